@@ -1,0 +1,56 @@
+"""The `workstation` console script: one module per sub-command.
+
+Each command module defines ``add_parser(subparsers)`` (registering its parser, with
+``set_defaults(func=run)``) and ``run(args) -> int``. Errors the user can act on are raised as
+:class:`workstation.cli.common.UserError` (or any exception listed in ``USER_ERRORS``) and are
+printed as one line with a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# sub-command modules, in the order shown by --help
+COMMANDS = (
+    "import_cmd",
+    "list_cmd",
+    "demo_cmd",
+    "suv_info_cmd",
+    "stats_cmd",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from workstation import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="workstation",
+        description="PET/CT reading and quantification workstation. Without a sub-command, opens the viewer.",
+    )
+    parser.add_argument("--version", action="version", version=f"workstation {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        module = importlib.import_module(f"workstation.cli.{name}")
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .common import run_command
+
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        if "view_cmd" in COMMANDS:  # the viewer is the default command once it exists
+            args = parser.parse_args(["view", *argv])
+        else:
+            parser.print_help()
+            return 0
+    return run_command(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""recon layer (see DESIGN.md)."""
