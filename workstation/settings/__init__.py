@@ -1,1 +1,5 @@
-"""settings layer (see DESIGN.md)."""
+"""Settings and per-user locations (row 2)."""
+
+from .paths import data_dir
+
+__all__ = ["data_dir"]

@@ -1,0 +1,76 @@
+"""Text from DICOM headers, decoded exactly as the file says (or, failing that, as it plainly is).
+
+pydicom decodes person names and other text with the file's Specific Character Set (0008,0005),
+including GB18030, GBK and ISO 2022 IR 58 (GB2312). Some files carry non-ASCII bytes without
+declaring a character set; for those we try UTF-8 then GB18030 — both strict — before falling back to
+Latin-1, so a Chinese name shows as characters, never as escape bytes. Text is returned as plain
+``str``: callers show it as plain text and never log patient identity.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+_FALLBACK_ENCODINGS = ("utf-8", "gb18030")
+
+
+def _raw_bytes(ds, keyword: str) -> bytes | None:
+    try:
+        elem = ds.get_item(keyword)
+    except (KeyError, AttributeError):
+        return None
+    if elem is None:
+        return None
+    value = getattr(elem, "value", None)
+    return value if isinstance(value, (bytes, bytearray)) else None
+
+
+def _declared_charset(ds) -> bool:
+    return bool(ds.get("SpecificCharacterSet", None))
+
+
+def text(ds, keyword: str, default: str = "") -> str:
+    """A header text value as a clean ``str`` ('' when absent)."""
+    if not _declared_charset(ds):
+        raw = _raw_bytes(ds, keyword)
+        if raw is not None and any(b > 0x7F for b in raw):
+            for enc in _FALLBACK_ENCODINGS:
+                try:
+                    return raw.decode(enc).strip(" \x00")
+                except UnicodeDecodeError:
+                    continue
+            return raw.decode("latin-1").strip(" \x00")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            value = ds.get(keyword, None)
+        except Exception:  # undecodable value in a corrupt header
+            return default
+    if value is None:
+        return default
+    if isinstance(value, (bytes, bytearray)):
+        for enc in _FALLBACK_ENCODINGS:
+            try:
+                return bytes(value).decode(enc).strip(" \x00")
+            except UnicodeDecodeError:
+                continue
+        return bytes(value).decode("latin-1").strip(" \x00")
+    return str(value).strip(" \x00")
+
+
+def person_name(ds, keyword: str = "PatientName") -> str:
+    """A person name for display: components joined as in DICOM ('^'), groups kept ('=')."""
+    return text(ds, keyword)
+
+
+def display_name(name: str) -> str:
+    """'FAMILY^GIVEN' -> 'FAMILY, GIVEN'; ideographic/phonetic groups kept after the alphabetic one."""
+    if not name:
+        return ""
+    groups = [g for g in name.split("=")]
+    shown = []
+    for g in groups:
+        parts = [p for p in g.split("^") if p]
+        if parts:
+            shown.append(", ".join(parts[:2]) + (" " + " ".join(parts[2:]) if len(parts) > 2 else ""))
+    return " = ".join(shown)

@@ -1,0 +1,413 @@
+"""From DICOM files to a :class:`~workstation.core.Volume` whose geometry can be trusted.
+
+Slices are sorted along the slice normal (the cross product of the ImageOrientationPatient
+cosines), never by InstanceNumber. Each slice's own RescaleSlope/Intercept is applied (PET
+series often vary it per slice). The geometry comes from ImagePositionPatient,
+ImageOrientationPatient and PixelSpacing. Irregular input is reported, never hidden:
+
+* mixed orientations or matrix sizes: the largest consistent stack is used and the rest named in
+  a warning (typically a localizer); a tie is an error;
+* uneven slice spacing or missing slices: the stack is resampled by linear interpolation onto a
+  regular grid along the normal, with a warning saying so;
+* gantry tilt (slice positions sheared against the normal): slices are shifted in-plane onto an
+  orthogonal grid, with a warning giving the tilt angle;
+* several slices at one position (dynamic or gated series): an error that says so.
+
+Uncompressed pixel data is read straight from the file bytes; compressed transfer syntaxes go
+through pydicom's pixel handlers (pylibjpeg, openjpeg). Enhanced multi-frame objects and NM
+tomograms are split into per-frame slices. CT whose rescale is integral is kept as int16 HU;
+everything else is float32 in the units of the file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from io import BytesIO
+
+import numpy as np
+
+from workstation.core import ImageGeometry, PatientInfo, Volume
+
+from . import dicom_text
+from .errors import AmbiguousSeriesError, GeometryError, NoSeriesError, PixelDataError
+
+SPACING_REL_TOL = 0.01  # 1 % deviation of a slice gap from the median gap is "uneven"
+SPACING_ABS_TOL = 0.01  # mm
+ORIENTATION_TOL = 1e-3
+TILT_TOL_DEG = 0.05
+
+_UNCOMPRESSED = {
+    "1.2.840.10008.1.2",  # implicit VR little endian
+    "1.2.840.10008.1.2.1",  # explicit VR little endian
+    "1.2.840.10008.1.2.1.99",  # deflated (pydicom inflates on read)
+}
+
+
+@dataclass
+class _Slice:
+    """One 2-D image: a single-frame file, or one frame of a multi-frame object."""
+
+    path: str
+    ipp: np.ndarray
+    iop: np.ndarray
+    spacing: tuple[float, float]  # (row spacing = between rows (dj), column spacing (di))
+    slope: float
+    intercept: float
+    shape: tuple[int, int]
+    frame: int | None = None  # frame index within a multi-frame file
+    pixels: np.ndarray | None = None  # raw stored values (2-D)
+    sop_uid: str = ""
+    acq_key: str = ""
+
+
+@dataclass
+class SeriesInfo:
+    series_uid: str
+    study_uid: str
+    modality: str
+    files: list[str]
+    description: str = ""
+    series_number: int | None = None
+    frame_of_reference_uid: str = ""
+    is_image: bool = True
+
+    def label(self) -> str:
+        num = f"#{self.series_number} " if self.series_number is not None else ""
+        return f"{self.modality} {num}'{self.description}' ({len(self.files)} files, UID {self.series_uid})"
+
+
+# ---------------------------------------------------------------------- finding series
+def find_series(paths, progress=None) -> list[SeriesInfo]:
+    """Group the DICOM files below ``paths`` by series (header-only scan)."""
+    from .scan import scan_paths
+
+    scan = scan_paths(paths, progress=progress)
+    groups: dict[str, SeriesInfo] = {}
+    for r in scan.instances:
+        s = groups.get(r.series_uid)
+        if s is None:
+            s = groups[r.series_uid] = SeriesInfo(r.series_uid, r.study_uid, r.modality, [], r.series_description,
+                                                  r.series_number, r.frame_of_reference_uid, r.is_image)
+        s.files.append(r.path)
+    out = sorted(groups.values(), key=lambda s: (s.study_uid, s.series_number or 0, s.series_uid))
+    for s in out:
+        s.files.sort()
+    return out
+
+
+def load_pet_folder(path, series_uid: str | None = None, progress=None) -> Volume:
+    """Load the one PET image series found below ``path`` (or the one with ``series_uid``)."""
+    if not os.path.exists(path):
+        raise NoSeriesError(f"{path}: no such file or folder")
+    series = [s for s in find_series([path]) if s.is_image and s.modality in ("PT", "PET")]
+    if series_uid:
+        series = [s for s in series if s.series_uid == series_uid]
+    if not series:
+        raise NoSeriesError(f"{path}: no PET image series found" + (f" with UID {series_uid}" if series_uid else ""))
+    if len(series) > 1:
+        listing = "; ".join(s.label() for s in series)
+        raise AmbiguousSeriesError(f"{path}: {len(series)} PET series found ({listing}); "
+                                   "point to one series folder or pass --series UID")
+    return load_series(series[0].files, progress=progress)
+
+
+# ---------------------------------------------------------------------- reading files
+def _read_file(path: str):
+    import pydicom
+
+    with open(path, "rb") as f:
+        data = f.read()
+    try:
+        return pydicom.dcmread(BytesIO(data), force=False)
+    except Exception as exc:  # noqa: BLE001
+        raise PixelDataError(f"{path}: not a readable DICOM file ({type(exc).__name__})") from exc
+
+
+def _stored_pixels(ds, path: str) -> np.ndarray:
+    """Stored values as an (frames, rows, cols) or (rows, cols) array, no rescale applied."""
+    ts = str(ds.file_meta.get("TransferSyntaxUID", "")) if getattr(ds, "file_meta", None) else ""
+    rows, cols = int(ds.Rows), int(ds.Columns)
+    frames = int(ds.get("NumberOfFrames", 1) or 1)
+    spp = int(ds.get("SamplesPerPixel", 1) or 1)
+    if spp != 1:
+        raise PixelDataError(f"{path}: colour images (SamplesPerPixel={spp}) cannot be loaded as a volume")
+    if ts in _UNCOMPRESSED and "PixelData" in ds and int(ds.BitsAllocated) in (8, 16, 32):
+        bits = int(ds.BitsAllocated)
+        signed = int(ds.get("PixelRepresentation", 0)) == 1
+        dtype = np.dtype(f"<{'i' if signed else 'u'}{bits // 8}")
+        raw = ds.PixelData
+        n = rows * cols * frames
+        if len(raw) < n * dtype.itemsize:
+            raise PixelDataError(f"{path}: pixel data is truncated ({len(raw)} bytes, expected {n * dtype.itemsize})")
+        arr = np.frombuffer(raw, dtype=dtype, count=n)
+        bits_stored = int(ds.get("BitsStored", bits))
+        if bits_stored < bits:  # mask unused high bits, sign-extend signed data
+            arr = arr & ((1 << bits_stored) - 1) if not signed else \
+                ((arr.astype(np.int64) << (64 - bits_stored)) >> (64 - bits_stored)).astype(dtype)
+        return arr.reshape((frames, rows, cols) if frames > 1 else (rows, cols))
+    try:
+        arr = ds.pixel_array
+    except Exception as exc:  # noqa: BLE001 - missing codec, corrupt stream
+        raise PixelDataError(f"{path}: pixel data could not be decoded (transfer syntax {ts}): "
+                             f"{type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}. "
+                             "Install pylibjpeg-libjpeg / pylibjpeg-openjpeg for compressed data.") from exc
+    return np.asarray(arr)
+
+
+def _floats(v, n, what, path):
+    try:
+        a = np.array([float(x) for x in v], dtype=float)
+    except (TypeError, ValueError):
+        raise GeometryError(f"{path}: {what} is missing or not numeric") from None
+    if a.size != n:
+        raise GeometryError(f"{path}: {what} has {a.size} values, expected {n}")
+    return a
+
+
+def _slices_from_dataset(ds, path: str) -> list[_Slice]:
+    pixels = _stored_pixels(ds, path)
+    frames = int(ds.get("NumberOfFrames", 1) or 1)
+    sop = str(ds.get("SOPInstanceUID", ""))
+    acq = f"{ds.get('AcquisitionNumber', '')}"
+    if frames == 1 or "PerFrameFunctionalGroupsSequence" not in ds and str(ds.get("Modality", "")) != "NM":
+        if frames > 1:
+            raise GeometryError(f"{path}: multi-frame image without per-frame geometry cannot be loaded as a volume")
+        if "ImagePositionPatient" not in ds or "ImageOrientationPatient" not in ds:
+            raise GeometryError(f"{path}: ImagePositionPatient/ImageOrientationPatient missing: not a tomographic slice")
+        ps = _floats(ds.get("PixelSpacing", None), 2, "PixelSpacing (0028,0030)", path)
+        return [_Slice(path, _floats(ds.ImagePositionPatient, 3, "ImagePositionPatient", path),
+                       _floats(ds.ImageOrientationPatient, 6, "ImageOrientationPatient", path),
+                       (ps[0], ps[1]), float(ds.get("RescaleSlope", 1) or 1), float(ds.get("RescaleIntercept", 0) or 0),
+                       pixels.shape, None, pixels, sop, acq)]
+    if "PerFrameFunctionalGroupsSequence" in ds:  # enhanced CT/MR/PET
+        shared = ds.SharedFunctionalGroupsSequence[0] if "SharedFunctionalGroupsSequence" in ds else None
+        out = []
+        for f, item in enumerate(ds.PerFrameFunctionalGroupsSequence):
+            def grab(seq_name, attr, item=item):
+                for src in (item, shared):
+                    if src is not None and seq_name in src and attr in src[seq_name][0]:
+                        return src[seq_name][0].get(attr)
+                return None
+            ipp = grab("PlanePositionSequence", "ImagePositionPatient")
+            iop = grab("PlaneOrientationSequence", "ImageOrientationPatient")
+            ps = grab("PixelMeasuresSequence", "PixelSpacing")
+            slope = grab("PixelValueTransformationSequence", "RescaleSlope")
+            inter = grab("PixelValueTransformationSequence", "RescaleIntercept")
+            if slope is None:
+                slope, inter = ds.get("RescaleSlope", 1), ds.get("RescaleIntercept", 0)
+            ps = _floats(ps, 2, "PixelSpacing (per-frame)", path)
+            out.append(_Slice(path, _floats(ipp, 3, "ImagePositionPatient (per-frame)", path),
+                              _floats(iop, 6, "ImageOrientationPatient (per-frame)", path), (ps[0], ps[1]),
+                              float(slope or 1), float(inter or 0), pixels.shape[1:], f, pixels[f], f"{sop}#{f}", acq))
+        return out
+    # NM tomogram (RECON TOMO): frames stacked along the normal from the detector geometry
+    det = ds.DetectorInformationSequence[0] if "DetectorInformationSequence" in ds else ds
+    ipp0 = _floats(det.get("ImagePositionPatient", None), 3, "ImagePositionPatient (NM detector)", path)
+    iop = _floats(det.get("ImageOrientationPatient", None), 6, "ImageOrientationPatient (NM detector)", path)
+    ps = _floats(ds.get("PixelSpacing", None), 2, "PixelSpacing", path)
+    step = float(ds.get("SpacingBetweenSlices", None) or ds.get("SliceThickness", None) or 0)
+    if step == 0:
+        raise GeometryError(f"{path}: NM tomogram without SpacingBetweenSlices")
+    normal = np.cross(iop[:3], iop[3:])
+    slope, inter = float(ds.get("RescaleSlope", 1) or 1), float(ds.get("RescaleIntercept", 0) or 0)
+    return [_Slice(path, ipp0 + f * step * normal, iop, (ps[0], ps[1]), slope, inter, pixels.shape[1:], f,
+                   pixels[f], f"{sop}#{f}", acq) for f in range(frames)]
+
+
+# ---------------------------------------------------------------------- geometry
+def _group_key(s: _Slice):
+    return (tuple(np.round(s.iop, 3)), s.shape, tuple(np.round(s.spacing, 4)))
+
+
+def _choose_stack(slices: list[_Slice], warnings: list[str]) -> list[_Slice]:
+    groups: dict = {}
+    for s in slices:
+        groups.setdefault(_group_key(s), []).append(s)
+    if len(groups) == 1:
+        return slices
+    ranked = sorted(groups.values(), key=len, reverse=True)
+    if len(ranked[0]) == len(ranked[1]):
+        raise GeometryError(
+            f"series mixes {len(groups)} orientations/matrix sizes with equally many slices "
+            f"({', '.join(str(len(g)) for g in ranked)}): cannot tell which is the volume; split the series")
+    dropped = sum(len(g) for g in ranked[1:])
+    warnings.append(f"mixed orientations or matrix sizes: {dropped} slice(s) that differ from the main stack of "
+                    f"{len(ranked[0])} (e.g. a localizer) were left out")
+    return ranked[0]
+
+
+def _build_geometry(slices: list[_Slice], warnings: list[str]):
+    """Sort slices, check spacing/tilt. Returns (sorted slices, geometry, positions along normal, shifts)."""
+    iop = slices[0].iop
+    row_dir, col_dir = iop[:3], iop[3:]
+    if abs(np.linalg.norm(row_dir) - 1) > 1e-2 or abs(np.linalg.norm(col_dir) - 1) > 1e-2 or abs(row_dir @ col_dir) > 1e-2:
+        raise GeometryError(f"{slices[0].path}: ImageOrientationPatient is not two orthonormal vectors")
+    row_dir = row_dir / np.linalg.norm(row_dir)
+    col_dir = col_dir - (col_dir @ row_dir) * row_dir
+    col_dir /= np.linalg.norm(col_dir)
+    normal = np.cross(row_dir, col_dir)
+    dist = np.array([s.ipp @ normal for s in slices])
+    order = np.argsort(dist, kind="stable")
+    slices = [slices[i] for i in order]
+    dist = dist[order]
+    dj, di = slices[0].spacing  # PixelSpacing = (row spacing, column spacing)
+    ipp = np.array([s.ipp for s in slices])
+    if len(slices) > 1:
+        gaps = np.diff(dist)
+        if np.any(gaps < SPACING_ABS_TOL):
+            n_dup = int(np.sum(gaps < SPACING_ABS_TOL))
+            raise GeometryError(
+                f"{n_dup} slice(s) share a position with another slice: this looks like a dynamic, gated or "
+                "multi-acquisition series; load one frame/acquisition at a time")
+        step = float(np.median(gaps))
+        # gantry tilt: in-plane drift of the positions along the stack
+        inplane = ipp - ipp[0] - np.outer(dist - dist[0], normal)
+        drift = np.linalg.norm(inplane[-1]) if len(slices) > 1 else 0.0
+        tilt_deg = float(np.degrees(np.arctan2(drift, dist[-1] - dist[0])))
+        shifts = None
+        if tilt_deg > TILT_TOL_DEG:
+            warnings.append(f"gantry tilt of {tilt_deg:.2f} degrees: slices were shifted in-plane onto an "
+                            "orthogonal grid (de-sheared)")
+            shifts = np.stack([inplane @ col_dir / dj, inplane @ row_dir / di], axis=1)  # (rows, cols) pixels
+        uneven = np.abs(gaps - step) > np.maximum(SPACING_REL_TOL * step, SPACING_ABS_TOL)
+        resample_to = None
+        if np.any(uneven):
+            ratio = gaps / step
+            missing = int(np.sum(np.clip(np.rint(ratio) - 1, 0, None)[np.abs(ratio - np.rint(ratio)) < 0.05]))
+            detail = f"gaps from {gaps.min():.3f} to {gaps.max():.3f} mm, median {step:.3f} mm"
+            if missing:
+                warnings.append(f"{missing} missing slice(s) ({detail}): the gaps were filled by linear interpolation "
+                                f"on a regular {step:.3f} mm grid")
+            else:
+                warnings.append(f"uneven slice spacing ({detail}): resampled by linear interpolation onto a regular "
+                                f"{step:.3f} mm grid")
+            n_out = int(np.floor((dist[-1] - dist[0]) / step + 1e-6)) + 1
+            resample_to = dist[0] + step * np.arange(n_out)
+        nk = len(slices) if resample_to is None else len(resample_to)
+    else:
+        step, shifts, resample_to, nk = 1.0, None, None, 1
+        warnings.append("single slice: slice spacing unknown, 1 mm assumed for display only")
+    rows, cols = slices[0].shape
+    direction = np.stack([row_dir, col_dir, normal], axis=1)
+    geom = ImageGeometry((nk, rows, cols), (di, dj, step), tuple(ipp[0]), direction)
+    return slices, geom, dist, shifts, resample_to
+
+
+def _assemble(slices: list[_Slice], geom: ImageGeometry, dist, shifts, resample_to, modality: str) -> np.ndarray:
+    slopes = np.array([s.slope for s in slices])
+    inters = np.array([s.intercept for s in slices])
+    integral = (np.all(slopes == 1.0) and np.all(inters == np.round(inters)) and
+                modality in ("CT",) and shifts is None and resample_to is None)
+    nk_in = len(slices)
+    rows, cols = slices[0].shape
+    if integral:
+        out = np.empty((nk_in, rows, cols), dtype=np.int16)
+        for k, s in enumerate(slices):
+            px = s.pixels
+            if px.dtype == np.int16 and s.intercept == 0:
+                out[k] = px
+            else:
+                v = px.astype(np.int32) + int(s.intercept)
+                if v.min() < -32768 or v.max() > 32767:
+                    integral = False
+                    break
+                out[k] = v
+        if integral:
+            return out
+    out = np.empty((nk_in, rows, cols), dtype=np.float32)
+    for k, s in enumerate(slices):
+        np.multiply(s.pixels, np.float32(s.slope), out=out[k], casting="unsafe")
+        if s.intercept:
+            out[k] += np.float32(s.intercept)
+    if shifts is not None:
+        from scipy import ndimage
+
+        for k in range(nk_in):
+            if np.any(np.abs(shifts[k]) > 1e-3):
+                out[k] = ndimage.shift(out[k], shifts[k], order=1, mode="nearest")
+    if resample_to is not None:
+        idx = np.interp(resample_to, dist, np.arange(nk_in))
+        lo = np.clip(np.floor(idx).astype(int), 0, nk_in - 1)
+        hi = np.clip(lo + 1, 0, nk_in - 1)
+        w = (idx - lo).astype(np.float32)[:, None, None]
+        out = out[lo] * (1 - w) + out[hi] * w
+    return out
+
+
+def load_series(files, progress=None) -> Volume:
+    """Load the files of one series into a Volume (see the module docstring for the rules)."""
+    files = [str(f) for f in files]
+    if not files:
+        raise NoSeriesError("no files given")
+    slices: list[_Slice] = []
+    headers = []
+    skipped: list[str] = []
+    first = None
+    series_uids = set()
+    for n, path in enumerate(files):
+        try:
+            ds = _read_file(path)
+        except PixelDataError as exc:
+            skipped.append(str(exc))
+            continue
+        if "PixelData" not in ds and "FloatPixelData" not in ds:
+            skipped.append(f"{path}: no pixel data")
+            continue
+        series_uids.add(str(ds.get("SeriesInstanceUID", "")))
+        slices.extend(_slices_from_dataset(ds, path))
+        if first is None:
+            first = ds
+        if str(ds.get("Modality", "")) in ("PT", "PET"):
+            del ds.PixelData  # keep the header only
+            headers.append(ds)
+        if progress is not None and (n % 16 == 0 or n == len(files) - 1):
+            progress.update(0.9 * (n + 1) / len(files), f"read {n + 1}/{len(files)} files")
+    if first is None:
+        raise NoSeriesError(f"none of the {len(files)} files holds a loadable image"
+                            + (f" (first problem: {skipped[0]})" if skipped else ""))
+    if len(series_uids) > 1:
+        raise AmbiguousSeriesError(f"the files belong to {len(series_uids)} different series; load one series at a time")
+    warnings = [f"skipped {len(skipped)} file(s): {skipped[0]}" + (" ..." if len(skipped) > 1 else "")] if skipped else []
+    # drop exact duplicates (the same instance present twice)
+    seen, unique = set(), []
+    for s in slices:
+        if s.sop_uid and s.sop_uid in seen:
+            continue
+        seen.add(s.sop_uid)
+        unique.append(s)
+    if len(unique) < len(slices):
+        warnings.append(f"{len(slices) - len(unique)} duplicate instance(s) ignored")
+    slices = _choose_stack(unique, warnings)
+    slices, geom, dist, shifts, resample_to = _build_geometry(slices, warnings)
+    modality = str(first.get("Modality", "")).upper()
+    array = _assemble(slices, geom, dist, shifts, resample_to, modality)
+    for s in slices:
+        s.pixels = None
+    pet = None
+    units = ""
+    if modality in ("PT", "PET"):
+        units = str(first.get("Units", "") or "")
+        try:
+            from workstation.io.pet_header import read_pet_acquisition
+        except ImportError:  # pragma: no cover - during bootstrapping only
+            read_pet_acquisition = None
+        if read_pet_acquisition is not None:
+            pet = read_pet_acquisition(headers)
+    elif modality == "CT":
+        units = "HU"
+    elif modality == "NM":
+        units = str(first.get("Units", "") or "counts")
+    patient = PatientInfo(dicom_text.person_name(first), dicom_text.text(first, "PatientID"),
+                          dicom_text.text(first, "PatientBirthDate"), dicom_text.text(first, "PatientSex"))
+    info = {k: dicom_text.text(first, k) for k in (
+        "StudyDate", "StudyTime", "SeriesDate", "SeriesTime", "StudyDescription", "Manufacturer",
+        "ManufacturerModelName", "InstitutionName", "ConvolutionKernel", "SeriesNumber", "AccessionNumber")}
+    info["slice_positions_mm"] = [float(d) for d in dist]
+    if progress is not None:
+        progress.update(1.0, "volume ready")
+    return Volume(array=array, geometry=geom, modality=modality, units=units,
+                  series_uid=str(first.get("SeriesInstanceUID", "")), study_uid=str(first.get("StudyInstanceUID", "")),
+                  frame_of_reference_uid=str(first.get("FrameOfReferenceUID", "") or ""),
+                  description=dicom_text.text(first, "SeriesDescription"), patient=patient, pet=pet,
+                  warnings=warnings, source_files=[s.path for s in slices], info=info)

@@ -1,0 +1,226 @@
+"""Header-only scan of a folder tree: every readable DICOM file becomes an :class:`InstanceRecord`.
+
+Files are parsed with ``stop_before_pixels`` (pixel data is never read here) in parallel worker
+processes for large trees. Files that are not DICOM, or whose header is corrupt, are skipped with a
+message in ``ScanResult.skipped``; the scan goes on. Source files are opened read-only.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+import multiprocessing as mp
+
+from . import dicom_text
+
+# SOP classes that are not image volumes: indexed, never loaded as volumes
+NON_IMAGE_MODALITIES = {"SR", "SEG", "RTSTRUCT", "RTPLAN", "RTDOSE", "PR", "KO", "REG", "RWV", "DOC", "OT-PDF", "PLAN"}
+NON_IMAGE_SOP_PREFIXES = (
+    "1.2.840.10008.5.1.4.1.1.88.",  # structured reports, KO
+    "1.2.840.10008.5.1.4.1.1.66",  # raw data, registration, SEG (66.4), surface seg
+    "1.2.840.10008.5.1.4.1.1.11.",  # presentation states
+    "1.2.840.10008.5.1.4.1.1.481.",  # RT objects
+    "1.2.840.10008.5.1.4.1.1.67",  # real world value mapping
+    "1.2.840.10008.5.1.4.1.1.104.",  # encapsulated documents
+)
+
+_PARALLEL_MIN_FILES = 400
+
+
+@dataclass
+class InstanceRecord:
+    path: str
+    sop_instance_uid: str
+    sop_class_uid: str
+    study_uid: str
+    series_uid: str
+    modality: str
+    patient_name: str = ""
+    patient_id: str = ""
+    patient_birth_date: str = ""
+    patient_sex: str = ""
+    study_date: str = ""
+    study_time: str = ""
+    study_description: str = ""
+    accession_number: str = ""
+    series_number: int | None = None
+    series_description: str = ""
+    series_date: str = ""
+    series_time: str = ""
+    frame_of_reference_uid: str = ""
+    instance_number: int | None = None
+    image_position: tuple | None = None
+    image_orientation: tuple | None = None
+    rows: int | None = None
+    columns: int | None = None
+    number_of_frames: int = 1
+    transfer_syntax_uid: str = ""
+    is_image: bool = True
+    file_size: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class ScanResult:
+    instances: list[InstanceRecord] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    files_seen: int = 0
+
+
+def is_image_object(modality: str, sop_class_uid: str) -> bool:
+    if modality in NON_IMAGE_MODALITIES:
+        return False
+    return not any(sop_class_uid.startswith(p) for p in NON_IMAGE_SOP_PREFIXES)
+
+
+def _floats(value, n) -> tuple | None:
+    try:
+        vals = tuple(float(v) for v in value)
+    except (TypeError, ValueError):
+        return None
+    return vals if len(vals) == n else None
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def read_record(path: str) -> InstanceRecord:
+    """Parse one file's header into a record. Raises on non-DICOM or corrupt headers."""
+    import pydicom
+
+    ds = pydicom.dcmread(path, stop_before_pixels=True, force=False)
+    meta = getattr(ds, "file_meta", None)
+    sop_class = str(ds.get("SOPClassUID", "") or (meta.get("MediaStorageSOPClassUID", "") if meta else ""))
+    sop_uid = str(ds.get("SOPInstanceUID", "") or (meta.get("MediaStorageSOPInstanceUID", "") if meta else ""))
+    series_uid = str(ds.get("SeriesInstanceUID", ""))
+    study_uid = str(ds.get("StudyInstanceUID", ""))
+    if not (sop_uid and series_uid and study_uid):
+        raise ValueError("missing SOPInstanceUID, SeriesInstanceUID or StudyInstanceUID")
+    modality = str(ds.get("Modality", "") or "").upper()
+    ipp = _floats(ds.get("ImagePositionPatient", None), 3)
+    iop = _floats(ds.get("ImageOrientationPatient", None), 6)
+    if ipp is None or iop is None:  # enhanced multi-frame: shared/per-frame functional groups
+        try:
+            shared = ds.SharedFunctionalGroupsSequence[0]
+            iop = iop or _floats(shared.PlaneOrientationSequence[0].ImageOrientationPatient, 6)
+        except (AttributeError, IndexError, KeyError):
+            pass
+        try:
+            first = ds.PerFrameFunctionalGroupsSequence[0]
+            ipp = ipp or _floats(first.PlanePositionSequence[0].ImagePositionPatient, 3)
+        except (AttributeError, IndexError, KeyError):
+            pass
+    return InstanceRecord(
+        path=str(path),
+        sop_instance_uid=sop_uid,
+        sop_class_uid=sop_class,
+        study_uid=study_uid,
+        series_uid=series_uid,
+        modality=modality,
+        patient_name=dicom_text.person_name(ds),
+        patient_id=dicom_text.text(ds, "PatientID"),
+        patient_birth_date=dicom_text.text(ds, "PatientBirthDate"),
+        patient_sex=dicom_text.text(ds, "PatientSex"),
+        study_date=dicom_text.text(ds, "StudyDate"),
+        study_time=dicom_text.text(ds, "StudyTime"),
+        study_description=dicom_text.text(ds, "StudyDescription"),
+        accession_number=dicom_text.text(ds, "AccessionNumber"),
+        series_number=_int_or_none(ds.get("SeriesNumber", None)),
+        series_description=dicom_text.text(ds, "SeriesDescription"),
+        series_date=dicom_text.text(ds, "SeriesDate"),
+        series_time=dicom_text.text(ds, "SeriesTime"),
+        frame_of_reference_uid=str(ds.get("FrameOfReferenceUID", "") or ""),
+        instance_number=_int_or_none(ds.get("InstanceNumber", None)),
+        image_position=ipp,
+        image_orientation=iop,
+        rows=_int_or_none(ds.get("Rows", None)),
+        columns=_int_or_none(ds.get("Columns", None)),
+        number_of_frames=_int_or_none(ds.get("NumberOfFrames", None)) or 1,
+        transfer_syntax_uid=str(meta.get("TransferSyntaxUID", "")) if meta else "",
+        is_image=is_image_object(modality, sop_class) and ds.get("Rows", None) is not None,
+        file_size=os.path.getsize(path),
+    )
+
+
+def _scan_chunk(paths: list[str]) -> tuple[list[InstanceRecord], list[tuple[str, str]]]:
+    records, skipped = [], []
+    for p in paths:
+        try:
+            records.append(read_record(p))
+        except Exception as exc:  # noqa: BLE001 - any unreadable file is skipped with its reason
+            skipped.append((p, _reason(exc)))
+    return records, skipped
+
+
+def _reason(exc: BaseException) -> str:
+    name = type(exc).__name__
+    if name == "InvalidDicomError":
+        return "not a DICOM file"
+    msg = str(exc).splitlines()[0] if str(exc) else ""
+    return f"unreadable DICOM header ({name}{': ' + msg[:120] if msg else ''})"
+
+
+def iter_files(paths) -> list[str]:
+    """All regular files below the given files/folders (hidden files and DICOMDIR skipped)."""
+    out: list[str] = []
+    for p in paths:
+        p = Path(p)
+        if not p.exists():
+            raise FileNotFoundError(f"{p}: no such file or folder")
+        if p.is_file():
+            out.append(str(p))
+            continue
+        for root, dirs, files in os.walk(p):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for f in sorted(files):
+                if f.startswith(".") or f.upper() == "DICOMDIR":
+                    continue
+                out.append(os.path.join(root, f))
+    return out
+
+
+def scan_paths(paths, progress=None, workers: int | None = None) -> ScanResult:
+    """Scan files/folders header-only. ``progress`` is a :class:`workstation.tasks.Progress` or None."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    files = iter_files(paths)
+    result = ScanResult(files_seen=len(files))
+    if not files:
+        return result
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
+    chunk = max(50, len(files) // (workers * 8) or 1)
+    chunks = [files[i:i + chunk] for i in range(0, len(files), chunk)]
+    done = 0
+    if workers > 1 and len(files) >= _PARALLEL_MIN_FILES:
+        ctx = mp.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            futures = [pool.submit(_scan_chunk, c) for c in chunks]
+            try:
+                for fut, c in zip(futures, chunks):
+                    recs, skipped = fut.result()
+                    result.instances.extend(recs)
+                    result.skipped.extend(skipped)
+                    done += len(c)
+                    if progress is not None:
+                        progress.update(done / len(files), f"read {done}/{len(files)} headers")
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
+    else:
+        for c in chunks:
+            recs, skipped = _scan_chunk(c)
+            result.instances.extend(recs)
+            result.skipped.extend(skipped)
+            done += len(c)
+            if progress is not None:
+                progress.update(done / len(files), f"read {done}/{len(files)} headers")
+    return result
