@@ -5,6 +5,7 @@ Kept deliberately small and explicit so that loader tests do not depend on the c
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +75,10 @@ def write_series(out_dir, stored: np.ndarray, *, origin, spacing_ijk, direction=
         if extra:
             for key, val in (extra(k) if callable(extra) else extra).items():
                 setattr(ds, key, val)
+        if isinstance(charset, list) and "ISO 2022 IR 58" in charset:  # write the escapes explicitly
+            ds["PatientName"].value = b"".join(
+                b"\x1b$)A" + part.encode("gb2312") if any(ord(c) > 127 for c in part) else part.encode()
+                for part in re.split(r"(\^|=)", patient_name))
         ds.PixelData = np.ascontiguousarray(stored[k].astype("<i2")).tobytes()
         meta = FileMetaDataset()
         meta.MediaStorageSOPClassUID = ds.SOPClassUID

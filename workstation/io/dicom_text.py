@@ -9,9 +9,12 @@ Latin-1, so a Chinese name shows as characters, never as escape bytes. Text is r
 
 from __future__ import annotations
 
+import re
 import warnings
 
 _FALLBACK_ENCODINGS = ("utf-8", "gb18030")
+# ISO 2022 escape sequences (code extension): designations of G0/G1 sets
+_ISO2022_ESCAPES = re.compile(rb"\x1b(?:\$\)A|\$A|\(B|\(J|-A|\$\)C|\$B|\$\(D)")
 
 
 def _raw_bytes(ds, keyword: str) -> bytes | None:
@@ -29,8 +32,27 @@ def _declared_charset(ds) -> bool:
     return bool(ds.get("SpecificCharacterSet", None))
 
 
+def _declares_ir58(ds) -> bool:
+    cs = ds.get("SpecificCharacterSet", None)
+    values = [cs] if isinstance(cs, str) else list(cs or [])
+    return any("IR 58" in str(v) for v in values)
+
+
+def decode_iso2022_ir58(raw: bytes) -> str:
+    """GB2312 under ISO 2022 code extension: drop the escape sequences, decode the EUC-CN bytes.
+
+    Files are written both with and without the ESC $ ) A designations; either way the high-bit
+    bytes are GB2312 (a subset of GB18030) and the rest is ASCII.
+    """
+    return _ISO2022_ESCAPES.sub(b"", bytes(raw)).decode("gb18030", errors="replace").strip(" \x00")
+
+
 def text(ds, keyword: str, default: str = "") -> str:
     """A header text value as a clean ``str`` ('' when absent)."""
+    if _declares_ir58(ds):
+        raw = _raw_bytes(ds, keyword)
+        if raw is not None:
+            return decode_iso2022_ir58(raw)
     if not _declared_charset(ds):
         raw = _raw_bytes(ds, keyword)
         if raw is not None and any(b > 0x7F for b in raw):

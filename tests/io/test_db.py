@@ -1,0 +1,93 @@
+import numpy as np
+import pydicom
+import pytest
+
+from dicom_factory import write_series
+from workstation.io.db import StudyDB
+from workstation.io.dicom_text import display_name
+from workstation.io.scan import read_record, scan_paths
+
+NAME = "张^三丰"
+
+
+@pytest.mark.parametrize("charset", ["ISO_IR 192", "GB18030", "GBK", ["", "ISO 2022 IR 58"]],
+                         ids=["utf8", "gb18030", "gbk", "iso2022-ir58"])
+def test_chinese_names_decoded_exactly(tmp_path, charset):
+    paths = write_series(tmp_path, np.zeros((1, 2, 2), np.int16), origin=(0, 0, 0), spacing_ijk=(1, 1, 1),
+                         patient_name=NAME, charset=charset)
+    raw = paths[0].read_bytes()
+    assert NAME.encode("utf-8") not in raw or charset == "ISO_IR 192"  # really written in that charset
+    rec = read_record(str(paths[0]))
+    assert rec.patient_name == NAME
+    assert "\x1b" not in rec.patient_name
+
+
+def test_undeclared_charset_utf8_and_gb18030(tmp_path):
+    for enc, sub in (("utf-8", "u"), ("gb18030", "g")):
+        p = write_series(tmp_path / sub, np.zeros((1, 2, 2), np.int16), origin=(0, 0, 0), spacing_ijk=(1, 1, 1))[0]
+        ds = pydicom.dcmread(p)
+        del ds.SpecificCharacterSet
+        ds["PatientName"].value = NAME.encode(enc)
+        ds.save_as(p)
+        assert read_record(str(p)).patient_name == NAME
+
+
+def test_display_name():
+    assert display_name("DOE^JOHN") == "DOE, JOHN"
+    assert display_name("Wang^XiaoDong=王^小东") == "Wang, XiaoDong = 王, 小东"
+
+
+def _make_study(root):
+    study = pydicom.uid.generate_uid()
+    for_uid = pydicom.uid.generate_uid()
+    write_series(root / "ct", np.zeros((4, 3, 3), np.int16), origin=(0, 0, 0), spacing_ijk=(1, 1, 1),
+                 study_uid=study, for_uid=for_uid, series_number=2, description="CT body")
+    write_series(root / "pt", np.zeros((3, 3, 3), np.int16), origin=(0, 0, 0), spacing_ijk=(1, 1, 1),
+                 modality="PT", study_uid=study, for_uid=for_uid, series_number=3, description="PET AC")
+    return study
+
+
+def test_import_is_idempotent_and_read_only(tmp_path):
+    root = tmp_path / "data"
+    study = _make_study(root)
+    (root / "notes.txt").write_text("not dicom")
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    before = {p: p.read_bytes() for p in files}
+    db = StudyDB(tmp_path / "db.sqlite")
+    s1 = db.import_paths([root])
+    assert (s1.instances, s1.new_instances, s1.series, s1.studies, s1.patients) == (7, 7, 2, 1, 1)
+    assert len(s1.skipped) == 1 and "not a DICOM file" in s1.skipped[0][1]
+    s2 = db.import_paths([root])
+    assert (s2.instances, s2.new_instances) == (7, 0)
+    assert db.counts() == {"patients": 1, "studies": 1, "series": 2, "instances": 7}
+    studies = db.studies()
+    assert len(studies) == 1 and studies[0].study_uid == study and studies[0].modalities == ("CT", "PT")
+    series = db.series(study)
+    assert [(s.modality, s.series_number, s.n_instances) for s in series] == [("CT", 2, 4), ("PT", 3, 3)]
+    assert len(db.series_files(series[0].series_uid)) == 4
+    assert before == {p: p.read_bytes() for p in files}
+    db.close()
+
+
+def test_parallel_scan_matches_serial(tmp_path):
+    write_series(tmp_path, np.zeros((60, 2, 2), np.int16), origin=(0, 0, 0), spacing_ijk=(1, 1, 1))
+    serial = scan_paths([tmp_path], workers=1)
+    import workstation.io.scan as scan
+
+    old = scan._PARALLEL_MIN_FILES
+    scan._PARALLEL_MIN_FILES = 10
+    try:
+        par = scan_paths([tmp_path], workers=2)
+    finally:
+        scan._PARALLEL_MIN_FILES = old
+    assert sorted(r.sop_instance_uid for r in serial.instances) == sorted(r.sop_instance_uid for r in par.instances)
+
+
+def test_non_image_objects_are_indexed_not_images(tmp_path, refdata):
+    src = refdata / "dcmqi-qin-headneck-sr-example"
+    recs = scan_paths([src]).instances
+    kinds = {r.modality: r.is_image for r in recs}
+    assert kinds.get("SEG") is False and kinds.get("SR") is False
+    db = StudyDB(tmp_path / "db.sqlite")
+    db.import_paths([src])
+    assert all(not s.is_image for s in db.series())
