@@ -55,3 +55,39 @@ def _json_default(o):
     if hasattr(o, "isoformat"):
         return o.isoformat()
     return str(o)
+
+
+# ---------------------------------------------------------------------- SUV overrides
+def add_suv_arguments(parser, with_type: bool = True) -> None:
+    """--suv TYPE and the audited overrides shared by every command that computes SUV."""
+    if with_type:
+        parser.add_argument("--suv", default="bw", metavar="TYPE",
+                            help="SUV type: bw, lbm-james (= lbm-james128), lbm-james120, lbm-janma, bsa, ibw "
+                                 "(default bw)")
+    g = parser.add_argument_group("SUV overrides (recorded in the provenance)")
+    g.add_argument("--weight", type=float, metavar="KG", help="patient weight in kg")
+    g.add_argument("--height", type=float, metavar="M", help="patient height in metres")
+    g.add_argument("--dose", type=float, metavar="MBQ", help="injected dose in MBq (net, at injection time)")
+    g.add_argument("--injection-time", metavar="YYYY-MM-DDTHH:MM[:SS]", help="injection date and time")
+    g.add_argument("--sex", choices=["M", "F"], help="patient sex (for LBM and IBW)")
+    g.add_argument("--half-life", type=float, metavar="S", help="radionuclide half-life in seconds")
+
+
+def overrides_from_args(args):
+    from datetime import datetime
+
+    from workstation.analysis.suv import SuvOverrides
+
+    inj = None
+    if getattr(args, "injection_time", None):
+        try:
+            inj = datetime.fromisoformat(args.injection_time)
+        except ValueError:
+            raise UserError(f"--injection-time {args.injection_time!r} is not YYYY-MM-DDTHH:MM[:SS]") from None
+    for name in ("weight", "height", "dose", "half_life"):
+        v = getattr(args, name, None)
+        if v is not None and not v > 0:
+            raise UserError(f"--{name.replace('_', '-')} must be positive")
+    return SuvOverrides(weight_kg=args.weight, height_m=args.height,
+                        dose_bq=args.dose * 1e6 if args.dose is not None else None,
+                        injection_datetime=inj, sex=args.sex, half_life_s=args.half_life)

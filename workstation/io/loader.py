@@ -404,6 +404,12 @@ def load_series(files, progress=None) -> Volume:
         "StudyDate", "StudyTime", "SeriesDate", "SeriesTime", "StudyDescription", "Manufacturer",
         "ManufacturerModelName", "InstitutionName", "ConvolutionKernel", "SeriesNumber", "AccessionNumber")}
     info["slice_positions_mm"] = [float(d) for d in dist]
+    # SOP instance of each output slice k (nearest source slice where the stack was resampled)
+    if resample_to is None:
+        info["slice_sop_uids"] = [s.sop_uid for s in slices]
+    else:
+        nearest = np.abs(resample_to[:, None] - dist[None, :]).argmin(axis=1)
+        info["slice_sop_uids"] = [slices[int(n)].sop_uid for n in nearest]
     if progress is not None:
         progress.update(1.0, "volume ready")
     return Volume(array=array, geometry=geom, modality=modality, units=units,

@@ -1,0 +1,45 @@
+# The two set-up commands of the README:  make demo  and  make test.
+# Both create .venv in the repository root, install the workstation into it, and (as root) the
+# Debian packages it needs.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+DEMO_DIR := demo-study
+PLUGINS := $(wildcard plugins/*/pyproject.toml)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test sysdeps venv bench clean
+
+sysdeps:
+	@bash installer/sysdeps.sh
+
+$(VENV)/.installed: pyproject.toml $(PLUGINS)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[test]'
+	@for p in $(dir $(PLUGINS)); do echo "installing plugin $$p"; $(PIP) install -q -e "$$p" || exit 1; done
+	@touch $@
+
+venv: $(VENV)/.installed
+
+$(DEMO_DIR)/truth.json: | venv
+	$(VENV)/bin/workstation demo --out $(DEMO_DIR)
+
+demo: sysdeps venv $(DEMO_DIR)/truth.json
+	@if $(VENV)/bin/workstation --help | grep -qE '^ +view '; then \
+		$(VENV)/bin/workstation view $(DEMO_DIR); \
+	else \
+		$(VENV)/bin/workstation demo --out $(DEMO_DIR) --show; \
+	fi
+
+test: sysdeps venv
+	QT_QPA_PLATFORM=offscreen VTK_DEFAULT_OPENGL_WINDOW=vtkOSOpenGLRenderWindow \
+		$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: venv
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) build *.egg-info

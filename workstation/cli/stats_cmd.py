@@ -1,0 +1,85 @@
+"""`workstation stats PET_SERIES_DIR --mask MASK`: SUV statistics over a mask, with the SUV trail."""
+
+from __future__ import annotations
+
+
+def add_parser(sub):
+    p = sub.add_parser("stats", help="SUV statistics of a PET series over a mask",
+                       description="Load one PET series (all files below the folder) and a mask (NIfTI or DICOM "
+                                   "SEG; resampled onto the PET grid by nearest neighbour when the geometry "
+                                   "differs) and report voxel count, volume, SUV min/max/mean/median/std, SUVpeak "
+                                   "and TLG, with the SUV factor and its provenance.")
+    p.add_argument("pet_dir", metavar="PET_SERIES_DIR")
+    p.add_argument("--mask", required=True, metavar="MASK", help="NIfTI label image or DICOM SEG file")
+    p.add_argument("--label", type=int, help="label value (NIfTI) or segment number (SEG); default: all non-zero")
+    p.add_argument("--series", metavar="UID", help="PET series instance UID when the folder holds several")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    from .common import add_suv_arguments
+
+    add_suv_arguments(p)
+    p.set_defaults(func=run)
+
+
+def mask_on_grid(mask, mask_geom, target_geom, mask_path="mask"):
+    """The mask on the PET grid; refuses masks that lie (partly) outside the PET volume."""
+    import numpy as np
+
+    from workstation.analysis.resample import fraction_inside, resample_array
+
+    from .common import UserError
+
+    if mask_geom.same_grid(target_geom):
+        return mask, False
+    pts = mask_geom.kji_to_world(np.argwhere(mask))
+    inside = fraction_inside(pts, target_geom)
+    if inside < 0.99:
+        raise UserError(f"{mask_path}: only {100 * inside:.1f}% of the mask lies inside the PET volume: the mask "
+                        "belongs to another geometry (another patient, study or series?)")
+    on_grid = resample_array(mask.astype(np.uint8), mask_geom, target_geom, order=0).astype(bool)
+    if not on_grid.any():
+        raise UserError(f"{mask_path}: the mask is smaller than one PET voxel after resampling onto the PET grid")
+    return on_grid, True
+
+
+def run(args) -> int:
+    from workstation.analysis.quant import region_stats
+    from workstation.analysis.suv import compute_suv
+    from workstation.analysis.suv_apply import suv_array
+    from workstation.io.loader import load_pet_folder
+    from workstation.io.masks import read_mask
+
+    from .common import overrides_from_args, print_json
+
+    overrides = overrides_from_args(args)
+    pet = load_pet_folder(args.pet_dir, series_uid=args.series)
+    res = compute_suv(pet.pet, args.suv, overrides)
+    mask, mgeom = read_mask(args.mask, args.label)
+    mask, resampled = mask_on_grid(mask, mgeom, pet.geometry, args.mask)
+    suv = suv_array(pet, res)
+    st = region_stats(suv, mask, pet.geometry)
+    out = {"voxels": int(st["voxels"]), "volume_ml": float(st["volume_ml"]), "min": float(st["min"]),
+           "max": float(st["max"]), "mean": float(st["mean"]), "median": float(st["median"]),
+           "std": float(st["std"])}
+    if st.get("suvpeak") is not None:
+        out["peak"] = float(st["suvpeak"])
+    if st.get("tlg") is not None:
+        out["tlg"] = float(st["tlg"])
+    out.update({"suv_type": res.suv_type, "suv_units": res.units, "suv_factor": res.factor,
+                "mask_resampled_to_pet_grid": resampled, "provenance": res.provenance,
+                "warnings": list(pet.warnings) + list(res.warnings)})
+    if args.json:
+        print_json(out)
+        return 0
+    print(f"mask {args.mask}: {out['voxels']} voxels, {out['volume_ml']:.3f} mL"
+          + (" (resampled onto the PET grid, nearest neighbour)" if resampled else ""))
+    u = res.units
+    for key in ("min", "max", "mean", "median", "std", "peak"):
+        if key in out:
+            print(f"  SUV{key:<7} {out[key]:10.4f} {u}")
+    if "tlg" in out:
+        print(f"  TLG       {out['tlg']:10.4f} {u}·mL")
+    print(f"SUV type {res.suv_type}, factor {res.factor:.9g}")
+    print(res.to_text())
+    for w in out["warnings"]:
+        print(f"warning: {w}")
+    return 0
