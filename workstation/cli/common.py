@@ -68,22 +68,16 @@ def add_suv_arguments(parser, with_type: bool = True) -> None:
     g.add_argument("--weight", type=float, metavar="KG", help="patient weight in kg")
     g.add_argument("--height", type=float, metavar="M", help="patient height in metres")
     g.add_argument("--dose", type=float, metavar="MBQ", help="injected dose in MBq (net, at injection time)")
-    g.add_argument("--injection-time", metavar="YYYY-MM-DDTHH:MM[:SS]", help="injection date and time")
+    g.add_argument("--injection-time", metavar="YYYYMMDDHHMMSS", help="injection date and time "
+                   "(YYYYMMDDHHMMSS or YYYY-MM-DDTHH:MM:SS)")
     g.add_argument("--sex", choices=["M", "F"], help="patient sex (for LBM and IBW)")
     g.add_argument("--half-life", type=float, metavar="S", help="radionuclide half-life in seconds")
 
 
 def overrides_from_args(args):
-    from datetime import datetime
-
     from workstation.analysis.suv import SuvOverrides
 
-    inj = None
-    if getattr(args, "injection_time", None):
-        try:
-            inj = datetime.fromisoformat(args.injection_time)
-        except ValueError:
-            raise UserError(f"--injection-time {args.injection_time!r} is not YYYY-MM-DDTHH:MM[:SS]") from None
+    inj = getattr(args, "injection_time", None)  # parsed (and checked) by SuvOverrides
     for name in ("weight", "height", "dose", "half_life"):
         v = getattr(args, name, None)
         if v is not None and not v > 0:

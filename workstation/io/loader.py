@@ -113,18 +113,66 @@ def load_pet_folder(path, series_uid: str | None = None, progress=None) -> Volum
 
 
 # ---------------------------------------------------------------------- reading files
+_PIXEL_TAG_LE = b"\xe0\x7f\x10\x00"
+
+
+@dataclass
+class _RawPixels:
+    """Where the uncompressed pixel bytes sit inside the file's bytes (no copy made)."""
+
+    data: bytes
+    offset: int
+    length: int
+
+
 def _read_file(path: str):
+    """Header parsed, plus the raw pixel bytes located in place for native little-endian data.
+
+    Returns (dataset, raw) where raw is None when the pixel data needs pydicom's decoders
+    (compressed, big endian, deflated); the dataset then holds the pixel data too.
+    """
     import pydicom
 
     with open(path, "rb") as f:
         data = f.read()
+    bio = BytesIO(data)
+    try:
+        ds = pydicom.dcmread(bio, stop_before_pixels=True, force=False)
+    except Exception as exc:  # noqa: BLE001
+        raise PixelDataError(f"{path}: not a readable DICOM file ({type(exc).__name__})") from exc
+    pos = bio.tell()
+    ts = str(ds.file_meta.get("TransferSyntaxUID", "")) if getattr(ds, "file_meta", None) else ""
+    if data[pos:pos + 4] != _PIXEL_TAG_LE:
+        if pos >= len(data):
+            return ds, None  # no pixel data at all
+        return _read_full(data, path), None
+    if ts == "1.2.840.10008.1.2.1":
+        vr = data[pos + 4:pos + 6]
+        if vr in (b"OB", b"OW", b"UN", b"OV"):
+            length = int.from_bytes(data[pos + 8:pos + 12], "little")
+            start = pos + 12
+        else:  # short-VR encoding is not valid for pixel data; let pydicom judge
+            return _read_full(data, path), None
+    elif ts == "1.2.840.10008.1.2":
+        length = int.from_bytes(data[pos + 4:pos + 8], "little")
+        start = pos + 8
+    else:
+        return _read_full(data, path), None
+    if length == 0xFFFFFFFF:  # encapsulated: compressed
+        return _read_full(data, path), None
+    return ds, _RawPixels(data, start, length)
+
+
+def _read_full(data: bytes, path: str):
+    import pydicom
+
     try:
         return pydicom.dcmread(BytesIO(data), force=False)
     except Exception as exc:  # noqa: BLE001
         raise PixelDataError(f"{path}: not a readable DICOM file ({type(exc).__name__})") from exc
 
 
-def _stored_pixels(ds, path: str) -> np.ndarray:
+def _stored_pixels(ds, path: str, raw: "_RawPixels | None" = None) -> np.ndarray:
     """Stored values as an (frames, rows, cols) or (rows, cols) array, no rescale applied."""
     ts = str(ds.file_meta.get("TransferSyntaxUID", "")) if getattr(ds, "file_meta", None) else ""
     rows, cols = int(ds.Rows), int(ds.Columns)
@@ -132,20 +180,26 @@ def _stored_pixels(ds, path: str) -> np.ndarray:
     spp = int(ds.get("SamplesPerPixel", 1) or 1)
     if spp != 1:
         raise PixelDataError(f"{path}: colour images (SamplesPerPixel={spp}) cannot be loaded as a volume")
-    if ts in _UNCOMPRESSED and "PixelData" in ds and int(ds.BitsAllocated) in (8, 16, 32):
-        bits = int(ds.BitsAllocated)
+    bits = int(ds.BitsAllocated)
+    if (raw is not None or ts in _UNCOMPRESSED and "PixelData" in ds) and bits in (8, 16, 32):
         signed = int(ds.get("PixelRepresentation", 0)) == 1
         dtype = np.dtype(f"<{'i' if signed else 'u'}{bits // 8}")
-        raw = ds.PixelData
         n = rows * cols * frames
-        if len(raw) < n * dtype.itemsize:
-            raise PixelDataError(f"{path}: pixel data is truncated ({len(raw)} bytes, expected {n * dtype.itemsize})")
-        arr = np.frombuffer(raw, dtype=dtype, count=n)
+        if raw is not None:
+            buf, offset, nbytes = raw.data, raw.offset, min(raw.length, len(raw.data) - raw.offset)
+        else:
+            buf, offset = ds.PixelData, 0
+            nbytes = len(buf)
+        if nbytes < n * dtype.itemsize:
+            raise PixelDataError(f"{path}: pixel data is truncated ({nbytes} bytes, expected {n * dtype.itemsize})")
+        arr = np.frombuffer(buf, dtype=dtype, count=n, offset=offset)
         bits_stored = int(ds.get("BitsStored", bits))
         if bits_stored < bits:  # mask unused high bits, sign-extend signed data
             arr = arr & ((1 << bits_stored) - 1) if not signed else \
                 ((arr.astype(np.int64) << (64 - bits_stored)) >> (64 - bits_stored)).astype(dtype)
         return arr.reshape((frames, rows, cols) if frames > 1 else (rows, cols))
+    if "PixelData" not in ds and "FloatPixelData" not in ds:
+        raise PixelDataError(f"{path}: no pixel data")
     try:
         arr = ds.pixel_array
     except Exception as exc:  # noqa: BLE001 - missing codec, corrupt stream
@@ -165,8 +219,8 @@ def _floats(v, n, what, path):
     return a
 
 
-def _slices_from_dataset(ds, path: str) -> list[_Slice]:
-    pixels = _stored_pixels(ds, path)
+def _slices_from_dataset(ds, path: str, raw=None) -> list[_Slice]:
+    pixels = _stored_pixels(ds, path, raw)
     frames = int(ds.get("NumberOfFrames", 1) or 1)
     sop = str(ds.get("SOPInstanceUID", ""))
     acq = f"{ds.get('AcquisitionNumber', '')}"
@@ -305,14 +359,13 @@ def _assemble(slices: list[_Slice], geom: ImageGeometry, dist, shifts, resample_
         out = np.empty((nk_in, rows, cols), dtype=np.int16)
         for k, s in enumerate(slices):
             px = s.pixels
-            if px.dtype == np.int16 and s.intercept == 0:
-                out[k] = px
-            else:
-                v = px.astype(np.int32) + int(s.intercept)
-                if v.min() < -32768 or v.max() > 32767:
-                    integral = False
-                    break
-                out[k] = v
+            lo, hi = (int(px.min()), int(px.max())) if px.dtype != np.int16 or s.intercept else (0, 0)
+            if lo + s.intercept < -32768 or hi + s.intercept > 32767:
+                integral = False  # HU would not fit int16: fall back to float32
+                break
+            out[k] = px
+            if s.intercept:
+                out[k] += np.int16(s.intercept)
         if integral:
             return out
     out = np.empty((nk_in, rows, cols), dtype=np.float32)
@@ -347,19 +400,18 @@ def load_series(files, progress=None) -> Volume:
     series_uids = set()
     for n, path in enumerate(files):
         try:
-            ds = _read_file(path)
+            ds, raw = _read_file(path)
+            new = _slices_from_dataset(ds, path, raw)
         except PixelDataError as exc:
             skipped.append(str(exc))
             continue
-        if "PixelData" not in ds and "FloatPixelData" not in ds:
-            skipped.append(f"{path}: no pixel data")
-            continue
         series_uids.add(str(ds.get("SeriesInstanceUID", "")))
-        slices.extend(_slices_from_dataset(ds, path))
+        slices.extend(new)
         if first is None:
             first = ds
         if str(ds.get("Modality", "")) in ("PT", "PET"):
-            del ds.PixelData  # keep the header only
+            if "PixelData" in ds:
+                del ds.PixelData  # keep the header only
             headers.append(ds)
         if progress is not None and (n % 16 == 0 or n == len(files) - 1):
             progress.update(0.9 * (n + 1) / len(files), f"read {n + 1}/{len(files)} files")
