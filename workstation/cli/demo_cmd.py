@@ -50,27 +50,26 @@ def run(args) -> int:
 
 def print_summary(out: Path, truth: dict) -> None:
     """Load the PET back through the normal data path and compare each lesion with the truth."""
-    import numpy as np
-
+    from workstation.analysis.quant import region_stats, sphere_mask
     from workstation.analysis.suv import compute_suv
+    from workstation.analysis.suv_apply import suv_array
     from workstation.io.loader import load_pet_folder
 
     pet = load_pet_folder(out)
     suv = compute_suv(pet.pet, "bw")
-    print(f"PET: {pet.shape[2]}x{pet.shape[1]}x{pet.shape[0]} voxels, "
-          f"{' x '.join(f'{s:.2f}' for s in pet.geometry.spacing)} mm, units {pet.units}")
-    print(f"SUVbw factor {suv.factor:.6g} {suv.units} per {pet.units}")
+    values = suv_array(pet, suv)
+    g = pet.geometry
+    print(f"PET: {g.shape[2]}x{g.shape[1]}x{g.shape[0]} voxels of {' x '.join(f'{s:.2f}' for s in g.spacing)} mm, "
+          f"units {pet.units}; truth: {out / 'truth.json'}")
     print(suv.to_text())
-    print(f"{'lesion':<12}{'radius mm':>10}{'true SUV':>10}{'SUVmax':>10}{'SUVmean(r/2)':>14}")
+    print(f"\n{'lesion':<22}{'r mm':>6}{'true SUV':>10}{'SUVmax':>9}{'SUVpeak':>9}{'SUVmean':>9}  (sphere VOI of the true radius)")
     for les in truth.get("lesions", []):
-        c = np.asarray(les["center_lps_mm"] if "center_lps_mm" in les else les["center"], float)
-        r = float(les.get("radius_mm", 0))
-        kji = pet.geometry.world_to_kji(c)
-        grid = np.indices(pet.shape).reshape(3, -1).T
-        near = np.linalg.norm(pet.geometry.kji_to_world(grid) - c, axis=1)
-        vals = pet.array.reshape(-1)
-        inner = vals[near <= max(r / 2, 0.6 * max(pet.geometry.spacing))] * suv.factor
-        ball = vals[near <= r + max(pet.geometry.spacing)] * suv.factor
-        print(f"{les.get('name', '?'):<12}{r:>10.1f}{les.get('expected_suv_bw', les.get('suv', float('nan'))):>10.2f}"
-              f"{ball.max() if ball.size else float('nan'):>10.2f}{inner.mean() if inner.size else float('nan'):>14.2f}")
+        st = region_stats(values, sphere_mask(g, les["centre_lps_mm"], les["radius_mm"]), g)
+        print(f"{les['name']:<22}{les['radius_mm']:>6.1f}{les['suv_bw']:>10.2f}{st['max']:>9.2f}"
+              f"{(st['suvpeak'] if st['suvpeak'] is not None else float('nan')):>9.2f}{st['mean']:>9.2f}")
+    for name, voi in truth.get("reference_vois", {}).items():
+        if "suv_bw" in voi:
+            st = region_stats(values, sphere_mask(g, voi["centre_lps_mm"], voi["radius_mm"]), g, peak=False)
+            print(f"{'ref ' + name:<22}{voi['radius_mm']:>6.1f}{voi['suv_bw']:>10.2f}{st['max']:>9.2f}{'':>9}"
+                  f"{st['mean']:>9.2f}")
     sys.stdout.flush()

@@ -21,6 +21,7 @@ everything else is float32 in the units of the file.
 
 from __future__ import annotations
 
+import mmap
 import os
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -59,6 +60,7 @@ class _Slice:
     pixels: np.ndarray | None = None  # raw stored values (2-D)
     sop_uid: str = ""
     acq_key: str = ""
+    stack_index: int | None = None  # row of the preallocated stack holding this slice (fast path)
 
 
 @dataclass
@@ -348,38 +350,244 @@ def _build_geometry(slices: list[_Slice], warnings: list[str]):
     return slices, geom, dist, shifts, resample_to
 
 
-def _assemble(slices: list[_Slice], geom: ImageGeometry, dist, shifts, resample_to, modality: str) -> np.ndarray:
-    slopes = np.array([s.slope for s in slices])
-    inters = np.array([s.intercept for s in slices])
-    integral = (np.all(slopes == 1.0) and np.all(inters == np.round(inters)) and
-                modality in ("CT",) and shifts is None and resample_to is None)
+def _assemble(slices: list[_Slice], modality: str, shifts, resample_to, dist) -> np.ndarray:
+    """Stack the (sorted) slices' stored values with each slice's own rescale applied."""
     nk_in = len(slices)
     rows, cols = slices[0].shape
+    integral = modality == "CT" and all(s.slope == 1.0 and s.intercept == round(s.intercept) for s in slices)
     if integral:
         out = np.empty((nk_in, rows, cols), dtype=np.int16)
         for k, s in enumerate(slices):
             px = s.pixels
-            lo, hi = (int(px.min()), int(px.max())) if px.dtype != np.int16 or s.intercept else (0, 0)
+            lo, hi = int(px.min()), int(px.max())
             if lo + s.intercept < -32768 or hi + s.intercept > 32767:
-                integral = False  # HU would not fit int16: fall back to float32
+                integral = False  # HU would not fit int16: float32 instead
                 break
             out[k] = px
             if s.intercept:
                 out[k] += np.int16(s.intercept)
-        if integral:
-            return out
-    out = np.empty((nk_in, rows, cols), dtype=np.float32)
-    for k, s in enumerate(slices):
-        np.multiply(s.pixels, np.float32(s.slope), out=out[k], casting="unsafe")
-        if s.intercept:
-            out[k] += np.float32(s.intercept)
+    if not integral:
+        out = np.empty((nk_in, rows, cols), dtype=np.float32)
+        for k, s in enumerate(slices):
+            np.multiply(s.pixels, np.float32(s.slope), out=out[k], casting="unsafe")
+            if s.intercept:
+                out[k] += np.float32(s.intercept)
+    return _postprocess_stack(out, dist, shifts, resample_to)
+
+
+# Elements the fast path reads without pydicom's value conversion (tag, kind)
+_FAST_TAGS = {
+    "SamplesPerPixel": (0x00280002, "US"), "Rows": (0x00280010, "US"), "Columns": (0x00280011, "US"),
+    "BitsAllocated": (0x00280100, "US"), "BitsStored": (0x00280101, "US"),
+    "PixelRepresentation": (0x00280103, "US"), "NumberOfFrames": (0x00280008, "IS"),
+    "RescaleSlope": (0x00281053, "DS"), "RescaleIntercept": (0x00281052, "DS"),
+    "ImagePositionPatient": (0x00200032, "DS"), "ImageOrientationPatient": (0x00200037, "DS"),
+    "PixelSpacing": (0x00280030, "DS"), "Modality": (0x00080060, "CS"), "SOPInstanceUID": (0x00080018, "UI"),
+    "SeriesInstanceUID": (0x0020000E, "UI"),
+}
+
+
+def _fast_value(ds, name: str):
+    """An element's value decoded straight from its raw bytes (little endian), or None when absent.
+
+    US values become int, DS/IS lists of float, CS/UI str. Elements pydicom already converted are
+    returned through pydicom.
+    """
+    tag, kind = _FAST_TAGS[name]
+    try:
+        elem = ds.get_item(tag)
+    except KeyError:
+        return None
+    if elem is None:
+        return None
+    raw = elem.value
+    if not isinstance(raw, (bytes, bytearray)):  # already a converted DataElement
+        value = ds.get(name)
+        if kind in ("DS", "IS") and value is not None:
+            return [float(v) for v in (value if isinstance(value, (list, tuple)) or hasattr(value, "__len__")
+                                        and not isinstance(value, str) else [value])]
+        return value
+    if kind == "US":
+        return int.from_bytes(raw[:2], "little") if len(raw) >= 2 else None
+    text = bytes(raw).rstrip(b" \x00")
+    if kind in ("DS", "IS"):
+        if not text.strip():
+            return None
+        try:
+            return [float(part) for part in text.split(b"\\")]
+        except ValueError:
+            return None
+    return text.decode("ascii", errors="replace").strip()
+
+
+class _NotFast(Exception):
+    """The files need the general path (compressed, multi-frame, odd bit depths, mixed sizes)."""
+
+
+def _pixel_value_start(f, ts: str) -> int:
+    """Read the pixel data element header at the file position; return the value length."""
+    head = f.read(12 if ts == "1.2.840.10008.1.2.1" else 8)
+    if head[:4] != _PIXEL_TAG_LE:
+        raise _NotFast
+    if ts == "1.2.840.10008.1.2.1":
+        if head[4:6] not in (b"OB", b"OW"):
+            raise _NotFast
+        length = int.from_bytes(head[8:12], "little")
+    else:
+        length = int.from_bytes(head[4:8], "little")
+    if length == 0xFFFFFFFF:
+        raise _NotFast
+    return length
+
+
+_POPULATE_MIN_BYTES = 64 << 20
+
+
+def _alloc_stack(shape, dtype) -> np.ndarray:
+    """A large writable array whose pages are mapped up front (MAP_POPULATE, Linux).
+
+    Touching fresh memory page by page costs one fault per 4 KiB; on virtual machines that can
+    cost more than reading the files. One populating mmap maps it all at once. Elsewhere, or for
+    small arrays, plain np.empty.
+    """
+    nbytes = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    populate = getattr(mmap, "MAP_POPULATE", 0)
+    if nbytes < _POPULATE_MIN_BYTES or not populate or not hasattr(mmap, "MAP_ANONYMOUS"):
+        return np.empty(shape, dtype=dtype)
+    try:
+        buf = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | populate)
+    except (OSError, ValueError):
+        return np.empty(shape, dtype=dtype)
+    return np.frombuffer(buf, dtype=dtype).reshape(shape)
+
+
+def _read_stack(files: list[str], progress=None):
+    """Fast path: single-frame, native little-endian 16-bit slices read straight into one array.
+
+    The pixel bytes are read with ``readinto`` into their row of a preallocated stack (in file
+    order) and rescaled in place: int16 HU for CT with unit slope and integral intercept, float32
+    otherwise. Raises _NotFast when any file needs the general path.
+    """
+    import pydicom
+
+    n = len(files)
+    stack = None
+    mode = None
+    scratch = None
+    slices, headers = [], []
+    first = None
+    series_uids = set()
+    for idx, path in enumerate(files):
+        with open(path, "rb") as f:
+            try:
+                ds = pydicom.dcmread(f, stop_before_pixels=True, force=False)
+            except Exception:  # noqa: BLE001 - let the general path produce the message
+                raise _NotFast from None
+            meta = getattr(ds, "file_meta", None)
+            ts = str(meta.get("TransferSyntaxUID", "")) if meta is not None else ""
+            if ts not in ("1.2.840.10008.1.2", "1.2.840.10008.1.2.1"):
+                raise _NotFast
+            fv = _fast_value
+            frames = fv(ds, "NumberOfFrames")
+            ipp, iop = fv(ds, "ImagePositionPatient"), fv(ds, "ImageOrientationPatient")
+            if (fv(ds, "BitsAllocated") != 16 or (fv(ds, "SamplesPerPixel") or 1) != 1
+                    or (frames is not None and frames != [1.0]) or ipp is None or iop is None
+                    or len(ipp) != 3 or len(iop) != 6):
+                raise _NotFast
+            rows, cols = fv(ds, "Rows"), fv(ds, "Columns")
+            signed = fv(ds, "PixelRepresentation") == 1
+            bits_stored = fv(ds, "BitsStored") or 16
+            if signed and bits_stored != 16 or not rows or not cols:
+                raise _NotFast
+            slope = (fv(ds, "RescaleSlope") or [1.0])[0]
+            intercept = (fv(ds, "RescaleIntercept") or [0.0])[0]
+            modality = (fv(ds, "Modality") or "").upper()
+            if stack is None:
+                integral = modality == "CT" and slope == 1.0 and intercept == round(intercept) and signed
+                mode = np.int16 if integral else np.float32
+                stack = _alloc_stack((n, rows, cols), mode)
+                scratch = np.empty((rows, cols), dtype="<i2" if signed else "<u2")
+                shape0 = (rows, cols)
+            elif (rows, cols) != shape0:
+                raise _NotFast
+            length = _pixel_value_start(f, ts)
+            if length < rows * cols * 2:
+                raise _NotFast
+            if mode is np.int16:
+                if not (signed and slope == 1.0 and intercept == round(intercept)):
+                    raise _NotFast
+                row = stack[idx]
+                if f.readinto(memoryview(row).cast("B")) != rows * cols * 2:
+                    raise _NotFast
+                if intercept:
+                    lo, hi = int(row.min()), int(row.max())
+                    if lo + intercept < -32768 or hi + intercept > 32767:
+                        raise _NotFast
+                    row += np.int16(intercept)
+            else:
+                if scratch.dtype != np.dtype("<i2" if signed else "<u2"):
+                    scratch = np.empty((rows, cols), dtype="<i2" if signed else "<u2")
+                if f.readinto(memoryview(scratch).cast("B")) != rows * cols * 2:
+                    raise _NotFast
+                if not signed and bits_stored < 16:
+                    scratch &= (1 << bits_stored) - 1
+                np.multiply(scratch, np.float32(slope), out=stack[idx], casting="unsafe")
+                if intercept:
+                    stack[idx] += np.float32(intercept)
+        ps = fv(ds, "PixelSpacing")
+        if ps is None or len(ps) != 2:
+            raise GeometryError(f"{path}: PixelSpacing (0028,0030) is missing or not 2 numbers")
+        slices.append(_Slice(path, np.array(ipp), np.array(iop), (ps[0], ps[1]), 1.0, 0.0, (rows, cols), None, None,
+                             fv(ds, "SOPInstanceUID") or "", "", idx))
+        series_uids.add(fv(ds, "SeriesInstanceUID") or "")
+        if first is None:
+            first = ds
+        if modality in ("PT", "PET"):
+            headers.append(ds)
+        if progress is not None and (idx % 32 == 0 or idx == n - 1):
+            progress.update(0.9 * (idx + 1) / n, f"read {idx + 1}/{n} files")
+    return slices, stack, headers, first, series_uids
+
+
+def _take_rows(stack: np.ndarray, order: list[int]) -> np.ndarray:
+    """stack[order] without a second full-size array when ``order`` is a permutation of all rows."""
+    n = len(stack)
+    if len(order) != n or sorted(order) != list(range(n)):
+        return stack[order]
+    if order == list(range(n)):
+        return stack
+    done = np.zeros(n, bool)
+    tmp = np.empty_like(stack[0])
+    for start in range(n):
+        if done[start] or order[start] == start:
+            done[start] = True
+            continue
+        tmp[...] = stack[start]
+        j = start
+        while True:
+            k = order[j]
+            done[j] = True
+            if k == start:
+                stack[j] = tmp
+                break
+            stack[j] = stack[k]
+            j = k
+    return stack
+
+
+def _postprocess_stack(stack, dist, shifts, resample_to):
+    """De-shear (gantry tilt) and regularise the slice spacing of a sorted stack."""
+    if shifts is None and resample_to is None:
+        return stack
+    out = stack.astype(np.float32, copy=False)
     if shifts is not None:
         from scipy import ndimage
 
-        for k in range(nk_in):
+        for k in range(len(out)):
             if np.any(np.abs(shifts[k]) > 1e-3):
                 out[k] = ndimage.shift(out[k], shifts[k], order=1, mode="nearest")
     if resample_to is not None:
+        nk_in = len(out)
         idx = np.interp(resample_to, dist, np.arange(nk_in))
         lo = np.clip(np.floor(idx).astype(int), 0, nk_in - 1)
         hi = np.clip(lo + 1, 0, nk_in - 1)
@@ -388,14 +596,10 @@ def _assemble(slices: list[_Slice], geom: ImageGeometry, dist, shifts, resample_
     return out
 
 
-def load_series(files, progress=None) -> Volume:
-    """Load the files of one series into a Volume (see the module docstring for the rules)."""
-    files = [str(f) for f in files]
-    if not files:
-        raise NoSeriesError("no files given")
+def _read_general(files: list[str], skipped: list[str], progress=None):
+    """General path: any transfer syntax, multi-frame objects, unreadable files skipped."""
     slices: list[_Slice] = []
     headers = []
-    skipped: list[str] = []
     first = None
     series_uids = set()
     for n, path in enumerate(files):
@@ -415,6 +619,20 @@ def load_series(files, progress=None) -> Volume:
             headers.append(ds)
         if progress is not None and (n % 16 == 0 or n == len(files) - 1):
             progress.update(0.9 * (n + 1) / len(files), f"read {n + 1}/{len(files)} files")
+    return slices, headers, first, series_uids
+
+
+def load_series(files, progress=None) -> Volume:
+    """Load the files of one series into a Volume (see the module docstring for the rules)."""
+    files = [str(f) for f in files]
+    if not files:
+        raise NoSeriesError("no files given")
+    skipped: list[str] = []
+    try:
+        slices, stack, headers, first, series_uids = _read_stack(files, progress)
+    except _NotFast:
+        stack = None
+        slices, headers, first, series_uids = _read_general(files, skipped, progress)
     if first is None:
         raise NoSeriesError(f"none of the {len(files)} files holds a loadable image"
                             + (f" (first problem: {skipped[0]})" if skipped else ""))
@@ -433,9 +651,12 @@ def load_series(files, progress=None) -> Volume:
     slices = _choose_stack(unique, warnings)
     slices, geom, dist, shifts, resample_to = _build_geometry(slices, warnings)
     modality = str(first.get("Modality", "")).upper()
-    array = _assemble(slices, geom, dist, shifts, resample_to, modality)
-    for s in slices:
-        s.pixels = None
+    if stack is not None:
+        array = _postprocess_stack(_take_rows(stack, [s.stack_index for s in slices]), dist, shifts, resample_to)
+    else:
+        array = _assemble(slices, modality, shifts, resample_to, dist)
+        for s in slices:
+            s.pixels = None
     pet = None
     units = ""
     if modality in ("PT", "PET"):

@@ -269,6 +269,29 @@ def _same(a: Fact | None, b: Fact | None) -> bool:
     return va == vb
 
 
+_SERIES_KEYWORDS = ("Manufacturer", "Modality", "Units", "SUVType", "DecayCorrection", "SeriesDate", "SeriesTime",
+                    "PatientWeight", "PatientSize", "PatientSex", "CorrectedImage",
+                    "RadiopharmaceuticalInformationSequence")
+
+
+def _series_fingerprint(ds) -> tuple:
+    """The undecoded values of every element that feeds a series-level fact (cheap to compare).
+
+    Equal fingerprints imply equal series facts, so the full parse is only needed where they differ.
+    """
+    out = []
+    for kw in _SERIES_KEYWORDS:
+        try:
+            elem = ds.get_item(kw)
+        except KeyError:
+            elem = None
+        out.append(None if elem is None else (type(elem).__name__, elem.value))
+    for tag in ds.keys():
+        if tag.group == 0x0009:
+            out.append((int(tag), ds.get_item(tag).value))
+    return tuple(out)
+
+
 def read_pet_acquisition(datasets: Sequence) -> PetAcquisition:
     """The SUV-relevant facts of one PET series (see the module docstring).
 
@@ -294,7 +317,10 @@ def read_pet_acquisition(datasets: Sequence) -> PetAcquisition:
     if n_items > 1:
         warnings.append(f"RadiopharmaceuticalInformationSequence (0054,0016) has {n_items} items; "
                         "the first one is used")
+    reference_print = _series_fingerprint(datasets[0])
     for ds in datasets[1:]:
+        if _series_fingerprint(ds) == reference_print:
+            continue  # the same bytes give the same facts
         other = _series_facts(ds)
         other.pop("_n_radiopharm_items")
         for name, fact in first.items():

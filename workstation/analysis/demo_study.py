@@ -1,0 +1,501 @@
+"""The demo study: a deterministic synthetic FDG PET/CT of a torso-and-head phantom.
+
+Concept
+-------
+The phantom is a set of simple solids (ellipsoids, elliptic cylinders along the body axis and
+spheres) placed in DICOM patient coordinates (LPS mm: +x patient left, +y posterior, +z
+superior). They are painted in order onto any :class:`~workstation.core.ImageGeometry`, so the
+same anatomy can be sampled on a fine CT grid, a coarse PET grid, or a rotated test grid. Each
+organ has a CT number (HU) and an FDG uptake (SUVbw); lesions are spheres of known centre,
+radius, SUV and HU. :func:`make_phantom` returns the noise-free label map, HU and SUV arrays
+(voxel averages: the grid is supersampled, so partial volume at edges is modelled).
+
+:func:`write_demo_study` turns the phantom into a study as a scanner would: the CT gets
+Gaussian noise; the PET activity (Bq/mL, decay-corrected to the series start) is blurred by
+the Gaussian system PSF (``PSF_FWHM_MM``), sampled with Poisson counts at a clinical count
+level, and the noise (not the signal) is smoothed a little so that it is spatially correlated
+as in a reconstructed image; the mean image stays the blurred phantom. Both are written as DICOM
+series (``CT/`` and ``PT/``) in one study and frame of reference, with ``truth.json`` holding
+everything needed to check a reader or a quantification against the truth:
+
+    activity [Bq/mL] = SUVbw * decay-corrected dose [Bq] / weight [g]
+    decay-corrected dose = dose * 2 ** (-(series time - injection time) / half-life)
+
+Everything is deterministic: the same seed gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from workstation.core import ImageGeometry, PatientInfo, Volume
+
+__all__ = [
+    "CT_GEOMETRY",
+    "DEFAULT_LESIONS",
+    "ORGANS",
+    "PET_GEOMETRY",
+    "PSF_FWHM_MM",
+    "Lesion",
+    "Organ",
+    "Phantom",
+    "LESION_LABEL_BASE",
+    "center_recovery",
+    "decay_corrected_dose_bq",
+    "gaussian_blur",
+    "make_phantom",
+    "write_demo_study",
+]
+
+
+# ---------------------------------------------------------------------------- solids
+@dataclass(frozen=True)
+class Ellipsoid:
+    center: tuple[float, float, float]
+    semi: tuple[float, float, float]
+
+    def bbox(self):
+        c, s = np.asarray(self.center, float), np.asarray(self.semi, float)
+        return c - s, c + s
+
+    def inside(self, x, y, z):
+        (cx, cy, cz), (a, b, c) = self.center, self.semi
+        return ((x - cx) / a) ** 2 + ((y - cy) / b) ** 2 + ((z - cz) / c) ** 2 <= 1.0
+
+
+@dataclass(frozen=True)
+class CylinderZ:
+    """Elliptic cylinder along world z (the body axis), between z0 and z1."""
+
+    center_xy: tuple[float, float]
+    semi_xy: tuple[float, float]
+    z0: float
+    z1: float
+
+    def bbox(self):
+        (cx, cy), (a, b) = self.center_xy, self.semi_xy
+        return np.array([cx - a, cy - b, self.z0]), np.array([cx + a, cy + b, self.z1])
+
+    def inside(self, x, y, z):
+        (cx, cy), (a, b) = self.center_xy, self.semi_xy
+        return (((x - cx) / a) ** 2 + ((y - cy) / b) ** 2 <= 1.0) & (z >= self.z0) & (z <= self.z1)
+
+
+def _sphere(center, r) -> Ellipsoid:
+    return Ellipsoid(tuple(center), (r, r, r))
+
+
+# ---------------------------------------------------------------------------- anatomy
+@dataclass(frozen=True)
+class Organ:
+    name: str
+    label: int
+    hu: float
+    suv: float
+
+
+ORGANS: dict[str, Organ] = {o.name: o for o in [
+    Organ("air", 0, -1000.0, 0.0),
+    Organ("fat", 1, -100.0, 0.35),
+    Organ("soft_tissue", 2, 45.0, 0.8),  # muscle and other soft tissue
+    Organ("lung", 3, -820.0, 0.5),
+    Organ("liver", 4, 60.0, 2.2),
+    Organ("spleen", 5, 50.0, 1.8),
+    Organ("heart", 6, 45.0, 3.0),  # myocardium
+    Organ("blood_pool", 7, 40.0, 1.6),  # cardiac chambers and aorta
+    Organ("kidney", 8, 35.0, 3.0),
+    Organ("bladder", 9, 5.0, 15.0),
+    Organ("brain", 10, 35.0, 7.0),
+    Organ("bone", 11, 400.0, 0.8),  # spine and pelvis (cancellous)
+    Organ("skull", 12, 1000.0, 0.8),  # cortical bone
+    Organ("mediastinum", 13, -40.0, 0.8),
+]}
+
+# (organ, solid), painted in this order: later solids overwrite earlier ones.
+_LAYERS: list[tuple[str, object]] = [
+    # body contour: subcutaneous fat over the trunk, then muscle inside
+    ("fat", CylinderZ((0, 0), (170, 110), -850, -300)),
+    ("fat", Ellipsoid((0, 0, -300), (170, 110, 45))),
+    ("fat", Ellipsoid((0, 0, -850), (170, 110, 45))),
+    ("soft_tissue", CylinderZ((0, 0), (155, 95), -850, -300)),
+    ("soft_tissue", Ellipsoid((0, 0, -300), (155, 95, 35))),
+    ("soft_tissue", Ellipsoid((0, 0, -850), (155, 95, 32))),
+    ("soft_tissue", CylinderZ((0, 10), (55, 50), -262, -180)),  # neck
+    ("soft_tissue", Ellipsoid((0, 0, -105), (78, 98, 100))),  # head
+    ("skull", Ellipsoid((0, 0, -105), (72, 92, 95))),
+    ("brain", Ellipsoid((0, 2, -103), (66, 86, 88))),
+    ("bone", CylinderZ((0, 30), (11, 11), -280, -190)),  # cervical spine
+    # chest
+    ("mediastinum", Ellipsoid((0, 10, -390), (45, 70, 100))),
+    ("lung", Ellipsoid((-85, 10, -400), (60, 75, 110))),  # right lung (patient right = -x)
+    ("lung", Ellipsoid((80, 10, -405), (55, 75, 105))),  # left lung, smaller (heart)
+    ("heart", Ellipsoid((25, -25, -440), (55, 45, 55))),
+    ("blood_pool", Ellipsoid((25, -25, -440), (40, 31, 40))),
+    ("blood_pool", CylinderZ((20, -15), (14, 14), -430, -345)),  # ascending aorta
+    ("blood_pool", Ellipsoid((20, 15, -345), (16, 42, 16))),  # arch
+    ("blood_pool", CylinderZ((20, 45), (12, 12), -720, -345)),  # descending aorta
+    # abdomen and pelvis
+    ("liver", Ellipsoid((-70, -5, -560), (95, 85, 80))),
+    ("spleen", Ellipsoid((100, 30, -545), (35, 45, 55))),
+    ("kidney", Ellipsoid((-75, 55, -650), (30, 25, 55))),
+    ("kidney", Ellipsoid((75, 55, -630), (30, 25, 55))),
+    ("bladder", Ellipsoid((0, -30, -830), (45, 35, 35))),
+    ("bone", CylinderZ((0, 75), (16, 16), -820, -280)),  # thoracic and lumbar spine
+    ("bone", Ellipsoid((-100, 20, -800), (25, 45, 50))),  # right iliac bone
+    ("bone", Ellipsoid((100, 20, -800), (25, 45, 50))),  # left iliac bone
+]
+
+
+@dataclass(frozen=True)
+class Lesion:
+    """A uniform spherical lesion (replaces the tissue it sits in)."""
+
+    name: str
+    center: tuple[float, float, float]  # LPS mm
+    radius_mm: float
+    suv: float
+    hu: float
+    host: str  # organ it sits in
+
+    @property
+    def volume_ml(self) -> float:
+        return 4.0 / 3.0 * math.pi * self.radius_mm ** 3 / 1000.0
+
+
+# None mirrored; the neck node and the lung lesion sit clearly on the patient's LEFT (+x).
+DEFAULT_LESIONS: tuple[Lesion, ...] = (
+    Lesion("lung_left_upper", (85.0, 0.0, -350.0), 10.0, 8.0, 30.0, "lung"),
+    Lesion("lung_right_lower_small", (-90.0, 30.0, -450.0), 4.0, 6.0, 30.0, "lung"),
+    Lesion("liver_large", (-100.0, -10.0, -580.0), 15.0, 10.0, 45.0, "liver"),
+    Lesion("liver_small", (-40.0, 30.0, -530.0), 6.0, 5.0, 45.0, "liver"),
+    Lesion("mediastinal_node", (-12.0, 5.0, -345.0), 8.0, 15.0, 35.0, "mediastinum"),
+    Lesion("spine_lumbar", (0.0, 72.0, -620.0), 10.0, 12.0, 250.0, "bone"),
+    Lesion("neck_node_left", (38.0, -5.0, -215.0), 6.0, 4.0, 40.0, "soft_tissue"),
+)
+
+LESION_LABEL_BASE = 100  # label of lesion n is 100 + n
+
+# grids of the demo study
+CT_GEOMETRY = ImageGeometry((300, 256, 256), (500 / 256, 500 / 256, 3.0),
+                            (-(255 / 2) * 500 / 256, -(255 / 2) * 500 / 256, -895.5))
+PET_GEOMETRY = ImageGeometry((224, 128, 128), (4.0, 4.0, 4.0), (-254.0, -254.0, -892.0))
+PSF_FWHM_MM = 6.5  # system resolution of the reconstructed PET (Gaussian)
+NOISE_FWHM_MM = 4.15  # correlation length of the noise (like a post-filter; mean-preserving)
+LIVER_COUNTS_PER_VOXEL = 31.0  # Poisson level: liver voxel noise ~12 % after the post-filter
+CT_NOISE_HU = 12.0
+
+# header facts of the demo (FDG, 3.7 MBq/kg, ~60 min uptake)
+WEIGHT_KG = 75.0
+HEIGHT_M = 1.75
+DOSE_BQ = 3.7e6 * WEIGHT_KG
+HALF_LIFE_S = 6586.2
+STUDY_DATETIME = datetime(2024, 3, 15, 9, 50, 0)
+INJECTION_DATETIME = datetime(2024, 3, 15, 9, 0, 0)
+CT_SERIES_DATETIME = datetime(2024, 3, 15, 9, 55, 0)
+PET_SERIES_DATETIME = datetime(2024, 3, 15, 10, 0, 0)
+FRAME_DURATION_S = 120.0
+BED_STEP_MM = 160.0
+BED_MOVE_S = 5.0
+PATIENT = PatientInfo(name="演示^病人", patient_id="DEMO0001", birth_date="19600101", sex="M")
+
+
+# ---------------------------------------------------------------------------- phantom
+@dataclass
+class Phantom:
+    """Noise-free phantom sampled on a grid: labels (organ label or 100 + lesion index at the
+    voxel centre), and voxel-averaged HU and SUVbw."""
+
+    geometry: ImageGeometry
+    labels: np.ndarray
+    hu: np.ndarray
+    suv: np.ndarray
+    lesions: tuple[Lesion, ...] = field(default_factory=tuple)
+
+    def activity_bqml(self, bqml_per_suv: float) -> np.ndarray:
+        return self.suv * np.float32(bqml_per_suv)
+
+
+def _slab_points(geometry: ImageGeometry, k0: int, k1: int, offset=(0.0, 0.0, 0.0)):
+    """World x, y, z of the points (i, j, k) + offset for k in [k0, k1), as arrays broadcastable
+    to (k1-k0, nj, ni): an axis-aligned grid gives thin arrays, which keeps the painting fast."""
+    _, nj, ni = geometry.shape
+    m = np.asarray(geometry.direction) * np.asarray(geometry.spacing)[None, :]
+    o = np.asarray(geometry.origin)
+    axes = (
+        (np.arange(ni, dtype=np.float64) + offset[0])[None, None, :],
+        (np.arange(nj, dtype=np.float64) + offset[1])[None, :, None],
+        (np.arange(k0, k1, dtype=np.float64) + offset[2])[:, None, None],
+    )
+    out = []
+    for a in range(3):
+        c = np.full((1, 1, 1), o[a])
+        for b in range(3):
+            if m[a, b] != 0.0:
+                c = c + m[a, b] * axes[b]
+        out.append(c)
+    return out
+
+
+def _slab_bbox(geometry: ImageGeometry, k0: int, k1: int):
+    _, nj, ni = geometry.shape
+    c = np.array([[i, j, k] for i in (-0.5, ni - 0.5) for j in (-0.5, nj - 0.5) for k in (k0 - 0.5, k1 - 0.5)])
+    w = geometry.ijk_to_world(c)
+    return w.min(axis=0), w.max(axis=0)
+
+
+def _label_points(x, y, z, layers, shape) -> np.ndarray:
+    lab = np.zeros(shape, np.uint8)
+    for label, solid in layers:
+        lab[np.broadcast_to(solid.inside(x, y, z), shape)] = label
+    return lab
+
+
+def _sub_offsets(n: int):
+    s = (np.arange(n) + 0.5) / n - 0.5
+    return [(a, b, c) for c in s for b in s for a in s]
+
+
+def make_phantom(geometry: ImageGeometry, *, supersample: int = 2, lesions: Sequence[Lesion] | None = None,
+                 lesion_supersample: int = 5, progress=None) -> Phantom:
+    """Sample the torso-and-head phantom on ``geometry`` (any direction matrix).
+
+    Organ values are averaged over ``supersample**3`` points per voxel and lesion coverage over
+    ``lesion_supersample**3`` points (partial volume). ``lesions`` defaults to
+    :data:`DEFAULT_LESIONS`; pass ``()`` for none.
+    """
+    if supersample < 1 or lesion_supersample < 1:
+        raise ValueError("supersample factors must be >= 1")
+    lesions = tuple(DEFAULT_LESIONS if lesions is None else lesions)
+    nk, nj, ni = geometry.shape
+    organs = list(ORGANS.values())
+    lut_hu = np.zeros(256, np.float64)
+    lut_suv = np.zeros(256, np.float64)
+    for o in organs:
+        lut_hu[o.label], lut_suv[o.label] = o.hu, o.suv
+    layers = [(ORGANS[name].label, solid) for name, solid in _LAYERS]
+    labels = np.zeros(geometry.shape, np.uint8)
+    hu = np.empty(geometry.shape, np.float32)
+    suv = np.empty(geometry.shape, np.float32)
+    offsets = _sub_offsets(supersample)
+    slab = max(1, int(2 ** 20 // (nj * ni)))
+    for k0 in range(0, nk, slab):
+        k1 = min(nk, k0 + slab)
+        lo, hi = _slab_bbox(geometry, k0, k1)
+        active = [(lab, s) for lab, s in layers if np.all(s.bbox()[0] <= hi) and np.all(s.bbox()[1] >= lo)]
+        shape = (k1 - k0, nj, ni)
+        labels[k0:k1] = _label_points(*_slab_points(geometry, k0, k1), active, shape)
+        acc_hu = np.zeros((k1 - k0, nj, ni))
+        acc_suv = np.zeros((k1 - k0, nj, ni))
+        for off in offsets:
+            lab = labels[k0:k1] if supersample == 1 else _label_points(*_slab_points(geometry, k0, k1, off), active, shape)
+            acc_hu += lut_hu[lab]
+            acc_suv += lut_suv[lab]
+        hu[k0:k1] = acc_hu / len(offsets)
+        suv[k0:k1] = acc_suv / len(offsets)
+        if progress is not None:
+            progress.update(0.9 * k1 / nk, "phantom")
+    # lesions: fraction of each voxel inside the sphere replaces the tissue there
+    sub = np.asarray(_sub_offsets(lesion_supersample))  # (n, 3) in index units (i, j, k)
+    for n, les in enumerate(lesions):
+        c = np.asarray(les.center, float)
+        r = float(les.radius_mm)
+        corners = np.array([[c[0] + sx * r, c[1] + sy * r, c[2] + sz * r]
+                            for sx in (-1, 1) for sy in (-1, 1) for sz in (-1, 1)])
+        kji = geometry.world_to_kji(corners)
+        lo = np.maximum(np.floor(kji.min(axis=0)).astype(int) - 1, 0)
+        hi = np.minimum(np.ceil(kji.max(axis=0)).astype(int) + 2, np.asarray(geometry.shape))
+        if np.any(hi <= lo):
+            continue  # outside the grid
+        kk, jj, ii = np.meshgrid(*(np.arange(a, b) for a, b in zip(lo, hi)), indexing="ij")
+        ijk = np.stack([ii, jj, kk], axis=-1).astype(float)  # (K, J, I, 3)
+        pts = ijk[..., None, :] + sub  # (K, J, I, n, 3)
+        d2 = np.sum((geometry.ijk_to_world(pts) - c) ** 2, axis=-1)
+        frac = np.mean(d2 <= r * r, axis=-1)
+        centre_in = np.sum((geometry.ijk_to_world(ijk) - c) ** 2, axis=-1) <= r * r
+        box = tuple(slice(a, b) for a, b in zip(lo, hi))
+        hu[box] = ((1 - frac) * hu[box] + frac * les.hu).astype(np.float32)
+        suv[box] = ((1 - frac) * suv[box] + frac * les.suv).astype(np.float32)
+        labels[box][centre_in] = LESION_LABEL_BASE + n
+    if progress is not None:
+        progress.update(1.0, "phantom")
+    return Phantom(geometry, labels, hu, suv, lesions)
+
+
+def center_recovery(radius_mm: float, sigma_mm: float) -> float:
+    """Fraction of a uniform sphere's contrast left at its centre after an isotropic Gaussian blur.
+
+    RC = erf(R / (sqrt(2) s)) - sqrt(2/pi) (R/s) exp(-R^2 / (2 s^2)) (the chi-3 CDF at R/s).
+    """
+    u = radius_mm / sigma_mm
+    return math.erf(u / math.sqrt(2.0)) - math.sqrt(2.0 / math.pi) * u * math.exp(-0.5 * u * u)
+
+
+# ---------------------------------------------------------------------------- study
+def gaussian_blur(array: np.ndarray, fwhm_mm: float, spacing_ijk) -> np.ndarray:
+    """Convolve with an isotropic Gaussian of ``fwhm_mm`` (sampled kernel, zero outside the grid).
+
+    Keep the sigma at or above ~0.6 voxel where the width matters: a sampled kernel narrower than
+    that has a smaller variance than the Gaussian it samples.
+    """
+    from scipy.ndimage import gaussian_filter
+
+    sigma = fwhm_mm / (2.0 * math.sqrt(2.0 * math.log(2.0)))
+    di, dj, dk = spacing_ijk
+    return gaussian_filter(np.asarray(array, dtype=np.float64), (sigma / dk, sigma / dj, sigma / di),
+                           mode="constant", cval=0.0)
+
+
+def decay_corrected_dose_bq() -> float:
+    dt = (PET_SERIES_DATETIME - INJECTION_DATETIME).total_seconds()
+    return DOSE_BQ * 2.0 ** (-dt / HALF_LIFE_S)
+
+
+def write_demo_study(out_dir, *, seed: int = 0, overwrite: bool = False, progress=None) -> dict:
+    """Write the demo PET/CT study (``out_dir/CT``, ``out_dir/PT``, ``out_dir/truth.json``).
+
+    Returns the truth dict (also written as JSON). Raises :class:`FileExistsError` before any
+    work if ``out_dir`` already holds a demo study and ``overwrite`` is False.
+    """
+    from workstation.io.dicom_write import PetHeader, StudyInfo, write_series
+
+    out_dir = Path(out_dir)
+    truth_path = out_dir / "truth.json"
+    if not overwrite:
+        taken = [p for p in (truth_path,) if p.exists()]
+        for sub in ("CT", "PT"):
+            if (out_dir / sub).is_dir():
+                taken += sorted((out_dir / sub).glob("*.dcm"))[:1]
+        if taken:
+            raise FileExistsError(f"{taken[0]} already exists; choose an empty folder or pass overwrite=True")
+
+    def part(a, b):
+        return None if progress is None else progress.sub(a, b)
+
+    seed = int(seed)
+    rng = np.random.default_rng([seed, 2024])
+    uid_seed = f"workstation-demo-{seed}"
+    bq_per_suv = decay_corrected_dose_bq() / (WEIGHT_KG * 1000.0)
+
+    # --- CT: phantom HU + Gaussian noise
+    ct_ph = make_phantom(CT_GEOMETRY, supersample=1, progress=part(0.0, 0.25))
+    ct_hu = ct_ph.hu + rng.normal(0.0, CT_NOISE_HU, ct_ph.hu.shape).astype(np.float32)
+    ct_hu = np.clip(np.rint(ct_hu), -1024, 3071)
+    del ct_ph
+
+    # --- PET: true activity -> recon blur -> Poisson counts -> post-filter
+    pet_ph = make_phantom(PET_GEOMETRY, supersample=2, progress=part(0.25, 0.5))
+    true_act = pet_ph.activity_bqml(bq_per_suv).astype(np.float64)
+    blurred = gaussian_blur(true_act, PSF_FWHM_MM, PET_GEOMETRY.spacing)
+    counts_per_bqml = LIVER_COUNTS_PER_VOXEL / (ORGANS["liver"].suv * bq_per_suv)
+    noise = rng.poisson(blurred * counts_per_bqml) / counts_per_bqml - blurred
+    pet_act = np.maximum(blurred + gaussian_blur(noise, NOISE_FWHM_MM, PET_GEOMETRY.spacing), 0.0).astype(np.float32)
+    if progress is not None:
+        progress.update(0.6, "PET noise")
+
+    # --- headers
+    study = StudyInfo(patient=PATIENT, patient_weight_kg=WEIGHT_KG, patient_size_m=HEIGHT_M, patient_age="064Y",
+                      study_datetime=STUDY_DATETIME, study_id="DEMO", accession_number="DEMO0001A",
+                      study_description="PET/CT FDG whole body (synthetic demo)", institution_name="Demo",
+                      manufacturer="workstation", model_name="synthetic demo").with_uids(uid_seed)
+    # beds from the pelvis upwards; every slice carries the start of its bed's frame
+    z = PET_GEOMETRY.kji_to_world(np.stack([np.arange(PET_GEOMETRY.shape[0]), np.zeros(PET_GEOMETRY.shape[0]),
+                                            np.zeros(PET_GEOMETRY.shape[0])], axis=1))[:, 2]
+    bed = np.floor((z - z.min()) / BED_STEP_MM).astype(int)
+    offsets = bed * (FRAME_DURATION_S + BED_MOVE_S)
+    pet_header = PetHeader(injected_dose_bq=DOSE_BQ, injection_datetime=INJECTION_DATETIME,
+                           series_datetime=PET_SERIES_DATETIME, half_life_s=HALF_LIFE_S,
+                           frame_duration_s=FRAME_DURATION_S, frame_start_offsets_s=offsets.tolist())
+
+    ct_vol = Volume(ct_hu.astype(np.float32), CT_GEOMETRY, modality="CT", units="HU", patient=PATIENT)
+    pet_vol = Volume(pet_act, PET_GEOMETRY, modality="PT", units="BQML", patient=PATIENT)
+    write_series(ct_vol, out_dir / "CT", modality="CT", series_number=2, description="CT 3.0 mm (demo)",
+                 study=study, series_datetime=CT_SERIES_DATETIME, uid_seed=uid_seed, overwrite=overwrite,
+                 ct_rescale=(1.0, -1024.0), progress=part(0.6, 0.85))
+    write_series(pet_vol, out_dir / "PT", modality="PT", series_number=3, description="PET AC (demo)",
+                 study=study, pet=pet_header, uid_seed=uid_seed, overwrite=overwrite, progress=part(0.85, 1.0))
+    import pydicom  # only to report the UIDs exactly as written
+
+    ct_uid = pydicom.dcmread(next(iter(sorted((out_dir / "CT").glob("*.dcm")))), stop_before_pixels=True).SeriesInstanceUID
+    pt_uid = pydicom.dcmread(next(iter(sorted((out_dir / "PT").glob("*.dcm")))), stop_before_pixels=True).SeriesInstanceUID
+
+    truth = _truth(seed, study, str(ct_uid), str(pt_uid), bq_per_suv, counts_per_bqml, offsets)
+    truth_path.write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if progress is not None:
+        progress.update(1.0, "demo study written")
+    return truth
+
+
+def _truth(seed, study, ct_uid, pt_uid, bq_per_suv, counts_per_bqml, offsets) -> dict:
+    psf_sigma = PSF_FWHM_MM / (2.0 * math.sqrt(2.0 * math.log(2.0)))
+    lesions = []
+    for n, les in enumerate(DEFAULT_LESIONS):
+        lesions.append({
+            "name": les.name,
+            "label": LESION_LABEL_BASE + n,
+            "host_organ": les.host,
+            "side": "left" if les.center[0] > 0 else ("right" if les.center[0] < 0 else "midline"),
+            "centre_lps_mm": list(les.center),
+            "radius_mm": les.radius_mm,
+            "volume_ml": les.volume_ml,
+            "suv_bw": les.suv,
+            "activity_bqml": les.suv * bq_per_suv,
+            "host_activity_bqml": ORGANS[les.host].suv * bq_per_suv,
+            "hu": les.hu,
+            "psf_center_recovery": center_recovery(les.radius_mm, psf_sigma),
+        })
+    return {
+        "generator": "workstation.analysis.demo_study",
+        "seed": seed,
+        "coordinates": "DICOM patient LPS, mm: +x patient left, +y posterior, +z superior (head)",
+        "patient": {"name": PATIENT.name, "patient_id": PATIENT.patient_id, "sex": PATIENT.sex,
+                    "birth_date": PATIENT.birth_date, "weight_kg": WEIGHT_KG, "height_m": HEIGHT_M},
+        "study_uid": study.study_uid,
+        "frame_of_reference_uid": study.frame_of_reference_uid,
+        "suv": {
+            "formula": "SUVbw = activity[Bq/mL] * weight[g] / (dose[Bq] * 2**(-(series_time - injection_time)[s] / half_life[s])) (1 g/mL)",
+            "decay_corrected_dose_bq": decay_corrected_dose_bq(),
+            "bqml_per_suv": bq_per_suv,
+            "suv_factor_bw": 1.0 / bq_per_suv,
+        },
+        "pet_header": {
+            "units": "BQML",
+            "decay_correction": "START",
+            "radionuclide": "F-18",
+            "radiopharmaceutical": "Fluorodeoxyglucose",
+            "injected_dose_bq": DOSE_BQ,
+            "injection_datetime": INJECTION_DATETIME.isoformat(),
+            "series_datetime": PET_SERIES_DATETIME.isoformat(),
+            "half_life_s": HALF_LIFE_S,
+            "frame_duration_s": FRAME_DURATION_S,
+            "bed_frame_start_offsets_s": sorted({float(o) for o in offsets}),
+            "weight_kg": WEIGHT_KG,
+            "height_m": HEIGHT_M,
+            "sex": PATIENT.sex,
+        },
+        "organs": {o.name: {"label": o.label, "hu": o.hu, "suv_bw": o.suv, "activity_bqml": o.suv * bq_per_suv}
+                   for o in ORGANS.values()},
+        "lesions": lesions,
+        "reference_vois": {
+            "liver": {"centre_lps_mm": [-60.0, -40.0, -560.0], "radius_mm": 25.0, "suv_bw": ORGANS["liver"].suv},
+            "lung_right": {"centre_lps_mm": [-100.0, 0.0, -400.0], "radius_mm": 20.0, "hu": ORGANS["lung"].hu},
+            "lung_left": {"centre_lps_mm": [95.0, 20.0, -430.0], "radius_mm": 15.0, "hu": ORGANS["lung"].hu},
+        },
+        "pet": {
+            "dir": "PT", "series_uid": pt_uid, "series_number": 3,
+            "geometry": PET_GEOMETRY.to_dict(),
+            "psf_fwhm_mm": PSF_FWHM_MM,
+            "noise": f"Poisson counts drawn on the PSF-blurred image at {counts_per_bqml:.6g} counts per Bq/mL "
+                     f"({LIVER_COUNTS_PER_VOXEL} in a liver voxel); the noise (counts - mean) is then correlated by a "
+                     f"Gaussian of FWHM {NOISE_FWHM_MM} mm, so the mean image is exactly the blurred phantom",
+            "center_recovery_formula": "erf(R/(sqrt(2)s)) - sqrt(2/pi)(R/s)exp(-R^2/(2s^2)), s = psf_fwhm_mm/2.3548",
+        },
+        "ct": {"dir": "CT", "series_uid": ct_uid, "series_number": 2, "geometry": CT_GEOMETRY.to_dict(),
+               "noise_hu": CT_NOISE_HU, "rescale": {"slope": 1.0, "intercept": -1024.0}},
+    }
