@@ -4,7 +4,7 @@ orientation, file order or InstanceNumber order — so flips and transposes are 
 import numpy as np
 import pydicom
 import pytest
-from pydicom.uid import RLELossless
+from pydicom.uid import JPEG2000Lossless, RLELossless
 
 from dicom_factory import write_series
 from workstation.core import ImageGeometry
@@ -149,13 +149,15 @@ def test_corrupt_file_is_skipped_with_message(tmp_path):
     assert any("skipped 1 file" in w for w in v.warnings)
 
 
-def test_rle_compressed(tmp_path):
-    stored = (np.arange(3 * 8 * 8).reshape(3, 8, 8) % 97).astype(np.int16)
+@pytest.mark.parametrize("syntax", [RLELossless, JPEG2000Lossless], ids=["rle", "jpeg2000"])
+def test_compressed(tmp_path, syntax):
+    stored = (np.arange(3 * 64 * 64).reshape(3, 64, 64) % 997 - 300).astype(np.int16)
     paths = write_series(tmp_path, stored, origin=(0, 0, 0), spacing_ijk=(1, 1, 1))
     for p in paths:
         ds = pydicom.dcmread(p)
-        ds.compress(RLELossless)
+        ds.compress(syntax)
         ds.save_as(p)
+        assert pydicom.dcmread(p).file_meta.TransferSyntaxUID == syntax
     v = load_series(sorted(tmp_path.iterdir()))
     assert np.array_equal(v.array, stored)
 
