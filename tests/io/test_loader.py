@@ -227,3 +227,40 @@ def test_enhanced_multiframe(tmp_path):
     assert v.shape == (4, 5, 6)
     assert np.array_equal(v.array, stored - 1000)
     assert v.geometry.spacing == (0.25, 0.5, 2.0)
+
+
+def test_nm_tomogram_multiframe(tmp_path):
+    """NM RECON TOMO: frames stacked along the normal from the detector geometry and SpacingBetweenSlices."""
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.sequence import Sequence
+
+    nk = 5
+    stored = np.zeros((nk, 6, 7), np.uint16)
+    stored[3, 2, 5] = 900  # marker
+    ds = Dataset()
+    ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.20"
+    ds.SOPInstanceUID = pydicom.uid.generate_uid()
+    ds.StudyInstanceUID = pydicom.uid.generate_uid()
+    ds.SeriesInstanceUID = pydicom.uid.generate_uid()
+    ds.Modality = "NM"
+    ds.NumberOfFrames = nk
+    ds.Rows, ds.Columns = 6, 7
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
+    ds.PixelSpacing = [4.0, 3.0]
+    ds.SpacingBetweenSlices = 2.5
+    det = Dataset()
+    det.ImagePositionPatient = [10.0, 20.0, 30.0]
+    det.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+    ds.DetectorInformationSequence = Sequence([det])
+    ds.PixelData = stored.tobytes()
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = ds.SOPClassUID
+    meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    meta.TransferSyntaxUID = pydicom.uid.ExplicitVRLittleEndian
+    ds.file_meta = meta
+    ds.save_as(tmp_path / "nm.dcm", enforce_file_format=True)
+    v = load_series([tmp_path / "nm.dcm"])
+    assert v.shape == (5, 6, 7) and v.modality == "NM"
+    # marker: x = 10 + 5*3, y = 20 + 2*4, z = 30 + 3*2.5
+    assert v.value_at_world([25.0, 28.0, 37.5]) == 900
