@@ -1,0 +1,114 @@
+"""`workstation lesions PET_SERIES_DIR --method ...`: segment lesions and list SUVmax/mean/peak, MTV, TLG.
+
+Whole-body by default (connected components above the method's threshold, at least
+``--min-volume`` mL); with ``--seed x,y,z`` one lesion grown from that world point. The rules of
+every method are those of :mod:`workstation.analysis.quant`. Coordinates are DICOM patient
+coordinates (LPS, mm), the ones the viewer shows.
+"""
+
+from __future__ import annotations
+
+
+def add_parser(sub):
+    from workstation.analysis.quant import METHODS_HELP
+
+    p = sub.add_parser("lesions", help="segment lesions (whole-body or seeded) and list SUVmax/mean/peak, MTV, TLG",
+                       description="Load one PET series, convert it to SUV and segment lesions: whole-body "
+                                   "(26-connected components above the threshold, at least --min-volume mL) or, "
+                                   "with --seed, the one lesion grown from that point. Lists each lesion's centre, "
+                                   "SUVmax, SUVmean, SUVpeak (1 cm3 sphere), MTV and TLG, and whole-body totals.")
+    p.add_argument("pet_dir", metavar="PET_SERIES_DIR")
+    p.add_argument("--method", default="fixed:2.5", metavar="METHOD", help=f"{METHODS_HELP}; default fixed:2.5")
+    p.add_argument("--seed", metavar="X,Y,Z", help="world point (LPS mm) on the lesion: seeded segmentation (write --seed=-12,5,-345 when x is negative)")
+    p.add_argument("--liver", metavar="X,Y,Z", help="centre (LPS mm) of the 3 cm liver reference VOI, needed by percist (--liver=-60,-40,-560)")
+    p.add_argument("--min-volume", type=float, default=0.5, metavar="ML",
+                   help="whole-body: smallest lesion kept, in mL (default 0.5)")
+    p.add_argument("--exclude", action="append", choices=["brain", "bladder"], default=[],
+                   help="whole-body: leave out the brain / bladder (heuristic rules; repeatable)")
+    p.add_argument("--series", metavar="UID", help="PET series instance UID when the folder holds several")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    from .common import add_suv_arguments
+
+    add_suv_arguments(p)
+    p.set_defaults(func=run)
+
+
+def parse_point(text: str, option: str) -> tuple[float, float, float]:
+    """'x,y,z' (mm) -> tuple; UserError naming the option otherwise."""
+    import math
+
+    from .common import UserError
+
+    parts = [s for s in str(text).replace(";", ",").split(",") if s.strip()]
+    try:
+        xyz = tuple(float(s) for s in parts)
+    except ValueError:
+        xyz = ()
+    if len(xyz) != 3 or not all(math.isfinite(v) for v in xyz):
+        raise UserError(f"{option} {text!r}: give three world coordinates in mm as x,y,z (e.g. {option} 12.5,-80,310)")
+    return xyz  # type: ignore[return-value]
+
+
+def run(args) -> int:
+    from workstation.analysis.quant import QuantError, find_lesions, parse_method
+    from workstation.analysis.suv import compute_suv
+    from workstation.analysis.suv_apply import suv_array
+    from workstation.io.loader import load_pet_folder
+
+    from .common import UserError, overrides_from_args, print_json
+
+    seed = parse_point(args.seed, "--seed") if args.seed else None
+    liver = parse_point(args.liver, "--liver") if args.liver else None
+    if args.min_volume is None or not args.min_volume >= 0:
+        raise UserError("--min-volume must be 0 or more (mL)")
+    try:
+        parse_method(args.method)
+    except QuantError as exc:
+        raise UserError(f"--method: {exc}") from None
+    overrides = overrides_from_args(args)
+    pet = load_pet_folder(args.pet_dir, series_uid=args.series)
+    res = compute_suv(pet.pet, args.suv, overrides)
+    suv = suv_array(pet, res)
+    try:
+        rep = find_lesions(suv, pet.geometry, args.method, seed_world=seed, liver_world=liver,
+                           min_volume_ml=args.min_volume, exclude=tuple(args.exclude))
+    except QuantError as exc:
+        raise UserError(str(exc)) from None
+    warnings = list(pet.warnings) + list(res.warnings)
+    if args.json:
+        out = rep.to_dict()
+        out.update({"suv_type": res.suv_type, "suv_units": res.units, "suv_factor": res.factor,
+                    "provenance": res.provenance, "warnings": warnings})
+        print_json(out)
+        return 0
+    print(format_report(rep, res.units))
+    print(f"SUV type {res.suv_type}, factor {res.factor:.9g} ({res.units}); `workstation suv-info` shows the trail")
+    for w in warnings:
+        print(f"warning: {w}")
+    return 0
+
+
+def format_report(rep, units: str = "g/ml") -> str:
+    """The lesion table as text."""
+    kind = "seeded" if rep.seeded else f"whole-body, min volume {rep.min_volume_ml:g} mL"
+    thr = f"threshold SUV {rep.threshold:.3f}" if rep.threshold is not None else "per-lesion thresholds"
+    lines = [f"method {rep.method} ({kind}), {thr}"]
+    if rep.reference and "liver" in rep.reference:
+        liv = rep.reference["liver"]
+        lines.append(f"liver VOI at {_xyz(liv['centre_world'])}: SUVmean {liv['mean']:.3f}, SD {liv['std']:.3f}, "
+                     f"{liv['voxels']} voxels")
+    for e in rep.excluded:
+        lines.append(f"excluded as {e['organ']}: {e['volume_ml']:.1f} mL at {_xyz(e['centre_world'])}, "
+                     f"SUVmax {e['suvmax']:.2f}")
+    head = f"{'#':>3}  {'centre x,y,z (mm)':<26} {'SUVmax':>8} {'SUVmean':>8} {'SUVpeak':>8} {'MTV mL':>9} {'TLG':>10}  {'thr':>6}"
+    lines.append(head)
+    for les in rep.lesions:
+        lines.append(f"{les.label:>3}  {_xyz(les.centre_world):<26} {les.suvmax:8.3f} {les.suvmean:8.3f} "
+                     f"{les.suvpeak:8.3f} {les.mtv_ml:9.3f} {les.tlg:10.3f}  {les.threshold:6.3f}")
+    lines.append(f"total: {rep.count} lesion(s), MTV {rep.total_mtv_ml:.3f} mL, TLG {rep.total_tlg:.3f} "
+                 f"({units}·mL)")
+    return "\n".join(lines)
+
+
+def _xyz(p) -> str:
+    return ",".join(f"{float(v):.1f}" for v in p)
