@@ -105,6 +105,15 @@ def test_stats_over_nifti_mask_by_hand(tmp_path, capsys):
     assert d["median"] == pytest.approx(np.median(vals), rel=1e-5)
     assert d["std"] == pytest.approx(vals.std(), rel=1e-4)
     assert d["suv_type"] == "bw" and d["mask_resampled_to_pet_grid"] is False
+    assert d["tlg"] == pytest.approx(vals.mean() * 6 * 4 * 4 * 3 / 1000, rel=1e-5)
+    # SUVpeak by brute force: mean over voxels whose centre is within 6.2035 mm (1 mL sphere) of a mask voxel
+    suv = stored.astype(float) * 2.0 * f
+    kk, jj, ii = np.indices(suv.shape)
+    best = -1.0
+    for k, j, i in np.argwhere(mask):
+        d2 = ((kk - k) * 3.0) ** 2 + ((jj - j) * 4.0) ** 2 + ((ii - i) * 4.0) ** 2
+        best = max(best, suv[d2 <= 6.2035 ** 2].mean())
+    assert d["suvpeak"] == pytest.approx(best, rel=1e-5)
 
 
 def test_stats_mask_on_finer_grid_is_resampled(tmp_path, capsys):

@@ -61,7 +61,8 @@ def run(args) -> int:
            "max": float(st["max"]), "mean": float(st["mean"]), "median": float(st["median"]),
            "std": float(st["std"])}
     if st.get("suvpeak") is not None:
-        out["peak"] = float(st["suvpeak"])
+        out["suvpeak"] = float(st["suvpeak"])
+        out["suvpeak_world_mm"] = st.get("peak_world")
     if st.get("tlg") is not None:
         out["tlg"] = float(st["tlg"])
     out.update({"suv_type": res.suv_type, "suv_units": res.units, "suv_factor": res.factor,
@@ -73,11 +74,12 @@ def run(args) -> int:
     print(f"mask {args.mask}: {out['voxels']} voxels, {out['volume_ml']:.3f} mL"
           + (" (resampled onto the PET grid, nearest neighbour)" if resampled else ""))
     u = res.units
-    for key in ("min", "max", "mean", "median", "std", "peak"):
+    for key in ("min", "max", "mean", "median", "std", "suvpeak"):
         if key in out:
-            print(f"  SUV{key:<7} {out[key]:10.4f} {u}")
+            label = "SUVpeak" if key == "suvpeak" else f"SUV{key}"
+            print(f"  {label:<10} {out[key]:10.4f} {u}")
     if "tlg" in out:
-        print(f"  TLG       {out['tlg']:10.4f} {u}·mL")
+        print(f"  {'TLG':<10} {out['tlg']:10.4f} {u}·mL")
     print(f"SUV type {res.suv_type}, factor {res.factor:.9g}")
     print(res.to_text())
     for w in out["warnings"]:
