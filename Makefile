@@ -34,9 +34,15 @@ demo: sysdeps venv $(DEMO_DIR)/truth.json
 		$(VENV)/bin/workstation demo --out $(DEMO_DIR) --show; \
 	fi
 
+HEADLESS := QT_QPA_PLATFORM=offscreen VTK_DEFAULT_OPENGL_WINDOW=vtkOSOpenGLRenderWindow
+
+# the workstation's suite, then each plugin's own suite (separate sessions: each has its conftest)
 test: sysdeps venv
-	QT_QPA_PLATFORM=offscreen VTK_DEFAULT_OPENGL_WINDOW=vtkOSOpenGLRenderWindow \
-		$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(HEADLESS) $(PY) -m pytest -q -p no:cacheprovider tests $(PYTEST_ARGS)
+	@for p in $(dir $(PLUGINS)); do \
+		echo "== plugin tests: $$p"; \
+		(cd $$p && $(HEADLESS) $(CURDIR)/$(PY) -m pytest -q -p no:cacheprovider tests $(PYTEST_ARGS)) || exit 1; \
+	done
 
 bench: venv
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -20,6 +20,8 @@ COMMANDS = (
     "suv_info_cmd",
     "stats_cmd",
     "lesions_cmd",
+    "recon_cmd",
+    "simulate_listmode_cmd",
 )
 
 

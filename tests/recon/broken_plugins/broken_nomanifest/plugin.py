@@ -1,0 +1,1 @@
+raise RuntimeError("must never be imported by discovery")

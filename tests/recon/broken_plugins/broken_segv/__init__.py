@@ -1,0 +1,1 @@
+"""Test plugin for the recon host (see ../README.md)."""

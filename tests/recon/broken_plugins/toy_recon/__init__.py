@@ -1,0 +1,1 @@
+"""A well-behaved test plugin: numpy only, fast (see ../README.md)."""

@@ -1,0 +1,146 @@
+"""`workstation recon`: run a reconstruction plugin on raw data through the plugin host.
+
+``workstation recon --plugin ID --input FILE [--ct CT_SERIES_DIR | --mu MU.npy] [--set name=value ...]
+--out DIR`` runs the job in a child process (job directory under DIR/jobs), prints progress on
+stderr, and writes the validated result as ``DIR/image.npy`` + ``DIR/image.json`` (geometry,
+units, provenance). With ``--list`` it lists installed plugins, their parameters and the broken
+ones with the reason. The hidden ``recon-child`` command is the child's entry point in frozen
+builds.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from .common import UserError, print_json
+
+
+def add_parser(subparsers):
+    p = subparsers.add_parser("recon", help="reconstruct raw PET data with a plugin")
+    p.add_argument("--plugin", help="plugin id (see --list)")
+    p.add_argument("--input", type=Path, help="raw data file (e.g. PETSIRD list-mode)")
+    p.add_argument("--ct", type=Path, help="CT series folder for attenuation correction")
+    p.add_argument("--mu", type=Path, help="attenuation map (1/cm) .npy with a .json geometry beside it")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="plugin parameter")
+    p.add_argument("--out", type=Path, help="output directory")
+    p.add_argument("--list", action="store_true", help="list plugins and exit")
+    p.add_argument("--timeout", type=float, default=None, help="cancel the job after this many seconds")
+    p.set_defaults(func=run)
+    c = subparsers.add_parser("recon-child", help=None)  # internal: child entry point of frozen builds
+    from workstation.recon.child import build_arg_parser
+
+    build_arg_parser(c)
+    c.set_defaults(func=_run_child)
+
+
+def _run_child(args) -> int:
+    from workstation.recon.child import run_job
+
+    return run_job(args.job_dir, args.channel_fd)
+
+
+def _parse_sets(items):
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise UserError(f"--set {item!r}: expected NAME=VALUE")
+        k, v = item.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def _mu_from_ct(ct_dir: Path):
+    from workstation.io.loader import load_series
+    from workstation.recon.attenuation import hu_to_mu_511
+
+    if not ct_dir.is_dir():
+        raise UserError(f"--ct {ct_dir}: not a folder")
+    files = sorted(str(f) for f in ct_dir.rglob("*") if f.is_file())
+    vol = load_series(files)
+    if vol.modality and vol.modality != "CT":
+        raise UserError(f"--ct {ct_dir}: series modality is {vol.modality}, not CT")
+    return hu_to_mu_511(vol.array), vol.geometry
+
+
+def _mu_from_npy(path: Path):
+    import numpy as np
+
+    from workstation.core.geometry import ImageGeometry
+
+    meta = path.with_suffix(".json")
+    if not meta.is_file():
+        raise UserError(f"--mu {path}: geometry file {meta.name} missing beside it")
+    try:
+        geom = ImageGeometry.from_dict(json.loads(meta.read_text())["geometry"])
+        arr = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, KeyError) as exc:
+        raise UserError(f"--mu {path}: unreadable ({exc})") from None
+    return arr, geom
+
+
+def run(args) -> int:
+    import numpy as np
+
+    from workstation.recon.host import JobStatus, ReconHost, ReconJobError
+    from workstation.recon.manifest import ParameterError, PluginNotFound, PluginRegistry
+
+    reg = PluginRegistry.discover()
+    if args.list:
+        print_json({"plugins": [m.to_dict() for m in reg.plugins.values()],
+                    "broken": [{"name": b.name, "reason": b.reason} for b in reg.broken]})
+        return 0
+    if not (args.plugin and args.input and args.out):
+        raise UserError("give --plugin, --input and --out (or --list)")
+    if not args.input.is_file():
+        raise UserError(f"--input {args.input}: file not found")
+    arrays = {}
+    if args.ct and args.mu:
+        raise UserError("give either --ct or --mu, not both")
+    if args.ct:
+        arrays["mu_map"] = _mu_from_ct(args.ct)
+    elif args.mu:
+        arrays["mu_map"] = _mu_from_npy(args.mu)
+    args.out.mkdir(parents=True, exist_ok=True)
+    host = ReconHost(reg, jobs_root=args.out / "jobs")
+
+    def listener(job, kind, data):
+        if kind == "progress":
+            print(f"\r{100 * data['fraction']:5.1f}% {data['message'][:60]:60s}", end="", file=sys.stderr)
+        elif kind == "status":
+            print(f"\n[{data['status']}] {data.get('reason', '')}", file=sys.stderr)
+
+    try:
+        manifest = reg.get(args.plugin)
+        file_inputs = [i.name for i in manifest.inputs if i.kind != "array"]
+        if not file_inputs:
+            raise UserError(f"plugin {args.plugin!r} takes no input file")
+        if "mu_map" in arrays and "mu_map" not in {i.name for i in manifest.inputs}:
+            raise UserError(f"plugin {args.plugin!r} does not take an attenuation map (--ct/--mu)")
+        job = host.submit(args.plugin, input_files={file_inputs[0]: args.input}, arrays=arrays,
+                          parameters=_parse_sets(args.set), listener=listener)
+    except (ParameterError, PluginNotFound, ReconJobError) as exc:
+        raise UserError(str(exc)) from None
+    try:
+        job.wait(args.timeout)
+        if not job.done:
+            print("\ntimeout: cancelling", file=sys.stderr)
+            job.cancel()
+            job.wait()
+    except KeyboardInterrupt:
+        job.cancel()
+        job.wait()
+        return 130
+    if job.status != JobStatus.COMPLETED:
+        print(f"workstation recon: {job.status.value}: {job.error or ''}", file=sys.stderr)
+        return 1
+    vol = job.result
+    np.save(args.out / "image.npy", vol.array)
+    (args.out / "image.json").write_text(json.dumps({"geometry": vol.geometry.to_dict(), "units": vol.units,
+                                                     "description": vol.description, "info": vol.info},
+                                                    indent=2, default=str))
+    print_json({"status": job.status.value, "image": str(args.out / "image.npy"), "job_dir": str(job.job_dir),
+                "shape": list(vol.array.shape), "units": vol.units, "max_bqml": float(vol.array.max()),
+                "mean_bqml": float(vol.array.mean())})
+    return 0
