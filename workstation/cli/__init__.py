@@ -19,6 +19,7 @@ COMMANDS = (
     "demo_cmd",
     "suv_info_cmd",
     "stats_cmd",
+    "view_cmd",
     "lesions_cmd",
     "recon_cmd",
     "simulate_listmode_cmd",

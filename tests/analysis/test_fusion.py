@@ -1,0 +1,215 @@
+"""Tests of the reading-session model: grids, resampling through world coordinates, planes, MIP."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "render"))
+import synthetic_study as syn  # noqa: E402
+
+from workstation.analysis import fusion  # noqa: E402
+from workstation.core.geometry import ImageGeometry  # noqa: E402
+
+
+def _rot(axis_perm, signs):
+    d = np.zeros((3, 3))
+    for m, (a, s) in enumerate(zip(axis_perm, signs)):
+        d[a, m] = s
+    return d
+
+
+@pytest.mark.parametrize("direction", [
+    np.eye(3),
+    _rot((0, 2, 1), (1, -1, 1)),  # coronal acquisition: i->L, j->I, k->P
+    _rot((1, 2, 0), (-1, -1, -1)),  # sagittal-like with all flips
+])
+def test_axis_aligned_keeps_every_voxel_at_its_world_position(direction):
+    rng = np.random.default_rng(0)
+    geo = ImageGeometry((5, 6, 7), (1.0, 2.0, 3.0), (10.0, -5.0, 3.0), direction)
+    arr = rng.normal(size=geo.shape).astype(np.float32)
+    out, g2 = fusion.axis_aligned(arr, geo)
+    assert np.allclose(g2.direction, np.eye(3))
+    for _ in range(50):
+        kji = tuple(rng.integers(0, s) for s in g2.shape)
+        w = g2.kji_to_world(kji)
+        src = geo.world_to_nearest_kji(w)
+        assert src is not None and np.allclose(geo.kji_to_world(src), w)
+        assert out[kji] == arr[src]
+
+
+def test_axis_aligned_oblique_resamples_linear_function_exactly():
+    th = np.radians(20)
+    d = np.array([[np.cos(th), -np.sin(th), 0], [np.sin(th), np.cos(th), 0], [0, 0, 1]])
+    geo = ImageGeometry((6, 12, 12), (2.0, 2.0, 2.0), (0, 0, 0), d)
+    f = lambda xyz: 3 * xyz[..., 0] - 2 * xyz[..., 1] + 0.5 * xyz[..., 2] + 7  # noqa: E731
+    arr = syn.sample(geo, f).astype(np.float32)
+    out, g2 = fusion.axis_aligned(arr, geo)
+    # compare at points well inside the source grid
+    kji = np.argwhere(np.ones(g2.shape, bool))
+    w = g2.kji_to_world(kji)
+    s = geo.world_to_ijk(w)
+    inner = np.all((s > 0) & (s < np.asarray(geo.size_ijk) - 1), axis=1)
+    assert inner.sum() > 100
+    assert np.allclose(out.reshape(-1)[inner], f(w[inner]), atol=1e-3)
+
+
+def test_resample_linear_function_with_transform():
+    src = ImageGeometry((10, 11, 12), (3.0, 3.0, 4.0), (-10, -12, 5), np.diag([1.0, 1.0, -1.0]))
+    f = lambda xyz: 1.5 * xyz[..., 0] + 0.25 * xyz[..., 1] - 2 * xyz[..., 2]  # noqa: E731
+    arr = syn.sample(src, f)
+    tgt = ImageGeometry((8, 12, 14), (2.0, 2.5, 4.0), (-5, -5, -30))
+    t = np.eye(4)
+    t[:3, 3] = (1.0, -2.0, 0.5)  # target world p samples the source at p + (1, -2, 0.5)
+    out = fusion.resample_to_grid(arr, src, tgt, transform=t)
+    kji = np.argwhere(np.ones(tgt.shape, bool))
+    p = tgt.kji_to_world(kji)
+    q = p + t[:3, 3]
+    s = src.world_to_ijk(q)
+    inner = np.all((s >= 0) & (s <= np.asarray(src.size_ijk) - 1), axis=1)
+    outer = np.any((s < -0.5) | (s > np.asarray(src.size_ijk) - 0.5), axis=1)
+    assert inner.sum() > 50 and outer.sum() > 10
+    assert np.allclose(out.reshape(-1)[inner], f(q[inner]), atol=1e-3)
+    assert np.all(out.reshape(-1)[outer] == 0.0)
+
+
+@pytest.fixture(scope="module")
+def session():
+    return fusion.ReadingSession(syn.make_ct(), syn.make_pet(), mip_frames=8)
+
+
+def test_planes_follow_radiological_convention(session):
+    s = session
+    s.set_crosshair(syn.MARKER)
+    ax = s.slice_image("ct", "axial")
+    cor = s.slice_image("ct", "coronal")
+    sag = s.slice_image("ct", "sagittal")
+    # marker: patient's left (image right), anterior (top in axial), inferior (bottom in cor/sag)
+    r, c = np.argwhere(ax > 500).mean(axis=0)
+    assert c > ax.shape[1] / 2 and r < ax.shape[0] / 2
+    r, c = np.argwhere(cor > 500).mean(axis=0)
+    assert c > cor.shape[1] / 2 and r > cor.shape[0] / 2
+    r, c = np.argwhere(sag > 500).mean(axis=0)
+    assert c < sag.shape[1] / 2 and r > sag.shape[0] / 2  # anterior on the left
+    assert fusion.PLANE_SPECS["axial"].letters() == {"right": "L", "left": "R", "bottom": "P", "top": "A"}
+    assert fusion.PLANE_SPECS["coronal"].letters() == {"right": "L", "left": "R", "bottom": "I", "top": "S"}
+    assert fusion.PLANE_SPECS["sagittal"].letters() == {"right": "P", "left": "A", "bottom": "I", "top": "S"}
+
+
+@pytest.mark.parametrize("plane", fusion.PLANES)
+def test_world_pixel_mapping_matches_slice_content(session, plane):
+    s = session
+    s.set_crosshair(syn.MARKER)
+    img = s.slice_image("ct", plane)
+    col, row = s.world_to_pixel(plane, s.crosshair)
+    assert img[int(round(row)), int(round(col))] == pytest.approx(float(syn.body_hu(s.crosshair)))
+    rng = np.random.default_rng(1)
+    for _ in range(30):
+        c, r = rng.integers(0, img.shape[1]), rng.integers(0, img.shape[0])
+        w = s.pixel_to_world(plane, c, r)
+        assert img[r, c] == pytest.approx(float(syn.body_hu(w)))
+        assert np.allclose(s.world_to_pixel(plane, w), (c, r))
+
+
+def test_pet_on_ct_grid_through_world_coordinates(session):
+    s = session
+    s.set_crosshair(syn.LESION)
+    pet = s.slice_image("pet", "axial")
+    col, row = s.world_to_pixel("axial", syn.LESION)
+    assert pet[int(round(row)), int(round(col))] == pytest.approx(syn.LESION_BQML)  # raw units: no SUV module
+    # lesion centre of mass on the CT grid is within a CT voxel of the truth
+    m = s.pet_display > (syn.LESION_BQML + syn.BG_BQML) / 2
+    com = s.display_geometry.kji_to_world(np.argwhere(m).mean(axis=0))
+    assert np.linalg.norm(com - syn.LESION) < 4.0
+
+
+def test_readout_at_crosshair(session):
+    s = session
+    s.set_crosshair(syn.LESION)
+    r = s.readout()
+    assert np.allclose(r["world"], s.crosshair)
+    assert r["anat_value"] == pytest.approx(float(syn.body_hu(np.asarray(r["world"]))))
+    assert r["anat_units"] == "HU"
+    assert r["pet_value"] == pytest.approx(syn.LESION_BQML)
+    assert "HU" in s.readout_text()
+
+
+def test_scroll_moves_one_slice_and_clamps(session):
+    s = session
+    s.set_crosshair(s.display_geometry.center_world())
+    z0 = s.crosshair[2]
+    s.scroll("axial", 1)
+    assert s.crosshair[2] == pytest.approx(z0 + s.display_geometry.spacing[2])
+    s.scroll("axial", 10_000)
+    assert s.plane_index("axial") == s.n_slices("axial") - 1
+    s.scroll("coronal", -10_000)
+    assert s.plane_index("coronal") == 0
+
+
+def test_mip_frames_match_numpy_max(session):
+    s = session
+    g = s.mip_geometry
+    f0, spacing = s.mip_frame(0)
+    assert np.allclose(f0, s.mip_volume.max(axis=1)[::-1])
+    assert spacing == (g.spacing[0], g.spacing[2])
+    if g.shape[1] == g.shape[2]:
+        s2 = s.n_mip_frames // 4  # 90 degrees: left lateral view, posterior on the right
+        f90, _ = s.mip_frame(s2)
+        assert np.allclose(f90, s.mip_volume.max(axis=2)[::-1], atol=1e-3)
+
+
+@pytest.mark.parametrize("frame", [0, 1, 3])
+def test_mip_click_jumps_to_hottest_voxel(session, frame):
+    s = session
+    col, row = s.world_to_mip_pixel(syn.LESION, frame)
+    p = s.hottest_along_ray(col, row, frame)
+    assert np.linalg.norm(p - syn.LESION) < 1.5 * max(s.mip_geometry.spacing)
+    img, _ = s.mip_frame(frame)
+    assert img[int(round(row)), int(round(col))] == pytest.approx(syn.LESION_BQML, rel=0.05)
+
+
+def test_nudge_moves_pet_in_display(session):
+    s = fusion.ReadingSession(syn.make_ct(), syn.make_pet(), mip_frames=4)
+    before = s.pet_display.copy()
+    s.nudge(dx=8.0)  # two CT voxels to the patient's left
+    assert np.allclose(s.pet_display[:, :, 4:-4], before[:, :, 2:-6])
+    assert s.registration_note == "manual nudge"
+
+
+def test_events_and_validation(session):
+    s = session
+    seen = []
+    s.events.connect("colormap", lambda event, name: seen.append(name))
+    s.set_colormap("rainbow")
+    assert seen == ["rainbow"] and s.colormap == "rainbow"
+    with pytest.raises(KeyError, match="colour map"):
+        s.set_colormap("jet")
+    s.set_ct_preset("lung")
+    assert s.ct_window == fusion.CT_PRESETS["lung"]
+    s.set_pet_preset("SUV 0-10")
+    assert s.pet_window == (0.0, 10.0)
+
+
+def test_overlay_hides_identity_when_anonymised(session):
+    s = session
+    s.set_anonymise(False)
+    assert any("Doe" in line for line in s.overlay_lines())
+    s.set_anonymise(True)
+    text = "\n".join(s.overlay_lines())
+    assert "Doe" not in text and "PID123" not in text
+
+
+def test_choose_pair_prefers_same_frame_of_reference():
+    from types import SimpleNamespace as N
+    rows = [N(modality="CT", series_uid="ct-other", frame_of_reference_uid="B", n_instances=300),
+            N(modality="CT", series_uid="ct-same", frame_of_reference_uid="A", n_instances=100),
+            N(modality="PT", series_uid="pt", frame_of_reference_uid="A", n_instances=200)]
+    pet, anat = fusion.choose_pair(rows)
+    assert pet.series_uid == "pt" and anat.series_uid == "ct-same"
+    pet, anat = fusion.choose_pair(rows[:1] + rows[2:])
+    assert anat.series_uid == "ct-other"
+    ct, pt = syn.make_ct(), syn.make_pet()
+    assert not fusion.needs_registration(pt, ct)
+    pt.frame_of_reference_uid = "9.9"
+    assert fusion.needs_registration(pt, ct)

@@ -1,0 +1,83 @@
+"""`workstation view PATH --screenshot`: headless rendering and one-line errors."""
+
+import struct
+
+import numpy as np
+import pytest
+
+from workstation.cli import main
+
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
+
+
+def _png_size(path):
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from workstation.analysis.demo_study import write_demo_study
+
+    out = tmp_path_factory.mktemp("demo_cli")
+    return out, write_demo_study(out)
+
+
+def test_screenshot_both_layouts(demo, tmp_path, capsys):
+    out, truth = demo
+    les = next(l for l in truth["lesions"] if l["name"] == "lung_left_upper")
+    xyz = ",".join(str(v) for v in les["centre_lps_mm"])
+    for layout, size in (("grid", (1600, 1000)), ("fused-mip", (700, 400))):
+        png = tmp_path / f"{layout}.png"
+        rc = main(["view", str(out), "--layout", layout, "--screenshot", str(png), "--size", f"{size[0]}x{size[1]}",
+                   "--crosshair", xyz, "--anonymise"])
+        assert rc == 0
+        assert _png_size(png) == size
+    from vtkmodules.vtkIOImage import vtkPNGReader
+
+    from workstation.render.vtk_bridge import vtk_image_to_rgb
+
+    from workstation.render.scene import layout_rects
+
+    def read(name):
+        r = vtkPNGReader()
+        r.SetFileName(str(tmp_path / name))
+        r.Update()
+        return vtk_image_to_rgb(r.GetOutput())[..., :3].astype(int)
+
+    grid = read("grid.png")
+    for key, (x, y, w, h) in layout_rects("grid", 1600, 1000).items():  # every PET-bearing tile shows the lesion
+        if key.startswith(("pet", "fused")):
+            tile = grid[y:y + h, x:x + w]
+            hot = (tile[..., 0] > 180) & (tile[..., 0] - tile[..., 2] > 100)
+            assert hot.sum() > 3, key
+    img = read("fused-mip.png")
+    # hot-iron lesion pixels (orange/yellow, not grey) exist in the fused view (left part of the picture)
+    hot = (img[..., 0] > 180) & (img[..., 0] - img[..., 2] > 100)
+    assert hot[:, : int(700 * 1.6 / 2.6)].sum() > 5
+    assert "wrote" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args,msg", [
+    (["--size", "10x10"], "--size"),
+    (["--crosshair", "1,2"], "--crosshair"),
+    (["--pet-window", "5,1"], "--pet-window"),
+])
+def test_bad_options_are_one_line_errors(demo, tmp_path, capsys, args, msg):
+    out, _ = demo
+    rc = main(["view", str(out), "--screenshot", str(tmp_path / "x.png"), *args])
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert msg in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_missing_folder(tmp_path, capsys):
+    rc = main(["view", str(tmp_path / "nope"), "--screenshot", str(tmp_path / "x.png")])
+    assert rc == 2 and "no such file" in capsys.readouterr().err
+
+
+def test_folder_without_images(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    rc = main(["view", str(tmp_path / "empty"), "--screenshot", str(tmp_path / "x.png")])
+    assert rc == 2 and "no PET, CT or MR" in capsys.readouterr().err

@@ -1,0 +1,107 @@
+"""Whole cells and layouts drawn from a session: lesion colours and orientation on screen."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import synthetic_study as syn  # noqa: E402
+
+from workstation.analysis.fusion import LAYOUTS, ReadingSession  # noqa: E402
+from workstation.render.scene import CellRenderer, layout_rects, render_layout, save_png  # noqa: E402
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture()
+def session():
+    s = ReadingSession(syn.make_ct(), syn.make_pet(), mip_frames=8)
+    s.set_pet_window(0.0, syn.LESION_BQML)  # no SUV module in this synthetic study: raw units
+    return s
+
+
+def _patch(img, x, y, r=2):
+    return img[int(y) - r:int(y) + r + 1, int(x) - r:int(x) + r + 1].reshape(-1, 3).astype(int).min(axis=0)
+
+
+@pytest.mark.parametrize("plane", ["axial", "coronal", "sagittal"])
+@pytest.mark.parametrize("kind", ["pet", "fused"])
+def test_lesion_in_pet_colours_at_its_screen_position(session, kind, plane):
+    normal = {"axial": 2, "coronal": 1, "sagittal": 0}[plane]
+    away = syn.LESION - 30.0
+    away[normal] = syn.LESION[normal]  # same slice, crosshair lines 30 mm away from the lesion
+    session.set_crosshair(away)
+    cr = CellRenderer(kind, plane, 240, 220)
+    img = cr.render(session)
+    x, y = cr.world_to_display(session, syn.LESION)
+    r, g, b = _patch(img, x, y)
+    assert r > 180 and r >= g >= b  # hot iron top end: white/yellow/red, never blue
+    # a point in the body 40 mm to the other side is not lesion-coloured
+    other = syn.LESION.copy()
+    other[0 if plane != "sagittal" else 1] -= 40
+    x2, y2 = cr.world_to_display(session, other)
+    r2, g2, b2 = _patch(img, x2, y2)
+    assert r2 < r - 60 or g2 < g - 60
+
+
+@pytest.mark.parametrize("plane", ["axial", "coronal"])
+def test_patient_left_is_on_the_image_right(session, plane):
+    session.set_crosshair(syn.MARKER)
+    cr = CellRenderer("ct", plane, 200, 200)
+    img = cr.render(session).astype(int)
+    bone = (img[..., 0] > 240) & (img[..., 1] > 240) & (img[..., 2] > 240)
+    ys, xs = np.nonzero(bone[:, :])
+    # bone marker is at x = +50 mm (patient's left): its pixels are right of the image centre
+    xc, _ = cr.world_to_display(session, np.array([0.0, syn.MARKER[1], syn.MARKER[2]]))
+    assert xs.size > 10 and np.median(xs) > xc + 20
+    x, y = cr.world_to_display(session, syn.MARKER)
+    assert abs(np.median(xs) - x) < 5 and abs(np.median(ys) - y) < 5
+
+
+def test_click_moves_crosshair_and_mip_click_jumps_to_lesion(session):
+    cr = CellRenderer("fused", "axial", 200, 200)
+    cr.render(session)
+    target = session.pixel_to_world("axial", 10, 12)
+    x, y = cr.view.pixel_to_display(10, 12)
+    cr.click(session, x, y)
+    assert np.allclose(session.crosshair, target)
+    mip = CellRenderer("mip", "coronal", 200, 300)
+    img = mip.render(session)
+    x, y = mip.world_to_display(session, syn.LESION)
+    assert np.median(img[int(y) + 2:int(y) + 7, int(x) + 2:int(x) + 7]) < 40  # inverted grey: hottest is black
+    mip.click(session, x, y)
+    assert np.linalg.norm(session.crosshair - syn.LESION) < 8.0
+
+
+def test_window_level_drag_changes_ct_window(session):
+    cr = CellRenderer("ct", "axial", 100, 100)
+    w0, l0 = session.ct_window
+    cr.window_by(session, 100, 0)
+    assert session.ct_window[0] == pytest.approx(w0 * 1.5) and session.ct_window[1] == pytest.approx(l0)
+    cr.window_by(session, 0, -40)
+    assert session.ct_window[1] == pytest.approx(l0 + 40 * w0 * 1.5 / 400)
+
+
+def test_layouts_render_and_save(session, tmp_path):
+    rects = layout_rects("grid", 800, 600)
+    assert set(rects) == {c.key for c in LAYOUTS["grid"].cells}
+    x, y, w, h = rects["mip"]
+    assert h > 550 and x > 550  # MIP spans the full height of the right column
+    img, rends = render_layout(session, "fused-mip", 600, 300)
+    assert img.shape == (300, 600, 3) and set(rends) == {"fused-axial", "mip"}
+    p = tmp_path / "shot.png"
+    save_png(img, p)
+    assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_every_tile_of_a_layout_is_drawn(session):
+    """Each tile of a layout equals that cell drawn on its own (no stale or empty buffers when many
+    off-screen windows share the process)."""
+    session.set_crosshair(syn.LESION)
+    img, _ = render_layout(session, "grid", 640, 420)
+    for key, (x, y, w, h) in layout_rects("grid", 640, 420).items():
+        kind, _, plane = key.partition("-")
+        alone = CellRenderer(kind, plane or "coronal", w, h).render(session)
+        assert np.array_equal(img[y:y + h, x:x + w], alone), key

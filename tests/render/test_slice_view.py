@@ -1,0 +1,58 @@
+"""The VTK view: NumPy<->VTK orientation, screen mapping, overlays (rendered off screen)."""
+
+import numpy as np
+import pytest
+
+from workstation.render.slice_view import SliceView, _nice_length
+from workstation.render.vtk_bridge import rgb_to_vtk_image, vtk_image_to_rgb
+
+pytestmark = pytest.mark.gui
+
+
+def test_bridge_round_trip_and_orientation():
+    rgb = np.zeros((3, 4, 3), np.uint8)
+    rgb[0, 0] = (255, 0, 0)  # top-left red
+    img = rgb_to_vtk_image(rgb, (2.0, 3.0))
+    assert img.GetDimensions() == (4, 3, 1)
+    # VTK point (0, 2) is the top-left (VTK y runs up)
+    assert img.GetScalarComponentAsDouble(0, 2, 0, 0) == 255
+    assert img.GetScalarComponentAsDouble(0, 0, 0, 0) == 0
+    assert np.array_equal(vtk_image_to_rgb(img), rgb)
+
+
+@pytest.mark.parametrize("zoom,pan", [(1.0, (0.0, 0.0)), (2.0, (6.0, 4.0))])
+def test_bright_pixel_lands_where_pixel_to_display_says(zoom, pan):
+    v = SliceView(200, 160)
+    v.show_scale_bar = False
+    img = np.zeros((30, 40, 3), np.uint8)
+    col, row = 29, 7
+    img[row, col] = (0, 0, 255)
+    v.set_image(img, (2.0, 1.5))
+    v.set_view(zoom, pan)
+    out = v.render()
+    assert out.shape == (160, 200, 3)
+    ys, xs = np.nonzero((out[..., 2] > 200) & (out[..., 0] < 50))
+    x, y = v.pixel_to_display(col, row)
+    assert abs(xs.mean() - (x - 0.5)) < 1.0 and abs(ys.mean() - (y - 0.5)) < 1.0
+    c2, r2 = v.display_to_pixel(x, y)
+    assert (c2, r2) == pytest.approx((col, row))
+
+
+def test_letters_and_crosshair_are_drawn_at_their_places():
+    v = SliceView(200, 200)
+    v.show_scale_bar = False
+    v.set_image(np.zeros((50, 50, 3), np.uint8), (1.0, 1.0))
+    v.set_letters({"right": "L"})
+    v.set_crosshair(10, 40)
+    out = v.render().astype(int)
+    letter = (out[..., 0] > 200) & (out[..., 1] > 150) & (out[..., 2] < 120)
+    ys, xs = np.nonzero(letter)
+    assert xs.size > 5 and xs.min() > 170 and abs(ys.mean() - 100) < 15  # right edge, middle
+    x, y = v.pixel_to_display(10, 40)
+    green = (out[..., 1] > 100) & (out[..., 0] < 100)
+    assert max(green[:, c].sum() for c in range(int(x) - 1, int(x) + 2)) > 150  # vertical line
+    assert max(green[r, :].sum() for r in range(int(y) - 1, int(y) + 2)) > 150  # horizontal line
+
+
+def test_nice_length():
+    assert _nice_length(73) == 50 and _nice_length(19.9) == 10 and _nice_length(2.5) == 2

@@ -1,0 +1,39 @@
+"""Registration from the window: PET in another frame of reference is aligned in the background."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "render"))
+import synthetic_study as syn  # noqa: E402
+
+from workstation.analysis.fusion import ReadingSession  # noqa: E402
+from workstation.core.geometry import ImageGeometry  # noqa: E402
+from workstation.ui.main_window import MainWindow  # noqa: E402
+
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
+
+
+def test_register_button_aligns_shifted_pet(qtbot):
+    ct = syn.make_ct()
+    shift = np.array([8.0, -6.0, 5.0])  # the PET scanner's world is shifted by +shift
+    pet = syn.make_pet()
+    g = pet.geometry
+    moved = ImageGeometry(g.shape, g.spacing, np.asarray(g.origin) + shift, g.direction)
+    pet = type(pet)(pet.array, moved, modality="PT", units="BQML", frame_of_reference_uid="9.9.9")
+    # the CT must carry the same structure as the PET for MI: use the PET-like body+lesion contrast
+    s = ReadingSession(ct, pet, mip_frames=4)
+    win = MainWindow(None)
+    qtbot.addWidget(win)
+    win.set_session(s)
+    assert "frames of reference differ" in win.message_label.text()
+    job = win.start_registration()
+    qtbot.waitUntil(lambda: not job.is_running(), timeout=180_000)
+    qtbot.waitUntil(lambda: s.registration_note.startswith("registered"), timeout=10_000)
+    t = s.pet_from_anat
+    # a point at the body's centre maps to the same anatomy in the PET frame: p + shift
+    p = np.array([0.0, 0.0, 0.0])
+    assert np.linalg.norm(t[:3, :3] @ p + t[:3, 3] - (p + shift)) < 3.0
+    assert "registered" in win.readout_label.text()

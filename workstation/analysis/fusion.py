@@ -1,0 +1,646 @@
+"""The reading session: one PET read over one anatomical (CT/MR) series, without any GUI.
+
+Concept
+-------
+A physician reads PET on top of an anatomical image. This module holds everything that
+defines *what* is shown, as a plain-Python evented model (napari style): views (VTK in
+``render``, Qt in ``ui``, or a test) subscribe to named events and redraw.
+
+* **Display grid.** Every view samples one axis-aligned grid (direction = identity, so the
+  array ``[z, y, x]`` runs towards L, P, S). For the usual axial CT this *is* the CT grid;
+  a CT stored in any signed-permutation orientation is re-indexed exactly (transpose/flip,
+  no interpolation); an oblique CT is resampled through world coordinates.
+* **PET on the anatomical grid.** The PET is resampled onto the display grid through world
+  coordinates (never by index), optionally through a rigid transform ``pet_from_anat``
+  (4x4, maps a world point of the anatomical frame to the PET frame, the ITK convention)
+  coming from registration or a manual nudge. PET values stay in file units; SUV is a factor.
+* **Display planes** follow the radiological convention: axial and coronal show the
+  patient's left on the image right; sagittal shows anterior on the left; superior is up.
+* **State:** crosshair (world LPS mm), CT window/level, PET window (SUV), colour map,
+  opacity, per-view zoom/pan, the MIP angle and the layout.
+* **MIP.** Maximum-intensity projections of the PET about the patient's long axis, sampled
+  along rays in millimetres; ``hottest_along_ray`` finds the voxel a MIP click points to.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+from scipy import ndimage
+
+from workstation.core.geometry import ImageGeometry
+from workstation.core.volume import Volume
+
+from workstation.core.display import (  # noqa: F401  (re-exported)
+    CT_PRESETS, PET_PRESETS, COLORMAPS, PLANES, KINDS, Cell, Layout, LAYOUTS, PlaneSpec, PLANE_SPECS,
+    extract_plane,
+)
+
+
+# ----------------------------------------------------------------------------- events
+class EventEmitter:
+    """Named events with plain callbacks (no Qt). ``connect(name, cb)``; ``emit(name, **kw)``."""
+
+    def __init__(self):
+        self._subs: dict[str, list[Callable]] = defaultdict(list)
+
+    def connect(self, name: str, callback: Callable) -> None:
+        if callback not in self._subs[name]:
+            self._subs[name].append(callback)
+
+    def disconnect(self, name: str, callback: Callable) -> None:
+        if callback in self._subs[name]:
+            self._subs[name].remove(callback)
+
+    def emit(self, _event: str, /, **kwargs) -> None:
+        for cb in list(self._subs[_event]) + list(self._subs["*"]):
+            cb(event=_event, **kwargs)
+
+
+# ----------------------------------------------------------------------------- grids
+def _signed_permutation(direction: np.ndarray, tol: float = 1e-4):
+    """For a direction matrix that is a signed permutation return (axis_of_world, sign_of_world)."""
+    d = np.asarray(direction)
+    idx = np.argmax(np.abs(d), axis=1)  # for world axis a, the index axis m
+    if sorted(idx.tolist()) != [0, 1, 2]:
+        return None
+    if not np.allclose(np.abs(d[np.arange(3), idx]), 1.0, atol=tol):
+        return None
+    return idx, np.sign(d[np.arange(3), idx])
+
+
+def axis_aligned(array: np.ndarray, geometry: ImageGeometry, progress=None) -> tuple[np.ndarray, ImageGeometry]:
+    """Return the volume on an axis-aligned grid (direction = identity).
+
+    Signed-permutation orientations are re-indexed exactly; oblique ones are resampled
+    (linear) onto the bounding box with the smallest spacing kept per world axis.
+    """
+    perm = _signed_permutation(geometry.direction)
+    if perm is not None:
+        idx, sign = perm
+        # numpy axis of index axis m is 2 - m; new numpy axis of world axis a is 2 - a
+        out = np.transpose(array, [2 - idx[2], 2 - idx[1], 2 - idx[0]])
+        flips = tuple(2 - a for a in range(3) if sign[a] < 0)
+        if flips:
+            out = np.flip(out, axis=flips)
+        spacing = tuple(geometry.spacing[idx[a]] for a in range(3))
+        origin = geometry.corners_world().min(axis=0)
+        geo = ImageGeometry(out.shape, spacing, origin, np.eye(3))
+        return np.ascontiguousarray(out), geo
+    corners = geometry.corners_world()
+    lo, hi = corners.min(axis=0), corners.max(axis=0)
+    s = min(geometry.spacing)
+    size = np.maximum(1, np.round((hi - lo) / s).astype(int) + 1)
+    geo = ImageGeometry((size[2], size[1], size[0]), (s, s, s), lo, np.eye(3))
+    return resample_to_grid(array, geometry, geo, progress=progress), geo
+
+
+def resample_to_grid(array: np.ndarray, source: ImageGeometry, target: ImageGeometry,
+                     transform: np.ndarray | None = None, order: int = 1, fill: float = 0.0,
+                     progress=None) -> np.ndarray:
+    """Sample ``array`` (on ``source``) at the voxel centres of ``target`` through world coordinates.
+
+    ``transform`` (4x4) maps a target-frame world point to the source frame (``pet_from_anat``).
+    Points farther than half a voxel outside the source grid get ``fill``.
+    """
+    t = np.eye(4) if transform is None else np.asarray(transform, float)
+    # continuous source ijk = M @ target ijk (homogeneous)
+    m = np.linalg.inv(source.affine) @ t @ target.affine
+    nk, nj, ni = target.shape
+    jj, ii = np.meshgrid(np.arange(nj, dtype=float), np.arange(ni, dtype=float), indexing="ij")
+    src = np.asarray(array, dtype=np.float32)
+    shape_ijk = np.asarray(source.size_ijk, float)
+    out = np.empty(target.shape, np.float32)
+    for k in range(nk):
+        ijk = np.stack([ii.ravel(), jj.ravel(), np.full(ii.size, float(k))])
+        s = m[:3, :3] @ ijk + m[:3, 3:4]
+        inside = np.all((s > -0.5) & (s < shape_ijk[:, None] - 0.5), axis=0)
+        vals = ndimage.map_coordinates(src, s[::-1], order=order, mode="nearest")
+        vals[~inside] = fill
+        out[k] = vals.reshape(nj, ni)
+        if progress is not None and (k % 8 == 0 or k == nk - 1):
+            progress.update((k + 1) / nk, "resampling")
+    return out
+
+
+# ----------------------------------------------------------------------------- session
+@dataclass
+class SuvState:
+    factor: float | None = None
+    suv_type: str = "bw"
+    units: str = ""
+    result: object = None
+    error: str = ""
+    overrides: object = None
+    audit: list = field(default_factory=list)
+
+
+class ReadingSession:
+    """Evented model of one PET/CT (or PET/MR) reading.
+
+    Events (``session.events.connect(name, cb)``; callbacks get ``event=name`` and keywords):
+    ``crosshair``, ``ct_window``, ``pet_window``, ``colormap``, ``opacity``, ``pet`` (PET data,
+    transform or SUV changed), ``view`` (zoom/pan), ``mip_angle``, ``layout``, ``anonymise``.
+    """
+
+    def __init__(self, anatomical: Volume | None, pet: Volume | None, *, pet_from_anat=None,
+                 mip_frames: int = 36, progress=None):
+        if anatomical is None and pet is None:
+            raise ValueError("a reading needs a PET or an anatomical volume")
+        self.events = EventEmitter()
+        self.anatomical = anatomical
+        self.pet = pet
+        self.pet_from_anat = np.eye(4) if pet_from_anat is None else np.asarray(pet_from_anat, float)
+        self.n_mip_frames = int(mip_frames)
+        base = anatomical if anatomical is not None else pet
+        sub = (lambda a, b: progress.sub(a, b)) if progress is not None else (lambda a, b: None)
+        arr, geo = axis_aligned(base.array, base.geometry, progress=sub(0.0, 0.2))
+        self.display_geometry: ImageGeometry = geo
+        self.anat_display = arr.astype(np.float32, copy=False) if anatomical is not None else None
+        self.pet_display: np.ndarray | None = None
+        self._mip_cache: dict[int, tuple[np.ndarray, tuple[float, float]]] = {}
+        self.suv = SuvState(units=(pet.units if pet is not None else ""))
+        if pet is not None:
+            self._resample_pet(sub(0.2, 1.0))
+            self._init_suv()
+        # display state
+        self.crosshair = self.display_geometry.center_world()
+        self._snap_crosshair_to_voxel()
+        self.ct_window = CT_PRESETS["soft tissue"]
+        self.pet_window = PET_PRESETS["SUV 0-5"] if self.suv.factor is not None else self._auto_pet_window()
+        self.colormap = "hot iron"
+        self.opacity = 0.5
+        self.zoom: dict[str, float] = defaultdict(lambda: 1.0)
+        self.pan: dict[str, tuple[float, float]] = defaultdict(lambda: (0.0, 0.0))
+        self.mip_angle_index = 0
+        self.layout = "grid"
+        self.anonymise = False
+        self.registration_note = ""
+
+    # ------------------------------------------------------------ PET
+    def _resample_pet(self, progress=None) -> None:
+        self._apply_pet_arrays(self.compute_pet_arrays(self.pet_from_anat, progress))
+
+    def compute_pet_arrays(self, pet_from_anat, progress=None) -> dict:
+        """PET resampled onto the display grid and the MIP grid through a transform.
+
+        Pure computation (safe on a worker thread); apply with ``set_pet_transform(..., arrays=)``.
+        """
+        t = np.asarray(pet_from_anat, float)
+        sub = (lambda a, b: progress.sub(a, b)) if progress is not None else (lambda a, b: None)
+        disp = resample_to_grid(self.pet.array, self.pet.geometry, self.display_geometry, t,
+                                order=1, fill=0.0, progress=sub(0.0, 0.8))
+        mgeo = self._mip_grid_geometry()
+        mvol = disp if mgeo.same_grid(self.display_geometry) else resample_to_grid(
+            self.pet.array, self.pet.geometry, mgeo, t, progress=sub(0.8, 1.0))
+        return {"transform": t, "pet_display": disp, "mip_geometry": mgeo, "mip_volume": mvol}
+
+    def _apply_pet_arrays(self, arrays: dict) -> None:
+        self.pet_display = arrays["pet_display"]
+        self.mip_geometry = arrays["mip_geometry"]
+        self.mip_volume = arrays["mip_volume"]
+        self._mip_cache.clear()
+
+    def set_pet_transform(self, pet_from_anat: np.ndarray, note: str = "", progress=None,
+                          arrays: dict | None = None) -> None:
+        """Use a new anatomical→PET rigid transform (registration result or manual nudge)."""
+        self.pet_from_anat = np.asarray(pet_from_anat, float)
+        self.registration_note = note
+        if self.pet is not None:
+            if arrays is None or not np.allclose(arrays["transform"], self.pet_from_anat):
+                arrays = self.compute_pet_arrays(self.pet_from_anat, progress)
+            self._apply_pet_arrays(arrays)
+        self.events.emit("pet")
+
+    def nudged_transform(self, dx: float = 0.0, dy: float = 0.0, dz: float = 0.0) -> np.ndarray:
+        """The transform that moves the displayed PET by (dx, dy, dz) mm in the anatomical frame."""
+        t = np.eye(4)
+        t[:3, 3] = [-dx, -dy, -dz]  # moving the PET by +d means sampling it at p - d
+        return self.pet_from_anat @ t
+
+    def nudge(self, dx: float = 0.0, dy: float = 0.0, dz: float = 0.0) -> None:
+        """Move the PET by (dx, dy, dz) mm in the anatomical world frame (manual registration)."""
+        self.set_pet_transform(self.nudged_transform(dx, dy, dz), note="manual nudge")
+
+    def _init_suv(self) -> None:
+        units = (self.pet.units or "").upper()
+        if units in ("GML", "SUV"):
+            self.suv.factor, self.suv.units = 1.0, "SUVbw (stored)"
+            return
+        self.set_suv("bw", None, emit=False)
+
+    def set_suv(self, suv_type: str = "bw", overrides=None, *, audit: dict | None = None, emit: bool = True) -> None:
+        """(Re)compute the SUV factor; on missing inputs fall back to file units and keep the error.
+
+        ``audit`` (time, user, changes, reason) is appended to the session's SUV audit trail.
+        """
+        self.suv.suv_type = suv_type
+        if audit is not None:
+            self.suv.audit.append(dict(audit))
+        self.suv.overrides = overrides
+        try:
+            from workstation.analysis import suv as suv_mod
+        except ImportError:
+            self.suv.factor, self.suv.units, self.suv.error = None, self.pet.units or "", "SUV module not available"
+        else:
+            try:
+                kwargs = {"suv_type": suv_type}
+                if overrides is not None:
+                    kwargs["overrides"] = overrides
+                res = suv_mod.compute_suv(self.pet.pet, **kwargs)
+            except Exception as exc:  # SuvError family: show raw units, keep the reason
+                self.suv.factor, self.suv.result = None, None
+                self.suv.units, self.suv.error = self.pet.units or "", f"{type(exc).__name__}: {exc}"
+            else:
+                self.suv.factor, self.suv.result, self.suv.error = float(res.factor), res, ""
+                self.suv.units = getattr(res, "units", "") or f"SUV{suv_type}"
+        if emit:
+            self.events.emit("pet")
+
+    @property
+    def pet_scale(self) -> float:
+        """Factor from file units to display units (SUV when known, else 1)."""
+        return 1.0 if self.suv.factor is None else self.suv.factor
+
+    @property
+    def pet_units(self) -> str:
+        """Label of PET display values: 'SUVbw' etc. when SUV is known, else the file units."""
+        if self.suv.factor is not None:
+            return f"SUV{self.suv.suv_type}"
+        return self.pet.units if self.pet is not None else ""
+
+    def _auto_pet_window(self) -> tuple[float, float]:
+        if self.pet_display is None:
+            return (0.0, 1.0)
+        hi = float(np.percentile(self.pet_display[self.pet_display > 0], 99.5)) if np.any(self.pet_display > 0) else 1.0
+        return (0.0, hi)
+
+    # ------------------------------------------------------------ crosshair & slices
+    def _snap_crosshair_to_voxel(self) -> None:
+        g = self.display_geometry
+        kji = np.clip(np.rint(g.world_to_kji(self.crosshair)), 0, np.asarray(g.shape) - 1)
+        self.crosshair = g.kji_to_world(kji)
+
+    def crosshair_index(self) -> tuple[int, int, int]:
+        """Crosshair as (z, y, x) index of the display grid."""
+        g = self.display_geometry
+        kji = np.clip(np.rint(g.world_to_kji(self.crosshair)), 0, np.asarray(g.shape) - 1).astype(int)
+        return int(kji[0]), int(kji[1]), int(kji[2])
+
+    def set_crosshair(self, xyz) -> None:
+        self.crosshair = np.asarray(xyz, float).copy()
+        self._snap_crosshair_to_voxel()
+        self.events.emit("crosshair", position=self.crosshair.copy())
+
+    def plane_index(self, plane: str) -> int:
+        z, y, x = self.crosshair_index()
+        return {"axial": z, "coronal": y, "sagittal": x}[plane]
+
+    def n_slices(self, plane: str) -> int:
+        nz, ny, nx = self.display_geometry.shape
+        return {"axial": nz, "coronal": ny, "sagittal": nx}[plane]
+
+    def scroll(self, plane: str, steps: int) -> None:
+        """Move the crosshair ``steps`` slices along the plane's normal (wheel)."""
+        spec = PLANE_SPECS[plane]
+        g = self.display_geometry
+        kji = np.asarray(self.crosshair_index(), float)
+        nax = {0: 2, 1: 1, 2: 0}[spec.normal]
+        kji[nax] = np.clip(kji[nax] + steps, 0, g.shape[nax] - 1)
+        self.set_crosshair(g.kji_to_world(kji))
+
+    def plane_pixel_spacing(self, plane: str) -> tuple[float, float]:
+        spec = PLANE_SPECS[plane]
+        s = self.display_geometry.spacing  # (x, y, z) for identity direction
+        return (s[spec.u], s[spec.v])
+
+    def slice_image(self, kind: str, plane: str) -> np.ndarray | None:
+        """Raw 2-D slice (file units for CT, display units (SUV) for PET) at the crosshair."""
+        spec = PLANE_SPECS[plane]
+        idx = self.plane_index(plane)
+        if kind == "ct":
+            return None if self.anat_display is None else extract_plane(self.anat_display, spec, idx)
+        if kind == "pet":
+            if self.pet_display is None:
+                return None
+            return extract_plane(self.pet_display, spec, idx) * np.float32(self.pet_scale)
+        raise ValueError(f"unknown image kind {kind!r}")
+
+    def world_to_pixel(self, plane: str, xyz) -> tuple[float, float]:
+        """World point -> (column, row) of that plane's slice image (pixel centres at integers)."""
+        spec = PLANE_SPECS[plane]
+        g = self.display_geometry
+        ijk = g.world_to_ijk(np.asarray(xyz, float))  # identity direction: (x, y, z) indices
+        n = g.size_ijk
+        col = ijk[spec.u] if spec.u_sign > 0 else n[spec.u] - 1 - ijk[spec.u]
+        row = ijk[spec.v] if spec.v_sign > 0 else n[spec.v] - 1 - ijk[spec.v]
+        return float(col), float(row)
+
+    def pixel_to_world(self, plane: str, col: float, row: float) -> np.ndarray:
+        """(column, row) in a plane's slice image -> world point on the current slice."""
+        spec = PLANE_SPECS[plane]
+        g = self.display_geometry
+        n = g.size_ijk
+        ijk = g.world_to_ijk(self.crosshair)
+        ijk[spec.u] = col if spec.u_sign > 0 else n[spec.u] - 1 - col
+        ijk[spec.v] = row if spec.v_sign > 0 else n[spec.v] - 1 - row
+        return g.ijk_to_world(ijk)
+
+    # ------------------------------------------------------------ display state setters
+    def set_ct_window(self, width: float, level: float) -> None:
+        self.ct_window = (max(1.0, float(width)), float(level))
+        self.events.emit("ct_window", window=self.ct_window)
+
+    def set_ct_preset(self, name: str) -> None:
+        if name not in CT_PRESETS:
+            raise KeyError(f"unknown CT preset {name!r}; choose one of {', '.join(CT_PRESETS)}")
+        self.set_ct_window(*CT_PRESETS[name])
+
+    def set_pet_window(self, lower: float, upper: float) -> None:
+        lower, upper = float(lower), float(upper)
+        if upper <= lower:
+            upper = lower + 1e-3
+        self.pet_window = (lower, upper)
+        self.events.emit("pet_window", window=self.pet_window)
+
+    def set_pet_preset(self, name: str) -> None:
+        if name not in PET_PRESETS:
+            raise KeyError(f"unknown PET preset {name!r}; choose one of {', '.join(PET_PRESETS)}")
+        self.set_pet_window(*PET_PRESETS[name])
+
+    def set_colormap(self, name: str) -> None:
+        if name not in COLORMAPS:
+            raise KeyError(f"unknown colour map {name!r}; choose one of {', '.join(COLORMAPS)}")
+        self.colormap = name
+        self.events.emit("colormap", name=name)
+
+    def set_opacity(self, opacity: float) -> None:
+        self.opacity = float(np.clip(opacity, 0.0, 1.0))
+        self.events.emit("opacity", opacity=self.opacity)
+
+    def set_layout(self, name: str) -> None:
+        if name not in LAYOUTS:
+            raise KeyError(f"unknown layout {name!r}; choose one of {', '.join(LAYOUTS)}")
+        self.layout = name
+        self.events.emit("layout", name=name)
+
+    def set_anonymise(self, on: bool) -> None:
+        self.anonymise = bool(on)
+        self.events.emit("anonymise", on=self.anonymise)
+
+    def set_zoom(self, key: str, zoom: float) -> None:
+        self.zoom[key] = float(np.clip(zoom, 0.1, 20.0))
+        self.events.emit("view", key=key)
+
+    def set_pan(self, key: str, pan_mm: tuple[float, float]) -> None:
+        self.pan[key] = (float(pan_mm[0]), float(pan_mm[1]))
+        self.events.emit("view", key=key)
+
+    # ------------------------------------------------------------ readout
+    def readout(self) -> dict:
+        """Values at the crosshair: world LPS mm, anatomical value (HU), PET value (SUV + type)."""
+        p = self.crosshair
+        out = {"world": tuple(float(v) for v in p), "anat_value": None, "anat_units": "",
+               "pet_value": None, "pet_units": self.pet_units, "suv_type": self.suv.suv_type
+               if self.suv.factor is not None else None}
+        if self.anatomical is not None:
+            out["anat_value"] = self.anatomical.value_at_world(p)
+            out["anat_units"] = "HU" if self.anatomical.modality == "CT" else (self.anatomical.units or "")
+        if self.pet is not None:
+            q = self.pet_from_anat[:3, :3] @ p + self.pet_from_anat[:3, 3]
+            v = self.pet.value_at_world(q)
+            out["pet_value"] = None if v is None else v * self.pet_scale
+        return out
+
+    def readout_text(self) -> str:
+        r = self.readout()
+        x, y, z = r["world"]
+        parts = [f"LPS ({x:.1f}, {y:.1f}, {z:.1f}) mm"]
+        if self.anatomical is not None:
+            v = r["anat_value"]
+            parts.append(f"{self.anatomical.modality or 'anat'} " + ("—" if v is None else f"{v:.0f} {r['anat_units']}"))
+        if self.pet is not None:
+            v = r["pet_value"]
+            parts.append("PET " + ("—" if v is None else f"{v:.2f} {r['pet_units']}"))
+        return "   ".join(parts)
+
+    def overlay_lines(self) -> list[str]:
+        """Patient/study/series text for the corner overlay (identity hidden when anonymised)."""
+        v = self.anatomical if self.anatomical is not None else self.pet
+        lines = []
+        if self.anonymise:
+            lines.append("(patient hidden)")
+        else:
+            lines.append(v.patient.name or "(no name)")
+            if v.patient.patient_id:
+                lines.append(f"ID {v.patient.patient_id}")
+        date = v.info.get("study_date") or v.info.get("StudyDate") or ""
+        if date:
+            lines.append(f"Study {date}")
+        if self.anatomical is not None and self.anatomical.description:
+            lines.append(f"{self.anatomical.modality}: {self.anatomical.description}")
+        if self.pet is not None and self.pet.description:
+            lines.append(f"PT: {self.pet.description}")
+        return lines
+
+    # ------------------------------------------------------------ MIP
+    def _mip_grid_geometry(self) -> ImageGeometry:
+        """Axis-aligned grid over the display grid at (about) the PET's resolution, for fast rotating MIPs."""
+        g = self.display_geometry
+        ps = self.pet.geometry.spacing
+        s_xy = max(min(ps[0], ps[1]), min(g.spacing[0], g.spacing[1]))
+        s_z = max(min(ps), g.spacing[2])
+        lo = g.corners_world().min(axis=0)
+        hi = g.corners_world().max(axis=0)
+        nx = int(np.floor((hi[0] - lo[0]) / s_xy)) + 1
+        ny = int(np.floor((hi[1] - lo[1]) / s_xy)) + 1
+        nz = int(np.floor((hi[2] - lo[2]) / s_z)) + 1
+        return ImageGeometry((nz, ny, nx), (s_xy, s_xy, s_z), lo, np.eye(3))
+
+    def precompute_mip(self, progress=None) -> None:
+        """Fill the MIP frame cache (for the rotating cine); safe on a worker thread."""
+        for i in range(self.n_mip_frames):
+            self.mip_frame(i)
+            if progress is not None:
+                progress.update((i + 1) / self.n_mip_frames, "MIP")
+
+    def _mip_rays(self, angle_deg: float):
+        """Screen axes of the MIP at an angle: centre, e_u (screen right), e_d (view direction), samples."""
+        g = self.mip_geometry
+        nz, ny, nx = g.shape
+        sx, sy, _ = g.spacing
+        c = g.center_world()
+        th = math.radians(angle_deg)
+        e_u = np.array([math.cos(th), math.sin(th), 0.0])
+        e_d = np.array([-math.sin(th), math.cos(th), 0.0])
+        u = (np.arange(nx) - (nx - 1) / 2.0) * sx
+        diag = math.hypot(nx * sx, ny * sy)
+        pad = max(0, int(math.ceil((diag - ny * sy) / (2 * sy))))
+        nd = ny + 2 * pad
+        t = (np.arange(nd) - (nd - 1) / 2.0) * sy
+        return c, e_u, e_d, u, t
+
+    def mip_angle(self, index: int | None = None) -> float:
+        i = self.mip_angle_index if index is None else index
+        return 360.0 * (i % self.n_mip_frames) / self.n_mip_frames
+
+    def mip_frame(self, index: int | None = None) -> tuple[np.ndarray, tuple[float, float]]:
+        """MIP image (display units, row 0 = superior) at a frame index, and its pixel spacing."""
+        i = (self.mip_angle_index if index is None else index) % self.n_mip_frames
+        if i not in self._mip_cache:
+            self._mip_cache[i] = (mip_projection(self.mip_volume, self.mip_geometry, self.mip_angle(i),
+                                                 self._mip_rays), None)
+        img = self._mip_cache[i][0] * np.float32(self.pet_scale)
+        g = self.mip_geometry
+        return img, (g.spacing[0], g.spacing[2])
+
+    def set_mip_angle_index(self, index: int) -> None:
+        self.mip_angle_index = int(index) % self.n_mip_frames
+        self.events.emit("mip_angle", index=self.mip_angle_index)
+
+    def mip_pixel_to_world(self, col: float, row: float, depth_mm: float = 0.0, index: int | None = None) -> np.ndarray:
+        c, e_u, e_d, u, _t = self._mip_rays(self.mip_angle(index))
+        g = self.mip_geometry
+        nz = g.shape[0]
+        zi = (nz - 1) - row  # row 0 is the top (superior)
+        z = g.origin[2] + zi * g.spacing[2]
+        uu = (col - (len(u) - 1) / 2.0) * g.spacing[0]
+        p = c + uu * e_u + depth_mm * e_d
+        p[2] = z
+        return p
+
+    def world_to_mip_pixel(self, xyz, index: int | None = None) -> tuple[float, float]:
+        c, e_u, _e_d, u, _t = self._mip_rays(self.mip_angle(index))
+        g = self.mip_geometry
+        d = np.asarray(xyz, float) - c
+        col = float(d @ e_u) / g.spacing[0] + (len(u) - 1) / 2.0
+        zi = (float(xyz[2]) - g.origin[2]) / g.spacing[2]
+        return col, (g.shape[0] - 1) - zi
+
+    def hottest_along_ray(self, col: float, row: float, index: int | None = None) -> np.ndarray:
+        """World position of the hottest PET voxel on the MIP ray through pixel (col, row)."""
+        c, e_u, e_d, u, t = self._mip_rays(self.mip_angle(index))
+        g = self.mip_geometry
+        p0 = self.mip_pixel_to_world(col, row, 0.0, index)
+        pts = p0[None, :] + t[:, None] * e_d[None, :]
+        kji = np.rint(g.world_to_kji(pts)).astype(int)
+        ok = np.all((kji >= 0) & (kji < np.asarray(g.shape)), axis=1)
+        if not np.any(ok):
+            return p0
+        vals = np.full(len(t), -np.inf)
+        kk = kji[ok]
+        vals[ok] = self.mip_volume[kk[:, 0], kk[:, 1], kk[:, 2]]
+        return pts[int(np.argmax(vals))]
+
+    def jump_from_mip(self, col: float, row: float) -> None:
+        self.set_crosshair(self.hottest_along_ray(col, row))
+
+
+def mip_projection(volume: np.ndarray, geometry: ImageGeometry, angle_deg: float, rays) -> np.ndarray:
+    """MIP of an axis-aligned volume viewed along e_d(angle); rows = z from superior down.
+
+    Rays are sampled every ``spacing_y`` mm (nearest-neighbour in-plane at angle 0, where the
+    samples fall on voxel centres; linear elsewhere).
+    """
+    c, e_u, e_d, u, t = rays(angle_deg)
+    nz = geometry.shape[0]
+    uu, tt = np.meshgrid(u, t, indexing="ij")  # (nu, nt)
+    x = c[0] + uu * e_u[0] + tt * e_d[0]
+    y = c[1] + uu * e_u[1] + tt * e_d[1]
+    xi = (x - geometry.origin[0]) / geometry.spacing[0]
+    yi = (y - geometry.origin[1]) / geometry.spacing[1]
+    on_grid = np.allclose(xi, np.rint(xi), atol=1e-6) and np.allclose(yi, np.rint(yi), atol=1e-6)
+    out = np.zeros((nz, len(u)), np.float32)
+    ny, nx = geometry.shape[1], geometry.shape[2]
+    inside = (xi > -0.5) & (xi < nx - 0.5) & (yi > -0.5) & (yi < ny - 0.5)
+    if on_grid:
+        xr = np.clip(np.rint(xi).astype(int), 0, nx - 1)
+        yr = np.clip(np.rint(yi).astype(int), 0, ny - 1)
+        for k in range(nz):
+            vals = np.where(inside, volume[k][yr, xr], 0.0)
+            out[k] = vals.max(axis=1)
+    else:
+        coords = np.stack([yi.ravel(), xi.ravel()])
+        for k in range(nz):
+            vals = ndimage.map_coordinates(volume[k], coords, order=1, mode="nearest").reshape(uu.shape)
+            out[k] = np.where(inside, vals, 0.0).max(axis=1)
+    return out[::-1]
+
+
+# ----------------------------------------------------------------------------- pairing
+def choose_pair(series: list, pet_uid: str | None = None, anat_uid: str | None = None):
+    """Pick (pet, anatomical) series from a study's series rows (attributes ``modality``,
+    ``series_uid``, ``frame_of_reference_uid``, and ``n_instances`` or ``files``).
+
+    The PET is the largest PT series unless named; the anatomical series is the largest CT,
+    else MR, sharing the PET's frame of reference, else the largest CT/MR (the caller then
+    offers registration). Either may be None.
+    """
+    def count(s):
+        n = getattr(s, "n_instances", None)
+        return n if n is not None else len(getattr(s, "files", []) or [])
+
+    pets = [s for s in series if (s.modality or "").upper() in ("PT", "PET")]
+    anats = [s for s in series if (s.modality or "").upper() in ("CT", "MR")]
+    pet = next((s for s in pets if s.series_uid == pet_uid), None) if pet_uid else None
+    if pet is None and pets:
+        pet = max(pets, key=count)
+    anat = next((s for s in anats if s.series_uid == anat_uid), None) if anat_uid else None
+    if anat is None and anats:
+        rank = {"CT": 0, "MR": 1}
+        same = [s for s in anats if pet is not None and s.frame_of_reference_uid
+                and s.frame_of_reference_uid == pet.frame_of_reference_uid]
+        pool = same or anats
+        anat = min(pool, key=lambda s: (rank.get(s.modality.upper(), 2), -count(s)))
+    return pet, anat
+
+
+def needs_registration(pet: Volume | None, anatomical: Volume | None) -> bool:
+    """True when both exist and their frames of reference differ (or one is unknown)."""
+    if pet is None or anatomical is None:
+        return False
+    a, b = pet.frame_of_reference_uid, anatomical.frame_of_reference_uid
+    return not (a and b and a == b)
+
+
+# ----------------------------------------------------------------------------- opening
+class NoImageSeries(ValueError):
+    """The folder or study holds no PET, CT or MR image series to read."""
+
+
+def load_pair(pet_files, anat_files, progress=None) -> tuple[Volume | None, Volume | None]:
+    """Load the PET and anatomical series (either list may be empty)."""
+    from workstation.io.loader import load_series
+
+    pet = load_series(pet_files, progress=progress.sub(0.0, 0.4) if progress else None) if pet_files else None
+    anat = load_series(anat_files, progress=progress.sub(0.4, 0.8) if progress else None) if anat_files else None
+    return pet, anat
+
+
+def open_folder(path, pet_uid: str | None = None, anat_uid: str | None = None, progress=None,
+                **session_kw) -> ReadingSession:
+    """Find the series below ``path``, pair PET with CT/MR and build the reading session."""
+    from workstation.io.loader import find_series
+
+    series = [s for s in find_series([str(path)]) if getattr(s, "is_image", True)]
+    pet_s, anat_s = choose_pair(series, pet_uid, anat_uid)
+    if pet_s is None and anat_s is None:
+        raise NoImageSeries(f"{path}: no PET, CT or MR image series found; point to a folder with DICOM images")
+    pet, anat = load_pair(pet_s.files if pet_s else [], anat_s.files if anat_s else [], progress)
+    return ReadingSession(anat, pet, progress=progress.sub(0.8, 1.0) if progress else None, **session_kw)
+
+
+def open_study(db, study_uid: str, pet_uid: str | None = None, anat_uid: str | None = None, progress=None,
+               **session_kw) -> ReadingSession:
+    """Build the reading session of a study of the study database (``StudyDB``)."""
+    series = [s for s in db.series(study_uid) if getattr(s, "is_image", True)]
+    pet_s, anat_s = choose_pair(series, pet_uid, anat_uid)
+    if pet_s is None and anat_s is None:
+        raise NoImageSeries(f"study {study_uid}: no PET, CT or MR image series in the database")
+    pet, anat = load_pair(db.series_files(pet_s.series_uid) if pet_s else [],
+                          db.series_files(anat_s.series_uid) if anat_s else [], progress)
+    return ReadingSession(anat, pet, progress=progress.sub(0.8, 1.0) if progress else None, **session_kw)

@@ -1,0 +1,96 @@
+"""`workstation view [PATH]`: open the fused PET/CT reading viewer, or render it headless.
+
+With ``--screenshot FILE.png`` the study below PATH is drawn off screen in the chosen layout
+(``grid``: CT/PET/fused in three planes plus the MIP; ``fused-mip``: a large fused view beside
+the MIP) and written as PNG; no window opens and no display is needed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def add_parser(sub):
+    from workstation.analysis.fusion import COLORMAPS, CT_PRESETS, LAYOUTS
+
+    p = sub.add_parser("view", help="open the PET/CT reading viewer (default command)",
+                       description="Open the viewer on the study database, or on the DICOM folder PATH. "
+                                   "With --screenshot, render PATH headless to a PNG and exit.")
+    p.add_argument("path", nargs="?", help="DICOM folder holding a PET and its CT/MR")
+    p.add_argument("--layout", default="grid", choices=sorted(LAYOUTS), help="hanging protocol layout")
+    p.add_argument("--screenshot", metavar="FILE.png", help="render headless to this PNG and exit")
+    p.add_argument("--size", default="1600x1000", metavar="WxH", help="screenshot size in pixels")
+    p.add_argument("--crosshair", metavar="X,Y,Z", help="crosshair position, world LPS mm (default: centre)")
+    p.add_argument("--colormap", choices=COLORMAPS, default="hot iron")
+    p.add_argument("--ct-preset", choices=sorted(CT_PRESETS), default="soft tissue")
+    p.add_argument("--pet-window", metavar="LO,HI", help="PET window in SUV (default 0,5)")
+    p.add_argument("--anonymise", action="store_true", help="hide patient name and ID in the overlay")
+    p.set_defaults(func=run)
+
+
+def _pair(text: str, n: int, what: str) -> list[float]:
+    from .common import UserError
+
+    try:
+        vals = [float(v) for v in text.replace("x", ",").split(",")]
+    except ValueError:
+        vals = []
+    if len(vals) != n:
+        raise UserError(f"{what}: expected {n} numbers, got {text!r}")
+    return vals
+
+
+def run(args) -> int:
+    from .common import UserError
+
+    if args.screenshot:
+        if not args.path:
+            raise UserError("--screenshot needs a PATH to a DICOM folder")
+        return _screenshot(args)
+    if args.path and not os.path.exists(args.path):
+        raise UserError(f"{args.path}: no such file or folder")
+    from workstation.ui.app import run_viewer
+
+    return run_viewer(path=args.path, layout=args.layout, anonymise=args.anonymise)
+
+
+def apply_options(session, args) -> None:
+    """Apply the command-line display options to a session (shared with the UI)."""
+    from .common import UserError
+
+    session.set_layout(args.layout)
+    session.set_colormap(args.colormap)
+    session.set_ct_preset(args.ct_preset)
+    session.set_anonymise(args.anonymise)
+    if getattr(args, "pet_window", None):
+        lo, hi = _pair(args.pet_window, 2, "--pet-window")
+        if hi <= lo:
+            raise UserError(f"--pet-window: upper {hi:g} must be above lower {lo:g}")
+        session.set_pet_window(lo, hi)
+    if getattr(args, "crosshair", None):
+        session.set_crosshair(_pair(args.crosshair, 3, "--crosshair"))
+
+
+def _screenshot(args) -> int:
+    from .common import UserError
+
+    w, h = (int(v) for v in _pair(args.size, 2, "--size"))
+    if not (64 <= w <= 8000 and 64 <= h <= 8000):
+        raise UserError(f"--size {args.size}: width and height must be 64..8000 pixels")
+    if not os.path.exists(args.path):
+        raise UserError(f"{args.path}: no such file or folder")
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) and sys.platform.startswith("linux"):
+        os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkOSOpenGLRenderWindow")
+    from workstation.analysis.fusion import NoImageSeries, open_folder
+    from workstation.render.scene import render_layout, save_png
+
+    try:
+        session = open_folder(args.path)
+    except NoImageSeries as exc:
+        raise UserError(str(exc)) from None
+    apply_options(session, args)
+    img, _ = render_layout(session, args.layout, w, h)
+    save_png(img, args.screenshot)
+    print(f"wrote {args.screenshot} ({w}x{h}, layout {args.layout})")
+    return 0

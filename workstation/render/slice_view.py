@@ -1,0 +1,287 @@
+"""One 2-D view drawn with VTK off screen: an RGB image plus the overlays a reader expects.
+
+Concept
+-------
+A ``SliceView`` shows a pre-coloured image (``render.colormaps`` made it from the session)
+in a parallel-projection camera, with orientation letters on the four sides, a crosshair,
+a scale bar, text in the corners and an optional colour bar. It renders into an off-screen
+window and returns the pixels as a NumPy array, so no VTK object leaves ``render`` and the
+same code serves the Qt widgets, the headless screenshot and the tests.
+
+Screen mapping (written once here): the image pixel (col, row) has its centre at image-plane
+millimetres ``X = col*sx``, ``Y = (rows-1-row)*sy``; the camera shows ``2*scale`` mm vertically
+around the focal point ``(fx, fy)``, with ``scale`` chosen to fit the whole image at zoom 1.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import vtkmodules.vtkInteractionStyle  # noqa: F401  (registers factories)
+import vtkmodules.vtkRenderingFreeType  # noqa: F401
+import vtkmodules.vtkRenderingOpenGL2  # noqa: F401
+from vtkmodules.vtkCommonCore import vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+from vtkmodules.vtkCommonCore import vtkLookupTable
+from vtkmodules.vtkRenderingAnnotation import vtkScalarBarActor
+from vtkmodules.vtkRenderingCore import (
+    vtkActor,
+    vtkImageActor,
+    vtkPolyDataMapper,
+    vtkRenderer,
+    vtkRenderWindow,
+    vtkTextActor,
+    vtkWindowToImageFilter,
+)
+
+from .vtk_bridge import rgb_to_vtk_image, vtk_image_to_rgb
+
+CROSSHAIR_RGB = (0.2, 0.9, 0.3)
+
+
+def _nice_length(mm: float) -> float:
+    """Largest 1/2/5 x 10^n not above ``mm``."""
+    if mm <= 0:
+        return 0.0
+    e = 10 ** math.floor(math.log10(mm))
+    for m in (5, 2, 1):
+        if m * e <= mm:
+            return m * e
+    return e
+
+
+class SliceView:
+    def __init__(self, width: int = 256, height: int = 256):
+        self.width, self.height = int(width), int(height)
+        self.window = vtkRenderWindow()
+        self.window.SetOffScreenRendering(1)
+        self.window.SetSize(self.width, self.height)
+        self.renderer = vtkRenderer()
+        self.renderer.SetBackground(0.0, 0.0, 0.0)
+        self.window.AddRenderer(self.renderer)
+        self._image = rgb_to_vtk_image(np.zeros((2, 2, 3), np.uint8))
+        self.actor = vtkImageActor()
+        self.actor.GetMapper().SetInputData(self._image)
+        self.actor.InterpolateOff()
+        self.renderer.AddActor(self.actor)
+        self.rows, self.cols, self.spacing = 2, 2, (1.0, 1.0)
+        self.zoom, self.pan = 1.0, (0.0, 0.0)
+        # crosshair
+        self._cross_pts = vtkPoints()
+        self._cross_pts.SetNumberOfPoints(4)
+        lines = vtkCellArray()
+        for a, b in ((0, 1), (2, 3)):
+            lines.InsertNextCell(2)
+            lines.InsertCellPoint(a)
+            lines.InsertCellPoint(b)
+        self._cross_poly = vtkPolyData()
+        self._cross_poly.SetPoints(self._cross_pts)
+        self._cross_poly.SetLines(lines)
+        m = vtkPolyDataMapper()
+        m.SetInputData(self._cross_poly)
+        self.cross_actor = vtkActor()
+        self.cross_actor.SetMapper(m)
+        self.cross_actor.GetProperty().SetColor(*CROSSHAIR_RGB)
+        self.cross_actor.GetProperty().SetOpacity(0.6)
+        self.cross_actor.VisibilityOff()
+        self.renderer.AddActor(self.cross_actor)
+        # scale bar (image-plane line) + label
+        self._bar_pts = vtkPoints()
+        self._bar_pts.SetNumberOfPoints(2)
+        bl = vtkCellArray()
+        bl.InsertNextCell(2)
+        bl.InsertCellPoint(0)
+        bl.InsertCellPoint(1)
+        self._bar_poly = vtkPolyData()
+        self._bar_poly.SetPoints(self._bar_pts)
+        self._bar_poly.SetLines(bl)
+        bm = vtkPolyDataMapper()
+        bm.SetInputData(self._bar_poly)
+        self.bar_actor = vtkActor()
+        self.bar_actor.SetMapper(bm)
+        self.bar_actor.GetProperty().SetColor(1.0, 1.0, 0.6)
+        self.bar_actor.GetProperty().SetLineWidth(2)
+        self.renderer.AddActor(self.bar_actor)
+        self.bar_text = self._text(12, (1.0, 1.0, 0.6))
+        self.show_scale_bar = True
+        # letters and corner texts
+        self.letters = {side: self._text(15, (1.0, 0.85, 0.2), bold=True) for side in ("left", "right", "top", "bottom")}
+        self.corner = {c: self._text(11, (0.9, 0.9, 0.9)) for c in ("top-left", "top-right", "bottom-left", "bottom-right")}
+        # colour bar
+        self._lut = vtkLookupTable()
+        self.colorbar = vtkScalarBarActor()
+        self.colorbar.SetLookupTable(self._lut)
+        self.colorbar.SetNumberOfLabels(3)
+        self.colorbar.SetMaximumWidthInPixels(60)
+        self.colorbar.SetBarRatio(0.25)
+        self.colorbar.SetPosition(0.86, 0.58)
+        self.colorbar.SetWidth(0.13)
+        self.colorbar.SetHeight(0.34)
+        self.colorbar.SetLabelFormat("%.3g")
+        for prop in (self.colorbar.GetLabelTextProperty(), self.colorbar.GetTitleTextProperty()):
+            prop.SetFontSize(10)
+            prop.ShadowOff()
+            prop.ItalicOff()
+        self.colorbar.UnconstrainedFontSizeOn()
+        self.colorbar.VisibilityOff()
+        self.renderer.AddViewProp(self.colorbar)
+        self._grab = vtkWindowToImageFilter()
+        self._grab.SetInput(self.window)
+        self._grab.ReadFrontBufferOff()
+        # the grab filter renders the window itself (ShouldRerender on): one render per frame, and
+        # never a stale buffer when several off-screen windows share the process
+        self._colorbar_key = None
+        self._place_letters()
+
+    # ------------------------------------------------------------ building blocks
+    def _text(self, size, color, bold=False) -> vtkTextActor:
+        t = vtkTextActor()
+        p = t.GetTextProperty()
+        p.SetFontSize(size)
+        p.SetColor(*color)
+        p.SetBold(bold)
+        p.ShadowOn()
+        self.renderer.AddViewProp(t)
+        return t
+
+    def _place_letters(self) -> None:
+        w, h = self.width, self.height
+        specs = {"left": (4, h / 2, 0, 1), "right": (w - 4, h / 2, 2, 1),
+                 "top": (w / 2, h - 4, 1, 2), "bottom": (w / 2, 4, 1, 0)}
+        for side, (x, y, hj, vj) in specs.items():
+            t = self.letters[side]
+            t.SetPosition(x, y)
+            t.GetTextProperty().SetJustification(hj)
+            t.GetTextProperty().SetVerticalJustification(vj)
+        corners = {"top-left": (4, h - 4, 0, 2), "top-right": (w - 4, h - 4, 2, 2),
+                   "bottom-left": (4, 4, 0, 0), "bottom-right": (w - 4, 22, 2, 0)}
+        for c, (x, y, hj, vj) in corners.items():
+            t = self.corner[c]
+            t.SetPosition(x, y)
+            t.GetTextProperty().SetJustification(hj)
+            t.GetTextProperty().SetVerticalJustification(vj)
+
+    # ------------------------------------------------------------ public API
+    def set_size(self, width: int, height: int) -> None:
+        width, height = max(8, int(width)), max(8, int(height))
+        if (width, height) != (self.width, self.height):
+            self.width, self.height = width, height
+            self.window.SetSize(width, height)
+            self._place_letters()
+
+    def set_image(self, rgb: np.ndarray, spacing=(1.0, 1.0)) -> None:
+        """Show a top-down RGB uint8 image whose pixels are ``spacing`` (col, row) mm."""
+        self.rows, self.cols = rgb.shape[:2]
+        self.spacing = (float(spacing[0]), float(spacing[1]))
+        rgb_to_vtk_image(rgb, self.spacing, self._image)
+        self.actor.SetDisplayExtent(0, self.cols - 1, 0, self.rows - 1, 0, 0)
+
+    def set_letters(self, letters: dict[str, str]) -> None:
+        for side, t in self.letters.items():
+            t.SetInput(letters.get(side, ""))
+
+    def set_corner_text(self, corner: str, text: str) -> None:
+        self.corner[corner].SetInput(text)
+
+    def set_view(self, zoom: float = 1.0, pan_mm=(0.0, 0.0)) -> None:
+        self.zoom, self.pan = float(zoom), (float(pan_mm[0]), float(pan_mm[1]))
+
+    def set_crosshair(self, col: float | None, row: float | None) -> None:
+        """Crosshair through image pixel (col, row); None hides it."""
+        if col is None or row is None:
+            self.cross_actor.VisibilityOff()
+            return
+        x, y = self.pixel_to_plane(col, row)
+        sx, sy = self.spacing
+        x0, x1 = -0.5 * sx, (self.cols - 0.5) * sx
+        y0, y1 = -0.5 * sy, (self.rows - 0.5) * sy
+        for i, p in enumerate(((x0, y, 0.5), (x1, y, 0.5), (x, y0, 0.5), (x, y1, 0.5))):
+            self._cross_pts.SetPoint(i, *p)
+        self._cross_pts.Modified()
+        self._cross_poly.Modified()
+        self.cross_actor.VisibilityOn()
+
+    def set_colorbar(self, table: np.ndarray | None, lower: float = 0.0, upper: float = 1.0, title: str = "") -> None:
+        """Colour bar from a (256, 3) uint8 table spanning [lower, upper]; None hides it."""
+        if table is None:
+            self.colorbar.VisibilityOff()
+            return
+        key = (table.tobytes(), float(lower), float(upper), title)
+        if key == self._colorbar_key:
+            self.colorbar.VisibilityOn()
+            return
+        self._colorbar_key = key
+        self._lut.SetNumberOfTableValues(len(table))
+        for i, c in enumerate(table):
+            self._lut.SetTableValue(i, c[0] / 255.0, c[1] / 255.0, c[2] / 255.0, 1.0)
+        self._lut.SetRange(float(lower), float(upper))
+        self._lut.Build()
+        self.colorbar.SetTitle(title)
+        self.colorbar.VisibilityOn()
+
+    # ------------------------------------------------------------ mapping
+    def _camera_params(self):
+        sx, sy = self.spacing
+        w_mm, h_mm = self.cols * sx, self.rows * sy
+        aspect = self.width / self.height
+        scale = max(h_mm / 2.0, w_mm / (2.0 * aspect)) / self.zoom
+        fx = (self.cols - 1) * sx / 2.0 + self.pan[0]
+        fy = (self.rows - 1) * sy / 2.0 + self.pan[1]
+        return fx, fy, scale
+
+    def mm_per_pixel(self) -> float:
+        return 2.0 * self._camera_params()[2] / self.height
+
+    def pixel_to_plane(self, col: float, row: float) -> tuple[float, float]:
+        return col * self.spacing[0], (self.rows - 1 - row) * self.spacing[1]
+
+    def pixel_to_display(self, col: float, row: float) -> tuple[float, float]:
+        """Image pixel -> screen pixel (x from the left, y from the top)."""
+        fx, fy, scale = self._camera_params()
+        x, y = self.pixel_to_plane(col, row)
+        ppm = self.height / (2.0 * scale)
+        return self.width / 2.0 + (x - fx) * ppm, self.height / 2.0 - (y - fy) * ppm
+
+    def display_to_pixel(self, x: float, y: float) -> tuple[float, float]:
+        fx, fy, scale = self._camera_params()
+        ppm = self.height / (2.0 * scale)
+        px = fx + (x - self.width / 2.0) / ppm
+        py = fy - (y - self.height / 2.0) / ppm
+        return px / self.spacing[0], (self.rows - 1) - py / self.spacing[1]
+
+    # ------------------------------------------------------------ draw
+    def _update_camera(self) -> None:
+        fx, fy, scale = self._camera_params()
+        cam = self.renderer.GetActiveCamera()
+        cam.ParallelProjectionOn()
+        cam.SetFocalPoint(fx, fy, 0.0)
+        cam.SetPosition(fx, fy, 1000.0)
+        cam.SetViewUp(0.0, 1.0, 0.0)
+        cam.SetParallelScale(scale)
+        self.renderer.ResetCameraClippingRange()
+        # scale bar: about a quarter of the visible width, bottom right
+        mmpp = 2.0 * scale / self.height
+        length = _nice_length(0.25 * self.width * mmpp)
+        if self.show_scale_bar and length > 0:
+            x1 = fx + (self.width / 2.0 - 12) * mmpp
+            y = fy - (self.height / 2.0 - 14) * mmpp
+            self._bar_pts.SetPoint(0, x1 - length, y, 0.6)
+            self._bar_pts.SetPoint(1, x1, y, 0.6)
+            self._bar_pts.Modified()
+            self._bar_poly.Modified()
+            self.bar_text.SetInput(f"{length:g} mm")
+            self.bar_text.SetPosition(self.width - 12 - 0.5 * length / mmpp, 18)
+            self.bar_text.GetTextProperty().SetJustification(1)
+            self.bar_actor.VisibilityOn()
+            self.bar_text.VisibilityOn()
+        else:
+            self.bar_actor.VisibilityOff()
+            self.bar_text.VisibilityOff()
+
+    def render(self) -> np.ndarray:
+        """Draw and return the view as a top-down (height, width, 3) uint8 array."""
+        self._update_camera()
+        self._grab.Modified()
+        self._grab.Update()
+        return vtk_image_to_rgb(self._grab.GetOutput())[..., :3]
