@@ -56,3 +56,27 @@ def test_letters_and_crosshair_are_drawn_at_their_places():
 
 def test_nice_length():
     assert _nice_length(73) == 50 and _nice_length(19.9) == 10 and _nice_length(2.5) == 2
+
+
+def test_chinese_name_is_drawn_with_cjk_glyphs():
+    """A Chinese name is drawn with a font that has the glyphs: each ideograph covers many pixels,
+    whereas a font without them draws nothing (or a box) for each."""
+    from workstation.settings.fonts import unicode_font_file
+
+    if unicode_font_file() is None:
+        pytest.skip("no CJK font on this machine (Debian: fonts-wqy-microhei)")
+
+    def lit(text):
+        v = SliceView(300, 120)
+        v.show_scale_bar = False
+        v.set_image(np.zeros((10, 10, 3), np.uint8), (1.0, 1.0))
+        corner = next(iter(v.corner))
+        v.set_corner_text(corner, text)
+        out = v.render().astype(int)
+        return int((out.sum(axis=2) > 300).sum())
+
+    caret = lit("^")
+    name = lit("演示^病人")
+    ascii4 = lit("ABCD^")
+    assert name > 3 * caret
+    assert name > 0.8 * ascii4  # four ideographs are at least as much ink as four Latin letters

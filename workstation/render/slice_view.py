@@ -40,6 +40,21 @@ from .vtk_bridge import rgb_to_vtk_image, vtk_image_to_rgb
 CROSSHAIR_RGB = (0.2, 0.9, 0.3)
 
 
+_FONT_FILE_FAMILY = 4  # VTK_FONT_FILE
+
+
+def _use_font_for(prop, text: str) -> None:
+    """Draw ``text`` with a font that has its glyphs (a CJK font file for Chinese names)."""
+    from workstation.settings.fonts import needs_unicode_font, unicode_font_file
+
+    path = unicode_font_file() if needs_unicode_font(text) else None
+    if path:
+        prop.SetFontFamily(_FONT_FILE_FAMILY)
+        prop.SetFontFile(path)
+    elif prop.GetFontFamily() == _FONT_FILE_FAMILY:
+        prop.SetFontFamilyToArial()
+
+
 def _nice_length(mm: float) -> float:
     """Largest 1/2/5 x 10^n not above ``mm``."""
     if mm <= 0:
@@ -182,7 +197,9 @@ class SliceView:
             t.SetInput(letters.get(side, ""))
 
     def set_corner_text(self, corner: str, text: str) -> None:
-        self.corner[corner].SetInput(text)
+        actor = self.corner[corner]
+        _use_font_for(actor.GetTextProperty(), text)
+        actor.SetInput(text)
 
     def set_view(self, zoom: float = 1.0, pan_mm=(0.0, 0.0)) -> None:
         self.zoom, self.pan = float(zoom), (float(pan_mm[0]), float(pan_mm[1]))
