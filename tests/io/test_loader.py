@@ -264,3 +264,29 @@ def test_nm_tomogram_multiframe(tmp_path):
     assert v.shape == (5, 6, 7) and v.modality == "NM"
     # marker: x = 10 + 5*3, y = 20 + 2*4, z = 30 + 3*2.5
     assert v.value_at_world([25.0, 28.0, 37.5]) == 900
+
+
+@pytest.mark.parametrize("modality", ["CT", "PT"])
+def test_fast_path_equals_general_path(tmp_path, modality, monkeypatch):
+    """The in-place reader and the pydicom reader give the same volume (values, dtype, geometry, order)."""
+    import workstation.io.loader as loader
+
+    rng = np.random.default_rng(7)
+    stored = rng.integers(-1000, 3000, (9, 12, 10)).astype(np.int16)
+    slopes = rng.uniform(0.1, 3, 9) if modality == "PT" else None
+    intercepts = [-1024] * 9 if modality == "CT" else None
+    write_series(tmp_path, stored, origin=(3, -4, 5), spacing_ijk=(0.8, 0.9, 2.0), direction=_oblique(),
+                 modality=modality, slopes=slopes, intercepts=intercepts, shuffle_seed=11)
+    files = sorted(tmp_path.iterdir())
+    fast = load_series(files)
+
+    def refuse(*a, **k):
+        raise loader._NotFast
+
+    monkeypatch.setattr(loader, "_read_stack", refuse)
+    slow = load_series(files)
+    assert fast.array.dtype == slow.array.dtype
+    assert np.array_equal(fast.array, slow.array)
+    assert fast.geometry == slow.geometry
+    assert fast.info["slice_sop_uids"] == slow.info["slice_sop_uids"]
+    assert (fast.pet is None) == (slow.pet is None)

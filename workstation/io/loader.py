@@ -375,7 +375,7 @@ def _assemble(slices: list[_Slice], modality: str, shifts, resample_to, dist) ->
     return _postprocess_stack(out, dist, shifts, resample_to)
 
 
-# Elements the fast path reads without pydicom's value conversion (tag, kind)
+# Top-level elements the fast path reads with the header walker (tag, kind)
 _FAST_TAGS = {
     "SamplesPerPixel": (0x00280002, "US"), "Rows": (0x00280010, "US"), "Columns": (0x00280011, "US"),
     "BitsAllocated": (0x00280100, "US"), "BitsStored": (0x00280101, "US"),
@@ -387,57 +387,8 @@ _FAST_TAGS = {
 }
 
 
-def _fast_value(ds, name: str):
-    """An element's value decoded straight from its raw bytes (little endian), or None when absent.
-
-    US values become int, DS/IS lists of float, CS/UI str. Elements pydicom already converted are
-    returned through pydicom.
-    """
-    tag, kind = _FAST_TAGS[name]
-    try:
-        elem = ds.get_item(tag)
-    except KeyError:
-        return None
-    if elem is None:
-        return None
-    raw = elem.value
-    if not isinstance(raw, (bytes, bytearray)):  # already a converted DataElement
-        value = ds.get(name)
-        if kind in ("DS", "IS") and value is not None:
-            return [float(v) for v in (value if isinstance(value, (list, tuple)) or hasattr(value, "__len__")
-                                        and not isinstance(value, str) else [value])]
-        return value
-    if kind == "US":
-        return int.from_bytes(raw[:2], "little") if len(raw) >= 2 else None
-    text = bytes(raw).rstrip(b" \x00")
-    if kind in ("DS", "IS"):
-        if not text.strip():
-            return None
-        try:
-            return [float(part) for part in text.split(b"\\")]
-        except ValueError:
-            return None
-    return text.decode("ascii", errors="replace").strip()
-
-
 class _NotFast(Exception):
     """The files need the general path (compressed, multi-frame, odd bit depths, mixed sizes)."""
-
-
-def _pixel_value_start(f, ts: str) -> int:
-    """Read the pixel data element header at the file position; return the value length."""
-    head = f.read(12 if ts == "1.2.840.10008.1.2.1" else 8)
-    if head[:4] != _PIXEL_TAG_LE:
-        raise _NotFast
-    if ts == "1.2.840.10008.1.2.1":
-        if head[4:6] not in (b"OB", b"OW"):
-            raise _NotFast
-        length = int.from_bytes(head[8:12], "little")
-    else:
-        length = int.from_bytes(head[4:8], "little")
-    if length == 0xFFFFFFFF:
-        raise _NotFast
-    return length
 
 
 _POPULATE_MIN_BYTES = 64 << 20
@@ -461,92 +412,140 @@ def _alloc_stack(shape, dtype) -> np.ndarray:
     return np.frombuffer(buf, dtype=dtype).reshape(shape)
 
 
-def _read_stack(files: list[str], progress=None):
+_HEAD_CHUNK = 1 << 16
+
+
+@dataclass
+class _StackState:
+    """What the first file of a fast-path read decided: output dtype and slice shape."""
+
+    stack: np.ndarray
+    shape: tuple[int, int]
+    integral: bool
+
+
+def _read_one(path: str, idx: int, state: _StackState | None, n: int, want: set, tags: dict):
+    """Read one file of the fast path into ``state.stack[idx]``.
+
+    Returns (slice, header bytes, modality, series UID, state)."""
+    from . import dicom_walk as dw
+
+    with open(path, "rb") as f:
+        head = f.read(_HEAD_CHUNK)
+        try:
+            ts, raw, poff, plen = dw.walk(head, want)
+            if poff is None:  # a header longer than the first chunk
+                head += f.read()
+                ts, raw, poff, plen = dw.walk(head, want)
+        except dw.WalkError:
+            raise _NotFast from None
+        if poff is None:
+            raise _NotFast
+
+        def get(name):
+            return raw.get(tags[name])
+
+        frames = dw.as_floats(get("NumberOfFrames"))
+        ipp, iop = dw.as_floats(get("ImagePositionPatient")), dw.as_floats(get("ImageOrientationPatient"))
+        if (dw.as_int(get("BitsAllocated")) != 16 or (dw.as_int(get("SamplesPerPixel")) or 1) != 1
+                or (frames is not None and frames != [1.0]) or ipp is None or iop is None
+                or len(ipp) != 3 or len(iop) != 6):
+            raise _NotFast
+        rows, cols = dw.as_int(get("Rows")), dw.as_int(get("Columns"))
+        signed = dw.as_int(get("PixelRepresentation")) == 1
+        bits_stored = dw.as_int(get("BitsStored")) or 16
+        if signed and bits_stored != 16 or not rows or not cols:
+            raise _NotFast
+        slope = (dw.as_floats(get("RescaleSlope")) or [1.0])[0]
+        intercept = (dw.as_floats(get("RescaleIntercept")) or [0.0])[0]
+        modality = dw.as_str(get("Modality")).upper()
+        if state is None:
+            integral = modality == "CT" and slope == 1.0 and intercept == round(intercept) and signed
+            state = _StackState(_alloc_stack((n, rows, cols), np.int16 if integral else np.float32), (rows, cols),
+                                integral)
+        elif (rows, cols) != state.shape:
+            raise _NotFast
+        count = rows * cols
+        if plen < 2 * count:
+            raise _NotFast
+        stored_dtype = np.dtype("<i2" if signed else "<u2")
+        if poff + 2 * count <= len(head):
+            src = np.frombuffer(head, dtype=stored_dtype, count=count, offset=poff).reshape(rows, cols)
+        else:
+            src = np.empty((rows, cols), dtype=stored_dtype)
+            f.seek(poff)
+            if f.readinto(memoryview(src).cast("B")) != 2 * count:
+                raise _NotFast
+    row = state.stack[idx]
+    if state.integral:
+        if not (signed and slope == 1.0 and intercept == round(intercept)):
+            raise _NotFast
+        row[...] = src
+        if intercept:
+            lo, hi = int(row.min()), int(row.max())
+            if lo + intercept < -32768 or hi + intercept > 32767:
+                raise _NotFast
+            row += np.int16(intercept)
+    else:
+        if not signed and bits_stored < 16:
+            src = src & np.uint16((1 << bits_stored) - 1)
+        np.multiply(src, np.float32(slope), out=row, casting="unsafe")
+        if intercept:
+            row += np.float32(intercept)
+    ps = dw.as_floats(get("PixelSpacing"))
+    if ps is None or len(ps) != 2:
+        raise GeometryError(f"{path}: PixelSpacing (0028,0030) is missing or not 2 numbers")
+    sl = _Slice(path, np.array(ipp), np.array(iop), (ps[0], ps[1]), 1.0, 0.0, (rows, cols), None, None,
+                dw.as_str(get("SOPInstanceUID")), "", idx)
+    return sl, head, modality, dw.as_str(get("SeriesInstanceUID")), state
+
+
+def _read_stack(files: list[str], progress=None, threads: int | None = None):
     """Fast path: single-frame, native little-endian 16-bit slices read straight into one array.
 
-    The pixel bytes are read with ``readinto`` into their row of a preallocated stack (in file
-    order) and rescaled in place: int16 HU for CT with unit slope and integral intercept, float32
-    otherwise. Raises _NotFast when any file needs the general path.
+    Each header is walked with :mod:`dicom_walk` (only the attributes the geometry and rescale
+    need); the pixel bytes go straight into their row of a preallocated stack (in file order)
+    and are rescaled in place: int16 HU for CT with unit slope and integral intercept, float32
+    otherwise. The first file decides the layout; the others are read by a few threads (file
+    reads and array copies release the GIL). pydicom parses the first header (patient and study
+    facts) and, for PET, every header (the SUV facts). Raises _NotFast when any file needs the
+    general path.
     """
     import pydicom
+    from concurrent.futures import ThreadPoolExecutor
 
+    want = {tag for tag, _ in _FAST_TAGS.values()}
+    tags = {name: tag for name, (tag, _) in _FAST_TAGS.items()}
     n = len(files)
-    stack = None
-    mode = None
-    scratch = None
-    slices, headers = [], []
-    first = None
-    series_uids = set()
-    for idx, path in enumerate(files):
-        with open(path, "rb") as f:
+    first_slice, first_head, modality, first_uid, state = _read_one(files[0], 0, None, n, want, tags)
+    results = [(first_slice, first_head, first_uid)]
+    threads = threads or min(4, (os.cpu_count() or 1) + 1)
+    if n > 1:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            futures = [pool.submit(_read_one, files[i], i, state, n, want, tags) for i in range(1, n)]
             try:
-                ds = pydicom.dcmread(f, stop_before_pixels=True, force=False)
-            except Exception:  # noqa: BLE001 - let the general path produce the message
-                raise _NotFast from None
-            meta = getattr(ds, "file_meta", None)
-            ts = str(meta.get("TransferSyntaxUID", "")) if meta is not None else ""
-            if ts not in ("1.2.840.10008.1.2", "1.2.840.10008.1.2.1"):
-                raise _NotFast
-            fv = _fast_value
-            frames = fv(ds, "NumberOfFrames")
-            ipp, iop = fv(ds, "ImagePositionPatient"), fv(ds, "ImageOrientationPatient")
-            if (fv(ds, "BitsAllocated") != 16 or (fv(ds, "SamplesPerPixel") or 1) != 1
-                    or (frames is not None and frames != [1.0]) or ipp is None or iop is None
-                    or len(ipp) != 3 or len(iop) != 6):
-                raise _NotFast
-            rows, cols = fv(ds, "Rows"), fv(ds, "Columns")
-            signed = fv(ds, "PixelRepresentation") == 1
-            bits_stored = fv(ds, "BitsStored") or 16
-            if signed and bits_stored != 16 or not rows or not cols:
-                raise _NotFast
-            slope = (fv(ds, "RescaleSlope") or [1.0])[0]
-            intercept = (fv(ds, "RescaleIntercept") or [0.0])[0]
-            modality = (fv(ds, "Modality") or "").upper()
-            if stack is None:
-                integral = modality == "CT" and slope == 1.0 and intercept == round(intercept) and signed
-                mode = np.int16 if integral else np.float32
-                stack = _alloc_stack((n, rows, cols), mode)
-                scratch = np.empty((rows, cols), dtype="<i2" if signed else "<u2")
-                shape0 = (rows, cols)
-            elif (rows, cols) != shape0:
-                raise _NotFast
-            length = _pixel_value_start(f, ts)
-            if length < rows * cols * 2:
-                raise _NotFast
-            if mode is np.int16:
-                if not (signed and slope == 1.0 and intercept == round(intercept)):
-                    raise _NotFast
-                row = stack[idx]
-                if f.readinto(memoryview(row).cast("B")) != rows * cols * 2:
-                    raise _NotFast
-                if intercept:
-                    lo, hi = int(row.min()), int(row.max())
-                    if lo + intercept < -32768 or hi + intercept > 32767:
-                        raise _NotFast
-                    row += np.int16(intercept)
-            else:
-                if scratch.dtype != np.dtype("<i2" if signed else "<u2"):
-                    scratch = np.empty((rows, cols), dtype="<i2" if signed else "<u2")
-                if f.readinto(memoryview(scratch).cast("B")) != rows * cols * 2:
-                    raise _NotFast
-                if not signed and bits_stored < 16:
-                    scratch &= (1 << bits_stored) - 1
-                np.multiply(scratch, np.float32(slope), out=stack[idx], casting="unsafe")
-                if intercept:
-                    stack[idx] += np.float32(intercept)
-        ps = fv(ds, "PixelSpacing")
-        if ps is None or len(ps) != 2:
-            raise GeometryError(f"{path}: PixelSpacing (0028,0030) is missing or not 2 numbers")
-        slices.append(_Slice(path, np.array(ipp), np.array(iop), (ps[0], ps[1]), 1.0, 0.0, (rows, cols), None, None,
-                             fv(ds, "SOPInstanceUID") or "", "", idx))
-        series_uids.add(fv(ds, "SeriesInstanceUID") or "")
-        if first is None:
-            first = ds
-        if modality in ("PT", "PET"):
-            headers.append(ds)
-        if progress is not None and (idx % 32 == 0 or idx == n - 1):
-            progress.update(0.9 * (idx + 1) / n, f"read {idx + 1}/{n} files")
-    return slices, stack, headers, first, series_uids
+                for i, fut in enumerate(futures, start=2):
+                    sl, head, _, uid, _ = fut.result()
+                    results.append((sl, head, uid))
+                    if progress is not None and (i % 32 == 0 or i == n):
+                        progress.update(0.9 * i / n, f"read {i}/{n} files")
+            except BaseException:
+                for fut in futures:
+                    fut.cancel()
+                raise
+
+    def header(head):
+        try:
+            return pydicom.dcmread(BytesIO(head), stop_before_pixels=True, force=False)
+        except Exception:  # noqa: BLE001
+            raise _NotFast from None
+
+    first = header(first_head)
+    is_pet = modality in ("PT", "PET")
+    headers = [first] + [header(h) for _, h, _ in results[1:]] if is_pet else []
+    slices = [sl for sl, _, _ in results]
+    series_uids = {uid for _, _, uid in results}
+    return slices, state.stack, headers, first, series_uids
 
 
 def _take_rows(stack: np.ndarray, order: list[int]) -> np.ndarray:
