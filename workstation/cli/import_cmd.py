@@ -29,6 +29,12 @@ def run(args) -> int:
         if sys.stderr.isatty():
             print(file=sys.stderr)
         print(f"imported: {summary.text()}")
+        touched = set(summary.series_uids or [])
+        for row in db.series():
+            if row.series_uid in touched:
+                kind = "" if row.is_image else " (non-image, indexed only)"
+                num = row.series_number if row.series_number is not None else "-"
+                print(f"  {row.modality:<4} #{num:<4} {row.n_instances:>5} instances  {row.description}{kind}")
         if summary.skipped:
             shown = summary.skipped if args.show_skipped else summary.skipped[:5]
             for path, reason in shown:

@@ -3,6 +3,12 @@
 Only headers are indexed (file paths plus the tags needed to list, group and load series); pixel
 data stays in the source files, which are never written. Importing the same files again updates
 the rows in place (keys are the DICOM UIDs), so re-importing is idempotent.
+
+The database also keeps what the reader decided about a study that is not in the files: the rigid
+registration of a moving series (PET) onto a fixed one (CT/MR), as a 4x4 ``moving_from_fixed``
+matrix (maps a world point of the fixed frame to the moving frame, LPS mm), with the metric, the
+method and the time (table ``registrations``, schema version 2; a version-1 file gains the table
+when it is opened).
 """
 
 from __future__ import annotations
@@ -11,11 +17,14 @@ import json
 import sqlite3
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+
+import numpy as np
 
 from .scan import InstanceRecord, ScanResult, scan_paths
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 1: index of patients/studies/series/instances; 2: + registrations
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -38,6 +47,10 @@ CREATE TABLE IF NOT EXISTS instances (
 CREATE INDEX IF NOT EXISTS idx_instances_series ON instances(series_uid);
 CREATE INDEX IF NOT EXISTS idx_series_study ON series(study_uid);
 CREATE INDEX IF NOT EXISTS idx_studies_patient ON studies(patient_key);
+CREATE TABLE IF NOT EXISTS registrations (
+    moving_series_uid TEXT NOT NULL, fixed_series_uid TEXT NOT NULL,
+    matrix TEXT NOT NULL, metric REAL, method TEXT NOT NULL, created TEXT NOT NULL,
+    PRIMARY KEY (moving_series_uid, fixed_series_uid));
 """
 
 
@@ -85,6 +98,22 @@ class SeriesRow:
     n_instances: int
 
 
+@dataclass(frozen=True)
+class RegistrationRow:
+    """A stored rigid registration: ``matrix`` (4x4) maps fixed-frame world points to the moving frame."""
+
+    moving_series_uid: str
+    fixed_series_uid: str
+    matrix: np.ndarray
+    metric: float | None
+    method: str
+    created: str  # ISO date-time, local time of the workstation
+
+
+class RegistrationError(ValueError):
+    """A registration to store is not a finite rigid 4x4 matrix."""
+
+
 @dataclass
 class ImportSummary:
     files_seen: int = 0
@@ -94,6 +123,7 @@ class ImportSummary:
     studies: int = 0
     series: int = 0
     skipped: list[tuple[str, str]] | None = None
+    series_uids: list[str] | None = None  # the series the import touched
 
     def text(self) -> str:
         s = (f"{self.files_seen} files: {self.instances} DICOM instances ({self.new_instances} new) in "
@@ -122,6 +152,13 @@ class StudyDB:
         with self._con:
             self._con.executescript(_SCHEMA)
             self._con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            # an older file has just gained the tables it lacked (all changes are additive)
+            self._con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version' AND CAST(value AS INTEGER) < ?",
+                              (str(SCHEMA_VERSION), SCHEMA_VERSION))
+
+    def schema_version(self) -> int:
+        with self._lock:
+            return int(self._con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
 
     def close(self) -> None:
         with self._lock:
@@ -189,7 +226,7 @@ class StudyDB:
         return ImportSummary(files_seen=scan.files_seen, instances=len(recs),
                              new_instances=len({r.sop_instance_uid for r in recs} - known),
                              patients=len(patient_keys), studies=len(studies), series=len(series),
-                             skipped=list(scan.skipped))
+                             skipped=list(scan.skipped), series_uids=sorted(series))
 
     # ------------------------------------------------------------------ queries
     def patients(self) -> list[PatientRow]:
@@ -237,6 +274,44 @@ class StudyDB:
             rows = self._con.execute("SELECT path FROM instances WHERE series_uid = ? ORDER BY instance_number, path",
                                      (series_uid,)).fetchall()
         return [r[0] for r in rows]
+
+    # ------------------------------------------------------------------ registrations
+    def save_registration(self, moving_series_uid: str, fixed_series_uid: str, matrix, metric: float | None = None,
+                          method: str = "", created: datetime | None = None) -> RegistrationRow:
+        """Store (or replace) the registration of a series pair; ``matrix`` maps fixed → moving world points."""
+        if not moving_series_uid or not fixed_series_uid:
+            raise RegistrationError("a registration needs both the moving and the fixed series UID")
+        m = np.asarray(matrix, float)
+        if m.shape != (4, 4) or not np.all(np.isfinite(m)) or not np.allclose(m[3], [0, 0, 0, 1]):
+            raise RegistrationError(f"registration of series {moving_series_uid} onto {fixed_series_uid}: "
+                                    f"expected a finite 4x4 affine matrix with last row 0 0 0 1, got shape {m.shape}")
+        r = m[:3, :3]
+        if not np.allclose(r @ r.T, np.eye(3), atol=1e-6) or np.linalg.det(r) <= 0:
+            raise RegistrationError(f"registration of series {moving_series_uid} onto {fixed_series_uid}: "
+                                    "the 3x3 part is not a rotation (rigid registrations only)")
+        when = (created or datetime.now()).isoformat(timespec="seconds")
+        metric = None if metric is None else float(metric)
+        with self._lock, self._con:
+            self._con.execute("INSERT OR REPLACE INTO registrations VALUES (?,?,?,?,?,?)",
+                              (moving_series_uid, fixed_series_uid, json.dumps(m.tolist()), metric, method, when))
+        return RegistrationRow(moving_series_uid, fixed_series_uid, m.copy(), metric, method, when)
+
+    def get_registration(self, moving_series_uid: str, fixed_series_uid: str) -> RegistrationRow | None:
+        """The stored registration of that pair, or None."""
+        with self._lock:
+            row = self._con.execute("SELECT matrix, metric, method, created FROM registrations "
+                                    "WHERE moving_series_uid = ? AND fixed_series_uid = ?",
+                                    (moving_series_uid, fixed_series_uid)).fetchone()
+        if row is None:
+            return None
+        return RegistrationRow(moving_series_uid, fixed_series_uid, np.asarray(json.loads(row[0]), float),
+                               row[1], row[2], row[3])
+
+    def delete_registration(self, moving_series_uid: str, fixed_series_uid: str) -> bool:
+        with self._lock, self._con:
+            cur = self._con.execute("DELETE FROM registrations WHERE moving_series_uid = ? AND fixed_series_uid = ?",
+                                    (moving_series_uid, fixed_series_uid))
+        return cur.rowcount > 0
 
     def counts(self) -> dict:
         with self._lock:
