@@ -28,10 +28,12 @@ $(DEMO_DIR)/truth.json: | venv
 	$(VENV)/bin/workstation demo --out $(DEMO_DIR)
 
 demo: sysdeps venv $(DEMO_DIR)/truth.json
-	@if $(VENV)/bin/workstation --help | grep -qE '^ +view '; then \
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] || [ "$$(uname)" = "Darwin" ]; then \
 		$(VENV)/bin/workstation view $(DEMO_DIR); \
 	else \
-		$(VENV)/bin/workstation demo --out $(DEMO_DIR) --show; \
+		echo "No display: printing the demo study's summary and rendering the viewer to $(DEMO_DIR)/viewer.png"; \
+		$(VENV)/bin/workstation demo --out $(DEMO_DIR) --show && \
+		$(HEADLESS) $(VENV)/bin/workstation view $(DEMO_DIR) --layout grid --screenshot $(DEMO_DIR)/viewer.png; \
 	fi
 
 HEADLESS := QT_QPA_PLATFORM=offscreen VTK_DEFAULT_OPENGL_WINDOW=vtkOSOpenGLRenderWindow
