@@ -213,3 +213,92 @@ def test_choose_pair_prefers_same_frame_of_reference():
     assert not fusion.needs_registration(pt, ct)
     pt.frame_of_reference_uid = "9.9"
     assert fusion.needs_registration(pt, ct)
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 64])
+def test_resample_rotated_source_and_transform_against_pointwise_reference(chunk):
+    """Oblique source, rotating transform: every target voxel equals the linear function at its
+    world point mapped through the transform (inside), or the fill value (beyond half a voxel)."""
+    th = np.radians(17)
+    d = np.array([[np.cos(th), 0, np.sin(th)], [0, 1, 0], [-np.sin(th), 0, np.cos(th)]])
+    src = ImageGeometry((9, 10, 11), (2.0, 3.0, 2.5), (-8, -15, -4), d)
+    f = lambda xyz: 0.7 * xyz[..., 0] - 1.25 * xyz[..., 1] + 2 * xyz[..., 2] + 3  # noqa: E731
+    arr = syn.sample(src, f)
+    tgt = ImageGeometry((7, 13, 12), (2.0, 2.0, 3.0), (-10, -20, -6))
+    a = np.radians(9)
+    t = np.eye(4)
+    t[:3, :3] = [[np.cos(a), -np.sin(a), 0], [np.sin(a), np.cos(a), 0], [0, 0, 1]]
+    t[:3, 3] = (1.5, -0.5, 2.0)
+    out = fusion.resample_to_grid(arr, src, tgt, transform=t, fill=-99.0, chunk=chunk)
+    assert out.dtype == np.float32 and out.shape == tgt.shape
+    kji = np.argwhere(np.ones(tgt.shape, bool))
+    q = tgt.kji_to_world(kji) @ t[:3, :3].T + t[:3, 3]
+    s = src.world_to_ijk(q)
+    inner = np.all((s >= 0) & (s <= np.asarray(src.size_ijk) - 1), axis=1)
+    outer = np.any((s < -0.5) | (s > np.asarray(src.size_ijk) - 0.5), axis=1)
+    assert inner.sum() > 50 and outer.sum() > 50
+    assert np.allclose(out.reshape(-1)[inner], f(q[inner]), atol=1e-3)
+    assert np.all(out.reshape(-1)[outer] == -99.0)
+
+
+def test_resample_is_cancellable():
+    from workstation.tasks.progress import Cancelled, Progress
+
+    g = ImageGeometry((20, 8, 8), (1.0, 1.0, 1.0), (0, 0, 0))
+    p = Progress()
+    p.cancel()
+    with pytest.raises(Cancelled):
+        fusion.resample_to_grid(np.ones(g.shape, np.float32), g, g, progress=p, chunk=4)
+
+
+# ---------------------------------------------------------------------- registration kept with the study
+def _write_pair(root, pet_for="2.2", ct_for="1.1", extra_pet=0, extra_ct=0):
+    """Small CT and PET DICOM series (different frames of reference), plus optional extra series."""
+    from pydicom.uid import generate_uid
+
+    from dicom_factory import write_series
+
+    study = generate_uid()
+    ct = (syn.sample(ImageGeometry((6, 16, 16), (4.0, 4.0, 5.0), (-30.0, -30.0, -10.0)), syn.body_hu))
+    pt = syn.sample(ImageGeometry((5, 10, 10), (6.0, 6.0, 6.0), (-27.0, -27.0, -9.0)), syn.pet_bqml) / 10
+    uids = {}
+    for n in range(1 + extra_ct):
+        uid = generate_uid()
+        write_series(root / f"ct{n}", ct[: 6 - n].astype(np.int16), origin=(-30, -30, -10), spacing_ijk=(4, 4, 5),
+                     study_uid=study, series_uid=uid, for_uid=ct_for, series_number=2 + n, description=f"CT {n}")
+        uids[f"ct{n}"] = uid
+    for n in range(1 + extra_pet):
+        uid = generate_uid()
+        write_series(root / f"pt{n}", pt[: 5 - n].astype(np.int16), origin=(-27, -27, -9), spacing_ijk=(6, 6, 6),
+                     modality="PT", study_uid=study, series_uid=uid, for_uid=pet_for, series_number=10 + n,
+                     description=f"PET {n}")
+        uids[f"pt{n}"] = uid
+    return study, uids
+
+
+def test_registration_is_stored_and_reapplied_for_the_same_pair(tmp_path):
+    from workstation.io.db import StudyDB
+
+    study, uids = _write_pair(tmp_path / "data")
+    with StudyDB(tmp_path / "db.sqlite") as db:
+        db.import_paths([tmp_path / "data"])
+        s = fusion.open_study(db, study, mip_frames=4)
+        assert fusion.needs_registration(s.pet, s.anatomical)
+        assert s.registration_stored is None and np.array_equal(s.pet_from_anat, np.eye(4))
+        plain = s.pet_display.copy()
+        s.nudge(dx=6.0)
+        row = fusion.save_registration(db, s, fusion.METHOD_NUDGE)
+        assert (row.moving_series_uid, row.fixed_series_uid) == (uids["pt0"], uids["ct0"])
+        # opened again (from the database and from the folder): the PET comes back where it was moved
+        for again in (fusion.open_study(db, study, mip_frames=4),
+                      fusion.open_folder(tmp_path / "data", db=db, mip_frames=4)):
+            assert np.array_equal(again.pet_from_anat, s.pet_from_anat)
+            assert again.registration_stored.method == "manual nudge"
+            assert "stored manual nudge" in again.registration_note
+            assert np.array_equal(again.pet_display, s.pet_display)
+            assert not np.array_equal(again.pet_display, plain)
+        # no database, or an explicit transform, wins over the stored one
+        assert np.array_equal(fusion.open_folder(tmp_path / "data", mip_frames=4).pet_from_anat, np.eye(4))
+        t = np.eye(4)
+        t[:3, 3] = (1.0, 2.0, 3.0)
+        assert np.array_equal(fusion.open_study(db, study, pet_from_anat=t, mip_frames=4).pet_from_anat, t)

@@ -91,3 +91,71 @@ def test_non_image_objects_are_indexed_not_images(tmp_path, refdata):
     db = StudyDB(tmp_path / "db.sqlite")
     db.import_paths([src])
     assert all(not s.is_image for s in db.series())
+
+
+# ---------------------------------------------------------------------- registrations (schema 2)
+def _rigid(deg, shift):
+    th = np.radians(deg)
+    m = np.eye(4)
+    m[:3, :3] = [[np.cos(th), -np.sin(th), 0], [np.sin(th), np.cos(th), 0], [0, 0, 1]]
+    m[:3, 3] = shift
+    return m
+
+
+def test_registration_round_trip_and_replace(tmp_path):
+    from datetime import datetime
+
+    path = tmp_path / "db.sqlite"
+    m = _rigid(3.7, (8.125, -6.1, 5.0 / 3.0))
+    with StudyDB(path) as db:
+        assert db.schema_version() == 2
+        assert db.get_registration("1.2.pet", "1.2.ct") is None
+        db.save_registration("1.2.pet", "1.2.ct", m, metric=-0.4321, method="MI rigid",
+                             created=datetime(2026, 1, 2, 3, 4, 5))
+    with StudyDB(path) as db:  # persisted across connections, bit-exact
+        row = db.get_registration("1.2.pet", "1.2.ct")
+        assert np.array_equal(row.matrix, m)
+        assert (row.metric, row.method, row.created) == (-0.4321, "MI rigid", "2026-01-02T03:04:05")
+        assert db.get_registration("1.2.ct", "1.2.pet") is None  # the pair is ordered (moving, fixed)
+        m2 = _rigid(0.0, (1.0, 2.0, 3.0))
+        db.save_registration("1.2.pet", "1.2.ct", m2, method="manual nudge")
+        row = db.get_registration("1.2.pet", "1.2.ct")
+        assert np.array_equal(row.matrix, m2) and row.metric is None and row.method == "manual nudge"
+        assert db.delete_registration("1.2.pet", "1.2.ct") and db.get_registration("1.2.pet", "1.2.ct") is None
+
+
+@pytest.mark.parametrize("bad,msg", [
+    (np.eye(3), "4x4"),
+    (np.full((4, 4), np.nan), "4x4"),
+    (np.diag([2.0, 1.0, 1.0, 1.0]), "rotation"),
+    (np.diag([-1.0, 1.0, 1.0, 1.0]), "rotation"),  # a mirror is not rigid
+])
+def test_registration_rejects_non_rigid(tmp_path, bad, msg):
+    from workstation.io.db import RegistrationError
+
+    with StudyDB(tmp_path / "db.sqlite") as db:
+        with pytest.raises(RegistrationError, match=msg):
+            db.save_registration("1.2.pet", "1.2.ct", bad)
+        with pytest.raises(RegistrationError, match="UID"):
+            db.save_registration("", "1.2.ct", np.eye(4))
+        assert db.get_registration("1.2.pet", "1.2.ct") is None
+
+
+def test_version_1_file_gains_registrations_table(tmp_path):
+    import sqlite3
+
+    root = tmp_path / "data"
+    _make_study(root)
+    path = tmp_path / "db.sqlite"
+    with StudyDB(path) as db:
+        db.import_paths([root])
+    con = sqlite3.connect(path)  # turn it back into a version-1 file
+    con.execute("DROP TABLE registrations")
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    con.commit()
+    con.close()
+    with StudyDB(path) as db:
+        assert db.schema_version() == 2
+        assert db.counts()["instances"] == 7  # the index is kept
+        db.save_registration("a", "b", np.eye(4))
+        assert np.array_equal(db.get_registration("a", "b").matrix, np.eye(4))

@@ -29,7 +29,7 @@ def test_toy_values_partials_and_stray_print(host):
     assert "stray print" in job.log_tail()  # stray prints go to the log, not the channel
     req = json.loads((job.job_dir / "request.json").read_text())
     assert req["parameters"]["iterations"] == 4 and req["parameters"]["value"] == 2500.0
-    assert job.result.info["provenance"] == {"iterations": 4}
+    assert job.result.info["provenance"] == {"iterations": 4, "duration_s": 600.0, "attenuation": True}
 
 
 def test_bad_parameters_rejected_before_start(host):

@@ -206,10 +206,17 @@ def test_mip_click_jumps_to_hottest_voxel_and_cine(win, qtbot, demo_study):
     _mouse(view, "press", x, y, Qt.MouseButton.LeftButton)
     _mouse(view, "release", x, y, Qt.MouseButton.LeftButton)
     assert np.linalg.norm(s.crosshair - c) < 8.0  # the AP ray through the lesion peaks at the lesion
-    win.cine_button.setChecked(True)
-    qtbot.waitUntil(lambda: s.mip_angle_index >= 2, timeout=10_000)
-    win.cine_button.setChecked(False)
-    assert win.cine_button.text() == "Play MIP"
+    frames = []
+    view.rendered.connect(lambda: frames.append(s.mip_angle_index))
+    win.cine_button.click()  # play
+    assert win.cine_button.isChecked() and win.cine_button.text() == "Pause MIP"
+    qtbot.waitUntil(lambda: len(set(frames)) >= 3, timeout=10_000)  # the MIP view redraws each new angle
+    assert s.mip_angle_index >= 2
+    win.cine_button.click()  # pause
+    assert not win.cine.isActive() and win.cine_button.text() == "Play MIP"
+    paused = s.mip_angle_index
+    qtbot.wait(3 * win.cine.interval())
+    assert s.mip_angle_index == paused  # stays paused
     s.set_mip_angle_index(0)
 
 
@@ -254,3 +261,34 @@ def test_nudge_moves_pet_in_background(win, qtbot):
     assert "manual nudge" in win.readout_label.text()
     job = win.nudge(-2.0, 0.0, 0.0)
     qtbot.waitUntil(lambda: not job.is_running() and np.allclose(s.pet_from_anat, before), timeout=60_000)
+
+
+def test_mip_overlays_readable_on_white_inverted_grey(win):
+    """The inverted-grey MIP is white where there is no uptake: the colour bar (labels in white) and
+    the light scale bar must sit on a dark box / outline there, not vanish white-on-white."""
+    s = win.session
+    s.set_mip_angle_index(0)
+    s.set_pet_window(1000.0, 2000.0)  # every voxel below the window: the inverted-grey MIP is all white
+    s.set_zoom("mip", 2.5)  # and it fills the view, so every overlay lies on white
+    view = win.views["mip"]
+    try:
+        img = view.render_now().astype(int)
+    finally:
+        s.set_zoom("mip", 1.0)
+        s.set_pet_preset("SUV 0-5")
+    h, w = img.shape[:2]
+    lum = img.mean(axis=-1)
+    assert (lum > 240).mean() > 0.75  # the picture is white
+    # colour bar: the rectangle it occupies (render.slice_view places it at x 0.86-0.99, y 0.58-0.92)
+    box = lum[int(0.09 * h):int(0.41 * h), int(0.87 * w):int(0.98 * w)]
+    assert (box > 200).mean() < 0.25, (box > 200).mean()
+    # scale bar: light-yellow line (255, 255, 153) in the bottom rows, with dark pixels just above/below
+    bottom = img[h - 30:]
+    ys, xs = np.nonzero((bottom[..., 0] > 220) & (bottom[..., 1] > 220) & (bottom[..., 2] < 200)
+                        & (bottom[..., 2] > 100))
+    assert len(xs) > 20
+    over_light = [(y, x) for y, x in zip(ys, xs) if lum[min(h - 1, h - 30 + y + 8), x] > 240]  # on white
+    assert len(over_light) > 10
+    dark_near = [min(lum[h - 30 + y + d, x] for d in (-3, -2, 2, 3) if 0 <= h - 30 + y + d < h) < 80
+                 for y, x in over_light]
+    assert np.mean(dark_near) > 0.9

@@ -18,6 +18,9 @@ defines *what* is shown, as a plain-Python evented model (napari style): views (
   patient's left on the image right; sagittal shows anterior on the left; superior is up.
 * **State:** crosshair (world LPS mm), CT window/level, PET window (SUV), colour map,
   opacity, per-view zoom/pan, the MIP angle and the layout.
+* **Registration kept with the study.** A registration (automatic or a manual nudge) is stored in
+  the study database keyed by the (PET series, anatomical series) pair and applied again when the
+  same pair is opened (``open_study`` / ``open_folder`` with a ``db``).
 * **MIP.** Maximum-intensity projections of the PET about the patient's long axis, sampled
   along rays in millimetres; ``hottest_along_ray`` finds the voxel a MIP click points to.
 """
@@ -101,30 +104,67 @@ def axis_aligned(array: np.ndarray, geometry: ImageGeometry, progress=None) -> t
 
 def resample_to_grid(array: np.ndarray, source: ImageGeometry, target: ImageGeometry,
                      transform: np.ndarray | None = None, order: int = 1, fill: float = 0.0,
-                     progress=None) -> np.ndarray:
+                     progress=None, chunk: int = 32) -> np.ndarray:
     """Sample ``array`` (on ``source``) at the voxel centres of ``target`` through world coordinates.
 
     ``transform`` (4x4) maps a target-frame world point to the source frame (``pet_from_anat``).
-    Points farther than half a voxel outside the source grid get ``fill``.
+    Points farther than half a voxel outside the source grid get ``fill``; nearer ones take the
+    edge value. The result is float32.
+
+    Target index -> source index is one affine map (``inv(source.affine) @ transform @
+    target.affine``), so scipy's ``affine_transform`` samples it without coordinate arrays, a block
+    of ``chunk`` target slices at a time (progress and cancel between blocks).
     """
     t = np.eye(4) if transform is None else np.asarray(transform, float)
     # continuous source ijk = M @ target ijk (homogeneous)
     m = np.linalg.inv(source.affine) @ t @ target.affine
-    nk, nj, ni = target.shape
-    jj, ii = np.meshgrid(np.arange(nj, dtype=float), np.arange(ni, dtype=float), indexing="ij")
+    # the same map in numpy axis order (k, j, i)
+    mn = m[:3, :3][::-1, ::-1]
+    tn = m[:3, 3][::-1]
     src = np.asarray(array, dtype=np.float32)
-    shape_ijk = np.asarray(source.size_ijk, float)
+    nk, nj, ni = target.shape
     out = np.empty(target.shape, np.float32)
-    for k in range(nk):
-        ijk = np.stack([ii.ravel(), jj.ravel(), np.full(ii.size, float(k))])
-        s = m[:3, :3] @ ijk + m[:3, 3:4]
-        inside = np.all((s > -0.5) & (s < shape_ijk[:, None] - 0.5), axis=0)
-        vals = ndimage.map_coordinates(src, s[::-1], order=order, mode="nearest")
-        vals[~inside] = fill
-        out[k] = vals.reshape(nj, ni)
-        if progress is not None and (k % 8 == 0 or k == nk - 1):
-            progress.update((k + 1) / nk, "resampling")
+    chunk = max(1, int(chunk))
+    diagonal = not np.any(mn - np.diag(np.diag(mn)))
+    for k0 in range(0, nk, chunk):
+        k1 = min(nk, k0 + chunk)
+        # a diagonal map (no rotation, the usual PET/CT) takes scipy's faster zoom-and-shift path
+        ndimage.affine_transform(src, np.diag(mn) if diagonal else mn, offset=tn + mn[:, 0] * k0, output_shape=(k1 - k0, nj, ni),
+                                 output=out[k0:k1], order=order, mode="nearest", prefilter=order > 1)
+        if progress is not None:
+            progress.update(k1 / nk, "resampling")
+    inside = _inside_mask(m, target.shape, source.shape)
+    if inside is not True:
+        np.putmask(out, ~inside, np.float32(fill))
     return out
+
+
+def _inside_mask(m: np.ndarray, target_shape, source_shape):
+    """Boolean (nk, nj, ni) mask of target voxels whose source index lies within half a voxel of the
+    source grid (True when all are inside). ``m`` maps target ijk to source ijk."""
+    nk, nj, ni = target_shape
+    n_src = np.asarray(source_shape[::-1], float)  # (ni, nj, nk) of the source
+    axes = (np.arange(ni, dtype=float)[None, None, :], np.arange(nj, dtype=float)[None, :, None],
+            np.arange(nk, dtype=float)[:, None, None])
+    mask = True
+    for a in range(3):  # source axis a: -0.5 < s_a < n_a - 0.5
+        terms = [m[a, b] * axes[b] for b in range(3) if m[a, b] != 0.0]
+        if len(terms) == 1:  # axis-aligned: a 1-D condition, broadcast later
+            s_a = terms[0] + m[a, 3]
+            ok = (s_a > -0.5) & (s_a < n_src[a] - 0.5)
+        else:  # rotated: evaluate per block of slices to bound memory
+            ok = np.empty((nk, nj, ni), bool)
+            step = max(1, 4_000_000 // max(1, nj * ni))
+            for k0 in range(0, nk, step):
+                sl = slice(k0, min(nk, k0 + step))
+                s_a = m[a, 3] + m[a, 0] * axes[0] + m[a, 1] * axes[1] + m[a, 2] * axes[2][sl]
+                ok[sl] = (s_a > -0.5) & (s_a < n_src[a] - 0.5)
+        if np.all(ok):
+            continue
+        mask = ok if mask is True else (mask & ok)
+    if mask is True:
+        return True
+    return np.broadcast_to(mask, (nk, nj, ni))
 
 
 # ----------------------------------------------------------------------------- session
@@ -180,6 +220,7 @@ class ReadingSession:
         self.layout = "grid"
         self.anonymise = False
         self.registration_note = ""
+        self.registration_stored = None  # the io.db RegistrationRow applied at opening, if any
 
     # ------------------------------------------------------------ PET
     def _resample_pet(self, progress=None) -> None:
@@ -435,7 +476,9 @@ class ReadingSession:
         if self.anonymise:
             lines.append("(patient hidden)")
         else:
-            lines.append(v.patient.name or "(no name)")
+            from workstation.io.dicom_text import display_name
+
+            lines.append(display_name(v.patient.name) if v.patient.name else "(no name)")  # "Family, Given"
             if v.patient.patient_id:
                 lines.append(f"ID {v.patient.patient_id}")
         date = v.info.get("study_date") or v.info.get("StudyDate") or ""
@@ -607,6 +650,45 @@ def needs_registration(pet: Volume | None, anatomical: Volume | None) -> bool:
     return not (a and b and a == b)
 
 
+# ----------------------------------------------------------------------------- stored registrations
+METHOD_MI = "rigid MI"
+METHOD_NUDGE = "manual nudge"
+
+
+def _pair_uids(pet: Volume | None, anatomical: Volume | None) -> tuple[str, str] | None:
+    if pet is None or anatomical is None or not pet.series_uid or not anatomical.series_uid:
+        return None
+    return pet.series_uid, anatomical.series_uid
+
+
+def stored_registration(db, pet: Volume | None, anatomical: Volume | None):
+    """The registration stored for this (PET, anatomical) pair in a ``StudyDB``, or None."""
+    uids = _pair_uids(pet, anatomical)
+    if db is None or uids is None:
+        return None
+    return db.get_registration(*uids)
+
+
+def save_registration(db, session: "ReadingSession", method: str, metric: float | None = None):
+    """Keep the session's current ``pet_from_anat`` with the study (returns the row, or None when the
+    session has no PET/anatomical pair with series UIDs or there is no database)."""
+    uids = _pair_uids(session.pet, session.anatomical)
+    if db is None or uids is None:
+        return None
+    return db.save_registration(*uids, session.pet_from_anat, metric=metric, method=method)
+
+
+def _session_with_stored_registration(db, anat, pet, progress, session_kw) -> "ReadingSession":
+    row = None if "pet_from_anat" in session_kw else stored_registration(db, pet, anat)
+    if row is not None:
+        session_kw = dict(session_kw, pet_from_anat=row.matrix)
+    session = ReadingSession(anat, pet, progress=progress.sub(0.8, 1.0) if progress else None, **session_kw)
+    if row is not None:
+        session.registration_stored = row
+        session.registration_note = f"stored {row.method} of {row.created}"
+    return session
+
+
 # ----------------------------------------------------------------------------- opening
 class NoImageSeries(ValueError):
     """The folder or study holds no PET, CT or MR image series to read."""
@@ -621,9 +703,11 @@ def load_pair(pet_files, anat_files, progress=None) -> tuple[Volume | None, Volu
     return pet, anat
 
 
-def open_folder(path, pet_uid: str | None = None, anat_uid: str | None = None, progress=None,
+def open_folder(path, pet_uid: str | None = None, anat_uid: str | None = None, progress=None, db=None,
                 **session_kw) -> ReadingSession:
-    """Find the series below ``path``, pair PET with CT/MR and build the reading session."""
+    """Find the series below ``path``, pair PET with CT/MR and build the reading session.
+
+    With a study database ``db``, a registration stored for the pair is applied."""
     from workstation.io.loader import find_series
 
     series = [s for s in find_series([str(path)]) if getattr(s, "is_image", True)]
@@ -631,16 +715,17 @@ def open_folder(path, pet_uid: str | None = None, anat_uid: str | None = None, p
     if pet_s is None and anat_s is None:
         raise NoImageSeries(f"{path}: no PET, CT or MR image series found; point to a folder with DICOM images")
     pet, anat = load_pair(pet_s.files if pet_s else [], anat_s.files if anat_s else [], progress)
-    return ReadingSession(anat, pet, progress=progress.sub(0.8, 1.0) if progress else None, **session_kw)
+    return _session_with_stored_registration(db, anat, pet, progress, session_kw)
 
 
 def open_study(db, study_uid: str, pet_uid: str | None = None, anat_uid: str | None = None, progress=None,
                **session_kw) -> ReadingSession:
-    """Build the reading session of a study of the study database (``StudyDB``)."""
+    """Build the reading session of a study of the study database (``StudyDB``); a registration
+    stored for the chosen pair is applied."""
     series = [s for s in db.series(study_uid) if getattr(s, "is_image", True)]
     pet_s, anat_s = choose_pair(series, pet_uid, anat_uid)
     if pet_s is None and anat_s is None:
         raise NoImageSeries(f"study {study_uid}: no PET, CT or MR image series in the database")
     pet, anat = load_pair(db.series_files(pet_s.series_uid) if pet_s else [],
                           db.series_files(anat_s.series_uid) if anat_s else [], progress)
-    return ReadingSession(anat, pet, progress=progress.sub(0.8, 1.0) if progress else None, **session_kw)
+    return _session_with_stored_registration(db, anat, pet, progress, session_kw)

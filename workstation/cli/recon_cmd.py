@@ -3,8 +3,12 @@
 ``workstation recon --plugin ID --input FILE [--ct CT_SERIES_DIR | --mu MU.npy] [--set name=value ...]
 --out DIR`` runs the job in a child process (job directory under DIR/jobs), prints progress on
 stderr, and writes the validated result as ``DIR/image.npy`` + ``DIR/image.json`` (geometry,
-units, provenance). With ``--list`` it lists installed plugins, their parameters and the broken
-ones with the reason. The hidden ``recon-child`` command is the child's entry point in frozen
+units, provenance). With ``--ct`` the CT also gives the study: the result is written as a DICOM
+PET series (``DIR/dicom``) in the CT's study and frame of reference, with SUV headers from
+``--dose-mbq/--injection-time/--weight/--acquisition-start``, the study's PET series
+(``--study-pet DIR``), the CT header or the raw data's header (in that order of precedence), and
+imported into the study database (``--db``, ``--no-import``). With ``--list`` it lists
+installed plugins, their parameters and the broken ones with the reason. The hidden ``recon-child`` command is the child's entry point in frozen
 builds.
 """
 
@@ -27,6 +31,17 @@ def add_parser(subparsers):
     p.add_argument("--out", type=Path, help="output directory")
     p.add_argument("--list", action="store_true", help="list plugins and exit")
     p.add_argument("--timeout", type=float, default=None, help="cancel the job after this many seconds")
+    g = p.add_argument_group("publishing as DICOM PET in the CT's study (needs --ct)")
+    g.add_argument("--study-pet", type=Path, metavar="DIR", help="the study's PET series: dose, injection time, "
+                   "weight and acquisition start from its headers")
+    g.add_argument("--dose-mbq", type=float, metavar="MBQ", help="injected dose in MBq")
+    g.add_argument("--injection-time", metavar="YYYYMMDDHHMMSS", help="injection date-time")
+    g.add_argument("--acquisition-start", metavar="YYYYMMDDHHMMSS", help="start of the list-mode acquisition")
+    g.add_argument("--weight", type=float, metavar="KG", help="patient weight in kg")
+    g.add_argument("--half-life", type=float, metavar="S", help="half-life in s (default: from the study PET, else F-18)")
+    g.add_argument("--series-number", type=int, default=901, help="series number of the written PET (default 901)")
+    g.add_argument("--db", metavar="FILE", help="study database file (default: in the user data directory)")
+    g.add_argument("--no-import", action="store_true", help="write the DICOM series but do not import it")
     p.set_defaults(func=run)
     c = subparsers.add_parser("recon-child", help=None)  # internal: child entry point of frozen builds
     from workstation.recon.child import build_arg_parser
@@ -51,9 +66,8 @@ def _parse_sets(items):
     return out
 
 
-def _mu_from_ct(ct_dir: Path):
+def _load_ct(ct_dir: Path):
     from workstation.io.loader import load_series
-    from workstation.recon.attenuation import hu_to_mu_511
 
     if not ct_dir.is_dir():
         raise UserError(f"--ct {ct_dir}: not a folder")
@@ -61,7 +75,27 @@ def _mu_from_ct(ct_dir: Path):
     vol = load_series(files)
     if vol.modality and vol.modality != "CT":
         raise UserError(f"--ct {ct_dir}: series modality is {vol.modality}, not CT")
+    return vol
+
+
+def _mu_from_ct(vol):
+    from workstation.recon.attenuation import hu_to_mu_511
+
     return hu_to_mu_511(vol.array), vol.geometry
+
+
+def _publish(args, vol, ct_vol):
+    from workstation.recon.publish import PublishError, SuvFacts, publish_result
+
+    try:
+        facts = SuvFacts.given("command line", injected_dose_bq=None if args.dose_mbq is None else args.dose_mbq * 1e6,
+                               injection_datetime=args.injection_time, acquisition_start=args.acquisition_start,
+                               weight_kg=args.weight, half_life_s=args.half_life)
+        pub = publish_result(vol, args.out / "dicom", ct_vol, facts=facts, study_pet_dir=args.study_pet,
+                             db=args.db, import_to_db=not args.no_import, series_number=args.series_number)
+    except (PublishError, FileExistsError) as exc:
+        raise UserError(f"{exc} (the result is kept in {args.out / 'image.npy'})") from None
+    return pub.to_dict()
 
 
 def _mu_from_npy(path: Path):
@@ -98,8 +132,15 @@ def run(args) -> int:
     arrays = {}
     if args.ct and args.mu:
         raise UserError("give either --ct or --mu, not both")
+    ct_vol = None
     if args.ct:
-        arrays["mu_map"] = _mu_from_ct(args.ct)
+        ct_vol = _load_ct(args.ct)
+        manifest_inputs = {i.name for i in reg.plugins[args.plugin].inputs} if args.plugin in reg.plugins else set()
+        if "mu_map" in manifest_inputs:
+            arrays["mu_map"] = _mu_from_ct(ct_vol)
+    elif args.study_pet or args.dose_mbq or args.injection_time or args.acquisition_start or args.weight:
+        raise UserError("the SUV options (--study-pet, --dose-mbq, ...) need --ct: the CT gives the study "
+                        "the reconstruction is written into")
     elif args.mu:
         arrays["mu_map"] = _mu_from_npy(args.mu)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -117,7 +158,7 @@ def run(args) -> int:
         if not file_inputs:
             raise UserError(f"plugin {args.plugin!r} takes no input file")
         if "mu_map" in arrays and "mu_map" not in {i.name for i in manifest.inputs}:
-            raise UserError(f"plugin {args.plugin!r} does not take an attenuation map (--ct/--mu)")
+            raise UserError(f"plugin {args.plugin!r} does not take an attenuation map (--mu)")
         job = host.submit(args.plugin, input_files={file_inputs[0]: args.input}, arrays=arrays,
                           parameters=_parse_sets(args.set), listener=listener)
     except (ParameterError, PluginNotFound, ReconJobError) as exc:
@@ -140,7 +181,9 @@ def run(args) -> int:
     (args.out / "image.json").write_text(json.dumps({"geometry": vol.geometry.to_dict(), "units": vol.units,
                                                      "description": vol.description, "info": vol.info},
                                                     indent=2, default=str))
+    published = _publish(args, vol, ct_vol) if ct_vol is not None else None
     print_json({"status": job.status.value, "image": str(args.out / "image.npy"), "job_dir": str(job.job_dir),
                 "shape": list(vol.array.shape), "units": vol.units, "max_bqml": float(vol.array.max()),
-                "mean_bqml": float(vol.array.mean())})
+                "mean_bqml": float(vol.array.mean()),
+                "dicom": published if published is not None else "not written (give --ct to place it in a study)"})
     return 0

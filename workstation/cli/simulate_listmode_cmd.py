@@ -33,6 +33,11 @@ def add_parser(subparsers):
     p.add_argument("--tof-fwhm", type=float, default=60.0, help="coincidence timing resolution as FWHM in mm")
     p.add_argument("--tof-bins", type=int, default=15)
     p.add_argument("--seed", type=int, default=0)
+    g = p.add_argument_group("exam information written into the PETSIRD header (SUV facts for `workstation recon`)")
+    g.add_argument("--dose-mbq", type=float, metavar="MBQ", help="injected dose in MBq")
+    g.add_argument("--injection-time", metavar="YYYYMMDDHHMMSS", help="injection date-time")
+    g.add_argument("--acquisition-start", metavar="YYYYMMDDHHMMSS", help="start of the acquisition")
+    g.add_argument("--weight", type=float, metavar="KG", help="patient weight in kg")
     p.set_defaults(func=run)
 
 
@@ -44,6 +49,21 @@ def scanner_for(phantom: str, args):
     rings = args.rings or (12 if phantom == "nema" else 6)
     return cylindrical_scanner(radius=radius, n_per_ring=n, n_rings=rings, ring_pitch=args.ring_pitch,
                                tof_fwhm_mm=args.tof_fwhm, n_tof_bins=args.tof_bins)
+
+
+def _exam(args, petsird_io):
+    """The PETSIRD exam information from the SUV options (None when none is given)."""
+    from workstation.recon.publish import PublishError, SuvFacts
+
+    if all(v is None for v in (args.dose_mbq, args.injection_time, args.acquisition_start, args.weight)):
+        return None
+    try:
+        f = SuvFacts.given("simulate-listmode", injected_dose_bq=None if args.dose_mbq is None else args.dose_mbq * 1e6,
+                           injection_datetime=args.injection_time, acquisition_start=args.acquisition_start,
+                           weight_kg=args.weight)
+    except PublishError as exc:
+        raise UserError(str(exc)) from None
+    return petsird_io.make_exam(f.acquisition_start, f.injection_datetime, f.injected_dose_bq, f.weight_kg)
 
 
 def run(args) -> int:
@@ -68,8 +88,9 @@ def run(args) -> int:
     scanner = scanner_for(args.phantom, args)
     prompts, is_true, delayeds, stats = sim.simulate(scanner, shapes, args.duration, args.randoms_fraction,
                                                      seed=args.seed)
+    exam = _exam(args, petsird_io)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    petsird_io.write_listmode(args.out, scanner, prompts.T, delayeds.T, duration_s=args.duration)
+    petsird_io.write_listmode(args.out, scanner, prompts.T, delayeds.T, duration_s=args.duration, exam=exam)
     r = scanner.radius
     half = scanner.n_rings * args.ring_pitch / 2
     mg = ImageGeometry((int(2 * half / 2) + 1, int(2 * r / 2), int(2 * r / 2)), (2.0, 2.0, 2.0),

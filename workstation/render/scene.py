@@ -30,6 +30,7 @@ class CellRenderer:
     def __init__(self, kind: str, plane: str = "axial", width: int = 256, height: int = 256):
         self.kind, self.plane = kind, plane
         self.view = SliceView(width, height)
+        self.overlays: list = []  # drawing hooks with update(cell, session) and hide(), e.g. overlays.VoiOutlines
 
     @property
     def key(self) -> str:
@@ -73,6 +74,8 @@ class CellRenderer:
             v.set_crosshair(None, None)
             v.set_colorbar(None)
             v.set_corner_text("top-right", f"{TITLES.get(self.kind, 'MIP')}: no data")
+            for ov in self.overlays:
+                ov.hide()
             return v.render()
         rgb, spacing = got
         v.set_image(rgb, spacing)
@@ -102,6 +105,8 @@ class CellRenderer:
             v.set_colorbar(table, *s.pet_window, title=s.pet_units)
         else:
             v.set_colorbar(None)
+        for ov in self.overlays:
+            ov.update(self, s)
         return v.render()
 
     # ------------------------------------------------------------ mapping & interaction

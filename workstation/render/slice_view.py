@@ -38,6 +38,8 @@ from vtkmodules.vtkRenderingCore import (
 from .vtk_bridge import rgb_to_vtk_image, vtk_image_to_rgb
 
 CROSSHAIR_RGB = (0.2, 0.9, 0.3)
+OVERLAY_BOX_RGB = (0.0, 0.0, 0.0)  # behind overlay text, colour bar and scale bar
+OVERLAY_BOX_OPACITY = 0.55
 
 
 _FONT_FILE_FAMILY = 4  # VTK_FONT_FILE
@@ -113,6 +115,13 @@ class SliceView:
         self._bar_poly.SetLines(bl)
         bm = vtkPolyDataMapper()
         bm.SetInputData(self._bar_poly)
+        # a dark outline under the light bar keeps it visible on white (inverted-grey) images too
+        self.bar_outline = vtkActor()
+        self.bar_outline.SetMapper(bm)
+        self.bar_outline.GetProperty().SetColor(*OVERLAY_BOX_RGB)
+        self.bar_outline.GetProperty().SetLineWidth(6)
+        self.bar_outline.SetPosition(0.0, 0.0, -0.05)
+        self.renderer.AddActor(self.bar_outline)
         self.bar_actor = vtkActor()
         self.bar_actor.SetMapper(bm)
         self.bar_actor.GetProperty().SetColor(1.0, 1.0, 0.6)
@@ -136,9 +145,15 @@ class SliceView:
         self.colorbar.SetLabelFormat("%.3g")
         for prop in (self.colorbar.GetLabelTextProperty(), self.colorbar.GetTitleTextProperty()):
             prop.SetFontSize(10)
-            prop.ShadowOff()
+            prop.ShadowOn()
             prop.ItalicOff()
         self.colorbar.UnconstrainedFontSizeOn()
+        self.colorbar.DrawBackgroundOn()  # a dark box behind bar and labels: readable on any image
+        self.colorbar.GetBackgroundProperty().SetColor(*OVERLAY_BOX_RGB)
+        self.colorbar.GetBackgroundProperty().SetOpacity(OVERLAY_BOX_OPACITY)
+        self.colorbar.SetVerticalTitleSeparation(8)  # the title clear of the top label
+        self.colorbar.GetTitleTextProperty().SetBackgroundColor(*OVERLAY_BOX_RGB)
+        self.colorbar.GetTitleTextProperty().SetBackgroundOpacity(OVERLAY_BOX_OPACITY)
         self.colorbar.VisibilityOff()
         self.renderer.AddViewProp(self.colorbar)
         self._grab = vtkWindowToImageFilter()
@@ -157,6 +172,8 @@ class SliceView:
         p.SetColor(*color)
         p.SetBold(bold)
         p.ShadowOn()
+        p.SetBackgroundColor(*OVERLAY_BOX_RGB)  # a dark box behind the text: readable on white images too
+        p.SetBackgroundOpacity(OVERLAY_BOX_OPACITY)
         self.renderer.AddViewProp(t)
         return t
 
@@ -291,9 +308,11 @@ class SliceView:
             self.bar_text.SetPosition(self.width - 12 - 0.5 * length / mmpp, 18)
             self.bar_text.GetTextProperty().SetJustification(1)
             self.bar_actor.VisibilityOn()
+            self.bar_outline.VisibilityOn()
             self.bar_text.VisibilityOn()
         else:
             self.bar_actor.VisibilityOff()
+            self.bar_outline.VisibilityOff()
             self.bar_text.VisibilityOff()
 
     def render(self) -> np.ndarray:

@@ -1,11 +1,22 @@
-"""Start the viewer application (the `workstation` / `workstation view` command)."""
+"""Start the viewer application (the `workstation` / `workstation view [PATH]` command).
+
+``open_viewer`` builds the main window on the study database (and starts reading PATH when
+given) without entering the event loop, so tests and embedding code can drive it;
+``run_viewer`` is what the command line calls: ``open_viewer`` and then the Qt event loop until
+the window closes.
+"""
 
 from __future__ import annotations
 
 import sys
 
 
-def run_viewer(path: str | None = None, layout: str = "grid", anonymise: bool = False) -> int:
+def open_viewer(path: str | None = None, layout: str = "grid", anonymise: bool = False, db=None):
+    """Create (or reuse) the QApplication and show the main window; returns ``(app, window, db)``.
+
+    With ``path`` the PET and CT/MR below it are read in the background and shown in ``layout``;
+    without it the window opens on the study browser. ``db`` defaults to the user's study database.
+    """
     from PySide6.QtWidgets import QApplication
 
     from workstation.io.db import StudyDB
@@ -13,14 +24,21 @@ def run_viewer(path: str | None = None, layout: str = "grid", anonymise: bool = 
     from .main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    db = StudyDB()
+    db = StudyDB() if db is None else db
     win = MainWindow(db)
     win.anon_check.setChecked(anonymise)
     if path:
         job = win.load_folder(path)
         job.succeeded.connect(lambda _s: win.set_layout(layout))
     win.show()
+    return app, win, db
+
+
+def run_viewer(path: str | None = None, layout: str = "grid", anonymise: bool = False) -> int:
+    """Open the viewer and run the event loop until its window is closed (the CLI entry)."""
+    app, win, db = open_viewer(path, layout, anonymise)
     try:
-        return int(app.exec())
+        return int(app.exec() or 0)
     finally:
+        win.cancel_work()
         db.close()

@@ -7,13 +7,23 @@ series (modality, number, description, slice count, frame of reference). Importi
 ``StudyDB.import_paths`` on a worker thread with a progress bar and a cancel button; double-click
 on a study (or one of its series) asks the main window to read it. With the anonymise switch on,
 the patient column shows a placeholder instead of name and ID.
+
+Pairing: when a study holds more than one PET or more than one CT/MR series, a small dialog
+(``PairDialog``) lets the reader choose which PET to read over which CT/MR; it preselects the
+pair ``analysis.fusion.choose_pair`` would take (same frame of reference first), or the series
+that was double-clicked, and says when the two do not share a frame of reference (the reading
+window then offers registration and the manual nudge).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -24,13 +34,83 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workstation.analysis.fusion import choose_pair
+
 from .workers import Job, JobSlot
 
 STUDY_UID_ROLE = Qt.ItemDataRole.UserRole + 1
+SERIES_UID_ROLE = Qt.ItemDataRole.UserRole + 2
+PET_MODALITIES = ("PT", "PET")
+ANAT_MODALITIES = ("CT", "MR")
+
+
+def pair_candidates(series) -> tuple[list, list]:
+    """Image series rows of a study split into (PET series, CT/MR series)."""
+    images = [s for s in series if getattr(s, "is_image", True)]
+    pets = [s for s in images if (s.modality or "").upper() in PET_MODALITIES]
+    anats = [s for s in images if (s.modality or "").upper() in ANAT_MODALITIES]
+    return pets, anats
+
+
+def series_label(se) -> str:
+    number = se.series_number if se.series_number is not None else "-"
+    return f"{se.modality} #{number}  {se.description or '(no description)'}  ({se.n_instances} slices)"
+
+
+class PairDialog(QDialog):
+    """Choose the PET series and the CT/MR series of a reading (combo boxes, OK / Cancel)."""
+
+    def __init__(self, pets, anats, pet_uid: str | None = None, anat_uid: str | None = None, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Choose the series to read")
+        self._for = {s.series_uid: s.frame_of_reference_uid for s in (*pets, *anats)}
+        self.pet_box = QComboBox()
+        self.pet_box.setObjectName("pair-pet")
+        self.anat_box = QComboBox()
+        self.anat_box.setObjectName("pair-anat")
+        for box, rows, none_text in ((self.pet_box, pets, "(no PET)"), (self.anat_box, anats, "(no CT/MR)")):
+            for se in rows:
+                box.addItem(series_label(se), se.series_uid)
+            if not rows:
+                box.addItem(none_text, "")
+        for box, uid in ((self.pet_box, pet_uid), (self.anat_box, anat_uid)):
+            i = box.findData(uid) if uid else -1
+            box.setCurrentIndex(max(0, i))
+        self.note = QLabel("")
+        self.note.setWordWrap(True)
+        self.pet_box.currentIndexChanged.connect(self._update_note)
+        self.anat_box.currentIndexChanged.connect(self._update_note)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("PET", self.pet_box)
+        form.addRow("CT / MR", self.anat_box)
+        form.addRow(self.note)
+        form.addRow(buttons)
+        self._update_note()
+
+    def chosen(self) -> tuple[str, str]:
+        """(PET series UID, CT/MR series UID); "" where there is none."""
+        return self.pet_box.currentData() or "", self.anat_box.currentData() or ""
+
+    def same_frame_of_reference(self) -> bool | None:
+        pet, anat = self.chosen()
+        if not pet or not anat:
+            return None
+        a, b = self._for.get(pet, ""), self._for.get(anat, "")
+        return bool(a and b and a == b)
+
+    def _update_note(self, *_):
+        same = self.same_frame_of_reference()
+        self.note.setText("" if same is None else "Same frame of reference: fused as acquired." if same else
+                          "Different frames of reference: the reading offers automatic registration and a "
+                          "manual nudge.")
 
 
 class StudyBrowser(QWidget):
     study_activated = Signal(str)  # study UID
+    pair_activated = Signal(str, str, str)  # study UID, PET series UID, CT/MR series UID ("" = none)
 
     def __init__(self, db=None, parent=None):
         super().__init__(parent)
@@ -86,6 +166,7 @@ class StudyBrowser(QWidget):
                                          se.series_date, se.description, f"{se.n_instances} slices",
                                          se.frame_of_reference_uid[-16:]])
                 child.setData(0, STUDY_UID_ROLE, st.study_uid)
+                child.setData(0, SERIES_UID_ROLE, se.series_uid)
                 item.addChild(child)
             self.tree.addTopLevelItem(item)
         for c in range(5):
@@ -95,7 +176,33 @@ class StudyBrowser(QWidget):
     def _activated(self, item, _col=0) -> None:
         uid = item.data(0, STUDY_UID_ROLE)
         if uid:
-            self.study_activated.emit(uid)
+            self.read_study(uid, item.data(0, SERIES_UID_ROLE) or None)
+
+    def choose_pair_for(self, study_uid: str, prefer: str | None = None) -> tuple[str, str] | None:
+        """The (PET, CT/MR) series UIDs to read; asks with ``PairDialog`` when there is a choice.
+
+        ``prefer`` is a series UID that should be part of the pair (the double-clicked series).
+        Returns None when the reader cancels the dialog."""
+        pets, anats = pair_candidates(self.db.series(study_uid)) if self.db is not None else ([], [])
+        modality = {s.series_uid: (s.modality or "").upper() for s in (*pets, *anats)}.get(prefer or "", "")
+        pet, anat = choose_pair([*pets, *anats], prefer if modality in PET_MODALITIES else None,
+                                prefer if modality in ANAT_MODALITIES else None)
+        pet_uid, anat_uid = (pet.series_uid if pet else ""), (anat.series_uid if anat else "")
+        if len(pets) > 1 or len(anats) > 1:
+            dlg = PairDialog(pets, anats, pet_uid, anat_uid, self)
+            if dlg.exec() != QDialog.DialogCode.Accepted:
+                return None
+            pet_uid, anat_uid = dlg.chosen()
+        return pet_uid, anat_uid
+
+    def read_study(self, study_uid: str, prefer: str | None = None) -> bool:
+        """Ask the main window to read a study (with the chosen pair); False when cancelled."""
+        pair = self.choose_pair_for(study_uid, prefer)
+        if pair is None:
+            return False
+        self.study_activated.emit(study_uid)
+        self.pair_activated.emit(study_uid, *pair)
+        return True
 
     def _open_selected(self) -> None:
         items = self.tree.selectedItems()

@@ -35,6 +35,7 @@ from workstation.analysis.fusion import COLORMAPS, CT_PRESETS, LAYOUTS, PET_PRES
 
 from .browser import StudyBrowser
 from .suv_panel import SuvPanel
+from .voi_panel import VoiPanel
 from .view_widget import ViewWidget
 from .workers import Job, JobSlot
 
@@ -52,7 +53,7 @@ class MainWindow(QMainWindow):
         # pages
         self.pages = QStackedWidget()
         self.browser = StudyBrowser(db)
-        self.browser.study_activated.connect(self.load_study)
+        self.browser.pair_activated.connect(lambda st, pet, anat: self.load_study(st, pet or None, anat or None))
         self.reading = QWidget()
         self.grid = QGridLayout(self.reading)
         self.grid.setContentsMargins(0, 0, 0, 0)
@@ -69,6 +70,12 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         dock.hide()
         self.suv_dock = dock
+        self.voi_panel = VoiPanel()  # VOI tools, lesion table, CSV export (dock, toggled by "VOIs…")
+        self.voi_dock = QDockWidget("VOIs", self)
+        self.voi_dock.setObjectName("voi-dock")
+        self.voi_dock.setWidget(self.voi_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.voi_dock)
+        self.voi_dock.hide()
         self.cine = QTimer(self)
         self.cine.setInterval(120)
         self.cine.timeout.connect(self._cine_step)
@@ -129,6 +136,12 @@ class MainWindow(QMainWindow):
         self.suv_button = QPushButton("SUV…")
         self.suv_button.clicked.connect(lambda: self.suv_dock.setVisible(not self.suv_dock.isVisible()))
         tb.addWidget(self.suv_button)
+        self.voi_button = QPushButton("VOIs…")
+        self.voi_button.clicked.connect(lambda: self.voi_dock.setVisible(not self.voi_dock.isVisible()))
+        tb.addWidget(self.voi_button)
+        self.recon_button = QPushButton("Reconstruct…")  # raw data -> PET in this study (recon_panel)
+        self.recon_button.clicked.connect(self.show_recon_panel)
+        tb.addWidget(self.recon_button)
 
     def _build_statusbar(self) -> None:
         sb = self.statusBar()
@@ -190,12 +203,13 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ loading
     def load_folder(self, path: str) -> Job:
         """Read the PET and CT/MR found below a folder, off the UI thread."""
-        return self._run(self.load_jobs, Job(fusion.open_folder, str(path), name="load"), self.set_session,
-                         "Loading study")
+        return self._run(self.load_jobs, Job(fusion.open_folder, str(path), db=self.db, name="load"),
+                         self.set_session, "Loading study")
 
-    def load_study(self, study_uid: str) -> Job:
-        return self._run(self.load_jobs, Job(fusion.open_study, self.db, study_uid, name="load"), self.set_session,
-                         "Loading study")
+    def load_study(self, study_uid: str, pet_uid: str | None = None, anat_uid: str | None = None) -> Job:
+        """Read a study of the database (the chosen PET over the chosen CT/MR; None: the usual pair)."""
+        return self._run(self.load_jobs, Job(fusion.open_study, self.db, study_uid, pet_uid, anat_uid, name="load"),
+                         self.set_session, "Loading study")
 
     def set_session(self, session: ReadingSession) -> None:
         if self.session is not None:
@@ -209,14 +223,18 @@ class MainWindow(QMainWindow):
         session.set_anonymise(self.anon_check.isChecked())
         session.events.connect("*", self._on_session_event)
         self.suv_panel.set_session(session)
+        self.voi_panel.set_session(session)
         self._set_tools_enabled(True)
         self.register_button.setEnabled(session.pet is not None and session.anatomical is not None)
         self.set_layout(session.layout)
         self.pages.setCurrentWidget(self.reading)
         self._update_readout()
         self._sync_controls()
-        if session.pet is not None and fusion.needs_registration(session.pet, session.anatomical):
+        if session.registration_stored is not None:
+            self.message_label.setText(f"PET aligned with the {session.registration_note}")
+        elif session.pet is not None and fusion.needs_registration(session.pet, session.anatomical):
             self.message_label.setText("PET and CT frames of reference differ: use 'Register PET→CT' or nudge")
+            self._offer_registration()
         if session.pet is not None:
             self.mip_jobs.start(Job(session.precompute_mip, name="mip"))
 
@@ -275,6 +293,7 @@ class MainWindow(QMainWindow):
             self.grid.addWidget(v, cell.row, cell.col, cell.rowspan, cell.colspan)
             v.show()
         self.layout_box.setCurrentText(name)
+        self.voi_panel.attach_views(self.views)
 
     def visible_views(self) -> dict[str, ViewWidget]:
         return {k: v for k, v in self.views.items() if v.isVisible()}
@@ -299,15 +318,48 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             self.session.set_mip_angle_index(self.session.mip_angle_index + 1)
 
+    def show_recon_panel(self):
+        from .recon_panel import attach_to
+
+        return attach_to(self)
+
     # ------------------------------------------------------------ registration
+    def _offer_registration(self) -> QMessageBox:
+        """Frames of reference differ: offer the automatic registration or the manual nudge (non-blocking)."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Registration",
+                          "The PET and the CT/MR do not share a frame of reference.\n"
+                          "Register them automatically now, or align them by hand with the nudge buttons?",
+                          QMessageBox.StandardButton.NoButton, self)
+        register = box.addButton("Register now", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Nudge by hand", QMessageBox.ButtonRole.RejectRole)
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.buttonClicked.connect(lambda b: b is register and self.start_registration())
+        self.registration_offer = box
+        if self.isVisible():
+            box.show()
+        return box
+
+    def _keep_registration(self, s: ReadingSession, method: str, metric: float | None = None) -> None:
+        """Store the session's PET transform with the study (database), so that it is re-applied."""
+        if self.db is None:
+            return
+        try:
+            fusion.save_registration(self.db, s, method, metric)
+        except Exception as exc:  # the display keeps the transform; say that it was not stored
+            self._error("Keeping the registration", f"{type(exc).__name__}: {exc}")
+
     def nudge(self, dx=0.0, dy=0.0, dz=0.0) -> Job | None:
         s = self.session
         if s is None or s.pet is None:
             return None
         t = s.nudged_transform(dx, dy, dz)
         job = Job(lambda progress: s.compute_pet_arrays(t, progress), name="nudge")
-        return self._run(self.pet_jobs, job, lambda arrays: s.set_pet_transform(t, "manual nudge", arrays=arrays),
-                         "Moving PET")
+
+        def apply(arrays):
+            s.set_pet_transform(t, fusion.METHOD_NUDGE, arrays=arrays)
+            self._keep_registration(s, fusion.METHOD_NUDGE)
+
+        return self._run(self.pet_jobs, job, apply, "Moving PET")
 
     def start_registration(self) -> Job | None:
         from workstation.analysis.registration import register_rigid
@@ -323,5 +375,6 @@ class MainWindow(QMainWindow):
         def apply(result):
             reg, arrays = result
             s.set_pet_transform(reg.pet_from_anat, reg.summary(), arrays=arrays)
+            self._keep_registration(s, fusion.METHOD_MI, reg.metric)
 
         return self._run(self.pet_jobs, Job(work, name="registration"), apply, "Registering PET to CT")

@@ -35,6 +35,7 @@ class Job(QObject):
         self.thread: threading.Thread | None = None
         self.result = None
         self.error: str | None = None
+        self._finished = False
 
     def start(self) -> "Job":
         self.thread = threading.Thread(target=self._run, name=f"workstation-{self.name}", daemon=True)
@@ -56,13 +57,15 @@ class Job(QObject):
             else:
                 self.succeeded.emit(self.result)
         finally:
+            self._finished = True  # before ``done``: its slots may run while the thread is still exiting
             self.done.emit()
 
     def cancel(self) -> None:
         self.progress.cancel()
 
     def is_running(self) -> bool:
-        return self.thread is not None and self.thread.is_alive()
+        """True from ``start`` until the function has returned (``done`` slots already see False)."""
+        return self.thread is not None and not self._finished
 
 
 class JobSlot:

@@ -3,7 +3,8 @@
 The SDK (``petsird==0.12.0``, pinned: the binary format changes between minor versions) reads
 and writes the header: scanner geometry, TOF bins, efficiencies, exam information. Reading
 events through it builds one Python object per event (~0.15 M events/s), so the time blocks
-are decoded here by :func:`decode_events`, a numba loop over the yardl binary encoding:
+are decoded here by :func:`decode_all` (prompts and delayeds in one pass; :func:`decode_events`
+for one kind), a numba loop over the yardl binary encoding:
 
 * after the header comes a *stream* of ``TimeBlock`` unions: repeated (varint count, items),
   ended by a count of 0;
@@ -165,12 +166,52 @@ def read_header(path: str | Path) -> ListmodeHeader:
     if head != hb:
         raise PetsirdError(f"{path}: header does not re-serialise identically; cannot locate the event stream")
     scanner = scanner_from_petsird(header.scanner, str(path))
-    exam = {}
-    if header.exam is not None:
-        ex = header.exam
-        exam = {"study_instance_uid": str(getattr(ex, "study_instance_uid", "") or ""),
-                "frame_of_reference_uid": str(getattr(ex, "frame_of_reference_uid", "") or "")}
+    exam = exam_facts(header.exam)
     return ListmodeHeader(scanner, len(hb), exam, header)
+
+
+def _iso(dt) -> str | None:
+    """ISO text of a yardl DateTime, None for the unset default (the epoch)."""
+    if dt is None:
+        return None
+    value = dt.to_datetime()
+    if value.year <= 1970:
+        return None
+    return value.replace(tzinfo=None).isoformat()
+
+
+def exam_facts(ex) -> dict:
+    """The SUV facts and UIDs of a PETSIRD ``ExamInformation`` (zero / epoch values count as absent)."""
+    if ex is None:
+        return {}
+    out = {"study_instance_uid": str(ex.study_instance_uid or ""),
+           "frame_of_reference_uid": str(ex.frame_of_reference_uid or ""),
+           "acquisition_start": _iso(ex.start_of_acquisition)}
+    if ex.patient is not None:
+        out["weight_kg"] = float(ex.patient.patients_weight) or None
+        out["height_m"] = float(ex.patient.patients_size) or None
+    if ex.radiopharmaceuticals:
+        rp = ex.radiopharmaceuticals[0]
+        out["injected_dose_bq"] = float(rp.radionuclide_total_dose) or None
+        out["injection_datetime"] = _iso(rp.radiopharmaceutical_start_date_time)
+    return out
+
+
+def make_exam(acquisition_start=None, injection_datetime=None, injected_dose_bq=None, weight_kg=None):
+    """A PETSIRD ``ExamInformation`` carrying the SUV facts (None = not written)."""
+    import petsird
+
+    ex = petsird.ExamInformation(modality="PT")
+    if acquisition_start is not None:
+        ex.start_of_acquisition = petsird.yardl_types.DateTime.from_datetime(acquisition_start)
+    if weight_kg is not None:
+        ex.patient = petsird.DICOMPatientInformation(patients_weight=float(weight_kg))
+    if injected_dose_bq is not None or injection_datetime is not None:
+        rp = petsird.DICOMRadiopharmaceuticalInformation(radionuclide_total_dose=float(injected_dose_bq or 0.0))
+        if injection_datetime is not None:
+            rp.radiopharmaceutical_start_date_time = petsird.yardl_types.DateTime.from_datetime(injection_datetime)
+        ex.radiopharmaceuticals = [rp]
+    return ex
 
 
 # ----------------------------------------------------------------------------- numba codec
@@ -180,25 +221,34 @@ def _jit():
     return _kernels_codec
 
 
-def decode_events(path: str | Path, header: ListmodeHeader | None = None, delayed: bool = False):
-    """All prompt (or delayed) coincidences: ``(bin1, bin2, tof_idx, block_start_ms)`` arrays + duration (ms).
+def decode_all(path: str | Path, header: ListmodeHeader | None = None):
+    """Prompts and delayeds in one pass: ``((b1, b2, tof, t_ms), (b1, b2, tof, t_ms), duration_ms)``.
 
+    Two walks over the file's bytes in memory (count, then fill), both numba; no per-event Python.
     Raises PetsirdError for truncated or malformed data.
     """
     path = Path(path)
     header = header or read_header(path)
     data = np.fromfile(path, dtype=np.uint8)
     k = _jit()
-    n, status, pos = k.count_events(data, header.events_offset, delayed)
+    n_p, n_d, status, pos = k.count_events(data, header.events_offset)
     if status != 0:
         raise PetsirdError(f"{path}: malformed event stream at byte {pos} ({k.STATUS[status]})")
-    b1 = np.empty(n, np.int32)
-    b2 = np.empty(n, np.int32)
-    tof = np.empty(n, np.int32)
-    t_ms = np.empty(n, np.int64)
+    arrays = [np.empty(n, t) for n in (n_p, n_d) for t in (np.int32, np.int32, np.int32, np.int64)]
     times = np.zeros(2, np.int64)
-    k.fill_events(data, header.events_offset, delayed, b1, b2, tof, t_ms, times)
-    return b1, b2, tof, t_ms, int(times[1] - times[0])
+    n_p2, n_d2, status, pos = k.fill_events(data, header.events_offset, *arrays, times)
+    if status != 0 or (n_p2, n_d2) != (n_p, n_d):  # pragma: no cover - the count pass found the same bytes
+        raise PetsirdError(f"{path}: malformed event stream at byte {pos} ({k.STATUS.get(status, status)})")
+    return tuple(arrays[:4]), tuple(arrays[4:]), int(times[1] - times[0])
+
+
+def decode_events(path: str | Path, header: ListmodeHeader | None = None, delayed: bool = False):
+    """All prompt (or delayed) coincidences: ``(bin1, bin2, tof_idx, block_start_ms)`` arrays + duration (ms).
+
+    Raises PetsirdError for truncated or malformed data.
+    """
+    prompts, delayeds, duration_ms = decode_all(path, header)
+    return (*(delayeds if delayed else prompts), duration_ms)
 
 
 def sdk_read_events(path: str | Path):

@@ -62,8 +62,7 @@ def run(request, context) -> ReconResult:
     context.progress(0.0, "reading PETSIRD header")
     try:
         header = petsird_io.read_header(path)
-        b1, b2, tof, _, duration_ms = petsird_io.decode_events(path, header)
-        db1, db2, _, _, _ = petsird_io.decode_events(path, header, delayed=True)
+        (b1, b2, tof, _), (db1, db2, _, _), duration_ms = petsird_io.decode_all(path, header)
     except (petsird_io.PetsirdError, ScannerError) as exc:
         raise PluginInputError(str(exc)) from None
     scanner = header.scanner
@@ -125,4 +124,4 @@ def run(request, context) -> ReconResult:
                                    "duration_s": duration_s, "prompts": int(d1.size), "delayeds": int(db1.size),
                                    "tof": use_tof, "attenuation": mu is not None, "scanner": scanner.model_name,
                                    "parameters": dict(p), "seconds": round(time.time() - t0, 2),
-                                   "voxel_volume_ml": geom.voxel_volume_ml})
+                                   "voxel_volume_ml": geom.voxel_volume_ml, "exam": header.exam})

@@ -22,4 +22,6 @@ def run(request, context):
         context.partial_result(ReconResult(img.copy(), GEOM), it)
         context.progress(it / n, f"iteration {it}/{n}")
         context.log(f"iteration {it} done")
-    return ReconResult(img, GEOM, provenance={"iterations": n})
+    # a toy 10-minute acquisition, so that the result can be decay-corrected and published
+    return ReconResult(img, GEOM, description="toy", provenance={"iterations": n, "duration_s": 600.0,
+                                                                  "attenuation": True})

@@ -1,0 +1,238 @@
+"""VOI outlines drawn over a view: the PET-grid mask cut by the displayed plane, traced along voxel edges.
+
+Concept
+-------
+A VOI is a boolean mask on the PET grid (``analysis.voi``). A slice view shows a plane of the
+display grid, so the outline is found in two steps, both plain NumPy:
+
+1. :func:`plane_mask` samples the mask at the centres of the displayed pixels: display pixel
+   (col, row) → display world point → PET-frame world point (through ``pet_from_anat``, the same
+   transform the PET image is resampled with) → nearest PET voxel. The result is the set of
+   pixels whose PET voxel belongs to the VOI, i.e. exactly what the statistics counted, drawn with
+   the PET voxel's stair steps. For the MIP, :func:`mip_mask` projects the VOI's voxel centres
+   along the MIP's rays (the footprint of the VOI in the projection).
+2. :func:`outline_segments` returns the pixel edges between inside and outside pixels as line
+   segments in image pixel coordinates (pixel centres at integers, edges at ±0.5).
+
+:class:`VoiOutlines` is the drawing hook of one ``scene.CellRenderer`` (``cell.overlays``): on each
+render it asks its source for the outline items and puts the segments into one VTK line actor
+of that cell's view (VTK objects stay here). The source is duck-typed: ``source.geometry`` (the
+PET grid) and ``source.outline_items()`` → ``(id, lo, crop, rgb, selected)`` tuples, which
+``analysis.voi.VoiModel`` provides. The session is duck-typed like in ``scene``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage
+
+from workstation.core.display import PLANE_SPECS
+
+OUTLINE_Z = 0.45  # above the image (0), below the crosshair (0.5)
+
+
+# ----------------------------------------------------------------------------- geometry (NumPy)
+def _index_range(lo, crop_shape, mask_geometry, display_geometry, pet_from_anat):
+    """Display-grid (i, j, k) index box (lower, upper) that holds the whole crop block of the mask."""
+    a = np.asarray(lo, float) - 0.5
+    b = a + np.asarray(crop_shape, float)
+    corners_kji = np.array([[k, j, i] for k in (a[0], b[0]) for j in (a[1], b[1]) for i in (a[2], b[2])])
+    pet_w = mask_geometry.kji_to_world(corners_kji)
+    inv = np.linalg.inv(pet_from_anat)
+    anat_w = pet_w @ inv[:3, :3].T + inv[:3, 3]
+    ijk = display_geometry.world_to_ijk(anat_w)
+    lo_ijk, hi_ijk = np.floor(ijk.min(axis=0)) - 1, np.ceil(ijk.max(axis=0)) + 1
+    return lo_ijk, hi_ijk
+
+
+def plane_mask(lo, crop, mask_geometry, display_geometry, plane: str, index: int, pet_from_anat=None) -> np.ndarray:
+    """Boolean image (rows, cols) of the displayed ``plane`` at slice ``index``: True where the
+    nearest PET voxel of the pixel centre belongs to the mask (``crop`` at array offset ``lo``)."""
+    spec = PLANE_SPECS[plane]
+    t = np.eye(4) if pet_from_anat is None else np.asarray(pet_from_anat, float)
+    n = display_geometry.size_ijk  # (x, y, z) sizes: the display grid is axis-aligned
+    rows, cols = n[spec.v], n[spec.u]
+    out = np.zeros((rows, cols), bool)
+    crop = np.asarray(crop, bool)
+    if crop.size == 0 or not crop.any():
+        return out
+    lo_ijk, hi_ijk = _index_range(lo, crop.shape, mask_geometry, display_geometry, t)
+    if not (lo_ijk[spec.normal] <= index <= hi_ijk[spec.normal]):
+        return out
+    u0, u1 = int(max(lo_ijk[spec.u], 0)), int(min(hi_ijk[spec.u], n[spec.u] - 1))
+    v0, v1 = int(max(lo_ijk[spec.v], 0)), int(min(hi_ijk[spec.v], n[spec.v] - 1))
+    if u1 < u0 or v1 < v0:
+        return out
+    uu, vv = np.meshgrid(np.arange(u0, u1 + 1, dtype=float), np.arange(v0, v1 + 1, dtype=float), indexing="ij")
+    ijk = np.empty(uu.shape + (3,))
+    ijk[..., spec.u], ijk[..., spec.v], ijk[..., spec.normal] = uu, vv, float(index)
+    world = display_geometry.ijk_to_world(ijk)
+    pet = world @ t[:3, :3].T + t[:3, 3]
+    kji = np.rint(mask_geometry.world_to_kji(pet)).astype(int) - np.asarray(lo)
+    ok = np.all((kji >= 0) & (kji < np.asarray(crop.shape)), axis=-1)
+    hit = np.zeros(uu.shape, bool)
+    hit[ok] = crop[kji[ok][:, 0], kji[ok][:, 1], kji[ok][:, 2]]
+    # hit is indexed [u - u0, v - v0]; place into (row, col) of the slice image
+    cols_idx = np.arange(u0, u1 + 1) if spec.u_sign > 0 else n[spec.u] - 1 - np.arange(u0, u1 + 1)
+    rows_idx = np.arange(v0, v1 + 1) if spec.v_sign > 0 else n[spec.v] - 1 - np.arange(v0, v1 + 1)
+    out[np.ix_(rows_idx, cols_idx)] = hit.T
+    return out
+
+
+def mip_mask(lo, crop, mask_geometry, session, shape) -> np.ndarray:
+    """Footprint (rows, cols) of the mask in the current MIP frame: its voxel centres projected
+    along the rays, then closed over one pixel so that the PET voxels' footprint has no gaps."""
+    out = np.zeros(shape, bool)
+    kji = np.argwhere(np.asarray(crop, bool)) + np.asarray(lo)
+    if kji.size == 0:
+        return out
+    inv = np.linalg.inv(np.asarray(session.pet_from_anat, float))
+    w = mask_geometry.kji_to_world(kji.astype(float))
+    w = w @ inv[:3, :3].T + inv[:3, 3]
+    # world_to_mip_pixel is affine in the world point: recover it from four points, apply to all
+    base = np.asarray(session.world_to_mip_pixel(np.zeros(3)), float)
+    cols_rows = np.tile(base, (len(w), 1))
+    for a in range(3):
+        e = np.zeros(3)
+        e[a] = 1.0
+        cols_rows += np.outer(w[:, a], np.asarray(session.world_to_mip_pixel(e), float) - base)
+    cr = np.rint(cols_rows).astype(int)
+    ok = (cr[:, 0] >= 0) & (cr[:, 0] < shape[1]) & (cr[:, 1] >= 0) & (cr[:, 1] < shape[0])
+    if not ok.any():
+        return out
+    c0, r0 = cr[ok].min(axis=0)
+    c1, r1 = cr[ok].max(axis=0)
+    block = np.zeros((r1 - r0 + 5, c1 - c0 + 5), bool)  # the footprint's box, padded by 2 for the closing
+    block[cr[ok, 1] - r0 + 2, cr[ok, 0] - c0 + 2] = True
+    block = ndimage.binary_closing(block, np.ones((3, 3), bool)) | block
+    rr, cc = np.nonzero(block)
+    rr, cc = rr + r0 - 2, cc + c0 - 2
+    keep = (rr >= 0) & (rr < shape[0]) & (cc >= 0) & (cc < shape[1])
+    out[rr[keep], cc[keep]] = True
+    return out
+
+
+def outline_segments(mask2d: np.ndarray) -> np.ndarray:
+    """(n, 2, 2) segments [[col0, row0], [col1, row1]] along the pixel edges between inside and
+    outside pixels of a boolean image (edges of pixel (c, r) lie at c ± 0.5, r ± 0.5)."""
+    m = np.pad(np.asarray(mask2d, bool), 1)
+    segs = []
+    # horizontal edges: between rows r-1 and r (padded coordinates)
+    dh = m[1:, :] != m[:-1, :]  # (rows+1, cols+2): edge above padded row r+1
+    r, c = np.nonzero(dh)
+    rr, cc = r - 0.5, c - 1.0  # unpadded: edge at row (r+1-1) - 0.5, column c-1
+    segs.append(np.stack([np.stack([cc - 0.5, rr], -1), np.stack([cc + 0.5, rr], -1)], 1))
+    dv = m[:, 1:] != m[:, :-1]
+    r, c = np.nonzero(dv)
+    rr, cc = r - 1.0, c - 0.5
+    segs.append(np.stack([np.stack([cc, rr - 0.5], -1), np.stack([cc, rr + 0.5], -1)], 1))
+    return np.concatenate(segs, 0) if segs else np.zeros((0, 2, 2))
+
+
+def outline_pixels(mask2d: np.ndarray) -> np.ndarray:
+    """Inside pixels that touch an outside pixel (4-neighbourhood): the NumPy twin of the drawn outline."""
+    m = np.asarray(mask2d, bool)
+    return m & ~ndimage.binary_erosion(m, border_value=0)
+
+
+# ----------------------------------------------------------------------------- VTK layer
+class VoiOutlines:
+    """Drawing hook of one cell: outlines of every VOI of ``source`` on the cell's current plane."""
+
+    def __init__(self, cell, source, line_width: float = 2.0):
+        from vtkmodules.vtkCommonCore import vtkPoints
+        from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+        from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper
+
+        self.cell, self.source = cell, source
+        self._vtk = (vtkPoints, vtkCellArray)
+        self.poly = vtkPolyData()
+        mapper = vtkPolyDataMapper()
+        mapper.SetInputData(self.poly)
+        mapper.SetScalarModeToUseCellData()
+        mapper.SetColorModeToDirectScalars()
+        self.actor = vtkActor()
+        self.actor.SetMapper(mapper)
+        prop = self.actor.GetProperty()
+        prop.SetLineWidth(line_width)
+        prop.LightingOff()
+        self.actor.VisibilityOff()
+        self.actor.PickableOff()
+        cell.view.renderer.AddActor(self.actor)
+        self.last_masks: dict[int, np.ndarray] = {}  # id -> plane (or MIP) mask of the last render
+        self._cache_key, self._cache = None, {}  # cuts of the current slice: (id, lo, id(crop)) -> (crop, cut)
+
+    def detach(self) -> None:
+        self.cell.view.renderer.RemoveActor(self.actor)
+
+    def hide(self) -> None:
+        self.actor.VisibilityOff()
+        self.last_masks = {}
+
+    def masks(self, s) -> dict[int, tuple[np.ndarray, tuple]]:
+        """id -> (2-D mask in the cell's image pixels, rgb) for the session's current slice."""
+        items = self.source.outline_items() if self.source is not None else []
+        out = {}
+        if not items or s is None or s.pet is None:
+            return out
+        g = self.source.geometry
+        t = np.asarray(s.pet_from_anat, float)
+        if self.cell.kind == "mip":
+            shape = (self.cell.view.rows, self.cell.view.cols)
+            where = ("mip", s.mip_angle_index, shape, t.tobytes())
+        else:
+            where = (self.cell.plane, s.plane_index(self.cell.plane), t.tobytes())
+        if where != self._cache_key:  # another slice, angle or transform: forget the cached cuts
+            self._cache_key, self._cache = where, {}
+        for vid, lo, crop, rgb, selected in items:
+            key = (vid, tuple(lo), id(crop))
+            m = self._cache.get(key)
+            if m is None or m[0] is not crop:
+                if self.cell.kind == "mip":
+                    cut = mip_mask(lo, crop, g, s, shape)
+                else:
+                    cut = plane_mask(lo, crop, g, s.display_geometry, self.cell.plane, where[1], t)
+                m = self._cache[key] = (crop, cut if cut.any() else None)
+            if m[1] is not None:
+                out[vid] = (m[1], rgb, selected)
+        return out
+
+    def update(self, cell, s) -> None:
+        """Recompute the outline polydata for the session's state (called by ``CellRenderer.render``)."""
+        vtkPoints, vtkCellArray = self._vtk
+        got = self.masks(s)
+        self.last_masks = {k: v[0] for k, v in got.items()}
+        all_segs, colours = [], []
+        for m, rgb, selected in got.values():
+            segs = outline_segments(m)
+            if not len(segs):
+                continue
+            all_segs.append(segs)
+            c = np.clip(np.asarray(rgb, float), 0, 1)
+            if selected:  # the selected VOI is drawn brighter (towards white)
+                c = 0.5 + 0.5 * c
+            colours.append(np.tile(np.rint(c * 255).astype(np.uint8), (len(segs), 1)))
+        if not all_segs:
+            self.actor.VisibilityOff()
+            return
+        segs = np.concatenate(all_segs, 0)
+        cols = np.concatenate(colours, 0)
+        view = cell.view
+        sx, sy = view.spacing
+        pts = segs.reshape(-1, 2)
+        xyz = np.column_stack([pts[:, 0] * sx, (view.rows - 1 - pts[:, 1]) * sy, np.full(len(pts), OUTLINE_Z)])
+        from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray
+
+        points = vtkPoints()
+        points.SetData(numpy_to_vtk(np.ascontiguousarray(xyz, np.float64), deep=True))
+        n = len(segs)
+        lines = vtkCellArray()
+        lines.SetData(numpy_to_vtkIdTypeArray(np.arange(0, 2 * n + 1, 2, dtype=np.int64), deep=True),
+                      numpy_to_vtkIdTypeArray(np.arange(2 * n, dtype=np.int64), deep=True))
+        scal = numpy_to_vtk(np.ascontiguousarray(cols), deep=True, array_type=None)
+        scal.SetName("rgb")
+        self.poly.SetPoints(points)
+        self.poly.SetLines(lines)
+        self.poly.GetCellData().SetScalars(scal)
+        self.poly.Modified()
+        self.actor.VisibilityOn()

@@ -1,0 +1,556 @@
+"""VOI tools of the reading window: draw, segment, edit and measure VOIs; the lesion table; CSV export.
+
+Concept
+-------
+The panel binds an ``analysis.voi.VoiModel`` (the VOIs, on the native PET grid, with their
+statistics) to the views of the main window and to its own widgets:
+
+* **Tools** (one at a time; *Navigate* leaves the mouse to the views): *Sphere* (click = centre with
+  the radius of the spin box, or drag out the radius), *Box* (drag two corners in a plane; its depth
+  along the plane's normal is the smaller in-plane side), *Segment* (click a lesion: it is grown
+  with the chosen method), *Liver ref* (3 cm sphere) and *Blood pool* (1 × 2 cm cylinder). The
+  panel is an event filter on every slice view: with a tool chosen, the left button is its own and
+  the view does not move the crosshair. A click is mapped to the display world point, then into
+  the PET frame through the session's ``pet_from_anat`` (the same mapping the PET image uses).
+* **Segmentation runs off the UI thread** (``workers.Job`` in a ``JobSlot``). The threshold slider
+  re-segments the selected lesion on every move (live preview); each request gets a token and
+  only the newest token's result is applied: a superseded job is cancelled, and a stale result
+  that arrives anyway (out of order) is dropped and counted in ``dropped``.
+* **Edit / delete**: the radius spin box edits the selected sphere (or liver VOI), the slider the
+  selected lesion's threshold (fixed SUV or % of SUVmax; PERCIST and A50 set their own).
+* **Lesion table** (``lesion_table``): sortable; clicking a row selects the VOI and moves the
+  crosshair to it. **Whole body** detection (button) fills it with the chosen method. **Export
+  CSV** asks for a file and asks again before overwriting one.
+* **Outlines** are drawn in every view by ``render.overlays.VoiOutlines`` hooks added to the views'
+  cell renderers.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workstation.analysis import voi as V
+from workstation.analysis.quant import QuantError
+from workstation.render.overlays import VoiOutlines
+
+from .lesion_table import LesionTable
+from .workers import Job, JobSlot
+
+TOOLS = (("navigate", "Navigate"), ("sphere", "Sphere"), ("box", "Box"), ("segment", "Segment"),
+         ("liver", "Liver ref"), ("blood_pool", "Blood pool"))
+DEFAULT_RADIUS_MM = 10.0
+FIXED_SCALE = 10  # slider units per SUV for fixed thresholds
+
+
+def suv_image(session) -> np.ndarray:
+    """The session's PET in display units (SUV when known) on the PET's own grid, float32."""
+    res = session.suv.result
+    if res is not None:
+        from workstation.analysis.suv_apply import suv_array
+
+        try:
+            return suv_array(session.pet, res)
+        except ValueError:
+            pass
+    return np.asarray(session.pet.array, np.float32) * np.float32(session.pet_scale)
+
+
+class VoiPanel(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.session = None
+        self.model: V.VoiModel | None = None
+        self.views: list = []  # (view widget, outline hook)
+        self.seg_jobs, self.wb_jobs = JobSlot(), JobSlot()
+        self.segment_fn = V.segment_lesion  # replaceable (tests simulate slow / out-of-order work)
+        self._tokens = itertools.count(1)
+        self._newest_seg = 0
+        self._newest_wb = 0
+        self.dropped = 0
+        self.tool = "navigate"
+        self._press = None
+        self._suv_key = None
+        self._build()
+        self._sync_edit_widgets()
+
+    # ------------------------------------------------------------ widgets
+    def _build(self) -> None:
+        self.tool_group = QButtonGroup(self)
+        self.tool_group.setExclusive(True)
+        self.tool_buttons = {}
+        grid = QGridLayout()
+        for n, (key, text) in enumerate(TOOLS):
+            b = QPushButton(text)
+            b.setCheckable(True)
+            b.setObjectName(f"voi-tool-{key}")
+            b.clicked.connect(lambda _c=False, k=key: self.set_tool(k))
+            self.tool_group.addButton(b)
+            self.tool_buttons[key] = b
+            grid.addWidget(b, n // 3, n % 3)
+        self.tool_buttons["navigate"].setChecked(True)
+        self.method_box = QComboBox()
+        self.method_box.setObjectName("voi-method")
+        for label, _t in V.METHOD_CHOICES:
+            self.method_box.addItem(label)
+        self.method_box.setCurrentText("41 % of SUVmax")
+        self.method_box.currentTextChanged.connect(lambda _t: self._sync_edit_widgets())
+        self.user_value = QDoubleSpinBox()
+        self.user_value.setRange(0.1, 99.0)
+        self.user_value.setDecimals(1)
+        self.user_value.setValue(3.0)
+        self.user_value.setToolTip("SUV for 'fixed SUV (user)', percent for '% of SUVmax (user)'")
+        self.user_value.valueChanged.connect(lambda _v: self._sync_edit_widgets())
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setObjectName("voi-threshold")
+        self.slider.valueChanged.connect(self._slider_changed)
+        self.slider_label = QLabel("")
+        self.radius = QDoubleSpinBox()
+        self.radius.setRange(1.0, 200.0)
+        self.radius.setDecimals(1)
+        self.radius.setSuffix(" mm")
+        self.radius.setValue(DEFAULT_RADIUS_MM)
+        self.radius.valueChanged.connect(self._radius_changed)
+        self.min_volume = QDoubleSpinBox()
+        self.min_volume.setRange(0.0, 1000.0)
+        self.min_volume.setValue(0.5)
+        self.min_volume.setSuffix(" mL")
+        self.exclude = QCheckBox("exclude brain and bladder")
+        self.exclude.setChecked(True)
+        self.delete_button = QPushButton("Delete VOI")
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.wb_button = QPushButton("Whole body")
+        self.wb_button.setToolTip("detect every lesion with the chosen method")
+        self.wb_button.clicked.connect(self.detect_whole_body)
+        self.export_button = QPushButton("Export CSV…")
+        self.export_button.clicked.connect(lambda: self.export_csv())
+        self.references = QLabel("")
+        self.references.setWordWrap(True)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.table = LesionTable()
+        self.table.voi_activated.connect(self.activate)
+        self.delete_shortcut = QShortcut(QKeySequence.StandardKey.Delete, self.table)
+        self.delete_shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self.delete_shortcut.activated.connect(self.delete_selected)
+
+        form = QFormLayout()
+        form.addRow("Method", self.method_box)
+        form.addRow("User value", self.user_value)
+        row = QHBoxLayout()
+        row.addWidget(self.slider, 1)
+        row.addWidget(self.slider_label)
+        form.addRow("Threshold", row)
+        form.addRow("Sphere radius", self.radius)
+        form.addRow("Min. volume", self.min_volume)
+        buttons = QHBoxLayout()
+        for b in (self.delete_button, self.wb_button, self.export_button):
+            buttons.addWidget(b)
+        lay = QVBoxLayout(self)
+        lay.addLayout(grid)
+        lay.addLayout(form)
+        lay.addWidget(self.exclude)
+        lay.addLayout(buttons)
+        lay.addWidget(self.references)
+        lay.addWidget(self.message)
+        lay.addWidget(self.table, 1)
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+
+    # ------------------------------------------------------------ session and views
+    def set_session(self, session) -> None:
+        """Use a new reading session: a fresh VOI model on its PET (none without PET)."""
+        if self.session is not None:
+            self.session.events.disconnect("pet", self._on_pet)
+        self.seg_jobs.cancel()
+        self.wb_jobs.cancel()
+        self.session = session
+        self.model = None
+        if session is not None and session.pet is not None:
+            self.model = V.VoiModel(suv_image(session), session.pet.geometry, session.pet_units)
+            self._suv_key = (session.suv.factor, session.suv.suv_type)
+            self.model.events.connect("*", self._on_voi_event)
+            session.events.connect("pet", self._on_pet)
+        self.table.set_model(self.model)
+        for _view, hook in self.views:
+            hook.source = self.model
+        self.setEnabled(self.model is not None)
+        self._sync_edit_widgets()
+        self._update_references()
+
+    def attach_views(self, views) -> None:
+        """Hook outlines and the tools into view widgets (``dict`` key -> ViewWidget); idempotent."""
+        views = list(views.values()) if isinstance(views, dict) else list(views)
+        self.views = [(v, o) for v, o in self.views if v in views]
+        known = {id(v) for v, _ in self.views}
+        for v in views:
+            if id(v) in known:
+                continue
+            hook = VoiOutlines(v.cell, self.model)
+            v.cell.overlays.append(hook)
+            v.installEventFilter(self)
+            self.views.append((v, hook))
+        for v, hook in self.views:
+            hook.source = self.model
+
+    def _redraw_views(self) -> None:
+        for v, _ in self.views:
+            v._on_event("voi")
+
+    def _on_pet(self, event, **kw) -> None:
+        s = self.session
+        key = (s.suv.factor, s.suv.suv_type)
+        if self.model is not None and key != self._suv_key:
+            self._suv_key = key
+            self.model.set_suv(suv_image(s), s.pet_units)
+
+    def _on_voi_event(self, event, **kw) -> None:
+        if event == "selected":
+            self.table.select_id(kw.get("voi_id"))
+            self._sync_edit_widgets()
+        elif event in ("added", "removed", "changed", "suv"):
+            self._update_references()
+            if self.model is not None:
+                self.table.select_id(self.model.selected)
+        self._redraw_views()
+
+    def _update_references(self) -> None:
+        self.references.setText("" if self.model is None else self.model.summary())
+
+    # ------------------------------------------------------------ coordinates
+    def to_pet(self, display_world) -> np.ndarray:
+        t = self.session.pet_from_anat
+        return t[:3, :3] @ np.asarray(display_world, float) + t[:3, 3]
+
+    def to_display(self, pet_world) -> np.ndarray:
+        inv = np.linalg.inv(self.session.pet_from_anat)
+        return inv[:3, :3] @ np.asarray(pet_world, float) + inv[:3, 3]
+
+    # ------------------------------------------------------------ tools
+    def set_tool(self, name: str) -> None:
+        if name not in dict(TOOLS):
+            raise KeyError(f"unknown VOI tool {name!r}; choose one of {', '.join(dict(TOOLS))}")
+        self.tool = name
+        self.tool_buttons[name].setChecked(True)
+        self._press = None
+        for view, _hook in self.views:
+            if name == "navigate":
+                view.unsetCursor()
+            else:
+                view.setCursor(Qt.CursorShape.CrossCursor)
+
+    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
+        if self.tool == "navigate" or self.model is None or getattr(obj, "kind", "mip") == "mip":
+            return False
+        t = ev.type()
+        if t not in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.MouseButtonRelease):
+            return False
+        if t == QEvent.Type.MouseMove:
+            return self._press is not None
+        if ev.button() != Qt.MouseButton.LeftButton or ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            return False
+        obj.cell.set_size(obj.width(), obj.height())
+        col, row = obj.cell.display_to_image(ev.position().x(), ev.position().y())
+        world = obj.session.pixel_to_world(obj.plane, col, row)
+        if t == QEvent.Type.MouseButtonPress:
+            self._press = (obj.plane, world)
+            if self.tool == "segment":
+                self.segment_at(world)
+            elif self.tool == "liver":
+                self.set_reference_at("liver", world)
+            elif self.tool == "blood_pool":
+                self.set_reference_at("blood_pool", world)
+            return True
+        press, self._press = self._press, None
+        if press is None:
+            return True
+        plane, start = press
+        if self.tool == "sphere":
+            r = float(np.linalg.norm(world - start))
+            self.add_sphere_at(start, r if r > 2.0 else None)
+        elif self.tool == "box":
+            self.add_box_at(plane, start, world)
+        return True
+
+    def _guard(self, fn, *args):
+        try:
+            return fn(*args)
+        except (V.VoiError, QuantError) as exc:
+            self.show_message(str(exc))
+            return None
+
+    def add_sphere_at(self, display_world, radius_mm: float | None = None):
+        r = float(self.radius.value() if radius_mm is None else radius_mm)
+        v = self._guard(self.model.add_sphere, self.to_pet(display_world), r)
+        if v is not None:
+            self.model.select(v.id)
+            self.show_message(f"sphere VOI {v.id}: radius {r:.1f} mm")
+        return v
+
+    def add_box_at(self, plane: str, a_display, b_display):
+        from workstation.core.display import PLANE_SPECS
+
+        a, b = np.asarray(a_display, float).copy(), np.asarray(b_display, float).copy()
+        spec = PLANE_SPECS[plane]
+        depth = min(abs(b[spec.u] - a[spec.u]), abs(b[spec.v] - a[spec.v]))
+        centre = a[spec.normal]
+        a[spec.normal], b[spec.normal] = centre - depth / 2.0, centre + depth / 2.0
+        v = self._guard(self.model.add_box, self.to_pet(a), self.to_pet(b))
+        if v is not None:
+            self.model.select(v.id)
+        return v
+
+    def set_reference_at(self, kind: str, display_world):
+        fn = self.model.set_liver_reference if kind == "liver" else self.model.set_blood_pool_reference
+        v = self._guard(fn, self.to_pet(display_world))
+        if v is not None:
+            self.show_message(f"{v.name}: mean {v.stats['mean']:.2f} SD {v.stats['std']:.2f} {self.model.units}")
+        return v
+
+    # ------------------------------------------------------------ segmentation (off the UI thread)
+    def current_method(self) -> str:
+        return V.method_from_choice(self.method_box.currentText(), self.user_value.value())
+
+    def segment_at(self, display_world, method: str | None = None, target_id: int | None = None) -> Job | None:
+        """Segment the lesion at a display world point (PET frame: through ``pet_from_anat``)."""
+        return self.segment_pet(self.to_pet(display_world), method, target_id)
+
+    def segment_pet(self, pet_world, method: str | None = None, target_id: int | None = None) -> Job | None:
+        if self.model is None:
+            return None
+        try:
+            method = method or self.current_method()
+        except V.VoiError as exc:
+            self.show_message(str(exc))
+            return None
+        token = next(self._tokens)
+        self._newest_seg = token
+        kw = self.model.liver_kwargs() if method.startswith("percist") else {}
+        job = Job(self._seg_work, token, target_id, self.segment_fn, self.model.suv, self.model.geometry,
+                  tuple(float(x) for x in pet_world), method, kw, name="segment")
+        job.succeeded.connect(self._segmentation_done)
+        job.failed.connect(self.show_message)
+        self.show_message(f"segmenting ({method})…")
+        return self.seg_jobs.start(job)
+
+    @staticmethod
+    def _seg_work(token, target_id, fn, suv, geometry, seed, method, kw, progress=None):
+        try:
+            return token, target_id, fn(suv, geometry, seed, method, progress=progress, **kw), None
+        except (V.VoiError, QuantError) as exc:
+            return token, target_id, None, str(exc)
+
+    def _segmentation_done(self, payload) -> None:
+        token, target_id, seg, error = payload
+        if token != self._newest_seg:  # a newer request was made: this result is stale
+            self.dropped += 1
+            return
+        if error:
+            self.show_message(error)
+            return
+        m = self.model
+        if target_id is not None and target_id in m.vois:
+            v = m.update_segmentation(target_id, seg)
+        else:
+            v = m.add_segmentation(seg)
+            m.select(v.id)
+        self.show_message(f"{v.name}: {seg.method}, threshold {seg.threshold:.2f} {m.units}, "
+                          f"{v.stats['volume_ml']:.2f} mL, SUVmax {v.stats['max']:.2f}")
+
+    def detect_whole_body(self) -> Job | None:
+        """Start the whole-body detection; while one runs, the button cancels it."""
+        if self.model is None:
+            return None
+        if self.wb_jobs.job is not None and self.wb_jobs.job.is_running():
+            self.wb_jobs.cancel()
+            self._newest_wb = 0
+            self.show_message("whole body: cancelled")
+            return None
+        try:
+            method = self.current_method()
+        except V.VoiError as exc:
+            self.show_message(str(exc))
+            return None
+        token = next(self._tokens)
+        self._newest_wb = token
+        kw = {"min_volume_ml": self.min_volume.value(),
+              "exclude": ("brain", "bladder") if self.exclude.isChecked() else ()}
+        if method == "percist":
+            kw.update(self.model.liver_kwargs())
+
+        def work(progress):
+            try:
+                return token, V.detect_lesions(self.model.suv, self.model.geometry, method, progress=progress, **kw), None
+            except (V.VoiError, QuantError) as exc:
+                return token, None, str(exc)
+
+        job = Job(work, name="whole-body")
+        job.succeeded.connect(self._whole_body_done)
+        job.failed.connect(self.show_message)
+        job.progressed.connect(self._whole_body_progress)
+        job.done.connect(self._whole_body_finished)
+        self.show_message(f"whole-body detection ({method})…")
+        self.wb_button.setText("Cancel")
+        return self.wb_jobs.start(job)
+
+    def _whole_body_finished(self) -> None:
+        if self.wb_jobs.job is None or not self.wb_jobs.job.is_running():
+            self.wb_button.setText("Whole body")
+
+    def _whole_body_progress(self, fraction: float, msg: str) -> None:
+        self.show_message(f"whole body: {msg} {100 * fraction:.0f} %")
+
+    def _whole_body_done(self, payload) -> None:
+        token, segs, error = payload
+        if token != self._newest_wb:
+            self.dropped += 1
+            return
+        if error:
+            self.show_message(error)
+            return
+        vois = self.model.replace_whole_body(segs)
+        self.show_message(f"whole body: {len(vois)} lesions")
+
+    # ------------------------------------------------------------ editing
+    def selected(self):
+        m = self.model
+        return None if m is None or m.selected is None else m.vois.get(m.selected)
+
+    def _slider_mode(self) -> str | None:
+        """'fixed' or 'pct' when the slider edits something, else None."""
+        v = self.selected()
+        if v is not None and v.kind == "lesion":
+            name = v.method.split(":")[0]
+            return name if name in ("fixed", "pct") else None
+        text = self.method_box.currentText()
+        template = dict(V.METHOD_CHOICES)[text]
+        name = template.split(":")[0]
+        return name if name in ("fixed", "pct") else None
+
+    def _sync_edit_widgets(self) -> None:
+        """Put the selected VOI's radius / threshold into the spin box and slider (without editing)."""
+        v = self.selected()
+        mode = self._slider_mode()
+        self.slider.blockSignals(True)
+        self.radius.blockSignals(True)
+        try:
+            if mode == "fixed":
+                self.slider.setRange(1, 30 * FIXED_SCALE)
+                value = v.threshold if v is not None and v.kind == "lesion" else float(
+                    self.current_method().split(":")[1])
+                self.slider.setValue(int(round(value * FIXED_SCALE)))
+            elif mode == "pct":
+                self.slider.setRange(1, 99)
+                value = float(v.method.split(":")[1]) if v is not None and v.kind == "lesion" else float(
+                    self.current_method().split(":")[1])
+                self.slider.setValue(int(round(value)))
+            self.slider.setEnabled(mode is not None)
+            if v is not None and v.kind in ("sphere", "liver"):
+                self.radius.setValue(v.params["radius_mm"])
+        finally:
+            self.slider.blockSignals(False)
+            self.radius.blockSignals(False)
+        self._update_slider_label()
+        self.delete_button.setEnabled(v is not None)
+
+    def _update_slider_label(self) -> None:
+        mode = self._slider_mode()
+        value = self.slider.value()
+        self.slider_label.setText(f"SUV {value / FIXED_SCALE:.1f}" if mode == "fixed" else
+                                  f"{value} %" if mode == "pct" else "auto")
+
+    def slider_method(self) -> str | None:
+        mode = self._slider_mode()
+        if mode == "fixed":
+            return f"fixed:{self.slider.value() / FIXED_SCALE:g}"
+        if mode == "pct":
+            return f"pct:{self.slider.value():g}"
+        return None
+
+    def _slider_changed(self, _value: int) -> None:
+        self._update_slider_label()
+        method = self.slider_method()
+        v = self.selected()
+        if method is None:
+            return
+        if v is not None and v.kind == "lesion":
+            seed = v.params.get("seed_world") or v.stats["max_world"]
+            self.segment_pet(seed, method, target_id=v.id)  # live preview: the newest request wins
+        else:  # no lesion selected: the slider sets the user value of the method for the next click
+            name, value = method.split(":")
+            self.method_box.setCurrentText("fixed SUV (user)" if name == "fixed" else "% of SUVmax (user)")
+            self.user_value.setValue(float(value))
+
+    def _radius_changed(self, value: float) -> None:
+        v = self.selected()
+        if v is not None and v.kind in ("sphere", "liver"):
+            self._guard(self.model.set_radius, v.id, float(value))
+
+    def delete_selected(self) -> None:
+        v = self.selected()
+        if v is not None:
+            self.delete(v.id)
+
+    def delete(self, voi_id: int) -> None:
+        self.model.delete(voi_id)
+        self._sync_edit_widgets()
+
+    def activate(self, voi_id: int) -> None:
+        """Select a VOI (table click) and move the crosshair to it."""
+        self.model.select(voi_id)
+        self.navigate_to(voi_id)
+
+    def navigate_to(self, voi_id: int) -> None:
+        v = self.model.get(voi_id)
+        self.session.set_crosshair(self.to_display(v.centre_world(self.model.geometry)))
+
+    # ------------------------------------------------------------ export
+    def export_csv(self, path=None) -> Path | None:
+        """Write the VOI table as CSV; asks for a file name (and before overwriting one)."""
+        if self.model is None:
+            return None
+        if path is None:
+            path, _filter = QFileDialog.getSaveFileName(self, "Export VOIs as CSV", "vois.csv", "CSV files (*.csv)",
+                                                        options=QFileDialog.Option.DontConfirmOverwrite)
+            if not path:
+                return None
+        p = Path(path)
+        if not p.suffix:
+            p = p.with_suffix(".csv")
+        try:
+            out = self.model.export_csv(p)
+        except FileExistsError:
+            answer = QMessageBox.question(self, "Overwrite?", f"{p.name} already exists. Replace it?",
+                                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                          QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                self.show_message("Not exported: the file exists and was kept.")
+                return None
+            out = self._guard(self.model.export_csv, p, True)
+        except (V.VoiError, OSError) as exc:
+            self.show_message(f"Not exported: {exc}")
+            return None
+        if out is not None:
+            self.show_message(f"Exported {len(self.model.vois)} VOIs to {out}")
+        return out
