@@ -412,7 +412,7 @@ def _alloc_stack(shape, dtype) -> np.ndarray:
     return np.frombuffer(buf, dtype=dtype).reshape(shape)
 
 
-_HEAD_CHUNK = 1 << 16
+_HEAD_CHUNK = 1 << 14
 
 
 @dataclass
@@ -469,18 +469,22 @@ def _read_one(path: str, idx: int, state: _StackState | None, n: int, want: set,
         if plen < 2 * count:
             raise _NotFast
         stored_dtype = np.dtype("<i2" if signed else "<u2")
+        row = state.stack[idx]
+        direct = state.integral and signed  # stored int16 is the output type: read straight into the row
+        if direct and not (slope == 1.0 and intercept == round(intercept)):
+            raise _NotFast
         if poff + 2 * count <= len(head):
             src = np.frombuffer(head, dtype=stored_dtype, count=count, offset=poff).reshape(rows, cols)
+            if direct:
+                row[...] = src
         else:
-            src = np.empty((rows, cols), dtype=stored_dtype)
+            src = row if direct else np.empty((rows, cols), dtype=stored_dtype)
             f.seek(poff)
             if f.readinto(memoryview(src).cast("B")) != 2 * count:
                 raise _NotFast
-    row = state.stack[idx]
     if state.integral:
-        if not (signed and slope == 1.0 and intercept == round(intercept)):
+        if not direct:
             raise _NotFast
-        row[...] = src
         if intercept:
             lo, hi = int(row.min()), int(row.max())
             if lo + intercept < -32768 or hi + intercept > 32767:
