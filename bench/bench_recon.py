@@ -8,7 +8,12 @@ Prints, with the geometry stated:
 * the list-mode simulator on the NEMA IEC body phantom (refdata): trues/s with activity layers
   against plain rejection sampling (``layered=False``) of the same phantom, same run.
 
+* with ``--device gpu``: the CUDA projector (numba.cuda, transfers included) against the CPU
+  kernels on the same events in the same run, with the ratio and the largest difference
+  (prints "no CUDA device" when there is none).
+
 Usage: .venv/bin/python bench/bench_recon.py [--events 200000] [--sdk-events 50000] [--decode-events 2000000]
+       [--device cpu|gpu] [--projector-only]
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ def main():
     ap.add_argument("--sdk-events", type=int, default=50_000)
     ap.add_argument("--decode-events", type=int, default=2_000_000, help="prompts in the decoder's large file")
     ap.add_argument("--sim-seconds", type=float, default=0.05, help="simulated acquisition time of the NEMA phantom")
+    ap.add_argument("--device", choices=("cpu", "gpu"), default="cpu",
+                    help="gpu: also time the CUDA projector against the CPU one on the same events")
+    ap.add_argument("--projector-only", action="store_true", help="skip the decoder and simulator benchmarks")
     args = ap.parse_args()
     import numba
 
@@ -57,6 +65,10 @@ def main():
         dt = time.perf_counter() - t0
         print(f"{label:8s} forward+back: {n / dt / 1e6:.3f} M events/s total, {n / dt / threads / 1e6:.3f} M events/s "
               f"per core ({dt:.2f} s for {n} events)")
+    if args.device == "gpu":
+        bench_gpu(s, g, x, d1, d2, tb)
+    if args.projector_only:
+        return
     with tempfile.TemporaryDirectory() as tmp:
         # the decoder on a large file (its rate is what matters for real data) and on the SDK's file
         big = Path(tmp) / "big.petsird"
@@ -91,6 +103,41 @@ def main():
         print(f"PETSIRD decode of {m} prompts: ours {m / ours / 1e6:.2f} M events/s ({ours * 1e3:.1f} ms), "
               f"petsird SDK {m / sdk / 1e6:.3f} M events/s ({sdk:.2f} s), ratio {sdk / ours:.0f}x")
     bench_simulator(s, args.sim_seconds)
+
+
+def bench_gpu(s, g, x, d1, d2, tb):
+    """CUDA projector vs the CPU kernels on the same events (host arrays in and out: transfers included)."""
+    from listmode_osem import gpu
+    from listmode_osem.projector import JosephProjector
+
+    ok, why = gpu.cuda_available()
+    if not ok:
+        print(f"GPU: {why}" if why.startswith("no CUDA device") else f"GPU: no CUDA device ({why})")
+        return
+    import numba
+
+    n = d1.size
+    args = (g.shape, g.spacing, g.origin, s.face_centres, s.tof_edges, s.tof_fwhm_mm)
+    C, G = JosephProjector(*args), gpu.CudaJosephProjector(*args)
+    print(f"GPU: {why}; CPU reference with {numba.get_num_threads()} numba threads")
+    for label, tof in (("non-TOF", None), ("TOF", tb)):
+        G.forward(x, d1[:100], d2[:100], None if tof is None else tof[:100])  # compile
+        G.back(np.ones(100), d1[:100], d2[:100], None if tof is None else tof[:100])
+        times = {}
+        res = {}
+        for name, P in (("gpu", G), ("cpu", C)):
+            best = float("inf")
+            for _ in range(3 if name == "gpu" else 1):
+                t0 = time.perf_counter()
+                y = P.forward(x, d1, d2, tof)
+                b = P.back(y, d1, d2, tof)
+                best = min(best, time.perf_counter() - t0)
+            times[name], res[name] = best, (y, b)
+        dy = np.abs(res["gpu"][0] - res["cpu"][0]).max() / np.abs(res["cpu"][0]).max()
+        db = np.abs(res["gpu"][1] - res["cpu"][1]).max() / np.abs(res["cpu"][1]).max()
+        print(f"{label:8s} forward+back of {n} events: GPU {n / times['gpu'] / 1e6:.2f} M events/s "
+              f"({times['gpu'] * 1e3:.1f} ms), CPU {n / times['cpu'] / 1e6:.3f} M events/s ({times['cpu']:.2f} s), "
+              f"ratio {times['cpu'] / times['gpu']:.1f}x; max |GPU - CPU| / max: forward {dy:.1e}, back {db:.1e}")
 
 
 def bench_simulator(scanner, seconds):

@@ -302,3 +302,17 @@ def test_registration_is_stored_and_reapplied_for_the_same_pair(tmp_path):
         t = np.eye(4)
         t[:3, 3] = (1.0, 2.0, 3.0)
         assert np.array_equal(fusion.open_study(db, study, pet_from_anat=t, mip_frames=4).pet_from_anat, t)
+
+
+def test_choose_pair_honours_named_series_and_refuses_unknown_ones():
+    from types import SimpleNamespace as N
+    rows = [N(modality="CT", series_uid="ct-big", frame_of_reference_uid="A", n_instances=300),
+            N(modality="CT", series_uid="ct-small", frame_of_reference_uid="A", n_instances=100),
+            N(modality="PT", series_uid="pt-ac", frame_of_reference_uid="A", n_instances=200),
+            N(modality="PT", series_uid="pt-nac", frame_of_reference_uid="A", n_instances=100)]
+    pet, anat = fusion.choose_pair(rows, pet_uid="pt-nac", anat_uid="ct-small")
+    assert (pet.series_uid, anat.series_uid) == ("pt-nac", "ct-small")
+    with pytest.raises(fusion.NoImageSeries, match="no PET series with UID nope"):
+        fusion.choose_pair(rows, pet_uid="nope")
+    with pytest.raises(fusion.NoImageSeries, match="no CT/MR series with UID nope"):
+        fusion.choose_pair(rows, anat_uid="nope")

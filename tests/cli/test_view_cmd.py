@@ -81,3 +81,15 @@ def test_folder_without_images(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     rc = main(["view", str(tmp_path / "empty"), "--screenshot", str(tmp_path / "x.png")])
     assert rc == 2 and "no PET, CT or MR" in capsys.readouterr().err
+
+
+def test_named_series_are_read_and_unknown_ones_refused(demo, tmp_path, capsys):
+    out, truth = demo
+    shot = tmp_path / "s.png"
+    rc = main(["view", str(out), "--screenshot", str(shot), "--size", "200x150",
+               "--pet-series", truth["pet"]["series_uid"]])
+    capsys.readouterr()
+    assert rc == 0 and shot.exists()
+    rc = main(["view", str(out), "--screenshot", str(shot), "--pet-series", "1.2.3.4"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "no PET series with UID 1.2.3.4" in err and err.count("\n") == 1

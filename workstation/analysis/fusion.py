@@ -630,9 +630,15 @@ def choose_pair(series: list, pet_uid: str | None = None, anat_uid: str | None =
     pets = [s for s in series if (s.modality or "").upper() in ("PT", "PET")]
     anats = [s for s in series if (s.modality or "").upper() in ("CT", "MR")]
     pet = next((s for s in pets if s.series_uid == pet_uid), None) if pet_uid else None
+    if pet_uid and pet is None:
+        raise NoImageSeries(f"no PET series with UID {pet_uid} (PET series: "
+                            f"{', '.join(s.series_uid for s in pets) or 'none'})")
     if pet is None and pets:
         pet = max(pets, key=count)
     anat = next((s for s in anats if s.series_uid == anat_uid), None) if anat_uid else None
+    if anat_uid and anat is None:
+        raise NoImageSeries(f"no CT/MR series with UID {anat_uid} (CT/MR series: "
+                            f"{', '.join(s.series_uid for s in anats) or 'none'})")
     if anat is None and anats:
         rank = {"CT": 0, "MR": 1}
         same = [s for s in anats if pet is not None and s.frame_of_reference_uid

@@ -1,4 +1,14 @@
-"""`workstation demo --out DIR`: write the deterministic synthetic FDG PET/CT demo study."""
+"""`workstation demo --out DIR`: write the deterministic synthetic FDG PET/CT demo study.
+
+With ``--with-listmode`` it also writes raw data to reconstruct, ``DIR/listmode/demo.petsird``:
+PETSIRD list-mode of one bed position of the same phantom (the demo study's solids and lesions,
+their FDG activity in Bq/mL and their 511 keV attenuation from the organ CT numbers) on a small
+ring scanner centred on the large liver lesion, simulated by the ``listmode-osem`` plugin's
+photon-tracing simulator, with the PET header facts (dose, injection time, acquisition start =
+the PET series time, weight) in the PETSIRD exam header. ``workstation recon --plugin
+listmode-osem --input DIR/listmode/demo.petsird --ct DIR/CT --out OUT`` reconstructs it into a
+PET series in the CT's study.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +28,11 @@ def add_parser(sub):
     p.add_argument("--summary", action="store_true", help="print the study summary and SUV stats of each lesion")
     p.add_argument("--show", action="store_true",
                    help="do not write: print the summary of the demo study already in --out")
+    p.add_argument("--with-listmode", action="store_true",
+                   help="also write listmode/demo.petsird: simulated PETSIRD raw data of one bed position "
+                        "(needs the listmode-osem plugin)")
+    p.add_argument("--listmode-seconds", type=float, default=None, metavar="S",
+                   help="simulated acquisition time of the list-mode bed (default 3 s: ~0.2 M prompts)")
     p.set_defaults(func=run)
 
 
@@ -36,8 +51,26 @@ def run(args) -> int:
     if out.exists() and any(out.iterdir()):
         raise UserError(f"{out} is not empty; choose another --out (nothing is overwritten)")
     t0 = time.perf_counter()
+    if args.listmode_seconds is not None and not args.with_listmode:
+        raise UserError("--listmode-seconds needs --with-listmode")
+    if args.with_listmode:
+        try:
+            import listmode_osem  # noqa: F401
+        except ImportError as exc:
+            raise UserError(f"--with-listmode needs the listmode-osem plugin ({exc}); "
+                            "pip install -e plugins/listmode-osem") from None
     truth = write_demo_study(out, seed=args.seed)
     print(f"demo study written to {out} in {time.perf_counter() - t0:.1f} s")
+    if args.with_listmode:
+        t0 = time.perf_counter()
+        seconds = LISTMODE_SECONDS if args.listmode_seconds is None else args.listmode_seconds
+        if not seconds > 0:
+            raise UserError("--listmode-seconds must be positive")
+        info = write_demo_listmode(out / "listmode" / "demo.petsird", truth, seed=args.seed, duration_s=seconds)
+        truth["listmode"] = info
+        (out / "truth.json").write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"list-mode written to {info['file']} ({info['prompts']} prompts, {info['duration_s']:g} s, bed centred "
+              f"at z = {info['bed_centre_z_mm']:g} mm) in {time.perf_counter() - t0:.1f} s")
     if args.do_import:
         from workstation.io.db import StudyDB
 
@@ -73,3 +106,67 @@ def print_summary(out: Path, truth: dict) -> None:
             print(f"{'ref ' + name:<22}{voi['radius_mm']:>6.1f}{voi['suv_bw']:>10.2f}{st['max']:>9.2f}{'':>9}"
                   f"{st['mean']:>9.2f}")
     sys.stdout.flush()
+
+
+# one bed position of the demo phantom on a small ring scanner (big enough for the trunk)
+LISTMODE_SCANNER = dict(radius=230.0, n_per_ring=144, n_rings=8, ring_pitch=6.0, tof_fwhm_mm=60.0, n_tof_bins=13)
+LISTMODE_LESION = "liver_large"  # the bed is centred on this lesion
+LISTMODE_SECONDS = 3.0
+LISTMODE_RANDOMS_FRACTION = 0.05
+
+
+def demo_phantom_shapes(truth: dict, z_shift: float = 0.0) -> list:
+    """The demo study's solids as shapes of the list-mode simulator (see listmode_osem.simulate):
+    ``(kind, params, activity Bq/mL, mu 1/cm)``, painted in the same order, moved by ``z_shift``."""
+    from workstation.analysis import demo_study as ds
+    from workstation.recon.attenuation import hu_to_mu_511
+
+    bq_per_suv = float(truth["suv"]["bqml_per_suv"])
+    shapes = []
+    for organ, solid in ds._LAYERS:
+        o = ds.ORGANS[organ]
+        act, mu = o.suv * bq_per_suv, float(hu_to_mu_511(o.hu))
+        if isinstance(solid, ds.CylinderZ):
+            (cx, cy), (a, b) = solid.center_xy, solid.semi_xy
+            shapes.append((5, (cx, cy, a, b, solid.z0 + z_shift, solid.z1 + z_shift, 0, 0), act, mu))
+        elif isinstance(solid, ds.Ellipsoid):
+            (cx, cy, cz), (a, b, c) = solid.center, solid.semi
+            shapes.append((4, (cx, cy, cz + z_shift, a, b, c, 0, 0), act, mu))
+        else:
+            raise TypeError(f"demo solid {solid!r} has no list-mode simulator shape")
+    for les in truth["lesions"]:
+        x, y, z = les["centre_lps_mm"]
+        shapes.append((0, (x, y, z + z_shift, les["radius_mm"], 0, 0, 0, 0), les["activity_bqml"],
+                       float(hu_to_mu_511(les["hu"]))))
+    return shapes
+
+
+def write_demo_listmode(path: Path, truth: dict, seed: int = 0, duration_s: float = LISTMODE_SECONDS) -> dict:
+    """Simulate and write PETSIRD list-mode of one bed of the demo phantom; returns facts for truth.json."""
+    from datetime import datetime
+
+    from listmode_osem import petsird_io
+    from listmode_osem import simulate as sim
+    from listmode_osem.scanner import cylindrical_scanner
+
+    les = next(x for x in truth["lesions"] if x["name"] == LISTMODE_LESION)
+    zc = float(les["centre_lps_mm"][2])
+    scanner = cylindrical_scanner(**LISTMODE_SCANNER, model_name="WS-DEMO-RING")
+    # the simulator works in the scanner frame (axial centre z = 0): move the phantom by -zc there,
+    # and place the scanner's crystals at the bed position (zc) in the file, i.e. in patient coordinates
+    prompts, _, delayeds, stats = sim.simulate(scanner, demo_phantom_shapes(truth, -zc), duration_s,
+                                               LISTMODE_RANDOMS_FRACTION, seed=int(seed))
+    scanner.axial_offset = zc  # type: ignore[attr-defined]
+    h = truth["pet_header"]
+    exam = petsird_io.make_exam(datetime.fromisoformat(h["series_datetime"]),
+                                datetime.fromisoformat(h["injection_datetime"]), float(h["injected_dose_bq"]),
+                                float(h["weight_kg"]))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    petsird_io.write_listmode(path, scanner, prompts.T, delayeds.T, duration_s=duration_s, exam=exam)
+    half = LISTMODE_SCANNER["n_rings"] * LISTMODE_SCANNER["ring_pitch"] / 2
+    return {"file": str(Path("listmode") / path.name), "bed_centre_z_mm": zc,
+            "axial_fov_z_mm": [zc - half, zc + half], "centred_on_lesion": LISTMODE_LESION,
+            "duration_s": duration_s, "scanner": dict(LISTMODE_SCANNER), "seed": int(seed),
+            "prompts": int(len(prompts)), **{k: int(v) for k, v in stats.items()},
+            "simulator": "listmode_osem.simulate (photon tracing of the analytic phantom, activity confined to the "
+                         "axial field of view)"}

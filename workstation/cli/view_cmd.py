@@ -26,6 +26,8 @@ def add_parser(sub):
     p.add_argument("--ct-preset", choices=sorted(CT_PRESETS), default="soft tissue")
     p.add_argument("--pet-window", metavar="LO,HI", help="PET window in SUV (default 0,5)")
     p.add_argument("--anonymise", action="store_true", help="hide patient name and ID in the overlay")
+    p.add_argument("--pet-series", metavar="UID", help="PET series to read when PATH holds several")
+    p.add_argument("--anat-series", metavar="UID", help="CT/MR series to read when PATH holds several")
     p.set_defaults(func=run)
 
 
@@ -52,7 +54,8 @@ def run(args) -> int:
         raise UserError(f"{args.path}: no such file or folder")
     from workstation.ui.app import run_viewer
 
-    return run_viewer(path=args.path, layout=args.layout, anonymise=args.anonymise)
+    return run_viewer(path=args.path, layout=args.layout, anonymise=args.anonymise,
+                      pet_uid=args.pet_series, anat_uid=args.anat_series)
 
 
 def apply_options(session, args) -> None:
@@ -86,8 +89,8 @@ def _screenshot(args) -> int:
     from workstation.render.scene import render_layout, save_png
 
     try:
-        session = open_folder(args.path)
-    except NoImageSeries as exc:
+        session = open_folder(args.path, pet_uid=args.pet_series, anat_uid=args.anat_series)
+    except (NoImageSeries, ValueError) as exc:
         raise UserError(str(exc)) from None
     apply_options(session, args)
     img, _ = render_layout(session, args.layout, w, h)

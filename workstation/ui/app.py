@@ -11,7 +11,8 @@ from __future__ import annotations
 import sys
 
 
-def open_viewer(path: str | None = None, layout: str = "grid", anonymise: bool = False, db=None):
+def open_viewer(path: str | None = None, layout: str = "grid", anonymise: bool = False, db=None,
+                pet_uid: str | None = None, anat_uid: str | None = None):
     """Create (or reuse) the QApplication and show the main window; returns ``(app, window, db)``.
 
     With ``path`` the PET and CT/MR below it are read in the background and shown in ``layout``;
@@ -28,15 +29,16 @@ def open_viewer(path: str | None = None, layout: str = "grid", anonymise: bool =
     win = MainWindow(db)
     win.anon_check.setChecked(anonymise)
     if path:
-        job = win.load_folder(path)
+        job = win.load_folder(path, pet_uid=pet_uid, anat_uid=anat_uid)
         job.succeeded.connect(lambda _s: win.set_layout(layout))
     win.show()
     return app, win, db
 
 
-def run_viewer(path: str | None = None, layout: str = "grid", anonymise: bool = False) -> int:
+def run_viewer(path: str | None = None, layout: str = "grid", anonymise: bool = False,
+               pet_uid: str | None = None, anat_uid: str | None = None) -> int:
     """Open the viewer and run the event loop until its window is closed (the CLI entry)."""
-    app, win, db = open_viewer(path, layout, anonymise)
+    app, win, db = open_viewer(path, layout, anonymise, pet_uid=pet_uid, anat_uid=anat_uid)
     try:
         return int(app.exec() or 0)
     finally:

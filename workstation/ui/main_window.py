@@ -201,9 +201,9 @@ class MainWindow(QMainWindow):
         return any(s.job is not None and s.job.is_running() for s in (self.load_jobs, self.pet_jobs, self.mip_jobs))
 
     # ------------------------------------------------------------ loading
-    def load_folder(self, path: str) -> Job:
-        """Read the PET and CT/MR found below a folder, off the UI thread."""
-        return self._run(self.load_jobs, Job(fusion.open_folder, str(path), db=self.db, name="load"),
+    def load_folder(self, path: str, pet_uid: str | None = None, anat_uid: str | None = None) -> Job:
+        """Read the PET and CT/MR found below a folder (the given series, or the usual pair), off the UI thread."""
+        return self._run(self.load_jobs, Job(fusion.open_folder, str(path), pet_uid, anat_uid, db=self.db, name="load"),
                          self.set_session, "Loading study")
 
     def load_study(self, study_uid: str, pet_uid: str | None = None, anat_uid: str | None = None) -> Job:

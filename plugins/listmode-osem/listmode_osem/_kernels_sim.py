@@ -30,6 +30,14 @@ def _inside_s(kind, P, s, x, y, z):
             return True
         cx = 70.0 if x > 0 else -70.0
         return (x - cx) ** 2 + (y - y0) ** 2 <= (80.0 - w) ** 2
+    if kind == 4:  # axis-aligned ellipsoid (cx, cy, cz, a, b, c)
+        ex, ey, ez = (x - P[s, 0]) / P[s, 3], (y - P[s, 1]) / P[s, 4], (z - P[s, 2]) / P[s, 5]
+        return ex * ex + ey * ey + ez * ez <= 1.0
+    if kind == 5:  # elliptic cylinder along z (cx, cy, a, b, z0, z1)
+        if not (P[s, 4] <= z <= P[s, 5]):
+            return False
+        ex, ey = (x - P[s, 0]) / P[s, 2], (y - P[s, 1]) / P[s, 3]
+        return ex * ex + ey * ey <= 1.0
     return False
 
 
@@ -123,6 +131,23 @@ def shape_crossings(kind, p, x, y, z, ux, uy, uz, buf, n):
         n = _plane_root(buf, n, x, ux, -70.0)
         n = _plane_root(buf, n, z, uz, p[1])
         return _plane_root(buf, n, z, uz, p[2])
+    if kind == 4:  # ellipsoid: a unit sphere in coordinates scaled by the semi-axes (same t)
+        dx, dy, dz = (x - p[0]) / p[3], (y - p[1]) / p[4], (z - p[2]) / p[5]
+        vx, vy, vz = ux / p[3], uy / p[4], uz / p[5]
+        A = vx * vx + vy * vy + vz * vz
+        B = 2 * (dx * vx + dy * vy + dz * vz)
+        C = dx * dx + dy * dy + dz * dz - 1.0
+        disc = B * B - 4 * A * C
+        if disc > 0:
+            sq = math.sqrt(disc)
+            buf[n] = (-B - sq) / (2 * A)
+            buf[n + 1] = (-B + sq) / (2 * A)
+            n += 2
+        return n
+    if kind == 5:  # elliptic cylinder: a unit circle in scaled x, y, and the two end planes
+        n = _circle_roots(buf, n, 0.0, 0.0, 1.0, (x - p[0]) / p[2], (y - p[1]) / p[3], ux / p[2], uy / p[3])
+        n = _plane_root(buf, n, z, uz, p[4])
+        return _plane_root(buf, n, z, uz, p[5])
     return n
 
 

@@ -122,7 +122,7 @@ def scanner_to_petsird(s: Scanner):
     corners = [coord(x, y, z) for x in (0, depth) for y in (-width / 2, width / 2) for z in (-pitch / 2, pitch / 2)]
     crystal = petsird.BoxSolidVolume(shape=petsird.BoxShape(corners=corners), material_id=1)
     rep_el = petsird.ReplicatedBoxSolidVolume(object=crystal)
-    z = (np.arange(s.n_rings) - (s.n_rings - 1) / 2) * pitch
+    z = (np.arange(s.n_rings) - (s.n_rings - 1) / 2) * pitch + float(getattr(s, "axial_offset", 0.0))
     for zr in z:
         rep_el.transforms.append(petsird.RigidTransformation(matrix=np.array(
             ((1, 0, 0, s.radius), (0, 1, 0, 0), (0, 0, 1, zr)), dtype=np.float32)))

@@ -45,13 +45,13 @@ def recon_geometry(scanner, voxel_size: float, matrix: int) -> ImageGeometry:
     extent = float(np.ptp(z)) + pitch
     nk = max(1, int(round(extent / voxel_size)))
     v = float(voxel_size)
-    origin = (-(matrix - 1) / 2 * v, -(matrix - 1) / 2 * v, -(nk - 1) / 2 * v)
+    zc = 0.5 * (float(z.min()) + float(z.max()))  # axial centre of the scanner (a bed position may shift it)
+    origin = (-(matrix - 1) / 2 * v, -(matrix - 1) / 2 * v, zc - (nk - 1) / 2 * v)
     return ImageGeometry((nk, matrix, matrix), (v, v, v), origin)
 
 
 def run(request, context) -> ReconResult:
-    from . import osem, petsird_io
-    from .projector import JosephProjector
+    from . import gpu, osem, petsird_io
     from .scanner import ScannerError
 
     p = request.parameters
@@ -86,8 +86,13 @@ def run(request, context) -> ReconResult:
                 f"{scanner.n_tof_bins} TOF bins ({scanner.tof_fwhm_mm:g} mm FWHM), decoded in {time.time() - t0:.2f} s")
     use_tof = bool(p["tof"]) and scanner.n_tof_bins > 1
     geom = recon_geometry(scanner, p["voxel_size"], p["matrix"])
-    proj = JosephProjector(geom.shape, geom.spacing, geom.origin, scanner.face_centres, scanner.tof_edges,
-                           scanner.tof_fwhm_mm)
+    try:
+        device, device_why = gpu.select_device(p.get("device", "auto"))
+    except gpu.DeviceError as exc:
+        raise PluginInputError(str(exc)) from None
+    context.log(f"projector on the {device.upper()} ({device_why})")
+    proj = gpu.make_projector(device, geom.shape, geom.spacing, geom.origin, scanner.face_centres, scanner.tof_edges,
+                              scanner.tof_fwhm_mm)
     mu = None
     if request.has_array("mu_map"):
         src_geom = request.array_geometries.get("mu_map")
@@ -124,4 +129,5 @@ def run(request, context) -> ReconResult:
                                    "duration_s": duration_s, "prompts": int(d1.size), "delayeds": int(db1.size),
                                    "tof": use_tof, "attenuation": mu is not None, "scanner": scanner.model_name,
                                    "parameters": dict(p), "seconds": round(time.time() - t0, 2),
-                                   "voxel_volume_ml": geom.voxel_volume_ml, "exam": header.exam})
+                                   "voxel_volume_ml": geom.voxel_volume_ml, "exam": header.exam,
+                                   "device": device, "device_detail": device_why})

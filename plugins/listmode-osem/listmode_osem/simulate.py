@@ -16,7 +16,8 @@ simplification); attenuation is not.
 Phantoms are lists of shapes painted in order (later shapes override earlier):
 ``(kind, params[8], activity Bq/mL, mu 1/cm)`` with kinds 0 = sphere (cx, cy, cz, r),
 1 = z-cylinder (cx, cy, r, z0, z1), 2 = NEMA IEC body interior (y0, z0, z1, wall),
-3 = NEMA IEC body outer shell (y0, z0, z1).
+3 = NEMA IEC body outer shell (y0, z0, z1), 4 = axis-aligned ellipsoid (cx, cy, cz, a, b, c),
+5 = elliptic cylinder along z (cx, cy, a, b, z0, z1).
 """
 
 from __future__ import annotations
@@ -106,6 +107,11 @@ def shape_box(kind: int, p) -> tuple[np.ndarray, np.ndarray]:
         return np.array([p[0] - p[2], p[1] - p[2], p[3]]), np.array([p[0] + p[2], p[1] + p[2], p[4]])
     if kind in (2, 3):  # body: upper half-cylinder r 150 about y0, lower part to y0 + 80 (see _kernels_sim._inside_s)
         return np.array([-150.0, p[0] - 150.0, p[1]]), np.array([150.0, p[0] + 80.0, p[2]])
+    if kind == 4:
+        c, r = np.array(p[:3]), np.array(p[3:6])
+        return c - r, c + r
+    if kind == 5:
+        return np.array([p[0] - p[2], p[1] - p[3], p[4]]), np.array([p[0] + p[2], p[1] + p[3], p[5]])
     raise ValueError(f"unknown shape kind {kind}")
 
 

@@ -84,3 +84,19 @@ def test_trilinear_resample_through_world_coordinates():
     out = trilinear_resample(src, src_g, dst_g)
     wd = dst_g.kji_to_world(np.moveaxis(np.indices(dst_g.shape), 0, -1))
     np.testing.assert_allclose(out, 2.0 * wd[..., 0] + 0.5 * wd[..., 2], atol=1e-9)
+
+
+def test_device_recorded_in_provenance_and_gpu_without_device_is_an_input_error(demo_listmode):
+    """device=cpu runs on the CPU and says so; device=gpu with no CUDA device fails with a clear message."""
+    from listmode_osem import gpu
+
+    small = {"iterations": 1, "subsets": 1, "voxel_size": 8.0, "matrix": 16, "max_events": 2000}
+    res = run(_request(demo_listmode, {**small, "device": "cpu"}), NullContext())
+    assert res.provenance["device"] == "cpu"
+    if gpu.cuda_available()[0]:
+        res_gpu = run(_request(demo_listmode, {**small, "device": "gpu"}), NullContext())
+        assert res_gpu.provenance["device"] == "gpu"
+        np.testing.assert_allclose(res_gpu.array, res.array, rtol=1e-3, atol=1e-4 * float(res.array.max()))
+    else:
+        with pytest.raises(PluginInputError, match="device=gpu requested but"):
+            run(_request(demo_listmode, {**small, "device": "gpu"}), NullContext())
