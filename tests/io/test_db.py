@@ -159,3 +159,29 @@ def test_version_1_file_gains_registrations_table(tmp_path):
         assert db.counts()["instances"] == 7  # the index is kept
         db.save_registration("a", "b", np.eye(4))
         assert np.array_equal(db.get_registration("a", "b").matrix, np.eye(4))
+
+
+def test_scan_falls_back_when_worker_processes_cannot_start(tmp_path, monkeypatch):
+    """A script without a __main__ guard (or a frozen build) cannot spawn workers: scan serially instead."""
+    import workstation.io.scan as scan
+
+    write_series(tmp_path, np.zeros((12, 2, 2), np.int16), origin=(0, 0, 0), spacing_ijk=(1, 1, 1))
+
+    class NoPool:
+        def __init__(self, *a, **k):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def submit(self, *a, **k):
+            raise RuntimeError("An attempt has been made to start a new process before the current process "
+                               "has finished its bootstrapping phase.")
+
+    monkeypatch.setattr(scan, "ProcessPoolExecutor", NoPool)
+    monkeypatch.setattr(scan, "_PARALLEL_MIN_FILES", 5)
+    res = scan_paths([tmp_path], workers=2)
+    assert len(res.instances) == 12 and not res.skipped

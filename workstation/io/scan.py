@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 import multiprocessing as mp
@@ -26,7 +27,7 @@ NON_IMAGE_SOP_PREFIXES = (
     "1.2.840.10008.5.1.4.1.1.104.",  # encapsulated documents
 )
 
-_PARALLEL_MIN_FILES = 400
+_PARALLEL_MIN_FILES = 2000  # below this, starting worker processes costs more than it saves
 
 
 @dataclass
@@ -187,6 +188,40 @@ def iter_files(paths) -> list[str]:
     return out
 
 
+class _PoolUnavailable(Exception):
+    """Worker processes could not be started."""
+
+
+def _scan_parallel(chunks, workers, result: ScanResult, total: int, progress) -> int:
+    ctx = mp.get_context("spawn")
+    done = 0
+    try:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise _PoolUnavailable(str(exc)) from exc
+    with pool:
+        try:
+            futures = [pool.submit(_scan_chunk, c) for c in chunks]
+        except (OSError, RuntimeError) as exc:
+            raise _PoolUnavailable(str(exc)) from exc
+        try:
+            for fut, c in zip(futures, chunks):
+                try:
+                    recs, skipped = fut.result()
+                except BrokenProcessPool as exc:
+                    raise _PoolUnavailable(str(exc)) from exc
+                result.instances.extend(recs)
+                result.skipped.extend(skipped)
+                done += len(c)
+                if progress is not None:
+                    progress.update(done / total, f"read {done}/{total} headers")
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+    return done
+
+
 def scan_paths(paths, progress=None, workers: int | None = None) -> ScanResult:
     """Scan files/folders header-only. ``progress`` is a :class:`workstation.tasks.Progress` or None."""
     if isinstance(paths, (str, os.PathLike)):
@@ -200,22 +235,15 @@ def scan_paths(paths, progress=None, workers: int | None = None) -> ScanResult:
     chunks = [files[i:i + chunk] for i in range(0, len(files), chunk)]
     done = 0
     if workers > 1 and len(files) >= _PARALLEL_MIN_FILES:
-        ctx = mp.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            futures = [pool.submit(_scan_chunk, c) for c in chunks]
-            try:
-                for fut, c in zip(futures, chunks):
-                    recs, skipped = fut.result()
-                    result.instances.extend(recs)
-                    result.skipped.extend(skipped)
-                    done += len(c)
-                    if progress is not None:
-                        progress.update(done / len(files), f"read {done}/{len(files)} headers")
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
-    else:
+        try:
+            done = _scan_parallel(chunks, workers, result, len(files), progress)
+        except _PoolUnavailable:
+            # e.g. a script without an ``if __name__ == "__main__"`` guard, or a frozen build without
+            # freeze_support: worker processes cannot start, so read the headers here instead
+            done = 0
+            result.instances.clear()
+            result.skipped.clear()
+    if done < len(files):
         for c in chunks:
             recs, skipped = _scan_chunk(c)
             result.instances.extend(recs)
