@@ -30,6 +30,11 @@ def win(demo_study, qapp):
     w.close()
 
 
+def test_status_says_the_load_is_done(win):
+    assert win.message_label.text() == "Loading study: done"
+    assert win.progress_bar.isHidden()
+
+
 def _lesion(truth, name):
     return next(l for l in truth["lesions"] if l["name"] == name)
 

@@ -168,6 +168,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ background work
     def _run(self, slot: JobSlot, job: Job, on_success, label: str) -> Job:
         job.progressed.connect(lambda f, m: self._show_progress(f, m or label))
+        # connected first, so that messages set by on_success (e.g. "frames of reference differ") win
+        job.succeeded.connect(lambda _r, j=job: slot.is_current(j) and self.message_label.setText(f"{label}: done"))
         job.succeeded.connect(lambda r, j=job: slot.is_current(j) and on_success(r))
         job.failed.connect(lambda msg, j=job: slot.is_current(j) and self._error(label, msg))
         job.cancelled.connect(lambda: self.message_label.setText(f"{label}: cancelled"))
