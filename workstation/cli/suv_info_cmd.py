@@ -20,18 +20,9 @@ def pet_headers(folder, series_uid=None):
     """Headers (no pixel data) of the one PET series below ``folder``."""
     import pydicom
 
-    from workstation.io.errors import AmbiguousSeriesError, NoSeriesError
-    from workstation.io.loader import find_series
+    from workstation.io.loader import find_pet_series
 
-    series = [s for s in find_series([folder]) if s.is_image and s.modality in ("PT", "PET")]
-    if series_uid:
-        series = [s for s in series if s.series_uid == series_uid]
-    if not series:
-        raise NoSeriesError(f"{folder}: no PET image series found")
-    if len(series) > 1:
-        raise AmbiguousSeriesError(f"{folder}: {len(series)} PET series found "
-                                   f"({'; '.join(s.label() for s in series)}); pass --series UID")
-    return [pydicom.dcmread(f, stop_before_pixels=True) for f in series[0].files]
+    return [pydicom.dcmread(f, stop_before_pixels=True) for f in find_pet_series(folder, series_uid).files]
 
 
 def run(args) -> int:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .scan import InstanceRecord, ScanResult, scan_paths
+from .scan import ScanResult, scan_paths
 
 SCHEMA_VERSION = 2  # 1: index of patients/studies/series/instances; 2: + registrations
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import mmap
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from io import BytesIO
 
 import numpy as np
@@ -98,11 +98,11 @@ def find_series(paths, progress=None) -> list[SeriesInfo]:
     return out
 
 
-def load_pet_folder(path, series_uid: str | None = None, progress=None) -> Volume:
-    """Load the one PET image series found below ``path`` (or the one with ``series_uid``)."""
+def find_pet_series(path, series_uid: str | None = None, progress=None) -> SeriesInfo:
+    """The one PET image series below ``path`` (or the one with ``series_uid``); typed errors otherwise."""
     if not os.path.exists(path):
         raise NoSeriesError(f"{path}: no such file or folder")
-    series = [s for s in find_series([path]) if s.is_image and s.modality in ("PT", "PET")]
+    series = [s for s in find_series([path], progress=progress) if s.is_image and s.modality in ("PT", "PET")]
     if series_uid:
         series = [s for s in series if s.series_uid == series_uid]
     if not series:
@@ -111,70 +111,26 @@ def load_pet_folder(path, series_uid: str | None = None, progress=None) -> Volum
         listing = "; ".join(s.label() for s in series)
         raise AmbiguousSeriesError(f"{path}: {len(series)} PET series found ({listing}); "
                                    "point to one series folder or pass --series UID")
-    return load_series(series[0].files, progress=progress)
+    return series[0]
+
+
+def load_pet_folder(path, series_uid: str | None = None, progress=None) -> Volume:
+    """Load the one PET image series found below ``path`` (or the one with ``series_uid``)."""
+    return load_series(find_pet_series(path, series_uid).files, progress=progress)
 
 
 # ---------------------------------------------------------------------- reading files
-_PIXEL_TAG_LE = b"\xe0\x7f\x10\x00"
-
-
-@dataclass
-class _RawPixels:
-    """Where the uncompressed pixel bytes sit inside the file's bytes (no copy made)."""
-
-    data: bytes
-    offset: int
-    length: int
-
-
 def _read_file(path: str):
-    """Header parsed, plus the raw pixel bytes located in place for native little-endian data.
-
-    Returns (dataset, raw) where raw is None when the pixel data needs pydicom's decoders
-    (compressed, big endian, deflated); the dataset then holds the pixel data too.
-    """
-    import pydicom
-
-    with open(path, "rb") as f:
-        data = f.read()
-    bio = BytesIO(data)
-    try:
-        ds = pydicom.dcmread(bio, stop_before_pixels=True, force=False)
-    except Exception as exc:  # noqa: BLE001
-        raise PixelDataError(f"{path}: not a readable DICOM file ({type(exc).__name__})") from exc
-    pos = bio.tell()
-    ts = str(ds.file_meta.get("TransferSyntaxUID", "")) if getattr(ds, "file_meta", None) else ""
-    if data[pos:pos + 4] != _PIXEL_TAG_LE:
-        if pos >= len(data):
-            return ds, None  # no pixel data at all
-        return _read_full(data, path), None
-    if ts == "1.2.840.10008.1.2.1":
-        vr = data[pos + 4:pos + 6]
-        if vr in (b"OB", b"OW", b"UN", b"OV"):
-            length = int.from_bytes(data[pos + 8:pos + 12], "little")
-            start = pos + 12
-        else:  # short-VR encoding is not valid for pixel data; let pydicom judge
-            return _read_full(data, path), None
-    elif ts == "1.2.840.10008.1.2":
-        length = int.from_bytes(data[pos + 4:pos + 8], "little")
-        start = pos + 8
-    else:
-        return _read_full(data, path), None
-    if length == 0xFFFFFFFF:  # encapsulated: compressed
-        return _read_full(data, path), None
-    return ds, _RawPixels(data, start, length)
-
-
-def _read_full(data: bytes, path: str):
+    """The whole dataset, pixel data included (the general path: any transfer syntax)."""
     import pydicom
 
     try:
-        return pydicom.dcmread(BytesIO(data), force=False)
+        return pydicom.dcmread(path, force=False)
     except Exception as exc:  # noqa: BLE001
         raise PixelDataError(f"{path}: not a readable DICOM file ({type(exc).__name__})") from exc
 
 
-def _stored_pixels(ds, path: str, raw: "_RawPixels | None" = None) -> np.ndarray:
+def _stored_pixels(ds, path: str) -> np.ndarray:
     """Stored values as an (frames, rows, cols) or (rows, cols) array, no rescale applied."""
     ts = str(ds.file_meta.get("TransferSyntaxUID", "")) if getattr(ds, "file_meta", None) else ""
     rows, cols = int(ds.Rows), int(ds.Columns)
@@ -183,25 +139,19 @@ def _stored_pixels(ds, path: str, raw: "_RawPixels | None" = None) -> np.ndarray
     if spp != 1:
         raise PixelDataError(f"{path}: colour images (SamplesPerPixel={spp}) cannot be loaded as a volume")
     bits = int(ds.BitsAllocated)
-    if (raw is not None or ts in _UNCOMPRESSED and "PixelData" in ds) and bits in (8, 16, 32):
+    if ts in _UNCOMPRESSED and "PixelData" in ds and bits in (8, 16, 32):
         signed = int(ds.get("PixelRepresentation", 0)) == 1
         dtype = np.dtype(f"<{'i' if signed else 'u'}{bits // 8}")
         n = rows * cols * frames
-        if raw is not None:
-            buf, offset, nbytes = raw.data, raw.offset, min(raw.length, len(raw.data) - raw.offset)
-        else:
-            buf, offset = ds.PixelData, 0
-            nbytes = len(buf)
-        if nbytes < n * dtype.itemsize:
-            raise PixelDataError(f"{path}: pixel data is truncated ({nbytes} bytes, expected {n * dtype.itemsize})")
-        arr = np.frombuffer(buf, dtype=dtype, count=n, offset=offset)
+        buf = ds.PixelData
+        if len(buf) < n * dtype.itemsize:
+            raise PixelDataError(f"{path}: pixel data is truncated ({len(buf)} bytes, expected {n * dtype.itemsize})")
+        arr = np.frombuffer(buf, dtype=dtype, count=n)
         bits_stored = int(ds.get("BitsStored", bits))
         if bits_stored < bits:  # mask unused high bits, sign-extend signed data
             arr = arr & ((1 << bits_stored) - 1) if not signed else \
                 ((arr.astype(np.int64) << (64 - bits_stored)) >> (64 - bits_stored)).astype(dtype)
         return arr.reshape((frames, rows, cols) if frames > 1 else (rows, cols))
-    if "PixelData" not in ds and "FloatPixelData" not in ds:
-        raise PixelDataError(f"{path}: no pixel data")
     try:
         arr = ds.pixel_array
     except Exception as exc:  # noqa: BLE001 - missing codec, corrupt stream
@@ -221,8 +171,8 @@ def _floats(v, n, what, path):
     return a
 
 
-def _slices_from_dataset(ds, path: str, raw=None) -> list[_Slice]:
-    pixels = _stored_pixels(ds, path, raw)
+def _slices_from_dataset(ds, path: str) -> list[_Slice]:
+    pixels = _stored_pixels(ds, path)
     frames = int(ds.get("NumberOfFrames", 1) or 1)
     sop = str(ds.get("SOPInstanceUID", ""))
     acq = f"{ds.get('AcquisitionNumber', '')}"
@@ -607,8 +557,10 @@ def _read_general(files: list[str], skipped: list[str], progress=None):
     series_uids = set()
     for n, path in enumerate(files):
         try:
-            ds, raw = _read_file(path)
-            new = _slices_from_dataset(ds, path, raw)
+            ds = _read_file(path)
+            if "PixelData" not in ds and "FloatPixelData" not in ds:
+                raise PixelDataError(f"{path}: no pixel data")
+            new = _slices_from_dataset(ds, path)
         except PixelDataError as exc:
             skipped.append(str(exc))
             continue

@@ -163,15 +163,12 @@ def facts_from_pet_series(folder) -> SuvFacts:
     import pydicom
 
     from workstation.io.dicom_time import combine, latest_at_or_before
-    from workstation.io.errors import NoSeriesError
-    from workstation.io.loader import find_series
+    from workstation.io.loader import find_pet_series
     from workstation.io.pet_header import read_pet_acquisition
 
-    series = [s for s in find_series([folder]) if s.is_image and s.modality in ("PT", "PET")]
-    if len(series) != 1:
-        raise NoSeriesError(f"--study-pet {folder}: expected one PET series, found {len(series)}")
-    acq = read_pet_acquisition([pydicom.dcmread(series[0].files[0], stop_before_pixels=True)])
-    src = f"study PET series ({Path(series[0].files[0]).name})"
+    series = find_pet_series(folder)
+    acq = read_pet_acquisition([pydicom.dcmread(series.files[0], stop_before_pixels=True)])
+    src = f"study PET series ({Path(series.files[0]).name})"
     inj = acq.value("radiopharmaceutical_start_datetime")
     sdate, stime = acq.value("series_date"), acq.value("series_time")
     start = combine(sdate, stime) if (sdate is not None and stime is not None) else None
