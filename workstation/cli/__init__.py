@@ -16,6 +16,7 @@ import sys
 COMMANDS = (
     "import_cmd",
     "list_cmd",
+    "check_cmd",
     "demo_cmd",
     "suv_info_cmd",
     "stats_cmd",
