@@ -236,6 +236,26 @@ def deep_sequences(path, depth: int = 3000):
     return path
 
 
+def phi_in_uid(path):
+    """A UID element holding the patient's ID and name: pydicom's VR warning would quote it."""
+    ds = base_dataset(description="phi in uid")
+    ds.FrameOfReferenceUID = "1.2.3"
+    save(ds, path)
+    bad = f"{SECRET_ID}^{SECRET_NAME}".encode()
+    _patch(path, _explicit(0x00200052, b"UI", b"1.2.3\0"), _explicit(0x00200052, b"UI", bad))
+    return path
+
+
+def long_name(path):
+    """A person name longer than PN allows (64 characters per group): pydicom warns with the value."""
+    ds = base_dataset(description="long name")
+    save(ds, path)
+    long = (SECRET_NAME + "^" + "Q" * 80).encode()
+    long += b" " * (len(long) % 2)
+    _patch(path, _explicit(0x00100010, b"PN", SECRET_NAME.encode()), _explicit(0x00100010, b"PN", long))
+    return path
+
+
 def implicit_ok(path):
     return save(base_dataset(description="implicit"), path, ts=ImplicitVRLittleEndian)
 
@@ -247,6 +267,8 @@ CASES = {
     "no_preamble": (no_preamble, "loads"),
     "acr_nema": (acr_nema, "loads"),
     "bad_charset": (bad_charset, "loads"),
+    "phi_in_uid": (phi_in_uid, "loads"),
+    "long_name": (long_name, "loads"),
     "truncated_pixels": (truncated_pixels, ["PixelData (7FE0,0010)", "truncated"]),
     "truncated_header": (truncated_header, ["PixelData (7FE0,0010)", "truncated"]),
     "missing_rows": (_without("Rows"), ["Rows (0028,0010)", "missing"]),

@@ -47,8 +47,24 @@ def decode_iso2022_ir58(raw: bytes) -> str:
     return _ISO2022_ESCAPES.sub(b"", bytes(raw)).decode("gb18030", errors="replace").strip(" \x00")
 
 
+# elements whose values identify the patient: registered with the log's PHI filter when decoded
+PHI_KEYWORDS = frozenset({"PatientName", "PatientID", "PatientBirthDate", "OtherPatientIDs", "OtherPatientNames",
+                          "PatientMotherBirthName", "PatientAddress", "PatientTelephoneNumbers",
+                          "ReferringPhysicianName", "PerformingPhysicianName", "OperatorsName", "AccessionNumber",
+                          "IssuerOfPatientID", "PatientBirthName", "MedicalRecordLocator"})
+
+
 def text(ds, keyword: str, default: str = "") -> str:
     """A header text value as a clean ``str`` ('' when absent)."""
+    value = _text(ds, keyword, default)
+    if keyword in PHI_KEYWORDS and value:
+        from workstation.settings.logs import register_phi
+
+        register_phi(value)
+    return value
+
+
+def _text(ds, keyword: str, default: str = "") -> str:
     if _declares_ir58(ds):
         raw = _raw_bytes(ds, keyword)
         if raw is not None:
