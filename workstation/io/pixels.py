@@ -13,12 +13,13 @@ from __future__ import annotations
 import math
 import mmap
 import os
+import warnings
 from dataclasses import dataclass
 from io import BytesIO
 
 import numpy as np
 
-from .errors import (GeometryError, HeaderError, MemoryBudgetError, NonFiniteError, NotDicomError,
+from .errors import (DicomError, GeometryError, HeaderError, MemoryBudgetError, NonFiniteError, NotDicomError,
                      PixelDataError)
 
 _UNCOMPRESSED = {
@@ -52,13 +53,44 @@ def _read_file(path: str):
     from .dicom_file import read_dataset
 
     try:
-        return read_dataset(path)
-    except NotDicomError as exc:
+        ds = read_dataset(path)
+        _convert_or_drop(ds, path)
+        return ds
+    except DicomError as exc:
         raise PixelDataError(str(exc)) from None
     except RecursionError:
         raise PixelDataError(f"{path}: not a readable DICOM file (sequences nested too deeply)") from None
     except Exception as exc:  # noqa: BLE001 - a corrupt header: named, never a traceback
         raise PixelDataError(f"{path}: not a readable DICOM file ({type(exc).__name__})") from None
+
+
+# elements the loader needs: when one of these cannot be converted, the file is refused naming it
+_NEEDED = {"Rows", "Columns", "BitsAllocated", "BitsStored", "PixelRepresentation", "SamplesPerPixel", "PixelData",
+           "FloatPixelData", "NumberOfFrames", "SOPInstanceUID", "SeriesInstanceUID", "StudyInstanceUID", "Modality",
+           "ImagePositionPatient", "ImageOrientationPatient", "PixelSpacing", "RescaleSlope", "RescaleIntercept",
+           "FrameOfReferenceUID", "Units", "PerFrameFunctionalGroupsSequence", "SharedFunctionalGroupsSequence",
+           "DetectorInformationSequence", "SpacingBetweenSlices", "SliceThickness", "SpecificCharacterSet"}
+
+
+def _convert_or_drop(ds, path: str) -> None:
+    """Convert every top-level element now; drop the unconvertible ones the image does not need.
+
+    pydicom converts values lazily, so a damaged element (an unknown VR, a length that runs into
+    the next element) would otherwise raise wherever it is first touched.
+    """
+    from pydicom.datadict import keyword_for_tag
+
+    for tag in list(ds.keys()):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ds[tag]
+        except Exception as exc:  # noqa: BLE001 - pydicom raises many kinds on damaged values
+            keyword = keyword_for_tag(tag) or ""
+            if keyword in _NEEDED:
+                raise HeaderError(f"{path}: {element_name(keyword)} cannot be read ({type(exc).__name__}); the file "
+                                  "is damaged") from None
+            del ds[tag]
 
 
 def element_name(keyword: str) -> str:
@@ -449,8 +481,10 @@ def _read_stack(files: list[str], progress=None, threads: int | None = None):
 
     def header(head):
         try:
-            return pydicom.dcmread(BytesIO(head), stop_before_pixels=True, force=False)
-        except Exception:  # noqa: BLE001
+            ds = pydicom.dcmread(BytesIO(head), stop_before_pixels=True, force=False)
+            _convert_or_drop(ds, "")
+            return ds
+        except Exception:  # noqa: BLE001 - the general path reads the file again and names the problem
             raise _NotFast from None
 
     first = header(first_head)
@@ -476,6 +510,11 @@ def _read_general(files: list[str], skipped: list[str], progress=None):
             new = _slices_from_dataset(ds, path)
         except (PixelDataError, HeaderError) as exc:
             skipped.append(str(exc))
+            continue
+        except DicomError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a damaged nested element: named by file, never a traceback
+            skipped.append(f"{path}: damaged header ({type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''})")
             continue
         series_uids.add(str(ds.get("SeriesInstanceUID", "")))
         slices.extend(new)
