@@ -631,6 +631,28 @@ def _session_with_stored_registration(db, anat, pet, progress, session_kw) -> "R
     return session
 
 
+def registration_preview(session: "ReadingSession", arrays_after: dict, plane: str = "axial",
+                         squares: int = 8) -> dict:
+    """Before/after pictures of a registration proposal on one plane through the crosshair: the
+    anatomical slice (CT/MR window) and the PET slice (PET window), both scaled to 0..1, shown as a
+    checkerboard (``before``/``after``) and as a 50 % blend (``blend_before``/``blend_after``)."""
+    from workstation.analysis.registration import checkerboard
+
+    spec = PLANE_SPECS[plane]
+    idx = session.plane_index(plane)
+    width, level = session.ct_window
+    anat = np.clip((extract_plane(session.anat_display, spec, idx) - (level - width / 2.0)) / max(width, 1e-6), 0, 1)
+    lo, hi = session.pet_window
+    scale = np.float32(session.pet_scale)
+
+    def pet_norm(vol):
+        return np.clip((extract_plane(vol, spec, idx) * scale - lo) / max(hi - lo, 1e-6), 0, 1)
+
+    before, after = pet_norm(session.pet_display), pet_norm(arrays_after["pet_display"])
+    return {"before": checkerboard(anat, before, squares), "after": checkerboard(anat, after, squares),
+            "blend_before": 0.5 * (anat + before), "blend_after": 0.5 * (anat + after)}
+
+
 # ----------------------------------------------------------------------------- opening
 class NoImageSeries(ValueError):
     """The folder or study holds no PET, CT or MR image series to read."""

@@ -22,7 +22,7 @@ regular-step gradient descent on an Euler 3-D transform, multi-resolution.
   confirmation.
 * Different frames: start from the image centres (or intensity moments), three levels.
 * Both: a second optimisation from a start a few mm and a degree away must end at the same
-  place (within :data:`CONSISTENCY_MM` over the PET's box), otherwise the metric has no
+  place (within :data:`CONSISTENCY_MM` at the PET centre and 50 mm around it), otherwise the metric has no
   clear optimum for this pair and no change is proposed.
 
 Progress is reported per iteration and cancel is honoured between iterations.
@@ -236,8 +236,8 @@ def register_rigid(fixed: Volume, moving: Volume, progress=None, initial: np.nda
 SAME_FRAME_MAX_MM = 3.0
 SAME_FRAME_MAX_DEG = 2.0
 
-#: two optimisations started a few mm and a degree apart must end this close (largest difference
-#: over the PET's centre and corners) for a proposal to be made
+#: two optimisations started a few mm and a degree apart must end this close (largest difference at
+#: the PET centre and 50 mm from it along each axis) for a proposal to be made
 CONSISTENCY_MM = 2.0
 
 INIT_IDENTITY = "scanner alignment (identity)"
@@ -381,6 +381,19 @@ def _centroid(v: Volume) -> np.ndarray:
     return v.geometry.kji_to_world(kji)
 
 
+def _probe_points(pet: Volume, reach_mm: float = 50.0) -> np.ndarray:
+    """The PET centre and six points ``reach_mm`` from it along the axes (less where the PET box is smaller)."""
+    c = pet.geometry.center_world()
+    half = 0.5 * (pet.geometry.corners_world().max(axis=0) - pet.geometry.corners_world().min(axis=0))
+    pts = [c]
+    for a in range(3):
+        for sgn in (-1.0, 1.0):
+            q = c.copy()
+            q[a] += sgn * min(reach_mm, half[a])
+            pts.append(q)
+    return np.array(pts)
+
+
 def propose_registration(anatomical: Volume, pet: Volume, progress=None, *, current: np.ndarray | None = None,
                          initialisation: str | None = None, iterations: int = 100,
                          sampling: float | None = None, seed: int = 1) -> RegistrationProposal:
@@ -410,8 +423,7 @@ def propose_registration(anatomical: Volume, pet: Volume, progress=None, *, curr
     c = pet.geometry.center_world()
     jolt[:3, 3] += c - jolt[:3, :3] @ c  # about the PET centre
     reg2 = register_rigid(anatomical, pet, progress=sub(0.5, 1.0), initial=jolt @ start, **kw)
-    spread_mm = max(move_at(reg.pet_from_anat, reg2.pet_from_anat, q)
-                    for q in [c, *pet.geometry.corners_world()])
+    spread_mm = max(move_at(reg.pet_from_anat, reg2.pet_from_anat, q) for q in _probe_points(pet))
     spread_deg = rotation_angle_deg(np.linalg.solve(reg.pet_from_anat, reg2.pet_from_anat))
     undetermined = spread_mm > CONSISTENCY_MM
     after = before.copy() if undetermined else reg.pet_from_anat
@@ -444,3 +456,15 @@ def propose_registration(anatomical: Volume, pet: Volume, progress=None, *, curr
     if not undetermined and not (ma < mb):
         prop.warnings.append("the metric did not improve; keep the current alignment")
     return prop
+
+
+def checkerboard(a: np.ndarray, b: np.ndarray, squares: int = 8) -> np.ndarray:
+    """Interleave two equally shaped 2-D images in a ``squares`` x ``squares`` checkerboard
+    (``a`` in the top-left square); edges of anatomy that run straight across the squares show
+    that the two images agree."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape or a.ndim != 2:
+        raise ValueError(f"checkerboard needs two 2-D images of one shape, got {a.shape} and {b.shape}")
+    rows = (np.arange(a.shape[0]) * squares // max(1, a.shape[0]))[:, None]
+    cols = (np.arange(a.shape[1]) * squares // max(1, a.shape[1]))[None, :]
+    return np.where((rows + cols) % 2 == 0, a, b)
