@@ -24,6 +24,7 @@ COMMANDS = (
     "lesions_cmd",
     "recon_cmd",
     "simulate_listmode_cmd",
+    "register_cmd",
 )
 
 

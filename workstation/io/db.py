@@ -8,7 +8,10 @@ The database also keeps what the reader decided about a study that is not in the
 registration of a moving series (PET) onto a fixed one (CT/MR), as a 4x4 ``moving_from_fixed``
 matrix (maps a world point of the fixed frame to the moving frame, LPS mm), with the metric, the
 method and the time (table ``registrations``, schema version 2; a version-1 file gains the table
-when it is opened).
+when it is opened). Every registration stored is also kept as a numbered version of its pair
+(table ``registration_history``, created when missing): ``undo_registration`` goes back to the
+previous version (or to none, which means the scanner's own alignment), ``reset_registration``
+stores the identity as a new version, so a reset can be undone too.
 """
 
 from __future__ import annotations
@@ -51,7 +54,14 @@ CREATE TABLE IF NOT EXISTS registrations (
     moving_series_uid TEXT NOT NULL, fixed_series_uid TEXT NOT NULL,
     matrix TEXT NOT NULL, metric REAL, method TEXT NOT NULL, created TEXT NOT NULL,
     PRIMARY KEY (moving_series_uid, fixed_series_uid));
+CREATE TABLE IF NOT EXISTS registration_history (
+    moving_series_uid TEXT NOT NULL, fixed_series_uid TEXT NOT NULL, version INTEGER NOT NULL,
+    matrix TEXT NOT NULL, metric REAL, method TEXT NOT NULL, created TEXT NOT NULL,
+    PRIMARY KEY (moving_series_uid, fixed_series_uid, version));
 """
+
+#: method name of a stored identity: the scanner's own alignment (a reset)
+METHOD_SCANNER = "scanner alignment"
 
 
 @dataclass(frozen=True)
@@ -108,6 +118,7 @@ class RegistrationRow:
     metric: float | None
     method: str
     created: str  # ISO date-time, local time of the workstation
+    version: int = 0  # 1, 2, ... in the pair's history (0: stored before versions were kept)
 
 
 class RegistrationError(ValueError):
@@ -291,10 +302,58 @@ class StudyDB:
                                     "the 3x3 part is not a rotation (rigid registrations only)")
         when = (created or datetime.now()).isoformat(timespec="seconds")
         metric = None if metric is None else float(metric)
+        text = json.dumps(m.tolist())
         with self._lock, self._con:
+            last = self._con.execute("SELECT max(version) FROM registration_history WHERE moving_series_uid = ? "
+                                     "AND fixed_series_uid = ?", (moving_series_uid, fixed_series_uid)).fetchone()[0]
+            if last is None:  # a registration stored before versions were kept becomes version 1
+                old = self._con.execute("SELECT matrix, metric, method, created FROM registrations "
+                                        "WHERE moving_series_uid = ? AND fixed_series_uid = ?",
+                                        (moving_series_uid, fixed_series_uid)).fetchone()
+                last = 0
+                if old is not None:
+                    last = 1
+                    self._con.execute("INSERT INTO registration_history VALUES (?,?,?,?,?,?,?)",
+                                      (moving_series_uid, fixed_series_uid, 1, *old))
+            version = int(last) + 1
+            self._con.execute("INSERT INTO registration_history VALUES (?,?,?,?,?,?,?)",
+                              (moving_series_uid, fixed_series_uid, version, text, metric, method, when))
             self._con.execute("INSERT OR REPLACE INTO registrations VALUES (?,?,?,?,?,?)",
-                              (moving_series_uid, fixed_series_uid, json.dumps(m.tolist()), metric, method, when))
-        return RegistrationRow(moving_series_uid, fixed_series_uid, m.copy(), metric, method, when)
+                              (moving_series_uid, fixed_series_uid, text, metric, method, when))
+        return RegistrationRow(moving_series_uid, fixed_series_uid, m.copy(), metric, method, when, version)
+
+    def reset_registration(self, moving_series_uid: str, fixed_series_uid: str) -> RegistrationRow:
+        """Go back to the scanner's alignment (identity), as a new version that can be undone."""
+        return self.save_registration(moving_series_uid, fixed_series_uid, np.eye(4), method=METHOD_SCANNER)
+
+    def registration_history(self, moving_series_uid: str, fixed_series_uid: str) -> list[RegistrationRow]:
+        """All stored versions of the pair's registration, oldest first."""
+        with self._lock:
+            rows = self._con.execute("SELECT version, matrix, metric, method, created FROM registration_history "
+                                     "WHERE moving_series_uid = ? AND fixed_series_uid = ? ORDER BY version",
+                                     (moving_series_uid, fixed_series_uid)).fetchall()
+        return [RegistrationRow(moving_series_uid, fixed_series_uid, np.asarray(json.loads(r[1]), float), r[2], r[3],
+                                r[4], int(r[0])) for r in rows]
+
+    def undo_registration(self, moving_series_uid: str, fixed_series_uid: str) -> RegistrationRow | None:
+        """Drop the newest version; the previous one becomes current. Returns the registration now
+        current, or None (no stored registration left: the scanner's alignment applies)."""
+        with self._lock, self._con:
+            last = self._con.execute("SELECT max(version) FROM registration_history WHERE moving_series_uid = ? "
+                                     "AND fixed_series_uid = ?", (moving_series_uid, fixed_series_uid)).fetchone()[0]
+            if last is not None:
+                self._con.execute("DELETE FROM registration_history WHERE moving_series_uid = ? AND "
+                                  "fixed_series_uid = ? AND version = ?", (moving_series_uid, fixed_series_uid, last))
+            prev = self._con.execute("SELECT matrix, metric, method, created FROM registration_history "
+                                     "WHERE moving_series_uid = ? AND fixed_series_uid = ? ORDER BY version DESC "
+                                     "LIMIT 1", (moving_series_uid, fixed_series_uid)).fetchone()
+            if prev is None:
+                self._con.execute("DELETE FROM registrations WHERE moving_series_uid = ? AND fixed_series_uid = ?",
+                                  (moving_series_uid, fixed_series_uid))
+            else:
+                self._con.execute("INSERT OR REPLACE INTO registrations VALUES (?,?,?,?,?,?)",
+                                  (moving_series_uid, fixed_series_uid, *prev))
+        return self.get_registration(moving_series_uid, fixed_series_uid)
 
     def get_registration(self, moving_series_uid: str, fixed_series_uid: str) -> RegistrationRow | None:
         """The stored registration of that pair, or None."""
@@ -304,11 +363,17 @@ class StudyDB:
                                     (moving_series_uid, fixed_series_uid)).fetchone()
         if row is None:
             return None
+        with self._lock:
+            v = self._con.execute("SELECT max(version) FROM registration_history WHERE moving_series_uid = ? "
+                                  "AND fixed_series_uid = ?", (moving_series_uid, fixed_series_uid)).fetchone()[0]
         return RegistrationRow(moving_series_uid, fixed_series_uid, np.asarray(json.loads(row[0]), float),
-                               row[1], row[2], row[3])
+                               row[1], row[2], row[3], int(v or 0))
 
     def delete_registration(self, moving_series_uid: str, fixed_series_uid: str) -> bool:
+        """Forget the pair's registration and its whole history."""
         with self._lock, self._con:
+            self._con.execute("DELETE FROM registration_history WHERE moving_series_uid = ? AND fixed_series_uid = ?",
+                              (moving_series_uid, fixed_series_uid))
             cur = self._con.execute("DELETE FROM registrations WHERE moving_series_uid = ? AND fixed_series_uid = ?",
                                     (moving_series_uid, fixed_series_uid))
         return cur.rowcount > 0
