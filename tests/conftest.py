@@ -23,3 +23,13 @@ def refdata():
 def _isolated_data_dir(tmp_path_factory, monkeypatch):
     """Never touch the user's real study database from tests."""
     monkeypatch.setenv("WORKSTATION_DATA_DIR", str(tmp_path_factory.mktemp("wsdata")))
+
+
+@pytest.fixture(scope="session")
+def followup_demo(tmp_path_factory):
+    """``workstation demo --followup`` written once per session: (folder, follow-up truth dict)."""
+    from workstation.analysis.demo_study import write_followup_study
+
+    out = tmp_path_factory.mktemp("followup-demo")
+    truth = write_followup_study(out, seed=0)
+    return out, truth

@@ -49,7 +49,7 @@ __all__ = ["TimePoint", "LesionMeasure", "LesionRow", "FollowupReading", "load_t
 
 MATCH_GATE_MM = 15.0
 CARRY_MARGIN_MM = 5.0
-REGISTRATION_VOXEL_MM = 4.0
+REGISTRATION_VOXEL_MM = 8.0
 METHODS = ("percist", "eortc", "deauville")
 
 
@@ -167,7 +167,7 @@ def register_timepoints(baseline: TimePoint, followup: TimePoint, progress=None)
         raise FollowupError(f"the {which} folder holds no CT series to register; give folders with PET and CT, "
                             "or pass --no-register when both studies share the patient's position")
     reg = register_rigid(_subsampled(baseline.ct, REGISTRATION_VOXEL_MM),
-                         _subsampled(followup.ct, REGISTRATION_VOXEL_MM), progress=progress, iterations=150)
+                         _subsampled(followup.ct, REGISTRATION_VOXEL_MM), progress=progress, iterations=100)
     return {"followup_from_baseline": reg.pet_from_anat, "summary": reg.summary(), "metric": reg.metric,
             "method": f"rigid, Mattes MI, CT to CT subsampled to ~{REGISTRATION_VOXEL_MM:g} mm"}
 
