@@ -166,6 +166,8 @@ class RuleResult:
 
     @property
     def name(self) -> str:
+        if self.method == "deauville":
+            return f"Deauville score {self.category}"
         return CATEGORY_NAMES.get(self.category, self.category)
 
     def to_dict(self) -> dict:

@@ -37,6 +37,10 @@ def add_parser(sub):
     p.add_argument("--csv", metavar="FILE", help="write the change table as CSV (never overwritten without --force)")
     p.add_argument("--force", action="store_true", help="overwrite the --csv file")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--view", action="store_true", help="open the side-by-side follow-up window")
+    p.add_argument("--screenshot", metavar="FILE.png",
+                   help="render the side-by-side window headless to this PNG (never overwritten without --force)")
+    p.add_argument("--size", default="1600x1000", metavar="WxH", help="screenshot size (default 1600x1000)")
     p.set_defaults(func=run)
 
 
@@ -57,11 +61,19 @@ def run(args) -> int:
         raise UserError("--method deauville needs --blood-pool x,y,z (descending thoracic aorta, baseline LPS mm)")
     if not args.min_volume >= 0 or not args.gate > 0:
         raise UserError("--min-volume must be >= 0 mL and --gate > 0 mm")
-    if args.csv:
-        from pathlib import Path
+    from pathlib import Path
 
-        if Path(args.csv).exists() and not args.force:
-            raise UserError(f"{args.csv} already exists; choose another file or pass --force")
+    for opt, path in (("--csv", args.csv), ("--screenshot", args.screenshot)):
+        if path and Path(path).exists() and not args.force:
+            raise UserError(f"{path} already exists; choose another file or pass --force ({opt})")
+    size = None
+    if args.screenshot:
+        try:
+            size = tuple(int(v) for v in args.size.lower().split("x"))
+        except ValueError:
+            size = ()
+        if len(size) != 2 or not all(64 <= v <= 8000 for v in size):
+            raise UserError(f"--size {args.size}: give WIDTHxHEIGHT, each 64..8000 pixels")
     try:
         base = load_timepoint(args.baseline, with_ct=not args.no_register)
         fu = load_timepoint(args.followup, with_ct=not args.no_register)
@@ -87,7 +99,38 @@ def run(args) -> int:
         print(f"change table written to {args.csv}")
     for w in warnings:
         print(f"warning: {w}")
+    if args.screenshot or args.view:
+        return _show(reading, args.screenshot, size)
     return 0
+
+
+def _show(reading, screenshot, size) -> int:
+    import os
+    import sys
+
+    if screenshot and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) \
+            and sys.platform.startswith("linux"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkOSOpenGLRenderWindow")
+    from PySide6.QtWidgets import QApplication
+
+    from workstation.ui.followup_window import FollowupWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    win = FollowupWindow(reading)
+    if screenshot:
+        win.resize(*size)
+        win.show()
+        app.processEvents()
+        for v in win.views.values():
+            v.render_now()
+        win.grab().save(str(screenshot), "PNG")
+        win.close()
+        print(f"wrote {screenshot} ({size[0]}x{size[1]})")
+        return 0
+    win.resize(1600, 1000)
+    win.show()
+    return int(app.exec() or 0)
 
 
 def format_reading(reading, result) -> str:
