@@ -112,25 +112,12 @@ def _show(reading, screenshot, size) -> int:
             and sys.platform.startswith("linux"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkOSOpenGLRenderWindow")
-    from PySide6.QtWidgets import QApplication
+    from workstation.ui.followup_window import show_followup
 
-    from workstation.ui.followup_window import FollowupWindow
-
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    win = FollowupWindow(reading)
+    rc = show_followup(reading, screenshot=screenshot, size=size)
     if screenshot:
-        win.resize(*size)
-        win.show()
-        app.processEvents()
-        for v in win.views.values():
-            v.render_now()
-        win.grab().save(str(screenshot), "PNG")
-        win.close()
         print(f"wrote {screenshot} ({size[0]}x{size[1]})")
-        return 0
-    win.resize(1600, 1000)
-    win.show()
-    return int(app.exec() or 0)
+    return rc
 
 
 def format_reading(reading, result) -> str:

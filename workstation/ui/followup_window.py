@@ -173,3 +173,24 @@ class FollowupWindow(QWidget):
         for v in self.views.values():
             v.detach()
         super().closeEvent(ev)
+
+
+def show_followup(reading, screenshot=None, size=(1600, 1000)) -> int:
+    """Open the window on a finished reading and run the event loop, or (``screenshot``) render it
+    to that PNG and return (the CLI's ``--view`` / ``--screenshot``)."""
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    win = FollowupWindow(reading)
+    win.resize(*(size or (1600, 1000)))
+    win.show()
+    if screenshot:
+        app.processEvents()
+        for v in win.views.values():
+            v.render_now()
+        ok = win.grab().save(str(screenshot), "PNG")
+        win.close()
+        return 0 if ok else 1
+    return int(app.exec() or 0)
