@@ -60,7 +60,15 @@ def test_response_on_the_followup_demo(followup_demo, capsys, tmp_path):
     rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
     assert [r["lesion"] for r in rows] == [r["key"] for r in res["lesions"]]
     assert sorted(r["percist"] for r in rows) == sorted(r["percist"] for r in res["lesions"])
-    # text output, PERCIST (the default)
-    rc = main(["response", str(out / "baseline"), str(out / "followup"), f"--liver={liver}"])
+    # text output, PERCIST (the default), and the side-by-side window rendered headless
+    png = tmp_path / "followup.png"
+    rc = main(["response", str(out / "baseline"), str(out / "followup"), f"--liver={liver}", "--screenshot", str(png),
+               "--size", "1200x800"])
     text = capsys.readouterr().out
     assert rc == 0 and "response (percist): PMD" in text and "new" in text and "disappeared" in text
+    from PySide6.QtGui import QImage
+
+    img = QImage(str(png))
+    assert (img.width(), img.height()) == (1200, 800)
+    assert main(["response", str(out / "baseline"), str(out / "followup"), f"--liver={liver}", "--screenshot",
+                 str(png)]) == 2  # never overwritten without --force
