@@ -204,17 +204,17 @@ def test_change_table_equals_the_truth_within_partial_volume_and_noise(reading):
 
 @pytest.mark.slow
 def test_change_table_csv(reading, tmp_path):
-    from workstation.io.csv_table import write_table_csv
+    from workstation.io.table_csv import write_table_csv
 
     rd, _, _ = reading
-    p = write_table_csv(tmp_path / "change.csv", F.CHANGE_COLUMNS, rd.table())
+    p = write_table_csv(tmp_path / "change.csv", rd.table(), F.CHANGE_COLUMNS)
     rows = list(csv.DictReader(p.open(encoding="utf-8")))
     assert [r["lesion"] for r in rows] == [r.key for r in rd.rows()]
     first = rd.rows()[0]
     assert float(rows[0]["suvmax_baseline"]) == first.baseline.suvmax
     assert float(rows[0]["suvmax_change_pct"]) == pytest.approx(first.changes()["suvmax"]["percent"])
     with pytest.raises(FileExistsError):
-        write_table_csv(p, F.CHANGE_COLUMNS, rd.table())
+        write_table_csv(p, rd.table(), F.CHANGE_COLUMNS)
 
 
 @pytest.mark.slow

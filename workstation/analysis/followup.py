@@ -179,7 +179,7 @@ def apply(t: np.ndarray, points) -> np.ndarray:
 
 # ============================================================================ measuring
 def _liver(tp: TimePoint, centre) -> dict:
-    from workstation.analysis.quant import liver_reference
+    from workstation.analysis.references import liver_reference
 
     suv = liver_reference(tp.suv, tp.geometry, centre)
     sul = liver_reference(tp.sul, tp.geometry, centre)
@@ -188,7 +188,7 @@ def _liver(tp: TimePoint, centre) -> dict:
 
 
 def _blood_pool(tp: TimePoint, centre) -> dict:
-    from workstation.analysis.quant import blood_pool_reference
+    from workstation.analysis.references import blood_pool_reference
 
     suv = blood_pool_reference(tp.suv, tp.geometry, centre)
     sul = blood_pool_reference(tp.sul, tp.geometry, centre)
@@ -199,20 +199,22 @@ def _blood_pool(tp: TimePoint, centre) -> dict:
 def measure_timepoint(tp: TimePoint, liver_world, *, blood_pool_world=None, min_volume_ml: float = 0.5,
                       progress=None) -> dict:
     """Segment (PERCIST threshold on SUVbw, brain/bladder excluded) and measure each lesion."""
-    from workstation.analysis.quant import QuantError, find_lesions, region_stats
+    from workstation.analysis.errors import QuantError
+    from workstation.analysis.regions import region_stats
+    from workstation.analysis.segmentation import segment_whole_body
 
     try:
         liver = _liver(tp, liver_world)
         bp = _blood_pool(tp, blood_pool_world) if blood_pool_world is not None else None
-        rep = find_lesions(tp.suv, tp.geometry, "percist", liver_world=liver_world, min_volume_ml=min_volume_ml,
-                           exclude=("brain", "bladder"), progress=progress)
+        rep = segment_whole_body(tp.suv, tp.geometry, "percist", liver_world=liver_world,
+                                 min_volume_ml=min_volume_ml, exclude=("brain", "bladder"), progress=progress)
     except QuantError as exc:
         raise FollowupError(f"{tp.label}: {exc}") from None
     lesions = []
     for les in rep.lesions:
         mask = rep.labels == les.label
         st = region_stats(tp.sul, mask, tp.geometry, median=False)
-        lesions.append(LesionMeasure(les.centre_world, les.suvmax, float(st["suvpeak"]), les.mtv_ml, les.tlg,
+        lesions.append(LesionMeasure(list(les.centre_world), les.suvmax, float(st.suvpeak), les.mtv_ml, les.tlg,
                                      les.voxels))
     return {"lesions": lesions, "labels": rep.labels, "threshold_suv": rep.threshold, "liver": liver,
             "blood_pool": bp, "excluded": rep.excluded}
@@ -220,14 +222,15 @@ def measure_timepoint(tp: TimePoint, liver_world, *, blood_pool_world=None, min_
 
 def measure_at(tp: TimePoint, centre_world, radius_mm: float) -> LesionMeasure:
     """SUVmax and SULpeak in a sphere (a lesion's carried position where nothing was segmented)."""
-    from workstation.analysis.quant import region_stats, sphere_mask
+    from workstation.analysis.regions import region_stats
+    from workstation.analysis.shapes import sphere_mask
 
     mask = sphere_mask(tp.geometry, centre_world, radius_mm)
     if not mask.any():
         return LesionMeasure([float(v) for v in centre_world], float("nan"), float("nan"), 0.0, 0.0, 0, False)
     st = region_stats(tp.suv, mask, tp.geometry, median=False, peak=False)
     sul = region_stats(tp.sul, mask, tp.geometry, median=False)
-    return LesionMeasure([float(v) for v in centre_world], float(st["max"]), float(sul["suvpeak"]), 0.0, 0.0, 0, False)
+    return LesionMeasure([float(v) for v in centre_world], float(st.max), float(sul.suvpeak), 0.0, 0.0, 0, False)
 
 
 def _or_zero(v: float) -> float:

@@ -86,9 +86,9 @@ def run(args) -> int:
     except (FollowupError, ResponseError) as exc:
         raise UserError(str(exc)) from None
     if args.csv:
-        from workstation.io.csv_table import write_table_csv
+        from workstation.io.table_csv import write_table_csv
 
-        write_table_csv(args.csv, CHANGE_COLUMNS, reading.table(), overwrite=args.force)
+        write_table_csv(args.csv, reading.table(), CHANGE_COLUMNS, overwrite=args.force)
     warnings = base.warnings + fu.warnings
     if args.json:
         out["warnings"] = warnings
