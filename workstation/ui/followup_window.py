@@ -105,7 +105,10 @@ class FollowupWindow(QWidget):
             if m == "deauville" and not r.fu.get("blood_pool"):
                 continue
             res = r.response(m)
-            parts.append(f"{m.upper()}: {res.category} ({res.name})")
+            if m == "deauville":
+                parts.append(f"{self.tr('Deauville')}: {res.values.get('baseline_score', '?')} → {res.category}")
+            else:
+                parts.append(f"{m.upper()}: {res.category} ({res.name})")
         return " · ".join(parts)
 
     # ------------------------------------------------------------ table
