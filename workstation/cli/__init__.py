@@ -22,6 +22,7 @@ COMMANDS = (
     "stats_cmd",
     "view_cmd",
     "lesions_cmd",
+    "response_cmd",
     "recon_cmd",
     "simulate_listmode_cmd",
     "register_cmd",
