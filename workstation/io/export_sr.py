@@ -176,7 +176,9 @@ def read_measurements(path) -> list[dict]:
         raise ExportError(f"{path}: not a readable DICOM structured report ({type(exc).__name__}: {exc})") from exc
     try:
         report = sr.content
-        groups = hd.sr.MeasurementReport.from_sequence([report]).get_volumetric_roi_measurement_groups()
+        if not isinstance(report, hd.sr.MeasurementReport):
+            report = hd.sr.MeasurementReport.from_sequence([report])
+        groups = report.get_volumetric_roi_measurement_groups()
     except Exception as exc:  # noqa: BLE001
         raise ExportError(f"{path}: not a TID 1500 measurement report ({exc})") from exc
     out = []
