@@ -19,9 +19,9 @@ def add_reading_arguments(p) -> None:
 
     p.add_argument("pet_dir", metavar="PET_SERIES_DIR")
     p.add_argument("--method", default="fixed:2.5", metavar="METHOD", help=f"{METHODS_HELP}; default fixed:2.5")
-    p.add_argument("--seed", action="extend", nargs="+", default=[], metavar="X,Y,Z",
-                   help="world point(s) (LPS mm) on lesions: seeded segmentation, one lesion per seed "
-                        "(write --seed=-12,5,-345 when x is negative)")
+    p.add_argument("--seed", action="append", default=[], metavar="X,Y,Z",
+                   help="world point (LPS mm) on a lesion: seeded segmentation, one lesion per seed; repeat "
+                        "for several lesions (write --seed=-12,5,-345 when x is negative)")
     p.add_argument("--liver", metavar="X,Y,Z", help="centre (LPS mm) of the 3 cm liver reference VOI (percist, Deauville)")
     p.add_argument("--blood-pool", metavar="X,Y,Z",
                    help="centre (LPS mm) of the blood-pool reference VOI (1 cm x 2 cm cylinder; Deauville with --liver)")
