@@ -5,7 +5,7 @@ the volume is first turned onto the patient axes (LPS; axis-aligned series only)
 
 * the **MIP** is the anterior coronal projection (maximum over anterior-posterior), head at the
   top and the patient's left on the image's right (radiological convention);
-* a **lesion slice** is the axial slice through the lesion's maximum voxel, anterior at the top,
+* a **lesion slice** is the axial slice where the lesion is widest, anterior at the top,
   patient's left on the image's right.
 
 PET is drawn as inverted grey (white background, dark uptake) from SUV 0 to ``suv_max``
@@ -94,8 +94,7 @@ def key_images(reading, suv_max: float = 10.0, mm_per_pixel: float = 2.0) -> lis
         sel = labels == les.label
         if not sel.any():
             continue
-        vals = np.where(sel, suv, -np.inf)
-        z = int(np.unravel_index(int(np.argmax(vals)), vals.shape)[0])
+        z = int(np.argmax(sel.sum(axis=(1, 2))))  # the slice where the lesion is widest
         sl = _grey(_scale(suv[z], dy, dx, mm_per_pixel), suv_max)
         m = _scale(sel[z].astype(np.uint8), dy, dx, mm_per_pixel).astype(bool)
         sl[_outline(m)] = lesion_colour(les.label)
@@ -125,3 +124,17 @@ def save_png(image: KeyImage, path, scale: int = 1) -> None:
     if scale > 1:
         im = im.resize((im.width * scale, im.height * scale), Image.NEAREST)
     im.save(str(path))
+
+
+def png_bytes(image: KeyImage, scale: int = 3) -> bytes:
+    """The image as PNG (enlarged ``scale`` times, nearest, so that outlines stay sharp in print)."""
+    import io
+
+    from PIL import Image
+
+    im = Image.fromarray(image.rgb)
+    if scale > 1:
+        im = im.resize((im.width * scale, im.height * scale), Image.NEAREST)
+    buf = io.BytesIO()
+    im.save(buf, format="PNG")
+    return buf.getvalue()

@@ -24,6 +24,7 @@ COMMANDS = (
     "recon_cmd",
     "simulate_listmode_cmd",
     "export_cmd",
+    "report_cmd",
 )
 
 
