@@ -22,7 +22,7 @@ LESIONS = [  # (centre i, j, k), radius in voxels, Bq/mL
 ]
 
 
-def write_pet(folder, direction=None, origin=(-60.0, -70.0, -30.0)):
+def write_pet(folder, direction=None, origin=(-60.0, -70.0, -30.0), patient_name="TEST^PATIENT"):
     """Write the series; returns (paths, bqml array [k, j, i] as written, direction)."""
     ds = pet_dataset(weight=70.0)
     extra = {k: ds.get(k) for k in PET_KEYS if k in ds}
@@ -35,5 +35,5 @@ def write_pet(folder, direction=None, origin=(-60.0, -70.0, -30.0)):
     stored = np.rint(bq / slopes[:, None, None]).astype(np.int16)
     d = np.eye(3) if direction is None else np.asarray(direction, float)
     paths = write_series(folder, stored, origin=origin, spacing_ijk=SPACING, modality="PT", slopes=slopes,
-                         extra=extra, direction=d)
+                         extra=extra, direction=d, patient_name=patient_name)
     return paths, stored * slopes[:, None, None], d
