@@ -141,7 +141,7 @@ def test_rwvm_gives_the_suv_we_show(study):
 
 
 def test_seg_plus_rwvm_give_the_lesion_statistics(study):
-    from workstation.analysis.quant import region_stats
+    from workstation.analysis.regions import region_stats
     from workstation.analysis.resample import resample_array
 
     r = study["reading"]
@@ -150,11 +150,11 @@ def test_seg_plus_rwvm_give_the_lesion_statistics(study):
         les = r.lesions[s.number - 1]
         mask = resample_array(s.mask.astype(np.uint8), s.geometry, r.pet.geometry, order=0).astype(bool)
         st = region_stats(suv, mask, r.pet.geometry)
-        assert st["voxels"] == les.voxels
-        assert st["max"] == pytest.approx(les.suvmax, rel=1e-5)
-        assert st["mean"] == pytest.approx(les.suvmean, rel=1e-5)
-        assert st["suvpeak"] == pytest.approx(les.suvpeak, rel=1e-5)
-        assert st["tlg"] == pytest.approx(les.tlg, rel=1e-5)
+        assert st.voxels == les.voxels
+        assert st.max == pytest.approx(les.suvmax, rel=1e-5)
+        assert st.mean == pytest.approx(les.suvmean, rel=1e-5)
+        assert st.suvpeak == pytest.approx(les.suvpeak, rel=1e-5)
+        assert st.tlg == pytest.approx(les.tlg, rel=1e-5)
 
 
 def test_key_images_have_outlines_where_the_lesions_are(study):

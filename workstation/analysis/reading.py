@@ -1,6 +1,6 @@
 """A reading of one PET series: its lesions, reference regions and the results that leave the workstation.
 
-``measure`` segments lesions exactly as ``workstation lesions`` does (``quant.find_lesions``:
+``measure`` segments lesions exactly as ``workstation lesions`` does (``segmentation.find_lesions``:
 whole-body, or one lesion per seed; several seeds give several lesions, a seed that lands in a
 lesion already found adds nothing), measures the liver / blood-pool reference VOIs when their
 centres are given, and scores Deauville when both are present. The exports are then built from
@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .quant import (LesionReport, QuantError, ReferenceVOI, blood_pool_reference, cylinder_mask, deauville_score,
-                    find_lesions, liver_reference, sphere_mask)
+from .errors import QuantError
+from .references import ReferenceVOI, blood_pool_reference, deauville_score, liver_reference
+from .segmentation import LesionReport, find_lesions
+from .shapes import cylinder_mask, sphere_mask
 
 
 @dataclass

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 def add_reading_arguments(p) -> None:
     """The lesion-finding options shared with `workstation report` (same meaning as in `lesions`)."""
-    from workstation.analysis.quant import METHODS_HELP
+    from workstation.core.vocabulary import METHODS_HELP
 
     from .common import add_suv_arguments
 
@@ -45,12 +45,13 @@ def add_parser(sub):
 
 def reading_from_args(args):
     """Load, SUV-convert and segment as `workstation lesions` does; returns an analysis.reading.Reading."""
-    from workstation.analysis.quant import QuantError, parse_method
+    from workstation.analysis.errors import QuantError
     from workstation.analysis.reading import measure
+    from workstation.core.vocabulary import VocabularyError, parse_method
     from workstation.analysis.suv import compute_suv
     from workstation.io.loader import load_pet_folder
 
-    from .common import UserError, overrides_from_args
+    from .common import UserError, overrides_from_args, with_option
     from .lesions_cmd import parse_point
 
     seeds = [parse_point(s, "--seed") for s in args.seed]
@@ -60,7 +61,7 @@ def reading_from_args(args):
         raise UserError("--min-volume must be 0 or more (mL)")
     try:
         parse_method(args.method)
-    except QuantError as exc:
+    except VocabularyError as exc:
         raise UserError(f"--method: {exc}") from None
     overrides = overrides_from_args(args)
     pet = load_pet_folder(args.pet_dir, series_uid=args.series)
@@ -69,11 +70,11 @@ def reading_from_args(args):
         return measure(pet, res, args.method, seeds=seeds, liver_world=liver, blood_pool_world=bp,
                        min_volume_ml=args.min_volume, exclude=tuple(args.exclude))
     except QuantError as exc:
-        raise UserError(str(exc)) from None
+        raise UserError(with_option(str(exc), exc.field)) from None
 
 
 def run(args) -> int:
-    from workstation.analysis.quant import QuantError
+    from workstation.analysis.errors import QuantError
     from workstation.analysis.reading import export
     from workstation.io.export_common import ExportError, check_target
 
