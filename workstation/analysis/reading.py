@@ -188,3 +188,49 @@ def export(reading: Reading, kind: str, out, *, overwrite: bool = False, seg_out
         images = key_images(reading)
         return write_key_images(out, heads[0], images, overwrite=overwrite)
     raise QuantError(f"unknown export {kind!r}: use seg, sr, rwvm or sc")
+
+
+def reading_from_vois(pet, suv_result, vois) -> Reading:
+    """A Reading of the viewer's VOIs (``voi.VoiModel`` on the PET grid): lesions, spheres and boxes become
+    lesions 1..n in the model's order; the liver / blood-pool VOIs become the reference regions.
+
+    Statistics are measured again on the SUV array of ``suv_result`` (the numbers the exports carry are
+    those of the pixels, whatever the model's cached statistics say).
+    """
+    from .regions import region_stats
+    from .segmentation import Lesion
+    from .suv_apply import suv_array
+
+    suv = suv_array(pet, suv_result)
+    geom = pet.geometry
+    labels = np.zeros(suv.shape, np.int32)
+    lesions = []
+    for v in vois.vois.values():
+        if v.is_reference:
+            continue
+        m = v.mask(geom.shape) & (labels == 0)
+        if not m.any():
+            continue
+        n = len(lesions) + 1
+        labels[m] = n
+        st = region_stats(suv, m, geom)
+        centroid = geom.kji_to_world(np.mean(np.nonzero(m), axis=1))
+        thr = v.params.get("threshold")
+        lesions.append(Lesion(n, tuple(float(x) for x in centroid), st.voxels, st.volume_ml, st.max, st.mean,
+                              float(st.suvpeak), st.tlg, st.max_world, st.peak_world, st.std,
+                              float(thr) if thr is not None else float("nan")))
+    methods = sorted({str(v.params.get("method") or v.kind) for v in vois.vois.values() if not v.is_reference})
+    rep = LesionReport(", ".join(methods) or "none", None, lesions, float(sum(x.mtv_ml for x in lesions)),
+                       float(sum(x.tlg for x in lesions)), len(lesions), True, 0.0, None, [], labels)
+    liv = vois.reference("liver")
+    bp = vois.reference("blood_pool")
+    liver = blood_pool = None
+    if liv is not None:
+        liver = liver_reference(suv, geom, liv.centre_world(geom), float(liv.params.get("diameter_mm", 30.0)))
+    if bp is not None:
+        blood_pool = blood_pool_reference(suv, geom, bp.centre_world(geom))
+    scores = {}
+    if liver is not None and blood_pool is not None:
+        scores = {les.label: deauville_score(les.suvmax, blood_pool, liver) for les in lesions}
+    seeds = [tuple(v.params["seed_world"]) for v in vois.vois.values() if "seed_world" in v.params]
+    return Reading(pet, suv_result, suv, rep, rep.method, seeds, liver, blood_pool, scores)
