@@ -26,6 +26,8 @@ COMMANDS = (
     "recon_cmd",
     "simulate_listmode_cmd",
     "register_cmd",
+    "export_cmd",
+    "report_cmd",
 )
 
 

@@ -8,7 +8,9 @@ fused view beside the MIP); all views share one ``ReadingSession``, so the cross
 colour map are linked by construction. Tool bar: layout, CT and PET window presets, colour map,
 PET opacity, MIP cine, anonymise, registration and nudge. The status bar shows the live cursor
 readout (world LPS mm, HU, SUV with its type) and the progress of background work (loading,
-registration, resampling) with a cancel button. The SUV panel is a dock.
+registration, resampling) with a cancel button. The SUV panel is a dock. The Reading menu saves,
+reverts and autosaves the reading in the study database; the Export menu writes DICOM SEG / SR /
+RWVM / key images and the PDF report (``reading_menu``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from workstation.analysis import fusion
 from workstation.analysis.fusion import COLORMAPS, CT_PRESETS, LAYOUTS, PET_PRESETS, ReadingSession
 
 from .browser import StudyBrowser
+from .reading_menu import ReadingPersistence
 from .suv_panel import SuvPanel
 from .voi_panel import VoiPanel
 from .view_widget import ViewWidget
@@ -77,6 +80,7 @@ class MainWindow(QMainWindow):
         self.voi_dock.setWidget(self.voi_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.voi_dock)
         self.voi_dock.hide()
+        self.persistence = ReadingPersistence(self)  # Reading menu (save / revert / autosave) and Export menu
         self.cine = QTimer(self)
         self.cine.setInterval(120)
         self.cine.timeout.connect(self._cine_step)
@@ -250,6 +254,7 @@ class MainWindow(QMainWindow):
         elif session.pet is not None and fusion.needs_registration(session.pet, session.anatomical):
             self.message_label.setText("PET and CT frames of reference differ: use 'Register PET→CT' or nudge")
             self._offer_registration()
+        self.persistence.session_opened(session)  # the stored reading (saved or autosaved) comes back
         if session.pet is not None:
             self.mip_jobs.start(Job(session.precompute_mip, name="mip"))
 
