@@ -23,6 +23,11 @@ COMMANDS = (
     "lesions_cmd",
     "recon_cmd",
     "simulate_listmode_cmd",
+    "node_cmd",
+    "echo_cmd",
+    "find_cmd",
+    "retrieve_cmd",
+    "send_cmd",
 )
 
 

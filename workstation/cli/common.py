@@ -17,6 +17,7 @@ def user_error_types() -> tuple[type[BaseException], ...]:
         ("workstation.io.errors", "DicomError"),
         ("workstation.analysis.suv", "SuvError"),
         ("workstation.io.nifti", "NiftiError"),
+        ("workstation.settings.nodes", "NodeConfigError"),
     ):
         try:
             module = __import__(mod, fromlist=[name])

@@ -9,6 +9,11 @@ registration of a moving series (PET) onto a fixed one (CT/MR), as a 4x4 ``movin
 matrix (maps a world point of the fixed frame to the moving frame, LPS mm), with the metric, the
 method and the time (table ``registrations``, schema version 2; a version-1 file gains the table
 when it is opened).
+
+The audit trail (table ``audit``, schema version 3) records who sent or received what over the
+network, by UID only (never a patient name or ID): time, event (``store-received``, ``store-sent``,
+``retrieve``, ``find``, ``rejected``, ...), the peer's AE title and address, the study/series/SOP
+instance UIDs, the DIMSE status and a short detail.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import numpy as np
 
 from .scan import ScanResult, scan_paths
 
-SCHEMA_VERSION = 2  # 1: index of patients/studies/series/instances; 2: + registrations
+SCHEMA_VERSION = 3  # 1: index of patients/studies/series/instances; 2: + registrations; 3: + audit
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -51,6 +56,11 @@ CREATE TABLE IF NOT EXISTS registrations (
     moving_series_uid TEXT NOT NULL, fixed_series_uid TEXT NOT NULL,
     matrix TEXT NOT NULL, metric REAL, method TEXT NOT NULL, created TEXT NOT NULL,
     PRIMARY KEY (moving_series_uid, fixed_series_uid));
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, event TEXT NOT NULL,
+    peer_ae TEXT, peer_host TEXT, study_uid TEXT, series_uid TEXT, sop_instance_uid TEXT,
+    status INTEGER, detail TEXT);
+CREATE INDEX IF NOT EXISTS idx_audit_sop ON audit(sop_instance_uid);
 """
 
 
@@ -312,6 +322,52 @@ class StudyDB:
             cur = self._con.execute("DELETE FROM registrations WHERE moving_series_uid = ? AND fixed_series_uid = ?",
                                     (moving_series_uid, fixed_series_uid))
         return cur.rowcount > 0
+
+    # ------------------------------------------------------------------ audit trail
+    def audit(self, event: str, *, peer_ae: str = "", peer_host: str = "", study_uid: str = "",
+              series_uid: str = "", sop_instance_uid: str = "", status: int | None = None,
+              detail: str = "") -> None:
+        """Append one audit entry (UIDs only: callers never pass patient names or IDs)."""
+        self.audit_many([dict(event=event, peer_ae=peer_ae, peer_host=peer_host, study_uid=study_uid,
+                              series_uid=series_uid, sop_instance_uid=sop_instance_uid, status=status,
+                              detail=detail)])
+
+    def audit_many(self, entries) -> None:
+        when = datetime.now().isoformat(timespec="milliseconds")
+        rows = [(e.get("time") or when, e["event"], e.get("peer_ae", ""), e.get("peer_host", ""),
+                 e.get("study_uid", ""), e.get("series_uid", ""), e.get("sop_instance_uid", ""),
+                 e.get("status"), e.get("detail", "")) for e in entries]
+        if not rows:
+            return
+        with self._lock, self._con:
+            self._con.executemany("INSERT INTO audit (time, event, peer_ae, peer_host, study_uid, series_uid, "
+                                  "sop_instance_uid, status, detail) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+
+    def audit_rows(self, event: str | None = None, sop_instance_uid: str | None = None) -> list[dict]:
+        q, args = "SELECT time, event, peer_ae, peer_host, study_uid, series_uid, sop_instance_uid, status, detail " \
+                  "FROM audit", []
+        where = []
+        if event is not None:
+            where.append("event = ?")
+            args.append(event)
+        if sop_instance_uid is not None:
+            where.append("sop_instance_uid = ?")
+            args.append(sop_instance_uid)
+        if where:
+            q += " WHERE " + " AND ".join(where)
+        q += " ORDER BY id"
+        keys = ("time", "event", "peer_ae", "peer_host", "study_uid", "series_uid", "sop_instance_uid", "status",
+                "detail")
+        with self._lock:
+            return [dict(zip(keys, r)) for r in self._con.execute(q, args).fetchall()]
+
+    def indexed_paths(self) -> set[str]:
+        with self._lock:
+            return {r[0] for r in self._con.execute("SELECT path FROM instances").fetchall()}
+
+    def integrity_check(self) -> str:
+        with self._lock:
+            return self._con.execute("PRAGMA integrity_check").fetchone()[0]
 
     def counts(self) -> dict:
         with self._lock:
