@@ -268,14 +268,18 @@ def store_files(node, calling_aet: str, paths, progress: Progress | None = None,
                 progress.update(n / len(heads), f"C-STORE {n} of {len(heads)}")
             ds = pydicom.dcmread(p)
             try:
-                status = assoc.send_c_store(ds)
+                status = assoc.send_c_store(ds) if assoc.is_established else None
             except ValueError as exc:  # no accepted context for this SOP class / transfer syntax
                 res.failed += 1
                 res.errors.append(f"{p}: {exc}")
                 continue
-            if not status:
-                raise DicomNetError(f"node {node.name}: connection dropped after {res.completed} of {len(heads)} "
-                                    "instances")
+            except RuntimeError:  # the association went away under us
+                status = None
+            if not status:  # dropped or timed out: report what was acknowledged, the caller may retry
+                res.failed += len(heads) - n
+                res.errors.append(f"node {node.name}: connection dropped after {res.completed} of {len(heads)} "
+                                  "instances")
+                break
             code = int(status.Status)
             if code == 0x0000 or (code & 0xF000) == 0xB000:
                 res.completed += 1
