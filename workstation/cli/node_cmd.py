@@ -98,7 +98,7 @@ def run(args) -> int:
 
     local = cfg.local
     allowed = cfg.allowed_peers() + [parse_allow(a) for a in args.allow]
-    db = StudyDB(args.db)
+    db = StudyDB(args.db, synchronous="NORMAL")  # files are fsynced; the index is rebuilt from them at start
     store = ManagedStore(args.store, db)
     node = StorageNode(args.ae_title or local.ae_title, args.port or local.port, host=args.host or local.host,
                        allowed=allowed, store=store, db=db,

@@ -143,6 +143,17 @@ class ImportSummary:
         return s
 
 
+_AUDIT_INSERT = ("INSERT INTO audit (time, event, peer_ae, peer_host, study_uid, series_uid, sop_instance_uid, "
+                 "status, detail) VALUES (?,?,?,?,?,?,?,?,?)")
+
+
+def _audit_rows(entries) -> list[tuple]:
+    when = datetime.now().isoformat(timespec="milliseconds")
+    return [(e.get("time") or when, e["event"], e.get("peer_ae", ""), e.get("peer_host", ""),
+             e.get("study_uid", ""), e.get("series_uid", ""), e.get("sop_instance_uid", ""),
+             e.get("status"), e.get("detail", "")) for e in entries]
+
+
 def default_db_path() -> Path:
     from workstation.settings import data_dir
 
@@ -152,13 +163,18 @@ def default_db_path() -> Path:
 class StudyDB:
     """Thread-safe handle on the study database (one connection, serialised by a lock)."""
 
-    def __init__(self, path: str | Path | None = None):
+    def __init__(self, path: str | Path | None = None, synchronous: str = "FULL"):
+        """``synchronous="NORMAL"`` (WAL: commits survive a crashed process, maybe not a power cut) is for
+        the DICOM node, whose file store is authoritative and re-indexed at start."""
         self.path = Path(path) if path is not None else default_db_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._con = sqlite3.connect(str(self.path), check_same_thread=False)
         self._con.execute("PRAGMA foreign_keys = ON")
         self._con.execute("PRAGMA journal_mode = WAL")
+        if synchronous.upper() not in ("FULL", "NORMAL"):
+            raise ValueError(f"synchronous must be FULL or NORMAL, not {synchronous!r}")
+        self._con.execute(f"PRAGMA synchronous = {synchronous.upper()}")
         with self._con:
             self._con.executescript(_SCHEMA)
             self._con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
@@ -189,10 +205,13 @@ class StudyDB:
             progress.update(1.0, summary.text())
         return summary
 
-    def add_records(self, scan: ScanResult) -> ImportSummary:
+    def add_records(self, scan: ScanResult, audit: list[dict] | None = None) -> ImportSummary:
+        """Index the scanned records (and append ``audit`` entries, see :meth:`audit_many`) in one transaction."""
         recs = scan.instances
         with self._lock, self._con:
             cur = self._con.cursor()
+            if audit:
+                cur.executemany(_AUDIT_INSERT, _audit_rows(audit))
             known = set()
             if recs:
                 uids = [r.sop_instance_uid for r in recs]
@@ -333,15 +352,11 @@ class StudyDB:
                               detail=detail)])
 
     def audit_many(self, entries) -> None:
-        when = datetime.now().isoformat(timespec="milliseconds")
-        rows = [(e.get("time") or when, e["event"], e.get("peer_ae", ""), e.get("peer_host", ""),
-                 e.get("study_uid", ""), e.get("series_uid", ""), e.get("sop_instance_uid", ""),
-                 e.get("status"), e.get("detail", "")) for e in entries]
+        rows = _audit_rows(entries)
         if not rows:
             return
         with self._lock, self._con:
-            self._con.executemany("INSERT INTO audit (time, event, peer_ae, peer_host, study_uid, series_uid, "
-                                  "sop_instance_uid, status, detail) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+            self._con.executemany(_AUDIT_INSERT, rows)
 
     def audit_rows(self, event: str | None = None, sop_instance_uid: str | None = None) -> list[dict]:
         q, args = "SELECT time, event, peer_ae, peer_host, study_uid, series_uid, sop_instance_uid, status, detail " \

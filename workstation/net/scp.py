@@ -85,7 +85,8 @@ class StorageNode:
                           status=STATUS_CANNOT_UNDERSTAND, detail="undecodable dataset")
             return STATUS_CANNOT_UNDERSTAND
         try:
-            stored = self.store.store_bytes(data)
+            stored = self.store.store_bytes(data, audit=dict(event="store-received", peer_ae=aet, peer_host=host,
+                                                             status=STATUS_SUCCESS))
         except StoreError as exc:
             log.warning("C-STORE from %s refused: %s", aet, exc)
             self.db.audit("rejected", peer_ae=aet, peer_host=host, sop_instance_uid=sop,
@@ -96,9 +97,6 @@ class StorageNode:
             return STATUS_OUT_OF_RESOURCES
         with self._count_lock:
             self.received += 1
-        self.db.audit("store-received", peer_ae=aet, peer_host=host, study_uid=stored.study_uid,
-                      series_uid=stored.series_uid, sop_instance_uid=stored.sop_instance_uid,
-                      status=STATUS_SUCCESS, detail="duplicate, kept the first copy" if stored.duplicate else "")
         return STATUS_SUCCESS
 
     def _on_rejected(self, evt):

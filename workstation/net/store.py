@@ -74,7 +74,7 @@ class ManagedStore:
     def final_path(self, study_uid: str, series_uid: str, sop_uid: str) -> Path:
         return self.root / study_uid / series_uid / f"{sop_uid}.dcm"
 
-    def store_bytes(self, data: bytes, index: bool = True) -> Stored:
+    def store_bytes(self, data: bytes, index: bool = True, audit: dict | None = None) -> Stored:
         """Write one DICOM file's bytes (preamble + meta + dataset) atomically; index it; return where."""
         fd, tmp = tempfile.mkstemp(prefix="in-", suffix=".part", dir=str(self.incoming))
         try:
@@ -82,7 +82,7 @@ class ManagedStore:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-            return self._commit(Path(tmp), index)
+            return self._commit(Path(tmp), index, audit)
         except BaseException:
             try:
                 os.unlink(tmp)
@@ -93,7 +93,7 @@ class ManagedStore:
     def store_file(self, path: str | Path, index: bool = True) -> Stored:
         return self.store_bytes(Path(path).read_bytes(), index)
 
-    def _commit(self, tmp: Path, index: bool) -> Stored:
+    def _commit(self, tmp: Path, index: bool, audit: dict | None = None) -> Stored:
         try:
             rec = read_record(str(tmp))
         except Exception as exc:  # noqa: BLE001 - any unreadable header is a refusal, never a crash
@@ -109,10 +109,18 @@ class ManagedStore:
             else:
                 final.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(tmp, final)
-                _fsync_dir(final.parent)
-        if index and self.db is not None and not duplicate:
-            rec.path = str(final)
-            self.db.add_records(ScanResult(instances=[rec], files_seen=1))
+        if not duplicate:
+            _fsync_dir(final.parent)  # the rename itself is durable before we answer
+        entries = []
+        if audit is not None:
+            entries = [{**audit, "study_uid": study, "series_uid": series, "sop_instance_uid": sop,
+                        "detail": "duplicate, kept the first copy" if duplicate else audit.get("detail", "")}]
+        if index and self.db is not None:
+            if duplicate:
+                self.db.audit_many(entries)
+            else:
+                rec.path = str(final)
+                self.db.add_records(ScanResult(instances=[rec], files_seen=1), audit=entries)
         return Stored(str(final), sop, series, study, duplicate)
 
     def reconcile(self) -> tuple[int, int]:
