@@ -28,6 +28,7 @@ COMMANDS = (
     "find_cmd",
     "retrieve_cmd",
     "send_cmd",
+    "web_cmd",
 )
 
 
