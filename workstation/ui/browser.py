@@ -13,6 +13,10 @@ Pairing: when a study holds more than one PET or more than one CT/MR series, a s
 pair ``analysis.fusion.choose_pair`` would take (same frame of reference first), or the series
 that was double-clicked, and says when the two do not share a frame of reference (the reading
 window then offers registration and the manual nudge).
+
+Two tabs: "Local" (the tree above) and "PACS" (``pacs_panel.PacsPanel``: configured nodes, search,
+retrieve with progress, the incoming queue of our node); new instances in the database refresh
+the local tree.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -36,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from workstation.analysis.fusion import choose_pair
 
+from .pacs_panel import PacsPanel
 from .workers import Job, JobSlot
 
 STUDY_UID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -140,14 +146,27 @@ class StudyBrowser(QWidget):
         top.addStretch(1)
         top.addWidget(self.progress)
         top.addWidget(self.cancel_button)
-        lay = QVBoxLayout(self)
+        local = QWidget()
+        lay = QVBoxLayout(local)
         lay.addLayout(top)
         lay.addWidget(self.tree, 1)
         lay.addWidget(self.status)
+        # tabs: the local database, and the PACS (search, retrieve, incoming); studies that arrive
+        # over the network appear in the local tab without a restart
+        self.pacs = PacsPanel(db)
+        self.pacs.studies_changed.connect(self.refresh)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(local, "Local")
+        self.tabs.addTab(self.pacs, "PACS")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.tabs)
         self.refresh()
 
     def set_anonymise(self, on: bool) -> None:
         self.anonymise = bool(on)
+        self.pacs.anonymise = self.anonymise
+        self.pacs.show_results(self.pacs._results)
         self.refresh()
 
     def refresh(self) -> None:
