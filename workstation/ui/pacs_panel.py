@@ -260,6 +260,14 @@ class PacsPanel(QWidget):
     # ------------------------------------------------------------------ incoming + refresh
     def poll(self) -> None:
         """Refresh the node status and the incoming queue; tell the browser when the database grew."""
+        import sqlite3
+
+        try:
+            self._poll()
+        except sqlite3.Error:  # the database was closed under us (window closing) or is busy: try later
+            pass
+
+    def _poll(self) -> None:
         self._update_node_status()
         if self.db is None:
             return
