@@ -117,3 +117,26 @@ def test_sigkill_mid_transfer_then_retry(node_factory, thousand):
         shutil.rmtree(node.store_dir)
         for f in node.data_dir.glob("studies.sqlite*"):
             f.unlink()
+
+
+def test_retrieve_500_instance_study_with_move_and_get(orthanc, orthanc_node, node_factory, tmp_path):
+    need_dcmtk("storescu")
+    from workstation.io.db import StudyDB
+    from workstation.net import scu
+    from workstation.net.store import ManagedStore
+
+    study_uid, files = make_study(tmp_path / "src", n_series=5, n_slices=100, size=16, seed=41)
+    r = subprocess.run(["storescu", "-aet", "WS_TEST", "-aec", "ORTHANC", "--scan-directories", "--recurse", "127.0.0.1",
+                        str(orthanc.dicom_port), str(tmp_path / "src")], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-500:]
+    pacs = orthanc_node.get("pacs")
+    assert scu.find(pacs, "WS_TEST", "STUDY", StudyInstanceUID=study_uid)[0]["NumberOfStudyRelatedInstances"] == "500"
+    with StudyDB(tmp_path / "get.sqlite") as db:
+        got = scu.get(pacs, "WS_TEST", study_uid, ManagedStore(tmp_path / "get-store", db))
+        assert (got.completed, got.failed) == (500, 0)
+        assert db.counts()["instances"] == 500
+    node = node_factory(port=orthanc.ws_port, allow=("ORTHANC@127.0.0.1",)).start()
+    moved = scu.move(pacs, "WS_TEST", study_uid, "WS_TEST")
+    assert (moved.completed, moved.failed) == (500, 0)
+    assert _indexed_count(node.db_path) == (500, "ok")
+    assert len(list(node.store_dir.glob("*/*/*.dcm"))) == 500
