@@ -99,7 +99,7 @@ def run(args) -> int:
     local = cfg.local
     allowed = cfg.allowed_peers() + [parse_allow(a) for a in args.allow]
     db = StudyDB(args.db, synchronous="NORMAL")  # files are fsynced; the index is rebuilt from them at start
-    store = ManagedStore(args.store, db)
+    store = ManagedStore(args.store, db, group_commit=True)
     node = StorageNode(args.ae_title or local.ae_title, args.port or local.port, host=args.host or local.host,
                        allowed=allowed, store=store, db=db,
                        max_associations=args.max_associations or local.max_associations)
@@ -108,4 +108,5 @@ def run(args) -> int:
     except OSError as exc:
         raise UserError(f"cannot listen on {node.host}:{node.port}: {exc.strerror or exc}") from None
     finally:
+        store.close()
         db.close()

@@ -15,6 +15,7 @@ database lacks (after a crash between rename and indexing) and removes stale tem
 from __future__ import annotations
 
 import os
+import queue
 import re
 import tempfile
 import threading
@@ -64,12 +65,62 @@ def default_store_dir() -> Path:
 
 
 class ManagedStore:
-    def __init__(self, root: str | Path | None = None, db: StudyDB | None = None):
+    def __init__(self, root: str | Path | None = None, db: StudyDB | None = None, group_commit: bool = False):
+        """``group_commit``: many threads storing at once (the SCP) share one database transaction per
+        batch; each caller still returns only after its own instance is indexed. Call :meth:`close`."""
         self.root = Path(root) if root is not None else default_store_dir()
         self.incoming = self.root / ".incoming"
         self.incoming.mkdir(parents=True, exist_ok=True)
         self.db = db
         self._lock = threading.Lock()  # serialises the check-then-rename of one UID
+        self._queue: queue.Queue | None = None
+        self._indexer: threading.Thread | None = None
+        if group_commit and db is not None:
+            self._queue = queue.Queue()
+            self._indexer = threading.Thread(target=self._index_loop, name="store-indexer", daemon=True)
+            self._indexer.start()
+
+    def close(self) -> None:
+        if self._indexer is not None:
+            self._queue.put(None)
+            self._indexer.join(30)
+            self._indexer = None
+
+    def _index_loop(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            batch = [item]
+            while len(batch) < 256:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    self._queue.put(None)
+                    break
+                batch.append(nxt)
+            try:
+                self.db.add_records(ScanResult(instances=[b[0] for b in batch], files_seen=len(batch)),
+                                    audit=[e for b in batch for e in b[1]])
+                error = None
+            except Exception as exc:  # noqa: BLE001 - handed to each waiting caller
+                error = exc
+            for b in batch:
+                b[2]["error"] = error
+                b[3].set()
+
+    def _index(self, rec, entries) -> None:
+        if self._indexer is None:
+            self.db.add_records(ScanResult(instances=[rec], files_seen=1), audit=entries)
+            return
+        done, box = threading.Event(), {}
+        self._queue.put((rec, entries, box, done))
+        if not done.wait(120):
+            raise OSError("the index did not answer within 120 s")
+        if box["error"] is not None:
+            raise OSError(f"indexing failed: {box['error']}")
 
     def final_path(self, study_uid: str, series_uid: str, sop_uid: str) -> Path:
         return self.root / study_uid / series_uid / f"{sop_uid}.dcm"
@@ -120,7 +171,7 @@ class ManagedStore:
                 self.db.audit_many(entries)
             else:
                 rec.path = str(final)
-                self.db.add_records(ScanResult(instances=[rec], files_seen=1), audit=entries)
+                self._index(rec, entries)
         return Stored(str(final), sop, series, study, duplicate)
 
     def reconcile(self) -> tuple[int, int]:
