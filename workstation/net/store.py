@@ -141,8 +141,8 @@ class ManagedStore:
                 pass
             raise
 
-    def store_file(self, path: str | Path, index: bool = True) -> Stored:
-        return self.store_bytes(Path(path).read_bytes(), index)
+    def store_file(self, path: str | Path, index: bool = True, audit: dict | None = None) -> Stored:
+        return self.store_bytes(Path(path).read_bytes(), index, audit)
 
     def _commit(self, tmp: Path, index: bool, audit: dict | None = None) -> Stored:
         try:
