@@ -92,3 +92,30 @@ def test_incoming_queue_from_our_node(qtbot, orthanc, orthanc_node, node_factory
         qtbot.waitUntil(lambda: br.tree.topLevelItemCount() == 1, timeout=10_000)
     finally:
         db.close()
+
+
+def test_send_dialog_sends_the_selected_study(qtbot, orthanc, orthanc_node, tmp_path):
+    from workstation.io.db import StudyDB
+    from workstation.net import scu
+    from workstation.ui.browser import StudyBrowser
+
+    study_uid, _ = make_study(tmp_path / "src", n_series=2, n_slices=5, patient_id="SEND-UI", seed=33)
+    db = StudyDB(tmp_path / "studies.sqlite")
+    try:
+        db.import_paths([tmp_path / "src"])
+        br = StudyBrowser(db)
+        qtbot.addWidget(br)
+        assert br.send_dialog() is None  # nothing selected
+        br.tree.topLevelItem(0).setSelected(True)
+        dlg = br.send_dialog()
+        assert dlg.node_box.count() == 1 and len(dlg.files) == 10
+        job = dlg.send()
+        qtbot.waitUntil(lambda: not job.is_running(), timeout=60_000)
+        assert dlg.status.text() == "Sent 10 of 10 to pacs"
+        assert dlg.progress.value() == 1000
+        found = scu.find(orthanc_node.get("pacs"), WS_AET, "STUDY", PatientID="SEND-UI")
+        assert [f["StudyInstanceUID"] for f in found] == [study_uid]
+        assert found[0]["NumberOfStudyRelatedInstances"] == "10"
+        assert len(db.audit_rows(event="store-sent")) == 10
+    finally:
+        db.close()

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from workstation.analysis.fusion import choose_pair
 
-from .pacs_panel import PacsPanel
+from .pacs_panel import PacsPanel, SendDialog
 from .workers import Job, JobSlot
 
 STUDY_UID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -133,6 +133,8 @@ class StudyBrowser(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         self.open_button = QPushButton("Read study")
         self.open_button.clicked.connect(self._open_selected)
+        self.send_button = QPushButton("Send to node…")
+        self.send_button.clicked.connect(self.send_selected)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.hide()
@@ -141,7 +143,7 @@ class StudyBrowser(QWidget):
         self.cancel_button.hide()
         self.status = QLabel("")
         top = QHBoxLayout()
-        for w in (self.import_button, self.refresh_button, self.open_button):
+        for w in (self.import_button, self.refresh_button, self.open_button, self.send_button):
             top.addWidget(w)
         top.addStretch(1)
         top.addWidget(self.progress)
@@ -227,6 +229,18 @@ class StudyBrowser(QWidget):
         items = self.tree.selectedItems()
         if items:
             self._activated(items[0])
+
+    def send_dialog(self) -> "SendDialog | None":
+        """The send dialog for the selected study (or series), not yet shown."""
+        items = self.tree.selectedItems()
+        if not items or self.db is None:
+            return None
+        return SendDialog(self.db, items[0].data(0, STUDY_UID_ROLE), items[0].data(0, SERIES_UID_ROLE) or None, self)
+
+    def send_selected(self) -> None:
+        dlg = self.send_dialog()
+        if dlg is not None:
+            dlg.exec()
 
     def _ask_import(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Import DICOM folder")

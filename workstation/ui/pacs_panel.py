@@ -17,6 +17,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -292,3 +294,60 @@ class PacsPanel(QWidget):
             m = expected.get(uid)
             for c, v in enumerate((uid, f"{count} of {m}" if m else f"{count}", when.replace("T", " "))):
                 self.incoming.setItem(r, c, QTableWidgetItem(v))
+
+
+class SendDialog(QDialog):
+    """Send a study or series from the database to a configured node (C-STORE on a worker thread)."""
+
+    def __init__(self, db, study_uid: str, series_uid: str | None = None, parent=None):
+        super().__init__(parent)
+        from workstation.settings.nodes import load_nodes
+
+        self.setWindowTitle("Send to a DICOM node")
+        self.db, self.study_uid, self.series_uid = db, study_uid, series_uid
+        self.jobs = JobSlot()
+        self.cfg = load_nodes()
+        self.node_box = QComboBox()
+        for n in self.cfg.nodes:
+            if n.is_dimse:
+                self.node_box.addItem(f"{n.name}  ({n.ae_title}@{n.host}:{n.port})", n.name)
+        series = [series_uid] if series_uid else [s.series_uid for s in db.series(study_uid)]
+        self.files = [f for s in series for f in db.series_files(s)]
+        self.what = QLabel(f"{len(self.files)} instances of {'the series' if series_uid else 'the study'}")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.status = QLabel("")
+        self.buttons = QDialogButtonBox()
+        self.send_button = self.buttons.addButton("Send", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.send_button.clicked.connect(self.send)
+        self.buttons.rejected.connect(self._close)
+        form = QFormLayout(self)
+        form.addRow("Node", self.node_box)
+        form.addRow(self.what)
+        form.addRow(self.progress)
+        form.addRow(self.status)
+        form.addRow(self.buttons)
+
+    def send(self) -> Job | None:
+        from workstation.net import scu
+
+        name = self.node_box.currentData()
+        if not name or not self.files:
+            self.status.setText("Nothing to send, or no node configured.")
+            return None
+        node = self.cfg.get(name)
+        job = Job(scu.store_files, node, self.cfg.local.ae_title, self.files, db=self.db, name="send")
+        job.progressed.connect(lambda f, m: (self.progress.setValue(int(f * 1000)), self.progress.setFormat(
+            f"{m}  %p%")))
+        job.succeeded.connect(lambda r: self.status.setText(
+            f"Sent {r.completed} of {len(self.files)} to {node.name}" + (f"; {r.failed} failed" if r.failed else "")))
+        job.failed.connect(lambda msg: self.status.setText(f"Send failed: {msg.split(': ', 1)[-1]}"))
+        job.cancelled.connect(lambda: self.status.setText("Send cancelled"))
+        job.done.connect(lambda: self.send_button.setEnabled(True))
+        self.send_button.setEnabled(False)
+        return self.jobs.start(job)
+
+    def _close(self) -> None:
+        self.jobs.cancel()
+        self.reject()
