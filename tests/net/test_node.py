@@ -121,3 +121,43 @@ def test_bad_input_gets_a_status_and_the_node_stays_up(node_factory, tmp_path):
     assoc.release()
     assert len(list(node.store_dir.glob("*/*/*.dcm"))) == 1
     assert not list((node.store_dir / ".incoming").iterdir())
+
+
+def test_node_start_in_background_status_stop(capsys):
+    need_dcmtk("echoscu")
+    from net_peers import free_port
+    from workstation.cli import main
+    from workstation.net import process
+
+    port = free_port()
+    assert main(["node", "status"]) == 1
+    assert "not running" in capsys.readouterr().out
+    assert main(["node", "start", "--port", str(port), "--ae-title", "WS_BG", "--allow", "SENDER@127.0.0.1"]) == 0
+    out = capsys.readouterr().out
+    pid = process.read_state()["pid"]
+    try:
+        assert f"started in the background on 127.0.0.1:{port}" in out
+        assert main(["node", "status"]) == 0
+        assert f"WS_BG on 127.0.0.1:{port}" in capsys.readouterr().out
+        r = subprocess.run(["echoscu", "-aet", "SENDER", "-aec", "WS_BG", "127.0.0.1", str(port)],
+                           capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, r.stderr
+        assert main(["node", "start", "--port", str(free_port())]) == 2  # one node at a time
+        assert "already running" in capsys.readouterr().err
+        assert main(["node", "stop"]) == 0
+        assert "node stopped" in capsys.readouterr().out
+        assert not process.pid_alive(pid)
+        assert main(["node", "status"]) == 1
+    finally:
+        if process.pid_alive(pid):
+            import os
+            import signal
+
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_bad_allow_is_one_line(capsys):
+    from workstation.cli import main
+
+    assert main(["node", "start", "--allow", "NOHOST"]) == 2
+    assert "expected AET@HOST" in capsys.readouterr().err
