@@ -108,7 +108,7 @@ def test_registration_round_trip_and_replace(tmp_path):
     path = tmp_path / "db.sqlite"
     m = _rigid(3.7, (8.125, -6.1, 5.0 / 3.0))
     with StudyDB(path) as db:
-        assert db.schema_version() == 2
+        assert db.schema_version() == 3
         assert db.get_registration("1.2.pet", "1.2.ct") is None
         db.save_registration("1.2.pet", "1.2.ct", m, metric=-0.4321, method="MI rigid",
                              created=datetime(2026, 1, 2, 3, 4, 5))
@@ -155,7 +155,7 @@ def test_version_1_file_gains_registrations_table(tmp_path):
     con.commit()
     con.close()
     with StudyDB(path) as db:
-        assert db.schema_version() == 2
+        assert db.schema_version() == 3
         assert db.counts()["instances"] == 7  # the index is kept
         db.save_registration("a", "b", np.eye(4))
         assert np.array_equal(db.get_registration("a", "b").matrix, np.eye(4))
@@ -223,3 +223,18 @@ def test_registration_versions_undo_and_reset(tmp_path):
         assert db.save_registration("9.pet", "9.ct", b, method="new").version == 2
         old = db.undo_registration("9.pet", "9.ct")
         assert old.method == "old" and old.matrix[0, 3] == 7.0
+
+
+def test_audit_trail_by_uid(tmp_path):
+    path = tmp_path / "db.sqlite"
+    with StudyDB(path) as db:
+        db.audit("store-received", peer_ae="MODALITY", peer_host="127.0.0.1", study_uid="1.2.3",
+                 series_uid="1.2.3.4", sop_instance_uid="1.2.3.4.5", status=0)
+        db.audit_many([dict(event="rejected", peer_ae="EVIL", peer_host="127.0.0.1", status=0xC211,
+                            detail="calling AE not allowed")])
+    with StudyDB(path) as db:  # persisted
+        rows = db.audit_rows()
+        assert [r["event"] for r in rows] == ["store-received", "rejected"]
+        assert db.audit_rows(sop_instance_uid="1.2.3.4.5")[0]["peer_ae"] == "MODALITY"
+        assert db.audit_rows(event="rejected")[0]["status"] == 0xC211
+        assert db.integrity_check() == "ok"

@@ -28,6 +28,12 @@ COMMANDS = (
     "register_cmd",
     "export_cmd",
     "report_cmd",
+    "node_cmd",
+    "echo_cmd",
+    "find_cmd",
+    "retrieve_cmd",
+    "send_cmd",
+    "web_cmd",
 )
 
 

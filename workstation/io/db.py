@@ -12,6 +12,11 @@ when it is opened). Every registration stored is also kept as a numbered version
 (table ``registration_history``, created when missing): ``undo_registration`` goes back to the
 previous version (or to none, which means the scanner's own alignment), ``reset_registration``
 stores the identity as a new version, so a reset can be undone too.
+
+The audit trail (table ``audit``, schema version 3) records who sent or received what over the
+network, by UID only (never a patient name or ID): time, event (``store-received``, ``store-sent``,
+``retrieve``, ``find``, ``rejected``, ...), the peer's AE title and address, the study/series/SOP
+instance UIDs, the DIMSE status and a short detail.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import numpy as np
 
 from .scan import ScanResult, scan_paths
 
-SCHEMA_VERSION = 2  # 1: index of patients/studies/series/instances; 2: + registrations
+SCHEMA_VERSION = 3  # 1: index of patients/studies/series/instances; 2: + registrations; 3: + audit
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -58,6 +63,11 @@ CREATE TABLE IF NOT EXISTS registration_history (
     moving_series_uid TEXT NOT NULL, fixed_series_uid TEXT NOT NULL, version INTEGER NOT NULL,
     matrix TEXT NOT NULL, metric REAL, method TEXT NOT NULL, created TEXT NOT NULL,
     PRIMARY KEY (moving_series_uid, fixed_series_uid, version));
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, event TEXT NOT NULL,
+    peer_ae TEXT, peer_host TEXT, study_uid TEXT, series_uid TEXT, sop_instance_uid TEXT,
+    status INTEGER, detail TEXT);
+CREATE INDEX IF NOT EXISTS idx_audit_sop ON audit(sop_instance_uid);
 """
 
 #: method name of a stored identity: the scanner's own alignment (a reset)
@@ -144,6 +154,17 @@ class ImportSummary:
         return s
 
 
+_AUDIT_INSERT = ("INSERT INTO audit (time, event, peer_ae, peer_host, study_uid, series_uid, sop_instance_uid, "
+                 "status, detail) VALUES (?,?,?,?,?,?,?,?,?)")
+
+
+def _audit_rows(entries) -> list[tuple]:
+    when = datetime.now().isoformat(timespec="milliseconds")
+    return [(e.get("time") or when, e["event"], e.get("peer_ae", ""), e.get("peer_host", ""),
+             e.get("study_uid", ""), e.get("series_uid", ""), e.get("sop_instance_uid", ""),
+             e.get("status"), e.get("detail", "")) for e in entries]
+
+
 def default_db_path() -> Path:
     from workstation.settings import data_dir
 
@@ -153,13 +174,18 @@ def default_db_path() -> Path:
 class StudyDB:
     """Thread-safe handle on the study database (one connection, serialised by a lock)."""
 
-    def __init__(self, path: str | Path | None = None):
+    def __init__(self, path: str | Path | None = None, synchronous: str = "FULL"):
+        """``synchronous="NORMAL"`` (WAL: commits survive a crashed process, maybe not a power cut) is for
+        the DICOM node, whose file store is authoritative and re-indexed at start."""
         self.path = Path(path) if path is not None else default_db_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._con = sqlite3.connect(str(self.path), check_same_thread=False)
         self._con.execute("PRAGMA foreign_keys = ON")
         self._con.execute("PRAGMA journal_mode = WAL")
+        if synchronous.upper() not in ("FULL", "NORMAL"):
+            raise ValueError(f"synchronous must be FULL or NORMAL, not {synchronous!r}")
+        self._con.execute(f"PRAGMA synchronous = {synchronous.upper()}")
         with self._con:
             self._con.executescript(_SCHEMA)
             self._con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
@@ -190,10 +216,13 @@ class StudyDB:
             progress.update(1.0, summary.text())
         return summary
 
-    def add_records(self, scan: ScanResult) -> ImportSummary:
+    def add_records(self, scan: ScanResult, audit: list[dict] | None = None) -> ImportSummary:
+        """Index the scanned records (and append ``audit`` entries, see :meth:`audit_many`) in one transaction."""
         recs = scan.instances
         with self._lock, self._con:
             cur = self._con.cursor()
+            if audit:
+                cur.executemany(_AUDIT_INSERT, _audit_rows(audit))
             known = set()
             if recs:
                 uids = [r.sop_instance_uid for r in recs]
@@ -377,6 +406,48 @@ class StudyDB:
             cur = self._con.execute("DELETE FROM registrations WHERE moving_series_uid = ? AND fixed_series_uid = ?",
                                     (moving_series_uid, fixed_series_uid))
         return cur.rowcount > 0
+
+    # ------------------------------------------------------------------ audit trail
+    def audit(self, event: str, *, peer_ae: str = "", peer_host: str = "", study_uid: str = "",
+              series_uid: str = "", sop_instance_uid: str = "", status: int | None = None,
+              detail: str = "") -> None:
+        """Append one audit entry (UIDs only: callers never pass patient names or IDs)."""
+        self.audit_many([dict(event=event, peer_ae=peer_ae, peer_host=peer_host, study_uid=study_uid,
+                              series_uid=series_uid, sop_instance_uid=sop_instance_uid, status=status,
+                              detail=detail)])
+
+    def audit_many(self, entries) -> None:
+        rows = _audit_rows(entries)
+        if not rows:
+            return
+        with self._lock, self._con:
+            self._con.executemany(_AUDIT_INSERT, rows)
+
+    def audit_rows(self, event: str | None = None, sop_instance_uid: str | None = None) -> list[dict]:
+        q, args = "SELECT time, event, peer_ae, peer_host, study_uid, series_uid, sop_instance_uid, status, detail " \
+                  "FROM audit", []
+        where = []
+        if event is not None:
+            where.append("event = ?")
+            args.append(event)
+        if sop_instance_uid is not None:
+            where.append("sop_instance_uid = ?")
+            args.append(sop_instance_uid)
+        if where:
+            q += " WHERE " + " AND ".join(where)
+        q += " ORDER BY id"
+        keys = ("time", "event", "peer_ae", "peer_host", "study_uid", "series_uid", "sop_instance_uid", "status",
+                "detail")
+        with self._lock:
+            return [dict(zip(keys, r)) for r in self._con.execute(q, args).fetchall()]
+
+    def indexed_paths(self) -> set[str]:
+        with self._lock:
+            return {r[0] for r in self._con.execute("SELECT path FROM instances").fetchall()}
+
+    def integrity_check(self) -> str:
+        with self._lock:
+            return self._con.execute("PRAGMA integrity_check").fetchone()[0]
 
     def counts(self) -> dict:
         with self._lock:
