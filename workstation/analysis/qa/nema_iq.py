@@ -374,12 +374,15 @@ def _find_rotation(grid: _Grid, plane, b0, lung, edition: str):
             idx = (np.arange(n)[:, None] + hand * (np.arange(6)[None, :] * 120)) % n  # 60 deg = 120 steps
             score = (prof[idx] * (weights * signs)[None, :]).sum(axis=1)
             i = int(np.argmax(score))
-            if best is None or score[i] > best[0]:
-                best = (float(score[i]), float(ang[i]), hand, name)
+            # how many of the six positions have the sign the fill says (hot above, cold below b0)
+            agree = int(np.sum(np.sign(prof[idx[i]]) == signs))
+            key = (agree, float(score[i]))
+            if best is None or key > best[0]:
+                best = (key, float(ang[i]), hand, name)
     return best[1], best[2], best[3]
 
 
-def _refine(grid: _Grid, a, centre, diameter, hot: bool, search_mm: float):
+def _refine(grid: _Grid, a, centre, diameter, hot: bool, search_mm: float, b0: float):
     from scipy.signal import fftconvolve
 
     r = diameter / 2.0
@@ -411,7 +414,20 @@ def _refine(grid: _Grid, a, centre, diameter, hot: bool, search_mm: float):
         den = f0 - 2 * f1 + f2
         if np.isfinite(f0) and np.isfinite(f2) and den < 0:
             sub[ax] += float(np.clip(0.5 * (f0 - f2) / den, -0.5, 0.5))
-    return box.world(sub)
+    c = box.world(sub)
+    # then the centroid of the sphere's excess over the background within r + 4 mm (twice): exact
+    # for a symmetric sphere, where the matched filter's top can be flat
+    for _ in range(2):
+        w = (box.values - b0) if hot else (b0 - box.values)
+        w = np.where(box.dist2(c) <= (r + 4.0) ** 2, np.clip(w, 0.0, None), 0.0)
+        tot = float(w.sum())
+        if not tot > 0:
+            break
+        new = (float((w * box.X).sum() / tot), float((w * box.Y).sum() / tot), float((w * box.Z).sum() / tot))
+        if np.linalg.norm(np.subtract(new, centre)) > search_mm + 2.0:
+            break
+        c = new
+    return c
 
 
 # ------------------------------------------------------------------------------------- metrics
@@ -530,7 +546,7 @@ def analyse_nema_iq(array, geometry, fill: Fill, *, units: str = "", scan_dateti
         if d in user:
             found[n] = (user[d], "user")
         else:
-            found[n] = (_refine(grid, a, ideal[n], d, hot[n], 8.0), "found")
+            found[n] = (_refine(grid, a, ideal[n], d, hot[n], 8.0, b0), "found")
         shifts.append(np.subtract(found[n][0], ideal[n]))
     shift = np.mean(shifts, axis=0)
     for n in range(3, 6):
@@ -539,7 +555,7 @@ def analyse_nema_iq(array, geometry, fill: Fill, *, units: str = "", scan_dateti
             found[n] = (user[d], "user")
             continue
         pred = tuple(float(v) for v in np.add(ideal[n], shift))
-        c = _refine(grid, a, pred, d, hot[n], 4.0)
+        c = _refine(grid, a, pred, d, hot[n], 4.0, b0)
         found[n] = (c, "found")
     step(0.5, "background ROIs")
     sphere_list = [(d, c) for d, (c, _) in zip(SPHERE_DIAMETERS_MM, found)]
