@@ -23,6 +23,7 @@ COMMANDS = (
     "lesions_cmd",
     "recon_cmd",
     "simulate_listmode_cmd",
+    "qa_cmd",
 )
 
 
