@@ -157,6 +157,10 @@ class NemaIqResult:
     fill_note: str
     calibration_ratio: float | None
     warnings: list[str] = field(default_factory=list)
+    #: the slice nearest the sphere plane and its world extent (x0, x1, y0, y1) of voxel centres, for reports
+    plane_image: np.ndarray | None = field(default=None, repr=False)
+    plane_extent: tuple[float, float, float, float] | None = None
+    background_slice_z: list[float] = field(default_factory=list)
 
     def earl_pass(self, standard: str) -> bool | None:
         hot = [s for s in self.spheres if s.hot]
@@ -176,7 +180,7 @@ class NemaIqResult:
             "background": {"mean": self.background_mean, "sd": self.background_sd, "cov": self.background_cov,
                            "cov_units": "%", "calibration_ratio": self.calibration_ratio,
                            "variability": {f"{d:g}": v for d, v in self.variability.items()},
-                           "slices": self.background_slices,
+                           "slices": self.background_slices, "slices_z": self.background_slice_z,
                            "roi_centres_world": [list(map(float, c)) for c in self.background_roi_centres]},
             "lung": {"residual": self.lung_residual_percent, "residual_units": "%",
                      "per_slice": self.lung_residual_per_slice, "axis_world": list(self.lung_axis_world)},
@@ -623,4 +627,6 @@ def analyse_nema_iq(array, geometry, fill: Fill, *, units: str = "", scan_dateti
         variability=variability, lung_residual_percent=float(np.mean(lung_res)), lung_residual_per_slice=lung_res,
         lung_axis_world=lung, sphere_plane_z=z_plane, background_slices=slices, background_roi_centres=roi_xy,
         true_sphere=float(true_s), true_background=None if true_b is None else float(true_b), true_ratio=ratio,
-        fill_note=note, calibration_ratio=calibration, warnings=warnings)
+        fill_note=note, calibration_ratio=calibration, warnings=warnings,
+        background_slice_z=[float(grid.Z[k]) for k in slices], plane_image=a[k0].astype(np.float32), plane_extent=(float(grid.X[0, 0]), float(grid.X[0, -1]),
+                                                            float(grid.Y[0, 0]), float(grid.Y[-1, 0])))

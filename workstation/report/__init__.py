@@ -1,0 +1,1 @@
+"""Reports written as PDF (reportlab): the physicist QA report (:mod:`.qa`)."""
