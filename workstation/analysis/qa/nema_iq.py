@@ -26,7 +26,7 @@ voxel of the sphere VOI. ``rc_* = value / true sphere concentration``. NU 2 (2-D
 nearest the sphere centre, diameter = the sphere's inner diameter): hot contrast
 ``Q_H = (C_H / C_B - 1) / (a_H / a_B - 1) x 100``, cold contrast ``Q_C = (1 - C_C / C_B) x 100``,
 background variability ``N = SD_B / C_B x 100`` over the 60 background ROIs of each size (12 per
-slice, on the sphere slice and +-10, +-20 mm; SD with K - 1), lung residual
+slice, on the slice nearest the sphere plane and the slices nearest +-10, +-20 mm from it; SD with K - 1), lung residual
 ``C_lung / C_B,37 x 100`` with a 30 mm ROI on each of those slices. The 12 background ROI centres
 are spread by farthest-point sampling over the central slice where a 37 mm ROI keeps 15 mm from
 the phantom's edge, from every sphere and from the lung insert (NU 2 asks for 15 mm from edge and
@@ -566,9 +566,10 @@ def analyse_nema_iq(array, geometry, fill: Fill, *, units: str = "", scan_dateti
     roi_xy = _background_rois(grid, body2, sphere_list, lung, warnings)
     k0 = grid.nearest_k(z_plane)
     slices = []
+    z0 = float(grid.Z[k0])  # NU 2: +-1 cm and +-2 cm from the central slice
     for off in BACKGROUND_SLICE_OFFSETS_MM:
-        k = grid.nearest_k(z_plane + off)
-        if abs(grid.Z[k] - (z_plane + off)) > max(grid.dz, 3.0) or not valid[k]:
+        k = grid.nearest_k(z0 + off)
+        if abs(grid.Z[k] - (z0 + off)) > max(grid.dz, 3.0) or not valid[k]:
             warnings.append(f"background slice at {off:+g} mm from the sphere plane is outside the phantom's full "
                             "slices; left out")
             continue
