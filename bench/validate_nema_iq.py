@@ -101,6 +101,16 @@ def main(argv=None) -> int:
     from workstation.analysis.qa import Fill, analyse_nema_iq
     from workstation.io.loader import load_pet_folder
 
+    try:
+        import nema_quant  # noqa: F401  (ChameleonIQ)
+        import pynemaiqpet  # noqa: F401
+    except ImportError as exc:
+        print(f"validate_nema_iq: skipped: {exc}; install the two tools as the docstring says and pass --packages")
+        return 0
+    if not REF.is_dir():
+        print(f"validate_nema_iq: skipped: reference data not present at {REF}")
+        return 0
+
     worst = []
     for recon in ("pet_recon_1", "pet_recon_2"):
         vol = load_pet_folder(str(REF / recon))
