@@ -10,7 +10,7 @@ DEMO_DIR := demo-study
 PLUGINS := $(wildcard plugins/*/pyproject.toml)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test sysdeps venv bench clean
+.PHONY: demo test sysdeps venv bench clean bundle bundle-test dist-linux
 
 sysdeps:
 	@bash installer/sysdeps.sh
@@ -46,8 +46,26 @@ test: sysdeps venv
 		(cd $$p && $(HEADLESS) $(CURDIR)/$(PY) -m pytest -q -p no:cacheprovider tests $(PYTEST_ARGS)) || exit 1; \
 	done
 
+# The one-folder application (PyInstaller): dist/workstation/workstation takes the CLI's sub-commands.
+BUNDLE := dist/workstation/workstation
+bundle: venv
+	$(PIP) install -q "pyinstaller>=6.10"
+	$(PY) installer/make_icon.py build/icon
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller installer/workstation.spec
+	cp installer/install-linux.sh dist/workstation/
+	@du -sh dist/workstation
+
+# smoke tests of the frozen build (version, demo, screenshot pixels, plugins, frozen recon child, Linux install)
+bundle-test: sysdeps bundle
+	$(HEADLESS) WORKSTATION_BUNDLE=$(BUNDLE) $(PY) -m pytest -q -p no:cacheprovider tests/installer $(PYTEST_ARGS)
+
+# the Linux download: the bundle folder (with install-linux.sh inside) as a .tar.gz
+dist-linux: bundle
+	tar -C dist -czf dist/workstation-linux-x86_64.tar.gz workstation
+	@ls -lh dist/workstation-linux-x86_64.tar.gz
+
 bench: venv
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) build *.egg-info
+	rm -rf $(VENV) $(DEMO_DIR) build dist *.egg-info
