@@ -20,29 +20,8 @@ def add_parser(sub):
     p.set_defaults(func=run)
 
 
-def mask_on_grid(mask, mask_geom, target_geom, mask_path="mask"):
-    """The mask on the PET grid; refuses masks that lie (partly) outside the PET volume."""
-    import numpy as np
-
-    from workstation.analysis.resample import fraction_inside, resample_array
-
-    from .common import UserError
-
-    if mask_geom.same_grid(target_geom):
-        return mask, False
-    pts = mask_geom.kji_to_world(np.argwhere(mask))
-    inside = fraction_inside(pts, target_geom)
-    if inside < 0.99:
-        raise UserError(f"{mask_path}: only {100 * inside:.1f}% of the mask lies inside the PET volume: the mask "
-                        "belongs to another geometry (another patient, study or series?)")
-    on_grid = resample_array(mask.astype(np.uint8), mask_geom, target_geom, order=0).astype(bool)
-    if not on_grid.any():
-        raise UserError(f"{mask_path}: the mask is smaller than one PET voxel after resampling onto the PET grid")
-    return on_grid, True
-
-
 def run(args) -> int:
-    from workstation.analysis.quant import region_stats
+    from workstation.analysis.regions import mask_on_grid, region_stats
     from workstation.analysis.suv import compute_suv
     from workstation.analysis.suv_apply import suv_array
     from workstation.io.loader import load_pet_folder
@@ -57,14 +36,13 @@ def run(args) -> int:
     mask, resampled = mask_on_grid(mask, mgeom, pet.geometry, args.mask)
     suv = suv_array(pet, res)
     st = region_stats(suv, mask, pet.geometry)
-    out = {"voxels": int(st["voxels"]), "volume_ml": float(st["volume_ml"]), "min": float(st["min"]),
-           "max": float(st["max"]), "mean": float(st["mean"]), "median": float(st["median"]),
-           "std": float(st["std"])}
-    if st.get("suvpeak") is not None:
-        out["suvpeak"] = float(st["suvpeak"])
-        out["suvpeak_world_mm"] = st.get("peak_world")
-    if st.get("tlg") is not None:
-        out["tlg"] = float(st["tlg"])
+    out = {"voxels": int(st.voxels), "volume_ml": float(st.volume_ml), "min": float(st.min),
+           "max": float(st.max), "mean": float(st.mean), "median": float(st.median), "std": float(st.std)}
+    if st.suvpeak is not None:
+        out["suvpeak"] = float(st.suvpeak)
+        out["suvpeak_world_mm"] = list(st.peak_world)
+    if st.tlg is not None:
+        out["tlg"] = float(st.tlg)
     out.update({"suv_type": res.suv_type, "suv_units": res.units, "suv_factor": res.factor,
                 "mask_resampled_to_pet_grid": resampled, "provenance": res.provenance,
                 "warnings": list(pet.warnings) + list(res.warnings)})
