@@ -90,7 +90,7 @@ def test_screenshot_of_the_demo_shows_the_lesion_in_pet_colours(demo, user_env):
 
 def test_numba_cache_lives_in_the_user_data_folder(demo, user_env):
     # the demo's SUV summary and the screenshot ran kernels: their compiled cache is in the data folder
-    run(user_env, "lesions", str(demo[0] / "PET"), "--method", "percist", "--json")
+    run(user_env, "lesions", str(demo[0] / "PT"), "--method", "fixed:2.5", "--json")
     cache = Path(user_env["WORKSTATION_DATA_DIR"]) / "numba-cache"
     assert any(cache.rglob("*.nbi")), f"no numba cache files under {cache}"
 
