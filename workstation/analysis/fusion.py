@@ -35,6 +35,7 @@ from typing import Callable
 import numpy as np
 from scipy import ndimage
 
+from workstation.core.texts import tr
 from workstation.analysis.resample import resample_to_grid  # noqa: F401  (part of this module's API)
 from workstation.core.geometry import ImageGeometry
 from workstation.core.volume import Volume
@@ -417,16 +418,16 @@ class ReadingSession:
         v = self.anatomical if self.anatomical is not None else self.pet
         lines = []
         if self.anonymise:
-            lines.append("(patient hidden)")
+            lines.append(tr("overlay", "(patient hidden)"))
         else:
             from workstation.io.dicom_text import display_name
 
-            lines.append(display_name(v.patient.name) if v.patient.name else "(no name)")  # "Family, Given"
+            lines.append(display_name(v.patient.name) if v.patient.name else tr("overlay", "(no name)"))  # "Family, Given"
             if v.patient.patient_id:
                 lines.append(f"ID {v.patient.patient_id}")
         date = v.info.get("study_date") or v.info.get("StudyDate") or ""
         if date:
-            lines.append(f"Study {date}")
+            lines.append(f"{tr('overlay', 'Study')} {date}")
         if self.anatomical is not None and self.anatomical.description:
             lines.append(f"{self.anatomical.modality}: {self.anatomical.description}")
         if self.pet is not None and self.pet.description:

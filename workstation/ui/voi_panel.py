@@ -31,7 +31,7 @@ import itertools
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -60,8 +60,9 @@ from .lesion_table import LesionTable
 from .voi_style import METHOD_CHOICES, method_from_choice, voi_colour
 from .workers import Job, JobSlot
 
-TOOLS = (("navigate", "Navigate"), ("sphere", "Sphere"), ("box", "Box"), ("segment", "Segment"),
-         ("liver", "Liver ref"), ("blood_pool", "Blood pool"))
+TOOLS = (("navigate", QT_TRANSLATE_NOOP("VoiPanel", "Navigate")), ("sphere", QT_TRANSLATE_NOOP("VoiPanel", "Sphere")),
+         ("box", QT_TRANSLATE_NOOP("VoiPanel", "Box")), ("segment", QT_TRANSLATE_NOOP("VoiPanel", "Segment")),
+         ("liver", QT_TRANSLATE_NOOP("VoiPanel", "Liver ref")), ("blood_pool", QT_TRANSLATE_NOOP("VoiPanel", "Blood pool")))
 DEFAULT_RADIUS_MM = 10.0
 FIXED_SCALE = 10  # slider units per SUV for fixed thresholds
 
@@ -104,7 +105,7 @@ class VoiPanel(QWidget):
         self.tool_buttons = {}
         grid = QGridLayout()
         for n, (key, text) in enumerate(TOOLS):
-            b = QPushButton(text)
+            b = QPushButton(self.tr(text))
             b.setCheckable(True)
             b.setObjectName(f"voi-tool-{key}")
             b.clicked.connect(lambda _c=False, k=key: self.set_tool(k))
@@ -114,15 +115,15 @@ class VoiPanel(QWidget):
         self.tool_buttons["navigate"].setChecked(True)
         self.method_box = QComboBox()
         self.method_box.setObjectName("voi-method")
-        for label, _t in METHOD_CHOICES:
-            self.method_box.addItem(label)
-        self.method_box.setCurrentText("41 % of SUVmax")
+        for label, _t in METHOD_CHOICES:  # shown translated; the English label is the choice's identity
+            self.method_box.addItem(QCoreApplication.translate("methods", label), label)
+        self._choose_method("41 % of SUVmax")
         self.method_box.currentTextChanged.connect(lambda _t: self._sync_edit_widgets())
         self.user_value = QDoubleSpinBox()
         self.user_value.setRange(0.1, 99.0)
         self.user_value.setDecimals(1)
         self.user_value.setValue(3.0)
-        self.user_value.setToolTip("SUV for 'fixed SUV (user)', percent for '% of SUVmax (user)'")
+        self.user_value.setToolTip(self.tr("SUV for 'fixed SUV (user)', percent for '% of SUVmax (user)'"))
         self.user_value.valueChanged.connect(lambda _v: self._sync_edit_widgets())
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setObjectName("voi-threshold")
@@ -138,14 +139,14 @@ class VoiPanel(QWidget):
         self.min_volume.setRange(0.0, 1000.0)
         self.min_volume.setValue(0.5)
         self.min_volume.setSuffix(" mL")
-        self.exclude = QCheckBox("exclude brain and bladder")
+        self.exclude = QCheckBox(self.tr("exclude brain and bladder"))
         self.exclude.setChecked(True)
-        self.delete_button = QPushButton("Delete VOI")
+        self.delete_button = QPushButton(self.tr("Delete VOI"))
         self.delete_button.clicked.connect(self.delete_selected)
-        self.wb_button = QPushButton("Whole body")
-        self.wb_button.setToolTip("detect every lesion with the chosen method")
+        self.wb_button = QPushButton(self.tr("Whole body"))
+        self.wb_button.setToolTip(self.tr("detect every lesion with the chosen method"))
         self.wb_button.clicked.connect(self.detect_whole_body)
-        self.export_button = QPushButton("Export CSV…")
+        self.export_button = QPushButton(self.tr("Export CSV…"))
         self.export_button.clicked.connect(lambda: self.export_csv())
         self.references = QLabel("")
         self.references.setWordWrap(True)
@@ -158,14 +159,14 @@ class VoiPanel(QWidget):
         self.delete_shortcut.activated.connect(self.delete_selected)
 
         form = QFormLayout()
-        form.addRow("Method", self.method_box)
-        form.addRow("User value", self.user_value)
+        form.addRow(self.tr("Method"), self.method_box)
+        form.addRow(self.tr("User value"), self.user_value)
         row = QHBoxLayout()
         row.addWidget(self.slider, 1)
         row.addWidget(self.slider_label)
-        form.addRow("Threshold", row)
-        form.addRow("Sphere radius", self.radius)
-        form.addRow("Min. volume", self.min_volume)
+        form.addRow(self.tr("Threshold"), row)
+        form.addRow(self.tr("Sphere radius"), self.radius)
+        form.addRow(self.tr("Min. volume"), self.min_volume)
         buttons = QHBoxLayout()
         for b in (self.delete_button, self.wb_button, self.export_button):
             buttons.addWidget(b)
@@ -177,6 +178,9 @@ class VoiPanel(QWidget):
         lay.addWidget(self.references)
         lay.addWidget(self.message)
         lay.addWidget(self.table, 1)
+
+    def _choose_method(self, label: str) -> None:
+        self.method_box.setCurrentIndex(max(0, self.method_box.findData(label)))
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
@@ -308,7 +312,7 @@ class VoiPanel(QWidget):
         v = self._guard(self.model.add_sphere, self.to_pet(display_world), r)
         if v is not None:
             self.model.select(v.id)
-            self.show_message(f"sphere VOI {v.id}: radius {r:.1f} mm")
+            self.show_message(self.tr("sphere VOI {}: radius {:.1f} mm").format(v.id, r))
         return v
 
     def add_box_at(self, plane: str, a_display, b_display):
@@ -328,12 +332,12 @@ class VoiPanel(QWidget):
         fn = self.model.set_liver_reference if kind == "liver" else self.model.set_blood_pool_reference
         v = self._guard(fn, self.to_pet(display_world))
         if v is not None:
-            self.show_message(f"{v.name}: mean {v.stats.mean:.2f} SD {v.stats.std:.2f} {self.model.units}")
+            self.show_message(self.tr("{}: mean {:.2f} SD {:.2f} {}").format(v.name, v.stats.mean, v.stats.std, self.model.units))
         return v
 
     # ------------------------------------------------------------ segmentation (off the UI thread)
     def current_method(self) -> str:
-        return method_from_choice(self.method_box.currentText(), self.user_value.value())
+        return method_from_choice(self.method_box.currentData(), self.user_value.value())
 
     def segment_at(self, display_world, method: str | None = None, target_id: int | None = None) -> Job | None:
         """Segment the lesion at a display world point (PET frame: through ``pet_from_anat``)."""
@@ -354,7 +358,7 @@ class VoiPanel(QWidget):
                   tuple(float(x) for x in pet_world), method, kw, name="segment")
         job.succeeded.connect(self._segmentation_done)
         job.failed.connect(self.show_message)
-        self.show_message(f"segmenting ({method})…")
+        self.show_message(self.tr("segmenting ({})…").format(method))
         return self.seg_jobs.start(job)
 
     @staticmethod
@@ -378,8 +382,8 @@ class VoiPanel(QWidget):
         else:
             v = m.add_segmentation(seg)
             m.select(v.id)
-        self.show_message(f"{v.name}: {seg.method}, threshold {seg.threshold:.2f} {m.units}, "
-                          f"{v.stats.volume_ml:.2f} mL, SUVmax {v.stats.max:.2f}")
+        self.show_message(self.tr("{}: {}, threshold {:.2f} {}, {:.2f} mL, SUVmax {:.2f}").format(
+            v.name, seg.method, seg.threshold, m.units, v.stats.volume_ml, v.stats.max))
 
     def detect_whole_body(self) -> Job | None:
         """Start the whole-body detection; while one runs, the button cancels it."""
@@ -388,7 +392,7 @@ class VoiPanel(QWidget):
         if self.wb_jobs.job is not None and self.wb_jobs.job.is_running():
             self.wb_jobs.cancel()
             self._newest_wb = 0
-            self.show_message("whole body: cancelled")
+            self.show_message(self.tr("whole body: cancelled"))
             return None
         try:
             method = self.current_method()
@@ -413,16 +417,16 @@ class VoiPanel(QWidget):
         job.failed.connect(self.show_message)
         job.progressed.connect(self._whole_body_progress)
         job.done.connect(self._whole_body_finished)
-        self.show_message(f"whole-body detection ({method})…")
-        self.wb_button.setText("Cancel")
+        self.show_message(self.tr("whole-body detection ({})…").format(method))
+        self.wb_button.setText(self.tr("Cancel"))
         return self.wb_jobs.start(job)
 
     def _whole_body_finished(self) -> None:
         if self.wb_jobs.job is None or not self.wb_jobs.job.is_running():
-            self.wb_button.setText("Whole body")
+            self.wb_button.setText(self.tr("Whole body"))
 
     def _whole_body_progress(self, fraction: float, msg: str) -> None:
-        self.show_message(f"whole body: {msg} {100 * fraction:.0f} %")
+        self.show_message(self.tr("whole body: {} {:.0f} %").format(msg, 100 * fraction))
 
     def _whole_body_done(self, payload) -> None:
         token, segs, error = payload
@@ -433,7 +437,7 @@ class VoiPanel(QWidget):
             self.show_message(error)
             return
         vois = self.model.replace_whole_body(segs)
-        self.show_message(f"whole body: {len(vois)} lesions")
+        self.show_message(self.tr("whole body: {} lesions").format(len(vois)))
 
     # ------------------------------------------------------------ editing
     def selected(self):
@@ -446,7 +450,7 @@ class VoiPanel(QWidget):
         if v is not None and v.kind == "lesion":
             name = vocab.parse_method(v.method).name
         else:
-            name = vocab.parse_method(dict(METHOD_CHOICES)[self.method_box.currentText()].format(v=1)).name
+            name = vocab.parse_method(dict(METHOD_CHOICES)[self.method_box.currentData()].format(v=1)).name
         return name if name in ("fixed", "pct") else None
 
     def _sync_edit_widgets(self) -> None:
@@ -479,7 +483,7 @@ class VoiPanel(QWidget):
         mode = self._slider_mode()
         value = self.slider.value()
         self.slider_label.setText(f"SUV {value / FIXED_SCALE:.1f}" if mode == "fixed" else
-                                  f"{value} %" if mode == "pct" else "auto")
+                                  f"{value} %" if mode == "pct" else self.tr("auto"))
 
     def slider_method(self) -> str | None:
         mode = self._slider_mode()
@@ -500,7 +504,7 @@ class VoiPanel(QWidget):
             self.segment_pet(seed, method, target_id=v.id)  # live preview: the newest request wins
         else:  # no lesion selected: the slider sets the user value of the method for the next click
             name, value = vocab.parse_method(method)
-            self.method_box.setCurrentText("fixed SUV (user)" if name == "fixed" else "% of SUVmax (user)")
+            self._choose_method("fixed SUV (user)" if name == "fixed" else "% of SUVmax (user)")
             self.user_value.setValue(value)
 
     def _radius_changed(self, value: float) -> None:
@@ -532,7 +536,7 @@ class VoiPanel(QWidget):
         if self.model is None:
             return None
         if path is None:
-            path, _filter = QFileDialog.getSaveFileName(self, "Export VOIs as CSV", "vois.csv", "CSV files (*.csv)",
+            path, _filter = QFileDialog.getSaveFileName(self, self.tr("Export VOIs as CSV"), "vois.csv", self.tr("CSV files (*.csv)"),
                                                         options=QFileDialog.Option.DontConfirmOverwrite)
             if not path:
                 return None
@@ -542,20 +546,20 @@ class VoiPanel(QWidget):
         try:
             out = write_table_csv(p, self.model.rows())
         except FileExistsError:
-            answer = QMessageBox.question(self, "Overwrite?", f"{p.name} already exists. Replace it?",
+            answer = QMessageBox.question(self, self.tr("Overwrite?"), self.tr("{} already exists. Replace it?").format(p.name),
                                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                           QMessageBox.StandardButton.No)
             if answer != QMessageBox.StandardButton.Yes:
-                self.show_message("Not exported: the file exists and was kept.")
+                self.show_message(self.tr("Not exported: the file exists and was kept."))
                 return None
             try:
                 out = write_table_csv(p, self.model.rows(), overwrite=True)
             except OSError as exc:
-                self.show_message(f"Not exported: {exc}")
+                self.show_message(self.tr("Not exported: {}").format(exc))
                 return None
         except OSError as exc:
-            self.show_message(f"Not exported: {exc}")
+            self.show_message(self.tr("Not exported: {}").format(exc))
             return None
         if out is not None:
-            self.show_message(f"Exported {len(self.model.vois)} VOIs to {out}")
+            self.show_message(self.tr("Exported {} VOIs to {}").format(len(self.model.vois), out))
         return out
