@@ -53,7 +53,7 @@ def test_whole_body_spheres(spheres_case, method):
     MTV is then within the half-voxel-diagonal bracket of 4/3 pi r^3."""
     g, v = spheres_case
     liver = (-40.0, -60.0, -60.0)  # background region: SUV 1 ± 0.1 -> PERCIST threshold ≈ 1.7
-    rep = Q.find_lesions(v, g, method, liver_world=liver if method == "percist" else None)
+    rep = Q.find_lesions(v, g, method, liver_world=liver if method == "percist" else None, exclude=())
     assert rep.count == 3
     w = world_grid(g)
     for les in rep.lesions:
@@ -83,7 +83,7 @@ def test_seeded_equals_whole_body_lesion(spheres_case, method):
     g, v = spheres_case
     liver = (-40.0, -60.0, -60.0)
     kw = {"liver_world": liver} if method == "percist" else {}
-    whole = Q.find_lesions(v, g, method, **kw)
+    whole = Q.find_lesions(v, g, method, exclude=(), **kw)
     for c, r, val in SPHERES:
         click = np.asarray(c) + (0.6 * r, 0.0, 0.0)  # off-centre click inside the lesion
         rep = Q.find_lesions(v, g, method, seed_world=click, **kw)
@@ -123,7 +123,7 @@ def test_pct_whole_body_equals_scipy_twin(method, min_ml):
     v[1, 1, 1] = 9.0  # a one-voxel candidate first in raster order (0.027 mL)
     v = v.astype(np.float32)
     pct = float(method.split(":")[1]) / 100
-    rep = Q.find_lesions(v, g, method, min_volume_ml=min_ml)
+    rep = Q.find_lesions(v, g, method, min_volume_ml=min_ml, exclude=())
     cand, n = ndi.label(v >= np.float32(2.5), np.ones((3, 3, 3)))
     twins = []
     for lab in range(1, n + 1):
@@ -153,9 +153,9 @@ def test_min_volume_and_exclusions():
     v[np.sum((w - (0, -10, -170)) ** 2, axis=-1) <= 20 ** 2] = 20.0  # "bladder": 33 mL, bottom, centred
     v[np.sum((w - (-60, 0, 0)) ** 2, axis=-1) <= 12 ** 2] = 6.0  # lesion
     v[50, 20, 45] = 5.0  # one hot voxel = 0.064 mL
-    rep = Q.find_lesions(v, g, "fixed:2.5", min_volume_ml=0.0)
+    rep = Q.find_lesions(v, g, "fixed:2.5", min_volume_ml=0.0, exclude=())
     assert rep.count == 4
-    rep = Q.find_lesions(v, g, "fixed:2.5", min_volume_ml=0.5)
+    rep = Q.find_lesions(v, g, "fixed:2.5", min_volume_ml=0.5, exclude=())
     assert rep.count == 3
     rep = Q.find_lesions(v, g, "fixed:2.5", exclude=("brain", "bladder"))
     assert rep.count == 1 and rep.lesions[0].suvmax == 6.0
@@ -183,7 +183,7 @@ def test_errors_name_the_fix(spheres_case):
 def test_progress_and_cancel(spheres_case):
     g, v = spheres_case
     seen = []
-    rep = Q.find_lesions(v, g, "pct:41", progress=Progress(lambda f, m: seen.append(f)))
+    rep = Q.find_lesions(v, g, "pct:41", progress=Progress(lambda f, m: seen.append(f)), exclude=())
     assert rep.count == 3 and seen[-1] == 1.0 and seen == sorted(seen)
     p = Progress()
     p.cancel()
@@ -304,8 +304,11 @@ def test_low_contrast_lesion_next_to_a_hot_one():
     small = np.sum((w - (-40, 0, 0)) ** 2, axis=-1) <= 9.0 ** 2
     v[small] = 4.0
     v[np.sum((w - (40, 0, 0)) ** 2, axis=-1) <= 10.0 ** 2] = 10.0
-    with pytest.raises(Q.QuantError, match="hotter structure"):
+    with pytest.raises(Q.QuantError, match="hotter structure"):  # a constraint wide enough to reach it
+        Q.find_lesions(v, g, "pct:41", seed_world=(-40, 0, 0), constraint=100.0)
+    with pytest.raises(Q.SegmentationLeak, match="reached the constraint") as ei:  # the default sphere stops first
         Q.find_lesions(v, g, "pct:41", seed_world=(-40, 0, 0))
+    assert ei.value.kind == "constraint" and ei.value.region.any()
     rep = Q.find_lesions(v, g, "a50", seed_world=(-38, 2, 0))
     assert rep.lesions[0].voxels == small.sum()
     assert rep.lesions[0].background == pytest.approx(2.2)
