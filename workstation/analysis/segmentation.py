@@ -506,8 +506,8 @@ def gradient_threshold(suv32: np.ndarray, geometry: ImageGeometry, start, inside
 
     Along each of :data:`GRADIENT_RAYS` rays (samples every quarter of the smallest voxel, linear
     interpolation, up to the constraint or the image edge) the profile is followed while it falls;
-    the edge is the sample where the descent per mm is steepest. The threshold is the median SUV at
-    the edge points of all rays.
+    the edge is where the descent per mm is steepest (the middle of a straight steepest stretch). The threshold is the median SUV at
+    the edge points of all rays (rays without any fall are skipped).
     """
     from scipy import ndimage as ndi
 
@@ -540,7 +540,14 @@ def gradient_threshold(suv32: np.ndarray, geometry: ImageGeometry, start, inside
         if stop < 1:
             continue
         j = int(np.argmin(d[:stop]))  # steepest descent between samples j and j+1
-        edges.append(0.5 * (r[j] + r[j + 1]))
+        if not d[j] < -1e-6 * max(1.0, abs(float(r[0]))):
+            continue  # a flat ray (it left the image or the constraint before any fall): no edge
+        a, b = j, j  # a straight stretch of the same steepest slope: its middle is the edge
+        while a > 0 and d[a - 1] <= 0.99 * d[j]:
+            a -= 1
+        while b + 1 < stop and d[b + 1] <= 0.99 * d[j]:
+            b += 1
+        edges.append(0.5 * (r[a] + r[b + 1]))
     if not edges:
         raise QuantError("gradient: no edge found around the maximum (flat image); use another method")
     return float(np.median(edges))
