@@ -87,13 +87,22 @@ def segment_lesion(suv, geometry: ImageGeometry, seed_world, method: str, *, liv
                         tuple(float(x) for x in seed_world), lesion.background)
 
 
+class Detected(list):
+    """The lesions of a whole-body detection (a list of :class:`Segmentation`) plus what was left out:
+    ``exclude_rules`` (organs looked for) and ``excluded`` (the components removed, as in the report)."""
+
+    excluded: list
+    exclude_rules: tuple
+
+
 def detect_lesions(suv, geometry: ImageGeometry, method: str, *, liver_world=None,
                    liver_diameter_mm: float = R.LIVER_DIAMETER_MM, min_volume_ml: float = 0.5,
                    exclude=DEFAULT_EXCLUDE, progress=None) -> list[Segmentation]:
     """Whole-body detection: one :class:`Segmentation` per lesion of ``segmentation.segment_whole_body``."""
     rep = segment_whole_body(suv, geometry, method, liver_world=liver_world, liver_diameter_mm=liver_diameter_mm,
                              min_volume_ml=min_volume_ml, exclude=exclude, progress=progress)
-    out = []
+    out = Detected()
+    out.excluded, out.exclude_rules = list(rep.excluded), tuple(rep.exclude_rules)
     objects = ndimage.find_objects(rep.labels, max_label=rep.count) if rep.count else []
     for les, sl in zip(rep.lesions, objects):
         if sl is None:

@@ -20,6 +20,7 @@ METHOD_CHOICES: tuple[tuple[str, str], ...] = (
     ("% of SUVmax (user)", "pct:{v}"),
     ("PERCIST (liver)", "percist"),
     ("A50 (background-adapted)", "a50"),
+    ("gradient edge (steepest descent)", "gradient"),
 )
 
 #: Outline colours (RGB 0..1). Lesion colours cycle; references have their own.
