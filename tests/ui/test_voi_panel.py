@@ -163,9 +163,18 @@ def test_outline_at_the_lesion_in_each_plane(win, panel, qtbot, demo_study, plan
 def test_threshold_slider_live_preview_and_stale_results(win, panel, qtbot, demo_study):
     _, truth = demo_study
     c = np.asarray(_lesion(truth, "liver_large")["centre_lps_mm"], float)
+    # issue 9: fixed SUV 2.5 in the SUV-2.2 noisy liver used to flood it (404 mL for a 14 mL lesion); now the
+    # region stops at the constraint sphere, nothing is measured and the panel says why
     panel.method_box.setCurrentText("fixed SUV 2.5")
+    n = len(panel.model.vois)
+    job = panel.segment_pet(c)
+    _wait_job(qtbot, job)
+    qtbot.waitUntil(lambda: "nothing measured" in panel.message.text(), timeout=10_000)
+    assert "reached the constraint" in panel.message.text() and len(panel.model.vois) == n
+    panel.method_box.setCurrentText("fixed SUV (user)")
+    panel.user_value.setValue(3.5)  # above the liver's noise: the lesion alone
     v = _segment_by_click(win, panel, qtbot, c)
-    assert v.method == "fixed:2.5" and panel.slider.isEnabled() and panel.slider.value() == 25
+    assert v.method == "fixed:3.5" and panel.slider.isEnabled() and panel.slider.value() == 35
     n0 = v.stats.voxels
     suv = _suv(win, truth).astype(np.float32)
     g = win.session.pet.geometry
