@@ -16,6 +16,9 @@ defines *what* is shown, as a plain-Python evented model (napari style): views (
   coming from registration or a manual nudge. PET values stay in file units; SUV is a factor.
 * **Display planes** follow the radiological convention: axial and coronal show the
   patient's left on the image right; sagittal shows anterior on the left; superior is up.
+* **Union of fields of view.** When PET and anatomy share a frame of reference, the display grid
+  is the anatomical grid extended by whole voxels to cover the PET too (``pad_to_union``), so PET
+  outside the CT/MR field of view is still shown (over an empty anatomy; the readout says "—").
 * **State:** crosshair (world LPS mm), CT window/level, PET window (SUV), colour map,
   opacity, per-view zoom/pan, the MIP angle and the layout.
 * **Registration kept with the study.** A registration (automatic or a manual nudge) is stored in
@@ -104,6 +107,28 @@ def axis_aligned(array: np.ndarray, geometry: ImageGeometry, progress=None) -> t
     return resample_to_grid(array, geometry, geo, progress=progress), geo
 
 
+def pad_to_union(array: np.ndarray, geometry: ImageGeometry, pet_geometry: ImageGeometry, pet_from_anat,
+                 fill: float) -> tuple[np.ndarray, ImageGeometry]:
+    """Extend an axis-aligned anatomical grid by whole voxels so that it also covers the PET's field
+    of view (mapped into the anatomical frame through the inverse of ``pet_from_anat``): the views
+    then show the union of the two fields of view, PET outside the CT/MR included. The anatomical
+    voxels keep their values and positions exactly; the added ones hold ``fill``."""
+    inv = np.linalg.inv(np.asarray(pet_from_anat, float))
+    corners = pet_geometry.corners_world() @ inv[:3, :3].T + inv[:3, 3]
+    sp = np.asarray(geometry.spacing, float)  # (x, y, z): identity direction
+    lo_a = np.asarray(geometry.origin, float)
+    hi_a = lo_a + (np.asarray(geometry.shape[::-1]) - 1) * sp
+    tol = 1e-3
+    add_lo = np.maximum(0, np.ceil((lo_a - corners.min(axis=0)) / sp - tol)).astype(int)
+    add_hi = np.maximum(0, np.ceil((corners.max(axis=0) - hi_a) / sp - tol)).astype(int)
+    if not (add_lo.any() or add_hi.any()):
+        return array, geometry
+    pad = [(int(add_lo[2]), int(add_hi[2])), (int(add_lo[1]), int(add_hi[1])), (int(add_lo[0]), int(add_hi[0]))]
+    out = np.pad(array, pad, mode="constant", constant_values=fill)
+    geo = ImageGeometry(out.shape, geometry.spacing, lo_a - add_lo * sp, np.eye(3))
+    return out, geo
+
+
 # ----------------------------------------------------------------------------- session
 @dataclass
 class SuvState:
@@ -125,7 +150,7 @@ class ReadingSession:
     """
 
     def __init__(self, anatomical: Volume | None, pet: Volume | None, *, pet_from_anat=None,
-                 mip_frames: int = 36, progress=None):
+                 mip_frames: int = 36, progress=None, union_fov: bool = True):
         if anatomical is None and pet is None:
             raise ValueError("a reading needs a PET or an anatomical volume")
         self.events = EventEmitter()
@@ -136,6 +161,11 @@ class ReadingSession:
         base = anatomical if anatomical is not None else pet
         sub = (lambda a, b: progress.sub(a, b)) if progress is not None else (lambda a, b: None)
         arr, geo = axis_aligned(base.array, base.geometry, progress=sub(0.0, 0.2))
+        self.anat_grid = geo  # the anatomical image's own (axis-aligned) grid
+        if union_fov and anatomical is not None and pet is not None and not needs_registration(pet, anatomical):
+            # one frame of reference: the union of the two fields of view as the scanners placed them (a
+            # later registration moves the PET inside this grid; the grid does not depend on it)
+            arr, geo = pad_to_union(arr, geo, pet.geometry, np.eye(4), fill=float(np.min(arr)))
         self.display_geometry: ImageGeometry = geo
         self.anat_display = arr.astype(np.float32, copy=False) if anatomical is not None else None
         self.pet_display: np.ndarray | None = None

@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
 
 from workstation.analysis import voi as V
 from workstation.analysis.errors import QuantError
+from workstation.analysis.segmentation import DEFAULT_CONSTRAINT_MM, DEFAULT_EXCLUDE, ORGANS, SegmentationLeak
 from workstation.core import vocabulary as vocab
 from workstation.io.table_csv import write_table_csv
 from workstation.render.overlays import VoiOutlines
@@ -60,6 +61,7 @@ from .lesion_table import LesionTable
 from .voi_style import METHOD_CHOICES, method_from_choice, voi_colour
 from .workers import Job, JobSlot
 
+ORGAN_WORDS = (QT_TRANSLATE_NOOP("organs", "brain"), QT_TRANSLATE_NOOP("organs", "bladder"))
 TOOLS = (("navigate", QT_TRANSLATE_NOOP("VoiPanel", "Navigate")), ("sphere", QT_TRANSLATE_NOOP("VoiPanel", "Sphere")),
          ("box", QT_TRANSLATE_NOOP("VoiPanel", "Box")), ("segment", QT_TRANSLATE_NOOP("VoiPanel", "Segment")),
          ("liver", QT_TRANSLATE_NOOP("VoiPanel", "Liver ref")), ("blood_pool", QT_TRANSLATE_NOOP("VoiPanel", "Blood pool")))
@@ -140,7 +142,17 @@ class VoiPanel(QWidget):
         self.min_volume.setValue(0.5)
         self.min_volume.setSuffix(" mL")
         self.exclude = QCheckBox(self.tr("exclude brain and bladder"))
-        self.exclude.setChecked(True)
+        self.exclude.setToolTip(self.tr("whole body: leave out the organs found by the brain/bladder rules (the default)"))
+        self.exclude.setChecked(bool(DEFAULT_EXCLUDE))
+        self.constraint = QDoubleSpinBox()
+        self.constraint.setObjectName("voi-constraint")
+        self.constraint.setRange(5.0, 300.0)
+        self.constraint.setDecimals(0)
+        self.constraint.setSuffix(" mm")
+        self.constraint.setValue(DEFAULT_CONSTRAINT_MM)
+        self.constraint.setToolTip(self.tr("a clicked lesion grows only inside a sphere of this radius around the click; "
+                                           "reaching it stops the segmentation with a warning"))
+        self.last_leak = None  # the SegmentationLeak of the newest click (region to outline), if any
         self.delete_button = QPushButton(self.tr("Delete VOI"))
         self.delete_button.clicked.connect(self.delete_selected)
         self.wb_button = QPushButton(self.tr("Whole body"))
@@ -166,6 +178,7 @@ class VoiPanel(QWidget):
         row.addWidget(self.slider_label)
         form.addRow(self.tr("Threshold"), row)
         form.addRow(self.tr("Sphere radius"), self.radius)
+        form.addRow(self.tr("Constraint radius"), self.constraint)
         form.addRow(self.tr("Min. volume"), self.min_volume)
         buttons = QHBoxLayout()
         for b in (self.delete_button, self.wb_button, self.export_button):
@@ -354,6 +367,7 @@ class VoiPanel(QWidget):
         token = next(self._tokens)
         self._newest_seg = token
         kw = self.model.liver_kwargs() if vocab.parse_method(method).name == "percist" else {}
+        kw["constraint"] = float(self.constraint.value())
         job = Job(self._seg_work, token, target_id, self.segment_fn, self.model.suv, self.model.geometry,
                   tuple(float(x) for x in pet_world), method, kw, name="segment")
         job.succeeded.connect(self._segmentation_done)
@@ -365,6 +379,8 @@ class VoiPanel(QWidget):
     def _seg_work(token, target_id, fn, suv, geometry, seed, method, kw, progress=None):
         try:
             return token, target_id, fn(suv, geometry, seed, method, progress=progress, **kw), None
+        except SegmentationLeak as exc:  # keep the region and the constraint, to outline what happened
+            return token, target_id, None, exc
         except (V.VoiError, QuantError) as exc:
             return token, target_id, None, str(exc)
 
@@ -373,8 +389,9 @@ class VoiPanel(QWidget):
         if token != self._newest_seg:  # a newer request was made: this result is stale
             self.dropped += 1
             return
+        self.last_leak = error if isinstance(error, SegmentationLeak) else None
         if error:
-            self.show_message(error)
+            self.show_message(("⚠ nothing measured: " + str(error)) if self.last_leak is not None else error)
             return
         m = self.model
         if target_id is not None and target_id in m.vois:
@@ -402,7 +419,7 @@ class VoiPanel(QWidget):
         token = next(self._tokens)
         self._newest_wb = token
         kw = {"min_volume_ml": self.min_volume.value(),
-              "exclude": ("brain", "bladder") if self.exclude.isChecked() else ()}
+              "exclude": DEFAULT_EXCLUDE if self.exclude.isChecked() else ()}
         if vocab.parse_method(method).name == "percist":
             kw.update(self.model.liver_kwargs())
 
@@ -437,7 +454,17 @@ class VoiPanel(QWidget):
             self.show_message(error)
             return
         vois = self.model.replace_whole_body(segs)
-        self.show_message(self.tr("whole body: {} lesions").format(len(vois)))
+        rules = getattr(segs, "exclude_rules", ())
+        removed = getattr(segs, "excluded", [])
+        if removed:
+            said = self.tr("; excluded {}").format(", ".join(
+                f"{QCoreApplication.translate('organs', e['organ'])} ({e['volume_ml']:.0f} mL)" for e in removed))
+        elif rules:
+            said = self.tr("; looked for {}, none found").format(
+                ", ".join(QCoreApplication.translate("organs", r) for r in rules))
+        else:
+            said = self.tr("; nothing excluded")
+        self.show_message(self.tr("whole body: {} lesions").format(len(vois)) + said)
 
     # ------------------------------------------------------------ editing
     def selected(self):
