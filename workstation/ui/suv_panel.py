@@ -29,8 +29,15 @@ from PySide6.QtWidgets import (
 FIELDS = (("weight_kg", "Weight (kg)"), ("height_m", "Height (m)"), ("sex", "Sex (M/F)"),
           ("dose_bq", "Injected dose (Bq)"), ("injection_datetime", "Injection time (YYYY-MM-DDTHH:MM:SS)"),
           ("half_life_s", "Half-life (s)"))
-SUV_TYPES = (("bw", "body weight"), ("lbm", "lean body mass"), ("bsa", "body surface area"),
-             ("ibw", "ideal body weight"))
+
+def _suv_type_choices() -> tuple[tuple[str, str], ...]:
+    """(engine key, description) of every SUV type the engine knows: the panel offers exactly those."""
+    from workstation.analysis.suv import SUV_TYPES as KEYS, describe_suv_type
+
+    return tuple((key, describe_suv_type(key).split(" (SUV")[0].split(":")[0].split(",")[0]) for key in KEYS)
+
+
+SUV_TYPES = _suv_type_choices()
 
 
 class SuvPanel(QWidget):

@@ -66,13 +66,10 @@ FIXED_SCALE = 10  # slider units per SUV for fixed thresholds
 def suv_image(session) -> np.ndarray:
     """The session's PET in display units (SUV when known) on the PET's own grid, float32."""
     res = session.suv.result
-    if res is not None:
+    if res is not None:  # the one SUV road (the session checked the slice factors when it set the SUV)
         from workstation.analysis.suv_apply import suv_array
 
-        try:
-            return suv_array(session.pet, res)
-        except ValueError:
-            pass
+        return suv_array(session.pet, res)
     return np.asarray(session.pet.array, np.float32) * np.float32(session.pet_scale)
 
 
