@@ -172,20 +172,10 @@ def test_acrin_siemens_slices(name):
 
 
 # ------------------------------------------------------------------------------ other refdata
-def test_slicer_qin_headneck_factor():
-    folder = _ref("slicer-petdicom-qin-headneck-0139-expected")
-    files = [p.name for p in folder.iterdir()]
-    if not any(p.endswith(".dcm") for p in files):
-        pytest.skip("only the expected factor 0.000401664 is stored; the PET headers (weight, dose, times) are "
-                    "not, so the factor cannot be reproduced")
-
-
-def test_dcmqi_rwvm_factor():
-    folder = _ref("dcmqi-qin-headneck-sr-example")
-    ds = pydicom.dcmread(folder / "rwvm.dcm", stop_before_pixels=True)
-    if "RadiopharmaceuticalInformationSequence" not in ds:
-        pytest.skip("rwvm.dcm holds the SUVbw slope 0.000375125 and the weight, but no dose or injection/scan "
-                    "times; the PET series itself is not included")
+# The Slicer QIN-HEADNECK-0139 expected factor (0.000401664) and the dcmqi RWVM slope (0.000375125) are
+# stored without the PET headers they come from (weight, dose, injection and scan times), so no test can
+# reproduce them; the two tests that used to "check" them had no assertion and were removed. The hand-worked
+# tests below cover the same QIBA rules.
 
 
 # ------------------------------------------------------------------------------ synthetic
