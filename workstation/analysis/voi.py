@@ -46,7 +46,7 @@ from workstation.core.geometry import ImageGeometry
 from . import quant as Q
 from .fusion import EventEmitter
 
-KINDS = ("sphere", "box", "lesion", "liver", "blood_pool")
+KINDS = ("sphere", "box", "lesion", "liver", "blood_pool", "structure")
 REFERENCE_KINDS = ("liver", "blood_pool")
 
 #: The segmentation choices of the viewer: label -> method template ({v} = the user value).
@@ -295,6 +295,20 @@ class VoiModel:
                       "reference")
         if old is not None:
             self.delete(old.id)
+        return v
+
+    def add_structure(self, mask: np.ndarray, name: str, colour=None, params: dict | None = None) -> VOI:
+        """A structure of the study (SEG segment, RTSTRUCT ROI) already on the PET grid, as a VOI.
+
+        ``colour``: RGB 0-255 from the file (its display colour), else the next lesion colour."""
+        m = np.asarray(mask, bool)
+        if m.shape != tuple(self.geometry.shape):
+            raise VoiError(f"structure {name!r}: mask shape {m.shape} is not the PET grid {self.geometry.shape}")
+        if not m.any():
+            raise VoiError(f"structure {name!r} has no voxel on the PET grid")
+        v = self._add("structure", name, m, dict(params or {}), "structure")
+        if colour is not None:
+            v.colour = tuple(float(c) / 255.0 for c in colour[:3])
         return v
 
     def add_segmentation(self, seg: Segmentation, name: str = "", source: str = "seeded") -> VOI:

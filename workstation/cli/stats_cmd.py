@@ -23,23 +23,15 @@ def add_parser(sub):
 
 def mask_on_grid(mask, mask_geom, target_geom, mask_path="mask"):
     """The mask on the PET grid; refuses masks that lie (partly) outside the PET volume."""
-    import numpy as np
-
-    from workstation.analysis.resample import fraction_inside, resample_array
+    from workstation.analysis.structures import StructureError
+    from workstation.analysis.structures import mask_on_grid as on_grid
 
     from .common import UserError
 
-    if mask_geom.same_grid(target_geom):
-        return mask, False
-    pts = mask_geom.kji_to_world(np.argwhere(mask))
-    inside = fraction_inside(pts, target_geom)
-    if inside < 0.99:
-        raise UserError(f"{mask_path}: only {100 * inside:.1f}% of the mask lies inside the PET volume: the mask "
-                        "belongs to another geometry (another patient, study or series?)")
-    on_grid = resample_array(mask.astype(np.uint8), mask_geom, target_geom, order=0).astype(bool)
-    if not on_grid.any():
-        raise UserError(f"{mask_path}: the mask is smaller than one PET voxel after resampling onto the PET grid")
-    return on_grid, True
+    try:
+        return on_grid(mask, mask_geom, target_geom, mask_path)
+    except StructureError as exc:
+        raise UserError(str(exc)) from None
 
 
 def _stats_dict(suv, mask, geometry) -> dict:
