@@ -14,7 +14,7 @@ import pytest
 
 PKG = Path(__file__).resolve().parents[1] / "workstation"
 ROWS = {"core": 1, "kernels": 1, "io": 2, "tasks": 2, "settings": 2, "analysis": 3, "render": 3, "recon": 3,
-        "ui": 4, "cli": 5}
+        "ui": 4, "cli": 5, "testing": 5}
 QT = ("PySide6", "shiboken6")
 VTK = ("vtk", "vtkmodules")
 # Same-row exceptions: settings and tasks are leaves of row 2 (they import nothing of ours), so the

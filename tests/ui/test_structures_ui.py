@@ -52,7 +52,9 @@ def test_rtstruct_rois_become_named_coloured_vois(panel, tmp_path):
                                                 (2, "background", (0, 0, 255), body)])
     added = panel.load_structures(str(path))
     assert [v.name for v in added] == ["GTV lesion", "background"]
-    assert added[0].colour == (1.0, 0.0, 0.0) and added[1].colour == (0.0, 0.0, 1.0)
+    from workstation.ui.voi_style import voi_colour
+
+    assert voi_colour(added[0]) == (1.0, 0.0, 0.0) and voi_colour(added[1]) == (0.0, 0.0, 1.0)
     suv = np.asarray(pet.array, np.float64) * BW
     for v, (ks, c, r) in zip(added, [((11, 12, 13), (40.0, -10.0), 10.0), ((17, 18), (-30.0, 0.0), 15.0)]):
         truth = _disc_mask(pet, ks, c, r)

@@ -49,6 +49,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from workstation.core import vocabulary as vocab
 from workstation.core.pet import Fact, PetAcquisition, json_value
 from workstation.io.dicom_time import DicomTimeError, latest_at_or_before, parse_dt
 
@@ -69,21 +70,9 @@ __all__ = [
     "RADIONUCLIDE_HALF_LIVES_S",
 ]
 
-SUV_TYPES: tuple[str, ...] = ("bw", "lbm-james128", "lbm-james120", "lbm-janma", "bsa", "ibw")
-_ALIASES = {"lbm-james": "lbm-james128", "lbm_james": "lbm-james128", "body-weight": "bw"}
-
-_DESCRIPTIONS = {
-    "bw": "body weight (SUVbw, g/ml)",
-    "lbm-james128": "lean body mass, James 1976 with 128 for men: M 1.10W-128(W/Hcm)^2, "
-                    "F 1.07W-148(W/Hcm)^2 (SUVlbm James-128, g/ml)",
-    "lbm-james120": "lean body mass, James variant with 120 for men: M 1.10W-120(W/Hcm)^2, "
-                    "F 1.07W-148(W/Hcm)^2 (SUVlbm James-120, g/ml)",
-    "lbm-janma": "lean body mass, Janmahasatian 2005: M 9270W/(6680+216BMI), F 9270W/(8780+244BMI) "
-                 "(SUVlbm Janma, g/ml)",
-    "bsa": "body surface area, DuBois & DuBois 1916: 0.007184 W^0.425 Hcm^0.725 m2, as used by QIBA "
-           "(SUVbsa, cm2/ml)",
-    "ibw": "ideal body weight, Sugawara 1999: M 48.0+1.06(Hcm-152), F 45.5+0.91(Hcm-152) kg (SUVibw, g/ml)",
-}
+# The SUV types, their descriptions and the DICOM SUV Type terms are defined once, in core.vocabulary.
+SUV_TYPES: tuple[str, ...] = vocab.SUV_TYPES
+_DESCRIPTIONS = {t.key: t.description for t in vocab.SUV_TYPE_LIST}
 
 # CLI options that supply each override (the CLI and the messages use the same words)
 OVERRIDE_OPTIONS = {
@@ -95,43 +84,9 @@ OVERRIDE_OPTIONS = {
     "half_life_s": "--half-life S",
 }
 
-# SUV Type (0054,1006) defined terms -> our keys
-_DICOM_SUV_TYPES = {
-    "BW": "bw",
-    "LBM": "lbm-james128",
-    "LBMJAMES128": "lbm-james128",
-    "LBMJANMA": "lbm-janma",
-    "BSA": "bsa",
-    "IBW": "ibw",
-}
-
-# Physical half-lives in seconds (NNDC/ENSDF evaluated values, rounded).
-RADIONUCLIDE_HALF_LIVES_S: dict[str, float] = {
-    "F-18": 6586.2,  # 109.77 min
-    "C-11": 1221.8,  # 20.364 min
-    "N-13": 597.9,  # 9.965 min
-    "O-15": 122.24,
-    "Ga-68": 4062.6,  # 67.71 min
-    "Cu-64": 45721.1,  # 12.7007 h
-    "Zr-89": 282276.0,  # 78.41 h
-    "Rb-82": 76.38,  # 1.273 min
-    "I-124": 360806.4,  # 4.176 d
-    "Ge-68": 23410080.0,  # 270.95 d (phantoms)
-}
-
-# (symbol, element name, mass number) and the CID 4020 code values (SNOMED RT/SNM3, SNOMED CT)
-_NUCLIDES = {
-    "F-18": ("F", "fluorine", "18", ("C-111A1", "77004003")),
-    "C-11": ("C", "carbon", "11", ("C-105A1", "40565003")),
-    "N-13": ("N", "nitrogen", "13", ("C-107A1", "21576001")),
-    "O-15": ("O", "oxygen", "15", ("C-B1038", "129504001")),
-    "Ga-68": ("Ga", "gallium", "68", ("C-131A3", "35337001")),
-    "Cu-64": ("Cu", "copper", "64", ("C-127A2", "3932008")),
-    "Zr-89": ("Zr", "zirconium", "89", ("C-168A4", "63360001")),
-    "Rb-82": ("Rb", "rubidium", "82", ("C-159A2", "79197006")),
-    "I-124": ("I", "iodine", "124", ("C-114A5", "40937006")),
-    "Ge-68": ("Ge", "germanium", "68", ("C-128A2", "53315004")),
-}
+# SUV Type (0054,1006) defined terms -> our keys; half-lives and radionuclide codes: core.vocabulary
+_DICOM_SUV_TYPES = vocab.DICOM_SUV_TYPES
+RADIONUCLIDE_HALF_LIVES_S: dict[str, float] = vocab.HALF_LIVES_S
 
 
 # ------------------------------------------------------------------------------------ errors
@@ -157,12 +112,10 @@ class SuvInputMissing(SuvError):
 # ------------------------------------------------------------------------------------ types
 def normalize_suv_type(key: str) -> str:
     """Our SUV type key for ``key`` (case-insensitive, aliases resolved); SuvError if unknown."""
-    k = str(key or "").strip().lower().replace("_", "-")
-    k = _ALIASES.get(k, k)
-    if k not in SUV_TYPES:
-        raise SuvError(f"unknown SUV type {key!r}; choose one of {', '.join(SUV_TYPES)} "
-                       "(lbm-james is lbm-james128)")
-    return k
+    try:
+        return vocab.suv_type_key(key)
+    except vocab.VocabularyError as exc:
+        raise SuvError(str(exc)) from None
 
 
 def describe_suv_type(key: str) -> str:
@@ -207,31 +160,10 @@ def ideal_body_weight_kg(height_m: float, sex: str) -> float:
     raise SuvError(f"ideal body weight needs sex M or F, got {sex!r}")
 
 
-def _norm_key(s: str) -> str:
-    return "".join(ch for ch in s.lower() if ch.isalnum())
-
-
 def half_life_from_code(code) -> tuple[str, float] | None:
     """(nuclide, half-life s) for a radionuclide code (value, scheme, meaning) or text, or None."""
-    if code is None:
-        return None
-    if isinstance(code, str):
-        value, meaning = code, code
-    else:
-        parts = list(code) + ["", "", ""]
-        value, meaning = str(parts[0] or ""), str(parts[2] or "")
-    value = value.strip().upper()
-    for name, (_sym, _el, _mass, codes) in _NUCLIDES.items():
-        if value and value in codes:
-            return name, RADIONUCLIDE_HALF_LIVES_S[name]
-    text = _norm_key(meaning) if meaning else _norm_key(value)
-    if not text:
-        return None
-    for name, (sym, element, mass, _codes) in _NUCLIDES.items():
-        s = sym.lower()
-        if (mass + element) in text or (element + mass) in text or text in (s + mass, mass + s):
-            return name, RADIONUCLIDE_HALF_LIVES_S[name]
-    return None
+    n = vocab.nuclide_from_code(code)
+    return None if n is None else (n.name, n.half_life_s)
 
 
 # ------------------------------------------------------------------------------------ inputs

@@ -83,7 +83,8 @@ def run(args) -> int:
 
 def print_summary(out: Path, truth: dict) -> None:
     """Load the PET back through the normal data path and compare each lesion with the truth."""
-    from workstation.analysis.quant import region_stats, sphere_mask
+    from workstation.analysis.regions import region_stats
+    from workstation.analysis.shapes import sphere_mask
     from workstation.analysis.suv import compute_suv
     from workstation.analysis.suv_apply import suv_array
     from workstation.io.loader import load_pet_folder
@@ -98,13 +99,13 @@ def print_summary(out: Path, truth: dict) -> None:
     print(f"\n{'lesion':<22}{'r mm':>6}{'true SUV':>10}{'SUVmax':>9}{'SUVpeak':>9}{'SUVmean':>9}  (sphere VOI of the true radius)")
     for les in truth.get("lesions", []):
         st = region_stats(values, sphere_mask(g, les["centre_lps_mm"], les["radius_mm"]), g)
-        print(f"{les['name']:<22}{les['radius_mm']:>6.1f}{les['suv_bw']:>10.2f}{st['max']:>9.2f}"
-              f"{(st['suvpeak'] if st['suvpeak'] is not None else float('nan')):>9.2f}{st['mean']:>9.2f}")
+        print(f"{les['name']:<22}{les['radius_mm']:>6.1f}{les['suv_bw']:>10.2f}{st.max:>9.2f}"
+              f"{(st.suvpeak if st.suvpeak is not None else float('nan')):>9.2f}{st.mean:>9.2f}")
     for name, voi in truth.get("reference_vois", {}).items():
         if "suv_bw" in voi:
             st = region_stats(values, sphere_mask(g, voi["centre_lps_mm"], voi["radius_mm"]), g, peak=False)
-            print(f"{'ref ' + name:<22}{voi['radius_mm']:>6.1f}{voi['suv_bw']:>10.2f}{st['max']:>9.2f}{'':>9}"
-                  f"{st['mean']:>9.2f}")
+            print(f"{'ref ' + name:<22}{voi['radius_mm']:>6.1f}{voi['suv_bw']:>10.2f}{st.max:>9.2f}{'':>9}"
+                  f"{st.mean:>9.2f}")
     sys.stdout.flush()
 
 

@@ -21,37 +21,24 @@ def add_parser(sub):
     p.set_defaults(func=run)
 
 
-def mask_on_grid(mask, mask_geom, target_geom, mask_path="mask"):
-    """The mask on the PET grid; refuses masks that lie (partly) outside the PET volume."""
-    from workstation.analysis.structures import StructureError
-    from workstation.analysis.structures import mask_on_grid as on_grid
-
-    from .common import UserError
-
-    try:
-        return on_grid(mask, mask_geom, target_geom, mask_path)
-    except StructureError as exc:
-        raise UserError(str(exc)) from None
-
-
 def _stats_dict(suv, mask, geometry) -> dict:
-    from workstation.analysis.quant import region_stats
+    from workstation.analysis.regions import region_stats
 
     st = region_stats(suv, mask, geometry)
-    out = {"voxels": int(st["voxels"]), "volume_ml": float(st["volume_ml"]), "min": float(st["min"]),
-           "max": float(st["max"]), "mean": float(st["mean"]), "median": float(st["median"]),
-           "std": float(st["std"])}
-    if st.get("suvpeak") is not None:
-        out["suvpeak"] = float(st["suvpeak"])
-        out["suvpeak_world_mm"] = st.get("peak_world")
-    if st.get("tlg") is not None:
-        out["tlg"] = float(st["tlg"])
+    out = {"voxels": int(st.voxels), "volume_ml": float(st.volume_ml), "min": float(st.min),
+           "max": float(st.max), "mean": float(st.mean), "median": float(st.median), "std": float(st.std)}
+    if st.suvpeak is not None:
+        out["suvpeak"] = float(st.suvpeak)
+        out["suvpeak_world_mm"] = list(st.peak_world)
+    if st.tlg is not None:
+        out["tlg"] = float(st.tlg)
     return out
 
 
 def run(args) -> int:
     import numpy as np
 
+    from workstation.analysis.regions import mask_on_grid
     from workstation.analysis.suv import compute_suv
     from workstation.analysis.suv_apply import suv_array
     from workstation.io.loader import load_pet_folder

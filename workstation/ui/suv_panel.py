@@ -31,10 +31,10 @@ FIELDS = (("weight_kg", "Weight (kg)"), ("height_m", "Height (m)"), ("sex", "Sex
           ("half_life_s", "Half-life (s)"))
 
 def _suv_type_choices() -> tuple[tuple[str, str], ...]:
-    """(engine key, description) of every SUV type the engine knows: the panel offers exactly those."""
-    from workstation.analysis.suv import SUV_TYPES as KEYS, describe_suv_type
+    """(engine key, label) of every SUV type of the one vocabulary: the panel offers exactly those."""
+    from workstation.core.vocabulary import SUV_TYPE_LIST
 
-    return tuple((key, describe_suv_type(key).split(" (SUV")[0].split(":")[0].split(",")[0]) for key in KEYS)
+    return tuple((t.key, t.label) for t in SUV_TYPE_LIST)
 
 
 SUV_TYPES = _suv_type_choices()
