@@ -76,3 +76,25 @@ def test_a_type_that_cannot_be_computed_says_so_and_leaves_the_suv_window(qtbot)
     # the window now spans the values shown (Bq/ml), not SUV 0-5 (which would paint everything white)
     assert s.pet_window[1] > 1000.0
     assert s.pet_window[1] == pytest.approx(np.percentile(s.pet_display[s.pet_display > 0], 99.5))
+
+
+def test_unknown_sex_is_flagged_in_the_panel_and_the_override_clears_it(qtbot):
+    from workstation.ui.suv_panel import SuvPanel
+
+    pet = syn.make_pet()
+    pet.pet = read_pet_acquisition([pet_dataset(series_time="100000", acquisition_time="100000", weight=80.0,
+                                                size=1.70, sex="O", dose=350e6, start_time="090000")])
+    s = fusion.ReadingSession(syn.make_ct(), pet, mip_frames=4)
+    panel = SuvPanel()
+    qtbot.addWidget(panel)
+    panel.set_session(s)
+    panel.type_box.setCurrentIndex(panel.type_box.findData("ibw"))
+    assert panel.apply()
+    # IBW at 170 cm: mean of 67.08 kg (M) and 61.88 kg (F) = 64.48 kg
+    assert s.suv.factor == pytest.approx(BW * 64480.0 / 80000.0, rel=1e-9)
+    assert "PatientSex (0010,0040)" in panel.trail.toPlainText() and "--sex" in panel.trail.toPlainText()
+    panel.edits["sex"].setText("M")
+    panel.reason.setText("sex from the referral")
+    assert panel.apply()
+    assert s.suv.factor == pytest.approx(BW * 67080.0 / 80000.0, rel=1e-9)
+    assert "mean of the male and female" not in panel.trail.toPlainText()
