@@ -17,13 +17,14 @@ SEG_SOP = "1.2.840.10008.5.1.4.1.1.66.4"
 RTSTRUCT_SOP = "1.2.840.10008.5.1.4.1.1.481.3"
 
 
-def _base(sop_class, modality):
+def _base(sop_class, modality, frame_of_reference="1.2.3"):
     ds = Dataset()
     ds.SOPClassUID = sop_class
     ds.SOPInstanceUID = generate_uid()
     ds.SeriesInstanceUID = generate_uid()
     ds.StudyInstanceUID = generate_uid()
-    ds.FrameOfReferenceUID = "1.2.3"
+    if frame_of_reference is not None:  # an RTSTRUCT names it only inside its ROI items
+        ds.FrameOfReferenceUID = frame_of_reference
     ds.Modality = modality
     ds.PatientName = "SECRET^NAME"
     ds.PatientID = "SECRET-ID"
@@ -35,9 +36,10 @@ def _base(sop_class, modality):
     return ds
 
 
-def write_seg(path, frames, *, segments, iop=(1, 0, 0, 0, 1, 0), pixel_spacing=(2.0, 3.0), thickness=4.0):
+def write_seg(path, frames, *, segments, iop=(1, 0, 0, 0, 1, 0), pixel_spacing=(2.0, 3.0), thickness=4.0,
+              frame_of_reference="1.2.3"):
     """frames: list of (segment number, ipp (3,), uint8/bool 2-D array); segments: list of (number, label)."""
-    ds = _base(SEG_SOP, "SEG")
+    ds = _base(SEG_SOP, "SEG", frame_of_reference)
     rows, cols = np.asarray(frames[0][2]).shape
     ds.Rows, ds.Columns = rows, cols
     ds.NumberOfFrames = len(frames)
@@ -83,7 +85,7 @@ def write_seg(path, frames, *, segments, iop=(1, 0, 0, 0, 1, 0), pixel_spacing=(
 
 def write_rtstruct(path, rois):
     """rois: list of (number, name, colour (r, g, b), [contour points (N, 3) in LPS mm])."""
-    ds = _base(RTSTRUCT_SOP, "RTSTRUCT")
+    ds = _base(RTSTRUCT_SOP, "RTSTRUCT", None)
     ss, rc, obs = [], [], []
     for n, name, color, contours in rois:
         s = Dataset()

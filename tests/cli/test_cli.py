@@ -175,8 +175,12 @@ def test_stats_reports_every_seg_segment_and_the_union(tmp_path, capsys):
     b = np.zeros((10, 10), np.uint8)
     b[1, 8] = 1
     # PET grid: origin (-20, -20, 0), 4 x 4 mm pixels, 3 mm slices
+    import pydicom
+
+    pet_for = pydicom.dcmread(next((tmp_path / "pt").rglob("*.dcm")), stop_before_pixels=True).FrameOfReferenceUID
     write_seg(tmp_path / "seg.dcm", [(1, (-20, -20, 6.0), a), (2, (-20, -20, 9.0), b)],
-              segments=[(1, "primary"), (2, "node")], pixel_spacing=(4.0, 4.0), thickness=3.0)
+              segments=[(1, "primary"), (2, "node")], pixel_spacing=(4.0, 4.0), thickness=3.0,
+              frame_of_reference=pet_for)
     rc, out, _ = run_cli(capsys, "stats", str(tmp_path / "pt"), "--mask", str(tmp_path / "seg.dcm"), "--json")
     assert rc == 0
     d = json.loads(out)

@@ -23,7 +23,8 @@ from workstation.core import ImageGeometry
 
 from .errors import DicomError, GeometryError
 
-__all__ = ["Structure", "read_mask", "read_structures", "read_seg", "read_seg_segments"]
+__all__ = ["Structure", "read_mask", "read_structures", "read_seg", "read_seg_segments", "check_label_values",
+           "seg_frame_of_reference"]
 
 
 @dataclass
@@ -61,6 +62,7 @@ def read_structures(path, geometry: ImageGeometry | None = None) -> list[Structu
         from .nifti import read_nifti
 
         arr, geom = read_nifti(path)
+        check_label_values(arr, path)
         values = [int(v) for v in np.unique(arr) if v != 0]
         return [Structure(v, f"label {v}", None, arr == v, geom, "LABELS", str(path)) for v in values]
     ds = _read_dicom(path)
@@ -85,6 +87,7 @@ def read_mask(path, label: int | None = None, geometry: ImageGeometry | None = N
         from .nifti import read_nifti
 
         arr, geom = read_nifti(path)
+        check_label_values(arr, path)
         if label is None:
             mask = arr != 0
         else:
@@ -210,3 +213,40 @@ def read_seg_segments(path, ds=None):
         name, color = described.get(n, (f"segment {n}", None))
         out.append((int(n), name, color, mask))
     return out, geom
+
+
+def check_label_values(arr: np.ndarray, path) -> None:
+    """A mask holds 0/1 or label values: finite, non-negative whole numbers. Anything else is refused.
+
+    A NaN-filled image compared with ``!= 0`` would count every voxel as inside; a probability
+    map would be silently binarised. Both are refused with what was found.
+    """
+    if arr.dtype.kind == "b":
+        return
+    if arr.dtype.kind == "f":
+        finite = np.isfinite(arr)
+        if not finite.all():
+            n = int(arr.size - np.count_nonzero(finite))
+            raise DicomError(f"{path}: the mask holds {n} NaN or infinite value(s); a mask must hold 0/1 or label "
+                             "values only")
+        frac = arr != np.round(arr)
+        if frac.any():
+            example = float(arr[frac].flat[0])
+            raise DicomError(f"{path}: the mask holds fractional values (e.g. {example:g}): it looks like a "
+                             "probability map; threshold it to 0/1 or labels first")
+    if arr.dtype.kind in "fi" and arr.size and arr.min() < 0:
+        raise DicomError(f"{path}: the mask holds negative values (min {float(arr.min()):g}); a mask must hold 0/1 "
+                         "or label values only")
+    if arr.dtype.kind not in "fiub":
+        raise DicomError(f"{path}: the mask has data type {arr.dtype}, not numbers")
+
+
+def seg_frame_of_reference(path) -> str:
+    """The FrameOfReferenceUID of a DICOM SEG ('' when absent or not a SEG)."""
+    import pydicom
+
+    try:
+        ds = pydicom.dcmread(str(path), stop_before_pixels=True, specific_tags=["FrameOfReferenceUID", "Modality"])
+    except Exception:  # noqa: BLE001 - read_mask reports unreadable files
+        return ""
+    return str(ds.get("FrameOfReferenceUID", "") or "")
