@@ -171,9 +171,10 @@ class ReadingSession:
         self.pet_display: np.ndarray | None = None
         self._mip_cache: dict[int, tuple[np.ndarray, tuple[float, float]]] = {}
         self.suv = SuvState(units=(pet.units if pet is not None else ""))
+        self._pet_relative_factors = None
         if pet is not None:
+            self._init_suv(resample=False)
             self._resample_pet(sub(0.2, 1.0))
-            self._init_suv()
         # display state
         self.crosshair = self.display_geometry.center_world()
         self._snap_crosshair_to_voxel()
@@ -199,17 +200,27 @@ class ReadingSession:
         Pure computation (safe on a worker thread); apply with ``set_pet_transform(..., arrays=)``.
         """
         t = np.asarray(pet_from_anat, float)
-        disp = resample_to_grid(self.pet.array, self.pet.geometry, self.display_geometry, t,
+        src = self._pet_source_array()
+        disp = resample_to_grid(src, self.pet.geometry, self.display_geometry, t,
                                 order=1, fill=0.0, progress=progress)
         mvol, mgeo = self._native_mip_volume()
         return {"transform": t, "pet_display": disp, "mip_geometry": mgeo, "mip_volume": mvol}
 
+    def _pet_source_array(self) -> np.ndarray:
+        """The PET array the views resample: stored values × each slice's SUV factor relative to
+        ``suv.factor`` (``analysis.suv_apply``, the one SUV road), so display × ``pet_scale`` is SUV."""
+        rel = self._pet_relative_factors
+        if rel is None:
+            return self.pet.array
+        return np.asarray(self.pet.array, np.float32) * rel.astype(np.float32)[:, None, None]
+
     def _native_mip_volume(self) -> tuple[np.ndarray, ImageGeometry]:
-        """The PET on its own grid, re-indexed to be axis-aligned (exact for the usual orientations):
-        the MIP never goes through the anatomical grid, so it loses no PET slice or voxel."""
+        """The PET on its own grid (with the relative slice factors), re-indexed to be axis-aligned
+        (exact for the usual orientations): the MIP never goes through the anatomical grid, so it
+        loses no PET slice or voxel."""
         cached = getattr(self, "_native_mip", None)
         if cached is None:
-            arr, geo = axis_aligned(self.pet.array, self.pet.geometry)
+            arr, geo = axis_aligned(self._pet_source_array(), self.pet.geometry)
             cached = self._native_mip = (np.asarray(arr, np.float32), geo)
         return cached
 
@@ -241,14 +252,21 @@ class ReadingSession:
         """Move the PET by (dx, dy, dz) mm in the anatomical world frame (manual registration)."""
         self.set_pet_transform(self.nudged_transform(dx, dy, dz), note="manual nudge")
 
-    def _init_suv(self) -> None:
+    def _init_suv(self, resample: bool = True) -> None:
         units = (self.pet.units or "").upper()
-        if units in ("GML", "SUV"):
+        if units == "SUV" or (units == "GML" and self.pet.pet is None):
             self.suv.factor, self.suv.units = 1.0, "SUVbw (stored)"
             return
-        self.set_suv("bw", None, emit=False)
+        self.set_suv("bw", None, emit=False, resample=resample)
+        if self.suv.factor is None and units == "GML":
+            self.suv.factor, self.suv.units = 1.0, "SUVbw (stored)"
 
-    def set_suv(self, suv_type: str = "bw", overrides=None, *, audit: dict | None = None, emit: bool = True) -> None:
+    def _suv_fail(self, error: str) -> None:
+        self.suv.factor, self.suv.result = None, None
+        self.suv.units, self.suv.error = self.pet.units or "", error
+
+    def set_suv(self, suv_type: str = "bw", overrides=None, *, audit: dict | None = None, emit: bool = True,
+                resample: bool = True) -> None:
         """(Re)compute the SUV factor; on missing inputs fall back to file units and keep the error.
 
         ``audit`` (time, user, changes, reason) is appended to the session's SUV audit trail.
@@ -257,22 +275,37 @@ class ReadingSession:
         if audit is not None:
             self.suv.audit.append(dict(audit))
         self.suv.overrides = overrides
+        from workstation.analysis import suv as suv_mod
+        from workstation.analysis.suv_apply import relative_slice_factors
+
+        rel = None
+        was_suv = self.suv.factor is not None
         try:
-            from workstation.analysis import suv as suv_mod
-        except ImportError:
-            self.suv.factor, self.suv.units, self.suv.error = None, self.pet.units or "", "SUV module not available"
+            if self.pet.pet is None:
+                raise suv_mod.SuvError("the PET has no DICOM header facts (SUV needs them)")
+            suv_type = suv_mod.normalize_suv_type(suv_type)
+            self.suv.suv_type = suv_type
+            kwargs = {"suv_type": suv_type}
+            if overrides is not None:
+                kwargs["overrides"] = overrides
+            res = suv_mod.compute_suv(self.pet.pet, **kwargs)
+            rel = relative_slice_factors(self.pet, res)
+        except (suv_mod.SuvError, ValueError) as exc:  # show raw units, keep the reason
+            self._suv_fail(f"{type(exc).__name__}: {exc}")
         else:
-            try:
-                kwargs = {"suv_type": suv_type}
-                if overrides is not None:
-                    kwargs["overrides"] = overrides
-                res = suv_mod.compute_suv(self.pet.pet, **kwargs)
-            except Exception as exc:  # SuvError family: show raw units, keep the reason
-                self.suv.factor, self.suv.result = None, None
-                self.suv.units, self.suv.error = self.pet.units or "", f"{type(exc).__name__}: {exc}"
-            else:
-                self.suv.factor, self.suv.result, self.suv.error = float(res.factor), res, ""
-                self.suv.units = getattr(res, "units", "") or f"SUV{suv_type}"
+            self.suv.factor, self.suv.result, self.suv.error = float(res.factor), res, ""
+            self.suv.units = getattr(res, "units", "") or f"SUV{suv_type}"
+        if self.suv.factor is None and was_suv and self.pet_display is not None:
+            # an SUV window over values in file units would be all white: show the file units' range
+            self.pet_window = self._auto_pet_window()
+            if emit:
+                self.events.emit("pet_window", window=self.pet_window)
+        old = self._pet_relative_factors
+        if (rel is None) != (old is None) or (rel is not None and not np.array_equal(rel, old)):
+            self._pet_relative_factors = rel
+            self._native_mip = None
+            if resample:
+                self._resample_pet()
         if emit:
             self.events.emit("pet")
 
@@ -427,8 +460,13 @@ class ReadingSession:
             out["anat_units"] = "HU" if self.anatomical.modality == "CT" else (self.anatomical.units or "")
         if self.pet is not None:
             q = self.pet_from_anat[:3, :3] @ p + self.pet_from_anat[:3, 3]
-            v = self.pet.value_at_world(q)
-            out["pet_value"] = None if v is None else v * self.pet_scale
+            if self.suv.result is not None:
+                from workstation.analysis.suv_apply import suv_value_at
+
+                out["pet_value"] = suv_value_at(self.pet, self.suv.result, q)
+            else:
+                v = self.pet.value_at_world(q)
+                out["pet_value"] = None if v is None else v * self.pet_scale
         return out
 
     def readout_text(self) -> str:

@@ -47,7 +47,7 @@ from .segmentation import DEFAULT_EXCLUDE, segment_seeded, segment_whole_body
 from .shapes import box_mask, cylinder_mask, sphere_mask, world_point
 from .fusion import EventEmitter
 
-KINDS = ("sphere", "box", "lesion", "liver", "blood_pool")
+KINDS = ("sphere", "box", "lesion", "liver", "blood_pool", "structure")
 REFERENCE_KINDS = ("liver", "blood_pool")
 
 class VoiError(ValueError):
@@ -263,6 +263,21 @@ class VoiModel:
         if old is not None:
             self.delete(old.id)
         return v
+
+    def add_structure(self, mask: np.ndarray, name: str, colour=None, params: dict | None = None) -> VOI:
+        """A structure of the study (SEG segment, RTSTRUCT ROI) already on the PET grid, as a VOI.
+
+        ``colour``: the file's display colour, RGB 0-255 (kept in ``params["colour_rgb"]``; the viewer
+        draws the structure in it)."""
+        m = np.asarray(mask, bool)
+        if m.shape != tuple(self.geometry.shape):
+            raise VoiError(f"structure {name!r}: mask shape {m.shape} is not the PET grid {self.geometry.shape}")
+        if not m.any():
+            raise VoiError(f"structure {name!r} has no voxel on the PET grid")
+        p = dict(params or {})
+        if colour is not None:
+            p["colour_rgb"] = [int(c) for c in colour[:3]]
+        return self._add("structure", name, m, p, "structure")
 
     def add_segmentation(self, seg: Segmentation, name: str = "", source: str = "seeded") -> VOI:
         return self._add("lesion", name, seg.crop, self._seg_params(seg), source, lo=seg.lo)

@@ -31,8 +31,23 @@ FIELDS = (("weight_kg", QT_TRANSLATE_NOOP("SuvPanel", "Weight (kg)")), ("height_
           ("sex", QT_TRANSLATE_NOOP("SuvPanel", "Sex (M/F)")), ("dose_bq", QT_TRANSLATE_NOOP("SuvPanel", "Injected dose (Bq)")),
           ("injection_datetime", QT_TRANSLATE_NOOP("SuvPanel", "Injection time (YYYY-MM-DDTHH:MM:SS)")),
           ("half_life_s", QT_TRANSLATE_NOOP("SuvPanel", "Half-life (s)")))
-SUV_TYPES = (("bw", QT_TRANSLATE_NOOP("SuvPanel", "body weight")), ("lbm", QT_TRANSLATE_NOOP("SuvPanel", "lean body mass")),
-             ("bsa", QT_TRANSLATE_NOOP("SuvPanel", "body surface area")), ("ibw", QT_TRANSLATE_NOOP("SuvPanel", "ideal body weight")))
+# the labels of core.vocabulary's SUV types, for the translation catalogue (tests check the list is complete)
+SUV_TYPE_LABELS = (QT_TRANSLATE_NOOP("SuvPanel", "body weight"),
+                   QT_TRANSLATE_NOOP("SuvPanel", "lean body mass (James, 128)"),
+                   QT_TRANSLATE_NOOP("SuvPanel", "lean body mass (James, 120)"),
+                   QT_TRANSLATE_NOOP("SuvPanel", "lean body mass (Janmahasatian)"),
+                   QT_TRANSLATE_NOOP("SuvPanel", "body surface area"),
+                   QT_TRANSLATE_NOOP("SuvPanel", "ideal body weight"))
+
+
+def _suv_type_choices() -> tuple[tuple[str, str], ...]:
+    """(engine key, label) of every SUV type of the one vocabulary: the panel offers exactly those."""
+    from workstation.core.vocabulary import SUV_TYPE_LIST
+
+    return tuple((t.key, t.label) for t in SUV_TYPE_LIST)
+
+
+SUV_TYPES = _suv_type_choices()
 
 
 class SuvPanel(QWidget):

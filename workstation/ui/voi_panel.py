@@ -72,13 +72,10 @@ FIXED_SCALE = 10  # slider units per SUV for fixed thresholds
 def suv_image(session) -> np.ndarray:
     """The session's PET in display units (SUV when known) on the PET's own grid, float32."""
     res = session.suv.result
-    if res is not None:
+    if res is not None:  # the one SUV road (the session checked the slice factors when it set the SUV)
         from workstation.analysis.suv_apply import suv_array
 
-        try:
-            return suv_array(session.pet, res)
-        except ValueError:
-            pass
+        return suv_array(session.pet, res)
     return np.asarray(session.pet.array, np.float32) * np.float32(session.pet_scale)
 
 
@@ -160,6 +157,9 @@ class VoiPanel(QWidget):
         self.wb_button.clicked.connect(self.detect_whole_body)
         self.export_button = QPushButton(self.tr("Export CSV…"))
         self.export_button.clicked.connect(lambda: self.export_csv())
+        self.structures_button = QPushButton("Structures…")
+        self.structures_button.setToolTip("load the structures of a DICOM SEG or RTSTRUCT file as VOIs")
+        self.structures_button.clicked.connect(lambda: self.load_structures())
         self.references = QLabel("")
         self.references.setWordWrap(True)
         self.message = QLabel("")
@@ -181,7 +181,7 @@ class VoiPanel(QWidget):
         form.addRow(self.tr("Constraint radius"), self.constraint)
         form.addRow(self.tr("Min. volume"), self.min_volume)
         buttons = QHBoxLayout()
-        for b in (self.delete_button, self.wb_button, self.export_button):
+        for b in (self.delete_button, self.wb_button, self.structures_button, self.export_button):
             buttons.addWidget(b)
         lay = QVBoxLayout(self)
         lay.addLayout(grid)
@@ -558,6 +558,30 @@ class VoiPanel(QWidget):
         self.session.set_crosshair(self.to_display(v.centre_world(self.model.geometry)))
 
     # ------------------------------------------------------------ export
+    def load_structures(self, path=None) -> list:
+        """Add every structure (SEG segment, RTSTRUCT ROI) of a file as a VOI with its name and colour."""
+        if self.model is None or self.session is None:
+            return []
+        if path is None:
+            path, _filter = QFileDialog.getOpenFileName(self, "Load structures (DICOM SEG or RTSTRUCT)", "",
+                                                        "DICOM files (*.dcm *);;All files (*)")
+            if not path:
+                return []
+        from workstation.analysis.structures import structures_on_grid
+        from workstation.io.errors import DicomError
+
+        try:
+            found = structures_on_grid(path, self.session.pet.geometry)
+        except (DicomError, OSError, ValueError) as exc:  # QuantError is a ValueError
+            self.show_message(f"Structures not loaded: {exc}")
+            return []
+        added = [self.model.add_structure(m, st.name, st.color, {"structure": st.kind, "number": st.number,
+                                                                  "file": str(path)})
+                 for st, m in found]
+        self.show_message(f"Loaded {len(added)} structure(s) from {Path(path).name}: "
+                          + ", ".join(v.name for v in added))
+        return added
+
     def export_csv(self, path=None) -> Path | None:
         """Write the VOI table as CSV; asks for a file name (and before overwriting one)."""
         if self.model is None:

@@ -33,9 +33,13 @@ REFERENCE_COLOURS = {"liver": (0.3, 0.3, 1.0), "blood_pool": (1.0, 0.45, 0.75)}
 
 
 def voi_colour(voi) -> tuple[float, float, float]:
-    """Outline colour of a VOI: its reference colour, or the lesion palette cycled by its ordinal."""
+    """Outline colour of a VOI: its reference colour, a structure's own colour, or the lesion palette
+    cycled by its ordinal."""
     if voi.kind in REFERENCE_COLOURS:
         return REFERENCE_COLOURS[voi.kind]
+    rgb = voi.params.get("colour_rgb") if voi.kind == "structure" else None
+    if rgb is not None:  # a structure keeps the display colour of its file
+        return tuple(float(c) / 255.0 for c in rgb[:3])
     return LESION_COLOURS[max(int(voi.ordinal), 0) % len(LESION_COLOURS)]
 
 
