@@ -1,4 +1,4 @@
-"""VOI model: every VOI's statistics equal quant.region_stats on a mask built independently (brute-force
+"""VOI model: every VOI's statistics equal regions.region_stats on a mask built independently (brute-force
 world distances on the PET grid), editing/deleting emits events, reading aids follow their formulas by hand,
 CSV export never overwrites silently and holds the numbers."""
 
@@ -8,9 +8,10 @@ import math
 import numpy as np
 import pytest
 
-from workstation.analysis import quant as Q
+from workstation.analysis import regions, segmentation, shapes
 from workstation.analysis import voi as V
 from workstation.core.geometry import ImageGeometry
+from workstation.io.table_csv import write_table_csv
 
 
 def world_grid(g):
@@ -45,9 +46,9 @@ def phantom():
 
 def assert_stats_equal(got, ref):
     for key in ("voxels", "volume_ml", "min", "max", "mean", "median", "std", "sum", "tlg", "suvpeak"):
-        assert got[key] == pytest.approx(ref[key], rel=1e-6, abs=1e-9), key
-    np.testing.assert_allclose(got["max_world"], ref["max_world"], atol=1e-6)
-    np.testing.assert_allclose(got["peak_world"], ref["peak_world"], atol=1e-6)
+        assert getattr(got, key) == pytest.approx(getattr(ref, key), rel=1e-6, abs=1e-9), key
+    np.testing.assert_allclose(got.max_world, ref.max_world, atol=1e-6)
+    np.testing.assert_allclose(got.peak_world, ref.peak_world, atol=1e-6)
 
 
 def test_sphere_voi_stats_equal_region_stats_on_brute_force_mask(phantom):
@@ -57,8 +58,8 @@ def test_sphere_voi_stats_equal_region_stats_on_brute_force_mask(phantom):
     v = m.add_sphere(c, 11.0)
     brute = np.sum((w - c) ** 2, axis=-1) <= 11.0 ** 2
     np.testing.assert_array_equal(v.mask(g.shape), brute)
-    assert_stats_equal(v.stats, Q.region_stats(suv, brute, g))
-    assert v.stats["voxels"] == brute.sum() > 50
+    assert_stats_equal(v.stats, regions.region_stats(suv, brute, g))
+    assert v.stats.voxels == brute.sum() > 50
 
 
 def test_measure_at_image_border_equals_whole_image_stats(phantom):
@@ -67,7 +68,7 @@ def test_measure_at_image_border_equals_whole_image_stats(phantom):
     c = g.ijk_to_world((0.2, 0.3, 1.0))
     m = V.VoiModel(suv, g)
     v = m.add_sphere(c, 9.0)
-    assert_stats_equal(v.stats, Q.region_stats(suv, np.sum((w - c) ** 2, axis=-1) <= 81.0, g))
+    assert_stats_equal(v.stats, regions.region_stats(suv, np.sum((w - c) ** 2, axis=-1) <= 81.0, g))
 
 
 def test_box_voi(phantom):
@@ -76,7 +77,7 @@ def test_box_voi(phantom):
     v = V.VoiModel(suv, g).add_box(a, b)
     brute = np.all((w >= np.minimum(a, b) - 1e-6) & (w <= np.maximum(a, b) + 1e-6), axis=-1)
     np.testing.assert_array_equal(v.mask(g.shape), brute)
-    assert_stats_equal(v.stats, Q.region_stats(suv, brute, g))
+    assert_stats_equal(v.stats, regions.region_stats(suv, brute, g))
     np.testing.assert_allclose(v.centre_world(g), (a + b) / 2)
 
 
@@ -95,7 +96,7 @@ def test_events_add_edit_delete(phantom):
     m.set_radius(v.id, 12.0)
     brute = np.sum((w - LESION_A) ** 2, axis=-1) <= 144.0
     np.testing.assert_array_equal(m.get(v.id).mask(g.shape), brute)
-    assert_stats_equal(m.get(v.id).stats, Q.region_stats(suv, brute, g))
+    assert_stats_equal(m.get(v.id).stats, regions.region_stats(suv, brute, g))
     m.select(v.id)
     m.delete(v.id)
     assert [e for e, _ in seen] == ["added", "changed", "selected", "removed"]
@@ -108,19 +109,19 @@ def test_seeded_segmentation_and_threshold_edit(phantom):
     suv, g, _ = phantom
     m = V.VoiModel(suv, g)
     seg = V.segment_lesion(suv, g, LESION_B, "fixed:3.0")
-    rep = Q.find_lesions(suv, g, "fixed:3.0", seed_world=LESION_B)
+    rep = segmentation.find_lesions(suv, g, "fixed:3.0", seed_world=LESION_B)
     ref_mask = rep.labels == 1
     v = m.add_segmentation(seg)
     np.testing.assert_array_equal(v.mask(g.shape), ref_mask)
-    assert_stats_equal(v.stats, Q.region_stats(suv, ref_mask, g))
-    assert v.stats["volume_ml"] == pytest.approx(rep.lesions[0].mtv_ml)
+    assert_stats_equal(v.stats, regions.region_stats(suv, ref_mask, g))
+    assert v.stats.volume_ml == pytest.approx(rep.lesions[0].mtv_ml)
     assert v.method == "fixed:3" and v.threshold == pytest.approx(3.0)
     # a higher threshold: a strictly smaller region (graded lesion), measured again
     m.update_segmentation(v.id, V.segment_lesion(suv, g, LESION_B, "fixed:4.5"))
-    small = Q.find_lesions(suv, g, "fixed:4.5", seed_world=LESION_B).labels == 1
+    small = segmentation.find_lesions(suv, g, "fixed:4.5", seed_world=LESION_B).labels == 1
     np.testing.assert_array_equal(m.get(v.id).mask(g.shape), small)
     assert 0 < small.sum() < ref_mask.sum()
-    assert m.get(v.id).stats["voxels"] == small.sum()
+    assert m.get(v.id).stats.voxels == small.sum()
     assert m.get(v.id).params["seed_world"] == list(LESION_B)
 
 
@@ -129,7 +130,7 @@ def test_whole_body_detection_replaces_previous(phantom):
     m = V.VoiModel(suv, g)
     m.add_sphere(LESION_A, 5.0)
     segs = V.detect_lesions(suv, g, "fixed:4.0", min_volume_ml=0.1)
-    rep = Q.find_lesions(suv, g, "fixed:4.0", min_volume_ml=0.1)
+    rep = segmentation.find_lesions(suv, g, "fixed:4.0", min_volume_ml=0.1)
     assert len(segs) == rep.count == 2
     m.replace_whole_body(segs)
     m.replace_whole_body(segs)  # again: no duplicates
@@ -137,7 +138,7 @@ def test_whole_body_detection_replaces_previous(phantom):
     assert len(wb) == 2 and len(m.vois) == 3
     for v, les in zip(wb, rep.lesions):
         np.testing.assert_array_equal(v.mask(g.shape), rep.labels == les.label)
-        assert v.stats["max"] == pytest.approx(les.suvmax) and v.stats["suvpeak"] == pytest.approx(les.suvpeak)
+        assert v.stats.max == pytest.approx(les.suvmax) and v.stats.suvpeak == pytest.approx(les.suvpeak)
 
 
 def test_references_percist_and_deauville_by_hand(phantom):
@@ -149,9 +150,9 @@ def test_references_percist_and_deauville_by_hand(phantom):
     lm = np.sum((w - LIVER) ** 2, axis=-1) <= 15.0 ** 2  # 3 cm diameter
     vals = suv[lm].astype(np.float64)
     thr = 1.5 * vals.mean() + 2 * vals.std()
-    assert liver.stats["voxels"] == lm.sum()
+    assert liver.stats.voxels == lm.sum()
     assert m.percist_threshold() == pytest.approx(thr, rel=1e-5)
-    assert m.percist_measurable(les.id) is bool(les.stats["suvpeak"] >= thr) is True
+    assert m.percist_measurable(les.id) is bool(les.stats.suvpeak >= thr) is True
     assert m.deauville(les.id) is None  # needs the blood pool too
     bp_c = (-30.0, -10.0, 40.0)
     bp = m.set_blood_pool_reference(bp_c)
@@ -159,7 +160,7 @@ def test_references_percist_and_deauville_by_hand(phantom):
     along = d @ g.slice_normal
     bm = (np.abs(along) <= 10.0) & (np.sum(d * d, axis=-1) - along ** 2 <= 25.0)
     np.testing.assert_array_equal(bp.mask(g.shape), bm)
-    bmean, lmean, smax = suv[bm].astype(float).mean(), vals.mean(), les.stats["max"]
+    bmean, lmean, smax = suv[bm].astype(float).mean(), vals.mean(), les.stats.max
     expect = 2 if smax <= bmean else 3 if smax <= lmean else 4 if smax <= 2 * lmean else 5
     assert m.deauville(les.id) == expect == 5  # SUV 8 lesion, liver ~2
     # replacing the liver reference keeps one liver VOI
@@ -172,9 +173,9 @@ def test_set_suv_remeasures(phantom):
     suv, g, w = phantom
     m = V.VoiModel(suv, g)
     v = m.add_sphere(LESION_A, 10.0)
-    before = dict(v.stats)
+    before = v.stats  # a frozen RegionStats: re-measuring replaces it
     m.set_suv(suv * 2.0, "SUVlbm")
-    assert v.stats["max"] == pytest.approx(2 * before["max"]) and v.stats["voxels"] == before["voxels"]
+    assert v.stats.max == pytest.approx(2 * before.max) and v.stats.voxels == before.voxels
     assert m.units == "SUVlbm"
 
 
@@ -185,35 +186,22 @@ def test_csv_export(phantom, tmp_path):
     les = m.add_segmentation(V.segment_lesion(suv, g, LESION_B, "a50"))
     m.set_liver_reference(LIVER)
     path = tmp_path / "vois.csv"
-    m.export_csv(path)
+    write_table_csv(path, m.rows())
     with pytest.raises(FileExistsError, match="already exists"):
-        m.export_csv(path)
+        write_table_csv(path, m.rows())
     m.delete(s.id)
-    m.export_csv(path, overwrite=True)
+    write_table_csv(path, m.rows(), overwrite=True)
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     assert [r["kind"] for r in rows] == ["lesion", "liver"]
     r = rows[0]
-    ref = Q.region_stats(suv, les.mask(g.shape), g)
-    assert float(r["suv_max"]) == ref["max"] and float(r["suv_peak"]) == ref["suvpeak"]
-    assert float(r["volume_ml"]) == pytest.approx(ref["volume_ml"]) and int(r["voxels"]) == ref["voxels"]
-    assert float(r["tlg"]) == pytest.approx(ref["mean"] * ref["volume_ml"])
+    ref = regions.region_stats(suv, les.mask(g.shape), g)
+    assert float(r["suv_max"]) == ref.max and float(r["suv_peak"]) == ref.suvpeak
+    assert float(r["volume_ml"]) == pytest.approx(ref.volume_ml) and int(r["voxels"]) == ref.voxels
+    assert float(r["tlg"]) == pytest.approx(ref.mean * ref.volume_ml)
     assert r["method"] == "a50" and float(r["background"]) > 0 and r["units"] == "SUVbw"
     assert float(r["percist_threshold"]) == pytest.approx(m.percist_threshold())
     assert r["percist_measurable"] in ("yes", "no") and r["deauville"] == ""
     assert rows[1]["percist_measurable"] == "" and rows[1]["suv_mean"]
     assert not list(tmp_path.glob("*.part"))
-    with pytest.raises(V.VoiError, match="does not exist"):
-        m.export_csv(tmp_path / "nope" / "x.csv")
-
-
-def test_method_choices():
-    assert V.method_from_choice("fixed SUV 2.5") == "fixed:2.5"
-    assert V.method_from_choice("fixed SUV (user)", 3.2) == "fixed:3.2"
-    assert V.method_from_choice("% of SUVmax (user)", 35) == "pct:35"
-    assert V.method_from_choice("A50 (background-adapted)") == "a50"
-    for _label, template in V.METHOD_CHOICES:
-        Q.parse_method(template.format(v="3"))  # every choice is a method quant knows
-    with pytest.raises(V.VoiError, match="user value"):
-        V.method_from_choice("fixed SUV (user)", None)
-    with pytest.raises(V.VoiError, match="unknown method"):
-        V.method_from_choice("magic")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        write_table_csv(tmp_path / "nope" / "x.csv", m.rows())

@@ -1,5 +1,5 @@
 """VOI tools in the real main window on the demo study: click a truth.json lesion with the segment tool,
-check the row against quant.region_stats computed independently on the same mask, the outline at the
+check the row against regions.region_stats computed independently on the same mask, the outline at the
 lesion's screen position in every plane, live threshold editing with stale results dropped, table sort and
 click-to-navigate, CSV export with the overwrite question, references, whole body, delete."""
 
@@ -13,10 +13,11 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from workstation.analysis import quant as Q
+from workstation.analysis import regions, segmentation, shapes
 from workstation.analysis import voi as V
 from workstation.ui import voi_panel as VP
 from workstation.ui.main_window import MainWindow
+from workstation.ui.voi_style import voi_colour
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
@@ -101,18 +102,18 @@ def test_click_segments_lesion_with_independent_stats(win, panel, qtbot, demo_st
     g = win.session.pet.geometry
     mask = v.mask(g.shape)
     suv = _suv(win, truth).astype(np.float32)
-    ref = Q.region_stats(suv, mask, g)
+    ref = regions.region_stats(suv, mask, g)
     row = panel.table.source_model.row_dict(0)
     assert row["id"] == v.id and row["method"] == "a50"
-    assert row["suv_max"] == pytest.approx(ref["max"], rel=1e-5)
-    assert row["suv_peak"] == pytest.approx(ref["suvpeak"], rel=1e-5)
-    assert row["tlg"] == pytest.approx(ref["mean"] * ref["volume_ml"], rel=1e-5)
+    assert row["suv_max"] == pytest.approx(ref.max, rel=1e-5)
+    assert row["suv_peak"] == pytest.approx(ref.suvpeak, rel=1e-5)
+    assert row["tlg"] == pytest.approx(ref.mean * ref.volume_ml, rel=1e-5)
     # the same mask as the engine grows from the clicked point (mapped to the PET grid)
     click = np.asarray(v.params["seed_world"])
     assert np.linalg.norm(click - c) < 3.0  # within a CT pixel and a half of the click
-    expect = Q.find_lesions(suv, g, "a50", seed_world=click).labels == 1
+    expect = segmentation.find_lesions(suv, g, "a50", seed_world=click).labels == 1
     np.testing.assert_array_equal(mask, expect)
-    # MTV within the tolerance of tests/analysis/test_quant.py: equivalent radius within 2 mm of the
+    # MTV within the tolerance of tests/analysis/test_segmentation.py: equivalent radius within 2 mm of the
     # radius where the PSF-blurred sphere falls to half its centre value (r - sigma^2/r for r >> sigma)
     sigma = truth["pet"]["psf_fwhm_mm"] / 2.3548
     r_eff = (3 * row["volume_ml"] * 1000 / (4 * math.pi)) ** (1 / 3)
@@ -120,7 +121,7 @@ def test_click_segments_lesion_with_independent_stats(win, panel, qtbot, demo_st
     assert abs(r_eff - (r - sigma ** 2 / r)) <= 2.0
     # the table shows the number (formatted) in the SUVmax column
     col = panel.table.column_of("suv_max")
-    assert panel.table.proxy.index(0, col).data() == f"{ref['max']:.2f}"
+    assert panel.table.proxy.index(0, col).data() == f"{ref.max:.2f}"
 
 
 @pytest.mark.parametrize("plane", ["axial", "coronal", "sagittal"])
@@ -134,7 +135,7 @@ def test_outline_at_the_lesion_in_each_plane(win, panel, qtbot, demo_study, plan
     away = c + 40.0
     away[normal] = c[normal]
     s.set_crosshair(away)
-    colour = tuple(int(round(255 * (0.5 + 0.5 * x))) for x in v.colour)  # selected: drawn brighter
+    colour = tuple(int(round(255 * (0.5 + 0.5 * x))) for x in voi_colour(v))  # selected: drawn brighter
     for kind in ("ct", "pet", "fused"):
         view = win.views[f"{kind}-{plane}"]
         img = view.render_now()
@@ -143,7 +144,7 @@ def test_outline_at_the_lesion_in_each_plane(win, panel, qtbot, demo_study, plan
         yy, xx = np.nonzero(hit)
         assert len(xx) > 8, (kind, plane)
         d = np.hypot(xx - x, yy - y) * view.cell.view.mm_per_pixel()
-        r_eff = (3 * v.stats["volume_ml"] * 1000 / (4 * math.pi)) ** (1 / 3)
+        r_eff = (3 * v.stats.volume_ml * 1000 / (4 * math.pi)) ** (1 / 3)
         assert d.max() < r_eff + 8.0, (kind, plane, d.max())  # around the lesion, not elsewhere
         assert (xx < x).any() and (xx > x).any() and (yy < y).any() and (yy > y).any(), (kind, plane)
     # the MIP shows it as well
@@ -165,7 +166,7 @@ def test_threshold_slider_live_preview_and_stale_results(win, panel, qtbot, demo
     panel.method_box.setCurrentText("fixed SUV 2.5")
     v = _segment_by_click(win, panel, qtbot, c)
     assert v.method == "fixed:2.5" and panel.slider.isEnabled() and panel.slider.value() == 25
-    n0 = v.stats["voxels"]
+    n0 = v.stats.voxels
     suv = _suv(win, truth).astype(np.float32)
     g = win.session.pet.geometry
     seed = v.params["seed_world"]
@@ -192,9 +193,9 @@ def test_threshold_slider_live_preview_and_stale_results(win, panel, qtbot, demo
     QApplication.processEvents()
     now = panel.model.get(v.id)
     assert now.method == "fixed:6" and now.threshold == pytest.approx(6.0)  # the newest request won
-    expect = Q.find_lesions(suv, g, "fixed:6", seed_world=seed).labels == 1
+    expect = segmentation.find_lesions(suv, g, "fixed:6", seed_world=seed).labels == 1
     np.testing.assert_array_equal(now.mask(g.shape), expect)
-    assert 0 < now.stats["voxels"] < n0  # a higher threshold: a smaller region
+    assert 0 < now.stats.voxels < n0  # a higher threshold: a smaller region
     assert calls == ["fixed:4", "fixed:6"]
     # a stale result delivered late (as a queued signal could be) is dropped, not applied
     dropped = panel.dropped
@@ -212,12 +213,12 @@ def test_table_sort_and_click_to_navigate(win, panel, qtbot, demo_study):
     t = panel.table
     col = t.column_of("suv_max")
     t.sortByColumn(col, Qt.SortOrder.DescendingOrder)
-    maxima = [panel.model.get(i).stats["max"] for i in t.ids()]
+    maxima = [panel.model.get(i).stats.max for i in t.ids()]
     assert maxima == sorted(maxima, reverse=True) and len(maxima) == 3
     t.sortByColumn(col, Qt.SortOrder.AscendingOrder)
-    assert [panel.model.get(i).stats["max"] for i in t.ids()] == sorted(maxima)
+    assert [panel.model.get(i).stats.max for i in t.ids()] == sorted(maxima)
     # click the row of the mediastinal node (SUV 15): the crosshair goes to it
-    target = max(t.ids(), key=lambda i: panel.model.get(i).stats["max"])
+    target = max(t.ids(), key=lambda i: panel.model.get(i).stats.max)
     row = t.ids().index(target)
     s.set_crosshair(s.display_geometry.center_world())
     rect = t.visualRect(t.proxy.index(row, 1))
@@ -241,10 +242,10 @@ def test_sphere_box_and_references_by_mouse(win, panel, qtbot, demo_study):
     assert liver is not None and liver.params["diameter_mm"] == 30.0
     assert np.linalg.norm(np.subtract(liver.params["centre_world"], liver_c)) < 2.0
     suv = _suv(win, truth)
-    lm = Q.sphere_mask(g, liver.params["centre_world"], 15.0)
+    lm = shapes.sphere_mask(g, liver.params["centre_world"], 15.0)
     thr = 1.5 * suv[lm].mean() + 2 * suv[lm].std()
     assert panel.model.percist_threshold() == pytest.approx(thr, rel=1e-4)
-    assert liver.stats["mean"] == pytest.approx(truth["organs"]["liver"]["suv_bw"], rel=0.1)
+    assert liver.stats.mean == pytest.approx(truth["organs"]["liver"]["suv_bw"], rel=0.1)
     assert "PERCIST threshold" in panel.references.text()
     # sphere by click (spin-box radius), then edit its radius
     panel.set_tool("sphere")
@@ -255,7 +256,7 @@ def test_sphere_box_and_references_by_mouse(win, panel, qtbot, demo_study):
     assert sph.kind == "sphere" and sph.params["radius_mm"] == 10.0
     panel.radius.setValue(14.0)
     np.testing.assert_array_equal(panel.model.get(sph.id).mask(g.shape),
-                                  Q.sphere_mask(g, sph.params["centre_world"], 14.0))
+                                  shapes.sphere_mask(g, sph.params["centre_world"], 14.0))
     # box by drag on the axial plane: depth = smaller in-plane side
     panel.set_tool("box")
     a, b = liver_c + [-20.0, -10.0, 0.0], liver_c + [10.0, 10.0, 0.0]
@@ -280,8 +281,8 @@ def test_sphere_box_and_references_by_mouse(win, panel, qtbot, demo_study):
     panel.method_box.setCurrentText("A50 (background-adapted)")
     les = _segment_by_click(win, panel, qtbot, np.asarray(_lesion(truth, "liver_large")["centre_lps_mm"], float))
     row = panel.model.row(les.id)
-    bp, lv = panel.model.reference("blood_pool").stats["mean"], liver.stats["mean"]
-    smax = les.stats["max"]
+    bp, lv = panel.model.reference("blood_pool").stats.mean, liver.stats.mean
+    smax = les.stats.max
     assert row["deauville"] == (2 if smax <= bp else 3 if smax <= lv else 4 if smax <= 2 * lv else 5) == 5
 
 
@@ -305,9 +306,9 @@ def test_csv_export_asks_before_overwriting(win, panel, qtbot, demo_study, tmp_p
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert len(rows) == 1 and int(rows[0]["id"]) == v.id and rows[0]["method"] == "pct:41"
     g = win.session.pet.geometry
-    ref = Q.region_stats(_suv(win, truth).astype(np.float32), v.mask(g.shape), g)
-    assert float(rows[0]["suv_max"]) == pytest.approx(ref["max"], rel=1e-5)
-    assert float(rows[0]["volume_ml"]) == pytest.approx(ref["volume_ml"])
+    ref = regions.region_stats(_suv(win, truth).astype(np.float32), v.mask(g.shape), g)
+    assert float(rows[0]["suv_max"]) == pytest.approx(ref.max, rel=1e-5)
+    assert float(rows[0]["volume_ml"]) == pytest.approx(ref.volume_ml)
     assert rows[0]["units"] == "SUVbw"
     text = out.read_text(encoding="utf-8")
     assert truth["patient"]["patient_id"] not in text and truth["patient"]["name"] not in text
@@ -330,7 +331,7 @@ def test_whole_body_fills_the_table(win, panel, qtbot, demo_study):
     qtbot.waitUntil(lambda: len(panel.model.lesions()) > 0, timeout=10_000)
     suv = _suv(win, truth).astype(np.float32)
     g = win.session.pet.geometry
-    rep = Q.find_lesions(suv, g, "percist", liver_world=liver_c, exclude=("brain", "bladder"))
+    rep = segmentation.find_lesions(suv, g, "percist", liver_world=liver_c, exclude=("brain", "bladder"))
     wb = [v for v in panel.model.vois.values() if v.source == "whole-body"]
     assert len(wb) == rep.count == panel.table.source_model.rowCount() - 1  # + the liver reference
     for les in truth["lesions"]:
@@ -354,14 +355,14 @@ def test_suv_change_remeasures_and_delete_key(win, panel, qtbot, demo_study):
     _, truth = demo_study
     s = win.session
     v = panel.add_sphere_at(np.asarray(truth["reference_vois"]["liver"]["centre_lps_mm"], float), 12.0)
-    before = dict(v.stats)
+    before = v.stats  # a frozen RegionStats: re-measuring replaces it
     s.set_suv("bw", SuvOverrides(weight_kg=2 * truth["patient"]["weight_kg"]))  # SUVbw ∝ weight
     try:
-        assert panel.model.get(v.id).stats["mean"] == pytest.approx(2 * before["mean"], rel=1e-5)
-        assert panel.model.get(v.id).stats["voxels"] == before["voxels"]
+        assert panel.model.get(v.id).stats.mean == pytest.approx(2 * before.mean, rel=1e-5)
+        assert panel.model.get(v.id).stats.voxels == before.voxels
     finally:
         s.set_suv("bw", None)
-    assert panel.model.get(v.id).stats["mean"] == pytest.approx(before["mean"], rel=1e-5)
+    assert panel.model.get(v.id).stats.mean == pytest.approx(before.mean, rel=1e-5)
     # the Delete key in the table deletes the selected VOI
     panel.model.select(v.id)
     panel.table.setFocus()

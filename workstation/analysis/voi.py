@@ -1,20 +1,23 @@
-"""Volumes of interest (VOIs) of a reading: the shapes a reader draws, their statistics, CSV export.
+"""Volumes of interest (VOIs) of a reading: the shapes a reader draws and their statistics.
 
 Concept
 -------
 A VOI is a set of voxels **of the PET grid** (never of the display grid: statistics are always on
-the native PET voxels) with the SUV statistics of ``quant.region_stats`` over it. Its shape is
-given in world coordinates of the PET frame (DICOM LPS mm; the viewer maps a click through the
-session's ``pet_from_anat`` transform first):
+the native PET voxels) with the SUV statistics of ``regions.region_stats`` over it (a
+:class:`~workstation.analysis.regions.RegionStats`). Its shape is given in world coordinates of the
+PET frame (DICOM LPS mm; the viewer maps a click through the session's ``pet_from_anat`` transform
+first):
 
 * ``sphere``: centre + radius; ``box``: two opposite corners (world-axis aligned);
-* ``lesion``: grown from a seed with a segmentation method of ``quant.find_lesions``
+* ``lesion``: grown from a seed with a segmentation method of ``analysis.segmentation``
   (``fixed:T``, ``pct:P``, ``percist``, ``a50``), or one component of a whole-body detection;
 * ``liver``: the PERCIST liver reference, a 3 cm diameter sphere;
 * ``blood_pool``: the mediastinal blood-pool reference, a 1 cm × 2 cm cylinder along the slice normal.
 
-Membership of spheres, boxes and cylinders is quant's centre-inclusion rule. Each VOI keeps its
-mask as a crop (``lo`` offset + boolean block) so that many VOIs stay small in memory.
+Membership of spheres, boxes and cylinders is the centre-inclusion rule of ``analysis.shapes``.
+Each VOI keeps its mask as a crop (``lo`` offset + boolean block) so that many VOIs stay small in
+memory. How a VOI is drawn (its colour) and how the viewer names the methods live in
+``ui.voi_style``; the CSV file of :meth:`VoiModel.rows` is written by ``io.table_csv``.
 
 :class:`VoiModel` is an evented model without Qt (napari style, like ``fusion.ReadingSession``):
 ``model.events.connect(name, cb)`` with the events ``added`` (voi), ``changed`` (voi),
@@ -26,65 +29,29 @@ runs off its thread and hands back to :meth:`VoiModel.add_segmentation` /
 
 Reading aids (only when the reference VOIs exist): the PERCIST threshold (1.5 × liver mean + 2 SD,
 else 2 × blood-pool mean + 2 SD) and per-VOI measurability (SUVpeak ≥ threshold), and the
-quantitative Deauville surrogate of ``quant.deauville_score`` (needs liver and blood pool).
+quantitative Deauville surrogate of ``references.deauville_score`` (needs liver and blood pool).
 """
 
 from __future__ import annotations
 
-import csv
-import math
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 from scipy import ndimage
 
-from workstation import kernels as K
 from workstation.core.geometry import ImageGeometry
 
-from . import quant as Q
+from . import references as R
+from .regions import RegionStats, bounding_box, measure_crop
+from .segmentation import segment_seeded, segment_whole_body
+from .shapes import box_mask, cylinder_mask, sphere_mask, world_point
 from .fusion import EventEmitter
 
 KINDS = ("sphere", "box", "lesion", "liver", "blood_pool")
 REFERENCE_KINDS = ("liver", "blood_pool")
 
-#: The segmentation choices of the viewer: label -> method template ({v} = the user value).
-METHOD_CHOICES: tuple[tuple[str, str], ...] = (
-    ("fixed SUV 2.5", "fixed:2.5"),
-    ("fixed SUV (user)", "fixed:{v}"),
-    ("41 % of SUVmax", "pct:41"),
-    ("50 % of SUVmax", "pct:50"),
-    ("% of SUVmax (user)", "pct:{v}"),
-    ("PERCIST (liver)", "percist"),
-    ("A50 (background-adapted)", "a50"),
-)
-
-#: Outline colours (RGB 0..1). Lesion colours cycle; references have their own.
-LESION_COLOURS = ((0.0, 1.0, 1.0), (1.0, 0.0, 1.0), (0.35, 0.55, 1.0), (0.55, 1.0, 0.0), (1.0, 0.55, 0.0),
-                  (0.7, 0.4, 1.0))
-REFERENCE_COLOURS = {"liver": (0.3, 0.3, 1.0), "blood_pool": (1.0, 0.45, 0.75)}
-
-CSV_FIELDS = ("id", "name", "kind", "method", "threshold", "background", "units", "centre_x_mm", "centre_y_mm",
-              "centre_z_mm", "voxels", "volume_ml", "suv_min", "suv_max", "suv_mean", "suv_median", "suv_std",
-              "suv_peak", "tlg", "max_x_mm", "max_y_mm", "max_z_mm", "peak_x_mm", "peak_y_mm", "peak_z_mm",
-              "percist_threshold", "percist_measurable", "deauville")
-
-
 class VoiError(ValueError):
     """Bad VOI request (unknown id, empty shape, wrong kind); the message says the fix."""
-
-
-def method_from_choice(label: str, user_value: float | None = None) -> str:
-    """Method string of a viewer choice, e.g. ('% of SUVmax (user)', 35) -> 'pct:35'."""
-    for text, template in METHOD_CHOICES:
-        if text == label:
-            if "{v}" in template:
-                if user_value is None or not math.isfinite(float(user_value)) or float(user_value) <= 0:
-                    raise VoiError(f"method {label!r} needs a positive user value, got {user_value!r}")
-                return template.format(v=f"{float(user_value):g}")
-            return template
-    raise VoiError(f"unknown method choice {label!r}; choose one of {', '.join(t for t, _ in METHOD_CHOICES)}")
 
 
 # ============================================================================ segmentation (pure)
@@ -101,19 +68,17 @@ class Segmentation:
 
 
 def _crop_of(mask: np.ndarray, lo=(0, 0, 0)) -> tuple[tuple[int, int, int], np.ndarray]:
-    nz = [np.flatnonzero(mask.any(axis=ax)) for ax in ((1, 2), (0, 2), (0, 1))]
-    if any(a.size == 0 for a in nz):
+    box = bounding_box(mask)
+    if box is None:
         raise VoiError("the VOI holds no voxel of the PET image; draw it inside the PET field of view")
-    a = [int(x[0]) for x in nz]
-    b = [int(x[-1]) + 1 for x in nz]
-    crop = np.ascontiguousarray(mask[a[0]:b[0], a[1]:b[1], a[2]:b[2]], bool)
-    return (a[0] + lo[0], a[1] + lo[1], a[2] + lo[2]), crop
+    crop = np.ascontiguousarray(mask[box], bool)
+    return tuple(sl.start + int(o) for sl, o in zip(box, lo)), crop
 
 
 def segment_lesion(suv, geometry: ImageGeometry, seed_world, method: str, *, liver_world=None,
-                   liver_diameter_mm: float = Q.LIVER_DIAMETER_MM, progress=None) -> Segmentation:
-    """Grow one lesion from a seed (PET-frame world, LPS mm) with ``method`` (see ``quant.find_lesions``)."""
-    rep = Q.find_lesions(suv, geometry, method, seed_world=seed_world, liver_world=liver_world,
+                   liver_diameter_mm: float = R.LIVER_DIAMETER_MM, progress=None) -> Segmentation:
+    """Grow one lesion from a seed (PET-frame world, LPS mm) with ``method`` (``segmentation.segment_seeded``)."""
+    rep = segment_seeded(suv, geometry, seed_world, method, liver_world=liver_world,
                          liver_diameter_mm=liver_diameter_mm, progress=progress)
     lesion = rep.lesions[0]
     lo, crop = _crop_of(rep.labels == 1)
@@ -122,11 +87,11 @@ def segment_lesion(suv, geometry: ImageGeometry, seed_world, method: str, *, liv
 
 
 def detect_lesions(suv, geometry: ImageGeometry, method: str, *, liver_world=None,
-                   liver_diameter_mm: float = Q.LIVER_DIAMETER_MM, min_volume_ml: float = 0.5,
+                   liver_diameter_mm: float = R.LIVER_DIAMETER_MM, min_volume_ml: float = 0.5,
                    exclude=(), progress=None) -> list[Segmentation]:
-    """Whole-body detection: one :class:`Segmentation` per lesion of ``quant.find_lesions`` (no seed)."""
-    rep = Q.find_lesions(suv, geometry, method, liver_world=liver_world, liver_diameter_mm=liver_diameter_mm,
-                         min_volume_ml=min_volume_ml, exclude=exclude, progress=progress)
+    """Whole-body detection: one :class:`Segmentation` per lesion of ``segmentation.segment_whole_body``."""
+    rep = segment_whole_body(suv, geometry, method, liver_world=liver_world, liver_diameter_mm=liver_diameter_mm,
+                             min_volume_ml=min_volume_ml, exclude=exclude, progress=progress)
     out = []
     objects = ndimage.find_objects(rep.labels, max_label=rep.count) if rep.count else []
     for les, sl in zip(rep.lesions, objects):
@@ -147,8 +112,8 @@ class VOI:
     lo: tuple[int, int, int]  # array index (k, j, i) of crop[0, 0, 0] on the PET grid
     crop: np.ndarray = field(repr=False)  # bool block of the mask
     params: dict = field(default_factory=dict)  # shape: centre_world/radius_mm, corners, seed_world/method, ...
-    stats: dict = field(default_factory=dict)  # quant.region_stats over the mask
-    colour: tuple[float, float, float] = (0.0, 1.0, 1.0)
+    stats: RegionStats | None = None  # regions.region_stats over the mask
+    ordinal: int = 0  # n-th non-reference VOI of its model (0, 1, ...): what ui.voi_style cycles colours by
     source: str = "manual"  # manual | seeded | whole-body | reference
 
     @property
@@ -180,22 +145,6 @@ class VOI:
         return geometry.kji_to_world(kji)
 
 
-def measure(suv: np.ndarray, geometry: ImageGeometry, lo, crop: np.ndarray) -> dict:
-    """``quant.region_stats`` of the mask (lo, crop), computed on a block padded by the SUVpeak sphere.
-
-    Same numbers as on the whole image: voxels outside the padded block are outside the mask and
-    beyond the reach of any SUVpeak sphere centred in it (the block is clipped only at the image border).
-    """
-    half = np.abs(K.sphere_offsets(geometry.spacing)).max(axis=0)
-    a = [max(int(x) - int(h), 0) for x, h in zip(lo, half)]
-    b = [min(int(x) + n + int(h), s) for x, n, h, s in zip(lo, crop.shape, half, suv.shape)]
-    box = tuple(slice(p, q) for p, q in zip(a, b))
-    m = np.zeros([q - p for p, q in zip(a, b)], bool)
-    m[tuple(slice(x - p, x - p + n) for x, p, n in zip(lo, a, crop.shape))] = crop
-    g = ImageGeometry(m.shape, geometry.spacing, geometry.kji_to_world(np.asarray(a, float)), geometry.direction)
-    return Q.region_stats(np.ascontiguousarray(suv[box]), m, g)
-
-
 class VoiModel:
     """The VOIs of one PET (SUV image on its own grid), evented, without Qt."""
 
@@ -223,7 +172,7 @@ class VoiModel:
         if units is not None:
             self.units = units
         for v in self.vois.values():
-            v.stats = measure(self.suv, self.geometry, v.lo, v.crop)
+            v.stats = measure_crop(self.suv, self.geometry, v.lo, v.crop)
         self.events.emit("suv")
 
     # ------------------------------------------------------------ access
@@ -251,32 +200,40 @@ class VoiModel:
             lo, crop = _crop_of(np.asarray(mask_or_crop, bool), lo)
         vid = self._next
         self._next += 1
-        if kind in REFERENCE_KINDS:
-            colour = REFERENCE_COLOURS[kind]
-        else:
-            colour = LESION_COLOURS[self._lesion_count % len(LESION_COLOURS)]
-            self._lesion_count += 1
-        v = VOI(vid, kind, name or f"{kind} {vid}", lo, crop, dict(params), measure(self.suv, self.geometry, lo, crop),
-                colour, source)
+        ordinal = -1
+        if kind not in REFERENCE_KINDS:
+            ordinal, self._lesion_count = self._lesion_count, self._lesion_count + 1
+        v = VOI(vid, kind, name or f"{kind} {vid}", lo, crop, dict(params), measure_crop(self.suv, self.geometry, lo, crop),
+                ordinal, source)
         self.vois[vid] = v
         self.events.emit("added", voi=v)
         return v
 
+    def restore(self, kind: str, name: str, lo, crop, params: dict, source: str = "manual") -> VOI:
+        """Add a VOI saved with a reading session (its mask as crop + origin; statistics recomputed)."""
+        if kind not in KINDS:
+            raise VoiError(f"unknown VOI kind {kind!r}")
+        if kind in REFERENCE_KINDS:
+            old = self.reference(kind)
+            if old is not None:
+                self.delete(old.id)
+        return self._add(kind, name, np.asarray(crop, bool), params, source, lo=tuple(int(v) for v in lo))
+
     def add_sphere(self, centre_world, radius_mm: float, name: str = "") -> VOI:
-        c = Q._world3(centre_world, "sphere centre")
-        mask = Q.sphere_mask(self.geometry, c, float(radius_mm))
+        c = world_point(centre_world, "sphere centre")
+        mask = sphere_mask(self.geometry, c, float(radius_mm))
         return self._add("sphere", name, mask, {"centre_world": c.tolist(), "radius_mm": float(radius_mm)}, "manual")
 
     def add_box(self, corner_a_world, corner_b_world, name: str = "") -> VOI:
-        a, b = Q._world3(corner_a_world, "box corner"), Q._world3(corner_b_world, "box corner")
-        mask = Q.box_mask(self.geometry, a, b)
+        a, b = world_point(corner_a_world, "box corner"), world_point(corner_b_world, "box corner")
+        mask = box_mask(self.geometry, a, b)
         return self._add("box", name, mask, {"corner_a": a.tolist(), "corner_b": b.tolist(),
                                              "centre_world": ((a + b) / 2).tolist()}, "manual")
 
-    def set_liver_reference(self, centre_world, diameter_mm: float = Q.LIVER_DIAMETER_MM) -> VOI:
+    def set_liver_reference(self, centre_world, diameter_mm: float = R.LIVER_DIAMETER_MM) -> VOI:
         """The liver reference VOI (a sphere, PERCIST: 3 cm); replaces an existing one."""
-        c = Q._world3(centre_world, "liver VOI centre")
-        mask = Q.sphere_mask(self.geometry, c, diameter_mm / 2.0)
+        c = world_point(centre_world, "liver VOI centre")
+        mask = sphere_mask(self.geometry, c, diameter_mm / 2.0)
         old = self.reference("liver")
         v = self._add("liver", "liver reference", mask, {"centre_world": c.tolist(), "diameter_mm": float(diameter_mm),
                                                          "radius_mm": float(diameter_mm) / 2.0}, "reference")
@@ -284,11 +241,11 @@ class VoiModel:
             self.delete(old.id)
         return v
 
-    def set_blood_pool_reference(self, centre_world, diameter_mm: float = Q.BLOOD_POOL_DIAMETER_MM,
-                                 length_mm: float = Q.BLOOD_POOL_LENGTH_MM) -> VOI:
+    def set_blood_pool_reference(self, centre_world, diameter_mm: float = R.BLOOD_POOL_DIAMETER_MM,
+                                 length_mm: float = R.BLOOD_POOL_LENGTH_MM) -> VOI:
         """The blood-pool reference VOI (cylinder along the slice normal); replaces an existing one."""
-        c = Q._world3(centre_world, "blood-pool VOI centre")
-        mask = Q.cylinder_mask(self.geometry, c, diameter_mm, length_mm)
+        c = world_point(centre_world, "blood-pool VOI centre")
+        mask = cylinder_mask(self.geometry, c, diameter_mm, length_mm)
         old = self.reference("blood_pool")
         v = self._add("blood_pool", "blood-pool reference", mask,
                       {"centre_world": c.tolist(), "diameter_mm": float(diameter_mm), "length_mm": float(length_mm)},
@@ -326,7 +283,7 @@ class VoiModel:
         v.params = self._seg_params(seg)
         if "seed_world" not in v.params and keep_seed is not None:
             v.params["seed_world"] = keep_seed
-        v.stats = measure(self.suv, self.geometry, v.lo, v.crop)
+        v.stats = measure_crop(self.suv, self.geometry, v.lo, v.crop)
         self.events.emit("changed", voi=v)
         return v
 
@@ -337,12 +294,12 @@ class VoiModel:
             raise VoiError(f"VOI {v.id} is a {v.kind}; only spheres have a radius")
         if not radius_mm > 0:
             raise VoiError(f"radius must be positive, got {radius_mm}")
-        mask = Q.sphere_mask(self.geometry, v.params["centre_world"], float(radius_mm))
+        mask = sphere_mask(self.geometry, v.params["centre_world"], float(radius_mm))
         v.lo, v.crop = _crop_of(mask)
         v.params["radius_mm"] = float(radius_mm)
         if v.kind == "liver":
             v.params["diameter_mm"] = 2.0 * float(radius_mm)
-        v.stats = measure(self.suv, self.geometry, v.lo, v.crop)
+        v.stats = measure_crop(self.suv, self.geometry, v.lo, v.crop)
         self.events.emit("changed", voi=v)
         return v
 
@@ -368,14 +325,12 @@ class VoiModel:
         v = self.reference(kind)
         if v is None:
             return None
-        st = v.stats
         size = (v.params["diameter_mm"],) if kind == "liver" else (v.params["diameter_mm"], v.params["length_mm"])
-        return Q.ReferenceVOI(kind, "sphere" if kind == "liver" else "cylinder",
-                              tuple(v.params["centre_world"]), size, st["voxels"], st["volume_ml"], st["mean"],
-                              st["std"], st["max"])
+        return R.ReferenceVOI.from_stats(kind, "sphere" if kind == "liver" else "cylinder",
+                                         v.params["centre_world"], size, v.stats)
 
     def liver_kwargs(self) -> dict:
-        """``liver_world`` / ``liver_diameter_mm`` of the liver reference VOI for quant (empty without one)."""
+        """``liver_world`` / ``liver_diameter_mm`` of the liver reference VOI for segmentation (empty without one)."""
         v = self.reference("liver")
         if v is None:
             return {}
@@ -386,22 +341,22 @@ class VoiModel:
         liver, blood = self._reference_voi("liver"), self._reference_voi("blood_pool")
         if liver is None and blood is None:
             return None
-        return Q.percist_threshold(liver, blood)
+        return R.percist_threshold(liver, blood)
 
     def deauville(self, voi_id: int) -> int | None:
         """Quantitative Deauville surrogate of a VOI's SUVmax; None without both references."""
         v = self.get(voi_id)
         liver, blood = self._reference_voi("liver"), self._reference_voi("blood_pool")
-        if v.is_reference or liver is None or blood is None or not v.stats.get("voxels"):
+        if v.is_reference or liver is None or blood is None or not v.stats.voxels:
             return None
-        return Q.deauville_score(v.stats["max"], blood, liver)
+        return R.deauville_score(v.stats.max, blood, liver)
 
     def percist_measurable(self, voi_id: int) -> bool | None:
         v = self.get(voi_id)
         thr = self.percist_threshold()
-        if v.is_reference or thr is None or v.stats.get("suvpeak") is None:
+        if v.is_reference or thr is None or v.stats.suvpeak is None:
             return None
-        return bool(v.stats["suvpeak"] >= thr)
+        return bool(v.stats.suvpeak >= thr)
 
     def summary(self) -> str:
         """One line about the reference VOIs and what they enable."""
@@ -409,7 +364,7 @@ class VoiModel:
         for kind, label in (("liver", "Liver"), ("blood_pool", "Blood pool")):
             v = self.reference(kind)
             if v is not None:
-                parts.append(f"{label}: mean {v.stats['mean']:.2f} SD {v.stats['std']:.2f} {self.units}")
+                parts.append(f"{label}: mean {v.stats.mean:.2f} SD {v.stats.std:.2f} {self.units}")
         thr = self.percist_threshold()
         if thr is not None:
             parts.append(f"PERCIST threshold {thr:.2f}")
@@ -417,21 +372,21 @@ class VoiModel:
             parts.append("Deauville shown per VOI")
         return " · ".join(parts) if parts else "No reference VOI: place a liver (and blood-pool) VOI for PERCIST/Deauville"
 
-    # ------------------------------------------------------------ table rows & CSV
+    # ------------------------------------------------------------ table rows (io.table_csv writes them)
     def row(self, voi_id: int) -> dict:
         v = self.get(voi_id)
         st = v.stats
         c = v.centre_world(self.geometry)
-        mw = st.get("max_world") or [float("nan")] * 3
-        pw = st.get("peak_world") or [float("nan")] * 3
-        peak = st.get("suvpeak")
+        mw = st.max_world or [float("nan")] * 3
+        pw = st.peak_world or [float("nan")] * 3
+        peak = st.suvpeak
         return {"id": v.id, "name": v.name, "kind": v.kind, "method": v.method,
                 "threshold": v.threshold, "background": v.params.get("background"), "units": self.units,
                 "centre_x_mm": float(c[0]), "centre_y_mm": float(c[1]), "centre_z_mm": float(c[2]),
-                "voxels": int(st["voxels"]), "volume_ml": float(st["volume_ml"]), "suv_min": float(st["min"]),
-                "suv_max": float(st["max"]), "suv_mean": float(st["mean"]), "suv_median": float(st["median"]),
-                "suv_std": float(st["std"]), "suv_peak": float("nan") if peak is None else float(peak),
-                "tlg": float(st["tlg"]), "max_x_mm": mw[0], "max_y_mm": mw[1], "max_z_mm": mw[2],
+                "voxels": int(st.voxels), "volume_ml": float(st.volume_ml), "suv_min": float(st.min),
+                "suv_max": float(st.max), "suv_mean": float(st.mean), "suv_median": float(st.median),
+                "suv_std": float(st.std), "suv_peak": float("nan") if peak is None else float(peak),
+                "tlg": float(st.tlg), "max_x_mm": mw[0], "max_y_mm": mw[1], "max_z_mm": mw[2],
                 "peak_x_mm": pw[0], "peak_y_mm": pw[1], "peak_z_mm": pw[2],
                 "percist_threshold": self.percist_threshold(), "percist_measurable": self.percist_measurable(v.id),
                 "deauville": self.deauville(v.id)}
@@ -439,37 +394,7 @@ class VoiModel:
     def rows(self) -> list[dict]:
         return [self.row(vid) for vid in self.vois]
 
-    def export_csv(self, path, overwrite: bool = False) -> Path:
-        """Write one row per VOI (columns ``CSV_FIELDS``; numbers in full precision, '' for not applicable).
-
-        Never overwrites an existing file unless ``overwrite=True`` (FileExistsError otherwise).
-        No patient identity is written.
-        """
-        p = Path(path)
-        if p.exists() and not overwrite:
-            raise FileExistsError(f"{p} already exists; choose another file name or confirm overwriting")
-        if not p.parent.is_dir():
-            raise VoiError(f"cannot write {p}: folder {p.parent} does not exist")
-        tmp = p.with_name(p.name + ".part")
-        with open(tmp, "w", newline="", encoding="utf-8") as fh:
-            w = csv.DictWriter(fh, fieldnames=CSV_FIELDS)
-            w.writeheader()
-            for r in self.rows():
-                w.writerow({k: _csv_value(r[k]) for k in CSV_FIELDS})
-        os.replace(tmp, p)
-        return p
-
     # ------------------------------------------------------------ outlines (plain data for render)
     def outline_items(self) -> list[tuple]:
-        """(id, lo, crop, colour, selected) of every VOI: what ``render.overlays`` draws."""
-        return [(v.id, v.lo, v.crop, v.colour, v.id == self.selected) for v in self.vois.values()]
-
-
-def _csv_value(v):
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, float):
-        return "" if not math.isfinite(v) else repr(v)
-    return v
+        """(voi, selected) of every VOI: what ``render.overlays`` draws (the colour is the viewer's choice)."""
+        return [(v, v.id == self.selected) for v in self.vois.values()]

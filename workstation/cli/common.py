@@ -10,13 +10,47 @@ class UserError(Exception):
     """An error the user can act on; printed as one line, exit code 2."""
 
 
+#: input field (the ``field`` of an analysis / vocabulary error) -> the option that supplies it.
+#: The command line's words live here only; analysis and recon name the field.
+FIELD_OPTIONS = {
+    "weight_kg": "--weight KG",
+    "height_m": "--height M",
+    "dose_bq": "--dose MBQ",
+    "injection_datetime": "--injection-time YYYYMMDDHHMMSS",
+    "sex": "--sex M|F",
+    "half_life_s": "--half-life S",
+    "suv_type": "--suv TYPE",
+    "liver_world": "--liver x,y,z",
+    "seed_world": "--seed x,y,z",
+    "method": "--method METHOD",
+    "exclude": "--exclude",
+    "min_volume_ml": "--min-volume ML",
+}
+
+
+def option_for(field: str | None, options: dict | None = None) -> str | None:
+    """The command-line option that supplies input ``field`` (None when there is none)."""
+    return (options or FIELD_OPTIONS).get(field) if field else None
+
+
+def with_option(message: str, field: str | None, options: dict | None = None) -> str:
+    """``message`` of an error naming a missing input, with the option that supplies it appended."""
+    opt = option_for(field, options)
+    if opt and opt.split()[0] not in message:
+        return f"{message} (command line: {opt})"
+    return message
+
+
 def user_error_types() -> tuple[type[BaseException], ...]:
     """Exception types shown as one line instead of a traceback."""
     types: list[type[BaseException]] = [UserError, FileNotFoundError, NotADirectoryError, PermissionError]
     for mod, name in (
         ("workstation.io.errors", "DicomError"),
         ("workstation.analysis.suv", "SuvError"),
+        ("workstation.analysis.errors", "QuantError"),
+        ("workstation.core.vocabulary", "VocabularyError"),
         ("workstation.io.nifti", "NiftiError"),
+        ("workstation.settings.nodes", "NodeConfigError"),
     ):
         try:
             module = __import__(mod, fromlist=[name])
@@ -33,11 +67,29 @@ def run_command(args) -> int:
     except KeyboardInterrupt:
         print("workstation: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`workstation list | head`): stop quietly, like any Unix tool
+        _silence_stdout()
+        return 141  # 128 + SIGPIPE, what a shell reports for a writer killed by a closed pipe
     except errors as exc:
-        msg = str(exc).replace("\n", " ").strip() or type(exc).__name__
+        from workstation.core.text import printable
+
+        msg = printable(str(exc).replace("\n", " ").strip()) or type(exc).__name__
+        msg = with_option(msg, getattr(exc, "field", None))
         print(f"workstation {args.command}: error: {msg}", file=sys.stderr)
         return 2
     return int(rc or 0)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot raise BrokenPipeError again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def print_json(obj) -> None:

@@ -2,7 +2,7 @@
 
 Whole-body by default (connected components above the method's threshold, at least
 ``--min-volume`` mL); with ``--seed x,y,z`` one lesion grown from that world point. The rules of
-every method are those of :mod:`workstation.analysis.quant`. Coordinates are DICOM patient
+every method are those of :mod:`workstation.analysis.segmentation`. Coordinates are DICOM patient
 coordinates (LPS, mm), the ones the viewer shows.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 
 def add_parser(sub):
-    from workstation.analysis.quant import METHODS_HELP
+    from workstation.core.vocabulary import METHODS_HELP
 
     p = sub.add_parser("lesions", help="segment lesions (whole-body or seeded) and list SUVmax/mean/peak, MTV, TLG",
                        description="Load one PET series, convert it to SUV and segment lesions: whole-body "
@@ -50,12 +50,14 @@ def parse_point(text: str, option: str) -> tuple[float, float, float]:
 
 
 def run(args) -> int:
-    from workstation.analysis.quant import QuantError, find_lesions, parse_method
+    from workstation.analysis.errors import QuantError
+    from workstation.analysis.segmentation import find_lesions
+    from workstation.core.vocabulary import VocabularyError, parse_method
     from workstation.analysis.suv import compute_suv
     from workstation.analysis.suv_apply import suv_array
     from workstation.io.loader import load_pet_folder
 
-    from .common import UserError, overrides_from_args, print_json
+    from .common import UserError, overrides_from_args, print_json, with_option
 
     seed = parse_point(args.seed, "--seed") if args.seed else None
     liver = parse_point(args.liver, "--liver") if args.liver else None
@@ -63,7 +65,7 @@ def run(args) -> int:
         raise UserError("--min-volume must be 0 or more (mL)")
     try:
         parse_method(args.method)
-    except QuantError as exc:
+    except VocabularyError as exc:
         raise UserError(f"--method: {exc}") from None
     overrides = overrides_from_args(args)
     pet = load_pet_folder(args.pet_dir, series_uid=args.series)
@@ -73,7 +75,7 @@ def run(args) -> int:
         rep = find_lesions(suv, pet.geometry, args.method, seed_world=seed, liver_world=liver,
                            min_volume_ml=args.min_volume, exclude=tuple(args.exclude))
     except QuantError as exc:
-        raise UserError(str(exc)) from None
+        raise UserError(with_option(str(exc), exc.field)) from None
     warnings = list(pet.warnings) + list(res.warnings)
     if args.json:
         out = rep.to_dict()

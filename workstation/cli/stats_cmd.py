@@ -14,35 +14,30 @@ def add_parser(sub):
     p.add_argument("--label", type=int, help="label value (NIfTI) or segment number (SEG); default: all non-zero")
     p.add_argument("--series", metavar="UID", help="PET series instance UID when the folder holds several")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--force-frame", action="store_true",
+                   help="accept a SEG whose frame of reference differs from the PET's (you confirm it belongs)")
     from .common import add_suv_arguments
 
     add_suv_arguments(p)
     p.set_defaults(func=run)
 
 
-def mask_on_grid(mask, mask_geom, target_geom, mask_path="mask"):
-    """The mask on the PET grid; refuses masks that lie (partly) outside the PET volume."""
-    import numpy as np
-
-    from workstation.analysis.resample import fraction_inside, resample_array
+def check_frame_of_reference(mask_path, pet, force: bool) -> None:
+    """A SEG drawn in another frame of reference (another study, another scanner session) is refused
+    unless the user confirms it with --force-frame; NIfTI files carry no frame of reference."""
+    from workstation.io.masks import seg_frame_of_reference
 
     from .common import UserError
 
-    if mask_geom.same_grid(target_geom):
-        return mask, False
-    pts = mask_geom.kji_to_world(np.argwhere(mask))
-    inside = fraction_inside(pts, target_geom)
-    if inside < 0.99:
-        raise UserError(f"{mask_path}: only {100 * inside:.1f}% of the mask lies inside the PET volume: the mask "
-                        "belongs to another geometry (another patient, study or series?)")
-    on_grid = resample_array(mask.astype(np.uint8), mask_geom, target_geom, order=0).astype(bool)
-    if not on_grid.any():
-        raise UserError(f"{mask_path}: the mask is smaller than one PET voxel after resampling onto the PET grid")
-    return on_grid, True
+    seg_for = seg_frame_of_reference(mask_path)
+    pet_for = pet.frame_of_reference_uid
+    if seg_for and pet_for and seg_for != pet_for and not force:
+        raise UserError(f"{mask_path}: the SEG's frame of reference ({seg_for}) is not the PET's ({pet_for}): it was "
+                        "drawn on another study or session; pass --force-frame if you are sure it belongs")
 
 
 def run(args) -> int:
-    from workstation.analysis.quant import region_stats
+    from workstation.analysis.regions import mask_on_grid, region_stats
     from workstation.analysis.suv import compute_suv
     from workstation.analysis.suv_apply import suv_array
     from workstation.io.loader import load_pet_folder
@@ -54,17 +49,17 @@ def run(args) -> int:
     pet = load_pet_folder(args.pet_dir, series_uid=args.series)
     res = compute_suv(pet.pet, args.suv, overrides)
     mask, mgeom = read_mask(args.mask, args.label)
+    check_frame_of_reference(args.mask, pet, getattr(args, "force_frame", False))
     mask, resampled = mask_on_grid(mask, mgeom, pet.geometry, args.mask)
     suv = suv_array(pet, res)
     st = region_stats(suv, mask, pet.geometry)
-    out = {"voxels": int(st["voxels"]), "volume_ml": float(st["volume_ml"]), "min": float(st["min"]),
-           "max": float(st["max"]), "mean": float(st["mean"]), "median": float(st["median"]),
-           "std": float(st["std"])}
-    if st.get("suvpeak") is not None:
-        out["suvpeak"] = float(st["suvpeak"])
-        out["suvpeak_world_mm"] = st.get("peak_world")
-    if st.get("tlg") is not None:
-        out["tlg"] = float(st["tlg"])
+    out = {"voxels": int(st.voxels), "volume_ml": float(st.volume_ml), "min": float(st.min),
+           "max": float(st.max), "mean": float(st.mean), "median": float(st.median), "std": float(st.std)}
+    if st.suvpeak is not None:
+        out["suvpeak"] = float(st.suvpeak)
+        out["suvpeak_world_mm"] = list(st.peak_world)
+    if st.tlg is not None:
+        out["tlg"] = float(st.tlg)
     out.update({"suv_type": res.suv_type, "suv_units": res.units, "suv_factor": res.factor,
                 "mask_resampled_to_pet_grid": resampled, "provenance": res.provenance,
                 "warnings": list(pet.warnings) + list(res.warnings)})

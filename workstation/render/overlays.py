@@ -17,8 +17,10 @@ display grid, so the outline is found in two steps, both plain NumPy:
 :class:`VoiOutlines` is the drawing hook of one ``scene.CellRenderer`` (``cell.overlays``): on each
 render it asks its source for the outline items and puts the segments into one VTK line actor
 of that cell's view (VTK objects stay here). The source is duck-typed: ``source.geometry`` (the
-PET grid) and ``source.outline_items()`` → ``(id, lo, crop, rgb, selected)`` tuples, which
-``analysis.voi.VoiModel`` provides. The session is duck-typed like in ``scene``.
+PET grid) and ``source.outline_items()`` → ``(voi, selected)`` pairs, which
+``analysis.voi.VoiModel`` provides (a VOI has ``id``, ``lo``, ``crop``, ``kind``); the colour of
+each outline is ``colour_of(voi)``, chosen by the viewer (``ui.voi_style``). The session is
+duck-typed like in ``scene``.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from scipy import ndimage
 from workstation.core.display import PLANE_SPECS
 
 OUTLINE_Z = 0.45  # above the image (0), below the crosshair (0.5)
+DEFAULT_RGB = (0.0, 1.0, 1.0)  # outline colour when the viewer gives no colour_of
 
 
 # ----------------------------------------------------------------------------- geometry (NumPy)
@@ -139,12 +142,13 @@ def outline_pixels(mask2d: np.ndarray) -> np.ndarray:
 class VoiOutlines:
     """Drawing hook of one cell: outlines of every VOI of ``source`` on the cell's current plane."""
 
-    def __init__(self, cell, source, line_width: float = 2.0):
+    def __init__(self, cell, source, line_width: float = 2.0, colour_of=None):
         from vtkmodules.vtkCommonCore import vtkPoints
         from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
         from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper
 
         self.cell, self.source = cell, source
+        self.colour_of = colour_of if colour_of is not None else (lambda voi: DEFAULT_RGB)
         self._vtk = (vtkPoints, vtkCellArray)
         self.poly = vtkPolyData()
         mapper = vtkPolyDataMapper()
@@ -184,7 +188,8 @@ class VoiOutlines:
             where = (self.cell.plane, s.plane_index(self.cell.plane), t.tobytes())
         if where != self._cache_key:  # another slice, angle or transform: forget the cached cuts
             self._cache_key, self._cache = where, {}
-        for vid, lo, crop, rgb, selected in items:
+        for voi, selected in items:
+            vid, lo, crop, rgb = voi.id, voi.lo, voi.crop, self.colour_of(voi)
             key = (vid, tuple(lo), id(crop))
             m = self._cache.get(key)
             if m is None or m[0] is not crop:

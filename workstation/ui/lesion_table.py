@@ -17,6 +17,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyMod
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
+from .voi_style import voi_colour
+
 #: (key of VoiModel.row, header, number format or None)
 COLUMNS = (
     ("id", "#", None),
@@ -61,7 +63,7 @@ class VoiTableModel(QAbstractTableModel):
             self._rows, self._colours = [], []
         else:
             self._rows = self.vois.rows()
-            self._colours = [self.vois.get(r["id"]).colour for r in self._rows]
+            self._colours = [voi_colour(self.vois.get(r["id"])) for r in self._rows]
         self.endResetModel()
 
     def row_dict(self, row: int) -> dict:

@@ -51,10 +51,13 @@ from PySide6.QtWidgets import (
 )
 
 from workstation.analysis import voi as V
-from workstation.analysis.quant import QuantError
+from workstation.analysis.errors import QuantError
+from workstation.core import vocabulary as vocab
+from workstation.io.table_csv import write_table_csv
 from workstation.render.overlays import VoiOutlines
 
 from .lesion_table import LesionTable
+from .voi_style import METHOD_CHOICES, method_from_choice, voi_colour
 from .workers import Job, JobSlot
 
 TOOLS = (("navigate", "Navigate"), ("sphere", "Sphere"), ("box", "Box"), ("segment", "Segment"),
@@ -111,7 +114,7 @@ class VoiPanel(QWidget):
         self.tool_buttons["navigate"].setChecked(True)
         self.method_box = QComboBox()
         self.method_box.setObjectName("voi-method")
-        for label, _t in V.METHOD_CHOICES:
+        for label, _t in METHOD_CHOICES:
             self.method_box.addItem(label)
         self.method_box.setCurrentText("41 % of SUVmax")
         self.method_box.currentTextChanged.connect(lambda _t: self._sync_edit_widgets())
@@ -207,7 +210,7 @@ class VoiPanel(QWidget):
         for v in views:
             if id(v) in known:
                 continue
-            hook = VoiOutlines(v.cell, self.model)
+            hook = VoiOutlines(v.cell, self.model, colour_of=voi_colour)
             v.cell.overlays.append(hook)
             v.installEventFilter(self)
             self.views.append((v, hook))
@@ -325,12 +328,12 @@ class VoiPanel(QWidget):
         fn = self.model.set_liver_reference if kind == "liver" else self.model.set_blood_pool_reference
         v = self._guard(fn, self.to_pet(display_world))
         if v is not None:
-            self.show_message(f"{v.name}: mean {v.stats['mean']:.2f} SD {v.stats['std']:.2f} {self.model.units}")
+            self.show_message(f"{v.name}: mean {v.stats.mean:.2f} SD {v.stats.std:.2f} {self.model.units}")
         return v
 
     # ------------------------------------------------------------ segmentation (off the UI thread)
     def current_method(self) -> str:
-        return V.method_from_choice(self.method_box.currentText(), self.user_value.value())
+        return method_from_choice(self.method_box.currentText(), self.user_value.value())
 
     def segment_at(self, display_world, method: str | None = None, target_id: int | None = None) -> Job | None:
         """Segment the lesion at a display world point (PET frame: through ``pet_from_anat``)."""
@@ -346,7 +349,7 @@ class VoiPanel(QWidget):
             return None
         token = next(self._tokens)
         self._newest_seg = token
-        kw = self.model.liver_kwargs() if method.startswith("percist") else {}
+        kw = self.model.liver_kwargs() if vocab.parse_method(method).name == "percist" else {}
         job = Job(self._seg_work, token, target_id, self.segment_fn, self.model.suv, self.model.geometry,
                   tuple(float(x) for x in pet_world), method, kw, name="segment")
         job.succeeded.connect(self._segmentation_done)
@@ -376,7 +379,7 @@ class VoiPanel(QWidget):
             v = m.add_segmentation(seg)
             m.select(v.id)
         self.show_message(f"{v.name}: {seg.method}, threshold {seg.threshold:.2f} {m.units}, "
-                          f"{v.stats['volume_ml']:.2f} mL, SUVmax {v.stats['max']:.2f}")
+                          f"{v.stats.volume_ml:.2f} mL, SUVmax {v.stats.max:.2f}")
 
     def detect_whole_body(self) -> Job | None:
         """Start the whole-body detection; while one runs, the button cancels it."""
@@ -396,7 +399,7 @@ class VoiPanel(QWidget):
         self._newest_wb = token
         kw = {"min_volume_ml": self.min_volume.value(),
               "exclude": ("brain", "bladder") if self.exclude.isChecked() else ()}
-        if method == "percist":
+        if vocab.parse_method(method).name == "percist":
             kw.update(self.model.liver_kwargs())
 
         def work(progress):
@@ -441,11 +444,9 @@ class VoiPanel(QWidget):
         """'fixed' or 'pct' when the slider edits something, else None."""
         v = self.selected()
         if v is not None and v.kind == "lesion":
-            name = v.method.split(":")[0]
-            return name if name in ("fixed", "pct") else None
-        text = self.method_box.currentText()
-        template = dict(V.METHOD_CHOICES)[text]
-        name = template.split(":")[0]
+            name = vocab.parse_method(v.method).name
+        else:
+            name = vocab.parse_method(dict(METHOD_CHOICES)[self.method_box.currentText()].format(v=1)).name
         return name if name in ("fixed", "pct") else None
 
     def _sync_edit_widgets(self) -> None:
@@ -457,13 +458,13 @@ class VoiPanel(QWidget):
         try:
             if mode == "fixed":
                 self.slider.setRange(1, 30 * FIXED_SCALE)
-                value = v.threshold if v is not None and v.kind == "lesion" else float(
-                    self.current_method().split(":")[1])
+                value = v.threshold if v is not None and v.kind == "lesion" else vocab.parse_method(
+                    self.current_method()).value
                 self.slider.setValue(int(round(value * FIXED_SCALE)))
             elif mode == "pct":
                 self.slider.setRange(1, 99)
-                value = float(v.method.split(":")[1]) if v is not None and v.kind == "lesion" else float(
-                    self.current_method().split(":")[1])
+                value = vocab.parse_method(v.method if v is not None and v.kind == "lesion" else
+                                           self.current_method()).value
                 self.slider.setValue(int(round(value)))
             self.slider.setEnabled(mode is not None)
             if v is not None and v.kind in ("sphere", "liver"):
@@ -483,9 +484,9 @@ class VoiPanel(QWidget):
     def slider_method(self) -> str | None:
         mode = self._slider_mode()
         if mode == "fixed":
-            return f"fixed:{self.slider.value() / FIXED_SCALE:g}"
+            return vocab.method_string("fixed", self.slider.value() / FIXED_SCALE)
         if mode == "pct":
-            return f"pct:{self.slider.value():g}"
+            return vocab.method_string("pct", self.slider.value())
         return None
 
     def _slider_changed(self, _value: int) -> None:
@@ -495,12 +496,12 @@ class VoiPanel(QWidget):
         if method is None:
             return
         if v is not None and v.kind == "lesion":
-            seed = v.params.get("seed_world") or v.stats["max_world"]
+            seed = v.params.get("seed_world") or v.stats.max_world
             self.segment_pet(seed, method, target_id=v.id)  # live preview: the newest request wins
         else:  # no lesion selected: the slider sets the user value of the method for the next click
-            name, value = method.split(":")
+            name, value = vocab.parse_method(method)
             self.method_box.setCurrentText("fixed SUV (user)" if name == "fixed" else "% of SUVmax (user)")
-            self.user_value.setValue(float(value))
+            self.user_value.setValue(value)
 
     def _radius_changed(self, value: float) -> None:
         v = self.selected()
@@ -539,7 +540,7 @@ class VoiPanel(QWidget):
         if not p.suffix:
             p = p.with_suffix(".csv")
         try:
-            out = self.model.export_csv(p)
+            out = write_table_csv(p, self.model.rows())
         except FileExistsError:
             answer = QMessageBox.question(self, "Overwrite?", f"{p.name} already exists. Replace it?",
                                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
@@ -547,8 +548,12 @@ class VoiPanel(QWidget):
             if answer != QMessageBox.StandardButton.Yes:
                 self.show_message("Not exported: the file exists and was kept.")
                 return None
-            out = self._guard(self.model.export_csv, p, True)
-        except (V.VoiError, OSError) as exc:
+            try:
+                out = write_table_csv(p, self.model.rows(), overwrite=True)
+            except OSError as exc:
+                self.show_message(f"Not exported: {exc}")
+                return None
+        except OSError as exc:
             self.show_message(f"Not exported: {exc}")
             return None
         if out is not None:

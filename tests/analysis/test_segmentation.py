@@ -1,5 +1,5 @@
-"""Quantification engine: VOI masks against analytic volumes and brute force, statistics by hand,
-segmentation of synthetic spheres with volume tolerances derived from the voxel size."""
+"""Lesion segmentation: synthetic spheres with volume tolerances derived from the voxel size, seeded against
+whole-body, the scipy twin of pct, exclusions, errors that name the fix, progress/cancel and the demo study."""
 
 import math
 
@@ -7,151 +7,13 @@ import numpy as np
 import pytest
 from scipy import ndimage as ndi
 
-from workstation.analysis import quant as Q
+from workstation.analysis import segmentation as Q
 from workstation.core.geometry import ImageGeometry
 from workstation.kernels import PEAK_RADIUS_MM
 from workstation.kernels.reference import sphere_mean_ref
 from workstation.tasks.progress import Cancelled, Progress
-
-
-def ball_volume(r):
-    return 4.0 / 3.0 * math.pi * max(r, 0.0) ** 3
-
-
-def half_diag(geometry):
-    return 0.5 * math.sqrt(sum(s * s for s in geometry.spacing))
-
-
-def world_grid(geometry):
-    """World coordinates (nk, nj, ni, 3) of every voxel centre, through the geometry's own method."""
-    kji = np.stack(np.indices(geometry.shape), axis=-1)
-    return geometry.kji_to_world(kji)
-
-
-def oblique_geometry(shape=(40, 44, 48), spacing=(2.0, 3.0, 4.0)):
-    a = math.radians(20)
-    rot = np.array([[math.cos(a), -math.sin(a), 0], [math.sin(a), math.cos(a), 0], [0, 0, 1]])
-    direction = rot @ np.diag([1.0, -1.0, -1.0])  # flipped j and k axes, rotated about z
-    return ImageGeometry(shape, spacing, origin=(-30.0, 55.0, 120.0), direction=direction)
-
-
-def phantom(geometry, spheres, background=1.0, noise=0.0, seed=0):
-    """Uniform spheres (centre_world, radius_mm, value) on a background; membership by voxel centre."""
-    w = world_grid(geometry)
-    rng = np.random.default_rng(seed)
-    v = np.full(geometry.shape, background, np.float64)
-    if noise:
-        v += rng.normal(0.0, noise, geometry.shape)
-    for c, r, val in spheres:
-        v[np.sum((w - np.asarray(c)) ** 2, axis=-1) <= r * r] = val
-    return v.astype(np.float32)
-
-
-# ------------------------------------------------------------------------------- VOI masks
-def test_sphere_mask_equals_brute_force_on_oblique_grid():
-    g = oblique_geometry()
-    c = g.ijk_to_world((20.3, 25.7, 18.2))
-    m = Q.sphere_mask(g, c, 17.0)
-    brute = np.sum((world_grid(g) - c) ** 2, axis=-1) <= 17.0 ** 2
-    np.testing.assert_array_equal(m, brute)
-
-
-@pytest.mark.parametrize("r", [6.2, 15.0, 30.0])
-def test_sphere_volume_bracketed_by_half_voxel_diagonal(r):
-    """Centre inclusion: every voxel whose cell lies inside the ball of radius r - h is counted and
-    every counted voxel's cell lies inside radius r + h (h = half voxel diagonal)."""
-    g = ImageGeometry((60, 60, 60), (2.0, 3.0, 4.0), origin=(-100, -80, -120))
-    h = half_diag(g)
-    rng = np.random.default_rng(1)
-    for _ in range(10):
-        c = g.ijk_to_world(rng.uniform(25, 35, 3))
-        v = Q.sphere_mask(g, c, r).sum() * g.voxel_volume_ml * 1000.0
-        assert ball_volume(r - h) <= v <= ball_volume(r + h)
-
-
-def test_sphere_volume_unbiased_over_random_positions():
-    """The mean lattice-point count over uniformly random translations equals V / voxel volume exactly;
-    with 300 random centres the sampling error of the mean is well below 1 % here."""
-    g = ImageGeometry((40, 40, 40), (2.0, 3.0, 4.0))
-    r = 15.0
-    rng = np.random.default_rng(7)
-    vols = [Q.sphere_mask(g, g.ijk_to_world(np.array([20, 20, 20]) + rng.random(3)), r).sum() * g.voxel_volume_ml
-            for _ in range(300)]
-    assert np.mean(vols) == pytest.approx(ball_volume(r) / 1000.0, rel=0.01)
-    assert np.std(vols) / np.sqrt(len(vols)) < 0.003 * ball_volume(r) / 1000.0
-
-
-def test_cylinder_and_box_equal_brute_force():
-    g = oblique_geometry()
-    w = world_grid(g)
-    c = g.ijk_to_world((24, 22, 20))
-    cyl = Q.cylinder_mask(g, c, 12.5, 30.5)  # no voxel centre exactly on the surface
-    d = w - c
-    ax = g.slice_normal
-    along = d @ ax
-    radial2 = np.sum(d * d, axis=-1) - along ** 2
-    np.testing.assert_array_equal(cyl, (np.abs(along) <= 15.25) & (radial2 <= 6.25 ** 2))
-    a, b = c - (10, 20, 5), c + (15, 5, 25)
-    box = Q.box_mask(g, b, a)
-    brute = np.all((w >= np.minimum(a, b) - 1e-6) & (w <= np.maximum(a, b) + 1e-6), axis=-1)
-    np.testing.assert_array_equal(box, brute)
-    # a VOI outside the image is empty, not an error
-    assert not Q.sphere_mask(g, (5000, 0, 0), 10).any()
-
-
-# ------------------------------------------------------------------------------- statistics
-def test_region_stats_by_hand():
-    g = ImageGeometry((20, 22, 24), (2.0, 2.5, 3.0), origin=(10, -20, 30))
-    rng = np.random.default_rng(3)
-    v = rng.gamma(3.0, 1.0, g.shape).astype(np.float32)
-    m = Q.sphere_mask(g, g.ijk_to_world((12, 11, 9)), 12.0)
-    st = Q.region_stats(v, m, g)
-    x = v[m].astype(np.float64)
-    vol = x.size * 2.0 * 2.5 * 3.0 / 1000.0
-    assert st["voxels"] == x.size and st["volume_ml"] == pytest.approx(vol)
-    assert st["mean"] == pytest.approx(x.mean(), rel=1e-10)
-    assert st["median"] == pytest.approx(np.median(x), rel=1e-7)
-    assert st["std"] == pytest.approx(x.std(), rel=1e-7)
-    assert st["sum"] == pytest.approx(x.sum(), rel=1e-10)
-    assert (st["min"], st["max"]) == (x.min(), x.max())
-    assert st["tlg"] == pytest.approx(x.mean() * vol, rel=1e-10)
-    kmax = np.unravel_index(np.argmax(np.where(m, v, -np.inf)), v.shape)
-    np.testing.assert_allclose(st["max_world"], g.kji_to_world(kmax))
-    means = sphere_mean_ref(v, g.spacing, PEAK_RADIUS_MM)
-    assert st["suvpeak"] == pytest.approx(means[m].max(), rel=1e-12)
-    kpk = np.unravel_index(np.argmax(np.where(m, means, -np.inf)), v.shape)
-    np.testing.assert_allclose(st["peak_world"], g.kji_to_world(kpk))
-
-
-def test_region_stats_empty_and_bad_shape():
-    g = ImageGeometry((5, 6, 7), (1, 1, 1))
-    v = np.ones(g.shape, np.float32)
-    st = Q.region_stats(v, np.zeros(g.shape, bool), g)
-    assert st["voxels"] == 0 and math.isnan(st["mean"]) and st["suvpeak"] is None
-    with pytest.raises(Q.QuantError, match="shape"):
-        Q.region_stats(v, np.zeros((5, 6, 6), bool), g)
-
-
-# ------------------------------------------------------------------------------- references
-def test_liver_reference_percist_and_deauville():
-    g = ImageGeometry((40, 40, 40), (3.0, 3.0, 3.0), origin=(-60, -60, -60))
-    v = np.random.default_rng(0).normal(2.0, 0.3, g.shape).astype(np.float32)
-    liver = Q.liver_reference(v, g, (0, 0, 0))
-    x = v[np.sum(world_grid(g) ** 2, axis=-1) <= 15.0 ** 2].astype(np.float64)
-    assert liver.voxels == x.size and liver.mean == pytest.approx(x.mean(), rel=1e-9)
-    assert liver.std == pytest.approx(x.std(), rel=1e-6)
-    assert Q.percist_threshold(liver) == pytest.approx(1.5 * x.mean() + 2 * x.std(), rel=1e-6)
-    blood = Q.blood_pool_reference(v, g, (0, 0, 0))
-    assert blood.volume_ml == pytest.approx(math.pi * 0.5 ** 2 * 2.0, rel=0.35)  # 1 cm × 2 cm cylinder, 3 mm voxels
-    assert Q.percist_threshold(blood_pool=blood) == pytest.approx(2.0 * blood.mean + 2 * blood.std)
-    with pytest.raises(Q.QuantError, match="liver"):
-        Q.percist_threshold()
-    with pytest.raises(Q.QuantError, match="field of view"):
-        Q.liver_reference(v, g, (900, 0, 0))
-    med = Q.ReferenceVOI("blood_pool", "cylinder", (0, 0, 0), (10, 20), 10, 1.0, 1.5, 0.1, 1.8)
-    liv = Q.ReferenceVOI("liver", "sphere", (0, 0, 0), (30,), 100, 14.0, 2.2, 0.2, 2.9)
-    assert [Q.deauville_score(s, med, liv) for s in (1.2, 1.5, 2.0, 2.2, 4.0, 4.4, 4.5)] == [2, 2, 3, 3, 4, 4, 5]
-    assert Q.deauville_score(9.0, med, liv, uptake=False) == 1
+from workstation.testing.phantoms import ball_volume, half_diag, world_grid
+from workstation.testing.phantoms import sphere_phantom as phantom
 
 
 def test_parse_method():
@@ -305,8 +167,9 @@ def test_min_volume_and_exclusions():
 
 def test_errors_name_the_fix(spheres_case):
     g, v = spheres_case
-    with pytest.raises(Q.QuantError, match="--liver"):
+    with pytest.raises(Q.QuantError, match="liver") as ei:
         Q.find_lesions(v, g, "percist")
+    assert ei.value.field == "liver_world"  # the CLI turns the field into --liver (tests/cli/test_lesions_cmd.py)
     with pytest.raises(Q.QuantError, match="outside"):
         Q.find_lesions(v, g, "fixed", seed_world=(9000, 0, 0))
     with pytest.raises(Q.QuantError, match="near the seed"):

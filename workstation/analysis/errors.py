@@ -1,0 +1,22 @@
+"""Errors of the analysis layer that the user can act on.
+
+A :class:`QuantError` carries a message that says the fix in the words of the model (the liver
+VOI, the seed, the threshold). When the fix is "give a value that is missing", the exception
+names that input in ``field`` (the name of the keyword argument, e.g. ``"liver_world"``); the
+command line turns the field into its option (``--liver x,y,z``) and the viewer into the form
+field or tool that sets it. No command-line wording lives in ``analysis``.
+"""
+
+from __future__ import annotations
+
+
+class QuantError(ValueError):
+    """Bad request to quantification (method, seed, reference VOI, shape); the message says the fix.
+
+    ``field``: the name of the missing or invalid input (a keyword argument of the analysis
+    function), or None when the problem is not one input.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
