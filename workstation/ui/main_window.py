@@ -167,6 +167,9 @@ class MainWindow(QMainWindow):
         self.recon_button = QPushButton(self.tr("Reconstruct…"))  # raw data -> PET in this study (recon_panel)
         self.recon_button.clicked.connect(self.show_recon_panel)
         tb.addWidget(self.recon_button)
+        self.qa_button = QPushButton("QA…")  # physicist QA of the PET shown (qa_panel)
+        self.qa_button.clicked.connect(self.show_qa_panel)
+        tb.addWidget(self.qa_button)
 
     def _build_menu(self) -> None:
         """Settings: the language (saved; it applies at the next start, as the message says)."""
@@ -372,6 +375,11 @@ class MainWindow(QMainWindow):
     def _cine_step(self) -> None:
         if self.session is not None:
             self.session.set_mip_angle_index(self.session.mip_angle_index + 1)
+
+    def show_qa_panel(self):
+        from .qa_panel import attach_to
+
+        return attach_to(self)
 
     def show_recon_panel(self):
         from .recon_panel import attach_to

@@ -21,6 +21,9 @@ The panel is a thin Qt view over :mod:`workstation.recon`:
   loaded back and ``session_ready`` hands a fused CT + PET reading session to the main window.
 
 A failed job (crash, hang, invalid result) shows its message and log tail; the viewer stays up.
+* "Reconstruct and analyse as NEMA IQ" (phantom data): the result is written as a PET series of
+  its own study (:func:`workstation.recon.publish.publish_standalone`, no CT needed) and handed to
+  the physicist QA panel (:mod:`workstation.ui.qa_panel`), which analyses it on a worker thread.
 """
 
 from __future__ import annotations
@@ -84,6 +87,7 @@ class ReconPanel(QWidget):
     session_ready = Signal(object)
     published = Signal(object)  # workstation.recon.publish.PublishedSeries
     finished = Signal(str)  # final job status: completed, failed, cancelled (after publishing, if any)
+    qa_ready = Signal(object)  # the QaPanel analysing a result ("Reconstruct and analyse as NEMA IQ")
     _job_event = Signal(object, str, object)
 
     def __init__(self, registry=None, host=None, ct_provider: Callable[[], object] | None = None, db=None,
@@ -160,11 +164,17 @@ class ReconPanel(QWidget):
         buttons = QHBoxLayout()
         self.run_button = QPushButton(self.tr("Reconstruct"))
         self.run_button.setObjectName("recon-run")
-        self.run_button.clicked.connect(self.start)
+        self.run_button.clicked.connect(lambda: self.start())
+        self.nema_button = QPushButton(self.tr("Reconstruct and analyse as NEMA IQ"))
+        self.nema_button.setObjectName("recon-run-nema")
+        self.nema_button.setToolTip(self.tr("for phantom data: write the result as a PET series of its own study and "
+                                            "open the physicist QA panel on it (NEMA IEC body phantom, EARL bands)"))
+        self.nema_button.clicked.connect(lambda: self.start(analyse_nema=True))
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
         buttons.addWidget(self.run_button)
+        buttons.addWidget(self.nema_button)
         buttons.addWidget(self.cancel_button)
         lay.addLayout(buttons)
         self.progress_bar = QProgressBar()
@@ -225,7 +235,7 @@ class ReconPanel(QWidget):
             self.param_form.removeRow(0)
         self.param_widgets.clear()
         m = self.manifest
-        self.run_button.setEnabled(m is not None and self.state not in ("starting", "running", "publishing"))
+        self._set_run_enabled(m is not None and self.state not in ("starting", "running", "publishing"))
         if m is None:
             self.description_label.setText(self.tr("no usable reconstruction plugin installed") if not self.registry.plugins
                                            else "")
@@ -312,14 +322,19 @@ class ReconPanel(QWidget):
         return self.out_root
 
     def _fail_now(self, message: str) -> None:
-        self.run_button.setEnabled(self.manifest is not None)
+        self._set_run_enabled(self.manifest is not None)
         self.cancel_button.setEnabled(False)
         self.state = "failed"
         self.status_label.setStyleSheet("color: #c0392b")
         self.status_label.setText(message)
         self.finished.emit("failed")
 
-    def start(self):
+    def _set_run_enabled(self, on) -> None:
+        self.run_button.setEnabled(on)
+        if hasattr(self, "nema_button"):
+            self.nema_button.setEnabled(on)
+
+    def start(self, analyse_nema: bool = False):
         """Start a job: parameters are checked here, the inputs are prepared and the child started on a
         worker thread (an attenuation map from a large CT takes a while). Returns that worker
         :class:`Job`, or None when the job cannot start (the reason is shown)."""
@@ -330,6 +345,7 @@ class ReconPanel(QWidget):
         m = self.manifest
         if m is None or self.state in ("starting", "running", "publishing"):
             return None
+        self.analyse_nema = bool(analyse_nema)
         self.log_view.clear()
         self.preview_label.clear()
         self.preview_iterations = []
@@ -373,7 +389,7 @@ class ReconPanel(QWidget):
 
         self.state = "starting"
         self._cancel_requested = False
-        self.run_button.setEnabled(False)
+        self._set_run_enabled(False)
         self.cancel_button.setEnabled(True)
         self.status_label.setText(self.tr("{}: preparing the inputs…").format(m.name))
         self.submit_job = Job(submit, name="recon-submit")
@@ -383,7 +399,7 @@ class ReconPanel(QWidget):
 
     def _submitted(self, job) -> None:
         if isinstance(job, str):  # the host refused the job
-            self.run_button.setEnabled(self.manifest is not None)
+            self._set_run_enabled(self.manifest is not None)
             self.cancel_button.setEnabled(False)
             self._fail_now(job)
             return
@@ -446,13 +462,16 @@ class ReconPanel(QWidget):
             self.progress_bar.setValue(1000)
             self.state = "completed"
             ct = self.ct_provider()
+            if getattr(self, "analyse_nema", False):
+                self._publish_for_qa(job)
+                return
             if ct is None:
                 self.status_label.setText(self.tr("reconstruction completed; open a study with a CT to write it into "
                                                   "(result kept in {})").format(job.job_dir / "outputs"))
             else:
                 self._publish(job, ct)
                 return
-        self.run_button.setEnabled(self.manifest is not None)
+        self._set_run_enabled(self.manifest is not None)
         self.finished.emit(self.state)
 
     def suv_facts(self):
@@ -494,6 +513,54 @@ class ReconPanel(QWidget):
         self.publish_job.cancelled.connect(lambda: self._publish_failed(self.tr("publishing cancelled")))
         self.publish_job.start()
 
+    def _publish_for_qa(self, job) -> None:
+        """Phantom data: write the result as a PET series of its own study, then analyse it as NEMA IQ."""
+        from workstation.recon.publish import PublishError
+
+        try:
+            facts = self.suv_facts()
+        except PublishError as exc:
+            self._publish_failed(str(exc))
+            return
+        out_dir, result, db = job.job_dir / "dicom", job.result, self.db
+
+        def work(progress):
+            from workstation.io.loader import load_series
+            from workstation.recon.publish import publish_standalone
+
+            pub = publish_standalone(result, out_dir, facts=facts, db=db, progress=progress.sub(0.0, 0.6),
+                                     study_description="NEMA IQ reconstruction")
+            pet = load_series([str(p) for p in pub.paths], progress=progress.sub(0.6, 1.0))
+            return pub, pet
+
+        self.state = "publishing"
+        self.status_label.setText("writing the PET series for QA…")
+        self.publish_job = Job(work, name="recon-publish-qa")
+        self.publish_job.succeeded.connect(self._published_for_qa)
+        self.publish_job.failed.connect(self._publish_failed)
+        self.publish_job.cancelled.connect(lambda: self._publish_failed("publishing cancelled"))
+        self.publish_job.start()
+
+    def _published_for_qa(self, result) -> None:
+        from .qa_panel import QaPanel
+
+        pub, pet = result
+        self.last_published = pub
+        self.state = "published"
+        self.status_label.setStyleSheet("")
+        self.status_label.setText(f"written as PET series …{pub.series_uid[-10:]} of its own study "
+                                  f"({len(pub.paths)} slices); NEMA IQ analysis started in the QA panel")
+        if getattr(self, "qa_panel", None) is None:
+            self.qa_panel = QaPanel()
+        self.qa_panel.set_volume(pet)
+        if self.isVisible():
+            self.qa_panel.show()
+        self.qa_panel.analyse()
+        self._set_run_enabled(self.manifest is not None)
+        self.published.emit(pub)
+        self.qa_ready.emit(self.qa_panel)
+        self.finished.emit(self.state)
+
     def _published(self, result) -> None:
         pub, session = result
         self.last_published = pub
@@ -501,7 +568,7 @@ class ReconPanel(QWidget):
         self.status_label.setStyleSheet("")
         self.status_label.setText(self.tr("written as PET series …{} in the CT's study ({} slices); opened fused "
                                           "with the CT").format(pub.series_uid[-10:], len(pub.paths)))
-        self.run_button.setEnabled(self.manifest is not None)
+        self._set_run_enabled(self.manifest is not None)
         self.published.emit(pub)
         self.session_ready.emit(session)
         self.finished.emit(self.state)
@@ -511,7 +578,7 @@ class ReconPanel(QWidget):
         self.status_label.setStyleSheet("color: #c0392b")
         where = (" " + self.tr("(result kept in {})").format(self.job.job_dir / "outputs")) if self.job is not None else ""
         self.status_label.setText(self.tr("reconstruction completed but not written: {}").format(message) + where)
-        self.run_button.setEnabled(self.manifest is not None)
+        self._set_run_enabled(self.manifest is not None)
         self.finished.emit(self.state)
 
 
