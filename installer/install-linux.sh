@@ -43,5 +43,8 @@ command -v update-desktop-database >/dev/null && update-desktop-database "$DATA/
 if command -v xdg-mime >/dev/null; then
     xdg-mime default pet-workstation.desktop application/x-dicomdir || true
     xdg-mime default pet-workstation.desktop application/dicom || true
+elif command -v gio >/dev/null; then
+    gio mime application/x-dicomdir pet-workstation.desktop >/dev/null || true
+    gio mime application/dicom pet-workstation.desktop >/dev/null || true
 fi
 echo "installed: $APPDIR (launcher $BIN/pet-workstation, desktop entry pet-workstation.desktop)"

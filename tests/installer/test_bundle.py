@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -121,7 +122,8 @@ def test_reconstruction_runs_in_the_frozen_child_process(demo, user_env):
 
 def test_linux_install_script_registers_the_desktop_entry_and_dicomdir(user_env, tmp_path):
     home = tmp_path / "home"
-    env = dict(user_env, HOME=str(home), XDG_DATA_HOME=str(home / ".local" / "share"))
+    env = dict(user_env, HOME=str(home), XDG_DATA_HOME=str(home / ".local" / "share"),
+               XDG_DATA_DIRS=f"{home / '.local' / 'share'}:/usr/share")
     script = EXE.parent / "install-linux.sh"
     assert script.exists(), "install-linux.sh is not in the bundle folder"
     proc = subprocess.run(["bash", str(script), str(EXE.parent)], env=env, capture_output=True, text=True,
@@ -134,6 +136,16 @@ def test_linux_install_script_registers_the_desktop_entry_and_dicomdir(user_env,
     mime = (share / "mime" / "packages" / "pet-workstation-mime.xml").read_text()
     assert 'pattern="DICOMDIR"' in mime
     assert (share / "icons" / "hicolor" / "scalable" / "apps" / "pet-workstation.svg").exists()
+    if shutil.which("gio") and shutil.which("update-mime-database"):  # the association is registered
+        dicomdir = tmp_path / "cd" / "DICOMDIR"
+        dicomdir.parent.mkdir()
+        dicomdir.write_bytes(b"\0" * 128 + b"DICM" + b"\2\0\0\0UL\4\0" + b"\0" * 64)
+        typed = subprocess.run(["gio", "info", "-a", "standard::content-type", str(dicomdir)], env=env,
+                               capture_output=True, text=True).stdout
+        assert "application/x-dicomdir" in typed, typed
+        default = subprocess.run(["gio", "mime", "application/x-dicomdir"], env=env, capture_output=True,
+                                 text=True).stdout
+        assert "pet-workstation.desktop" in default, default
     launcher = home / ".local" / "bin" / "pet-workstation"
     out = subprocess.run([str(launcher), "--version"], env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0 and out.stdout.startswith("workstation ")

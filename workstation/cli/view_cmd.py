@@ -70,6 +70,8 @@ def _check_writable(path: str) -> None:
 def run(args) -> int:
     from .common import UserError
 
+    if args.path and os.path.isfile(args.path):  # a DICOMDIR or one image (the desktop's "open with"): its folder
+        args.path = os.path.dirname(os.path.abspath(args.path))
     if args.screenshot:
         if not args.path:
             raise UserError("--screenshot needs a PATH to a DICOM folder")
