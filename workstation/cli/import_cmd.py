@@ -42,5 +42,7 @@ def run(args) -> int:
                 print(printable(f"  skipped {path}: {reason}"))
             if len(summary.skipped) > len(shown):
                 print(f"  ... and {len(summary.skipped) - len(shown)} more (--show-skipped lists them)")
+        for c in summary.conflicts or []:
+            print(printable(f"  CONFLICT {c.text()}: {c.path}" + (f" (indexed: {c.other_path})" if c.other_path else "")))
         print(f"database: {db.path}")
     return 0

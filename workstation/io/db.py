@@ -9,6 +9,12 @@ registration of a moving series (PET) onto a fixed one (CT/MR), as a 4x4 ``movin
 matrix (maps a world point of the fixed frame to the moving frame, LPS mm), with the metric, the
 method and the time (table ``registrations``, schema version 2; a version-1 file gains the table
 when it is opened).
+
+UID conflicts are detected at import and kept in table ``conflicts`` (schema version 3), never
+resolved silently: a SOP Instance UID found in two different files keeps the first file as the
+instance and lists the other file (so every file stays reachable); a Study UID found under two
+different patients keeps the study under the first patient and lists the files that name the
+other one (by patient key, no identity in the detail).
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ import numpy as np
 
 from .scan import ScanResult, scan_paths
 
-SCHEMA_VERSION = 2  # 1: index of patients/studies/series/instances; 2: + registrations
+SCHEMA_VERSION = 3  # 1: index of patients/studies/series/instances; 2: + registrations; 3: + conflicts
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -51,7 +57,13 @@ CREATE TABLE IF NOT EXISTS registrations (
     moving_series_uid TEXT NOT NULL, fixed_series_uid TEXT NOT NULL,
     matrix TEXT NOT NULL, metric REAL, method TEXT NOT NULL, created TEXT NOT NULL,
     PRIMARY KEY (moving_series_uid, fixed_series_uid));
+CREATE TABLE IF NOT EXISTS conflicts (
+    kind TEXT NOT NULL, uid TEXT NOT NULL, path TEXT NOT NULL, other_path TEXT, patient_key INTEGER,
+    detail TEXT NOT NULL, found TEXT NOT NULL, PRIMARY KEY (kind, uid, path));
 """
+
+SOP_CONFLICT = "sop_instance_uid"  # one SOP Instance UID, two different files
+STUDY_CONFLICT = "study_uid_patient"  # one Study UID, two different patients
 
 
 @dataclass(frozen=True)
@@ -114,6 +126,33 @@ class RegistrationError(ValueError):
     """A registration to store is not a finite rigid 4x4 matrix."""
 
 
+@dataclass(frozen=True)
+class ConflictRow:
+    """A UID conflict found at import (see the module docstring); ``path`` is the file not used for the UID."""
+
+    kind: str
+    uid: str
+    path: str
+    other_path: str
+    patient_key: int | None
+    detail: str
+    found: str
+
+    def text(self) -> str:
+        what = "SOP Instance UID" if self.kind == SOP_CONFLICT else "Study UID"
+        return f"{what} {self.uid}: {self.detail}"
+
+
+def _same_content(a: str, b: str) -> bool:
+    import filecmp
+    import os
+
+    try:
+        return os.path.getsize(a) == os.path.getsize(b) and filecmp.cmp(a, b, shallow=False)
+    except OSError:
+        return False
+
+
 @dataclass
 class ImportSummary:
     files_seen: int = 0
@@ -124,12 +163,15 @@ class ImportSummary:
     series: int = 0
     skipped: list[tuple[str, str]] | None = None
     series_uids: list[str] | None = None  # the series the import touched
+    conflicts: list[ConflictRow] | None = None  # UID conflicts found by this import
 
     def text(self) -> str:
         s = (f"{self.files_seen} files: {self.instances} DICOM instances ({self.new_instances} new) in "
              f"{self.series} series, {self.studies} studies, {self.patients} patients")
         if self.skipped:
             s += f"; {len(self.skipped)} files skipped"
+        if self.conflicts:
+            s += f"; {len(self.conflicts)} UID conflict(s)"
         return s
 
 
@@ -180,19 +222,41 @@ class StudyDB:
         return summary
 
     def add_records(self, scan: ScanResult) -> ImportSummary:
+        import os
+
         recs = scan.instances
+        now = datetime.now().isoformat(timespec="seconds")
+        conflicts: list[ConflictRow] = []
+
+        def conflict(kind, uid, path, other, pk, detail):
+            row = ConflictRow(kind, uid, path, other, pk, detail, now)
+            conflicts.append(row)
+            cur.execute("INSERT OR REPLACE INTO conflicts VALUES (?,?,?,?,?,?,?)",
+                        (kind, uid, path, other, pk, detail, now))
+
         with self._lock, self._con:
             cur = self._con.cursor()
-            known = set()
+            known: dict[str, str] = {}  # SOP Instance UID -> path already in the database
             if recs:
                 uids = [r.sop_instance_uid for r in recs]
                 for i in range(0, len(uids), 500):
                     part = uids[i:i + 500]
-                    q = "SELECT sop_instance_uid FROM instances WHERE sop_instance_uid IN (%s)" % ",".join("?" * len(part))
-                    known.update(row[0] for row in cur.execute(q, part))
+                    q = ("SELECT sop_instance_uid, path FROM instances WHERE sop_instance_uid IN (%s)"
+                         % ",".join("?" * len(part)))
+                    known.update((row[0], row[1]) for row in cur.execute(q, part))
             patient_keys: dict[tuple, int] = {}
             studies, series = set(), set()
+            study_patient: dict[str, int] = {}
+            used: dict[str, str] = {}  # SOP Instance UID -> the file used for it in this import
             for r in recs:
+                first_path = used.get(r.sop_instance_uid) or known.get(r.sop_instance_uid)
+                if first_path and first_path != r.path and (r.sop_instance_uid in used or os.path.exists(first_path)):
+                    if not _same_content(first_path, r.path):
+                        conflict(SOP_CONFLICT, r.sop_instance_uid, r.path, first_path, None,
+                                 "the same SOP Instance UID is used by two different files; the first is indexed, "
+                                 "this one is listed here")
+                    continue  # an identical copy, or a conflicting file: the instance keeps its first file
+                used[r.sop_instance_uid] = r.path
                 pk_tuple = (r.patient_id, r.patient_name, r.patient_birth_date)
                 pk = patient_keys.get(pk_tuple)
                 if pk is None:
@@ -201,6 +265,14 @@ class StudyDB:
                     pk = cur.execute("SELECT patient_key FROM patients WHERE patient_id=? AND name=? AND birth_date=?",
                                      pk_tuple).fetchone()[0]
                     patient_keys[pk_tuple] = pk
+                owner = study_patient.get(r.study_uid)
+                if owner is None:
+                    row = cur.execute("SELECT patient_key FROM studies WHERE study_uid = ?", (r.study_uid,)).fetchone()
+                    owner = study_patient[r.study_uid] = row[0] if row else pk
+                if owner != pk:
+                    conflict(STUDY_CONFLICT, r.study_uid, r.path, "", pk,
+                             f"this file names another patient (key {pk}) than the study's (key {owner}); it is "
+                             "filed under the study's patient and listed here")
                 if r.study_uid not in studies:
                     cur.execute(
                         "INSERT INTO studies VALUES (?,?,?,?,?,?) ON CONFLICT(study_uid) DO UPDATE SET "
@@ -224,9 +296,20 @@ class StudyDB:
                      json.dumps(r.image_position), json.dumps(r.image_orientation), r.rows, r.columns,
                      r.number_of_frames, r.transfer_syntax_uid, r.file_size))
         return ImportSummary(files_seen=scan.files_seen, instances=len(recs),
-                             new_instances=len({r.sop_instance_uid for r in recs} - known),
+                             new_instances=len({r.sop_instance_uid for r in recs} - set(known)),
                              patients=len(patient_keys), studies=len(studies), series=len(series),
-                             skipped=list(scan.skipped), series_uids=sorted(series))
+                             skipped=list(scan.skipped), series_uids=sorted(series), conflicts=conflicts)
+
+    def conflicts(self, uid: str | None = None) -> list[ConflictRow]:
+        """UID conflicts recorded at import (all, or those of one SOP Instance / Study UID)."""
+        q = "SELECT kind, uid, path, other_path, patient_key, detail, found FROM conflicts"
+        args: tuple = ()
+        if uid is not None:
+            q += " WHERE uid = ?"
+            args = (uid,)
+        with self._lock:
+            rows = self._con.execute(q + " ORDER BY found, kind, uid, path", args).fetchall()
+        return [ConflictRow(r[0], r[1], r[2], r[3] or "", r[4], r[5], r[6]) for r in rows]
 
     # ------------------------------------------------------------------ queries
     def patients(self) -> list[PatientRow]:
