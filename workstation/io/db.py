@@ -164,6 +164,7 @@ class ImportSummary:
     skipped: list[tuple[str, str]] | None = None
     series_uids: list[str] | None = None  # the series the import touched
     conflicts: list[ConflictRow] | None = None  # UID conflicts found by this import
+    copied: int = 0  # files copied into the managed store (DICOMDIR media)
 
     def text(self) -> str:
         s = (f"{self.files_seen} files: {self.instances} DICOM instances ({self.new_instances} new) in "
@@ -172,6 +173,8 @@ class ImportSummary:
             s += f"; {len(self.skipped)} files skipped"
         if self.conflicts:
             s += f"; {len(self.conflicts)} UID conflict(s)"
+        if self.copied:
+            s += f"; {self.copied} files copied into the store"
         return s
 
 
@@ -217,6 +220,27 @@ class StudyDB:
         scan = scan_paths(paths, progress=progress.sub(0.0, 0.9) if progress is not None else None,
                           workers=workers)
         summary = self.add_records(scan)
+        if progress is not None:
+            progress.update(1.0, summary.text())
+        return summary
+
+    def import_dicomdir(self, dicomdir, progress=None, store=None) -> ImportSummary:
+        """Import the instances a DICOMDIR references, copied into the managed store (the medium is only read)."""
+        import dataclasses
+        import os
+
+        from .dicomdir import referenced_files
+        from .store import copy_into_store
+
+        files, missing = referenced_files(dicomdir)
+        scan = scan_paths(files, progress=progress.sub(0.0, 0.4) if progress is not None else None, workers=1)
+        copies = copy_into_store(scan.instances, store,
+                                 progress=progress.sub(0.4, 0.9) if progress is not None else None)
+        scan.instances = [dataclasses.replace(r, path=copies[r.path], file_size=os.path.getsize(copies[r.path]))
+                          for r in scan.instances]
+        scan.skipped = list(scan.skipped) + [(str(dicomdir) + ": " + fid, why) for fid, why in missing]
+        summary = self.add_records(scan)
+        summary.copied = len(set(copies.values()))
         if progress is not None:
             progress.update(1.0, summary.text())
         return summary
