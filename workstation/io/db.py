@@ -15,6 +15,9 @@ resolved silently: a SOP Instance UID found in two different files keeps the fir
 instance and lists the other file (so every file stays reachable); a Study UID found under two
 different patients keeps the study under the first patient and lists the files that name the
 other one (by patient key, no identity in the detail).
+
+The audit trail (table ``audit``) records who opened which study and when, by UID only (the
+operating-system user, the action, the Study and Series Instance UIDs): it never holds a name.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import numpy as np
 
 from .scan import ScanResult, scan_paths
 
-SCHEMA_VERSION = 3  # 1: index of patients/studies/series/instances; 2: + registrations; 3: + conflicts
+SCHEMA_VERSION = 3  # 1: index of patients/studies/series/instances; 2: + registrations; 3: + conflicts, audit
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -57,6 +60,10 @@ CREATE TABLE IF NOT EXISTS registrations (
     moving_series_uid TEXT NOT NULL, fixed_series_uid TEXT NOT NULL,
     matrix TEXT NOT NULL, metric REAL, method TEXT NOT NULL, created TEXT NOT NULL,
     PRIMARY KEY (moving_series_uid, fixed_series_uid));
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL,
+    study_uid TEXT NOT NULL, series_uids TEXT NOT NULL, detail TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS idx_audit_study ON audit(study_uid);
 CREATE TABLE IF NOT EXISTS conflicts (
     kind TEXT NOT NULL, uid TEXT NOT NULL, path TEXT NOT NULL, other_path TEXT, patient_key INTEGER,
     detail TEXT NOT NULL, found TEXT NOT NULL, PRIMARY KEY (kind, uid, path));
@@ -419,6 +426,42 @@ class StudyDB:
             cur = self._con.execute("DELETE FROM registrations WHERE moving_series_uid = ? AND fixed_series_uid = ?",
                                     (moving_series_uid, fixed_series_uid))
         return cur.rowcount > 0
+
+    # ------------------------------------------------------------------ audit trail
+    def audit(self, action: str, study_uid: str, series_uids=(), detail: str = "", user: str | None = None,
+              when: datetime | None = None) -> None:
+        """Record that ``user`` (default: the operating-system user) did ``action`` on a study, by UID."""
+        import getpass
+
+        if user is None:
+            try:
+                user = getpass.getuser()
+            except Exception:  # noqa: BLE001 - no user name in this environment
+                user = "unknown"
+        stamp = (when or datetime.now()).isoformat(timespec="seconds")
+        with self._lock, self._con:
+            self._con.execute("INSERT INTO audit (time, user, action, study_uid, series_uids, detail) "
+                              "VALUES (?,?,?,?,?,?)",
+                              (stamp, user, action, study_uid or "", ",".join(u for u in series_uids if u), detail))
+
+    def audit_open(self, volumes, detail: str = "") -> None:
+        """Record that the study of these volumes (None entries ignored) was opened for reading."""
+        vols = [v for v in volumes if v is not None]
+        study = next((v.study_uid for v in vols if getattr(v, "study_uid", "")), "")
+        if vols:
+            self.audit("open", study, [getattr(v, "series_uid", "") for v in vols], detail)
+
+    def audit_trail(self, study_uid: str | None = None) -> list[dict]:
+        """The audit records (oldest first), all or those of one study."""
+        q = "SELECT time, user, action, study_uid, series_uids, detail FROM audit"
+        args: tuple = ()
+        if study_uid is not None:
+            q += " WHERE study_uid = ?"
+            args = (study_uid,)
+        with self._lock:
+            rows = self._con.execute(q + " ORDER BY id", args).fetchall()
+        return [{"time": r[0], "user": r[1], "action": r[2], "study_uid": r[3],
+                 "series_uids": [u for u in r[4].split(",") if u], "detail": r[5]} for r in rows]
 
     def counts(self) -> dict:
         with self._lock:

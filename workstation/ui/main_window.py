@@ -13,6 +13,8 @@ registration, resampling) with a cancel button. The SUV panel is a dock.
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -222,6 +224,11 @@ class MainWindow(QMainWindow):
             v.deleteLater()
         self.views.clear()
         self.session = session
+        if self.db is not None:  # the audit trail: who opened which study (by UID), when
+            try:
+                self.db.audit_open([session.pet, session.anatomical], "viewer")
+            except Exception:  # noqa: BLE001 - a read-only database must not stop reading
+                logging.getLogger(__name__).warning("could not write the audit trail", exc_info=True)
         session.set_anonymise(self.anon_check.isChecked())
         session.events.connect("*", self._on_session_event)
         self.suv_panel.set_session(session)
