@@ -209,6 +209,16 @@ class VoiModel:
         self.events.emit("added", voi=v)
         return v
 
+    def restore(self, kind: str, name: str, lo, crop, params: dict, source: str = "manual") -> VOI:
+        """Add a VOI saved with a reading session (its mask as crop + origin; statistics recomputed)."""
+        if kind not in KINDS:
+            raise VoiError(f"unknown VOI kind {kind!r}")
+        if kind in REFERENCE_KINDS:
+            old = self.reference(kind)
+            if old is not None:
+                self.delete(old.id)
+        return self._add(kind, name, np.asarray(crop, bool), params, source, lo=tuple(int(v) for v in lo))
+
     def add_sphere(self, centre_world, radius_mm: float, name: str = "") -> VOI:
         c = world_point(centre_world, "sphere centre")
         mask = sphere_mask(self.geometry, c, float(radius_mm))

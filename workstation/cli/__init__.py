@@ -22,8 +22,19 @@ COMMANDS = (
     "stats_cmd",
     "view_cmd",
     "lesions_cmd",
+    "response_cmd",
     "recon_cmd",
     "simulate_listmode_cmd",
+    "register_cmd",
+    "export_cmd",
+    "report_cmd",
+    "node_cmd",
+    "echo_cmd",
+    "find_cmd",
+    "retrieve_cmd",
+    "send_cmd",
+    "web_cmd",
+    "qa_cmd",
 )
 
 

@@ -50,6 +50,7 @@ def user_error_types() -> tuple[type[BaseException], ...]:
         ("workstation.analysis.errors", "QuantError"),
         ("workstation.core.vocabulary", "VocabularyError"),
         ("workstation.io.nifti", "NiftiError"),
+        ("workstation.settings.nodes", "NodeConfigError"),
     ):
         try:
             module = __import__(mod, fromlist=[name])

@@ -8,13 +8,16 @@ fused view beside the MIP); all views share one ``ReadingSession``, so the cross
 colour map are linked by construction. Tool bar: layout, CT and PET window presets, colour map,
 PET opacity, MIP cine, anonymise, registration and nudge. The status bar shows the live cursor
 readout (world LPS mm, HU, SUV with its type) and the progress of background work (loading,
-registration, resampling) with a cancel button. The SUV panel is a dock.
+registration, resampling) with a cancel button. The SUV panel is a dock. The Reading menu saves,
+reverts and autosaves the reading in the study database; the Export menu writes DICOM SEG / SR /
+RWVM / key images and the PDF report (``reading_menu``).
 """
 
 from __future__ import annotations
 
 import logging
 
+import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -36,6 +39,7 @@ from workstation.analysis import fusion
 from workstation.analysis.fusion import COLORMAPS, CT_PRESETS, LAYOUTS, PET_PRESETS, ReadingSession
 
 from .browser import StudyBrowser
+from .reading_menu import ReadingPersistence
 from .suv_panel import SuvPanel
 from .voi_panel import VoiPanel
 from .view_widget import ViewWidget
@@ -78,6 +82,7 @@ class MainWindow(QMainWindow):
         self.voi_dock.setWidget(self.voi_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.voi_dock)
         self.voi_dock.hide()
+        self.persistence = ReadingPersistence(self)  # Reading menu (save / revert / autosave) and Export menu
         self.cine = QTimer(self)
         self.cine.setInterval(120)
         self.cine.timeout.connect(self._cine_step)
@@ -124,8 +129,17 @@ class MainWindow(QMainWindow):
         tb.addWidget(self.anon_check)
         tb.addSeparator()
         self.register_button = QPushButton("Register PET→CT")
+        self.register_button.setToolTip("propose a rigid registration; nothing changes until you accept it")
         self.register_button.clicked.connect(self.start_registration)
         tb.addWidget(self.register_button)
+        self.reset_alignment_button = QPushButton("Scanner alignment")
+        self.reset_alignment_button.setToolTip("show the PET as the scanners placed it (no registration); undoable")
+        self.reset_alignment_button.clicked.connect(self.reset_alignment)
+        tb.addWidget(self.reset_alignment_button)
+        self.undo_registration_button = QPushButton("Undo alignment")
+        self.undo_registration_button.setToolTip("go back to the previous stored alignment of this PET/CT pair")
+        self.undo_registration_button.clicked.connect(self.undo_registration)
+        tb.addWidget(self.undo_registration_button)
         self.nudge_buttons = {}
         for text, d in (("◀", (-2, 0, 0)), ("▶", (2, 0, 0)), ("▲", (0, 0, 2)), ("▼", (0, 0, -2)),
                          ("A", (0, -2, 0)), ("P", (0, 2, 0))):
@@ -164,7 +178,8 @@ class MainWindow(QMainWindow):
 
     def _set_tools_enabled(self, on: bool) -> None:
         for w in (self.layout_box, self.ct_preset_box, self.pet_preset_box, self.cmap_box, self.opacity_slider,
-                  self.cine_button, self.register_button, self.suv_button, *self.nudge_buttons.values()):
+                  self.cine_button, self.register_button, self.reset_alignment_button, self.undo_registration_button,
+                  self.suv_button, *self.nudge_buttons.values()):
             w.setEnabled(on)
 
     # ------------------------------------------------------------ background work
@@ -234,7 +249,9 @@ class MainWindow(QMainWindow):
         self.suv_panel.set_session(session)
         self.voi_panel.set_session(session)
         self._set_tools_enabled(True)
-        self.register_button.setEnabled(session.pet is not None and session.anatomical is not None)
+        pair = session.pet is not None and session.anatomical is not None
+        for b in (self.register_button, self.reset_alignment_button, self.undo_registration_button):
+            b.setEnabled(pair)
         self.set_layout(session.layout)
         self.pages.setCurrentWidget(self.reading)
         self._update_readout()
@@ -244,6 +261,7 @@ class MainWindow(QMainWindow):
         elif session.pet is not None and fusion.needs_registration(session.pet, session.anatomical):
             self.message_label.setText("PET and CT frames of reference differ: use 'Register PET→CT' or nudge")
             self._offer_registration()
+        self.persistence.session_opened(session)  # the stored reading (saved or autosaved) comes back
         if session.pet is not None:
             self.mip_jobs.start(Job(session.precompute_mip, name="mip"))
 
@@ -371,19 +389,68 @@ class MainWindow(QMainWindow):
         return self._run(self.pet_jobs, job, apply, "Moving PET")
 
     def start_registration(self) -> Job | None:
-        from workstation.analysis.registration import register_rigid
+        """Compute a registration *proposal* in the background and show it; nothing changes until accepted."""
+        from workstation.analysis.registration import propose_registration
 
         s = self.session
         if s is None or s.pet is None or s.anatomical is None:
             return None
+        current = s.pet_from_anat.copy()
 
         def work(progress):
-            reg = register_rigid(s.anatomical, s.pet, progress=progress.sub(0.0, 0.8))
-            return reg, s.compute_pet_arrays(reg.pet_from_anat, progress.sub(0.8, 1.0))
+            prop = propose_registration(s.anatomical, s.pet, progress=progress.sub(0.0, 0.8), current=current)
+            return prop, s.compute_pet_arrays(prop.after, progress.sub(0.8, 1.0))
 
         def apply(result):
-            reg, arrays = result
-            s.set_pet_transform(reg.pet_from_anat, reg.summary(), arrays=arrays)
-            self._keep_registration(s, fusion.METHOD_MI, reg.metric)
+            self.show_proposal(*result)
 
         return self._run(self.pet_jobs, Job(work, name="registration"), apply, "Registering PET to CT")
+
+    def show_proposal(self, proposal, arrays) -> None:
+        from .registration_dialog import RegistrationDialog
+
+        s = self.session
+        preview = fusion.registration_preview(s, arrays)
+        dlg = RegistrationDialog(proposal, preview, self)
+        dlg.accepted_transform.connect(lambda t: self._accept_proposal(s, proposal, t, arrays))
+        dlg.rejected_proposal.connect(lambda: self.message_label.setText("Registration proposal rejected: alignment "
+                                                                        "unchanged"))
+        self.registration_dialog = dlg
+        self.message_label.setText("Registration proposal: accept or reject")
+        if self.isVisible():
+            dlg.show()
+
+    def _accept_proposal(self, s: ReadingSession, proposal, t, arrays) -> None:
+        if s is not self.session:
+            return
+        note = (f"registered (MI {proposal.metric_before:.3f}→{proposal.metric_after:.3f}, "
+                f"moved {proposal.move_mm:.1f} mm / {proposal.rotation_deg:.1f}°)")
+        s.set_pet_transform(t, note, arrays=arrays if np.allclose(t, arrays["transform"]) else None)
+        self._keep_registration(s, fusion.METHOD_MI, proposal.metric_after)
+
+    def reset_alignment(self) -> Job | None:
+        """Back to the scanners' alignment (identity); kept as a new version so that it can be undone."""
+        s = self.session
+        if s is None or s.pet is None:
+            return None
+        job = Job(lambda progress: s.compute_pet_arrays(np.eye(4), progress), name="reset alignment")
+
+        def apply(arrays):
+            s.set_pet_transform(np.eye(4), "scanner alignment", arrays=arrays)
+            if self.db is not None and fusion._pair_uids(s.pet, s.anatomical) is not None:
+                self.db.reset_registration(*fusion._pair_uids(s.pet, s.anatomical))
+
+        return self._run(self.pet_jobs, job, apply, "Scanner alignment")
+
+    def undo_registration(self) -> Job | None:
+        """Drop the newest stored alignment of the pair and show the previous one (or the scanners')."""
+        s = self.session
+        uids = fusion._pair_uids(s.pet, s.anatomical) if s is not None else None
+        if s is None or s.pet is None or self.db is None or uids is None:
+            return None
+        row = self.db.undo_registration(*uids)
+        t = np.eye(4) if row is None else row.matrix
+        note = "scanner alignment" if row is None else f"stored {row.method} of {row.created} (version {row.version})"
+        job = Job(lambda progress: s.compute_pet_arrays(t, progress), name="undo alignment")
+        return self._run(self.pet_jobs, job, lambda arrays: s.set_pet_transform(t, note, arrays=arrays),
+                         "Undo alignment")

@@ -1,0 +1,91 @@
+"""PDF reading report: the text layer holds the lesion table's numbers, in English and Chinese, A4 and Letter.
+
+The PDF is read back with poppler (pdftotext, pdfinfo, pdffonts); tests skip when poppler-utils is
+absent. Expected numbers come from `workstation lesions --json` on the same series.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from export_study import write_pet
+from workstation.cli import main
+
+NEEDS_POPPLER = pytest.mark.skipif(shutil.which("pdftotext") is None,
+                                   reason="pdftotext/pdfinfo/pdffonts (Debian package poppler-utils) not installed")
+
+
+@pytest.fixture(scope="module")
+def pet(tmp_path_factory):
+    root = tmp_path_factory.mktemp("report")
+    write_pet(root / "pet", patient_name="张^三")
+    return root / "pet"
+
+
+@pytest.fixture(scope="module")
+def lesions(pet):
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        assert main(["lesions", str(pet), "--json"]) == 0
+    return json.loads(buf.getvalue())["lesions"]
+
+
+def _text(pdf):
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@NEEDS_POPPLER
+@pytest.mark.parametrize("lang,page,size", [("en", "A4", "595.276 x 841.89"), ("zh_CN", "Letter", "612 x 792")])
+def test_report_text_layer_has_the_lesion_table(pet, lesions, tmp_path, capsys, lang, page, size):
+    out = tmp_path / f"r-{lang}.pdf"
+    rc = main(["report", str(pet), "--out", str(out), "--lang", lang, "--page", page,
+               "--impression", "Impression text 印象", "--glucose", "5.4 mmol/L"])
+    assert rc == 0, capsys.readouterr().err
+    text = _text(out)
+    rows = [line.split() for line in text.splitlines() if line.split()[:1] in (["1"], ["2"])]
+    assert len(rows) == len(lesions) == 2
+    for les, row in zip(lesions, rows):
+        assert row[0] == str(les["label"])
+        assert row[2:7] == [f"{les['suvmax']:.2f}", f"{les['suvpeak']:.2f}", f"{les['suvmean']:.2f}",
+                            f"{les['mtv_ml']:.1f}", f"{les['tlg']:.1f}"]
+    assert "张" in text and "5.4 mmol/L" in text and "Impression text 印象" in text
+    assert ("病灶" in text and "诊断意见" in text) if lang == "zh_CN" else ("Lesions" in text and "Impression" in text)
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
+    assert size in info
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
+    cjk = [line for line in fonts.splitlines() if "TrueType" in line]
+    assert cjk and all(line.split()[-5] == "yes" for line in cjk)  # embedded
+
+
+def test_report_refuses_to_overwrite(pet, tmp_path, capsys):
+    out = tmp_path / "x.pdf"
+    out.write_bytes(b"keep")
+    assert main(["report", str(pet), "--out", str(out)]) == 2
+    assert "--force" in capsys.readouterr().err and out.read_bytes() == b"keep"
+
+
+def test_chinese_without_a_cjk_font_is_a_clear_error(tmp_path, monkeypatch):
+    from workstation.report import reading_report as R
+    from workstation.settings import fonts
+
+    monkeypatch.setattr(fonts, "unicode_font_file", lambda: None)
+    monkeypatch.setattr(R, "_register_cjk", lambda: False)
+    with pytest.raises(R.ReportError, match="fonts-wqy-microhei"):
+        R.write_pdf(tmp_path / "z.pdf", R.ReportContent(), lang="zh_CN")
+    assert not (tmp_path / "z.pdf").exists()
+
+
+@NEEDS_POPPLER
+def test_report_without_lesions_says_so(tmp_path):
+    from workstation.report import reading_report as R
+
+    out = R.write_pdf(tmp_path / "e.pdf", R.ReportContent(patient_name="A^B", method="fixed:2.5"), lang="en",
+                      page="letter")
+    assert "No lesion above the threshold." in _text(out)

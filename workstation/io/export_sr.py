@@ -1,0 +1,203 @@
+"""DICOM SR measurement report (TID 1500) of lesions and reference regions, with highdicom.
+
+Each lesion is a *Volumetric ROI measurement group* (TID 1411) that points at its segment of our
+SEG (by SOP instance UID and segment number) and carries: SUVmax, SUVpeak, SUVmean and SUV SD
+(concept name = the SUV type, e.g. SUVbw 126401 DCM, with the derivation Maximum / Peak Value
+Within ROI / Mean / Standard Deviation, unit the UCUM SUV unit such as ``{SUVbw}g/ml``), MTV
+(Volume, method *Sum of segmented voxel method for volume*, mL) and TLG (Total Lesion
+Glycolysis, g for the body-weight-like SUVs). The segmentation method and its parameters travel
+as the group's algorithm identification (name, version, parameters). Reference regions (liver,
+blood pool) are groups of their own with finding type Liver / Descending aorta. A Deauville
+score, where computed, is a qualitative evaluation coded in the private scheme ``99WSPET``
+(no standard code exists for the 5-point score); a PERCIST category likewise.
+
+``read_measurements`` reads any TID 1500 SR (ours, dcmqi's) back into plain dictionaries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .export_common import MANUFACTURER, MODEL_NAME, SOFTWARE_VERSION, ExportError, new_uid, save_dataset
+
+PRIVATE_SCHEME = "99WSPET"
+
+# SUV type key -> (concept keyword in pydicom's DCM dictionary, UCUM unit code, unit meaning)
+SUV_CONCEPTS = {
+    "bw": ("Suvbw", "{SUVbw}g/ml", "Standardized Uptake Value body weight"),
+    "lbm-james128": ("SuvlbmJames128", "{SUVlbm(James128)}g/ml",
+                     "Standardized Uptake Value lean body mass (James 128 multiplier)"),
+    "lbm-james120": ("Suvlbm", "{SUVlbm}g/ml", "Standardized Uptake Value lean body mass"),
+    "lbm-janma": ("SuvlbmJanma", "{SUVlbm(Janma)}g/ml", "Standardized Uptake Value lean body mass (Janmahasatian)"),
+    "bsa": ("Suvbsa", "{SUVbsa}cm2/ml", "Standardized Uptake Value body surface area"),
+    "ibw": ("Suvibw", "{SUVibw}g/ml", "Standardized Uptake Value ideal body weight"),
+}
+
+
+@dataclass
+class RegionMeasurement:
+    """The numbers of one lesion or reference region, in SUV units of the report's SUV type."""
+
+    label: str  # "Lesion 1", "Liver reference", ...
+    segment_number: int  # its segment in the SEG
+    tracking_uid: str
+    kind: str = "lesion"  # lesion | liver | blood_pool
+    suvmax: float | None = None
+    suvpeak: float | None = None
+    suvmean: float | None = None
+    suvsd: float | None = None
+    mtv_ml: float | None = None
+    tlg: float | None = None
+    deauville: int | None = None
+
+
+@dataclass
+class MeasurementSet:
+    suv_type: str
+    method: str
+    parameters: list[str] = field(default_factory=list)  # "threshold SUV = 2.500", ...
+    regions: list[RegionMeasurement] = field(default_factory=list)
+    percist_category: str | None = None  # CMR / PMR / SMD / PMD where a response was computed
+
+
+def suv_unit(suv_type: str):
+    import highdicom as hd
+
+    if suv_type not in SUV_CONCEPTS:
+        raise ExportError(f"SUV type {suv_type!r} has no DICOM code; use one of {', '.join(SUV_CONCEPTS)}")
+    _, code, meaning = SUV_CONCEPTS[suv_type]
+    return hd.sr.CodedConcept(code, "UCUM", meaning)
+
+
+def suv_concept(suv_type: str):
+    from pydicom.sr.codedict import codes
+
+    if suv_type not in SUV_CONCEPTS:
+        raise ExportError(f"SUV type {suv_type!r} has no DICOM code; use one of {', '.join(SUV_CONCEPTS)}")
+    return getattr(codes.DCM, SUV_CONCEPTS[suv_type][0])
+
+
+def _tlg_unit(suv_type: str):
+    import highdicom as hd
+
+    return hd.sr.CodedConcept("cm2", "UCUM", "square centimeter") if suv_type == "bsa" \
+        else hd.sr.CodedConcept("g", "UCUM", "gram")
+
+
+def build_sr(source_headers, seg, mset: MeasurementSet, *, series_number: int = 902,
+             description: str = "PET lesion measurements"):
+    """highdicom Comprehensive3DSR (TID 1500) of ``mset``; ``seg`` is the highdicom Segmentation it refers to."""
+    import highdicom as hd
+    from pydicom.sr.codedict import codes
+
+    if not mset.regions:
+        raise ExportError("nothing to report: no lesion or reference region")
+    name = suv_concept(mset.suv_type)
+    unit = suv_unit(mset.suv_type)
+    algo = hd.sr.AlgorithmIdentification(name=f"workstation segmentation {mset.method}"[:64], version=SOFTWARE_VERSION,
+                                         parameters=[p[:64] for p in mset.parameters] or None)
+    pet_series = str(source_headers[0].SeriesInstanceUID)
+    groups = []
+    for r in mset.regions:
+        meas = []
+
+        def add(value, concept, u, derivation=None, method=None):
+            if value is None:
+                return
+            meas.append(hd.sr.Measurement(name=concept, value=float(value), unit=u, derivation=derivation,
+                                          method=method, algorithm_id=algo))
+
+        add(r.suvmax, name, unit, codes.SCT.Maximum)
+        add(r.suvpeak, name, unit, codes.DCM.PeakValueWithinROI)
+        add(r.suvmean, name, unit, codes.SCT.Mean)
+        add(r.suvsd, name, unit, codes.DCM.StandardDeviation)
+        add(r.mtv_ml, codes.SCT.Volume, hd.sr.CodedConcept("ml", "UCUM", "milliliter"), None,
+            codes.DCM.SumOfSegmentedVoxelMethodForVolume)
+        add(r.tlg, codes.DCM.TotalLesionGlycolysis, _tlg_unit(mset.suv_type))
+        quals = []
+        if r.deauville is not None:
+            if int(r.deauville) not in (1, 2, 3, 4, 5):
+                raise ExportError(f"{r.label}: Deauville score {r.deauville} is not 1..5")
+            quals.append(hd.sr.QualitativeEvaluation(
+                hd.sr.CodedConcept("DEAUVILLE", PRIVATE_SCHEME, "Deauville five-point score"),
+                hd.sr.CodedConcept(f"DS{int(r.deauville)}", PRIVATE_SCHEME, f"Deauville score {int(r.deauville)}")))
+        if mset.percist_category and r.kind == "lesion":
+            cat = mset.percist_category.upper()
+            quals.append(hd.sr.QualitativeEvaluation(
+                hd.sr.CodedConcept("PERCIST", PRIVATE_SCHEME, "PERCIST response category"),
+                hd.sr.CodedConcept(cat, PRIVATE_SCHEME, cat)))
+        finding = {"lesion": codes.SCT.Lesion, "liver": codes.SCT.Liver,
+                   "blood_pool": codes.SCT.DescendingAorta}.get(r.kind)
+        if finding is None:
+            raise ExportError(f"{r.label}: unknown region kind {r.kind!r}")
+        ref_seg = hd.sr.ReferencedSegment(sop_class_uid=seg.SOPClassUID, sop_instance_uid=seg.SOPInstanceUID,
+                                          segment_number=int(r.segment_number),
+                                          source_series=hd.sr.SourceSeriesForSegmentation(pet_series))
+        groups.append(hd.sr.VolumetricROIMeasurementsAndQualitativeEvaluations(
+            tracking_identifier=hd.sr.TrackingIdentifier(uid=r.tracking_uid or new_uid(), identifier=r.label[:64]),
+            referenced_segment=ref_seg, finding_type=finding, algorithm_id=algo,
+            measurements=meas or None, qualitative_evaluations=quals or None))
+    observer = hd.sr.ObserverContext(
+        observer_type=codes.DCM.Device,
+        observer_identifying_attributes=hd.sr.DeviceObserverIdentifyingAttributes(
+            uid=new_uid(), name=MODEL_NAME, manufacturer_name=MANUFACTURER[:64], model_name=MODEL_NAME))
+    report = hd.sr.MeasurementReport(
+        observation_context=hd.sr.ObservationContext(observer_device_context=observer),
+        procedure_reported=codes.LN.PETWholeBody, imaging_measurements=groups)
+    return hd.sr.Comprehensive3DSR(
+        evidence=list(source_headers) + [seg], content=report[0], series_instance_uid=new_uid(),
+        series_number=series_number, sop_instance_uid=new_uid(), instance_number=1, manufacturer=MANUFACTURER,
+        is_complete=True, series_description=description[:64])
+
+
+def write_sr(path, source_headers, seg, mset: MeasurementSet, *, overwrite: bool = False, **kw):
+    sr = build_sr(source_headers, seg, mset, **kw)
+    save_dataset(sr, path, overwrite)
+    return sr
+
+
+def _concept(c) -> dict | None:
+    if c is None:
+        return None
+    return {"value": str(c.value), "scheme": str(c.scheme_designator), "meaning": str(c.meaning)}
+
+
+def read_measurements(path) -> list[dict]:
+    """Volumetric ROI groups of a TID 1500 SR: tracking id/uid, segment, finding, measurements, evaluations.
+
+    Each measurement: ``{"name", "name_code", "value", "unit", "derivation", "method"}`` (meanings
+    and codes as written in the file).
+    """
+    import highdicom as hd
+
+    try:
+        sr = hd.sr.srread(str(path))
+    except Exception as exc:  # noqa: BLE001
+        raise ExportError(f"{path}: not a readable DICOM structured report ({type(exc).__name__}: {exc})") from exc
+    try:
+        report = sr.content
+        if not isinstance(report, hd.sr.MeasurementReport):
+            report = hd.sr.MeasurementReport.from_sequence([report])
+        groups = report.get_volumetric_roi_measurement_groups()
+    except Exception as exc:  # noqa: BLE001
+        raise ExportError(f"{path}: not a TID 1500 measurement report ({exc})") from exc
+    out = []
+    for g in groups:
+        seg_ref = g.referenced_segment
+        item = {"tracking_id": g.tracking_identifier, "tracking_uid": str(g.tracking_uid),
+                "finding_type": _concept(g.finding_type),
+                "segment_number": None, "seg_sop_instance_uid": None, "measurements": [], "evaluations": []}
+        if seg_ref is not None:
+            item["segment_number"] = int(seg_ref.referenced_segment_numbers[0]) \
+                if hasattr(seg_ref, "referenced_segment_numbers") else None
+            item["seg_sop_instance_uid"] = str(seg_ref.referenced_sop_instance_uid)
+        for m in g.get_measurements():
+            item["measurements"].append({
+                "name": str(m.name.meaning), "name_code": _concept(m.name), "value": float(m.value),
+                "unit": str(m.unit.value), "derivation": None if m.derivation is None else str(m.derivation.meaning),
+                "method": None if m.method is None else str(m.method.meaning)})
+        for q in g.get_qualitative_evaluations():
+            item["evaluations"].append({"name": str(q.name.meaning), "value": str(q.value.meaning),
+                                        "code": str(q.value.value)})
+        out.append(item)
+    return out
