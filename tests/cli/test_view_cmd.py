@@ -56,6 +56,12 @@ def test_screenshot_both_layouts(demo, tmp_path, capsys):
     hot = (img[..., 0] > 180) & (img[..., 0] - img[..., 2] > 100)
     assert hot[:, : int(700 * 1.6 / 2.6)].sum() > 5
     assert "wrote" in capsys.readouterr().out
+    from workstation.io.db import StudyDB
+
+    with StudyDB() as db:  # the audit trail records each rendering by study UID
+        trail = db.audit_rows(event="study-opened")
+    assert len(trail) == 2 and all(r["detail"].endswith("; screenshot") for r in trail)
+    assert {r["study_uid"] for r in trail} == {truth["study_uid"]}
 
 
 @pytest.mark.parametrize("args,msg", [

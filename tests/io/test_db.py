@@ -108,7 +108,7 @@ def test_registration_round_trip_and_replace(tmp_path):
     path = tmp_path / "db.sqlite"
     m = _rigid(3.7, (8.125, -6.1, 5.0 / 3.0))
     with StudyDB(path) as db:
-        assert db.schema_version() == 3
+        assert db.schema_version() == 4
         assert db.get_registration("1.2.pet", "1.2.ct") is None
         db.save_registration("1.2.pet", "1.2.ct", m, metric=-0.4321, method="MI rigid",
                              created=datetime(2026, 1, 2, 3, 4, 5))
@@ -155,7 +155,7 @@ def test_version_1_file_gains_registrations_table(tmp_path):
     con.commit()
     con.close()
     with StudyDB(path) as db:
-        assert db.schema_version() == 3
+        assert db.schema_version() == 4
         assert db.counts()["instances"] == 7  # the index is kept
         db.save_registration("a", "b", np.eye(4))
         assert np.array_equal(db.get_registration("a", "b").matrix, np.eye(4))

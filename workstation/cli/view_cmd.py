@@ -105,6 +105,19 @@ def apply_options(session, args) -> None:
         session.set_crosshair(_pair(args.crosshair, 3, "--crosshair"))
 
 
+def _audit(session) -> None:
+    """The audit trail: this user rendered this study (by UID), now."""
+    import logging
+
+    from workstation.io.db import StudyDB
+
+    try:
+        with StudyDB() as db:
+            db.audit_open([session.pet, session.anatomical], "screenshot")
+    except Exception:  # noqa: BLE001 - an unwritable database must not stop the command
+        logging.getLogger(__name__).warning("could not write the audit trail", exc_info=True)
+
+
 def _screenshot(args) -> int:
     from .common import UserError
 
@@ -134,6 +147,7 @@ def _screenshot(args) -> int:
     except (NoImageSeries, ValueError) as exc:
         raise UserError(str(exc)) from None
     apply_options(session, args)
+    _audit(session)
     img, _ = render_layout(session, args.layout, w, h)
     try:
         save_png(img, args.screenshot)

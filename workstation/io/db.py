@@ -22,6 +22,13 @@ Physicist QA results (NEMA IQ, uniform cylinder) are kept in table ``qa_results`
 scanner's identity (manufacturer, model, station name, device serial number: no patient data) and
 the acquisition date, so that a scanner's results can be followed over time (:meth:`StudyDB.qa_trend`).
 The table is additive: files without it gain it when opened.
+
+UID conflicts are detected at import and kept in table ``conflicts`` (schema version 4), never
+resolved silently: a SOP Instance UID found in two different files keeps the first file as the
+instance and lists the other file (so every file stays reachable); a Study UID found under two
+different patients keeps the study under the first patient and lists the files that name the
+other one (by patient key, no identity in the detail). Opening a study for reading is audited too
+(event ``study-opened``: the operating-system user, the Study and Series UIDs).
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ import numpy as np
 
 from .scan import ScanResult, scan_paths
 
-SCHEMA_VERSION = 3  # 1: index of patients/studies/series/instances; 2: + registrations; 3: + audit
+SCHEMA_VERSION = 4  # 1: index of patients/studies/series/instances; 2: + registrations; 3: + audit; 4: + conflicts
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -79,7 +86,13 @@ CREATE TABLE IF NOT EXISTS qa_results (
     acquired TEXT, created TEXT NOT NULL, series_uid TEXT, passed INTEGER, summary TEXT NOT NULL,
     result TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS idx_qa_scanner ON qa_results(scanner, kind, acquired);
+CREATE TABLE IF NOT EXISTS conflicts (
+    kind TEXT NOT NULL, uid TEXT NOT NULL, path TEXT NOT NULL, other_path TEXT, patient_key INTEGER,
+    detail TEXT NOT NULL, found TEXT NOT NULL, PRIMARY KEY (kind, uid, path));
 """
+
+SOP_CONFLICT = "sop_instance_uid"  # one SOP Instance UID, two different files
+STUDY_CONFLICT = "study_uid_patient"  # one Study UID, two different patients
 
 #: method name of a stored identity: the scanner's own alignment (a reset)
 METHOD_SCANNER = "scanner alignment"
@@ -146,6 +159,33 @@ class RegistrationError(ValueError):
     """A registration to store is not a finite rigid 4x4 matrix."""
 
 
+@dataclass(frozen=True)
+class ConflictRow:
+    """A UID conflict found at import (see the module docstring); ``path`` is the file not used for the UID."""
+
+    kind: str
+    uid: str
+    path: str
+    other_path: str
+    patient_key: int | None
+    detail: str
+    found: str
+
+    def text(self) -> str:
+        what = "SOP Instance UID" if self.kind == SOP_CONFLICT else "Study UID"
+        return f"{what} {self.uid}: {self.detail}"
+
+
+def _same_content(a: str, b: str) -> bool:
+    import filecmp
+    import os
+
+    try:
+        return os.path.getsize(a) == os.path.getsize(b) and filecmp.cmp(a, b, shallow=False)
+    except OSError:
+        return False
+
+
 @dataclass
 class ImportSummary:
     files_seen: int = 0
@@ -156,12 +196,18 @@ class ImportSummary:
     series: int = 0
     skipped: list[tuple[str, str]] | None = None
     series_uids: list[str] | None = None  # the series the import touched
+    conflicts: list[ConflictRow] | None = None  # UID conflicts found by this import
+    copied: int = 0  # files copied into the managed store (DICOMDIR media)
 
     def text(self) -> str:
         s = (f"{self.files_seen} files: {self.instances} DICOM instances ({self.new_instances} new) in "
              f"{self.series} series, {self.studies} studies, {self.patients} patients")
         if self.skipped:
             s += f"; {len(self.skipped)} files skipped"
+        if self.conflicts:
+            s += f"; {len(self.conflicts)} UID conflict(s)"
+        if self.copied:
+            s += f"; {self.copied} files copied into the store"
         return s
 
 
@@ -227,23 +273,66 @@ class StudyDB:
             progress.update(1.0, summary.text())
         return summary
 
+    def import_dicomdir(self, dicomdir, progress=None, store=None) -> ImportSummary:
+        """Import the instances a DICOMDIR references, copied into the managed store (the medium is only read)."""
+        import dataclasses
+        import os
+
+        from .dicomdir import referenced_files
+        from .store import copy_into_store
+
+        files, missing = referenced_files(dicomdir)
+        scan = scan_paths(files, progress=progress.sub(0.0, 0.4) if progress is not None else None, workers=1)
+        copies = copy_into_store(scan.instances, store,
+                                 progress=progress.sub(0.4, 0.9) if progress is not None else None)
+        scan.instances = [dataclasses.replace(r, path=copies[r.path], file_size=os.path.getsize(copies[r.path]))
+                          for r in scan.instances]
+        scan.skipped = list(scan.skipped) + [(str(dicomdir) + ": " + fid, why) for fid, why in missing]
+        summary = self.add_records(scan)
+        summary.copied = len(set(copies.values()))
+        if progress is not None:
+            progress.update(1.0, summary.text())
+        return summary
+
     def add_records(self, scan: ScanResult, audit: list[dict] | None = None) -> ImportSummary:
         """Index the scanned records (and append ``audit`` entries, see :meth:`audit_many`) in one transaction."""
+        import os
+
         recs = scan.instances
+        now = datetime.now().isoformat(timespec="seconds")
+        conflicts: list[ConflictRow] = []
+
+        def conflict(kind, uid, path, other, pk, detail):
+            row = ConflictRow(kind, uid, path, other, pk, detail, now)
+            conflicts.append(row)
+            cur.execute("INSERT OR REPLACE INTO conflicts VALUES (?,?,?,?,?,?,?)",
+                        (kind, uid, path, other, pk, detail, now))
+
         with self._lock, self._con:
             cur = self._con.cursor()
             if audit:
                 cur.executemany(_AUDIT_INSERT, _audit_rows(audit))
-            known = set()
+            known: dict[str, str] = {}  # SOP Instance UID -> path already in the database
             if recs:
                 uids = [r.sop_instance_uid for r in recs]
                 for i in range(0, len(uids), 500):
                     part = uids[i:i + 500]
-                    q = "SELECT sop_instance_uid FROM instances WHERE sop_instance_uid IN (%s)" % ",".join("?" * len(part))
-                    known.update(row[0] for row in cur.execute(q, part))
+                    q = ("SELECT sop_instance_uid, path FROM instances WHERE sop_instance_uid IN (%s)"
+                         % ",".join("?" * len(part)))
+                    known.update((row[0], row[1]) for row in cur.execute(q, part))
             patient_keys: dict[tuple, int] = {}
             studies, series = set(), set()
+            study_patient: dict[str, int] = {}
+            used: dict[str, str] = {}  # SOP Instance UID -> the file used for it in this import
             for r in recs:
+                first_path = used.get(r.sop_instance_uid) or known.get(r.sop_instance_uid)
+                if first_path and first_path != r.path and (r.sop_instance_uid in used or os.path.exists(first_path)):
+                    if not _same_content(first_path, r.path):
+                        conflict(SOP_CONFLICT, r.sop_instance_uid, r.path, first_path, None,
+                                 "the same SOP Instance UID is used by two different files; the first is indexed, "
+                                 "this one is listed here")
+                    continue  # an identical copy, or a conflicting file: the instance keeps its first file
+                used[r.sop_instance_uid] = r.path
                 pk_tuple = (r.patient_id, r.patient_name, r.patient_birth_date)
                 pk = patient_keys.get(pk_tuple)
                 if pk is None:
@@ -252,6 +341,14 @@ class StudyDB:
                     pk = cur.execute("SELECT patient_key FROM patients WHERE patient_id=? AND name=? AND birth_date=?",
                                      pk_tuple).fetchone()[0]
                     patient_keys[pk_tuple] = pk
+                owner = study_patient.get(r.study_uid)
+                if owner is None:
+                    row = cur.execute("SELECT patient_key FROM studies WHERE study_uid = ?", (r.study_uid,)).fetchone()
+                    owner = study_patient[r.study_uid] = row[0] if row else pk
+                if owner != pk:
+                    conflict(STUDY_CONFLICT, r.study_uid, r.path, "", pk,
+                             f"this file names another patient (key {pk}) than the study's (key {owner}); it is "
+                             "filed under the study's patient and listed here")
                 if r.study_uid not in studies:
                     cur.execute(
                         "INSERT INTO studies VALUES (?,?,?,?,?,?) ON CONFLICT(study_uid) DO UPDATE SET "
@@ -275,9 +372,20 @@ class StudyDB:
                      json.dumps(r.image_position), json.dumps(r.image_orientation), r.rows, r.columns,
                      r.number_of_frames, r.transfer_syntax_uid, r.file_size))
         return ImportSummary(files_seen=scan.files_seen, instances=len(recs),
-                             new_instances=len({r.sop_instance_uid for r in recs} - known),
+                             new_instances=len({r.sop_instance_uid for r in recs} - set(known)),
                              patients=len(patient_keys), studies=len(studies), series=len(series),
-                             skipped=list(scan.skipped), series_uids=sorted(series))
+                             skipped=list(scan.skipped), series_uids=sorted(series), conflicts=conflicts)
+
+    def conflicts(self, uid: str | None = None) -> list[ConflictRow]:
+        """UID conflicts recorded at import (all, or those of one SOP Instance / Study UID)."""
+        q = "SELECT kind, uid, path, other_path, patient_key, detail, found FROM conflicts"
+        args: tuple = ()
+        if uid is not None:
+            q += " WHERE uid = ?"
+            args = (uid,)
+        with self._lock:
+            rows = self._con.execute(q + " ORDER BY found, kind, uid, path", args).fetchall()
+        return [ConflictRow(r[0], r[1], r[2], r[3] or "", r[4], r[5], r[6]) for r in rows]
 
     # ------------------------------------------------------------------ queries
     def patients(self) -> list[PatientRow]:
@@ -426,6 +534,26 @@ class StudyDB:
         self.audit_many([dict(event=event, peer_ae=peer_ae, peer_host=peer_host, study_uid=study_uid,
                               series_uid=series_uid, sop_instance_uid=sop_instance_uid, status=status,
                               detail=detail)])
+
+    def audit_open(self, volumes, detail: str = "", user: str | None = None) -> None:
+        """Record that this user (default: the operating-system user) opened the study of ``volumes`` to read it.
+
+        UIDs only (event ``study-opened``); None entries are ignored.
+        """
+        import getpass
+
+        vols = [v for v in volumes if v is not None]
+        if not vols:
+            return
+        if user is None:
+            try:
+                user = getpass.getuser()
+            except Exception:  # noqa: BLE001 - no user name in this environment
+                user = "unknown"
+        study = next((v.study_uid for v in vols if getattr(v, "study_uid", "")), "")
+        series = ",".join(v.series_uid for v in vols if getattr(v, "series_uid", ""))
+        self.audit("study-opened", study_uid=study, series_uid=series,
+                   detail=f"user {user}" + (f"; {detail}" if detail else ""))
 
     def audit_many(self, entries) -> None:
         rows = _audit_rows(entries)

@@ -5,7 +5,8 @@
 ``logging.captureWarnings``) all end up in the same place:
 
 * a rotating file ``logs/workstation.log`` under :func:`workstation.settings.data_dir` (INFO);
-* standard error (WARNING and above), resolved at each message so redirections keep working.
+* standard error (WARNING and above from our own loggers; third-party records go to the file only),
+  resolved at each message so redirections keep working.
 
 Every handler carries a :class:`PhiFilter`. It removes
 
@@ -155,6 +156,9 @@ def setup_logging(level: int = logging.INFO, stderr_level: int = logging.WARNING
     handlers: list[logging.Handler] = []
     err = _StderrHandler()
     err.setLevel(stderr_level)
+    # the terminal shows our own warnings; third-party ones (pydicom's validation notes on other
+    # people's files) go to the log file only, or every command would print dozens of lines
+    err.addFilter(lambda record: record.name.startswith("workstation"))
     err.setFormatter(logging.Formatter("%(levelname)s: %(name)s: %(message)s"))
     handlers.append(err)
     if to_file:

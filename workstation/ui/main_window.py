@@ -15,6 +15,8 @@ RWVM / key images and the PDF report (``reading_menu``).
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QActionGroup
@@ -275,6 +277,11 @@ class MainWindow(QMainWindow):
             v.deleteLater()
         self.views.clear()
         self.session = session
+        if self.db is not None:  # the audit trail: who opened which study (by UID), when
+            try:
+                self.db.audit_open([session.pet, session.anatomical], "viewer")
+            except Exception:  # noqa: BLE001 - a read-only database must not stop reading
+                logging.getLogger(__name__).warning("could not write the audit trail", exc_info=True)
         session.set_anonymise(self.anon_check.isChecked())
         session.events.connect("*", self._on_session_event)
         self.suv_panel.set_session(session)
