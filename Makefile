@@ -10,7 +10,7 @@ DEMO_DIR := demo-study
 PLUGINS := $(wildcard plugins/*/pyproject.toml)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test sysdeps venv bench clean
+.PHONY: demo test fuzz sysdeps venv bench clean
 
 sysdeps:
 	@bash installer/sysdeps.sh
@@ -45,6 +45,15 @@ test: sysdeps venv
 		echo "== plugin tests: $$p"; \
 		(cd $$p && $(HEADLESS) $(CURDIR)/$(PY) -m pytest -q -p no:cacheprovider tests $(PYTEST_ARGS)) || exit 1; \
 	done
+
+# the fuzz targets of tests/fuzz with a long budget (make test runs them with a short one);
+# FUZZ_EXAMPLES per target, counts written to fuzz-report.txt
+FUZZ_EXAMPLES ?= 20000
+fuzz: venv
+	rm -f fuzz-report.txt
+	WORKSTATION_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) WORKSTATION_FUZZ_REPORT=$(CURDIR)/fuzz-report.txt \
+		$(HEADLESS) $(PY) -m pytest -q -p no:cacheprovider -p no:logging tests/fuzz $(PYTEST_ARGS)
+	@cat fuzz-report.txt
 
 bench: venv
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -23,3 +23,28 @@ def refdata():
 def _isolated_data_dir(tmp_path_factory, monkeypatch):
     """Never touch the user's real study database from tests."""
     monkeypatch.setenv("WORKSTATION_DATA_DIR", str(tmp_path_factory.mktemp("wsdata")))
+
+
+@pytest.fixture(scope="session")
+def followup_demo(tmp_path_factory):
+    """``workstation demo --followup`` written once per session: (folder, follow-up truth dict)."""
+    from workstation.analysis.demo_study import write_followup_study
+
+    out = tmp_path_factory.mktemp("followup-demo")
+    truth = write_followup_study(out, seed=0)
+    return out, truth
+
+
+@pytest.fixture(scope="session")
+def followup_reading(followup_demo):
+    """The follow-up demo read once per session: (FollowupReading, follow-up truth, baseline truth)."""
+    import json
+
+    from workstation.analysis import followup as F
+
+    out, truth = followup_demo
+    bt = json.loads((out / "baseline" / "truth.json").read_text(encoding="utf-8"))
+    base, fu = F.load_timepoint(out / "baseline"), F.load_timepoint(out / "followup")
+    rd = F.read_followup(base, fu, bt["reference_vois"]["liver"]["centre_lps_mm"],
+                         blood_pool_world=bt["reference_vois"]["blood_pool"]["centre_lps_mm"])
+    return rd, truth, bt

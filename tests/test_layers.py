@@ -13,13 +13,15 @@ from pathlib import Path
 import pytest
 
 PKG = Path(__file__).resolve().parents[1] / "workstation"
-ROWS = {"core": 1, "kernels": 1, "io": 2, "tasks": 2, "settings": 2, "analysis": 3, "render": 3, "recon": 3,
+ROWS = {"core": 1, "kernels": 1, "io": 2, "net": 2, "tasks": 2, "settings": 2, "analysis": 3, "render": 3, "recon": 3,
         "report": 3, "ui": 4, "cli": 5, "testing": 5}
 QT = ("PySide6", "shiboken6")
 VTK = ("vtk", "vtkmodules")
 # Same-row exceptions: settings and tasks are leaves of row 2 (they import nothing of ours), so the
 # rest of row 2 (io) may use them for the data directory and progress objects.
-SAME_ROW_ALLOWED = {("io", "settings"), ("io", "tasks")}
+SAME_ROW_ALLOWED = {("io", "settings"), ("io", "tasks"), ("net", "settings"), ("net", "tasks"),
+                    ("net", "io")}  # the node writes into the study database and the audit trail
+NET = ("pynetdicom", "dicomweb_client")
 
 
 def _imports(path: Path):
@@ -54,6 +56,8 @@ def _violations():
                 out.append(f"{where}: Qt only in ui (and the view command)")
             if top in VTK and layer not in ("render", "ui"):
                 out.append(f"{where}: VTK only in render and ui")
+            if top in NET and layer != "net":
+                out.append(f"{where}: pynetdicom and dicomweb-client only in net")
             if top == "numba" and layer != "kernels":
                 out.append(f"{where}: numba only in kernels")
             if top == "workstation" and mod.count(".") >= 1:
@@ -89,6 +93,7 @@ def test_rule_checker_catches_a_violation(tmp_path, monkeypatch):
     ("workstation.analysis.resample, workstation.analysis.suv", ("PySide6", "vtkmodules", "numba")),
     ("workstation.kernels", ("PySide6", "vtkmodules")),
     ("workstation.cli", ("PySide6", "vtkmodules", "numba")),
+    ("workstation.net.scp, workstation.net.scu, workstation.net.web", ("PySide6", "vtkmodules", "numba")),
 ])
 def test_lower_layers_import_headless(modules, forbidden):
     code = (f"import sys, importlib\nfor m in '{modules}'.split(', '): importlib.import_module(m)\n"

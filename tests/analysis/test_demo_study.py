@@ -293,3 +293,52 @@ def test_deterministic_bytes(demo_dir, tmp_path):
     assert (out / "truth.json").read_bytes() == (tmp_path / "again" / "truth.json").read_bytes()
     with pytest.raises(FileExistsError):
         demo.write_demo_study(tmp_path / "again", seed=0)
+
+
+# ------------------------------------------------------------------------ follow-up time point
+def test_followup_transform_is_rigid_and_moves_a_few_mm():
+    t = demo.followup_transform()
+    r = t[:3, :3]
+    assert np.allclose(r @ r.T, np.eye(3), atol=1e-12) and np.linalg.det(r) == pytest.approx(1.0)
+    angle = math.degrees(math.acos((np.trace(r) - 1) / 2))
+    assert 1.0 < angle < 5.0
+    # the rotation centre moves by the shift only
+    c = np.array(demo.FOLLOWUP_CENTRE)
+    assert np.allclose(r @ c + t[:3, 3], c + demo.FOLLOWUP_SHIFT_MM)
+
+
+def test_moved_geometry_paints_the_moved_patient():
+    """Label at world q of the follow-up = label at T^-1 q of the baseline, on a coarse grid."""
+    t = demo.followup_transform()
+    g = demo.ImageGeometry((40, 30, 40), (10.0, 10.0, 10.0), (-200.0, -150.0, -750.0))
+    moved = demo.make_phantom(demo.moved_geometry(g, t), supersample=1, lesions=())
+    kji = np.array([[20, 15, 28], [25, 12, 10], [30, 20, 20], [10, 15, 30], [20, 5, 20]], float)
+    q = g.kji_to_world(kji)
+    back = (q - t[:3, 3]) @ t[:3, :3]  # R^T (q - t)
+    for (k, j, i), p in zip(kji.astype(int), back):
+        pg = demo.ImageGeometry((1, 1, 1), (1.0, 1.0, 1.0), tuple(p))
+        expected = demo.make_phantom(pg, supersample=1, lesions=()).labels[0, 0, 0]
+        assert moved.labels[k, j, i] == expected
+    assert len({int(moved.labels[tuple(x)]) for x in kji.astype(int)}) > 2  # the points hit different organs
+
+
+def test_followup_truth_changes_and_categories():
+    ft = demo.followup_truth()
+    rows = {r["name"]: r for r in ft["lesions"]}
+    assert {r["status"] for r in rows.values()} == {"matched", "new", "disappeared"}
+    assert [n for n, r in rows.items() if r["status"] == "new"] == ["lung_right_new"]
+    assert [n for n, r in rows.items() if r["status"] == "disappeared"] == ["mediastinal_node"]
+    assert rows["liver_large"]["suvmax_bw"]["percent"] == pytest.approx(50.0)
+    assert rows["lung_left_upper"]["suvmax_bw"]["percent"] == pytest.approx(-40.0)
+    # SUL uses each visit's own Janmahasatian LBM / weight (75 kg then 72 kg, 1.75 m, male)
+    lbm = lambda w: 9270 * w / (6680 + 216 * w / 1.75 ** 2)  # noqa: E731
+    f75, f72 = lbm(75) / 75, lbm(72) / 72
+    assert rows["liver_large"]["sul"]["baseline"] == pytest.approx(10 * f75)
+    assert rows["liver_large"]["sul"]["followup"] == pytest.approx(15 * f72)
+    assert (rows["liver_large"]["percist"], rows["lung_left_upper"]["percist"], rows["spine_lumbar"]["percist"],
+            rows["mediastinal_node"]["percist"]) == ("PMD", "PMR", "SMD", "CMR")
+    assert ft["patient"]["percist"] == "PMD"
+    # the follow-up centres are the baseline centres through the transform
+    t = np.array(ft["followup_from_baseline"])
+    r = rows["spine_lumbar"]
+    assert np.allclose(t[:3, :3] @ r["baseline_centre_lps_mm"] + t[:3, 3], r["followup_centre_lps_mm"])

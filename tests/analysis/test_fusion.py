@@ -316,3 +316,63 @@ def test_choose_pair_honours_named_series_and_refuses_unknown_ones():
         fusion.choose_pair(rows, pet_uid="nope")
     with pytest.raises(fusion.NoImageSeries, match="no CT/MR series with UID nope"):
         fusion.choose_pair(rows, anat_uid="nope")
+
+
+# ----------------------------------------------------------------------------- MIP on the native PET grid
+def _sts_pair(refdata, patient, anat="MR_T1"):
+    from workstation.io.loader import load_series
+
+    base = refdata / "ibsi-sts-petctmr" / patient
+    pet = load_series(sorted((base / "PET" / "image").glob("*")))
+    return pet, load_series(sorted((base / anat / "image").glob("*")))
+
+
+def test_refdata_pet_mr_mip_on_native_pet_grid(refdata):
+    """STS_002 PET over its MR (slices 3.27 vs 3.26996 mm, MR 35 slices, PET 48): the MIP keeps every PET
+    slice and voxel, its maximum is the stored SUVmax of the header summary, and a click on the MIP
+    lands on the PET voxel that holds the maximum along the ray."""
+    import json
+
+    pet, mr = _sts_pair(refdata, "STS_002")
+    summary = json.loads((refdata / "ibsi-sts-petctmr" / "STS_002" / "header_summary.json").read_text())
+    ref = next(v["PET_SUVmax_whole_stored_volume"] for v in summary["series"].values()
+               if "PET_SUVmax_whole_stored_volume" in v)
+    suvmax = ref["max"]
+    s = fusion.ReadingSession(mr, pet, mip_frames=36)
+    assert s.pet_scale == 1.0  # stored as SUV (GML)
+    img, spacing = s.mip_frame(0)
+    assert img.shape[0] == pet.shape[0] == 48 and mr.shape[0] == 35
+    assert spacing == (pet.geometry.spacing[0], pet.geometry.spacing[2])
+    assert float(img.max()) == pytest.approx(suvmax, rel=1e-6)
+    # the PET's own maximum voxel, found here by numpy on the loaded array
+    k = np.unravel_index(int(np.argmax(pet.array)), pet.shape)
+    hot = pet.geometry.kji_to_world(np.asarray(k, float))
+    assert hot[2] == pytest.approx(ref["max_at_slice_position_mm_along_normal"], abs=0.05)
+    assert (k[1], k[2]) == tuple(ref["max_at_row_col"])
+    r, c = np.unravel_index(int(np.argmax(img)), img.shape)
+    assert np.allclose(s.hottest_along_ray(c, r, 0), hot, atol=1e-6)
+    # a rotated frame: the brightest pixel's ray still ends on that voxel (within one voxel)
+    img9, _ = s.mip_frame(4)  # 40 degrees
+    assert float(img9.max()) > 0.8 * suvmax
+    r, c = np.unravel_index(int(np.argmax(img9)), img9.shape)
+    assert np.linalg.norm(s.hottest_along_ray(c, r, 4) - hot) <= max(pet.geometry.spacing) + 1e-6
+    # every ray: the MIP pixel equals the largest PET value along it (numpy on the native array, angle 0)
+    assert np.array_equal(img, (pet.array.max(axis=1) * np.float32(s.pet_scale))[::-1])
+
+
+def test_mip_click_through_a_registration_lands_in_the_anatomical_frame():
+    """With a PET moved by a transform, the MIP stays the PET's own picture; a click returns the lesion's
+    anatomical position (PET position mapped through the inverse of pet_from_anat)."""
+    s = fusion.ReadingSession(syn.make_ct(), syn.make_pet(), mip_frames=4)
+    frame0 = s.mip_frame(0)[0].copy()
+    s.nudge(dx=12.0)  # the PET shown 12 mm further to the patient's left
+    assert np.array_equal(s.mip_frame(0)[0], frame0)  # same PET picture
+    want = syn.LESION + [12.0, 0.0, 0.0]
+    col, row = s.world_to_mip_pixel(want, 0)
+    c0, r0 = s.world_to_mip_pixel(syn.LESION, 0)
+    s.nudge(dx=-12.0)
+    assert (col, row) == pytest.approx(s.world_to_mip_pixel(syn.LESION, 0))
+    s.nudge(dx=12.0)
+    p = s.hottest_along_ray(col, row, 0)
+    assert np.linalg.norm(p - want) < 1.5 * max(s.mip_geometry.spacing)
+    assert abs(p[0] - want[0]) <= 3.0 + 1e-6  # x: half a PET voxel

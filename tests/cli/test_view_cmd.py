@@ -62,6 +62,9 @@ def test_screenshot_both_layouts(demo, tmp_path, capsys):
     (["--size", "10x10"], "--size"),
     (["--crosshair", "1,2"], "--crosshair"),
     (["--pet-window", "5,1"], "--pet-window"),
+    (["--pet-window", "nan,nan"], "not a finite number"),
+    (["--pet-window", "0,inf"], "not a finite number"),
+    (["--crosshair", "1,nan,2"], "not a finite number"),
 ])
 def test_bad_options_are_one_line_errors(demo, tmp_path, capsys, args, msg):
     out, _ = demo
@@ -69,6 +72,25 @@ def test_bad_options_are_one_line_errors(demo, tmp_path, capsys, args, msg):
     assert rc == 2
     err = capsys.readouterr().err
     assert msg in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def _unwritable_targets(tmp_path):
+    (tmp_path / "afile").write_text("x")
+    targets = [(tmp_path / "no" / "such" / "x.png", "does not exist"), (tmp_path / "afile" / "x.png", "not a folder"),
+               (tmp_path, "is a folder")]
+    if __import__("os").path.exists("/dev/full"):  # a full disk: every write fails with ENOSPC
+        targets.append(("/dev/full", "cannot write the file (No space left on device)"))
+    return targets
+
+
+def test_screenshot_to_an_unwritable_place_fails_in_one_line(demo, tmp_path, capsys):
+    out, _ = demo
+    for target, words in _unwritable_targets(tmp_path):
+        rc = main(["view", str(out), "--screenshot", str(target), "--size", "200x150"])
+        cap = capsys.readouterr()
+        assert rc == 2, target
+        assert words in cap.err and "Traceback" not in cap.err and len(cap.err.strip().splitlines()) == 1
+        assert "wrote" not in cap.out
 
 
 def test_missing_folder(tmp_path, capsys):

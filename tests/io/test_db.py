@@ -108,7 +108,7 @@ def test_registration_round_trip_and_replace(tmp_path):
     path = tmp_path / "db.sqlite"
     m = _rigid(3.7, (8.125, -6.1, 5.0 / 3.0))
     with StudyDB(path) as db:
-        assert db.schema_version() == 2
+        assert db.schema_version() == 3
         assert db.get_registration("1.2.pet", "1.2.ct") is None
         db.save_registration("1.2.pet", "1.2.ct", m, metric=-0.4321, method="MI rigid",
                              created=datetime(2026, 1, 2, 3, 4, 5))
@@ -155,7 +155,7 @@ def test_version_1_file_gains_registrations_table(tmp_path):
     con.commit()
     con.close()
     with StudyDB(path) as db:
-        assert db.schema_version() == 2
+        assert db.schema_version() == 3
         assert db.counts()["instances"] == 7  # the index is kept
         db.save_registration("a", "b", np.eye(4))
         assert np.array_equal(db.get_registration("a", "b").matrix, np.eye(4))
@@ -185,3 +185,56 @@ def test_scan_falls_back_when_worker_processes_cannot_start(tmp_path, monkeypatc
     monkeypatch.setattr(scan, "_PARALLEL_MIN_FILES", 5)
     res = scan_paths([tmp_path], workers=2)
     assert len(res.instances) == 12 and not res.skipped
+
+
+def test_registration_versions_undo_and_reset(tmp_path):
+    """Every stored registration is a version; undo steps back; reset stores identity (undoable)."""
+    import sqlite3
+
+    from workstation.io.db import METHOD_SCANNER
+
+    path = tmp_path / "db.sqlite"
+    a, b = _rigid(2.0, (4.0, 0.0, -1.0)), _rigid(-1.0, (0.5, 2.5, 0.0))
+    with StudyDB(path) as db:
+        assert db.undo_registration("1.2.pet", "1.2.ct") is None  # nothing to undo: no error
+        assert db.save_registration("1.2.pet", "1.2.ct", a, method="rigid MI").version == 1
+        assert db.save_registration("1.2.pet", "1.2.ct", b, method="manual nudge").version == 2
+        reset = db.reset_registration("1.2.pet", "1.2.ct")
+        assert reset.version == 3 and reset.method == METHOD_SCANNER and np.array_equal(reset.matrix, np.eye(4))
+        assert [r.version for r in db.registration_history("1.2.pet", "1.2.ct")] == [1, 2, 3]
+    with StudyDB(path) as db:  # the history persists
+        cur = db.get_registration("1.2.pet", "1.2.ct")
+        assert cur.version == 3 and np.array_equal(cur.matrix, np.eye(4))
+        back = db.undo_registration("1.2.pet", "1.2.ct")  # undo the reset
+        assert back.version == 2 and np.array_equal(back.matrix, b) and back.method == "manual nudge"
+        assert np.array_equal(db.get_registration("1.2.pet", "1.2.ct").matrix, b)
+        back = db.undo_registration("1.2.pet", "1.2.ct")
+        assert back.version == 1 and np.array_equal(back.matrix, a)
+        assert db.undo_registration("1.2.pet", "1.2.ct") is None  # back to the scanner's alignment
+        assert db.get_registration("1.2.pet", "1.2.ct") is None and db.registration_history("1.2.pet", "1.2.ct") == []
+    # a registration stored before versions were kept (row without history) becomes version 1
+    con = sqlite3.connect(str(path))
+    with con:
+        con.execute("INSERT INTO registrations VALUES (?,?,?,?,?,?)",
+                    ("9.pet", "9.ct", "[[1,0,0,7],[0,1,0,0],[0,0,1,0],[0,0,0,1]]", None, "old", "2025-01-01T00:00:00"))
+    con.close()
+    with StudyDB(path) as db:
+        assert db.get_registration("9.pet", "9.ct").version == 0
+        assert db.save_registration("9.pet", "9.ct", b, method="new").version == 2
+        old = db.undo_registration("9.pet", "9.ct")
+        assert old.method == "old" and old.matrix[0, 3] == 7.0
+
+
+def test_audit_trail_by_uid(tmp_path):
+    path = tmp_path / "db.sqlite"
+    with StudyDB(path) as db:
+        db.audit("store-received", peer_ae="MODALITY", peer_host="127.0.0.1", study_uid="1.2.3",
+                 series_uid="1.2.3.4", sop_instance_uid="1.2.3.4.5", status=0)
+        db.audit_many([dict(event="rejected", peer_ae="EVIL", peer_host="127.0.0.1", status=0xC211,
+                            detail="calling AE not allowed")])
+    with StudyDB(path) as db:  # persisted
+        rows = db.audit_rows()
+        assert [r["event"] for r in rows] == ["store-received", "rejected"]
+        assert db.audit_rows(sop_instance_uid="1.2.3.4.5")[0]["peer_ae"] == "MODALITY"
+        assert db.audit_rows(event="rejected")[0]["status"] == 0xC211
+        assert db.integrity_check() == "ok"

@@ -163,24 +163,31 @@ class ReadingSession:
         self._apply_pet_arrays(self.compute_pet_arrays(self.pet_from_anat, progress))
 
     def compute_pet_arrays(self, pet_from_anat, progress=None) -> dict:
-        """PET resampled onto the display grid and the MIP grid through a transform.
+        """PET resampled onto the display grid through a transform, and the PET on its own grid for the MIP.
 
         Pure computation (safe on a worker thread); apply with ``set_pet_transform(..., arrays=)``.
         """
         t = np.asarray(pet_from_anat, float)
-        sub = (lambda a, b: progress.sub(a, b)) if progress is not None else (lambda a, b: None)
         disp = resample_to_grid(self.pet.array, self.pet.geometry, self.display_geometry, t,
-                                order=1, fill=0.0, progress=sub(0.0, 0.8))
-        mgeo = self._mip_grid_geometry()
-        mvol = disp if mgeo.same_grid(self.display_geometry) else resample_to_grid(
-            self.pet.array, self.pet.geometry, mgeo, t, progress=sub(0.8, 1.0))
+                                order=1, fill=0.0, progress=progress)
+        mvol, mgeo = self._native_mip_volume()
         return {"transform": t, "pet_display": disp, "mip_geometry": mgeo, "mip_volume": mvol}
+
+    def _native_mip_volume(self) -> tuple[np.ndarray, ImageGeometry]:
+        """The PET on its own grid, re-indexed to be axis-aligned (exact for the usual orientations):
+        the MIP never goes through the anatomical grid, so it loses no PET slice or voxel."""
+        cached = getattr(self, "_native_mip", None)
+        if cached is None:
+            arr, geo = axis_aligned(self.pet.array, self.pet.geometry)
+            cached = self._native_mip = (np.asarray(arr, np.float32), geo)
+        return cached
 
     def _apply_pet_arrays(self, arrays: dict) -> None:
         self.pet_display = arrays["pet_display"]
+        if getattr(self, "mip_volume", None) is not arrays["mip_volume"]:
+            self._mip_cache.clear()
         self.mip_geometry = arrays["mip_geometry"]
         self.mip_volume = arrays["mip_volume"]
-        self._mip_cache.clear()
 
     def set_pet_transform(self, pet_from_anat: np.ndarray, note: str = "", progress=None,
                           arrays: dict | None = None) -> None:
@@ -427,19 +434,6 @@ class ReadingSession:
         return lines
 
     # ------------------------------------------------------------ MIP
-    def _mip_grid_geometry(self) -> ImageGeometry:
-        """Axis-aligned grid over the display grid at (about) the PET's resolution, for fast rotating MIPs."""
-        g = self.display_geometry
-        ps = self.pet.geometry.spacing
-        s_xy = max(min(ps[0], ps[1]), min(g.spacing[0], g.spacing[1]))
-        s_z = max(min(ps), g.spacing[2])
-        lo = g.corners_world().min(axis=0)
-        hi = g.corners_world().max(axis=0)
-        nx = int(np.floor((hi[0] - lo[0]) / s_xy)) + 1
-        ny = int(np.floor((hi[1] - lo[1]) / s_xy)) + 1
-        nz = int(np.floor((hi[2] - lo[2]) / s_z)) + 1
-        return ImageGeometry((nz, ny, nx), (s_xy, s_xy, s_z), lo, np.eye(3))
-
     def precompute_mip(self, progress=None) -> None:
         """Fill the MIP frame cache (for the rotating cine); safe on a worker thread."""
         for i in range(self.n_mip_frames):
@@ -481,7 +475,16 @@ class ReadingSession:
         self.mip_angle_index = int(index) % self.n_mip_frames
         self.events.emit("mip_angle", index=self.mip_angle_index)
 
+    def _pet_to_anat(self, p) -> np.ndarray:
+        """PET-frame world point(s) → anatomical world (inverse of ``pet_from_anat``)."""
+        inv = np.linalg.inv(self.pet_from_anat)
+        return np.asarray(p, float) @ inv[:3, :3].T + inv[:3, 3]
+
     def mip_pixel_to_world(self, col: float, row: float, depth_mm: float = 0.0, index: int | None = None) -> np.ndarray:
+        """Anatomical world point on the ray of MIP pixel (col, row), ``depth_mm`` from the PET centre plane."""
+        return self._pet_to_anat(self._mip_pixel_to_pet(col, row, depth_mm, index))
+
+    def _mip_pixel_to_pet(self, col: float, row: float, depth_mm: float = 0.0, index: int | None = None) -> np.ndarray:
         c, e_u, e_d, u, _t = self._mip_rays(self.mip_angle(index))
         g = self.mip_geometry
         nz = g.shape[0]
@@ -493,27 +496,35 @@ class ReadingSession:
         return p
 
     def world_to_mip_pixel(self, xyz, index: int | None = None) -> tuple[float, float]:
+        """MIP pixel (col, row) of an anatomical world point (mapped into the PET frame first)."""
         c, e_u, _e_d, u, _t = self._mip_rays(self.mip_angle(index))
         g = self.mip_geometry
-        d = np.asarray(xyz, float) - c
+        t = self.pet_from_anat
+        xyz = t[:3, :3] @ np.asarray(xyz, float) + t[:3, 3]
+        d = xyz - c
         col = float(d @ e_u) / g.spacing[0] + (len(u) - 1) / 2.0
         zi = (float(xyz[2]) - g.origin[2]) / g.spacing[2]
         return col, (g.shape[0] - 1) - zi
 
     def hottest_along_ray(self, col: float, row: float, index: int | None = None) -> np.ndarray:
-        """World position of the hottest PET voxel on the MIP ray through pixel (col, row)."""
+        """Anatomical world position of the hottest PET voxel on the MIP ray through pixel (col, row):
+        the ray is walked on the PET's own grid in steps of half a voxel, so the answer is a voxel of
+        the PET itself, not of a resampled copy."""
         c, e_u, e_d, u, t = self._mip_rays(self.mip_angle(index))
         g = self.mip_geometry
-        p0 = self.mip_pixel_to_world(col, row, 0.0, index)
+        t = np.arange(t[0], t[-1] + 1e-9, 0.5 * min(g.spacing[0], g.spacing[1]))
+        p0 = self._mip_pixel_to_pet(col, row, 0.0, index)
         pts = p0[None, :] + t[:, None] * e_d[None, :]
         kji = np.rint(g.world_to_kji(pts)).astype(int)
         ok = np.all((kji >= 0) & (kji < np.asarray(g.shape)), axis=1)
         if not np.any(ok):
-            return p0
+            return self._pet_to_anat(p0)
         vals = np.full(len(t), -np.inf)
         kk = kji[ok]
         vals[ok] = self.mip_volume[kk[:, 0], kk[:, 1], kk[:, 2]]
-        return pts[int(np.argmax(vals))]
+        top = np.flatnonzero(vals >= vals.max() - 1e-6 * abs(vals.max()))
+        best = kji[top[len(top) // 2]]  # a plateau of equal maxima (a uniform lesion): its middle
+        return self._pet_to_anat(g.kji_to_world(best.astype(float)))  # the voxel's centre
 
     def jump_from_mip(self, col: float, row: float) -> None:
         self.set_crosshair(self.hottest_along_ray(col, row))
@@ -629,6 +640,28 @@ def _session_with_stored_registration(db, anat, pet, progress, session_kw) -> "R
         session.registration_stored = row
         session.registration_note = f"stored {row.method} of {row.created}"
     return session
+
+
+def registration_preview(session: "ReadingSession", arrays_after: dict, plane: str = "axial",
+                         squares: int = 8) -> dict:
+    """Before/after pictures of a registration proposal on one plane through the crosshair: the
+    anatomical slice (CT/MR window) and the PET slice (PET window), both scaled to 0..1, shown as a
+    checkerboard (``before``/``after``) and as a 50 % blend (``blend_before``/``blend_after``)."""
+    from workstation.analysis.registration import checkerboard
+
+    spec = PLANE_SPECS[plane]
+    idx = session.plane_index(plane)
+    width, level = session.ct_window
+    anat = np.clip((extract_plane(session.anat_display, spec, idx) - (level - width / 2.0)) / max(width, 1e-6), 0, 1)
+    lo, hi = session.pet_window
+    scale = np.float32(session.pet_scale)
+
+    def pet_norm(vol):
+        return np.clip((extract_plane(vol, spec, idx) * scale - lo) / max(hi - lo, 1e-6), 0, 1)
+
+    before, after = pet_norm(session.pet_display), pet_norm(arrays_after["pet_display"])
+    return {"before": checkerboard(anat, before, squares), "after": checkerboard(anat, after, squares),
+            "blend_before": 0.5 * (anat + before), "blend_after": 0.5 * (anat + after)}
 
 
 # ----------------------------------------------------------------------------- opening

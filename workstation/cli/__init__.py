@@ -16,15 +16,25 @@ import sys
 COMMANDS = (
     "import_cmd",
     "list_cmd",
+    "check_cmd",
     "demo_cmd",
     "suv_info_cmd",
     "stats_cmd",
     "view_cmd",
     "lesions_cmd",
+    "response_cmd",
     "recon_cmd",
     "simulate_listmode_cmd",
+    "register_cmd",
     "export_cmd",
     "report_cmd",
+    "node_cmd",
+    "echo_cmd",
+    "find_cmd",
+    "retrieve_cmd",
+    "send_cmd",
+    "web_cmd",
+    "qa_cmd",
 )
 
 
@@ -44,8 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from workstation.settings.logs import setup_logging
+
     from .common import run_command
 
+    setup_logging()
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -50,6 +50,7 @@ def user_error_types() -> tuple[type[BaseException], ...]:
         ("workstation.analysis.errors", "QuantError"),
         ("workstation.core.vocabulary", "VocabularyError"),
         ("workstation.io.nifti", "NiftiError"),
+        ("workstation.settings.nodes", "NodeConfigError"),
     ):
         try:
             module = __import__(mod, fromlist=[name])
@@ -66,12 +67,29 @@ def run_command(args) -> int:
     except KeyboardInterrupt:
         print("workstation: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`workstation list | head`): stop quietly, like any Unix tool
+        _silence_stdout()
+        return 141  # 128 + SIGPIPE, what a shell reports for a writer killed by a closed pipe
     except errors as exc:
-        msg = str(exc).replace("\n", " ").strip() or type(exc).__name__
+        from workstation.core.text import printable
+
+        msg = printable(str(exc).replace("\n", " ").strip()) or type(exc).__name__
         msg = with_option(msg, getattr(exc, "field", None))
         print(f"workstation {args.command}: error: {msg}", file=sys.stderr)
         return 2
     return int(rc or 0)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot raise BrokenPipeError again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def print_json(obj) -> None:

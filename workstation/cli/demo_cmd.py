@@ -24,6 +24,11 @@ def add_parser(sub):
                                    "truth.json with every lesion's position, size and expected SUV).")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder (must be empty or absent)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--followup", action="store_true",
+                   help="write two time points of the demo patient: DIR/baseline (the demo study) and DIR/followup "
+                        "(the patient moved a few mm and rotated slightly, lesions changed by known amounts, one "
+                        "gone, one new), with the expected matches and response categories in "
+                        "DIR/followup/truth.json")
     p.add_argument("--import", dest="do_import", action="store_true", help="also import it into the study database")
     p.add_argument("--summary", action="store_true", help="print the study summary and SUV stats of each lesion")
     p.add_argument("--show", action="store_true",
@@ -59,6 +64,18 @@ def run(args) -> int:
         except ImportError as exc:
             raise UserError(f"--with-listmode needs the listmode-osem plugin ({exc}); "
                             "pip install -e plugins/listmode-osem") from None
+    if args.followup:
+        if args.with_listmode or args.do_import or args.summary:
+            raise UserError("--followup cannot be combined with --with-listmode, --import or --summary")
+        from workstation.analysis.demo_study import write_followup_study
+
+        truth = write_followup_study(out, seed=args.seed)
+        print(f"baseline and follow-up written to {out / 'baseline'} and {out / 'followup'} in "
+              f"{time.perf_counter() - t0:.1f} s; expected reading in {out / 'followup' / 'truth.json'}")
+        for row in truth["followup"]["lesions"]:
+            print(f"  {row['name']:<24} {row['status']:<12} SUVbw {row['suvmax_bw']['baseline']:5.1f} -> "
+                  f"{row['suvmax_bw']['followup']:5.1f}  PERCIST {row['percist']}  EORTC {row['eortc']}")
+        return 0
     truth = write_demo_study(out, seed=args.seed)
     print(f"demo study written to {out} in {time.perf_counter() - t0:.1f} s")
     if args.with_listmode:
@@ -102,7 +119,7 @@ def print_summary(out: Path, truth: dict) -> None:
         print(f"{les['name']:<22}{les['radius_mm']:>6.1f}{les['suv_bw']:>10.2f}{st.max:>9.2f}"
               f"{(st.suvpeak if st.suvpeak is not None else float('nan')):>9.2f}{st.mean:>9.2f}")
     for name, voi in truth.get("reference_vois", {}).items():
-        if "suv_bw" in voi:
+        if "suv_bw" in voi and "radius_mm" in voi:
             st = region_stats(values, sphere_mask(g, voi["centre_lps_mm"], voi["radius_mm"]), g, peak=False)
             print(f"{'ref ' + name:<22}{voi['radius_mm']:>6.1f}{voi['suv_bw']:>10.2f}{st.max:>9.2f}{'':>9}"
                   f"{st.mean:>9.2f}")

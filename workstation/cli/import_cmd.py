@@ -17,6 +17,7 @@ def add_parser(sub):
 
 
 def run(args) -> int:
+    from workstation.core.text import printable
     from workstation.io.db import StudyDB
     from workstation.tasks import Progress
 
@@ -34,11 +35,11 @@ def run(args) -> int:
             if row.series_uid in touched:
                 kind = "" if row.is_image else " (non-image, indexed only)"
                 num = row.series_number if row.series_number is not None else "-"
-                print(f"  {row.modality:<4} #{num:<4} {row.n_instances:>5} instances  {row.description}{kind}")
+                print(printable(f"  {row.modality:<4} #{num:<4} {row.n_instances:>5} instances  {row.description}{kind}"))
         if summary.skipped:
             shown = summary.skipped if args.show_skipped else summary.skipped[:5]
             for path, reason in shown:
-                print(f"  skipped {path}: {reason}")
+                print(printable(f"  skipped {path}: {reason}"))
             if len(summary.skipped) > len(shown):
                 print(f"  ... and {len(summary.skipped) - len(shown)} more (--show-skipped lists them)")
         print(f"database: {db.path}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 
-
 def add_parser(sub):
     p = sub.add_parser("list", help="list studies and series in the study database",
                        description="List the patients' studies and their series from the study database.")
@@ -15,6 +14,7 @@ def add_parser(sub):
 
 def run(args) -> int:
     from workstation.io.db import StudyDB
+    from workstation.core.text import printable
     from workstation.io.dicom_text import display_name
 
     from .common import print_json
@@ -39,11 +39,12 @@ def run(args) -> int:
     if not out:
         print("the study database is empty: `workstation import PATH` adds studies")
         return 0
-    for st in out:
+    for st in out:  # header text is printed only after control characters are replaced
         who = "<hidden>" if args.anonymize else f"{display_name(st['patient_name'])} [{st['patient_id']}]"
-        print(f"{who}  {st['study_date']}  {st['description']}  ({'/'.join(st['modalities'])})  {st['study_uid']}")
+        print(printable(f"{who}  {st['study_date']}  {st['description']}  ({'/'.join(st['modalities'])})  "
+                        f"{st['study_uid']}"))
         for s in st["series"]:
             kind = "" if s["is_image"] else " (non-image)"
-            print(f"    {s['modality']:<4} #{s['number'] if s['number'] is not None else '-':<4} "
-                  f"{s['instances']:>5} inst  {s['description']}{kind}  {s['series_uid']}")
+            print(printable(f"    {s['modality']:<4} #{s['number'] if s['number'] is not None else '-':<4} "
+                            f"{s['instances']:>5} inst  {s['description']}{kind}  {s['series_uid']}"))
     return 0

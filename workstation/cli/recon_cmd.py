@@ -3,8 +3,11 @@
 ``workstation recon --plugin ID --input FILE [--ct CT_SERIES_DIR | --mu MU.npy] [--set name=value ...]
 --out DIR`` runs the job in a child process (job directory under DIR/jobs), prints progress on
 stderr, and writes the validated result as ``DIR/image.npy`` + ``DIR/image.json`` (geometry,
-units, provenance). With ``--ct`` the CT also gives the study: the result is written as a DICOM
-PET series (``DIR/dicom``) in the CT's study and frame of reference, with SUV headers from
+units, provenance). Without ``--ct`` the result is also written as a DICOM PET series of a new
+study of its own (``DIR/dicom``, SUV headers when the raw data's header or the options give dose
+and times, Bq/mL otherwise; ``--no-dicom`` skips it) and imported. With ``--ct`` the CT also gives
+the study: the result is written as a DICOM PET series (``DIR/dicom``) in the CT's study and
+frame of reference, with SUV headers from
 ``--dose-mbq/--injection-time/--weight/--acquisition-start``, the study's PET series
 (``--study-pet DIR``), the CT header or the raw data's header (in that order of precedence), and
 imported into the study database (``--db``, ``--no-import``). With ``--list`` it lists
@@ -31,7 +34,8 @@ def add_parser(subparsers):
     p.add_argument("--out", type=Path, help="output directory")
     p.add_argument("--list", action="store_true", help="list plugins and exit")
     p.add_argument("--timeout", type=float, default=None, help="cancel the job after this many seconds")
-    g = p.add_argument_group("publishing as DICOM PET in the CT's study (needs --ct)")
+    g = p.add_argument_group("publishing as a DICOM PET series: in the CT's study with --ct, else in a new "
+                             "study of its own (SUV headers when dose and times are known, Bq/mL otherwise)")
     g.add_argument("--study-pet", type=Path, metavar="DIR", help="the study's PET series: dose, injection time, "
                    "weight and acquisition start from its headers")
     g.add_argument("--dose-mbq", type=float, metavar="MBQ", help="injected dose in MBq")
@@ -42,6 +46,7 @@ def add_parser(subparsers):
     g.add_argument("--series-number", type=int, default=901, help="series number of the written PET (default 901)")
     g.add_argument("--db", metavar="FILE", help="study database file (default: in the user data directory)")
     g.add_argument("--no-import", action="store_true", help="write the DICOM series but do not import it")
+    g.add_argument("--no-dicom", action="store_true", help="without --ct: keep only image.npy, write no DICOM")
     p.set_defaults(func=run)
     c = subparsers.add_parser("recon-child", help=None)  # internal: child entry point of frozen builds
     from workstation.recon.child import build_arg_parser
@@ -98,6 +103,32 @@ def _publish(args, vol, ct_vol):
     return pub.to_dict()
 
 
+def _facts(args):
+    from workstation.recon.publish import PublishError, SuvFacts, facts_from_pet_series
+
+    try:
+        facts = SuvFacts.given("command line", injected_dose_bq=None if args.dose_mbq is None else args.dose_mbq * 1e6,
+                               injection_datetime=args.injection_time, acquisition_start=args.acquisition_start,
+                               weight_kg=args.weight, half_life_s=args.half_life)
+        if args.study_pet:
+            facts = facts.merge(facts_from_pet_series(args.study_pet))
+    except PublishError as exc:
+        raise UserError(str(exc)) from None
+    return facts
+
+
+def _publish_standalone(args, vol):
+    from workstation.recon.publish import PublishError, publish_standalone
+
+    try:
+        pub = publish_standalone(vol, args.out / "dicom", facts=_facts(args), db=args.db,
+                                 import_to_db=not args.no_import, series_number=args.series_number,
+                                 study_description=f"Reconstruction {args.plugin}")
+    except (PublishError, FileExistsError) as exc:
+        raise UserError(f"{exc} (the result is kept in {args.out / 'image.npy'})") from None
+    return pub.to_dict()
+
+
 def _mu_from_npy(path: Path):
     import numpy as np
 
@@ -127,6 +158,12 @@ def run(args) -> int:
         return 0
     if not (args.plugin and args.input and args.out):
         raise UserError("give --plugin, --input and --out (or --list)")
+    # the job runs in a child process with its own working directory: hand it absolute paths
+    args.out = args.out.expanduser().resolve()
+    args.input = args.input.expanduser().resolve()
+    for name in ("ct", "mu", "study_pet"):
+        if getattr(args, name, None) is not None:
+            setattr(args, name, getattr(args, name).expanduser().resolve())
     if not args.input.is_file():
         raise UserError(f"--input {args.input}: file not found")
     arrays = {}
@@ -138,9 +175,6 @@ def run(args) -> int:
         manifest_inputs = {i.name for i in reg.plugins[args.plugin].inputs} if args.plugin in reg.plugins else set()
         if "mu_map" in manifest_inputs:
             arrays["mu_map"] = _mu_from_ct(ct_vol)
-    elif args.study_pet or args.dose_mbq or args.injection_time or args.acquisition_start or args.weight:
-        raise UserError("the SUV options (--study-pet, --dose-mbq, ...) need --ct: the CT gives the study "
-                        "the reconstruction is written into")
     elif args.mu:
         arrays["mu_map"] = _mu_from_npy(args.mu)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -181,9 +215,14 @@ def run(args) -> int:
     (args.out / "image.json").write_text(json.dumps({"geometry": vol.geometry.to_dict(), "units": vol.units,
                                                      "description": vol.description, "info": vol.info},
                                                     indent=2, default=str))
-    published = _publish(args, vol, ct_vol) if ct_vol is not None else None
+    if ct_vol is not None:
+        published = _publish(args, vol, ct_vol)
+    elif args.no_dicom:
+        published = None
+    else:
+        published = _publish_standalone(args, vol)
     print_json({"status": job.status.value, "image": str(args.out / "image.npy"), "job_dir": str(job.job_dir),
                 "shape": list(vol.array.shape), "units": vol.units, "max_bqml": float(vol.array.max()),
                 "mean_bqml": float(vol.array.mean()),
-                "dicom": published if published is not None else "not written (give --ct to place it in a study)"})
+                "dicom": published if published is not None else "not written (--no-dicom)"})
     return 0

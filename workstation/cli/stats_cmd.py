@@ -14,10 +14,26 @@ def add_parser(sub):
     p.add_argument("--label", type=int, help="label value (NIfTI) or segment number (SEG); default: all non-zero")
     p.add_argument("--series", metavar="UID", help="PET series instance UID when the folder holds several")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--force-frame", action="store_true",
+                   help="accept a SEG whose frame of reference differs from the PET's (you confirm it belongs)")
     from .common import add_suv_arguments
 
     add_suv_arguments(p)
     p.set_defaults(func=run)
+
+
+def check_frame_of_reference(mask_path, pet, force: bool) -> None:
+    """A SEG drawn in another frame of reference (another study, another scanner session) is refused
+    unless the user confirms it with --force-frame; NIfTI files carry no frame of reference."""
+    from workstation.io.masks import seg_frame_of_reference
+
+    from .common import UserError
+
+    seg_for = seg_frame_of_reference(mask_path)
+    pet_for = pet.frame_of_reference_uid
+    if seg_for and pet_for and seg_for != pet_for and not force:
+        raise UserError(f"{mask_path}: the SEG's frame of reference ({seg_for}) is not the PET's ({pet_for}): it was "
+                        "drawn on another study or session; pass --force-frame if you are sure it belongs")
 
 
 def run(args) -> int:
@@ -33,6 +49,7 @@ def run(args) -> int:
     pet = load_pet_folder(args.pet_dir, series_uid=args.series)
     res = compute_suv(pet.pet, args.suv, overrides)
     mask, mgeom = read_mask(args.mask, args.label)
+    check_frame_of_reference(args.mask, pet, getattr(args, "force_frame", False))
     mask, resampled = mask_on_grid(mask, mgeom, pet.geometry, args.mask)
     suv = suv_array(pet, res)
     st = region_stats(suv, mask, pet.geometry)

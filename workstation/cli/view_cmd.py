@@ -7,8 +7,11 @@ the MIP) and written as PNG; no window opens and no display is needed.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
+
+from workstation.core.text import printable
 
 
 def add_parser(sub):
@@ -39,8 +42,25 @@ def _pair(text: str, n: int, what: str) -> list[float]:
     except ValueError:
         vals = []
     if len(vals) != n:
-        raise UserError(f"{what}: expected {n} numbers, got {text!r}")
+        raise UserError(f"{what}: expected {n} numbers, got {printable(text)!r}")
+    if not all(math.isfinite(v) for v in vals):
+        raise UserError(f"{what}: {printable(text)!r} holds a value that is not a finite number")
     return vals
+
+
+def _check_writable(path: str) -> None:
+    """Fail before rendering when the screenshot cannot be written there."""
+    from .common import UserError
+
+    parent = os.path.dirname(os.path.abspath(path)) or "."
+    if not os.path.exists(parent):
+        raise UserError(f"--screenshot {path}: the folder {parent} does not exist")
+    if not os.path.isdir(parent):
+        raise UserError(f"--screenshot {path}: {parent} is not a folder")
+    if os.path.isdir(path):
+        raise UserError(f"--screenshot {path}: is a folder; give a file name ending in .png")
+    if not os.access(parent, os.W_OK):
+        raise UserError(f"--screenshot {path}: the folder {parent} is not writable")
 
 
 def run(args) -> int:
@@ -83,6 +103,7 @@ def _screenshot(args) -> int:
         raise UserError(f"--size {args.size}: width and height must be 64..8000 pixels")
     if not os.path.exists(args.path):
         raise UserError(f"{args.path}: no such file or folder")
+    _check_writable(args.screenshot)
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) and sys.platform.startswith("linux"):
         os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkOSOpenGLRenderWindow")
     from workstation.analysis.fusion import NoImageSeries, open_folder
@@ -94,6 +115,10 @@ def _screenshot(args) -> int:
         raise UserError(str(exc)) from None
     apply_options(session, args)
     img, _ = render_layout(session, args.layout, w, h)
-    save_png(img, args.screenshot)
+    try:
+        save_png(img, args.screenshot)
+    except OSError as exc:
+        raise UserError(f"--screenshot {args.screenshot}: cannot write the file "
+                        f"({exc.strerror or type(exc).__name__})") from None
     print(f"wrote {args.screenshot} ({w}x{h}, layout {args.layout})")
     return 0

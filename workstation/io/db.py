@@ -8,7 +8,20 @@ The database also keeps what the reader decided about a study that is not in the
 registration of a moving series (PET) onto a fixed one (CT/MR), as a 4x4 ``moving_from_fixed``
 matrix (maps a world point of the fixed frame to the moving frame, LPS mm), with the metric, the
 method and the time (table ``registrations``, schema version 2; a version-1 file gains the table
-when it is opened).
+when it is opened). Every registration stored is also kept as a numbered version of its pair
+(table ``registration_history``, created when missing): ``undo_registration`` goes back to the
+previous version (or to none, which means the scanner's own alignment), ``reset_registration``
+stores the identity as a new version, so a reset can be undone too.
+
+The audit trail (table ``audit``, schema version 3) records who sent or received what over the
+network, by UID only (never a patient name or ID): time, event (``store-received``, ``store-sent``,
+``retrieve``, ``find``, ``rejected``, ...), the peer's AE title and address, the study/series/SOP
+instance UIDs, the DIMSE status and a short detail.
+
+Physicist QA results (NEMA IQ, uniform cylinder) are kept in table ``qa_results`` with the
+scanner's identity (manufacturer, model, station name, device serial number: no patient data) and
+the acquisition date, so that a scanner's results can be followed over time (:meth:`StudyDB.qa_trend`).
+The table is additive: files without it gain it when opened.
 """
 
 from __future__ import annotations
@@ -24,7 +37,7 @@ import numpy as np
 
 from .scan import ScanResult, scan_paths
 
-SCHEMA_VERSION = 2  # 1: index of patients/studies/series/instances; 2: + registrations
+SCHEMA_VERSION = 3  # 1: index of patients/studies/series/instances; 2: + registrations; 3: + audit
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -51,7 +64,25 @@ CREATE TABLE IF NOT EXISTS registrations (
     moving_series_uid TEXT NOT NULL, fixed_series_uid TEXT NOT NULL,
     matrix TEXT NOT NULL, metric REAL, method TEXT NOT NULL, created TEXT NOT NULL,
     PRIMARY KEY (moving_series_uid, fixed_series_uid));
+CREATE TABLE IF NOT EXISTS registration_history (
+    moving_series_uid TEXT NOT NULL, fixed_series_uid TEXT NOT NULL, version INTEGER NOT NULL,
+    matrix TEXT NOT NULL, metric REAL, method TEXT NOT NULL, created TEXT NOT NULL,
+    PRIMARY KEY (moving_series_uid, fixed_series_uid, version));
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, event TEXT NOT NULL,
+    peer_ae TEXT, peer_host TEXT, study_uid TEXT, series_uid TEXT, sop_instance_uid TEXT,
+    status INTEGER, detail TEXT);
+CREATE INDEX IF NOT EXISTS idx_audit_sop ON audit(sop_instance_uid);
+CREATE TABLE IF NOT EXISTS qa_results (
+    qa_id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, scanner TEXT NOT NULL,
+    manufacturer TEXT, model TEXT, station_name TEXT, device_serial TEXT,
+    acquired TEXT, created TEXT NOT NULL, series_uid TEXT, passed INTEGER, summary TEXT NOT NULL,
+    result TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS idx_qa_scanner ON qa_results(scanner, kind, acquired);
 """
+
+#: method name of a stored identity: the scanner's own alignment (a reset)
+METHOD_SCANNER = "scanner alignment"
 
 
 @dataclass(frozen=True)
@@ -108,6 +139,7 @@ class RegistrationRow:
     metric: float | None
     method: str
     created: str  # ISO date-time, local time of the workstation
+    version: int = 0  # 1, 2, ... in the pair's history (0: stored before versions were kept)
 
 
 class RegistrationError(ValueError):
@@ -133,6 +165,17 @@ class ImportSummary:
         return s
 
 
+_AUDIT_INSERT = ("INSERT INTO audit (time, event, peer_ae, peer_host, study_uid, series_uid, sop_instance_uid, "
+                 "status, detail) VALUES (?,?,?,?,?,?,?,?,?)")
+
+
+def _audit_rows(entries) -> list[tuple]:
+    when = datetime.now().isoformat(timespec="milliseconds")
+    return [(e.get("time") or when, e["event"], e.get("peer_ae", ""), e.get("peer_host", ""),
+             e.get("study_uid", ""), e.get("series_uid", ""), e.get("sop_instance_uid", ""),
+             e.get("status"), e.get("detail", "")) for e in entries]
+
+
 def default_db_path() -> Path:
     from workstation.settings import data_dir
 
@@ -142,13 +185,18 @@ def default_db_path() -> Path:
 class StudyDB:
     """Thread-safe handle on the study database (one connection, serialised by a lock)."""
 
-    def __init__(self, path: str | Path | None = None):
+    def __init__(self, path: str | Path | None = None, synchronous: str = "FULL"):
+        """``synchronous="NORMAL"`` (WAL: commits survive a crashed process, maybe not a power cut) is for
+        the DICOM node, whose file store is authoritative and re-indexed at start."""
         self.path = Path(path) if path is not None else default_db_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._con = sqlite3.connect(str(self.path), check_same_thread=False)
         self._con.execute("PRAGMA foreign_keys = ON")
         self._con.execute("PRAGMA journal_mode = WAL")
+        if synchronous.upper() not in ("FULL", "NORMAL"):
+            raise ValueError(f"synchronous must be FULL or NORMAL, not {synchronous!r}")
+        self._con.execute(f"PRAGMA synchronous = {synchronous.upper()}")
         with self._con:
             self._con.executescript(_SCHEMA)
             self._con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
@@ -179,10 +227,13 @@ class StudyDB:
             progress.update(1.0, summary.text())
         return summary
 
-    def add_records(self, scan: ScanResult) -> ImportSummary:
+    def add_records(self, scan: ScanResult, audit: list[dict] | None = None) -> ImportSummary:
+        """Index the scanned records (and append ``audit`` entries, see :meth:`audit_many`) in one transaction."""
         recs = scan.instances
         with self._lock, self._con:
             cur = self._con.cursor()
+            if audit:
+                cur.executemany(_AUDIT_INSERT, _audit_rows(audit))
             known = set()
             if recs:
                 uids = [r.sop_instance_uid for r in recs]
@@ -291,10 +342,58 @@ class StudyDB:
                                     "the 3x3 part is not a rotation (rigid registrations only)")
         when = (created or datetime.now()).isoformat(timespec="seconds")
         metric = None if metric is None else float(metric)
+        text = json.dumps(m.tolist())
         with self._lock, self._con:
+            last = self._con.execute("SELECT max(version) FROM registration_history WHERE moving_series_uid = ? "
+                                     "AND fixed_series_uid = ?", (moving_series_uid, fixed_series_uid)).fetchone()[0]
+            if last is None:  # a registration stored before versions were kept becomes version 1
+                old = self._con.execute("SELECT matrix, metric, method, created FROM registrations "
+                                        "WHERE moving_series_uid = ? AND fixed_series_uid = ?",
+                                        (moving_series_uid, fixed_series_uid)).fetchone()
+                last = 0
+                if old is not None:
+                    last = 1
+                    self._con.execute("INSERT INTO registration_history VALUES (?,?,?,?,?,?,?)",
+                                      (moving_series_uid, fixed_series_uid, 1, *old))
+            version = int(last) + 1
+            self._con.execute("INSERT INTO registration_history VALUES (?,?,?,?,?,?,?)",
+                              (moving_series_uid, fixed_series_uid, version, text, metric, method, when))
             self._con.execute("INSERT OR REPLACE INTO registrations VALUES (?,?,?,?,?,?)",
-                              (moving_series_uid, fixed_series_uid, json.dumps(m.tolist()), metric, method, when))
-        return RegistrationRow(moving_series_uid, fixed_series_uid, m.copy(), metric, method, when)
+                              (moving_series_uid, fixed_series_uid, text, metric, method, when))
+        return RegistrationRow(moving_series_uid, fixed_series_uid, m.copy(), metric, method, when, version)
+
+    def reset_registration(self, moving_series_uid: str, fixed_series_uid: str) -> RegistrationRow:
+        """Go back to the scanner's alignment (identity), as a new version that can be undone."""
+        return self.save_registration(moving_series_uid, fixed_series_uid, np.eye(4), method=METHOD_SCANNER)
+
+    def registration_history(self, moving_series_uid: str, fixed_series_uid: str) -> list[RegistrationRow]:
+        """All stored versions of the pair's registration, oldest first."""
+        with self._lock:
+            rows = self._con.execute("SELECT version, matrix, metric, method, created FROM registration_history "
+                                     "WHERE moving_series_uid = ? AND fixed_series_uid = ? ORDER BY version",
+                                     (moving_series_uid, fixed_series_uid)).fetchall()
+        return [RegistrationRow(moving_series_uid, fixed_series_uid, np.asarray(json.loads(r[1]), float), r[2], r[3],
+                                r[4], int(r[0])) for r in rows]
+
+    def undo_registration(self, moving_series_uid: str, fixed_series_uid: str) -> RegistrationRow | None:
+        """Drop the newest version; the previous one becomes current. Returns the registration now
+        current, or None (no stored registration left: the scanner's alignment applies)."""
+        with self._lock, self._con:
+            last = self._con.execute("SELECT max(version) FROM registration_history WHERE moving_series_uid = ? "
+                                     "AND fixed_series_uid = ?", (moving_series_uid, fixed_series_uid)).fetchone()[0]
+            if last is not None:
+                self._con.execute("DELETE FROM registration_history WHERE moving_series_uid = ? AND "
+                                  "fixed_series_uid = ? AND version = ?", (moving_series_uid, fixed_series_uid, last))
+            prev = self._con.execute("SELECT matrix, metric, method, created FROM registration_history "
+                                     "WHERE moving_series_uid = ? AND fixed_series_uid = ? ORDER BY version DESC "
+                                     "LIMIT 1", (moving_series_uid, fixed_series_uid)).fetchone()
+            if prev is None:
+                self._con.execute("DELETE FROM registrations WHERE moving_series_uid = ? AND fixed_series_uid = ?",
+                                  (moving_series_uid, fixed_series_uid))
+            else:
+                self._con.execute("INSERT OR REPLACE INTO registrations VALUES (?,?,?,?,?,?)",
+                                  (moving_series_uid, fixed_series_uid, *prev))
+        return self.get_registration(moving_series_uid, fixed_series_uid)
 
     def get_registration(self, moving_series_uid: str, fixed_series_uid: str) -> RegistrationRow | None:
         """The stored registration of that pair, or None."""
@@ -304,17 +403,125 @@ class StudyDB:
                                     (moving_series_uid, fixed_series_uid)).fetchone()
         if row is None:
             return None
+        with self._lock:
+            v = self._con.execute("SELECT max(version) FROM registration_history WHERE moving_series_uid = ? "
+                                  "AND fixed_series_uid = ?", (moving_series_uid, fixed_series_uid)).fetchone()[0]
         return RegistrationRow(moving_series_uid, fixed_series_uid, np.asarray(json.loads(row[0]), float),
-                               row[1], row[2], row[3])
+                               row[1], row[2], row[3], int(v or 0))
 
     def delete_registration(self, moving_series_uid: str, fixed_series_uid: str) -> bool:
+        """Forget the pair's registration and its whole history."""
         with self._lock, self._con:
+            self._con.execute("DELETE FROM registration_history WHERE moving_series_uid = ? AND fixed_series_uid = ?",
+                              (moving_series_uid, fixed_series_uid))
             cur = self._con.execute("DELETE FROM registrations WHERE moving_series_uid = ? AND fixed_series_uid = ?",
                                     (moving_series_uid, fixed_series_uid))
         return cur.rowcount > 0
+
+    # ------------------------------------------------------------------ audit trail
+    def audit(self, event: str, *, peer_ae: str = "", peer_host: str = "", study_uid: str = "",
+              series_uid: str = "", sop_instance_uid: str = "", status: int | None = None,
+              detail: str = "") -> None:
+        """Append one audit entry (UIDs only: callers never pass patient names or IDs)."""
+        self.audit_many([dict(event=event, peer_ae=peer_ae, peer_host=peer_host, study_uid=study_uid,
+                              series_uid=series_uid, sop_instance_uid=sop_instance_uid, status=status,
+                              detail=detail)])
+
+    def audit_many(self, entries) -> None:
+        rows = _audit_rows(entries)
+        if not rows:
+            return
+        with self._lock, self._con:
+            self._con.executemany(_AUDIT_INSERT, rows)
+
+    def audit_rows(self, event: str | None = None, sop_instance_uid: str | None = None) -> list[dict]:
+        q, args = "SELECT time, event, peer_ae, peer_host, study_uid, series_uid, sop_instance_uid, status, detail " \
+                  "FROM audit", []
+        where = []
+        if event is not None:
+            where.append("event = ?")
+            args.append(event)
+        if sop_instance_uid is not None:
+            where.append("sop_instance_uid = ?")
+            args.append(sop_instance_uid)
+        if where:
+            q += " WHERE " + " AND ".join(where)
+        q += " ORDER BY id"
+        keys = ("time", "event", "peer_ae", "peer_host", "study_uid", "series_uid", "sop_instance_uid", "status",
+                "detail")
+        with self._lock:
+            return [dict(zip(keys, r)) for r in self._con.execute(q, args).fetchall()]
+
+    def indexed_paths(self) -> set[str]:
+        with self._lock:
+            return {r[0] for r in self._con.execute("SELECT path FROM instances").fetchall()}
+
+    def integrity_check(self) -> str:
+        with self._lock:
+            return self._con.execute("PRAGMA integrity_check").fetchone()[0]
 
     def counts(self) -> dict:
         with self._lock:
             c = self._con.execute
             return {t: c(f"SELECT count(*) FROM {t}").fetchone()[0]
                     for t in ("patients", "studies", "series", "instances")}
+
+    # ------------------------------------------------------------------ physicist QA
+    def save_qa_result(self, kind: str, scanner: dict, *, acquired: str | None, series_uid: str = "",
+                       passed: bool | None = None, summary: dict | None = None, result: dict | None = None,
+                       created: datetime | None = None) -> int:
+        """Store one QA result; ``scanner`` holds manufacturer/model/station_name/device_serial. Returns its id."""
+        if not kind:
+            raise ValueError("a QA result needs its kind (e.g. 'nema-iq', 'uniformity')")
+        ident = qa_scanner_key(scanner)
+        when = (created or datetime.now()).isoformat(timespec="seconds")
+        with self._lock, self._con:
+            cur = self._con.execute(
+                "INSERT INTO qa_results (kind, scanner, manufacturer, model, station_name, device_serial, acquired, "
+                "created, series_uid, passed, summary, result) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (kind, ident, scanner.get("manufacturer", ""), scanner.get("model", ""),
+                 scanner.get("station_name", ""), scanner.get("device_serial", ""), acquired, when, series_uid,
+                 None if passed is None else int(bool(passed)), json.dumps(summary or {}, default=str),
+                 json.dumps(result or {}, default=str)))
+        return int(cur.lastrowid)
+
+    def qa_results(self, kind: str | None = None, scanner: str | None = None) -> list[QaRow]:
+        """Stored QA results, oldest acquisition first; ``scanner`` filters on the key (substring, any case)."""
+        sql = ("SELECT qa_id, kind, scanner, acquired, created, series_uid, passed, summary, result "
+               "FROM qa_results WHERE 1=1")
+        args: list = []
+        if kind:
+            sql += " AND kind = ?"
+            args.append(kind)
+        if scanner:
+            sql += " AND lower(scanner) LIKE ?"
+            args.append(f"%{scanner.lower()}%")
+        sql += " ORDER BY acquired, qa_id"
+        with self._lock:
+            rows = self._con.execute(sql, args).fetchall()
+        return [QaRow(r[0], r[1], r[2], r[3], r[4], r[5], None if r[6] is None else bool(r[6]), json.loads(r[7]),
+                      json.loads(r[8])) for r in rows]
+
+    def qa_trend(self, kind: str, metric: str, scanner: str | None = None) -> list[tuple[str, str, float | None]]:
+        """``(scanner, acquired, value)`` of one summary metric over time (e.g. 'background_cov', 'rc_max_37')."""
+        return [(r.scanner, r.acquired, r.summary.get(metric)) for r in self.qa_results(kind, scanner)]
+
+
+def qa_scanner_key(scanner: dict) -> str:
+    """One text naming a scanner: manufacturer / model / station / serial (the parts present)."""
+    parts = [str(scanner.get(k) or "").strip() for k in ("manufacturer", "model", "station_name", "device_serial")]
+    key = " / ".join(p for p in parts if p)
+    return key or "unknown scanner"
+
+
+@dataclass(frozen=True)
+class QaRow:
+    qa_id: int
+    kind: str
+    scanner: str
+    acquired: str | None
+    created: str
+    series_uid: str
+    passed: bool | None
+    summary: dict
+    result: dict

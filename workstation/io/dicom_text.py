@@ -28,16 +28,6 @@ def _raw_bytes(ds, keyword: str) -> bytes | None:
     return value if isinstance(value, (bytes, bytearray)) else None
 
 
-def _declared_charset(ds) -> bool:
-    return bool(ds.get("SpecificCharacterSet", None))
-
-
-def _declares_ir58(ds) -> bool:
-    cs = ds.get("SpecificCharacterSet", None)
-    values = [cs] if isinstance(cs, str) else list(cs or [])
-    return any("IR 58" in str(v) for v in values)
-
-
 def decode_iso2022_ir58(raw: bytes) -> str:
     """GB2312 under ISO 2022 code extension: drop the escape sequences, decode the EUC-CN bytes.
 
@@ -47,21 +37,65 @@ def decode_iso2022_ir58(raw: bytes) -> str:
     return _ISO2022_ESCAPES.sub(b"", bytes(raw)).decode("gb18030", errors="replace").strip(" \x00")
 
 
+# elements whose values identify the patient: registered with the log's PHI filter when decoded
+PHI_KEYWORDS = frozenset({"PatientName", "PatientID", "PatientBirthDate", "OtherPatientIDs", "OtherPatientNames",
+                          "PatientMotherBirthName", "PatientAddress", "PatientTelephoneNumbers",
+                          "ReferringPhysicianName", "PerformingPhysicianName", "OperatorsName", "AccessionNumber",
+                          "IssuerOfPatientID", "PatientBirthName", "MedicalRecordLocator"})
+
+
 def text(ds, keyword: str, default: str = "") -> str:
     """A header text value as a clean ``str`` ('' when absent)."""
-    if _declares_ir58(ds):
-        raw = _raw_bytes(ds, keyword)
-        if raw is not None:
-            return decode_iso2022_ir58(raw)
-    if not _declared_charset(ds):
-        raw = _raw_bytes(ds, keyword)
-        if raw is not None and any(b > 0x7F for b in raw):
-            for enc in _FALLBACK_ENCODINGS:
-                try:
-                    return raw.decode(enc).strip(" \x00")
-                except UnicodeDecodeError:
-                    continue
-            return raw.decode("latin-1").strip(" \x00")
+    value = _text(ds, keyword, default)
+    if keyword in PHI_KEYWORDS and value:
+        from workstation.settings.logs import register_phi
+
+        register_phi(value)
+    return value
+
+
+def _charsets(ds) -> list[str]:
+    cs = ds.get("SpecificCharacterSet", None)
+    values = [cs] if isinstance(cs, str) else list(cs or [])
+    return [str(v).strip() for v in values]
+
+
+def decode(raw: bytes, ds) -> str:
+    """Bytes of a text element decoded by the one rule used for every element (PN, LO, SH, ST, LT, UT, CS...).
+
+    ISO 2022 IR 58 (with or without its escape sequences) is decoded as GB2312; another declared
+    character set through pydicom's code-extension decoder; undeclared non-ASCII bytes as strict
+    UTF-8, then GB18030, then Latin-1.
+    """
+    raw = bytes(raw)
+    if not any(b > 0x7F or b == 0x1B for b in raw):
+        return raw.decode("ascii", errors="replace").strip(" \x00")
+    charsets = _charsets(ds)
+    if any("IR 58" in c for c in charsets):
+        return decode_iso2022_ir58(raw)
+    from pydicom.charset import python_encoding
+
+    if any(charsets) and all(c in python_encoding or c == "" for c in charsets):  # unknown ones: the plain rule
+        from pydicom.charset import convert_encodings, decode_bytes
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                return decode_bytes(raw, convert_encodings(charsets), {"^", "="}).strip(" \x00")
+            except Exception:  # noqa: BLE001 - an unknown or lying charset: fall back to the plain rule
+                pass
+    for enc in _FALLBACK_ENCODINGS:
+        try:
+            return raw.decode(enc).strip(" \x00")
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1").strip(" \x00")
+
+
+def _text(ds, keyword: str, default: str = "") -> str:
+    raw = _raw_bytes(ds, keyword)
+    if raw is not None:
+        return decode(raw, ds)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -71,18 +105,18 @@ def text(ds, keyword: str, default: str = "") -> str:
     if value is None:
         return default
     if isinstance(value, (bytes, bytearray)):
-        for enc in _FALLBACK_ENCODINGS:
-            try:
-                return bytes(value).decode(enc).strip(" \x00")
-            except UnicodeDecodeError:
-                continue
-        return bytes(value).decode("latin-1").strip(" \x00")
+        return decode(value, ds)
+    if type(value).__name__ == "MultiValue":
+        return "\\".join(str(v) for v in value).strip(" \x00")
     return str(value).strip(" \x00")
 
 
 def person_name(ds, keyword: str = "PatientName") -> str:
-    """A person name for display: components joined as in DICOM ('^'), groups kept ('=')."""
-    return text(ds, keyword)
+    """A person name for display: components joined as in DICOM ('^'), groups kept ('=').
+
+    Empty trailing groups and components ("WANG^XIAODONG=王^小东=") are dropped.
+    """
+    return text(ds, keyword).rstrip("=^ ")
 
 
 def display_name(name: str) -> str:

@@ -123,8 +123,8 @@ class PetHeader:
     scan). Pixel values are assumed to be decay-corrected to ``series_datetime`` already.
     """
 
-    injected_dose_bq: float
-    injection_datetime: datetime
+    injected_dose_bq: float | None  # None: not known (a phantom or a raw-data header without it; no SUV)
+    injection_datetime: datetime | None
     series_datetime: datetime
     half_life_s: float = 6586.2
     radionuclide: str = "F-18"
@@ -143,12 +143,14 @@ class PetHeader:
     suv_type: str = ""  # (0054,1006), only for already-SUV images
 
     def __post_init__(self):
-        if not (self.injected_dose_bq > 0 and math.isfinite(self.injected_dose_bq)):
+        if self.injected_dose_bq is not None and not (self.injected_dose_bq > 0 and math.isfinite(self.injected_dose_bq)):
             raise DicomWriteError(f"PetHeader.injected_dose_bq must be a positive number of Bq, got {self.injected_dose_bq}")
         if not self.half_life_s > 0:
             raise DicomWriteError(f"PetHeader.half_life_s must be positive, got {self.half_life_s}")
         if not self.frame_duration_s > 0:
             raise DicomWriteError(f"PetHeader.frame_duration_s must be positive, got {self.frame_duration_s}")
+        if self.decay_correction == "ADMIN" and self.injection_datetime is None:
+            raise DicomWriteError("PetHeader: DecayCorrection ADMIN needs the injection date-time")
         if self.decay_correction not in ("START", "ADMIN", "NONE"):
             raise DicomWriteError(f"PetHeader.decay_correction must be START, ADMIN or NONE, got {self.decay_correction!r}")
 
@@ -451,9 +453,11 @@ def _radiopharmaceutical_sequence(pet: PetHeader) -> DicomSequence:
     item = Dataset()
     item.Radiopharmaceutical = pet.radiopharmaceutical
     item.RadiopharmaceuticalRoute = "Intravenous"
-    item.RadiopharmaceuticalStartTime = _tm(pet.injection_datetime)
-    item.RadiopharmaceuticalStartDateTime = _dt(pet.injection_datetime)
-    item.RadionuclideTotalDose = format_ds(pet.injected_dose_bq)
+    if pet.injection_datetime is not None:
+        item.RadiopharmaceuticalStartTime = _tm(pet.injection_datetime)
+        item.RadiopharmaceuticalStartDateTime = _dt(pet.injection_datetime)
+    if pet.injected_dose_bq is not None:
+        item.RadionuclideTotalDose = format_ds(pet.injected_dose_bq)
     item.RadionuclideHalfLife = format_ds(pet.half_life_s)
     nuclide = RADIONUCLIDES.get(pet.radionuclide)
     if nuclide is not None:

@@ -24,3 +24,19 @@ class GeometryError(DicomError):
 
 class PixelDataError(DicomError):
     """Pixel data could not be decoded (e.g. missing codec)."""
+
+
+class NotDicomError(DicomError):
+    """The file is not DICOM at all (nothing parses as a dataset)."""
+
+
+class HeaderError(DicomError):
+    """An element the image needs is missing, empty or not of its kind (e.g. Rows, IS "1A")."""
+
+
+class NonFiniteError(DicomError):
+    """Values that would be NaN or infinite (a NaN RescaleSlope, NaN voxels): refused, never shown blank."""
+
+
+class MemoryBudgetError(DicomError):
+    """The volume would not fit the memory budget of this machine."""

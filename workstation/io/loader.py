@@ -26,7 +26,7 @@ import numpy as np
 from workstation.core import PatientInfo, Volume
 
 from . import dicom_text
-from .errors import AmbiguousSeriesError, NoSeriesError
+from .errors import AmbiguousSeriesError, NoSeriesError, NonFiniteError
 from .pixels import _NotFast, _read_general, _read_stack, _Slice  # noqa: F401 (re-exported)
 from .series import SeriesInfo, find_pet_series, find_series  # noqa: F401 (re-exported)
 from .stack import (SPACING_ABS_TOL, SPACING_REL_TOL, TILT_TOL_DEG, _assemble,  # noqa: F401
@@ -36,6 +36,24 @@ from .stack import (SPACING_ABS_TOL, SPACING_REL_TOL, TILT_TOL_DEG, _assemble,  
 def load_pet_folder(path, series_uid: str | None = None, progress=None) -> Volume:
     """Load the one PET image series found below ``path`` (or the one with ``series_uid``)."""
     return load_series(find_pet_series(path, series_uid).files, progress=progress)
+
+
+def _refuse_non_finite(array: np.ndarray, slices) -> None:
+    """NaN or infinite voxels (float pixel data, a recon gone wrong) are refused with their slices named."""
+    if array.dtype.kind != "f" or np.isfinite(array.sum()):
+        return
+    bad = ~np.isfinite(array)
+    per_slice = bad.reshape(len(array), -1).sum(axis=1)
+    ks = np.flatnonzero(per_slice)
+    if ks.size == 0:
+        return
+    listing = ", ".join(str(int(k)) for k in ks[:10]) + (" ..." if ks.size > 10 else "")
+    where = ""
+    if slices is not None:
+        files = sorted({slices[int(k)].path for k in ks})
+        where = f" (file {files[0]}" + (f" and {len(files) - 1} more" if len(files) > 1 else "") + ")"
+    raise NonFiniteError(f"{int(bad.sum())} voxel value(s) are NaN or infinite in {ks.size} slice(s) "
+                         f"[{listing}]{where}: the series is refused rather than shown blank or counted wrong")
 
 
 def load_series(files, progress=None) -> Volume:
@@ -73,6 +91,7 @@ def load_series(files, progress=None) -> Volume:
         array = _assemble(slices, modality, shifts, resample_to, dist)
         for s in slices:
             s.pixels = None
+    _refuse_non_finite(array, slices if resample_to is None else None)
     pet = None
     units = ""
     if modality in ("PT", "PET"):

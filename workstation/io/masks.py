@@ -27,6 +27,7 @@ def read_mask(path, label: int | None = None) -> tuple[np.ndarray, ImageGeometry
         from .nifti import read_nifti
 
         arr, geom = read_nifti(path)
+        check_label_values(arr, path)
         if label is None:
             mask = arr != 0
         else:
@@ -107,3 +108,40 @@ def read_seg(path, segment: int | None = None) -> tuple[np.ndarray, ImageGeometr
         raise GeometryError(f"{path}: SEG frames are shifted in-plane (tilted stack); not supported")
     geom = ImageGeometry((nk, rows, cols), (di, dj, step), tuple(origin), np.stack([row, col, normal], axis=1))
     return mask, geom
+
+
+def check_label_values(arr: np.ndarray, path) -> None:
+    """A mask holds 0/1 or label values: finite, non-negative whole numbers. Anything else is refused.
+
+    A NaN-filled image compared with ``!= 0`` would count every voxel as inside; a probability
+    map would be silently binarised. Both are refused with what was found.
+    """
+    if arr.dtype.kind == "b":
+        return
+    if arr.dtype.kind == "f":
+        finite = np.isfinite(arr)
+        if not finite.all():
+            n = int(arr.size - np.count_nonzero(finite))
+            raise DicomError(f"{path}: the mask holds {n} NaN or infinite value(s); a mask must hold 0/1 or label "
+                             "values only")
+        frac = arr != np.round(arr)
+        if frac.any():
+            example = float(arr[frac].flat[0])
+            raise DicomError(f"{path}: the mask holds fractional values (e.g. {example:g}): it looks like a "
+                             "probability map; threshold it to 0/1 or labels first")
+    if arr.dtype.kind in "fi" and arr.size and arr.min() < 0:
+        raise DicomError(f"{path}: the mask holds negative values (min {float(arr.min()):g}); a mask must hold 0/1 "
+                         "or label values only")
+    if arr.dtype.kind not in "fiub":
+        raise DicomError(f"{path}: the mask has data type {arr.dtype}, not numbers")
+
+
+def seg_frame_of_reference(path) -> str:
+    """The FrameOfReferenceUID of a DICOM SEG ('' when absent or not a SEG)."""
+    import pydicom
+
+    try:
+        ds = pydicom.dcmread(str(path), stop_before_pixels=True, specific_tags=["FrameOfReferenceUID", "Modality"])
+    except Exception:  # noqa: BLE001 - read_mask reports unreadable files
+        return ""
+    return str(ds.get("FrameOfReferenceUID", "") or "")

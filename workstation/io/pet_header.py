@@ -346,3 +346,23 @@ def read_pet_acquisition(datasets: Sequence) -> PetAcquisition:
         warnings=warnings,
         **first,
     )
+
+
+_read_pet_acquisition_unguarded = read_pet_acquisition
+
+
+def read_pet_acquisition(datasets: Sequence) -> PetAcquisition:  # noqa: F811 - the guarded public entry
+    """:func:`_read_pet_acquisition_unguarded` with damaged headers turned into :class:`PetHeaderError`.
+
+    pydicom parses sequences and converts values lazily, so a damaged element (an unknown VR, a
+    sequence whose items run past their length) raises whatever pydicom raises where it is first
+    read; that is reported as a header error naming the file's series, never a traceback.
+    """
+    try:
+        return _read_pet_acquisition_unguarded(datasets)
+    except DicomError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any pydicom failure on a damaged header
+        detail = str(exc).splitlines()[0][:160] if str(exc) else ""
+        raise PetHeaderError(f"a PET header element cannot be read ({type(exc).__name__}: {detail}); "
+                             "the file is damaged") from None

@@ -10,14 +10,17 @@ NM tomograms into per-frame slices, and keeps the stored values for
 
 from __future__ import annotations
 
+import math
 import mmap
 import os
+import warnings
 from dataclasses import dataclass
 from io import BytesIO
 
 import numpy as np
 
-from .errors import GeometryError, PixelDataError
+from .errors import (DicomError, GeometryError, HeaderError, MemoryBudgetError, NonFiniteError, NotDicomError,
+                     PixelDataError)
 
 _UNCOMPRESSED = {
     "1.2.840.10008.1.2",  # implicit VR little endian
@@ -47,32 +50,157 @@ class _Slice:
 # ---------------------------------------------------------------------- reading files
 def _read_file(path: str):
     """The whole dataset, pixel data included (the general path: any transfer syntax)."""
-    import pydicom
+    from .dicom_file import read_dataset
 
     try:
-        return pydicom.dcmread(path, force=False)
-    except Exception as exc:  # noqa: BLE001
-        raise PixelDataError(f"{path}: not a readable DICOM file ({type(exc).__name__})") from exc
+        ds = read_dataset(path)
+        _convert_or_drop(ds, path)
+        return ds
+    except DicomError as exc:
+        raise PixelDataError(str(exc)) from None
+    except RecursionError:
+        raise PixelDataError(f"{path}: not a readable DICOM file (sequences nested too deeply)") from None
+    except Exception as exc:  # noqa: BLE001 - a corrupt header: named, never a traceback
+        raise PixelDataError(f"{path}: not a readable DICOM file ({type(exc).__name__})") from None
+
+
+# elements the loader needs: when one of these cannot be converted, the file is refused naming it
+_NEEDED = {"Rows", "Columns", "BitsAllocated", "BitsStored", "PixelRepresentation", "SamplesPerPixel", "PixelData",
+           "FloatPixelData", "NumberOfFrames", "SOPInstanceUID", "SeriesInstanceUID", "StudyInstanceUID", "Modality",
+           "ImagePositionPatient", "ImageOrientationPatient", "PixelSpacing", "RescaleSlope", "RescaleIntercept",
+           "FrameOfReferenceUID", "Units", "PerFrameFunctionalGroupsSequence", "SharedFunctionalGroupsSequence",
+           "DetectorInformationSequence", "SpacingBetweenSlices", "SliceThickness", "SpecificCharacterSet"}
+
+
+def _convert_or_drop(ds, path: str) -> None:
+    """Convert every top-level element now; drop the unconvertible ones the image does not need.
+
+    pydicom converts values lazily, so a damaged element (an unknown VR, a length that runs into
+    the next element) would otherwise raise wherever it is first touched.
+    """
+    from pydicom.datadict import keyword_for_tag
+
+    for tag in list(ds.keys()):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ds[tag]
+        except Exception as exc:  # noqa: BLE001 - pydicom raises many kinds on damaged values
+            keyword = keyword_for_tag(tag) or ""
+            if keyword in _NEEDED:
+                raise HeaderError(f"{path}: {element_name(keyword)} cannot be read ({type(exc).__name__}); the file "
+                                  "is damaged") from None
+            del ds[tag]
+
+
+def element_name(keyword: str) -> str:
+    """'Rows' -> 'Rows (0028,0010)': how messages name an element."""
+    from pydicom.datadict import tag_for_keyword
+
+    tag = tag_for_keyword(keyword)
+    return keyword if tag is None else f"{keyword} ({tag >> 16:04X},{tag & 0xFFFF:04X})"
+
+
+def _shown(value) -> str:
+    """A short, printable rendering of a (non-PHI) element value for a message."""
+    text = "".join(c if c.isprintable() else "?" for c in str(value))
+    return repr(text[:40] + ("..." if len(text) > 40 else ""))
+
+
+def _get(ds, keyword: str, path: str):
+    """An element's value, or None when absent; an unreadable value is a HeaderError naming it."""
+    try:
+        if keyword not in ds:
+            return None
+        return ds[keyword].value
+    except Exception as exc:  # noqa: BLE001 - pydicom raises many kinds on corrupt values
+        raise HeaderError(f"{path}: {element_name(keyword)} cannot be read ({type(exc).__name__}); "
+                          "the file is damaged") from None
+
+
+def _int_value(value, keyword: str, path: str, *, minimum: int | None = None) -> int:
+    if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue":
+        value = value[0] if len(value) else None
+    if value is None or value == "":
+        raise HeaderError(f"{path}: {element_name(keyword)} is empty; the image cannot be read without it")
+    try:
+        number = float(value)
+        if number != int(number):
+            raise ValueError
+        number = int(number)
+    except (TypeError, ValueError, OverflowError):
+        raise HeaderError(f"{path}: {element_name(keyword)} is not an integer ({_shown(value)}); "
+                          "the file is damaged or was written by a faulty program") from None
+    if minimum is not None and number < minimum:
+        raise HeaderError(f"{path}: {element_name(keyword)} is {number}, must be at least {minimum}")
+    return number
+
+
+def _req_int(ds, keyword: str, path: str, *, minimum: int | None = None) -> int:
+    value = _get(ds, keyword, path)
+    if value is None:
+        raise HeaderError(f"{path}: {element_name(keyword)} is missing; the image cannot be read without it")
+    return _int_value(value, keyword, path, minimum=minimum)
+
+
+def _opt_int(ds, keyword: str, path: str, default: int, *, minimum: int | None = None) -> int:
+    value = _get(ds, keyword, path)
+    if value is None or value == "":
+        return default
+    return _int_value(value, keyword, path, minimum=minimum)
+
+
+def _finite(value, keyword: str, path: str, default: float) -> float:
+    """A DS value as a finite float (``default`` when absent); NaN/inf is a NonFiniteError."""
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise HeaderError(f"{path}: {element_name(keyword)} is not a number ({_shown(value)})") from None
+    if not math.isfinite(number):
+        raise NonFiniteError(f"{path}: {element_name(keyword)} is {number}: the stored values cannot be converted "
+                             "to real values; the series is refused (fix or remove this file)")
+    return number
+
+
+def _opt_float(ds, keyword: str, path: str, default: float) -> float:
+    return _finite(_get(ds, keyword, path), keyword, path, default)
 
 
 def _stored_pixels(ds, path: str) -> np.ndarray:
     """Stored values as an (frames, rows, cols) or (rows, cols) array, no rescale applied."""
     ts = str(ds.file_meta.get("TransferSyntaxUID", "")) if getattr(ds, "file_meta", None) else ""
-    rows, cols = int(ds.Rows), int(ds.Columns)
-    frames = int(ds.get("NumberOfFrames", 1) or 1)
-    spp = int(ds.get("SamplesPerPixel", 1) or 1)
+    rows = _req_int(ds, "Rows", path, minimum=1)
+    cols = _req_int(ds, "Columns", path, minimum=1)
+    frames = _opt_int(ds, "NumberOfFrames", path, 1, minimum=1)
+    spp = _opt_int(ds, "SamplesPerPixel", path, 1)
     if spp != 1:
         raise PixelDataError(f"{path}: colour images (SamplesPerPixel={spp}) cannot be loaded as a volume")
-    bits = int(ds.BitsAllocated)
+    has_float = "FloatPixelData" in ds or "DoubleFloatPixelData" in ds
+    if has_float:
+        bits = _opt_int(ds, "BitsAllocated", path, 32)
+    else:
+        bits = _req_int(ds, "BitsAllocated", path, minimum=1)
+    n = rows * cols * frames
+    budget_check(n * 4, path)
+    if "PixelData" in ds and not has_float:
+        try:
+            nbytes = len(ds.PixelData or b"")
+        except Exception as exc:  # noqa: BLE001
+            raise PixelDataError(f"{path}: {element_name('PixelData')} cannot be read ({type(exc).__name__})") \
+                from None
+        if nbytes == 0:
+            raise PixelDataError(f"{path}: {element_name('PixelData')} is empty (0 bytes); the file holds no image")
     if ts in _UNCOMPRESSED and "PixelData" in ds and bits in (8, 16, 32):
-        signed = int(ds.get("PixelRepresentation", 0)) == 1
+        signed = _opt_int(ds, "PixelRepresentation", path, 0) == 1
         dtype = np.dtype(f"<{'i' if signed else 'u'}{bits // 8}")
-        n = rows * cols * frames
         buf = ds.PixelData
         if len(buf) < n * dtype.itemsize:
-            raise PixelDataError(f"{path}: pixel data is truncated ({len(buf)} bytes, expected {n * dtype.itemsize})")
+            raise PixelDataError(f"{path}: {element_name('PixelData')} is truncated ({len(buf)} bytes, expected "
+                                 f"{n * dtype.itemsize} for {frames} x {rows} x {cols} x {bits} bits)")
         arr = np.frombuffer(buf, dtype=dtype, count=n)
-        bits_stored = int(ds.get("BitsStored", bits))
+        bits_stored = _opt_int(ds, "BitsStored", path, bits, minimum=1)
         if bits_stored < bits:  # mask unused high bits, sign-extend signed data
             arr = arr & ((1 << bits_stored) - 1) if not signed else \
                 ((arr.astype(np.int64) << (64 - bits_stored)) >> (64 - bits_stored)).astype(dtype)
@@ -80,10 +208,14 @@ def _stored_pixels(ds, path: str) -> np.ndarray:
     try:
         arr = ds.pixel_array
     except Exception as exc:  # noqa: BLE001 - missing codec, corrupt stream
-        raise PixelDataError(f"{path}: pixel data could not be decoded (transfer syntax {ts}): "
-                             f"{type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}. "
-                             "Install pylibjpeg-libjpeg / pylibjpeg-openjpeg for compressed data.") from exc
-    return np.asarray(arr)
+        detail = str(exc).splitlines()[0][:160] if str(exc) else ""
+        raise PixelDataError(f"{path}: {element_name('PixelData')} could not be decoded (transfer syntax {ts}): "
+                             f"{type(exc).__name__}: {detail}. Compressed data needs pylibjpeg-libjpeg / "
+                             "pylibjpeg-openjpeg; a damaged file must be sent again.") from None
+    arr = np.asarray(arr)
+    if arr.ndim == 3 and spp == 1 and frames == 1:
+        raise PixelDataError(f"{path}: decoded pixel data has an unexpected shape {arr.shape}")
+    return arr
 
 
 def _floats(v, n, what, path):
@@ -93,31 +225,42 @@ def _floats(v, n, what, path):
         raise GeometryError(f"{path}: {what} is missing or not numeric") from None
     if a.size != n:
         raise GeometryError(f"{path}: {what} has {a.size} values, expected {n}")
+    if not np.all(np.isfinite(a)):
+        raise GeometryError(f"{path}: {what} holds a value that is not finite")
     return a
 
 
 def _slices_from_dataset(ds, path: str) -> list[_Slice]:
     pixels = _stored_pixels(ds, path)
-    frames = int(ds.get("NumberOfFrames", 1) or 1)
+    frames = _opt_int(ds, "NumberOfFrames", path, 1, minimum=1)
     sop = str(ds.get("SOPInstanceUID", ""))
     acq = f"{ds.get('AcquisitionNumber', '')}"
-    if frames == 1 or "PerFrameFunctionalGroupsSequence" not in ds and str(ds.get("Modality", "")) != "NM":
+    modality = str(ds.get("Modality", "") or "")
+    if frames == 1 or "PerFrameFunctionalGroupsSequence" not in ds and modality != "NM":
         if frames > 1:
             raise GeometryError(f"{path}: multi-frame image without per-frame geometry cannot be loaded as a volume")
         if "ImagePositionPatient" not in ds or "ImageOrientationPatient" not in ds:
             raise GeometryError(f"{path}: ImagePositionPatient/ImageOrientationPatient missing: not a tomographic slice")
-        ps = _floats(ds.get("PixelSpacing", None), 2, "PixelSpacing (0028,0030)", path)
-        return [_Slice(path, _floats(ds.ImagePositionPatient, 3, "ImagePositionPatient", path),
-                       _floats(ds.ImageOrientationPatient, 6, "ImageOrientationPatient", path),
-                       (ps[0], ps[1]), float(ds.get("RescaleSlope", 1) or 1), float(ds.get("RescaleIntercept", 0) or 0),
-                       pixels.shape, None, pixels, sop, acq)]
+        ps = _floats(_get(ds, "PixelSpacing", path), 2, element_name("PixelSpacing"), path)
+        return [_Slice(path, _floats(_get(ds, "ImagePositionPatient", path), 3, element_name("ImagePositionPatient"),
+                                     path),
+                       _floats(_get(ds, "ImageOrientationPatient", path), 6, element_name("ImageOrientationPatient"),
+                               path),
+                       (ps[0], ps[1]), _opt_float(ds, "RescaleSlope", path, 1.0) or 1.0,
+                       _opt_float(ds, "RescaleIntercept", path, 0.0), pixels.shape, None, pixels, sop, acq)]
     if "PerFrameFunctionalGroupsSequence" in ds:  # enhanced CT/MR/PET
-        shared = ds.SharedFunctionalGroupsSequence[0] if "SharedFunctionalGroupsSequence" in ds else None
+        per_frame = _get(ds, "PerFrameFunctionalGroupsSequence", path)
+        if len(per_frame) != frames:
+            raise HeaderError(f"{path}: {element_name('PerFrameFunctionalGroupsSequence')} has {len(per_frame)} "
+                              f"item(s) for {frames} frames (NumberOfFrames); the frames' positions are unknown")
+        shared_seq = _get(ds, "SharedFunctionalGroupsSequence", path)
+        shared = shared_seq[0] if shared_seq else None
         out = []
-        for f, item in enumerate(ds.PerFrameFunctionalGroupsSequence):
+        for f, item in enumerate(per_frame):
             def grab(seq_name, attr, item=item):
                 for src in (item, shared):
-                    if src is not None and seq_name in src and attr in src[seq_name][0]:
+                    if src is not None and seq_name in src and len(src[seq_name].value) and \
+                            attr in src[seq_name][0]:
                         return src[seq_name][0].get(attr)
                 return None
             ipp = grab("PlanePositionSequence", "ImagePositionPatient")
@@ -126,24 +269,43 @@ def _slices_from_dataset(ds, path: str) -> list[_Slice]:
             slope = grab("PixelValueTransformationSequence", "RescaleSlope")
             inter = grab("PixelValueTransformationSequence", "RescaleIntercept")
             if slope is None:
-                slope, inter = ds.get("RescaleSlope", 1), ds.get("RescaleIntercept", 0)
+                slope, inter = _get(ds, "RescaleSlope", path), _get(ds, "RescaleIntercept", path)
             ps = _floats(ps, 2, "PixelSpacing (per-frame)", path)
             out.append(_Slice(path, _floats(ipp, 3, "ImagePositionPatient (per-frame)", path),
                               _floats(iop, 6, "ImageOrientationPatient (per-frame)", path), (ps[0], ps[1]),
-                              float(slope or 1), float(inter or 0), pixels.shape[1:], f, pixels[f], f"{sop}#{f}", acq))
+                              _finite(slope, "RescaleSlope", path, 1.0) or 1.0,
+                              _finite(inter, "RescaleIntercept", path, 0.0), pixels.shape[1:], f,
+                              pixels[f], f"{sop}#{f}", acq))
         return out
     # NM tomogram (RECON TOMO): frames stacked along the normal from the detector geometry
-    det = ds.DetectorInformationSequence[0] if "DetectorInformationSequence" in ds else ds
+    det_seq = _get(ds, "DetectorInformationSequence", path)
+    det = det_seq[0] if det_seq else ds
     ipp0 = _floats(det.get("ImagePositionPatient", None), 3, "ImagePositionPatient (NM detector)", path)
     iop = _floats(det.get("ImageOrientationPatient", None), 6, "ImageOrientationPatient (NM detector)", path)
-    ps = _floats(ds.get("PixelSpacing", None), 2, "PixelSpacing", path)
-    step = float(ds.get("SpacingBetweenSlices", None) or ds.get("SliceThickness", None) or 0)
+    ps = _floats(_get(ds, "PixelSpacing", path), 2, element_name("PixelSpacing"), path)
+    step = _opt_float(ds, "SpacingBetweenSlices", path, 0.0) or _opt_float(ds, "SliceThickness", path, 0.0)
     if step == 0:
         raise GeometryError(f"{path}: NM tomogram without SpacingBetweenSlices")
     normal = np.cross(iop[:3], iop[3:])
-    slope, inter = float(ds.get("RescaleSlope", 1) or 1), float(ds.get("RescaleIntercept", 0) or 0)
+    slope, inter = _opt_float(ds, "RescaleSlope", path, 1.0) or 1.0, _opt_float(ds, "RescaleIntercept", path, 0.0)
     return [_Slice(path, ipp0 + f * step * normal, iop, (ps[0], ps[1]), slope, inter, pixels.shape[1:], f,
                    pixels[f], f"{sop}#{f}", acq) for f in range(frames)]
+
+
+def memory_budget_bytes() -> int:
+    """Half of this machine's physical memory (what one volume may take); 8 GiB when unknown."""
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")) // 2
+    except (ValueError, OSError, AttributeError):
+        return 8 << 30
+
+
+def budget_check(nbytes: int, what: str) -> None:
+    """Refuse an allocation larger than the memory budget, with a message saying how large."""
+    budget = memory_budget_bytes()
+    if nbytes > budget:
+        raise MemoryBudgetError(f"{what}: the image would need {nbytes / 2**30:.1f} GiB, more than the "
+                                f"{budget / 2**30:.1f} GiB this machine allows for one volume")
 
 
 # Top-level elements the fast path reads with the header walker (tag, kind)
@@ -216,6 +378,11 @@ def _read_one(path: str, idx: int, state: _StackState | None, n: int, want: set,
         def get(name):
             return raw.get(tags[name])
 
+        for name, (tag, kind) in _FAST_TAGS.items():  # present but not readable: the general path names it
+            raw_value = raw.get(tag)
+            if raw_value is not None and (kind in ("DS", "IS") and raw_value.strip(b" \x00") and
+                                          dw.as_floats(raw_value) is None or kind == "US" and len(raw_value) != 2):
+                raise _NotFast
         frames = dw.as_floats(get("NumberOfFrames"))
         ipp, iop = dw.as_floats(get("ImagePositionPatient")), dw.as_floats(get("ImageOrientationPatient"))
         if (dw.as_int(get("BitsAllocated")) != 16 or (dw.as_int(get("SamplesPerPixel")) or 1) != 1
@@ -229,15 +396,18 @@ def _read_one(path: str, idx: int, state: _StackState | None, n: int, want: set,
             raise _NotFast
         slope = (dw.as_floats(get("RescaleSlope")) or [1.0])[0]
         intercept = (dw.as_floats(get("RescaleIntercept")) or [0.0])[0]
+        if not (math.isfinite(slope) and math.isfinite(intercept)):
+            raise _NotFast  # the general path names the element
         modality = dw.as_str(get("Modality")).upper()
+        count = rows * cols
+        if plen < 2 * count:
+            raise _NotFast
         if state is None:
             integral = modality == "CT" and slope == 1.0 and intercept == round(intercept) and signed
+            budget_check(n * count * (2 if integral else 4), f"{path} (series of {n} files)")
             state = _StackState(_alloc_stack((n, rows, cols), np.int16 if integral else np.float32), (rows, cols),
                                 integral)
         elif (rows, cols) != state.shape:
-            raise _NotFast
-        count = rows * cols
-        if plen < 2 * count:
             raise _NotFast
         stored_dtype = np.dtype("<i2" if signed else "<u2")
         row = state.stack[idx]
@@ -311,8 +481,10 @@ def _read_stack(files: list[str], progress=None, threads: int | None = None):
 
     def header(head):
         try:
-            return pydicom.dcmread(BytesIO(head), stop_before_pixels=True, force=False)
-        except Exception:  # noqa: BLE001
+            ds = pydicom.dcmread(BytesIO(head), stop_before_pixels=True, force=False)
+            _convert_or_drop(ds, "")
+            return ds
+        except Exception:  # noqa: BLE001 - the general path reads the file again and names the problem
             raise _NotFast from None
 
     first = header(first_head)
@@ -333,10 +505,16 @@ def _read_general(files: list[str], skipped: list[str], progress=None):
         try:
             ds = _read_file(path)
             if "PixelData" not in ds and "FloatPixelData" not in ds:
-                raise PixelDataError(f"{path}: no pixel data")
+                raise PixelDataError(f"{path}: {element_name('PixelData')} is absent: no image in this file "
+                                     "(or the file is truncated)")
             new = _slices_from_dataset(ds, path)
-        except PixelDataError as exc:
+        except (PixelDataError, HeaderError) as exc:
             skipped.append(str(exc))
+            continue
+        except DicomError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a damaged nested element: named by file, never a traceback
+            skipped.append(f"{path}: damaged header ({type(exc).__name__}: {str(exc).splitlines()[0][:120] if str(exc) else ''})")
             continue
         series_uids.add(str(ds.get("SeriesInstanceUID", "")))
         slices.extend(new)

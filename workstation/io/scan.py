@@ -95,9 +95,9 @@ def _int_or_none(value) -> int | None:
 
 def read_record(path: str) -> InstanceRecord:
     """Parse one file's header into a record. Raises on non-DICOM or corrupt headers."""
-    import pydicom
+    from .dicom_file import read_dataset
 
-    ds = pydicom.dcmread(path, stop_before_pixels=True, force=False)
+    ds = read_dataset(path, stop_before_pixels=True)
     meta = getattr(ds, "file_meta", None)
     sop_class = str(ds.get("SOPClassUID", "") or (meta.get("MediaStorageSOPClassUID", "") if meta else ""))
     sop_uid = str(ds.get("SOPInstanceUID", "") or (meta.get("MediaStorageSOPInstanceUID", "") if meta else ""))
@@ -146,7 +146,9 @@ def read_record(path: str) -> InstanceRecord:
         columns=_int_or_none(ds.get("Columns", None)),
         number_of_frames=_int_or_none(ds.get("NumberOfFrames", None)) or 1,
         transfer_syntax_uid=str(meta.get("TransferSyntaxUID", "")) if meta else "",
-        is_image=is_image_object(modality, sop_class) and ds.get("Rows", None) is not None,
+        is_image=is_image_object(modality, sop_class) and any(
+            k in ds for k in ("Rows", "Columns", "BitsAllocated", "PixelSpacing", "ImagePositionPatient",
+                              "PerFrameFunctionalGroupsSequence")),
         file_size=os.path.getsize(path),
     )
 
@@ -163,7 +165,7 @@ def _scan_chunk(paths: list[str]) -> tuple[list[InstanceRecord], list[tuple[str,
 
 def _reason(exc: BaseException) -> str:
     name = type(exc).__name__
-    if name == "InvalidDicomError":
+    if name in ("InvalidDicomError", "NotDicomError"):
         return "not a DICOM file"
     msg = str(exc).splitlines()[0] if str(exc) else ""
     return f"unreadable DICOM header ({name}{': ' + msg[:120] if msg else ''})"

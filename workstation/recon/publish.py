@@ -23,6 +23,13 @@ with:
 
 :func:`publish_result` writes the series with :func:`workstation.io.dicom_write.write_series`
 and imports it into the study database. Nothing here logs patient identity.
+
+Without a CT (a phantom, or raw data whose study is not here), :func:`publish_standalone` writes
+the result as a PET series of **its own new study** (new Study and Frame of Reference UIDs, no
+patient identity), with the SUV headers the facts allow: dose and injection time when known,
+otherwise Units BQML alone (SUV is then refused downstream, naming the missing tag). The decay
+correction to the acquisition start is applied as above; when the acquisition start is unknown
+the series time is the time of writing and the result says so.
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ __all__ = [
     "facts_from_exam",
     "facts_from_pet_series",
     "publish_result",
+    "publish_standalone",
     "study_from_ct",
     "write_recon_series",
 ]
@@ -234,13 +242,14 @@ class PublishedSeries:
     facts: SuvFacts
     imported: Any = None  # workstation.io.db.ImportSummary when imported
     db_path: Path | None = None
+    notes: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"series_dir": str(self.series_dir), "files": len(self.paths), "series_uid": self.series_uid,
                 "study_uid": self.study_uid, "frame_of_reference_uid": self.frame_of_reference_uid,
                 "decay_to_start_factor": self.decay_factor, "suv_facts": self.facts.to_dict(),
                 "imported": self.imported.text() if self.imported is not None else None,
-                "db": str(self.db_path) if self.db_path else None}
+                "db": str(self.db_path) if self.db_path else None, "notes": list(self.notes)}
 
 
 def write_recon_series(volume: Volume, out_dir, study, facts: SuvFacts, *, frame_duration_s: float,
@@ -312,6 +321,75 @@ def publish_result(volume: Volume, out_dir, ct: Volume, *, facts: SuvFacts | Non
     pub = write_recon_series(volume, out_dir, study, merged, frame_duration_s=float(duration),
                              attenuation_corrected=attn, description=volume.description, series_number=series_number,
                              reconstruction_method=method or "reconstruction plugin", overwrite=overwrite)
+    if import_to_db:
+        from workstation.io.db import StudyDB
+
+        own = not isinstance(db, StudyDB)
+        handle = StudyDB(db) if own else db
+        try:
+            pub.imported = handle.import_paths([str(pub.series_dir)], progress=progress, workers=1)
+            pub.db_path = handle.path
+        finally:
+            if own:
+                handle.close()
+    return pub
+
+
+def publish_standalone(volume: Volume, out_dir, *, facts: SuvFacts | None = None, db=None,
+                       import_to_db: bool = True, overwrite: bool = False,
+                       series_number: int = RECON_SERIES_NUMBER, study_description: str = "Reconstruction",
+                       progress=None) -> PublishedSeries:
+    """Write a host result as a PT series of a new study (no CT); see the module docstring."""
+    from workstation.io.dicom_write import PetHeader, StudyInfo, write_series
+
+    prov = (volume.info or {}).get("provenance", {}) or {}
+    merged = (facts or SuvFacts()).merge(facts_from_exam(prov.get("exam")))
+    duration = prov.get("duration_s")
+    if duration is None or not (float(duration) > 0 and math.isfinite(float(duration))):
+        raise PublishError("the plugin did not report the acquisition duration (provenance 'duration_s'); "
+                           "cannot decay-correct the result")
+    duration = float(duration)
+    if volume.units and volume.units != "BQML":
+        raise PublishError(f"result units are {volume.units!r}; only Bq/mL (BQML) results are published")
+    notes = []
+    start = merged.acquisition_start
+    if start is None:
+        start = _dt.datetime.now().replace(microsecond=0)
+        notes.append("acquisition start unknown (--acquisition-start): the series time is the time of writing")
+    if merged.injection_datetime is not None and merged.injection_datetime > start:
+        raise PublishError(f"acquisition start {start.isoformat()} is before the injection "
+                           f"{merged.injection_datetime.isoformat()}; check --injection-time / --acquisition-start")
+    if merged.injected_dose_bq is None or merged.injection_datetime is None:
+        notes.append("no injected dose / injection time: written in Bq/mL without SUV headers")
+        merged = replace(merged, injected_dose_bq=None, injection_datetime=None)
+    half = merged.half_life_s or F18_HALF_LIFE_S
+    if merged.half_life_s is None:
+        merged = replace(merged, half_life_s=half, sources={**merged.sources, "half_life_s": "default (F-18)"})
+    f = decay_to_start_factor(duration, half)
+    attn = bool(prov.get("attenuation", True))
+    params = prov.get("parameters", {}) or {}
+    method = str(volume.description or "reconstruction plugin")
+    if params.get("post_filter_fwhm"):
+        method += f" {params['post_filter_fwhm']:g}mm"
+    study = StudyInfo(patient_weight_kg=merged.weight_kg, patient_size_m=merged.height_m, study_datetime=start,
+                      study_description=study_description[:64], manufacturer="workstation",
+                      model_name="reconstruction plugin").with_uids()
+    corrected = ("DECY", "ATTN", "RAN", "NORM") if attn else ("DECY", "RAN", "NORM")
+    pet = PetHeader(injected_dose_bq=merged.injected_dose_bq, injection_datetime=merged.injection_datetime,
+                    series_datetime=start, half_life_s=half, frame_duration_s=duration, corrected_image=corrected,
+                    reconstruction_method=method[:64], attenuation_correction_method="measured" if attn else "NONE",
+                    scatter_correction_method="NONE", series_type=("STATIC", "IMAGE"))
+    arr = np.asarray(volume.array, dtype=np.float64) * f
+    out = Volume(arr, volume.geometry, modality="PT", units="BQML", patient=study.patient)
+    out_dir = Path(out_dir)
+    paths = write_series(out, out_dir, modality="PT", series_number=series_number,
+                         description=(volume.description or "Reconstruction")[:64], study=study, pet=pet,
+                         overwrite=overwrite)
+    import pydicom
+
+    uid = str(pydicom.dcmread(paths[0], stop_before_pixels=True).SeriesInstanceUID)
+    pub = PublishedSeries(out_dir, paths, uid, study.study_uid, study.frame_of_reference_uid, f, merged)
+    pub.notes = notes
     if import_to_db:
         from workstation.io.db import StudyDB
 

@@ -198,9 +198,16 @@ def save_png(rgb: np.ndarray, path) -> None:
     from .vtk_bridge import rgb_to_vtk_image
 
     w = vtkPNGWriter()
-    w.SetFileName(str(path))
+    w.WriteToMemoryOn()  # VTK reports no write errors: the bytes are written here, where OSError is raised
     w.SetInputData(rgb_to_vtk_image(np.ascontiguousarray(rgb, np.uint8)))
     w.Write()
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
+    data = vtk_to_numpy(w.GetResult()).tobytes()
+    if not data:
+        raise OSError(f"{path}: the PNG encoder produced no data")
+    with open(path, "wb") as f:
+        f.write(data)
 
 
 __all__ = ["CellRenderer", "Cell", "layout_rects", "render_layout", "save_png", "MIP_COLORMAP"]

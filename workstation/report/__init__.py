@@ -1,6 +1,7 @@
-"""Documents for people: the PDF reading report (reportlab).
+"""Documents for people, as PDF (reportlab): the reading report (:mod:`.reading_report`) and the
+physicist QA report (:mod:`.qa`).
 
 Row 3: this package imports ``core``, ``io`` and ``settings`` only. What it draws comes in as
-plain data (:class:`reading_report.ReportContent`) and PNG images produced elsewhere
+plain data (:class:`reading_report.ReportContent`, the QA results) and PNG images produced elsewhere
 (``analysis.key_images``), so it needs neither VTK nor the analysis code.
 """

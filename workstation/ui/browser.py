@@ -13,6 +13,10 @@ Pairing: when a study holds more than one PET or more than one CT/MR series, a s
 pair ``analysis.fusion.choose_pair`` would take (same frame of reference first), or the series
 that was double-clicked, and says when the two do not share a frame of reference (the reading
 window then offers registration and the manual nudge).
+
+Two tabs: "Local" (the tree above) and "PACS" (``pacs_panel.PacsPanel``: configured nodes, search,
+retrieve with progress, the incoming queue of our node); new instances in the database refresh
+the local tree.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -36,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from workstation.analysis.fusion import choose_pair
 
+from .pacs_panel import PacsPanel, SendDialog
 from .workers import Job, JobSlot
 
 STUDY_UID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -127,6 +133,8 @@ class StudyBrowser(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         self.open_button = QPushButton("Read study")
         self.open_button.clicked.connect(self._open_selected)
+        self.send_button = QPushButton("Send to node…")
+        self.send_button.clicked.connect(self.send_selected)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.hide()
@@ -135,19 +143,32 @@ class StudyBrowser(QWidget):
         self.cancel_button.hide()
         self.status = QLabel("")
         top = QHBoxLayout()
-        for w in (self.import_button, self.refresh_button, self.open_button):
+        for w in (self.import_button, self.refresh_button, self.open_button, self.send_button):
             top.addWidget(w)
         top.addStretch(1)
         top.addWidget(self.progress)
         top.addWidget(self.cancel_button)
-        lay = QVBoxLayout(self)
+        local = QWidget()
+        lay = QVBoxLayout(local)
         lay.addLayout(top)
         lay.addWidget(self.tree, 1)
         lay.addWidget(self.status)
+        # tabs: the local database, and the PACS (search, retrieve, incoming); studies that arrive
+        # over the network appear in the local tab without a restart
+        self.pacs = PacsPanel(db)
+        self.pacs.studies_changed.connect(self.refresh)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(local, "Local")
+        self.tabs.addTab(self.pacs, "PACS")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.tabs)
         self.refresh()
 
     def set_anonymise(self, on: bool) -> None:
         self.anonymise = bool(on)
+        self.pacs.anonymise = self.anonymise
+        self.pacs.show_results(self.pacs._results)
         self.refresh()
 
     def refresh(self) -> None:
@@ -208,6 +229,18 @@ class StudyBrowser(QWidget):
         items = self.tree.selectedItems()
         if items:
             self._activated(items[0])
+
+    def send_dialog(self) -> "SendDialog | None":
+        """The send dialog for the selected study (or series), not yet shown."""
+        items = self.tree.selectedItems()
+        if not items or self.db is None:
+            return None
+        return SendDialog(self.db, items[0].data(0, STUDY_UID_ROLE), items[0].data(0, SERIES_UID_ROLE) or None, self)
+
+    def send_selected(self) -> None:
+        dlg = self.send_dialog()
+        if dlg is not None:
+            dlg.exec()
 
     def _ask_import(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Import DICOM folder")

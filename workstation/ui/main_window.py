@@ -15,6 +15,7 @@ RWVM / key images and the PDF report (``reading_menu``).
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -126,8 +127,17 @@ class MainWindow(QMainWindow):
         tb.addWidget(self.anon_check)
         tb.addSeparator()
         self.register_button = QPushButton("Register PET→CT")
+        self.register_button.setToolTip("propose a rigid registration; nothing changes until you accept it")
         self.register_button.clicked.connect(self.start_registration)
         tb.addWidget(self.register_button)
+        self.reset_alignment_button = QPushButton("Scanner alignment")
+        self.reset_alignment_button.setToolTip("show the PET as the scanners placed it (no registration); undoable")
+        self.reset_alignment_button.clicked.connect(self.reset_alignment)
+        tb.addWidget(self.reset_alignment_button)
+        self.undo_registration_button = QPushButton("Undo alignment")
+        self.undo_registration_button.setToolTip("go back to the previous stored alignment of this PET/CT pair")
+        self.undo_registration_button.clicked.connect(self.undo_registration)
+        tb.addWidget(self.undo_registration_button)
         self.nudge_buttons = {}
         for text, d in (("◀", (-2, 0, 0)), ("▶", (2, 0, 0)), ("▲", (0, 0, 2)), ("▼", (0, 0, -2)),
                          ("A", (0, -2, 0)), ("P", (0, 2, 0))):
@@ -166,7 +176,8 @@ class MainWindow(QMainWindow):
 
     def _set_tools_enabled(self, on: bool) -> None:
         for w in (self.layout_box, self.ct_preset_box, self.pet_preset_box, self.cmap_box, self.opacity_slider,
-                  self.cine_button, self.register_button, self.suv_button, *self.nudge_buttons.values()):
+                  self.cine_button, self.register_button, self.reset_alignment_button, self.undo_registration_button,
+                  self.suv_button, *self.nudge_buttons.values()):
             w.setEnabled(on)
 
     # ------------------------------------------------------------ background work
@@ -231,7 +242,9 @@ class MainWindow(QMainWindow):
         self.suv_panel.set_session(session)
         self.voi_panel.set_session(session)
         self._set_tools_enabled(True)
-        self.register_button.setEnabled(session.pet is not None and session.anatomical is not None)
+        pair = session.pet is not None and session.anatomical is not None
+        for b in (self.register_button, self.reset_alignment_button, self.undo_registration_button):
+            b.setEnabled(pair)
         self.set_layout(session.layout)
         self.pages.setCurrentWidget(self.reading)
         self._update_readout()
@@ -369,19 +382,68 @@ class MainWindow(QMainWindow):
         return self._run(self.pet_jobs, job, apply, "Moving PET")
 
     def start_registration(self) -> Job | None:
-        from workstation.analysis.registration import register_rigid
+        """Compute a registration *proposal* in the background and show it; nothing changes until accepted."""
+        from workstation.analysis.registration import propose_registration
 
         s = self.session
         if s is None or s.pet is None or s.anatomical is None:
             return None
+        current = s.pet_from_anat.copy()
 
         def work(progress):
-            reg = register_rigid(s.anatomical, s.pet, progress=progress.sub(0.0, 0.8))
-            return reg, s.compute_pet_arrays(reg.pet_from_anat, progress.sub(0.8, 1.0))
+            prop = propose_registration(s.anatomical, s.pet, progress=progress.sub(0.0, 0.8), current=current)
+            return prop, s.compute_pet_arrays(prop.after, progress.sub(0.8, 1.0))
 
         def apply(result):
-            reg, arrays = result
-            s.set_pet_transform(reg.pet_from_anat, reg.summary(), arrays=arrays)
-            self._keep_registration(s, fusion.METHOD_MI, reg.metric)
+            self.show_proposal(*result)
 
         return self._run(self.pet_jobs, Job(work, name="registration"), apply, "Registering PET to CT")
+
+    def show_proposal(self, proposal, arrays) -> None:
+        from .registration_dialog import RegistrationDialog
+
+        s = self.session
+        preview = fusion.registration_preview(s, arrays)
+        dlg = RegistrationDialog(proposal, preview, self)
+        dlg.accepted_transform.connect(lambda t: self._accept_proposal(s, proposal, t, arrays))
+        dlg.rejected_proposal.connect(lambda: self.message_label.setText("Registration proposal rejected: alignment "
+                                                                        "unchanged"))
+        self.registration_dialog = dlg
+        self.message_label.setText("Registration proposal: accept or reject")
+        if self.isVisible():
+            dlg.show()
+
+    def _accept_proposal(self, s: ReadingSession, proposal, t, arrays) -> None:
+        if s is not self.session:
+            return
+        note = (f"registered (MI {proposal.metric_before:.3f}→{proposal.metric_after:.3f}, "
+                f"moved {proposal.move_mm:.1f} mm / {proposal.rotation_deg:.1f}°)")
+        s.set_pet_transform(t, note, arrays=arrays if np.allclose(t, arrays["transform"]) else None)
+        self._keep_registration(s, fusion.METHOD_MI, proposal.metric_after)
+
+    def reset_alignment(self) -> Job | None:
+        """Back to the scanners' alignment (identity); kept as a new version so that it can be undone."""
+        s = self.session
+        if s is None or s.pet is None:
+            return None
+        job = Job(lambda progress: s.compute_pet_arrays(np.eye(4), progress), name="reset alignment")
+
+        def apply(arrays):
+            s.set_pet_transform(np.eye(4), "scanner alignment", arrays=arrays)
+            if self.db is not None and fusion._pair_uids(s.pet, s.anatomical) is not None:
+                self.db.reset_registration(*fusion._pair_uids(s.pet, s.anatomical))
+
+        return self._run(self.pet_jobs, job, apply, "Scanner alignment")
+
+    def undo_registration(self) -> Job | None:
+        """Drop the newest stored alignment of the pair and show the previous one (or the scanners')."""
+        s = self.session
+        uids = fusion._pair_uids(s.pet, s.anatomical) if s is not None else None
+        if s is None or s.pet is None or self.db is None or uids is None:
+            return None
+        row = self.db.undo_registration(*uids)
+        t = np.eye(4) if row is None else row.matrix
+        note = "scanner alignment" if row is None else f"stored {row.method} of {row.created} (version {row.version})"
+        job = Job(lambda progress: s.compute_pet_arrays(t, progress), name="undo alignment")
+        return self._run(self.pet_jobs, job, lambda arrays: s.set_pet_transform(t, note, arrays=arrays),
+                         "Undo alignment")

@@ -1,0 +1,182 @@
+"""Helpers for the network tests (the fixtures are in conftest.py). Real peers: Orthanc (with its DICOMweb plugin) and our node, on loopback.
+
+Orthanc gets a JSON config in a temporary folder (its own storage, AE title, DicomModalities naming
+our test node, DICOMweb enabled, remote access off, HTTP authentication on) and is stopped by PID.
+Tests that need Orthanc or DCMTK skip with the reason when the binaries are absent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ORTHANC = shutil.which("Orthanc") or ("/usr/sbin/Orthanc" if Path("/usr/sbin/Orthanc").exists() else None)
+DICOMWEB_PLUGIN = next((p for p in ("/usr/share/orthanc/plugins/libOrthancDicomWeb.so",
+                                    "/usr/lib/orthanc/libOrthancDicomWeb.so.1.7") if Path(p).exists()), None)
+WS_AET = "WS_TEST"
+ORTHANC_AET = "ORTHANC"
+USER, PASSWORD = "reader", "s3cret-pw"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, timeout: float = 30.0, proc=None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process exited with code {proc.returncode} before listening on {port}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listening on 127.0.0.1:{port} after {timeout} s")
+
+
+def stop_pid(proc, timeout: float = 10.0) -> None:
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout)
+
+
+def need_dcmtk(*tools):
+    missing = [t for t in tools if shutil.which(t) is None]
+    if missing:
+        pytest.skip(f"DCMTK tools not installed: {', '.join(missing)} (Debian package dcmtk)")
+
+
+@dataclass
+class OrthancPeer:
+    proc: subprocess.Popen
+    dir: Path
+    dicom_port: int
+    http_port: int
+    ws_port: int  # where Orthanc sends C-MOVEs for WS_AET
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    def rest(self, path: str, data: bytes | None = None, method: str | None = None):
+        req = urllib.request.Request(self.url + path, data=data, method=method)
+        import base64
+
+        req.add_header("Authorization", "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode())
+        with urllib.request.urlopen(req, timeout=30) as r:
+            body = r.read()
+        return json.loads(body) if body[:1] in (b"{", b"[") else body
+
+
+def start_orthanc(tmp: Path, ws_port: int, threads: int = 8) -> OrthancPeer:
+    if ORTHANC is None:
+        pytest.skip("Orthanc is not installed (Debian package orthanc)")
+    dicom_port, http_port = free_port(), free_port()
+    storage = tmp / "orthanc-storage"
+    cfg = {
+        "Name": "workstation-test", "StorageDirectory": str(storage), "IndexDirectory": str(storage),
+        "StorageCompression": False, "HttpServerEnabled": True, "HttpPort": http_port,
+        "RemoteAccessAllowed": False, "AuthenticationEnabled": True, "RegisteredUsers": {USER: PASSWORD},
+        "DicomServerEnabled": True, "DicomAet": ORTHANC_AET, "DicomPort": dicom_port,
+        "DicomCheckCalledAet": False, "DicomCheckModalityHost": True,
+        "DicomModalities": {"ws": [WS_AET, "127.0.0.1", ws_port]},
+        "DicomAlwaysAllowStore": True, "DicomAlwaysAllowEcho": True, "DicomThreadsCount": threads,
+        "DefaultEncoding": "Utf8", "StableAge": 1, "SaveJobs": False, "ConcurrentJobs": 2,
+        "Plugins": [DICOMWEB_PLUGIN] if DICOMWEB_PLUGIN else [],
+        "DicomWeb": {"Enable": True, "Root": "/dicom-web/", "EnableWado": False, "Servers": {}},
+    }
+    (tmp / "orthanc.json").write_text(json.dumps(cfg))
+    log = open(tmp / "orthanc-console.log", "wb")
+    proc = subprocess.Popen([ORTHANC, f"--logdir={tmp}", str(tmp / "orthanc.json")], cwd=tmp,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_port(http_port, 60, proc)
+        wait_port(dicom_port, 30, proc)
+    except RuntimeError:
+        stop_pid(proc)
+        raise
+    return OrthancPeer(proc, tmp, dicom_port, http_port, ws_port)
+
+
+class NodeProcess:
+    """Our node as a child process (``node start --foreground``), stopped or killed by PID."""
+
+    def __init__(self, data_dir: Path, port: int, ae_title: str = WS_AET, allow=("SENDER@127.0.0.1",),
+                 extra=()):
+        self.data_dir, self.port, self.ae_title = Path(data_dir), port, ae_title
+        self.allow, self.extra = list(allow), list(extra)
+        self.proc = None
+
+    @property
+    def store_dir(self) -> Path:
+        return self.data_dir / "store"
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "studies.sqlite"
+
+    def start(self, timeout: float = 60.0):
+        env = {**os.environ, "WORKSTATION_DATA_DIR": str(self.data_dir), "PYTHONPATH": str(REPO)}
+        args = [sys.executable, "-m", "workstation.cli", "node", "start", "--foreground", "--port", str(self.port),
+                "--ae-title", self.ae_title, "--host", "127.0.0.1", *self.extra]
+        for a in self.allow:
+            args += ["--allow", a]
+        self.console = open(self.data_dir / "console.log", "ab")
+        self.proc = subprocess.Popen(args, cwd=REPO, env=env, stdout=self.console, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        wait_port(self.port, timeout, self.proc)
+        deadline = time.monotonic() + timeout  # listening, and the state file written after it
+        while not (self.data_dir / "node.json").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self
+
+    def kill(self):
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self):
+        if self.proc is not None:
+            stop_pid(self.proc)
+
+    def log_text(self) -> str:
+        p = self.data_dir / "node.log"
+        return (p.read_text(encoding="utf-8", errors="replace") if p.exists() else "") + \
+            (self.data_dir / "console.log").read_text(encoding="utf-8", errors="replace")
+
+
+def make_study(out_dir, n_series: int = 1, n_slices: int = 5, size: int = 8, patient_name="TEST^PATIENT",
+               patient_id="P1", charset="ISO_IR 192", seed: int = 0, study_uid=None) -> tuple[str, list[Path]]:
+    """A synthetic CT study in code: ``n_series`` series of ``n_slices`` int16 slices (random pixels)."""
+    from dicom_factory import write_series
+    from pydicom.uid import generate_uid
+
+    rng = np.random.default_rng(seed)
+    study_uid = study_uid or generate_uid()
+    paths = []
+    for s in range(n_series):
+        stored = rng.integers(-1000, 3000, size=(n_slices, size, size)).astype(np.int16)
+        paths += write_series(Path(out_dir) / f"s{s}", stored, origin=(0, 0, 0), spacing_ijk=(1, 1, 2),
+                              study_uid=study_uid, patient_name=patient_name, patient_id=patient_id,
+                              charset=charset, series_number=s + 1, description=f"series {s}")
+    return study_uid, paths

@@ -1,0 +1,109 @@
+"""`workstation web find|get|put URL`: DICOMweb (QIDO-RS, WADO-RS, STOW-RS)."""
+
+from __future__ import annotations
+
+
+def add_parser(sub):
+    p = sub.add_parser("web", help="DICOMweb: search (QIDO-RS), retrieve (WADO-RS), upload (STOW-RS)",
+                       description="Talk to a DICOMweb server. URL is the service root (for Orthanc: "
+                                   "http://host:8042/dicom-web) or the name of a configured node with a url. "
+                                   "Credentials: --user/--password or --token, or the environment variables "
+                                   "WORKSTATION_WEB_USER, WORKSTATION_WEB_PASSWORD, WORKSTATION_WEB_TOKEN.")
+    s = p.add_subparsers(dest="web_command", metavar="ACTION", required=True)
+
+    def common(q):
+        q.add_argument("url", help="DICOMweb root URL, or a configured node name")
+        q.add_argument("--user")
+        q.add_argument("--password")
+        q.add_argument("--token", help="bearer token")
+
+    f = s.add_parser("find", help="QIDO-RS search")
+    common(f)
+    f.add_argument("--level", default="STUDY", choices=["STUDY", "SERIES", "INSTANCE"])
+    f.add_argument("--study-uid")
+    f.add_argument("--patient-name")
+    f.add_argument("--patient-id")
+    f.add_argument("--study-date")
+    f.add_argument("--json", action="store_true")
+    g = s.add_parser("get", help="WADO-RS retrieve a study (or series) into the managed store")
+    common(g)
+    g.add_argument("study_uid")
+    g.add_argument("--series-uid")
+    g.add_argument("--db", metavar="FILE")
+    g.add_argument("--store", metavar="DIR")
+    u = s.add_parser("put", help="STOW-RS upload files or a study/series from the database")
+    common(u)
+    u.add_argument("what", nargs="+", metavar="PATH|UID")
+    u.add_argument("--db", metavar="FILE")
+    p.set_defaults(func=run)
+
+
+def _auth(args) -> dict:
+    import os
+
+    token = args.token or os.environ.get("WORKSTATION_WEB_TOKEN")
+    if token:
+        return {"token": token}
+    user = args.user or os.environ.get("WORKSTATION_WEB_USER")
+    if user:
+        return {"user": user, "password": args.password or os.environ.get("WORKSTATION_WEB_PASSWORD", "")}
+    return {}
+
+
+def _url(text: str) -> str:
+    if text.startswith(("http://", "https://")):
+        return text
+    from workstation.settings.nodes import load_nodes
+
+    node = load_nodes().get(text)
+    if not node.url:
+        from .common import UserError
+
+        raise UserError(f"node {node.name} has no DICOMweb url; `workstation node add {node.name} --url URL ...`")
+    return node.url
+
+
+def run(args) -> int:
+    import sys
+
+    from workstation.io.db import StudyDB
+    from workstation.net import web
+    from workstation.net.store import ManagedStore
+    from workstation.tasks.progress import Progress
+
+    from .common import UserError, print_json
+
+    url, auth = _url(args.url), _auth(args)
+
+    def show(frac, msg):
+        print(f"\r{msg}   ", end="", file=sys.stderr, flush=True)
+
+    try:
+        if args.web_command == "find":
+            rows = web.find(url, args.level, study_uid=args.study_uid, auth=auth, PatientName=args.patient_name,
+                            PatientID=args.patient_id, StudyDate=args.study_date)
+            if args.json:
+                print_json(rows)
+            else:
+                for r in rows:
+                    print("  ".join(str(r.get(k, "")) for k in ("PatientName", "PatientID", "StudyDate",
+                                                                "StudyDescription", "SeriesInstanceUID" if
+                                                                args.level != "STUDY" else "StudyInstanceUID")))
+                print(f"{len(rows)} match(es)")
+            return 0
+        if args.web_command == "get":
+            with StudyDB(args.db) as db:
+                res = web.get(url, args.study_uid, ManagedStore(args.store, db), args.series_uid, auth, Progress(show))
+            print(file=sys.stderr)
+            print(f"retrieved {res.completed} instances ({res.failed} failed)")
+            return 0 if res.failed == 0 else 1
+        from .send_cmd import resolve
+
+        with StudyDB(args.db) as db:
+            files = resolve(args.what, db)
+            res = web.put(url, files, auth, Progress(show), db=db)
+        print(file=sys.stderr)
+        print(f"stored {res.completed} of {len(files)} instances")
+        return 0 if res.failed == 0 else 1
+    except web.WebError as exc:
+        raise UserError(str(exc)) from None

@@ -1,0 +1,302 @@
+"""Service-class user towards a configured peer: C-ECHO, C-FIND, C-MOVE, C-GET, C-STORE.
+
+Every function takes a :class:`workstation.settings.nodes.Node` (the peer) and our calling AE
+title, opens one association, and raises :class:`DicomNetError` (one line: which node, what
+failed, what to check) when the peer cannot be reached or refuses. Long operations take a
+:class:`workstation.tasks.Progress` for progress and cooperative cancel. Results are audited by
+UID when a database is given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workstation.tasks.progress import Cancelled, Progress
+
+from .logs import install_phi_filter
+
+FIND_KEYS = {
+    "PATIENT": ("PatientName", "PatientID", "PatientBirthDate", "PatientSex"),
+    "STUDY": ("PatientName", "PatientID", "StudyInstanceUID", "StudyDate", "StudyTime", "StudyDescription",
+              "AccessionNumber", "ModalitiesInStudy", "NumberOfStudyRelatedInstances"),
+    "SERIES": ("StudyInstanceUID", "SeriesInstanceUID", "Modality", "SeriesNumber", "SeriesDescription",
+               "NumberOfSeriesRelatedInstances"),
+}
+
+# storage SOP classes we accept in the SCP role during C-GET (pynetdicom: at most 128 contexts)
+GET_STORAGE_CLASSES = (
+    "1.2.840.10008.5.1.4.1.1.2",        # CT
+    "1.2.840.10008.5.1.4.1.1.2.1",      # Enhanced CT
+    "1.2.840.10008.5.1.4.1.1.128",      # PET
+    "1.2.840.10008.5.1.4.1.1.130",      # Enhanced PET
+    "1.2.840.10008.5.1.4.1.1.128.1",    # Legacy Converted Enhanced PET
+    "1.2.840.10008.5.1.4.1.1.4",        # MR
+    "1.2.840.10008.5.1.4.1.1.4.1",      # Enhanced MR
+    "1.2.840.10008.5.1.4.1.1.20",       # NM
+    "1.2.840.10008.5.1.4.1.1.7",        # Secondary Capture
+    "1.2.840.10008.5.1.4.1.1.7.4",      # Multi-frame True Colour SC
+    "1.2.840.10008.5.1.4.1.1.66.4",     # Segmentation
+    "1.2.840.10008.5.1.4.1.1.481.3",    # RT Structure Set
+    "1.2.840.10008.5.1.4.1.1.88.11",    # Basic Text SR
+    "1.2.840.10008.5.1.4.1.1.88.22",    # Enhanced SR
+    "1.2.840.10008.5.1.4.1.1.88.33",    # Comprehensive SR
+    "1.2.840.10008.5.1.4.1.1.88.34",    # Comprehensive 3D SR
+    "1.2.840.10008.5.1.4.1.1.67",       # Real World Value Mapping
+    "1.2.840.10008.5.1.4.1.1.88.59",    # Key Object Selection
+    "1.2.840.10008.5.1.4.1.1.104.1",    # Encapsulated PDF
+)
+
+
+class DicomNetError(RuntimeError):
+    """A DIMSE operation failed; the message names the node and what to check."""
+
+
+@dataclass
+class TransferResult:
+    completed: int = 0
+    failed: int = 0
+    warning: int = 0
+    acknowledged: list[str] = field(default_factory=list)  # SOP Instance UIDs answered with Success
+    errors: list[str] = field(default_factory=list)
+
+
+def _ae(calling_aet: str):
+    from pynetdicom import AE
+
+    install_phi_filter()
+    ae = AE(ae_title=calling_aet)
+    ae.acse_timeout = 15
+    ae.dimse_timeout = 120
+    ae.network_timeout = 30
+    return ae
+
+
+def _associate(ae, node, **kw):
+    if not node.is_dimse:
+        raise DicomNetError(f"node {node.name} has no AE title/host/port (a DICOMweb-only node?)")
+    assoc = ae.associate(node.host, int(node.port), ae_title=node.ae_title, **kw)
+    if not assoc.is_established:
+        why = "rejected the association" if assoc.is_rejected else "could not be reached"
+        raise DicomNetError(f"node {node.name} ({node.ae_title}@{node.host}:{node.port}) {why}; check that it "
+                            f"runs and knows our AE title {ae.ae_title}")
+    return assoc
+
+
+def echo(node, calling_aet: str) -> int:
+    from pynetdicom.sop_class import Verification
+
+    ae = _ae(calling_aet)
+    ae.add_requested_context(Verification)
+    assoc = _associate(ae, node)
+    try:
+        status = assoc.send_c_echo()
+    finally:
+        assoc.release()
+    if not status or "Status" not in status:
+        raise DicomNetError(f"node {node.name}: no answer to C-ECHO (connection dropped or timed out)")
+    return int(status.Status)
+
+
+def _value(elem) -> object:
+    v = elem.value
+    if elem.VR == "PN":
+        return str(v) if v is not None else ""
+    if elem.VM > 1:
+        return [str(x) for x in v]
+    return "" if v is None else (v if isinstance(v, (int, float)) else str(v))
+
+
+def find(node, calling_aet: str, level: str = "STUDY", **keys) -> list[dict]:
+    """C-FIND at PATIENT, STUDY or SERIES level; keys are DICOM keywords (wildcards * and ?)."""
+    from pydicom.dataset import Dataset
+    from pynetdicom.sop_class import (PatientRootQueryRetrieveInformationModelFind,
+                                      StudyRootQueryRetrieveInformationModelFind)
+
+    level = level.upper()
+    if level not in FIND_KEYS:
+        raise DicomNetError(f"query level {level!r}: use PATIENT, STUDY or SERIES")
+    model = (PatientRootQueryRetrieveInformationModelFind if level == "PATIENT"
+             else StudyRootQueryRetrieveInformationModelFind)
+    ds = Dataset()
+    ds.SpecificCharacterSet = "ISO_IR 192"  # UTF-8: names in any script
+    ds.QueryRetrieveLevel = level
+    for kw in FIND_KEYS[level]:
+        setattr(ds, kw, "")
+    for kw, val in keys.items():
+        if val is None:
+            continue
+        setattr(ds, kw, val)
+    ae = _ae(calling_aet)
+    ae.add_requested_context(model)
+    assoc = _associate(ae, node)
+    out = []
+    try:
+        for status, ident in assoc.send_c_find(ds, model):
+            if not status:
+                raise DicomNetError(f"node {node.name}: C-FIND connection dropped or timed out")
+            code = int(status.Status)
+            if code in (0xFF00, 0xFF01) and ident is not None:
+                out.append({e.keyword: _value(e) for e in ident if e.keyword not in
+                            ("SpecificCharacterSet", "QueryRetrieveLevel", "RetrieveAETitle") and e.keyword})
+            elif code not in (0x0000, 0xFF00, 0xFF01):
+                raise DicomNetError(f"node {node.name}: C-FIND failed with status 0x{code:04X}")
+    finally:
+        assoc.release()
+    return out
+
+
+def _retrieve_identifier(study_uid: str, series_uid: str | None):
+    from pydicom.dataset import Dataset
+
+    ds = Dataset()
+    ds.QueryRetrieveLevel = "SERIES" if series_uid else "STUDY"
+    ds.StudyInstanceUID = study_uid
+    if series_uid:
+        ds.SeriesInstanceUID = series_uid
+    return ds
+
+
+def _track(node, responses, progress, what):
+    res = TransferResult()
+    for status, _ident in responses:
+        if not status:
+            raise DicomNetError(f"node {node.name}: {what} connection dropped or timed out")
+        code = int(status.Status)
+        done = int(status.get("NumberOfCompletedSuboperations", 0) or 0)
+        rem = int(status.get("NumberOfRemainingSuboperations", 0) or 0)
+        res.completed, res.failed = done, int(status.get("NumberOfFailedSuboperations", 0) or 0)
+        res.warning = int(status.get("NumberOfWarningSuboperations", 0) or 0)
+        if progress is not None and code == 0xFF00:
+            total = done + rem + res.failed + res.warning
+            progress.update(done / total if total else 0.0, f"{what}: {done} of {total}")
+        if code not in (0x0000, 0xFF00, 0xB000):
+            res.errors.append(f"status 0x{code:04X}")
+    return res
+
+
+def move(node, calling_aet: str, study_uid: str, destination_aet: str, series_uid: str | None = None,
+         progress: Progress | None = None) -> TransferResult:
+    """C-MOVE a study (or series) from ``node`` to ``destination_aet`` (usually our own SCP)."""
+    from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelMove as Model
+
+    ae = _ae(calling_aet)
+    ae.add_requested_context(Model)
+    assoc = _associate(ae, node)
+    try:
+        res = _track(node, assoc.send_c_move(_retrieve_identifier(study_uid, series_uid), destination_aet, Model),
+                     progress, "C-MOVE")
+    except Cancelled:
+        assoc.abort()
+        raise
+    finally:
+        if assoc.is_established:
+            assoc.release()
+    return res
+
+
+def get(node, calling_aet: str, study_uid: str, store, series_uid: str | None = None,
+        progress: Progress | None = None) -> TransferResult:
+    """C-GET a study (or series) from ``node`` into ``store`` (a ManagedStore) on the same association."""
+    from pynetdicom import ALL_TRANSFER_SYNTAXES, build_role, evt
+    from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelGet as Model
+
+    ae = _ae(calling_aet)
+    ae.add_requested_context(Model)
+    roles = []
+    for uid in GET_STORAGE_CLASSES:
+        ae.add_requested_context(uid, ALL_TRANSFER_SYNTAXES[:])
+        roles.append(build_role(uid, scp_role=True))
+    received: list[str] = []
+
+    def on_store(event):
+        try:
+            stored = store.store_bytes(event.encoded_dataset(include_meta=True))
+        except Exception:  # noqa: BLE001 - refuse the sub-operation, keep the association
+            return 0xA700
+        received.append(stored.sop_instance_uid)
+        return 0x0000
+
+    assoc = _associate(ae, node, ext_neg=roles, evt_handlers=[(evt.EVT_C_STORE, on_store)])
+    try:
+        res = _track(node, assoc.send_c_get(_retrieve_identifier(study_uid, series_uid), Model), progress, "C-GET")
+    except Cancelled:
+        assoc.abort()
+        raise
+    finally:
+        if assoc.is_established:
+            assoc.release()
+    res.acknowledged = received
+    if store.db is not None and received:
+        store.db.audit_many([dict(event="retrieve", peer_ae=node.ae_title, peer_host=node.host, study_uid=study_uid,
+                                  sop_instance_uid=u, status=0, detail="C-GET") for u in received])
+    return res
+
+
+def store_files(node, calling_aet: str, paths, progress: Progress | None = None, db=None) -> TransferResult:
+    """C-STORE files to ``node`` in their own transfer syntax (bit-identical pixel data)."""
+    import pydicom
+
+    files = [str(p) for p in paths]
+    if not files:
+        raise DicomNetError("nothing to send")
+    res = TransferResult()
+    pairs: dict[tuple[str, str], None] = {}
+    heads = []
+    for p in files:
+        try:
+            h = pydicom.dcmread(p, stop_before_pixels=True, specific_tags=["SOPClassUID", "SOPInstanceUID"])
+            ts = str(h.file_meta.TransferSyntaxUID)
+            pairs[(str(h.SOPClassUID), ts)] = None
+            heads.append((p, str(h.SOPInstanceUID)))
+        except Exception as exc:  # noqa: BLE001 - one unreadable file is reported, not fatal
+            res.failed += 1
+            res.errors.append(f"{p}: not a readable DICOM file ({type(exc).__name__})")
+    contexts: dict[str, list[str]] = {}
+    for sop, ts in pairs:
+        contexts.setdefault(sop, []).append(ts)
+    if len(contexts) > 128:
+        raise DicomNetError("more than 128 different SOP classes in one send; send in parts")
+    ae = _ae(calling_aet)
+    for sop, tss in contexts.items():
+        ae.add_requested_context(sop, tss)
+    assoc = _associate(ae, node)
+    audit = []
+    try:
+        for n, (p, uid) in enumerate(heads):
+            if progress is not None:
+                progress.update(n / len(heads), f"C-STORE {n} of {len(heads)}")
+            ds = pydicom.dcmread(p)
+            try:
+                status = assoc.send_c_store(ds) if assoc.is_established else None
+            except ValueError as exc:  # no accepted context for this SOP class / transfer syntax
+                res.failed += 1
+                res.errors.append(f"{p}: {exc}")
+                continue
+            except RuntimeError:  # the association went away under us
+                status = None
+            if not status:  # dropped or timed out: report what was acknowledged, the caller may retry
+                res.failed += len(heads) - n
+                res.errors.append(f"node {node.name}: connection dropped after {res.completed} of {len(heads)} "
+                                  "instances")
+                break
+            code = int(status.Status)
+            if code == 0x0000 or (code & 0xF000) == 0xB000:
+                res.completed += 1
+                res.acknowledged.append(uid)
+                audit.append(dict(event="store-sent", peer_ae=node.ae_title, peer_host=node.host,
+                                  sop_instance_uid=uid, status=code))
+            else:
+                res.failed += 1
+                res.errors.append(f"{Path(p).name}: status 0x{code:04X}")
+    except Cancelled:
+        assoc.abort()
+        raise
+    finally:
+        if assoc.is_established:
+            assoc.release()
+        if db is not None:
+            db.audit_many(audit)
+    if progress is not None:
+        progress.update(1.0, f"C-STORE {res.completed} sent, {res.failed} failed")
+    return res

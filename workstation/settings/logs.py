@@ -1,0 +1,197 @@
+"""The application log: one rotating file in the user data folder, PHI-free by construction.
+
+:func:`setup_logging` installs two handlers on the root logger, so that our own loggers
+(``workstation.*``), third-party loggers (``pydicom``) and Python warnings (routed through
+``logging.captureWarnings``) all end up in the same place:
+
+* a rotating file ``logs/workstation.log`` under :func:`workstation.settings.data_dir` (INFO);
+* standard error (WARNING and above), resolved at each message so redirections keep working.
+
+Every handler carries a :class:`PhiFilter`. It removes
+
+* every value registered with :func:`register_phi` (the io layer registers patient names, IDs
+  and birth dates as it decodes them, with the components of names), wherever it appears; and
+* for records from third-party code (anything not under ``workstation``), every quoted value:
+  pydicom's "Invalid value for VR PN: '...'" warnings quote the raw element value, which may be
+  any element, a name or an ID included.
+
+Duplicates (pydicom both logs and warns the same text) are written once.
+:func:`diagnostics_text` gives the version facts and the log's tail for a support request.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import logging.handlers
+import platform
+import re
+import sys
+import threading
+
+from .paths import data_dir
+
+LOG_NAME = "workstation.log"
+MAX_BYTES = 2 << 20
+BACKUPS = 5
+REDACTED = "<redacted>"
+
+_phi_lock = threading.Lock()
+_phi_values: collections.OrderedDict[str, None] = collections.OrderedDict()
+_PHI_MAX = 20000
+_MIN_LEN = 3  # shorter values (sex "M", initials) would blank out ordinary words
+_QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
+_pattern_cache: tuple[int, re.Pattern | None] = (-1, None)
+_version = 0
+
+
+def register_phi(*values) -> None:
+    """Remember patient-identifying strings so that no log record can carry them."""
+    global _version
+    added = False
+    with _phi_lock:
+        for v in values:
+            if v is None:
+                continue
+            text = str(v).strip()
+            parts = {text} | {p.strip() for p in re.split(r"[\^=,]", text)}
+            for p in parts:
+                if len(p) >= _MIN_LEN and p not in _phi_values:
+                    _phi_values[p] = None
+                    added = True
+                    if len(_phi_values) > _PHI_MAX:
+                        _phi_values.popitem(last=False)
+        if added:
+            _version += 1
+
+
+def _phi_pattern() -> re.Pattern | None:
+    global _pattern_cache
+    with _phi_lock:
+        version, pattern = _pattern_cache
+        if version == _version:
+            return pattern
+        values = sorted(_phi_values, key=len, reverse=True)
+        pattern = re.compile("|".join(re.escape(v) for v in values), re.IGNORECASE) if values else None
+        _pattern_cache = (_version, pattern)
+        return pattern
+
+
+def scrub(text: str, third_party: bool = False) -> str:
+    """``text`` without registered PHI values (and, for third-party text, without quoted values)."""
+    if third_party:
+        text = _QUOTED.sub(f"'{REDACTED}'", text)
+    pattern = _phi_pattern()
+    if pattern is not None:
+        text = pattern.sub(REDACTED, text)
+    return text
+
+
+class PhiFilter(logging.Filter):
+    """Rewrites each record's message without PHI (see the module docstring)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken format string must not break logging
+            message = str(record.msg)
+        third_party = not record.name.startswith("workstation")
+        record.msg = scrub(message, third_party)
+        record.args = None
+        if record.exc_info and record.exc_info[1] is not None:
+            # tracebacks carry exception messages: keep the type and our scrubbed text only
+            exc = record.exc_info[1]
+            record.msg += f" [{type(exc).__name__}: {scrub(str(exc), third_party)}]"
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+class _Dedupe(logging.Filter):
+    """Drop a warning that repeats, as a Python warning, a message pydicom has just logged."""
+
+    def __init__(self):
+        super().__init__()
+        self._recent: collections.deque[str] = collections.deque(maxlen=32)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            text = record.getMessage()
+        except Exception:  # noqa: BLE001
+            return True
+        if record.name == "py.warnings":
+            return not any(m and m in text for m in self._recent)
+        if not record.name.startswith("workstation"):
+            self._recent.append(text)
+        return True
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time of the message."""
+
+    def __init__(self):
+        super().__init__(sys.stderr)
+
+    def emit(self, record):
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+_installed: list[logging.Handler] = []
+
+
+def log_path():
+    return data_dir() / "logs" / LOG_NAME
+
+
+def setup_logging(level: int = logging.INFO, stderr_level: int = logging.WARNING, to_file: bool = True) -> None:
+    """Install the application's handlers (idempotent: a second call replaces the first's)."""
+    root = logging.getLogger()
+    for h in _installed:
+        root.removeHandler(h)
+        h.close()
+    _installed.clear()
+    dedupe = _Dedupe()
+    handlers: list[logging.Handler] = []
+    err = _StderrHandler()
+    err.setLevel(stderr_level)
+    err.setFormatter(logging.Formatter("%(levelname)s: %(name)s: %(message)s"))
+    handlers.append(err)
+    if to_file:
+        try:
+            path = log_path()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fh = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS,
+                                                      encoding="utf-8", delay=True)
+            fh.setLevel(level)
+            fh.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+            handlers.append(fh)
+        except OSError:
+            pass  # a read-only home must not stop the program; stderr still gets warnings
+    for h in handlers:
+        h.addFilter(dedupe)
+        h.addFilter(PhiFilter())
+        root.addHandler(h)
+        _installed.append(h)
+    if root.level == logging.NOTSET or root.level > level:
+        root.setLevel(level)
+    logging.captureWarnings(True)
+
+
+def diagnostics_text(tail_lines: int = 200) -> str:
+    """Versions and the end of the log, for a support request (the log is already PHI-free)."""
+    from workstation import __version__
+
+    lines = [f"workstation {__version__}", f"python {sys.version.split()[0]} on {platform.platform()}"]
+    for mod in ("numpy", "pydicom", "SimpleITK", "vtk", "PySide6", "numba"):
+        m = sys.modules.get(mod)
+        if m is not None:
+            lines.append(f"{mod} {getattr(m, '__version__', '?')}")
+    path = log_path()
+    lines.append(f"log: {path}")
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            lines += ["", *collections.deque(f, maxlen=tail_lines)]
+    except OSError:
+        lines.append("(no log yet)")
+    return "\n".join(line.rstrip("\n") for line in lines)

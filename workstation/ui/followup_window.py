@@ -1,0 +1,199 @@
+"""Follow-up reading window: baseline | follow-up side by side, linked through the registration.
+
+Concept
+-------
+Each time point is its own :class:`~workstation.analysis.fusion.ReadingSession` (CT grey, PET in
+colour) drawn by a fused :class:`ViewWidget`. The two crosshairs are linked through the CT-to-CT
+registration of the :class:`~workstation.analysis.followup.FollowupReading`: a click or a scroll in
+one view moves the other to ``followup_from_baseline`` (or its inverse) of that point, so both
+show the same anatomy. Unticking "link through registration" links the raw world coordinates
+instead (the registration undone for display; the reading's numbers do not change).
+
+Below the views the change table lists every lesion (matched, disappeared, new) with its SUVmax,
+SULpeak, MTV and TLG at both time points, the changes, the PERCIST and EORTC category and the QIBA
+flag; selecting a row puts both crosshairs on that lesion. The patient-level response is shown
+above the views. The reading itself is computed before the window opens (CLI: ``workstation
+response ... --view``), so the window never blocks on it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QLabel, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from workstation.analysis.fusion import ReadingSession
+
+from .view_widget import ViewWidget
+
+TABLE_HEADERS = ["Lesion", "Status", "SUVmax", "Δ SUVmax %", "SULpeak", "Δ SULpeak %", "MTV mL", "Δ MTV %", "TLG",
+                 "Δ TLG %", "PERCIST", "EORTC", "QIBA"]
+
+
+def _fmt(v: float, nd: int = 2) -> str:
+    return "–" if v is None or not math.isfinite(v) else f"{v:.{nd}f}"
+
+
+class FollowupWindow(QWidget):
+    def __init__(self, reading, plane: str = "axial", parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Follow-up reading"))
+        self.reading = reading
+        self.sessions = {
+            "baseline": ReadingSession(reading.baseline.ct, reading.baseline.pet),
+            "followup": ReadingSession(reading.followup.ct, reading.followup.pet),
+        }
+        self._syncing = False
+        root = QVBoxLayout(self)
+        self.summary_label = QLabel(self._summary_text())
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setObjectName("followup-summary")
+        root.addWidget(self.summary_label)
+        self.link_check = QCheckBox(self.tr("Link crosshairs through the registration"))
+        self.link_check.setChecked(True)
+        root.addWidget(self.link_check)
+        row = QHBoxLayout()
+        self.views: dict[str, ViewWidget] = {}
+        self.titles: dict[str, QLabel] = {}
+        for name, text in (("baseline", self.tr("Baseline")), ("followup", self.tr("Follow-up"))):
+            col = QVBoxLayout()
+            title = QLabel(f"{text}: {self._date(name)}")
+            title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.titles[name] = title
+            view = ViewWidget(self.sessions[name], "fused", plane)
+            view.setObjectName(f"{name}-fused-{plane}")
+            self.views[name] = view
+            col.addWidget(title)
+            col.addWidget(view, 1)
+            row.addLayout(col, 1)
+        root.addLayout(row, 3)
+        self.table = QTableWidget(0, len(TABLE_HEADERS))
+        self.table.setHorizontalHeaderLabels(TABLE_HEADERS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        root.addWidget(self.table, 1)
+        self.fill_table()
+        self.sessions["baseline"].events.connect("crosshair", self._on_baseline_crosshair)
+        self.sessions["followup"].events.connect("crosshair", self._on_followup_crosshair)
+        self.link_check.toggled.connect(lambda _on: self._on_baseline_crosshair(
+            position=self.sessions["baseline"].crosshair))
+        self.table.itemSelectionChanged.connect(self._on_row_selected)
+        rows = self.reading.rows()
+        if rows:
+            self.go_to_lesion(0)
+        del rows
+
+    # ------------------------------------------------------------ text
+    def _date(self, name: str) -> str:
+        """The PET series date and time of a time point (no patient identity)."""
+        acq = getattr(getattr(self.reading, name).pet, "pet", None)
+        try:
+            when = acq.series_datetime if acq is not None else None
+        except Exception:  # noqa: BLE001 - a header without times shows no date
+            when = None
+        return when.strftime("%Y-%m-%d %H:%M") if when is not None else "?"
+
+    def _summary_text(self) -> str:
+        r = self.reading
+        parts = [f"{self.tr('Registration')}: {r.registration.get('summary', r.registration.get('method', ''))}"]
+        for m in ("percist", "eortc", "deauville"):
+            if m == "deauville" and not r.fu.get("blood_pool"):
+                continue
+            res = r.response(m)
+            if m == "deauville":
+                parts.append(f"{self.tr('Deauville')}: {res.values.get('baseline_score', '?')} → {res.category}")
+            else:
+                parts.append(f"{m.upper()}: {res.category} ({res.name})")
+        return " · ".join(parts)
+
+    # ------------------------------------------------------------ table
+    def fill_table(self) -> None:
+        rows = self.reading.rows()
+        self.table.setRowCount(len(rows))
+        for n, r in enumerate(rows):
+            c = r.changes()
+            cells = [r.name, r.status,
+                     f"{_fmt(c['suvmax']['baseline'])} → {_fmt(c['suvmax']['followup'])}", _fmt(c["suvmax"]["percent"], 1),
+                     f"{_fmt(c['sulpeak']['baseline'])} → {_fmt(c['sulpeak']['followup'])}",
+                     _fmt(c["sulpeak"]["percent"], 1),
+                     f"{_fmt(c['mtv_ml']['baseline'])} → {_fmt(c['mtv_ml']['followup'])}", _fmt(c["mtv_ml"]["percent"], 1),
+                     f"{_fmt(c['tlg']['baseline'], 1)} → {_fmt(c['tlg']['followup'], 1)}", _fmt(c["tlg"]["percent"], 1),
+                     r.percist, r.eortc, self.tr("within") if r.qiba_within_repeatability else self.tr("beyond")]
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col >= 2:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(n, col, item)
+        self.table.resizeColumnsToContents()
+
+    def _on_row_selected(self) -> None:
+        sel = self.table.selectionModel().selectedRows()
+        if sel:
+            self.go_to_lesion(sel[0].row(), select=False)
+
+    def go_to_lesion(self, index: int, select: bool = True) -> None:
+        """Both crosshairs on lesion ``index`` of the change table."""
+        row = self.reading.rows()[index]
+        if row.status == "new":
+            self.sessions["followup"].set_crosshair(row.followup.centre_world)
+        else:
+            self.sessions["baseline"].set_crosshair(row.baseline.centre_world)
+        if select:
+            self.table.selectRow(index)
+
+    # ------------------------------------------------------------ linking
+    def _map(self, to: str, xyz) -> np.ndarray:
+        if not self.link_check.isChecked():
+            return np.asarray(xyz, float)
+        if to == "followup":
+            return self.reading.carry_to_followup(xyz)
+        return self.reading.carry_to_baseline(xyz)
+
+    def _on_baseline_crosshair(self, event: str = "crosshair", position=None, **_kw) -> None:
+        if self._syncing or position is None:
+            return
+        self._syncing = True
+        try:
+            self.sessions["followup"].set_crosshair(self._map("followup", position))
+        finally:
+            self._syncing = False
+
+    def _on_followup_crosshair(self, event: str = "crosshair", position=None, **_kw) -> None:
+        if self._syncing or position is None:
+            return
+        self._syncing = True
+        try:
+            self.sessions["baseline"].set_crosshair(self._map("baseline", position))
+        finally:
+            self._syncing = False
+
+    def closeEvent(self, ev) -> None:
+        for v in self.views.values():
+            v.detach()
+        super().closeEvent(ev)
+
+
+def show_followup(reading, screenshot=None, size=(1600, 1000)) -> int:
+    """Open the window on a finished reading and run the event loop, or (``screenshot``) render it
+    to that PNG and return (the CLI's ``--view`` / ``--screenshot``)."""
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    win = FollowupWindow(reading)
+    win.resize(*(size or (1600, 1000)))
+    win.show()
+    if screenshot:
+        app.processEvents()
+        for v in win.views.values():
+            v.render_now()
+        ok = win.grab().save(str(screenshot), "PNG")
+        win.close()
+        return 0 if ok else 1
+    return int(app.exec() or 0)
