@@ -10,7 +10,7 @@ DEMO_DIR := demo-study
 PLUGINS := $(wildcard plugins/*/pyproject.toml)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test fuzz sysdeps venv bench clean
+.PHONY: demo test fuzz sysdeps venv bench clean bundle bundle-test dist-linux translations i18n-update
 
 sysdeps:
 	@bash installer/sysdeps.sh
@@ -24,10 +24,21 @@ $(VENV)/.installed: pyproject.toml $(PLUGINS)
 
 venv: $(VENV)/.installed
 
+# the viewer's translations: resources/i18n/*.ts (sources, in git) -> *.qm (built, not in git)
+TS_FILES := $(wildcard resources/i18n/*.ts)
+QM_FILES := $(TS_FILES:.ts=.qm)
+resources/i18n/%.qm: resources/i18n/%.ts | venv
+	$(VENV)/bin/pyside6-lrelease -silent $< -qm $@
+translations: $(QM_FILES)
+
+# after changing visible strings in ui/: refresh the catalogues (then translate what is unfinished)
+i18n-update: venv
+	$(VENV)/bin/pyside6-lupdate -no-obsolete $(wildcard workstation/ui/*.py) -ts $(TS_FILES)
+
 $(DEMO_DIR)/truth.json: | venv
 	$(VENV)/bin/workstation demo --out $(DEMO_DIR)
 
-demo: sysdeps venv $(DEMO_DIR)/truth.json
+demo: sysdeps venv translations $(DEMO_DIR)/truth.json
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] || [ "$$(uname)" = "Darwin" ]; then \
 		$(VENV)/bin/workstation view $(DEMO_DIR); \
 	else \
@@ -39,7 +50,7 @@ demo: sysdeps venv $(DEMO_DIR)/truth.json
 HEADLESS := QT_QPA_PLATFORM=offscreen VTK_DEFAULT_OPENGL_WINDOW=vtkOSOpenGLRenderWindow
 
 # the workstation's suite, then each plugin's own suite (separate sessions: each has its conftest)
-test: sysdeps venv
+test: sysdeps venv translations
 	$(HEADLESS) $(PY) -m pytest -q -p no:cacheprovider tests $(PYTEST_ARGS)
 	@for p in $(dir $(PLUGINS)); do \
 		echo "== plugin tests: $$p"; \
@@ -55,8 +66,26 @@ fuzz: venv
 		$(HEADLESS) $(PY) -m pytest -q -p no:cacheprovider -p no:logging tests/fuzz $(PYTEST_ARGS)
 	@cat fuzz-report.txt
 
+# The one-folder application (PyInstaller): dist/workstation/workstation takes the CLI's sub-commands.
+BUNDLE := dist/workstation/workstation
+bundle: venv translations
+	$(PIP) install -q "pyinstaller>=6.10"
+	$(PY) installer/make_icon.py build/icon
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller installer/workstation.spec
+	cp installer/install-linux.sh dist/workstation/
+	@du -sh dist/workstation
+
+# smoke tests of the frozen build (version, demo, screenshot pixels, plugins, frozen recon child, Linux install)
+bundle-test: sysdeps bundle
+	$(HEADLESS) WORKSTATION_BUNDLE=$(BUNDLE) $(PY) -m pytest -q -p no:cacheprovider tests/installer $(PYTEST_ARGS)
+
+# the Linux download: the bundle folder (with install-linux.sh inside) as a .tar.gz
+dist-linux: bundle
+	tar -C dist -czf dist/workstation-linux-x86_64.tar.gz workstation
+	@ls -lh dist/workstation-linux-x86_64.tar.gz
+
 bench: venv
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) build *.egg-info
+	rm -rf $(VENV) $(DEMO_DIR) build dist *.egg-info

@@ -223,7 +223,7 @@ def test_unlink_and_link(reading):
     import copy
 
     r2 = copy.copy(rd)
-    r2.matches = list(rd.matches)
+    r2.matches, r2.names = list(rd.matches), dict(rd.names)  # edits stay off the shared reading
     matched = [r for r in r2.rows() if r.status == "matched"]
     key, b, f = matched[0].key, matched[0].baseline_index, matched[0].followup_index
     r2.unlink(key)

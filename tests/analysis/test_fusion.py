@@ -108,7 +108,10 @@ def test_world_pixel_mapping_matches_slice_content(session, plane):
     for _ in range(30):
         c, r = rng.integers(0, img.shape[1]), rng.integers(0, img.shape[0])
         w = s.pixel_to_world(plane, c, r)
-        assert img[r, c] == pytest.approx(float(syn.body_hu(w)))
+        # the display grid is the union of the CT and PET fields of view: outside the CT, its air value
+        in_ct = s.anatomical.geometry.world_to_nearest_kji(w) is not None
+        want = float(syn.body_hu(w)) if in_ct else float(s.anatomical.array.min())
+        assert img[r, c] == pytest.approx(want)
         assert np.allclose(s.world_to_pixel(plane, w), (c, r))
 
 
@@ -376,3 +379,31 @@ def test_mip_click_through_a_registration_lands_in_the_anatomical_frame():
     p = s.hottest_along_ray(col, row, 0)
     assert np.linalg.norm(p - want) < 1.5 * max(s.mip_geometry.spacing)
     assert abs(p[0] - want[0]) <= 3.0 + 1e-6  # x: half a PET voxel
+
+
+def test_union_of_fields_of_view_keeps_pet_outside_the_ct():
+    """The synthetic PET reaches beyond the CT (z -81..81 mm vs CT -70..75, x ±99 vs ±94): the display grid
+    is the CT grid extended by whole CT voxels to cover the PET; CT voxels keep their values and places;
+    the PET lesion-free body beyond the CT's last slice is shown; the readout says — for the CT there."""
+    ct, pet = syn.make_ct(), syn.make_pet()
+    s = fusion.ReadingSession(ct, pet, mip_frames=4)
+    g, cg = s.display_geometry, ct.geometry
+    assert g.spacing == cg.spacing
+    lo, hi = g.corners_world().min(axis=0), g.corners_world().max(axis=0)
+    plo, phi = pet.geometry.corners_world().min(axis=0), pet.geometry.corners_world().max(axis=0)
+    assert np.all(lo <= plo + 1e-6) and np.all(hi >= phi - 1e-6)  # covers the PET
+    assert np.all(lo > plo - np.asarray(cg.spacing)) and np.all(hi < phi + np.asarray(cg.spacing))  # by < 1 voxel
+    # the CT voxels sit at whole-voxel offsets with their own values
+    off = np.rint(cg.world_to_kji(g.origin) * -1).astype(int)  # where the CT's first voxel is in the display grid
+    nz, ny, nx = ct.shape
+    assert np.array_equal(s.anat_display[off[0]:off[0] + nz, off[1]:off[1] + ny, off[2]:off[2] + nx], ct.array)
+    # a point beyond the CT's top slice but inside the PET body: PET shown, CT "—"
+    p = np.array([0.0, 0.0, 79.0])
+    s.set_crosshair(p)
+    r = s.readout()
+    assert r["anat_value"] is None and r["pet_value"] == pytest.approx(syn.BG_BQML, rel=1e-3)
+    assert s.slice_image("pet", "axial").max() == pytest.approx(syn.BG_BQML, rel=1e-3)
+    # different frames of reference: no union (the scanners' coordinates are not comparable)
+    other = syn.make_pet()
+    other.frame_of_reference_uid = "9.9"
+    assert fusion.ReadingSession(ct, other, mip_frames=4).display_geometry.same_grid(cg)

@@ -53,7 +53,7 @@ def test_whole_body_spheres(spheres_case, method):
     MTV is then within the half-voxel-diagonal bracket of 4/3 pi r^3."""
     g, v = spheres_case
     liver = (-40.0, -60.0, -60.0)  # background region: SUV 1 ± 0.1 -> PERCIST threshold ≈ 1.7
-    rep = Q.find_lesions(v, g, method, liver_world=liver if method == "percist" else None)
+    rep = Q.find_lesions(v, g, method, liver_world=liver if method == "percist" else None, exclude=())
     assert rep.count == 3
     w = world_grid(g)
     for les in rep.lesions:
@@ -83,7 +83,7 @@ def test_seeded_equals_whole_body_lesion(spheres_case, method):
     g, v = spheres_case
     liver = (-40.0, -60.0, -60.0)
     kw = {"liver_world": liver} if method == "percist" else {}
-    whole = Q.find_lesions(v, g, method, **kw)
+    whole = Q.find_lesions(v, g, method, exclude=(), **kw)
     for c, r, val in SPHERES:
         click = np.asarray(c) + (0.6 * r, 0.0, 0.0)  # off-centre click inside the lesion
         rep = Q.find_lesions(v, g, method, seed_world=click, **kw)
@@ -123,7 +123,7 @@ def test_pct_whole_body_equals_scipy_twin(method, min_ml):
     v[1, 1, 1] = 9.0  # a one-voxel candidate first in raster order (0.027 mL)
     v = v.astype(np.float32)
     pct = float(method.split(":")[1]) / 100
-    rep = Q.find_lesions(v, g, method, min_volume_ml=min_ml)
+    rep = Q.find_lesions(v, g, method, min_volume_ml=min_ml, exclude=())
     cand, n = ndi.label(v >= np.float32(2.5), np.ones((3, 3, 3)))
     twins = []
     for lab in range(1, n + 1):
@@ -153,9 +153,9 @@ def test_min_volume_and_exclusions():
     v[np.sum((w - (0, -10, -170)) ** 2, axis=-1) <= 20 ** 2] = 20.0  # "bladder": 33 mL, bottom, centred
     v[np.sum((w - (-60, 0, 0)) ** 2, axis=-1) <= 12 ** 2] = 6.0  # lesion
     v[50, 20, 45] = 5.0  # one hot voxel = 0.064 mL
-    rep = Q.find_lesions(v, g, "fixed:2.5", min_volume_ml=0.0)
+    rep = Q.find_lesions(v, g, "fixed:2.5", min_volume_ml=0.0, exclude=())
     assert rep.count == 4
-    rep = Q.find_lesions(v, g, "fixed:2.5", min_volume_ml=0.5)
+    rep = Q.find_lesions(v, g, "fixed:2.5", min_volume_ml=0.5, exclude=())
     assert rep.count == 3
     rep = Q.find_lesions(v, g, "fixed:2.5", exclude=("brain", "bladder"))
     assert rep.count == 1 and rep.lesions[0].suvmax == 6.0
@@ -183,7 +183,7 @@ def test_errors_name_the_fix(spheres_case):
 def test_progress_and_cancel(spheres_case):
     g, v = spheres_case
     seen = []
-    rep = Q.find_lesions(v, g, "pct:41", progress=Progress(lambda f, m: seen.append(f)))
+    rep = Q.find_lesions(v, g, "pct:41", progress=Progress(lambda f, m: seen.append(f)), exclude=())
     assert rep.count == 3 and seen[-1] == 1.0 and seen == sorted(seen)
     p = Progress()
     p.cancel()
@@ -304,8 +304,113 @@ def test_low_contrast_lesion_next_to_a_hot_one():
     small = np.sum((w - (-40, 0, 0)) ** 2, axis=-1) <= 9.0 ** 2
     v[small] = 4.0
     v[np.sum((w - (40, 0, 0)) ** 2, axis=-1) <= 10.0 ** 2] = 10.0
-    with pytest.raises(Q.QuantError, match="hotter structure"):
+    with pytest.raises(Q.QuantError, match="hotter structure"):  # a constraint wide enough to reach it
+        Q.find_lesions(v, g, "pct:41", seed_world=(-40, 0, 0), constraint=100.0)
+    with pytest.raises(Q.SegmentationLeak, match="reached the constraint") as ei:  # the default sphere stops first
         Q.find_lesions(v, g, "pct:41", seed_world=(-40, 0, 0))
+    assert ei.value.kind == "constraint" and ei.value.region.any()
     rep = Q.find_lesions(v, g, "a50", seed_world=(-38, 2, 0))
     assert rep.lesions[0].voxels == small.sum()
     assert rep.lesions[0].background == pytest.approx(2.2)
+
+
+# ----------------------------------------------------------------------------- gradient edge method
+@pytest.mark.parametrize("r", [8.0, 10.0, 15.0, 20.0])
+@pytest.mark.parametrize("contrast", [(8.0, 1.0), (4.0, 1.5)])
+def test_gradient_edge_on_blurred_spheres(r, contrast):
+    """Spheres of known radius convolved with a known Gaussian PSF (FWHM 6 mm, 2 mm voxels): the
+    steepest descent of a blurred sphere's profile lies at r − σ²/r (the inflection moves inwards on a
+    convex edge, σ = FWHM / 2.3548), so the volume-equivalent radius of the gradient region lies in
+    [r − σ²/r − 1 mm, r + 1 mm] (1 mm: half a voxel), whatever the sphere's contrast; a percentage
+    method's volume would change with size and contrast instead."""
+    g = ImageGeometry((48, 48, 48), (2.0, 2.0, 2.0), origin=(-47, -47, -47))
+    w = world_grid(g)
+    sphere, bg = contrast
+    sigma = 6.0 / 2.3548
+    v = np.where(np.sum(w ** 2, axis=-1) <= r * r, sphere, bg)
+    v = ndi.gaussian_filter(v, sigma / 2.0).astype(np.float32)
+    rep = Q.find_lesions(v, g, "gradient", seed_world=(3.0, -2.0, 1.0))
+    les = rep.lesions[0]
+    r_eq = (3.0 * les.mtv_ml * 1000.0 / (4.0 * math.pi)) ** (1.0 / 3.0)
+    assert r - sigma ** 2 / r - 1.0 <= r_eq <= r + 1.0, (r_eq, les.threshold)
+    assert bg < les.threshold < float(v.max())
+    assert rep.method == "gradient" and rep.constraint["radius_mm"] == Q.DEFAULT_CONSTRAINT_MM
+
+
+def test_gradient_threshold_of_a_hand_made_profile():
+    """A 1-D staircase along x only (constant in y, z): 10 for |x| <= 4, then 7, 3, 1 in 2 mm steps.
+    Between voxel centres the image is linear: slopes 1.5, 2 and 1 per mm on the three stretches, so
+    every ray that falls sees its steepest stretch between x = 6 and 8 (edge value (7 + 3) / 2 = 5);
+    rays along y or z stay flat and give no edge."""
+    g = ImageGeometry((9, 9, 21), (2.0, 2.0, 2.0), origin=(-20.0, -8.0, -8.0))
+    x = g.kji_to_world(np.stack(np.indices(g.shape), -1).reshape(-1, 3).astype(float))[:, 0].reshape(g.shape)
+    v = np.select([np.abs(x) <= 4, np.abs(x) <= 6, np.abs(x) <= 8], [10.0, 7.0, 3.0], 1.0).astype(np.float32)
+    start = tuple(int(a) for a in np.rint(g.world_to_kji((0.0, 0.0, 0.0))))
+    t = Q.gradient_threshold(v, g, start, np.ones(g.shape, bool))
+    # the ends of the stretch fall within one 0.5 mm sample of x = 6 and 8 (slope 2/mm): ±0.5; the
+    # neighbouring stretches would give 8.5 or 2
+    assert t == pytest.approx(5.0, abs=0.5)
+
+
+# ----------------------------------------------------------------------------- constraint and leaks
+def _lesion_next_to_hot_organ():
+    """A SUV-6 lesion (r 10 mm) joined by a SUV-3 bridge to a SUV-12 'brain' (r 25 mm) 45 mm away."""
+    g = ImageGeometry((40, 40, 60), (3.0, 3.0, 3.0), origin=(-90, -60, -60))
+    w = world_grid(g)
+    v = np.full(g.shape, 1.0, np.float32)
+    v[np.all(np.abs(w - (0, 0, 0)) <= (45, 4, 4), axis=-1)] = 3.0  # the bridge along x
+    lesion = np.sum((w - (-45, 0, 0)) ** 2, axis=-1) <= 10.0 ** 2
+    v[lesion] = 6.0
+    v[np.sum((w - (30, 0, 0)) ** 2, axis=-1) <= 25.0 ** 2] = 12.0
+    return g, v, lesion
+
+
+def test_fixed_threshold_merging_with_hotter_organ_stops_and_says_where():
+    g, v, lesion = _lesion_next_to_hot_organ()
+    with pytest.raises(Q.SegmentationLeak) as ei:
+        Q.find_lesions(v, g, "fixed:2.5", seed_world=(-45, 0, 0), constraint=120.0)
+    e = ei.value
+    assert e.kind == "hotter structure" and "SUV 12" in str(e) and isinstance(e, Q.QuantError)
+    assert e.region[lesion].all() and np.linalg.norm(np.subtract(e.hotter_world, (30, 0, 0))) <= 25.0
+    # the default constraint (40 mm sphere) stops the growth along the bridge first: the same mechanism
+    with pytest.raises(Q.SegmentationLeak) as ei:
+        Q.find_lesions(v, g, "fixed:2.5", seed_world=(-45, 0, 0))
+    assert ei.value.kind == "constraint" and "40 mm" in str(ei.value)
+    inside, _ = ei.value.constraint.masks(g)
+    assert ei.value.region.any() and not (ei.value.region & ~inside).any()  # it never left the sphere
+    # methods that separate the lesion report its own SUVmax, never the organ's
+    for method in ("fixed:4", "gradient", "a50", "pct:60"):
+        rep = Q.find_lesions(v, g, method, seed_world=(-42, 3, 0))
+        les = rep.lesions[0]
+        assert les.suvmax == pytest.approx(6.0) and les.voxels == lesion.sum(), method
+
+
+def test_liver_like_background_above_the_threshold_hits_the_constraint():
+    """A 14 mL lesion (SUV 8) in a large 'liver' at SUV 2.6: fixed 2.5 would flood the liver; it stops at the
+    sphere and says so; enlarging the sphere does not help (still the liver); a50 finds 14 mL."""
+    g = ImageGeometry((50, 50, 50), (3.0, 3.0, 3.0), origin=(-75, -75, -75))
+    w = world_grid(g)
+    v = np.full(g.shape, 0.5, np.float32)
+    v[np.all(np.abs(w) <= 70, axis=-1)] = 2.6
+    r = (14.0e3 * 3 / (4 * math.pi)) ** (1 / 3)  # 14 mL
+    lesion = np.sum(w ** 2, axis=-1) <= r * r
+    v[lesion] = 8.0
+    for radius in (40.0, 60.0):
+        with pytest.raises(Q.SegmentationLeak, match="reached the constraint") as ei:
+            Q.find_lesions(v, g, "fixed:2.5", seed_world=(2, 0, 0), constraint=radius)
+        assert f"radius {radius:g} mm" in str(ei.value)
+    rep = Q.find_lesions(v, g, "a50", seed_world=(2, 0, 0))
+    assert rep.lesions[0].voxels == lesion.sum()
+    # a box constraint is honoured the same way
+    box = Q.Constraint((0.0, 0.0, 0.0), radius_mm=None, half_size_mm=(30.0, 30.0, 30.0))
+    with pytest.raises(Q.SegmentationLeak, match="box of 60 x 60 x 60 mm"):
+        Q.find_lesions(v, g, "fixed:2.5", seed_world=(2, 0, 0), constraint=box)
+    rep = Q.find_lesions(v, g, "fixed:4", seed_world=(2, 0, 0), constraint=box)
+    assert rep.lesions[0].voxels == lesion.sum() and rep.constraint["shape"] == "box"
+
+
+def test_constraint_masks_by_hand():
+    g = ImageGeometry((5, 5, 5), (1.0, 1.0, 1.0))
+    inside, surface = Q.Constraint((2.0, 2.0, 2.0), 1.0).masks(g)
+    assert inside.sum() == 7 and inside[2, 2, 2] and inside[2, 2, 3] and not inside[2, 3, 3]  # centre + 6
+    assert surface.sum() == 6 and not surface[2, 2, 2]  # the centre has its 6 neighbours inside

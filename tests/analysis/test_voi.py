@@ -129,8 +129,8 @@ def test_whole_body_detection_replaces_previous(phantom):
     suv, g, _ = phantom
     m = V.VoiModel(suv, g)
     m.add_sphere(LESION_A, 5.0)
-    segs = V.detect_lesions(suv, g, "fixed:4.0", min_volume_ml=0.1)
-    rep = segmentation.find_lesions(suv, g, "fixed:4.0", min_volume_ml=0.1)
+    segs = V.detect_lesions(suv, g, "fixed:4.0", min_volume_ml=0.1, exclude=())
+    rep = segmentation.find_lesions(suv, g, "fixed:4.0", min_volume_ml=0.1, exclude=())
     assert len(segs) == rep.count == 2
     m.replace_whole_body(segs)
     m.replace_whole_body(segs)  # again: no duplicates

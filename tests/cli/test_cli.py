@@ -156,3 +156,62 @@ def test_bad_input_one_line_errors(tmp_path, capsys, case):
     expect = {"no_pet": "no PET", "two_pet": "2 PET series", "foreign_mask": "inside the PET volume",
               "no_folder": "no such file"}[case]
     assert expect in r.stderr
+
+
+def _structured_pet(tmp_path):
+    stored = np.zeros((5, 10, 10), np.int16)
+    stored[2, 4:6, 4:7] = [[100, 200, 300], [400, 500, 600]]
+    stored[3, 1, 8] = 900
+    make_pet(tmp_path / "pt", stored, slope=2.0)
+    return stored.astype(float) * 2.0 * expected_bw_factor()
+
+
+def test_stats_reports_every_seg_segment_and_the_union(tmp_path, capsys):
+    from seg_factory import write_seg
+
+    suv = _structured_pet(tmp_path)
+    a = np.zeros((10, 10), np.uint8)
+    a[4:6, 4:7] = 1
+    b = np.zeros((10, 10), np.uint8)
+    b[1, 8] = 1
+    # PET grid: origin (-20, -20, 0), 4 x 4 mm pixels, 3 mm slices
+    import pydicom
+
+    pet_for = pydicom.dcmread(next((tmp_path / "pt").rglob("*.dcm")), stop_before_pixels=True).FrameOfReferenceUID
+    write_seg(tmp_path / "seg.dcm", [(1, (-20, -20, 6.0), a), (2, (-20, -20, 9.0), b)],
+              segments=[(1, "primary"), (2, "node")], pixel_spacing=(4.0, 4.0), thickness=3.0,
+              frame_of_reference=pet_for)
+    rc, out, _ = run_cli(capsys, "stats", str(tmp_path / "pt"), "--mask", str(tmp_path / "seg.dcm"), "--json")
+    assert rc == 0
+    d = json.loads(out)
+    rows = d["structures"]
+    assert [(r["number"], r["name"], r["voxels"]) for r in rows] == [(1, "primary", 6), (2, "node", 1)]
+    prim = suv[2, 4:6, 4:7]
+    assert rows[0]["mean"] == pytest.approx(prim.mean(), rel=1e-5)
+    assert rows[0]["max"] == pytest.approx(prim.max(), rel=1e-5)
+    assert rows[0]["volume_ml"] == pytest.approx(6 * 48 / 1000)
+    assert rows[0]["tlg"] == pytest.approx(prim.mean() * 6 * 48 / 1000, rel=1e-5)
+    assert rows[1]["max"] == pytest.approx(suv[3, 1, 8], rel=1e-5) and rows[1]["suvpeak"] is not None
+    both = np.concatenate([prim.ravel(), [suv[3, 1, 8]]])
+    assert d["union"]["voxels"] == 7 and d["voxels"] == 7
+    assert d["union"]["mean"] == pytest.approx(both.mean(), rel=1e-5)
+    assert d["max"] == pytest.approx(suv[3, 1, 8], rel=1e-5)
+    rc, out, _ = run_cli(capsys, "stats", str(tmp_path / "pt"), "--mask", str(tmp_path / "seg.dcm"))
+    assert rc == 0 and "primary" in out and "node" in out and "(union)" in out
+    rc, out, _ = run_cli(capsys, "stats", str(tmp_path / "pt"), "--mask", str(tmp_path / "seg.dcm"), "--label", "2",
+                         "--json")
+    assert json.loads(out)["voxels"] == 1
+
+
+def test_stats_accepts_an_rtstruct(tmp_path, capsys):
+    from seg_factory import write_rtstruct
+
+    suv = _structured_pet(tmp_path)
+    # square around the voxel centres x -4..4, y -4..0 on the slice z = 6 mm (voxels [2, 4:6, 4:7])
+    square = np.array([[-6.0, -6.0, 6.0], [6.0, -6.0, 6.0], [6.0, 2.0, 6.0], [-6.0, 2.0, 6.0]])
+    write_rtstruct(tmp_path / "rs.dcm", [(3, "GTV", (255, 0, 0), [square])])
+    rc, out, _ = run_cli(capsys, "stats", str(tmp_path / "pt"), "--mask", str(tmp_path / "rs.dcm"), "--json")
+    assert rc == 0
+    d = json.loads(out)
+    assert [(r["number"], r["name"], r["kind"], r["voxels"]) for r in d["structures"]] == [(3, "GTV", "RTSTRUCT", 6)]
+    assert d["mean"] == pytest.approx(suv[2, 4:6, 4:7].mean(), rel=1e-5)

@@ -93,8 +93,9 @@ def test_listmode_reconstructs_into_the_ct_study_with_the_lesion_in_place(demo_w
     print(f"lesion centre {centre:.0f} Bq/mL (truth {lesion['activity_bqml']:.0f}), liver ring {np.mean(ring):.0f} "
           f"(truth {lesion['host_activity_bqml']:.0f})")
     assert centre > 1.8 * np.mean(ring)
-    # the liver itself is there and calibrated (attenuation from the CT, Bq/mL from the scanner): measured -7 %
-    assert np.mean(ring) == pytest.approx(lesion["host_activity_bqml"], rel=0.3)
+    # the liver itself is there and calibrated (attenuation from the CT, Bq/mL from the scanner): measured -7 %,
+    # so 10 % (a 30 % tolerance let a calibration error of 25 % through)
+    assert np.mean(ring) == pytest.approx(lesion["host_activity_bqml"], rel=0.10)
     # the hottest voxel of the bed (the bladder and the brain are outside it) is at the lesion
     kk, jj, ii = np.unravel_index(np.argmax(img), img.shape)
     hot = g.ijk_to_world(np.array([[ii, jj, kk]], float))[0]

@@ -113,3 +113,42 @@ def test_min_volume_and_exclude_pass_through(fake_pet, capsys):
     rc = main(["lesions", "/p", "--min-volume", str(big), "--exclude", "brain", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert rc == 0 and out["count"] == 0 and out["min_volume_ml"] == big
+
+
+def test_brain_and_bladder_excluded_by_default_and_said(fake_pet, capsys, monkeypatch):
+    """One default (segmentation.DEFAULT_EXCLUDE) for the CLI; the output says what was looked for."""
+    from workstation.analysis import segmentation
+
+    seen = []
+    real = segmentation.segment_whole_body
+
+    def spy(*a, **kw):
+        seen.append(kw.get("exclude"))
+        return real(*a, **kw)
+
+    monkeypatch.setattr(segmentation, "segment_whole_body", spy)
+    rc = main(["lesions", "/p", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0 and seen[-1] == segmentation.DEFAULT_EXCLUDE == ("brain", "bladder")
+    assert out["exclude_rules"] == ["brain", "bladder"]
+    rc = main(["lesions", "/p"])
+    assert rc == 0 and "excluding: brain, bladder (0 component(s) removed)" in capsys.readouterr().out
+    rc = main(["lesions", "/p", "--no-exclude"])
+    assert rc == 0 and seen[-1] == () and "excluding: nothing" in capsys.readouterr().out
+    rc = main(["lesions", "/p", "--exclude", "bladder", "--json"])
+    assert rc == 0 and seen[-1] == ("bladder",) and json.loads(capsys.readouterr().out)["exclude_rules"] == ["bladder"]
+    rc = main(["lesions", "/p", "--no-exclude", "--exclude", "brain"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "contradict" in err and len(err.strip().splitlines()) == 1
+
+
+def test_seeded_leak_is_a_one_line_error_and_constraint_is_shown(fake_pet, capsys):
+    # fixed 0.5 is below the SUV-1 background: the region floods the image and reaches the 20 mm sphere
+    rc = main(["lesions", "/p", "--method", "fixed:0.5", "--seed", "0,0,0", "--constraint", "20"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "reached the constraint" in err and "radius 20 mm" in err and len(err.strip().splitlines()) == 1
+    rc = main(["lesions", "/p", "--method", "fixed:2.5", "--seed", "0,0,0", "--constraint", "30"])
+    out = capsys.readouterr().out
+    assert rc == 0 and "constraint: sphere of radius 30 mm around 0.0,0.0,0.0" in out
+    rc = main(["lesions", "/p", "--seed", "0,0,0", "--constraint", "0"])
+    assert rc == 2 and "--constraint" in capsys.readouterr().err

@@ -161,3 +161,12 @@ def test_bad_allow_is_one_line(capsys):
 
     assert main(["node", "start", "--allow", "NOHOST"]) == 2
     assert "expected AET@HOST" in capsys.readouterr().err
+
+
+def test_no_peers_configured_rejects_everyone(node_factory):
+    need_dcmtk("echoscu")
+    node = node_factory(allow=()).start()
+    r = subprocess.run(["echoscu", "-aet", "SENDER", "-aec", "WS_TEST", "127.0.0.1", str(node.port)],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0 and node.proc.poll() is None
+    assert "no peers configured" in node.log_text()

@@ -89,11 +89,24 @@ def test_layouts_render_and_save(session, tmp_path):
     assert set(rects) == {c.key for c in LAYOUTS["grid"].cells}
     x, y, w, h = rects["mip"]
     assert h > 550 and x > 550  # MIP spans the full height of the right column
+    session.set_crosshair(syn.LESION - np.array([30.0, 30.0, 0.0]))  # lesion's slice, crosshair elsewhere
     img, rends = render_layout(session, "fused-mip", 600, 300)
     assert img.shape == (300, 600, 3) and set(rends) == {"fused-axial", "mip"}
+    rects = layout_rects("fused-mip", 600, 300)
+    # the lesion is hot in the fused tile and black (inverted grey) in the MIP tile, where the data put it
+    x0, y0, _, _ = rects["fused-axial"]
+    x, y = rends["fused-axial"].world_to_display(session, syn.LESION)
+    r, g, b = _patch(img, x0 + x, y0 + y)
+    assert r > 180 and r >= g >= b
+    x0, y0, _, _ = rects["mip"]
+    x, y = rends["mip"].world_to_display(session, syn.LESION)
+    assert np.median(img[int(y0 + y) - 2:int(y0 + y) + 3, int(x0 + x) - 2:int(x0 + x) + 3]) < 40
     p = tmp_path / "shot.png"
     save_png(img, p)
-    assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    from PIL import Image
+
+    back = np.asarray(Image.open(p).convert("RGB"))
+    assert np.array_equal(back, img)  # the file holds the picture, top row first
 
 
 def test_every_tile_of_a_layout_is_drawn(session):
@@ -103,5 +116,17 @@ def test_every_tile_of_a_layout_is_drawn(session):
     img, _ = render_layout(session, "grid", 640, 420)
     for key, (x, y, w, h) in layout_rects("grid", 640, 420).items():
         kind, _, plane = key.partition("-")
-        alone = CellRenderer(kind, plane or "coronal", w, h).render(session)
+        cr = CellRenderer(kind, plane or "coronal", w, h)
+        alone = cr.render(session)
         assert np.array_equal(img[y:y + h, x:x + w], alone), key
+        # and the tile shows the data: the lesion (PET, fused, MIP) or the body (CT) at its position
+        lx, ly = cr.world_to_display(session, syn.LESION)
+        # median of a 5x5 patch: the crosshair lines through the lesion cover at most 9 of its 25 pixels
+        r, g, b = np.median(alone[int(ly) - 2:int(ly) + 3, int(lx) - 2:int(lx) + 3].reshape(-1, 3), axis=0)
+        if kind in ("pet", "fused"):
+            assert r > 180 and r >= g >= b, key
+        elif kind == "ct":  # soft tissue grey (40 HU in the soft-tissue window), away from the crosshair lines
+            r, g, b = _patch(alone, *cr.world_to_display(session, syn.LESION + 12.0))
+            assert 60 < r < 200 and r == g == b, key
+        else:
+            assert max(r, g, b) < 40, key

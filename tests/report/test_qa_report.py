@@ -56,3 +56,20 @@ def test_uniformity_report_renders(tmp_path):
         subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(out), str(tmp_path / "p")],
                        check=True)
         assert list(tmp_path.glob("p*.png"))
+
+
+def test_trend_plot(tmp_path):
+    from workstation.io.db import StudyDB
+    from workstation.report.qa import ReportError, write_trend_plot
+
+    with StudyDB(tmp_path / "s.db") as db:
+        for day, v, ok in ((1, 0.80, True), (15, 0.74, False), (30, 0.82, None)):
+            db.save_qa_result("nema-iq", {"model": "PET-1"}, acquired=f"2026-01-{day:02d}T10:00:00", passed=ok,
+                              summary={"rc_a50_37": v})
+        rows = db.qa_results("nema-iq")
+    out = write_trend_plot(tmp_path / "t.png", rows, "rc_a50_37")
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(FileExistsError):
+        write_trend_plot(out, rows, "rc_a50_37")
+    with pytest.raises(ReportError, match="no stored QA result"):
+        write_trend_plot(tmp_path / "u.png", rows, "nothing")

@@ -20,9 +20,10 @@ def test_import_list_and_open(qtbot, tmp_path, demo_study):
         fractions = []
         job = br.import_folder(str(out))
         job.progressed.connect(lambda f, m: fractions.append(f))
-        assert not br.progress.isHidden() or not job.is_running()
+        assert not br.progress.isHidden()  # shown as soon as the import starts
         qtbot.waitUntil(lambda: not job.is_running() and br.tree.topLevelItemCount() == 1, timeout=120_000)
         assert fractions and max(fractions) <= 1.0
+        qtbot.waitUntil(lambda: br.progress.isHidden(), timeout=10_000)  # and hidden when it is done
         study = br.tree.topLevelItem(0)
         assert study.childCount() == 2
         mods = sorted(study.child(i).text(0).split()[-1] for i in range(2))

@@ -11,7 +11,11 @@ pytestmark = [pytest.mark.gui, pytest.mark.slow]
 def fwin(followup_reading, qapp):
     from workstation.ui.followup_window import FollowupWindow
 
+    import copy
+
     rd, truth, _ = followup_reading
+    rd = copy.copy(rd)  # the window edits matches and names: not those of the shared reading
+    rd.matches, rd.names = list(rd.matches), dict(rd.names)
     w = FollowupWindow(rd)
     w.resize(1400, 900)
     w.show()
@@ -30,7 +34,7 @@ def test_change_table_lists_every_lesion(fwin):
     statuses = [w.table.item(n, 1).text() for n in range(len(rows))]
     assert sorted(statuses) == ["disappeared", "matched", "matched", "matched", "new"]
     for n, r in enumerate(rows):
-        assert w.table.item(n, 0).text() == r.key
+        assert w.table.item(n, 0).text() == r.name == r.key
         assert w.table.item(n, 10).text() == r.percist and w.table.item(n, 11).text() == r.eortc
         assert w.table.item(n, 2).text().startswith(f"{r.baseline.suvmax:.2f}")
     assert "PERCIST: PMD" in w.summary_label.text()
@@ -74,3 +78,34 @@ def test_selecting_the_new_lesion_shows_it_hot_at_follow_up_only(fwin):
     hot = {k: _patch(imgs[k], *w.views[k].world_to_widget(pts[k])) for k in imgs}
     assert hot["followup"][0] > 150 and hot["followup"][0] > hot["followup"][2] + 60  # SUV ~8: orange
     assert hot["baseline"][0] < hot["followup"][0] - 60  # lung background at baseline: dark
+
+
+def test_unlink_link_and_rename_from_the_table(fwin):
+    w, rd, _ = fwin
+    rows = rd.rows()
+    m = next(i for i, r in enumerate(rows) if r.status == "matched")
+    key, f_idx = rows[m].key, rows[m].followup_index
+    w.table.clearSelection()
+    w.table.selectRow(m)
+    assert w.unlink_button.isEnabled() and not w.link_button.isEnabled()
+    w.unlink_button.click()
+    assert w.table.rowCount() == len(rows) + 1
+    rows2 = rd.rows()
+    gone = next(i for i, r in enumerate(rows2) if r.key == key)
+    assert rows2[gone].status == "disappeared"
+    new = next(i for i, r in enumerate(rows2) if r.status == "new" and r.followup_index == f_idx)
+    w.table.clearSelection()
+    w.table.selectRow(gone)
+    w.table.selectionModel().select(w.table.model().index(new, 0),
+                                    w.table.selectionModel().SelectionFlag.Select
+                                    | w.table.selectionModel().SelectionFlag.Rows)
+    assert w.link_button.isEnabled()
+    w.link_button.click()
+    assert w.table.rowCount() == len(rows)
+    back = next(r for r in rd.rows() if r.key == key)
+    assert back.status == "matched" and back.followup_index == f_idx
+    w.table.clearSelection()
+    w.table.selectRow(m)
+    w.name_edit.setText("liver S7")
+    w.rename_button.click()
+    assert w.table.item(m, 0).text() == "liver S7"

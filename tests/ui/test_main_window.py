@@ -118,8 +118,9 @@ def test_wheel_scrolls_one_slice(win):
     k0 = s.plane_index("axial")
     _wheel(win.views["fused-axial"], +1)
     assert s.plane_index("axial") == k0 + 1
+    c0 = s.plane_index("coronal")
     _wheel(win.views["ct-coronal"], -1)
-    assert s.plane_index("coronal") == s.n_slices("coronal") // 2 - 1 or s.plane_index("coronal") >= 0
+    assert s.plane_index("coronal") == c0 - 1
     j0 = s.plane_index("sagittal")
     _wheel(win.views["pet-sagittal"], -1)
     assert s.plane_index("sagittal") == j0 - 1

@@ -113,7 +113,9 @@ def test_broken_plugin_failure_is_shown_and_panel_survives(panel, qtbot):
         assert panel.start() is not None
     assert sig.args == ["failed"]
     assert "failed" in panel.status_label.text() and "crash" in panel.status_label.text().lower()
-    assert "log tail" in panel.log_view.toPlainText() or panel.job.log_tail() == ""
+    # the plugin printed a line before crashing: the panel shows the log tail with it
+    assert "--- log tail ---" in panel.log_view.toPlainText()
+    assert "crashing on purpose" in panel.log_view.toPlainText()
     assert panel.isVisible() and panel.run_button.isEnabled()
     # the next job runs normally
     panel.select_plugin("toy")
@@ -172,3 +174,25 @@ def test_missing_raw_file_is_refused_before_start(panel, tmp_path):
     assert panel.start() is None
     assert panel.state == "failed" and "not found" in panel.status_label.text()
     assert panel.run_button.isEnabled() and not panel.cancel_button.isEnabled()
+
+
+def test_reconstruct_and_analyse_as_nema_iq(panel, qtbot, tmp_path):
+    """The phantom button writes a series of its own study and hands it to the QA panel, which analyses it."""
+    import pydicom
+
+    panel.select_plugin("toy")
+    panel.set_parameter("seconds_per_iteration", 0.0)
+    panel.set_parameter("value", 4000.0)
+    assert panel.nema_button.isEnabled()
+    with qtbot.waitSignal(panel.qa_ready, timeout=120_000) as ready:
+        panel.nema_button.click()
+    qa = ready.args[0]
+    assert panel.state == "published" and qa is panel.qa_panel
+    pub = panel.last_published
+    ds = pydicom.dcmread(pub.paths[0], stop_before_pixels=True)
+    assert ds.StudyInstanceUID == pub.study_uid and ds.Units == "BQML"
+    assert qa.volume is not None and qa.volume.series_uid == pub.series_uid
+    # the toy image (4 x 5 x 6 voxels) is no phantom: the QA panel says so in one line, no crash
+    qtbot.waitUntil(lambda: qa.last_error is not None or qa.result is not None, timeout=60_000)
+    assert qa.result is None and "too small" in qa.last_error
+    assert panel.nema_button.isEnabled() and panel.run_button.isEnabled()

@@ -163,9 +163,18 @@ def test_outline_at_the_lesion_in_each_plane(win, panel, qtbot, demo_study, plan
 def test_threshold_slider_live_preview_and_stale_results(win, panel, qtbot, demo_study):
     _, truth = demo_study
     c = np.asarray(_lesion(truth, "liver_large")["centre_lps_mm"], float)
+    # issue 9: fixed SUV 2.5 in the SUV-2.2 noisy liver used to flood it (404 mL for a 14 mL lesion); now the
+    # region stops at the constraint sphere, nothing is measured and the panel says why
     panel.method_box.setCurrentText("fixed SUV 2.5")
+    n = len(panel.model.vois)
+    job = panel.segment_pet(c)
+    _wait_job(qtbot, job)
+    qtbot.waitUntil(lambda: "nothing measured" in panel.message.text(), timeout=10_000)
+    assert "reached the constraint" in panel.message.text() and len(panel.model.vois) == n
+    panel.method_box.setCurrentText("fixed SUV (user)")
+    panel.user_value.setValue(3.5)  # above the liver's noise: the lesion alone
     v = _segment_by_click(win, panel, qtbot, c)
-    assert v.method == "fixed:2.5" and panel.slider.isEnabled() and panel.slider.value() == 25
+    assert v.method == "fixed:3.5" and panel.slider.isEnabled() and panel.slider.value() == 35
     n0 = v.stats.voxels
     suv = _suv(win, truth).astype(np.float32)
     g = win.session.pet.geometry
@@ -390,3 +399,39 @@ def test_whole_body_button_cancels_a_running_detection(win, panel, qtbot):
     _wait_job(qtbot, job)
     qtbot.waitUntil(lambda: panel.wb_button.text() == "Whole body", timeout=10_000)
     assert not panel.model.lesions()
+
+
+def test_constraint_leak_is_shown_not_measured_and_gradient_method(win, panel, qtbot, demo_study):
+    """The panel's constraint radius bounds a click; a region that reaches it adds no VOI and says so
+    (the leaked region is kept to outline); the gradient method is offered and segments the lesion."""
+    from workstation.analysis.segmentation import DEFAULT_CONSTRAINT_MM, DEFAULT_EXCLUDE
+
+    _, truth = demo_study
+    assert panel.exclude.isChecked() == bool(DEFAULT_EXCLUDE) and panel.constraint.value() == DEFAULT_CONSTRAINT_MM
+    les = _lesion(truth, "liver_large")
+    c = np.asarray(les["centre_lps_mm"], float)
+    panel.method_box.setCurrentText("fixed SUV (user)")
+    panel.user_value.setValue(0.1)  # below the body's background: the region floods everything
+    panel.constraint.setValue(15.0)
+    n = len(panel.model.vois)
+    try:
+        job = panel.segment_pet(c)
+        _wait_job(qtbot, job)
+        qtbot.waitUntil(lambda: "nothing measured" in panel.message.text(), timeout=10_000)
+        assert "reached the constraint" in panel.message.text() and "radius 15 mm" in panel.message.text()
+        assert len(panel.model.vois) == n and panel.last_leak is not None and panel.last_leak.kind == "constraint"
+        g = win.session.pet.geometry
+        inside, _ = panel.last_leak.constraint.masks(g)
+        assert panel.last_leak.region.any() and not (panel.last_leak.region & ~inside).any()
+    finally:
+        panel.constraint.setValue(DEFAULT_CONSTRAINT_MM)
+    panel.method_box.setCurrentText("gradient edge (steepest descent)")
+    job = panel.segment_pet(c)
+    _wait_job(qtbot, job)
+    qtbot.waitUntil(lambda: len(panel.model.vois) == n + 1, timeout=10_000)
+    v = panel.model.get(panel.model.selected)
+    assert v.params.get("method", v.name) and panel.last_leak is None
+    row = panel.table.source_model.row_dict(panel.table.source_model.rowCount() - 1)
+    assert row["method"] == "gradient"
+    r_eff = (3 * row["volume_ml"] * 1000 / (4 * math.pi)) ** (1 / 3)
+    assert abs(r_eff - les["radius_mm"]) <= 3.0  # the edge method finds the sphere (PSF-blurred) within 3 mm

@@ -16,6 +16,9 @@ defines *what* is shown, as a plain-Python evented model (napari style): views (
   coming from registration or a manual nudge. PET values stay in file units; SUV is a factor.
 * **Display planes** follow the radiological convention: axial and coronal show the
   patient's left on the image right; sagittal shows anterior on the left; superior is up.
+* **Union of fields of view.** When PET and anatomy share a frame of reference, the display grid
+  is the anatomical grid extended by whole voxels to cover the PET too (``pad_to_union``), so PET
+  outside the CT/MR field of view is still shown (over an empty anatomy; the readout says "—").
 * **State:** crosshair (world LPS mm), CT window/level, PET window (SUV), colour map,
   opacity, per-view zoom/pan, the MIP angle and the layout.
 * **Registration kept with the study.** A registration (automatic or a manual nudge) is stored in
@@ -35,6 +38,7 @@ from typing import Callable
 import numpy as np
 from scipy import ndimage
 
+from workstation.core.texts import tr
 from workstation.analysis.resample import resample_to_grid  # noqa: F401  (part of this module's API)
 from workstation.core.geometry import ImageGeometry
 from workstation.core.volume import Volume
@@ -103,6 +107,28 @@ def axis_aligned(array: np.ndarray, geometry: ImageGeometry, progress=None) -> t
     return resample_to_grid(array, geometry, geo, progress=progress), geo
 
 
+def pad_to_union(array: np.ndarray, geometry: ImageGeometry, pet_geometry: ImageGeometry, pet_from_anat,
+                 fill: float) -> tuple[np.ndarray, ImageGeometry]:
+    """Extend an axis-aligned anatomical grid by whole voxels so that it also covers the PET's field
+    of view (mapped into the anatomical frame through the inverse of ``pet_from_anat``): the views
+    then show the union of the two fields of view, PET outside the CT/MR included. The anatomical
+    voxels keep their values and positions exactly; the added ones hold ``fill``."""
+    inv = np.linalg.inv(np.asarray(pet_from_anat, float))
+    corners = pet_geometry.corners_world() @ inv[:3, :3].T + inv[:3, 3]
+    sp = np.asarray(geometry.spacing, float)  # (x, y, z): identity direction
+    lo_a = np.asarray(geometry.origin, float)
+    hi_a = lo_a + (np.asarray(geometry.shape[::-1]) - 1) * sp
+    tol = 1e-3
+    add_lo = np.maximum(0, np.ceil((lo_a - corners.min(axis=0)) / sp - tol)).astype(int)
+    add_hi = np.maximum(0, np.ceil((corners.max(axis=0) - hi_a) / sp - tol)).astype(int)
+    if not (add_lo.any() or add_hi.any()):
+        return array, geometry
+    pad = [(int(add_lo[2]), int(add_hi[2])), (int(add_lo[1]), int(add_hi[1])), (int(add_lo[0]), int(add_hi[0]))]
+    out = np.pad(array, pad, mode="constant", constant_values=fill)
+    geo = ImageGeometry(out.shape, geometry.spacing, lo_a - add_lo * sp, np.eye(3))
+    return out, geo
+
+
 # ----------------------------------------------------------------------------- session
 @dataclass
 class SuvState:
@@ -124,7 +150,7 @@ class ReadingSession:
     """
 
     def __init__(self, anatomical: Volume | None, pet: Volume | None, *, pet_from_anat=None,
-                 mip_frames: int = 36, progress=None):
+                 mip_frames: int = 36, progress=None, union_fov: bool = True):
         if anatomical is None and pet is None:
             raise ValueError("a reading needs a PET or an anatomical volume")
         self.events = EventEmitter()
@@ -135,14 +161,20 @@ class ReadingSession:
         base = anatomical if anatomical is not None else pet
         sub = (lambda a, b: progress.sub(a, b)) if progress is not None else (lambda a, b: None)
         arr, geo = axis_aligned(base.array, base.geometry, progress=sub(0.0, 0.2))
+        self.anat_grid = geo  # the anatomical image's own (axis-aligned) grid
+        if union_fov and anatomical is not None and pet is not None and not needs_registration(pet, anatomical):
+            # one frame of reference: the union of the two fields of view as the scanners placed them (a
+            # later registration moves the PET inside this grid; the grid does not depend on it)
+            arr, geo = pad_to_union(arr, geo, pet.geometry, np.eye(4), fill=float(np.min(arr)))
         self.display_geometry: ImageGeometry = geo
         self.anat_display = arr.astype(np.float32, copy=False) if anatomical is not None else None
         self.pet_display: np.ndarray | None = None
         self._mip_cache: dict[int, tuple[np.ndarray, tuple[float, float]]] = {}
         self.suv = SuvState(units=(pet.units if pet is not None else ""))
+        self._pet_relative_factors = None
         if pet is not None:
+            self._init_suv(resample=False)
             self._resample_pet(sub(0.2, 1.0))
-            self._init_suv()
         # display state
         self.crosshair = self.display_geometry.center_world()
         self._snap_crosshair_to_voxel()
@@ -168,17 +200,27 @@ class ReadingSession:
         Pure computation (safe on a worker thread); apply with ``set_pet_transform(..., arrays=)``.
         """
         t = np.asarray(pet_from_anat, float)
-        disp = resample_to_grid(self.pet.array, self.pet.geometry, self.display_geometry, t,
+        src = self._pet_source_array()
+        disp = resample_to_grid(src, self.pet.geometry, self.display_geometry, t,
                                 order=1, fill=0.0, progress=progress)
         mvol, mgeo = self._native_mip_volume()
         return {"transform": t, "pet_display": disp, "mip_geometry": mgeo, "mip_volume": mvol}
 
+    def _pet_source_array(self) -> np.ndarray:
+        """The PET array the views resample: stored values × each slice's SUV factor relative to
+        ``suv.factor`` (``analysis.suv_apply``, the one SUV road), so display × ``pet_scale`` is SUV."""
+        rel = self._pet_relative_factors
+        if rel is None:
+            return self.pet.array
+        return np.asarray(self.pet.array, np.float32) * rel.astype(np.float32)[:, None, None]
+
     def _native_mip_volume(self) -> tuple[np.ndarray, ImageGeometry]:
-        """The PET on its own grid, re-indexed to be axis-aligned (exact for the usual orientations):
-        the MIP never goes through the anatomical grid, so it loses no PET slice or voxel."""
+        """The PET on its own grid (with the relative slice factors), re-indexed to be axis-aligned
+        (exact for the usual orientations): the MIP never goes through the anatomical grid, so it
+        loses no PET slice or voxel."""
         cached = getattr(self, "_native_mip", None)
         if cached is None:
-            arr, geo = axis_aligned(self.pet.array, self.pet.geometry)
+            arr, geo = axis_aligned(self._pet_source_array(), self.pet.geometry)
             cached = self._native_mip = (np.asarray(arr, np.float32), geo)
         return cached
 
@@ -210,14 +252,21 @@ class ReadingSession:
         """Move the PET by (dx, dy, dz) mm in the anatomical world frame (manual registration)."""
         self.set_pet_transform(self.nudged_transform(dx, dy, dz), note="manual nudge")
 
-    def _init_suv(self) -> None:
+    def _init_suv(self, resample: bool = True) -> None:
         units = (self.pet.units or "").upper()
-        if units in ("GML", "SUV"):
+        if units == "SUV" or (units == "GML" and self.pet.pet is None):
             self.suv.factor, self.suv.units = 1.0, "SUVbw (stored)"
             return
-        self.set_suv("bw", None, emit=False)
+        self.set_suv("bw", None, emit=False, resample=resample)
+        if self.suv.factor is None and units == "GML":
+            self.suv.factor, self.suv.units = 1.0, "SUVbw (stored)"
 
-    def set_suv(self, suv_type: str = "bw", overrides=None, *, audit: dict | None = None, emit: bool = True) -> None:
+    def _suv_fail(self, error: str) -> None:
+        self.suv.factor, self.suv.result = None, None
+        self.suv.units, self.suv.error = self.pet.units or "", error
+
+    def set_suv(self, suv_type: str = "bw", overrides=None, *, audit: dict | None = None, emit: bool = True,
+                resample: bool = True) -> None:
         """(Re)compute the SUV factor; on missing inputs fall back to file units and keep the error.
 
         ``audit`` (time, user, changes, reason) is appended to the session's SUV audit trail.
@@ -226,22 +275,37 @@ class ReadingSession:
         if audit is not None:
             self.suv.audit.append(dict(audit))
         self.suv.overrides = overrides
+        from workstation.analysis import suv as suv_mod
+        from workstation.analysis.suv_apply import relative_slice_factors
+
+        rel = None
+        was_suv = self.suv.factor is not None
         try:
-            from workstation.analysis import suv as suv_mod
-        except ImportError:
-            self.suv.factor, self.suv.units, self.suv.error = None, self.pet.units or "", "SUV module not available"
+            if self.pet.pet is None:
+                raise suv_mod.SuvError("the PET has no DICOM header facts (SUV needs them)")
+            suv_type = suv_mod.normalize_suv_type(suv_type)
+            self.suv.suv_type = suv_type
+            kwargs = {"suv_type": suv_type}
+            if overrides is not None:
+                kwargs["overrides"] = overrides
+            res = suv_mod.compute_suv(self.pet.pet, **kwargs)
+            rel = relative_slice_factors(self.pet, res)
+        except (suv_mod.SuvError, ValueError) as exc:  # show raw units, keep the reason
+            self._suv_fail(f"{type(exc).__name__}: {exc}")
         else:
-            try:
-                kwargs = {"suv_type": suv_type}
-                if overrides is not None:
-                    kwargs["overrides"] = overrides
-                res = suv_mod.compute_suv(self.pet.pet, **kwargs)
-            except Exception as exc:  # SuvError family: show raw units, keep the reason
-                self.suv.factor, self.suv.result = None, None
-                self.suv.units, self.suv.error = self.pet.units or "", f"{type(exc).__name__}: {exc}"
-            else:
-                self.suv.factor, self.suv.result, self.suv.error = float(res.factor), res, ""
-                self.suv.units = getattr(res, "units", "") or f"SUV{suv_type}"
+            self.suv.factor, self.suv.result, self.suv.error = float(res.factor), res, ""
+            self.suv.units = getattr(res, "units", "") or f"SUV{suv_type}"
+        if self.suv.factor is None and was_suv and self.pet_display is not None:
+            # an SUV window over values in file units would be all white: show the file units' range
+            self.pet_window = self._auto_pet_window()
+            if emit:
+                self.events.emit("pet_window", window=self.pet_window)
+        old = self._pet_relative_factors
+        if (rel is None) != (old is None) or (rel is not None and not np.array_equal(rel, old)):
+            self._pet_relative_factors = rel
+            self._native_mip = None
+            if resample:
+                self._resample_pet()
         if emit:
             self.events.emit("pet")
 
@@ -396,8 +460,13 @@ class ReadingSession:
             out["anat_units"] = "HU" if self.anatomical.modality == "CT" else (self.anatomical.units or "")
         if self.pet is not None:
             q = self.pet_from_anat[:3, :3] @ p + self.pet_from_anat[:3, 3]
-            v = self.pet.value_at_world(q)
-            out["pet_value"] = None if v is None else v * self.pet_scale
+            if self.suv.result is not None:
+                from workstation.analysis.suv_apply import suv_value_at
+
+                out["pet_value"] = suv_value_at(self.pet, self.suv.result, q)
+            else:
+                v = self.pet.value_at_world(q)
+                out["pet_value"] = None if v is None else v * self.pet_scale
         return out
 
     def readout_text(self) -> str:
@@ -417,16 +486,16 @@ class ReadingSession:
         v = self.anatomical if self.anatomical is not None else self.pet
         lines = []
         if self.anonymise:
-            lines.append("(patient hidden)")
+            lines.append(tr("overlay", "(patient hidden)"))
         else:
             from workstation.io.dicom_text import display_name
 
-            lines.append(display_name(v.patient.name) if v.patient.name else "(no name)")  # "Family, Given"
+            lines.append(display_name(v.patient.name) if v.patient.name else tr("overlay", "(no name)"))  # "Family, Given"
             if v.patient.patient_id:
                 lines.append(f"ID {v.patient.patient_id}")
         date = v.info.get("study_date") or v.info.get("StudyDate") or ""
         if date:
-            lines.append(f"Study {date}")
+            lines.append(f"{tr('overlay', 'Study')} {date}")
         if self.anatomical is not None and self.anatomical.description:
             lines.append(f"{self.anatomical.modality}: {self.anatomical.description}")
         if self.pet is not None and self.pet.description:

@@ -22,6 +22,18 @@ Rules (the choices the literature leaves open, written down once)
     when the region grown from that voxel at its threshold still holds the first maximum (one
     lesion with several peaks); otherwise the lesion cannot be separated from the hotter
     structure at this threshold and a QuantError says so (no silently merged regions).
+  - ``gradient`` (edge method, as PET Edge-type tools): rays are cast from the maximum in 98
+    directions; along each ray (samples every quarter of the smallest voxel, trilinear) the edge is
+    the point of steepest SUV descent before the profile rises again; T is the median SUV at those
+    edge points, and the region is grown at T. On a sphere blurred by a Gaussian PSF the steepest
+    descent lies near the true surface, so the volume does not depend on a percentage.
+* **Constraint and leaks (one mechanism for every seeded method).** A seeded region grows only
+  inside a constraint (a sphere around the click, default radius :data:`DEFAULT_CONSTRAINT_MM`,
+  or a box; the caller shows it and lets the user resize it). :func:`_guard` checks every seeded
+  region: if it touches the constraint's surface, or holds a voxel hotter than the lesion's own
+  maximum that belongs to another structure, nothing is measured: :class:`SegmentationLeak`
+  (a ``QuantError``) says what happened and carries the offending region so that it can be
+  outlined. So no SUVmax outside the clicked lesion is ever reported.
 * **PERCIST** uses the threshold of ``analysis.references`` from a liver VOI at ``liver_world``.
 * **Whole-body segmentation** (:func:`segment_whole_body`) labels the 26-connected components
   above the threshold and keeps those of at least ``min_volume_ml``. For ``fixed`` and ``percist``
@@ -29,8 +41,8 @@ Rules (the choices the literature leaves open, written down once)
   candidates are the components above ``candidate_threshold`` (default SUV 2.5); inside each
   candidate the lesion is grown from its maximum at the lesion's own threshold (but never below
   the candidate threshold).
-* **Brain / bladder exclusion** (whole-body only, on request, heuristics that report what they
-  removed): *brain* is the largest component of at least 50 mL whose bounding-box centre lies in
+* **Brain / bladder exclusion** (whole-body only, by default: :data:`DEFAULT_EXCLUDE`, used by the
+  CLI and the viewer alike; heuristics that report what they removed): *brain* is the largest component of at least 50 mL whose bounding-box centre lies in
   the superior 15 % of the scanned head-foot (world z) range; *bladder* is the largest component
   of at least 10 mL whose bounding-box centre lies in the inferior 30 % of that range and in the
   middle third of the left-right (world x) range. A scan that does not include the head or the
@@ -62,6 +74,78 @@ A50_SHELL_MM = 10.0
 BRAIN_MIN_ML = 50.0
 BLADDER_MIN_ML = 10.0
 ORGANS = ("brain", "bladder")
+#: whole-body detection leaves these out unless asked not to (the one default of the CLI and the viewer)
+DEFAULT_EXCLUDE: tuple[str, ...] = ORGANS
+#: radius of the sphere around the click that bounds a seeded region, mm
+DEFAULT_CONSTRAINT_MM = 40.0
+GRADIENT_RAYS = 98
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """Where a seeded region may grow: a sphere (``radius_mm`` around ``centre_world``) or an
+    axis-aligned box (``half_size_mm`` (x, y, z) around ``centre_world``), world LPS mm."""
+
+    centre_world: tuple[float, float, float]
+    radius_mm: float | None = DEFAULT_CONSTRAINT_MM
+    half_size_mm: tuple[float, float, float] | None = None
+
+    def __post_init__(self):
+        if self.half_size_mm is None and not (self.radius_mm is not None and self.radius_mm > 0):
+            raise QuantError(f"constraint radius must be > 0 mm, got {self.radius_mm}", field="constraint")
+        if self.half_size_mm is not None and not all(h > 0 for h in self.half_size_mm):
+            raise QuantError(f"constraint box half-sizes must be > 0 mm, got {self.half_size_mm}", field="constraint")
+
+    @property
+    def label(self) -> str:
+        if self.half_size_mm is not None:
+            return "box of " + " x ".join(f"{2 * h:g}" for h in self.half_size_mm) + " mm"
+        return f"sphere of radius {self.radius_mm:g} mm"
+
+    def masks(self, geometry: ImageGeometry) -> tuple[np.ndarray, np.ndarray]:
+        """(inside, surface) boolean images: voxel centres inside the constraint, and those inside
+        voxels that have a 6-neighbour outside it (or lie on the image border)."""
+        from scipy import ndimage as ndi
+
+        c = np.asarray(self.centre_world, float)
+        half = np.asarray(self.half_size_mm, float) if self.half_size_mm is not None else np.full(3, self.radius_mm)
+        corners = np.array([[c[0] + sx * half[0], c[1] + sy * half[1], c[2] + sz * half[2]]
+                            for sx in (-1, 1) for sy in (-1, 1) for sz in (-1, 1)])
+        kji = geometry.world_to_kji(corners)
+        shape = np.asarray(geometry.shape)
+        lo = np.clip(np.floor(kji.min(axis=0)).astype(int) - 1, 0, shape)
+        hi = np.clip(np.ceil(kji.max(axis=0)).astype(int) + 2, 0, shape)
+        inside = np.zeros(geometry.shape, bool)
+        if np.all(hi > lo):
+            k, j, i = np.meshgrid(*[np.arange(a, b) for a, b in zip(lo, hi)], indexing="ij")
+            d = geometry.kji_to_world(np.stack([k.ravel(), j.ravel(), i.ravel()], 1).astype(float)) - c
+            if self.half_size_mm is not None:
+                sub = np.all(np.abs(d) <= half, axis=1)
+            else:
+                sub = np.einsum("ij,ij->i", d, d) <= float(self.radius_mm) ** 2
+            inside[lo[0]:hi[0], lo[1]:hi[1], lo[2]:hi[2]] = sub.reshape(k.shape)
+        eroded = ndi.binary_erosion(inside, border_value=0)
+        return inside, inside & ~eroded
+
+    def to_dict(self) -> dict:
+        return {"shape": "box" if self.half_size_mm is not None else "sphere",
+                "centre_world": [float(v) for v in self.centre_world], "radius_mm": self.radius_mm,
+                "half_size_mm": None if self.half_size_mm is None else [float(v) for v in self.half_size_mm]}
+
+
+class SegmentationLeak(QuantError):
+    """A seeded region reached its constraint or merged with a hotter structure: nothing was measured.
+
+    ``kind`` is "constraint" or "hotter structure"; ``region`` the boolean image of what grew (to
+    outline), ``constraint`` the :class:`Constraint` used, ``hotter_world`` where the hotter voxel is.
+    """
+
+    def __init__(self, message: str, *, kind: str, region=None, constraint=None, hotter_world=None):
+        super().__init__(message, field="constraint" if kind == "constraint" else "seed_world")
+        self.kind = kind
+        self.region = region
+        self.constraint = constraint
+        self.hotter_world = hotter_world
 
 
 def parse_method(method: str) -> vocab.Method:
@@ -106,11 +190,14 @@ class LesionReport:
     reference: dict | None = None  # liver VOI used by percist
     excluded: list[dict] = field(default_factory=list)
     labels: np.ndarray | None = field(default=None, repr=False)  # int32 label image (lesion i = label i)
+    exclude_rules: tuple = ()  # whole-body: the organs looked for (and removed when found)
+    constraint: dict | None = None  # seeded: the constraint the region grew in
 
     def to_dict(self) -> dict:
         return {"method": self.method, "threshold": self.threshold, "seeded": self.seeded,
                 "min_volume_ml": self.min_volume_ml, "count": self.count, "total_mtv_ml": self.total_mtv_ml,
                 "total_tlg": self.total_tlg, "reference": self.reference, "excluded": list(self.excluded),
+                "exclude_rules": list(self.exclude_rules), "constraint": self.constraint,
                 "lesions": [les.to_dict() for les in self.lesions]}
 
 
@@ -161,23 +248,28 @@ def _request(suv, geometry, method, liver_world, liver_diameter_mm, progress) ->
 # ============================================================================ entry points
 def find_lesions(suv, geometry: ImageGeometry, method: str = "fixed:2.5", seed_world=None, *,
                  liver_world=None, liver_diameter_mm: float = LIVER_DIAMETER_MM, min_volume_ml: float = 0.5,
-                 exclude=(), candidate_threshold: float = DEFAULT_FIXED, progress=None) -> LesionReport:
+                 exclude=DEFAULT_EXCLUDE, candidate_threshold: float = DEFAULT_FIXED, progress=None,
+                 constraint=None) -> LesionReport:
     """:func:`segment_seeded` when ``seed_world`` is given, else :func:`segment_whole_body`."""
     if seed_world is not None:
         return segment_seeded(suv, geometry, seed_world, method, liver_world=liver_world,
-                              liver_diameter_mm=liver_diameter_mm, progress=progress)
+                              liver_diameter_mm=liver_diameter_mm, progress=progress, constraint=constraint)
     return segment_whole_body(suv, geometry, method, liver_world=liver_world, liver_diameter_mm=liver_diameter_mm,
                               min_volume_ml=min_volume_ml, exclude=exclude, candidate_threshold=candidate_threshold,
                               progress=progress)
 
 
 def segment_seeded(suv, geometry: ImageGeometry, seed_world, method: str = "fixed:2.5", *, liver_world=None,
-                   liver_diameter_mm: float = LIVER_DIAMETER_MM, progress=None) -> LesionReport:
+                   liver_diameter_mm: float = LIVER_DIAMETER_MM, progress=None,
+                   constraint: Constraint | float | None = None) -> LesionReport:
     """Grow one lesion from the clicked point ``seed_world`` (LPS mm) and measure it.
 
-    ``method``: "fixed:2.5", "pct:41", "percist" (needs ``liver_world``) or "a50". ``progress``:
-    an object with ``update(fraction, message)`` that may raise to cancel. ``report.labels`` is the
-    int32 label image (the lesion has label 1).
+    ``method``: "fixed:2.5", "pct:41", "percist" (needs ``liver_world``), "a50" or "gradient".
+    ``constraint``: a :class:`Constraint`, or a radius in mm of a sphere around the seed (default
+    :data:`DEFAULT_CONSTRAINT_MM`). Raises :class:`SegmentationLeak` when the region reaches the
+    constraint or merges with a hotter structure. ``progress``: an object with
+    ``update(fraction, message)`` that may raise to cancel. ``report.labels`` is the int32 label
+    image (the lesion has label 1).
     """
     req = _request(suv, geometry, method, liver_world, liver_diameter_mm, progress)
     suv32 = req.suv32
@@ -185,16 +277,26 @@ def segment_seeded(suv, geometry: ImageGeometry, seed_world, method: str = "fixe
     if seed is None:
         raise QuantError(f"seed {list(np.round(seed_world, 1))} mm lies outside the PET image; "
                          "click inside the field of view", field="seed_world")
-    start = climb_to_max(suv32, seed)
+    if constraint is None or isinstance(constraint, (int, float)):
+        radius = DEFAULT_CONSTRAINT_MM if constraint is None else float(constraint)
+        constraint = Constraint(tuple(float(v) for v in world_point(seed_world, "seed")), radius)
+    inside, surface = constraint.masks(geometry)
+    start = climb_to_max(np.where(inside, suv32, -np.inf).astype(np.float32), seed)
     background = None
     if req.threshold is not None:
         thr = req.threshold
         if not suv32[start] >= np.float32(thr):
             raise QuantError(f"no voxel at or above SUV {thr:.3g} near the seed (local maximum "
                              f"{float(suv32[start]):.3g}); click on the lesion or lower the threshold")
-        region, box = _grow(suv32, start, thr)
+        region, box = _grow(suv32, start, thr, inside)
+    elif req.name == "gradient":
+        thr = gradient_threshold(suv32, geometry, start, inside)
+        region, box = _grow(suv32, start, thr, inside)
     else:
-        region, box, thr, start, background = _relative_region(suv32, start, req.name, req.value, req.spacing_kji)
+        region, box, thr, start, background = _relative_region(suv32, start, req.name, req.value, req.spacing_kji,
+                                                               limit=inside, guard=(inside, surface, constraint,
+                                                                                    geometry))
+    _guard(suv32, region, box, start, thr, inside, surface, constraint, geometry, req.label)
     # measure on a crop padded by the SUVpeak sphere (same numbers: outside the crop is outside the grid)
     crop = padded_box([sl.start for sl in box], [sl.stop for sl in box], peak_reach(geometry), suv32.shape)
     crop_labels = region[crop].astype(np.int32)
@@ -202,12 +304,14 @@ def segment_seeded(suv, geometry: ImageGeometry, seed_world, method: str = "fixe
                      [thr], [background], seeded=True, min_volume_ml=0.0, excluded=[])
     report.labels = np.zeros(suv32.shape, np.int32)
     report.labels[crop] = crop_labels
+    report.constraint = constraint.to_dict()
     req.step(1.0, "1 lesion")
     return report
 
 
 def segment_whole_body(suv, geometry: ImageGeometry, method: str = "fixed:2.5", *, liver_world=None,
-                       liver_diameter_mm: float = LIVER_DIAMETER_MM, min_volume_ml: float = 0.5, exclude=(),
+                       liver_diameter_mm: float = LIVER_DIAMETER_MM, min_volume_ml: float = 0.5,
+                       exclude=DEFAULT_EXCLUDE,
                        candidate_threshold: float = DEFAULT_FIXED, progress=None) -> LesionReport:
     """Find and measure every lesion of the image (see the module docstring for every rule).
 
@@ -250,6 +354,7 @@ def segment_whole_body(suv, geometry: ImageGeometry, method: str = "fixed:2.5", 
         report = _report(req, suv32, labels2, int(keep2.size), geometry, [thresholds[i - 1] for i in keep2],
                          [backgrounds[i - 1] for i in keep2], seeded=False, min_volume_ml=min_volume_ml,
                          excluded=excluded)
+    report.exclude_rules = exclude
     req.step(1.0, f"{report.count} lesions")
     return report
 
@@ -321,7 +426,7 @@ def _region_max(suv32, region, box):
     return float(vals[q]), tuple(int(a + sl.start) for a, sl in zip(q, box))
 
 
-def _relative_region(suv32, start, name, value, spacing_kji, limit=None, floor=None):
+def _relative_region(suv32, start, name, value, spacing_kji, limit=None, floor=None, guard=None):
     """pct / a50 region from a local maximum: returns (mask, box, threshold, start, background or None).
 
     pct: T = P % of the maximum. a50: T = B + 0.5 (max - B) with B the shell median around the
@@ -350,9 +455,7 @@ def _relative_region(suv32, start, name, value, spacing_kji, limit=None, floor=N
             new_thr = clamp(value / 100.0 * rmax if name == "pct" else background + 0.5 * (rmax - background))
             if not _grow(suv32, where, new_thr, limit)[0][start]:
                 what = f"{value:g} % of SUVmax" if name == "pct" else "A50"
-                raise QuantError(f"the {what} region grown from the seed (local SUVmax {vmax:.3g}) runs into a "
-                                 f"hotter structure (SUV {rmax:.3g}): this lesion cannot be separated with {what}; "
-                                 "try a50, a fixed threshold, or click closer to the lesion's peak")
+                raise _hotter_leak(what, vmax, rmax, region, where, guard)
             start, vmax = where, rmax
             continue
         if name == "pct":
@@ -363,6 +466,91 @@ def _relative_region(suv32, start, name, value, spacing_kji, limit=None, floor=N
             return region, box, thr, start, background
         background = new_bg
     return region, box, thr, start, background
+
+
+def _hotter_leak(what: str, vmax: float, rmax: float, region, where, guard) -> SegmentationLeak:
+    geometry = guard[3] if guard else None
+    hot = None if geometry is None else tuple(float(v) for v in geometry.kji_to_world(np.asarray(where, float)))
+    at = "" if hot is None else f" at {', '.join(f'{v:.1f}' for v in hot)} mm"
+    return SegmentationLeak(f"the {what} region grown from the seed (local SUVmax {vmax:.3g}) runs into a hotter "
+                            f"structure (SUV {rmax:.3g}{at}): this lesion cannot be separated with {what}; try "
+                            "another method, a smaller constraint, or click closer to the lesion's peak",
+                            kind="hotter structure", region=region, constraint=guard[2] if guard else None,
+                            hotter_world=hot)
+
+
+def _guard(suv32, region, box, start, thr, inside, surface, constraint, geometry, label) -> None:
+    """The one leak check of every seeded method (see the module docstring); raises SegmentationLeak."""
+    vmax = float(suv32[start])
+    rmax, where = _region_max(suv32, region, box)
+    if rmax > vmax:
+        raise _hotter_leak(label, vmax, rmax, region, where, (inside, surface, constraint, geometry))
+    if np.any(region[box] & surface[box]):
+        ml = float(np.count_nonzero(region[box])) * geometry.voxel_volume_ml
+        raise SegmentationLeak(f"the {label} region (threshold SUV {thr:.3g}) reached the constraint ({constraint.label} "
+                               f"around the click) after {ml:.1f} mL: the threshold does not separate the lesion from "
+                               "its surroundings; enlarge the constraint if the lesion is larger, else use another "
+                               "method or a higher threshold", kind="constraint", region=region, constraint=constraint)
+
+
+def _unit_directions(n: int = GRADIENT_RAYS) -> np.ndarray:
+    """``n`` nearly uniform unit vectors (Fibonacci sphere), (x, y, z)."""
+    i = np.arange(n) + 0.5
+    phi = np.arccos(1.0 - 2.0 * i / n)
+    theta = np.pi * (1.0 + 5 ** 0.5) * i
+    return np.stack([np.cos(theta) * np.sin(phi), np.sin(theta) * np.sin(phi), np.cos(phi)], axis=1)
+
+
+def gradient_threshold(suv32: np.ndarray, geometry: ImageGeometry, start, inside=None) -> float:
+    """Edge threshold from the steepest SUV descent along rays from the maximum ``start`` (k, j, i).
+
+    Along each of :data:`GRADIENT_RAYS` rays (samples every quarter of the smallest voxel, linear
+    interpolation, up to the constraint or the image edge) the profile is followed while it falls;
+    the edge is where the descent per mm is steepest (the middle of a straight steepest stretch). The threshold is the median SUV at
+    the edge points of all rays (rays without any fall are skipped).
+    """
+    from scipy import ndimage as ndi
+
+    step = 0.25 * float(min(geometry.spacing))
+    reach = DEFAULT_CONSTRAINT_MM if inside is None else None
+    p0 = geometry.kji_to_world(np.asarray(start, float))
+    if reach is None:  # the farthest inside voxel bounds the rays
+        kk = np.argwhere(inside)
+        reach = float(np.max(np.linalg.norm(geometry.kji_to_world(kk.astype(float)) - p0, axis=1))) + step
+    s = np.arange(0.0, reach + step, step)
+    dirs = _unit_directions()
+    pts = p0[None, None, :] + dirs[:, None, :] * s[None, :, None]  # (rays, samples, 3)
+    kji = geometry.world_to_kji(pts.reshape(-1, 3)).T
+    prof = ndi.map_coordinates(suv32, kji, order=1, mode="constant", cval=np.nan).reshape(len(dirs), len(s))
+    if inside is not None:
+        near = np.clip(np.rint(kji).astype(int), 0, np.asarray(suv32.shape)[:, None] - 1)
+        ok = inside[near[0], near[1], near[2]].reshape(len(dirs), len(s))
+        prof = np.where(ok, prof, np.nan)
+    edges = []
+    for row in prof:
+        valid = np.isfinite(row)
+        n = int(np.argmin(valid)) if not valid.all() else len(row)
+        r = row[:n]
+        if r.size < 3:
+            continue
+        d = np.diff(r)
+        # follow the fall: stop where the profile starts rising again (another structure beyond)
+        rising = np.flatnonzero(d > 1e-6 * max(1.0, abs(float(r[0]))))
+        stop = int(rising[0]) if rising.size else d.size
+        if stop < 1:
+            continue
+        j = int(np.argmin(d[:stop]))  # steepest descent between samples j and j+1
+        if not d[j] < -1e-6 * max(1.0, abs(float(r[0]))):
+            continue  # a flat ray (it left the image or the constraint before any fall): no edge
+        a, b = j, j  # a straight stretch of the same steepest slope: its middle is the edge
+        while a > 0 and d[a - 1] <= 0.99 * d[j]:
+            a -= 1
+        while b + 1 < stop and d[b + 1] <= 0.99 * d[j]:
+            b += 1
+        edges.append(0.5 * (r[a] + r[b + 1]))
+    if not edges:
+        raise QuantError("gradient: no edge found around the maximum (flat image); use another method")
+    return float(np.median(edges))
 
 
 # ============================================================================ measuring labels

@@ -49,6 +49,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from workstation.core import vocabulary as vocab
 from workstation.core.pet import Fact, PetAcquisition, json_value
 from workstation.io.dicom_time import DicomTimeError, latest_at_or_before, parse_dt
 
@@ -69,21 +70,9 @@ __all__ = [
     "RADIONUCLIDE_HALF_LIVES_S",
 ]
 
-SUV_TYPES: tuple[str, ...] = ("bw", "lbm-james128", "lbm-james120", "lbm-janma", "bsa", "ibw")
-_ALIASES = {"lbm-james": "lbm-james128", "lbm_james": "lbm-james128", "body-weight": "bw"}
-
-_DESCRIPTIONS = {
-    "bw": "body weight (SUVbw, g/ml)",
-    "lbm-james128": "lean body mass, James 1976 with 128 for men: M 1.10W-128(W/Hcm)^2, "
-                    "F 1.07W-148(W/Hcm)^2 (SUVlbm James-128, g/ml)",
-    "lbm-james120": "lean body mass, James variant with 120 for men: M 1.10W-120(W/Hcm)^2, "
-                    "F 1.07W-148(W/Hcm)^2 (SUVlbm James-120, g/ml)",
-    "lbm-janma": "lean body mass, Janmahasatian 2005: M 9270W/(6680+216BMI), F 9270W/(8780+244BMI) "
-                 "(SUVlbm Janma, g/ml)",
-    "bsa": "body surface area, DuBois & DuBois 1916: 0.007184 W^0.425 Hcm^0.725 m2, as used by QIBA "
-           "(SUVbsa, cm2/ml)",
-    "ibw": "ideal body weight, Sugawara 1999: M 48.0+1.06(Hcm-152), F 45.5+0.91(Hcm-152) kg (SUVibw, g/ml)",
-}
+# The SUV types, their descriptions and the DICOM SUV Type terms are defined once, in core.vocabulary.
+SUV_TYPES: tuple[str, ...] = vocab.SUV_TYPES
+_DESCRIPTIONS = {t.key: t.description for t in vocab.SUV_TYPE_LIST}
 
 # CLI options that supply each override (the CLI and the messages use the same words)
 OVERRIDE_OPTIONS = {
@@ -95,43 +84,9 @@ OVERRIDE_OPTIONS = {
     "half_life_s": "--half-life S",
 }
 
-# SUV Type (0054,1006) defined terms -> our keys
-_DICOM_SUV_TYPES = {
-    "BW": "bw",
-    "LBM": "lbm-james128",
-    "LBMJAMES128": "lbm-james128",
-    "LBMJANMA": "lbm-janma",
-    "BSA": "bsa",
-    "IBW": "ibw",
-}
-
-# Physical half-lives in seconds (NNDC/ENSDF evaluated values, rounded).
-RADIONUCLIDE_HALF_LIVES_S: dict[str, float] = {
-    "F-18": 6586.2,  # 109.77 min
-    "C-11": 1221.8,  # 20.364 min
-    "N-13": 597.9,  # 9.965 min
-    "O-15": 122.24,
-    "Ga-68": 4062.6,  # 67.71 min
-    "Cu-64": 45721.1,  # 12.7007 h
-    "Zr-89": 282276.0,  # 78.41 h
-    "Rb-82": 76.38,  # 1.273 min
-    "I-124": 360806.4,  # 4.176 d
-    "Ge-68": 23410080.0,  # 270.95 d (phantoms)
-}
-
-# (symbol, element name, mass number) and the CID 4020 code values (SNOMED RT/SNM3, SNOMED CT)
-_NUCLIDES = {
-    "F-18": ("F", "fluorine", "18", ("C-111A1", "77004003")),
-    "C-11": ("C", "carbon", "11", ("C-105A1", "40565003")),
-    "N-13": ("N", "nitrogen", "13", ("C-107A1", "21576001")),
-    "O-15": ("O", "oxygen", "15", ("C-B1038", "129504001")),
-    "Ga-68": ("Ga", "gallium", "68", ("C-131A3", "35337001")),
-    "Cu-64": ("Cu", "copper", "64", ("C-127A2", "3932008")),
-    "Zr-89": ("Zr", "zirconium", "89", ("C-168A4", "63360001")),
-    "Rb-82": ("Rb", "rubidium", "82", ("C-159A2", "79197006")),
-    "I-124": ("I", "iodine", "124", ("C-114A5", "40937006")),
-    "Ge-68": ("Ge", "germanium", "68", ("C-128A2", "53315004")),
-}
+# SUV Type (0054,1006) defined terms -> our keys; half-lives and radionuclide codes: core.vocabulary
+_DICOM_SUV_TYPES = vocab.DICOM_SUV_TYPES
+RADIONUCLIDE_HALF_LIVES_S: dict[str, float] = vocab.HALF_LIVES_S
 
 
 # ------------------------------------------------------------------------------------ errors
@@ -157,12 +112,10 @@ class SuvInputMissing(SuvError):
 # ------------------------------------------------------------------------------------ types
 def normalize_suv_type(key: str) -> str:
     """Our SUV type key for ``key`` (case-insensitive, aliases resolved); SuvError if unknown."""
-    k = str(key or "").strip().lower().replace("_", "-")
-    k = _ALIASES.get(k, k)
-    if k not in SUV_TYPES:
-        raise SuvError(f"unknown SUV type {key!r}; choose one of {', '.join(SUV_TYPES)} "
-                       "(lbm-james is lbm-james128)")
-    return k
+    try:
+        return vocab.suv_type_key(key)
+    except vocab.VocabularyError as exc:
+        raise SuvError(str(exc)) from None
 
 
 def describe_suv_type(key: str) -> str:
@@ -207,31 +160,10 @@ def ideal_body_weight_kg(height_m: float, sex: str) -> float:
     raise SuvError(f"ideal body weight needs sex M or F, got {sex!r}")
 
 
-def _norm_key(s: str) -> str:
-    return "".join(ch for ch in s.lower() if ch.isalnum())
-
-
 def half_life_from_code(code) -> tuple[str, float] | None:
     """(nuclide, half-life s) for a radionuclide code (value, scheme, meaning) or text, or None."""
-    if code is None:
-        return None
-    if isinstance(code, str):
-        value, meaning = code, code
-    else:
-        parts = list(code) + ["", "", ""]
-        value, meaning = str(parts[0] or ""), str(parts[2] or "")
-    value = value.strip().upper()
-    for name, (_sym, _el, _mass, codes) in _NUCLIDES.items():
-        if value and value in codes:
-            return name, RADIONUCLIDE_HALF_LIVES_S[name]
-    text = _norm_key(meaning) if meaning else _norm_key(value)
-    if not text:
-        return None
-    for name, (sym, element, mass, _codes) in _NUCLIDES.items():
-        s = sym.lower()
-        if (mass + element) in text or (element + mass) in text or text in (s + mass, mass + s):
-            return name, RADIONUCLIDE_HALF_LIVES_S[name]
-    return None
+    n = vocab.nuclide_from_code(code)
+    return None if n is None else (n.name, n.half_life_s)
 
 
 # ------------------------------------------------------------------------------------ inputs
@@ -424,6 +356,7 @@ class _Inputs:
         return self._once("height", get)
 
     def sex(self) -> str:
+        """'M' or 'F', or 'U' when the header has no usable sex (the normaliser then takes the mean)."""
         def get():
             fact = self.acq.patient_sex
             if self.ov.sex is not None:
@@ -431,11 +364,24 @@ class _Inputs:
                 return self.ov.sex
             if fact is None or str(fact.value).upper() not in ("M", "F"):
                 got = "missing" if fact is None else f"{fact.value!r}"
-                raise SuvInputMissing("(0010,0040) PatientSex", OVERRIDE_OPTIONS["sex"],
-                                      f"(0010,0040) PatientSex is {got}: this SUV type needs M or F")
+                rule = (f"(0010,0040) PatientSex is {got}: mean of the male and female values used; "
+                        f"give {OVERRIDE_OPTIONS['sex']} to choose")
+                self.trail.add("patient sex", "unknown" if fact is None else fact.value, "",
+                               "derived" if fact is None else fact.source, rule)
+                self.trail.warn(f"PatientSex (0010,0040) is {got}: this SUV type needs the sex, so the mean of the "
+                                f"male and female values was used; give {OVERRIDE_OPTIONS['sex']} to choose")
+                return "U"
             self.trail.add_fact("patient sex", fact, "")
             return str(fact.value).upper()
         return self._once("sex", get)
+
+    @staticmethod
+    def _by_sex(fn, sex: str) -> tuple[float, str]:
+        """fn(sex), or the mean of fn('M') and fn('F') when the sex is unknown ('U'), with a note."""
+        if sex in ("M", "F"):
+            return fn(sex), ""
+        m, f = fn("M"), fn("F")
+        return 0.5 * (m + f), f"mean of male {m:.6g} kg and female {f:.6g} kg (sex unknown)"
 
     def normalizer(self, key: str) -> tuple[float, str]:
         """(N, unit) for SUV type ``key``: g for mass-based types, cm² for bsa."""
@@ -446,13 +392,13 @@ class _Inputs:
             if key.startswith("lbm-"):
                 formula = key[4:]
                 w, h, s = self.weight_kg(), self.height_m(), self.sex()
-                lbm = lean_body_mass_kg(w, h, s, formula)
+                lbm, sex_note = self._by_sex(lambda sx: lean_body_mass_kg(w, h, sx, formula), s)
                 if lbm <= 0:
                     raise SuvError(f"the {key} formula gives a non-positive lean body mass ({lbm:.3g} kg) for "
                                    f"weight {w:g} kg and height {h:g} m; use lbm-janma")
-                self.trail.add("lean body mass", lbm, "kg", "derived",
-                               {"james128": "James-128 formula", "james120": "James-120 formula",
-                                "janma": "Janmahasatian formula"}[formula])
+                rule = {"james128": "James-128 formula", "james120": "James-120 formula",
+                        "janma": "Janmahasatian formula"}[formula]
+                self.trail.add("lean body mass", lbm, "kg", "derived", rule + (f"; {sex_note}" if sex_note else ""))
                 return lbm * 1000.0, "g"
             if key == "bsa":
                 w, h = self.weight_kg(), self.height_m()
@@ -461,10 +407,11 @@ class _Inputs:
                 return bsa * 1e4, "cm2"
             if key == "ibw":
                 h, s = self.height_m(), self.sex()
-                ibw = ideal_body_weight_kg(h, s)
+                ibw, sex_note = self._by_sex(lambda sx: ideal_body_weight_kg(h, sx), s)
                 if ibw <= 0:
                     raise SuvError(f"ideal body weight is not positive for height {h:g} m")
-                self.trail.add("ideal body weight", ibw, "kg", "derived", "Sugawara 1999 formula")
+                self.trail.add("ideal body weight", ibw, "kg", "derived",
+                               "Sugawara 1999 formula" + (f"; {sex_note}" if sex_note else ""))
                 return ibw * 1000.0, "g"
             raise SuvError(f"unknown SUV type {key!r}")
         return self._once(("norm", key), get)
@@ -525,8 +472,21 @@ class _Inputs:
                 return self.ov.injection_datetime
             fdt = self.acq.radiopharmaceutical_start_datetime
             if fdt is not None and fdt.value is not None:
+                inj = fdt.value
+                if reference is not None and inj > reference and inj.date() > reference.date():
+                    # a wrong date (seen in real files): the clock time alone, when that is plausible
+                    by_time = latest_at_or_before(inj.time(), reference)
+                    limit = min(24 * 3600.0, _PLAUSIBLE_HALF_LIVES * self.half_life_s())
+                    if (reference - by_time).total_seconds() <= limit:
+                        self.trail.add("injection time", by_time, "", fdt.source,
+                                       f"the injection date {inj.date()} is after the scan date {reference.date()}: "
+                                       "the clock time alone was used (the interval is plausible)")
+                        self.trail.warn(f"RadiopharmaceuticalStartDateTime (0018,1078) {inj.isoformat()} is after "
+                                        f"the scan date {reference.date()}: its clock time alone was used; check it or "
+                                        f"give {OVERRIDE_OPTIONS['injection_datetime']}")
+                        return by_time
                 self.trail.add_fact("injection time", fdt, "")
-                return fdt.value
+                return inj
             ft = self.acq.radiopharmaceutical_start_time
             if ft is None or ft.value is None:
                 raise SuvInputMissing("(0018,1072) RadiopharmaceuticalStartTime", OVERRIDE_OPTIONS["injection_datetime"],
@@ -546,12 +506,65 @@ class _Inputs:
         return self._once("injection", get)
 
 
+# an injection taken from its clock time alone must be at most this many half-lives before the scan
+_PLAUSIBLE_HALF_LIVES = 5.0
+
+
 def _decay(seconds: float, half_life_s: float) -> float:
     return 2.0 ** (-seconds / half_life_s)
 
 
-def _start_reference(acq: PetAcquisition, trail: _Trail) -> _dt.datetime:
-    """The time a DecayCorrection START image is corrected to (QIBA pseudo-code)."""
+def decay_weighted_mean_time_s(duration_s: float, half_life_s: float) -> float:
+    """T_ave = ln(λT / (1 − e^(−λT))) / λ: the time after a frame's start at which the activity equals
+    its mean over the frame (the moment a frame's counts are decay-corrected to)."""
+    lam = math.log(2.0) / half_life_s
+    x = lam * duration_s
+    if x < 1e-9:
+        return duration_s / 2.0
+    return math.log(x / (1.0 - math.exp(-x))) / lam
+
+
+# back-computed reference times of the instances must agree within this (s)
+_REFERENCE_AGREEMENT_S = 1.0
+
+
+def _back_computed_reference(acq: PetAcquisition, half_life_s: float, trail: _Trail):
+    """t_ref = t_acq + T_ave − Δt per instance (START series), or None when the tags are missing.
+
+    Δt is FrameReferenceTime (0054,1300), the offset of the frame's decay-weighted mid-time from the
+    series reference time; T_ave comes from ActualFrameDuration (0018,1242).  A FrameReferenceTime of
+    exactly 0 is treated as not recorded (a frame cannot be referenced to its own start under START).
+    Returns (datetime, rule) or None; a disagreement between instances is a warning and None.
+    """
+    times = acq.acquisition_datetimes()
+    frt = acq.instance_values("frame_reference_time_ms")
+    dur = acq.instance_values("actual_frame_duration_ms")
+    uids = list(acq.instances)
+    if not uids or any(u not in times or u not in dur or dur[u] <= 0 or u not in frt for u in uids):
+        return None
+    if all(frt[u] == 0 for u in uids):
+        trail.warn("FrameReferenceTime (0054,1300) is 0 in every instance: it was treated as not recorded")
+        return None
+    refs = {}
+    for u in uids:
+        t_ave = decay_weighted_mean_time_s(dur[u] / 1000.0, half_life_s)
+        refs[u] = times[u] + _dt.timedelta(seconds=t_ave - frt[u] / 1000.0)
+    lo, hi = min(refs.values()), max(refs.values())
+    spread = (hi - lo).total_seconds()
+    if spread > _REFERENCE_AGREEMENT_S:
+        trail.warn(f"the reference times back-computed from AcquisitionTime, FrameReferenceTime and "
+                   f"ActualFrameDuration disagree between instances by {spread:.1f} s; not used")
+        return None
+    mean = lo + (hi - lo) / 2
+    rule = ("series time is after the earliest acquisition time (post-processed series?): reference time "
+            "back-computed per instance as AcquisitionTime + T_ave - FrameReferenceTime, "
+            "T_ave = ln(lT/(1-exp(-lT)))/l from ActualFrameDuration; "
+            f"{len(refs)} instances agree within {spread:.3f} s")
+    return mean, rule
+
+
+def _start_reference(acq: PetAcquisition, trail: _Trail, half_life_s: float | None = None) -> _dt.datetime:
+    """The time a DecayCorrection START image is corrected to (QIBA pseudo-code + back-computation)."""
     series_dt = acq.series_datetime
     earliest = acq.earliest_acquisition()
     series_src = "SeriesDate (0008,0021) + SeriesTime (0008,0031)"
@@ -566,12 +579,24 @@ def _start_reference(acq: PetAcquisition, trail: _Trail) -> _dt.datetime:
                 else "GE private scan time used because series date/time is missing")
         trail.add("reference (scan start) time", ge.value, "", ge.source, rule)
         return ge.value
+    if half_life_s is not None:
+        back = _back_computed_reference(acq, half_life_s, trail)
+        if back is not None:
+            t, rule = back
+            if series_dt is not None:
+                trail.warn(f"series time {series_dt.time()} is after the earliest acquisition time: the reference "
+                           f"time {t.time()} was back-computed from the frame timing tags")
+            trail.add("reference (scan start) time", t, "",
+                      "derived (AcquisitionTime (0008,0032), FrameReferenceTime (0054,1300), "
+                      "ActualFrameDuration (0018,1242))", rule)
+            return t
     if earliest is not None:
         uid, t = earliest
         src = acq.instances[uid].acquisition_datetime.source
         if series_dt is not None:
-            rule = ("series time is after the earliest acquisition time (post-processed series?): "
-                    "earliest acquisition date/time of the series used (QIBA)")
+            rule = ("series time is after the earliest acquisition time (post-processed series?) and the frame "
+                    "timing tags cannot give the reference time: earliest acquisition date/time of the series "
+                    "used (QIBA)")
             trail.warn(f"series time {series_dt.time()} is after the earliest acquisition time {t.time()}: "
                        "the earliest acquisition was used as the scan start")
         else:
@@ -611,7 +636,7 @@ def _bqml_scale(inputs: _Inputs, acq: PetAcquisition, trail: _Trail, norm: float
         return norm / dose, None
     half_life = inputs.half_life_s()
     if dc == "START":
-        ref = _start_reference(acq, trail)
+        ref = _start_reference(acq, trail, half_life)
         inj = inputs.injection(ref)
         dt_s = (ref - inj).total_seconds()
         if dt_s < 0:
@@ -741,7 +766,7 @@ def _cnts(inputs: _Inputs, acq: PetAcquisition, trail: _Trail, key: str, ov: Suv
                            f"recompute it; {', '.join(baked)} cannot be applied")
         example = acq.instances[uids[0]].philips_suv_scale_factor
         trail.add_fact("Philips SUV scale factor", example, "g/ml per CNTS",
-                       "Units CNTS: the vendor's SUVbw factor (QIBA)")
+                       "Units CNTS: the vendor's SUVbw factor (QIBA)" + (f"; {example.note}" if example.note else ""))
         factors = {u: float(suvf[u]) for u in uids}
         if key != "bw":
             norm, _ = inputs.normalizer(key)
@@ -755,6 +780,8 @@ def _cnts(inputs: _Inputs, acq: PetAcquisition, trail: _Trail, key: str, ov: Suv
         rule = "Units CNTS: (7053,1009) x pixel = Bq/ml, then BQML rules (QIBA)"
         if has_suv:
             rule += "; (7053,1000) not used because overrides were given"
+        if example.note:
+            rule += f"; {example.note}"
         trail.add_fact("Philips activity concentration factor", example, "Bq/ml per CNTS", rule)
         norm, _ = inputs.normalizer(key)
         base, per_inst = _bqml_scale(inputs, acq, trail, norm)

@@ -43,11 +43,11 @@ from workstation.core.geometry import ImageGeometry
 
 from . import references as R
 from .regions import RegionStats, bounding_box, measure_crop
-from .segmentation import segment_seeded, segment_whole_body
+from .segmentation import DEFAULT_EXCLUDE, segment_seeded, segment_whole_body
 from .shapes import box_mask, cylinder_mask, sphere_mask, world_point
 from .fusion import EventEmitter
 
-KINDS = ("sphere", "box", "lesion", "liver", "blood_pool")
+KINDS = ("sphere", "box", "lesion", "liver", "blood_pool", "structure")
 REFERENCE_KINDS = ("liver", "blood_pool")
 
 class VoiError(ValueError):
@@ -76,23 +76,33 @@ def _crop_of(mask: np.ndarray, lo=(0, 0, 0)) -> tuple[tuple[int, int, int], np.n
 
 
 def segment_lesion(suv, geometry: ImageGeometry, seed_world, method: str, *, liver_world=None,
-                   liver_diameter_mm: float = R.LIVER_DIAMETER_MM, progress=None) -> Segmentation:
-    """Grow one lesion from a seed (PET-frame world, LPS mm) with ``method`` (``segmentation.segment_seeded``)."""
+                   liver_diameter_mm: float = R.LIVER_DIAMETER_MM, progress=None, constraint=None) -> Segmentation:
+    """Grow one lesion from a seed (PET-frame world, LPS mm) with ``method`` (``segmentation.segment_seeded``),
+    inside ``constraint`` (a ``segmentation.Constraint`` or a sphere radius in mm; default sphere)."""
     rep = segment_seeded(suv, geometry, seed_world, method, liver_world=liver_world,
-                         liver_diameter_mm=liver_diameter_mm, progress=progress)
+                         liver_diameter_mm=liver_diameter_mm, progress=progress, constraint=constraint)
     lesion = rep.lesions[0]
     lo, crop = _crop_of(rep.labels == 1)
     return Segmentation(rep.method, float(lesion.threshold), lo, crop,
                         tuple(float(x) for x in seed_world), lesion.background)
 
 
+class Detected(list):
+    """The lesions of a whole-body detection (a list of :class:`Segmentation`) plus what was left out:
+    ``exclude_rules`` (organs looked for) and ``excluded`` (the components removed, as in the report)."""
+
+    excluded: list
+    exclude_rules: tuple
+
+
 def detect_lesions(suv, geometry: ImageGeometry, method: str, *, liver_world=None,
                    liver_diameter_mm: float = R.LIVER_DIAMETER_MM, min_volume_ml: float = 0.5,
-                   exclude=(), progress=None) -> list[Segmentation]:
+                   exclude=DEFAULT_EXCLUDE, progress=None) -> list[Segmentation]:
     """Whole-body detection: one :class:`Segmentation` per lesion of ``segmentation.segment_whole_body``."""
     rep = segment_whole_body(suv, geometry, method, liver_world=liver_world, liver_diameter_mm=liver_diameter_mm,
                              min_volume_ml=min_volume_ml, exclude=exclude, progress=progress)
-    out = []
+    out = Detected()
+    out.excluded, out.exclude_rules = list(rep.excluded), tuple(rep.exclude_rules)
     objects = ndimage.find_objects(rep.labels, max_label=rep.count) if rep.count else []
     for les, sl in zip(rep.lesions, objects):
         if sl is None:
@@ -253,6 +263,21 @@ class VoiModel:
         if old is not None:
             self.delete(old.id)
         return v
+
+    def add_structure(self, mask: np.ndarray, name: str, colour=None, params: dict | None = None) -> VOI:
+        """A structure of the study (SEG segment, RTSTRUCT ROI) already on the PET grid, as a VOI.
+
+        ``colour``: the file's display colour, RGB 0-255 (kept in ``params["colour_rgb"]``; the viewer
+        draws the structure in it)."""
+        m = np.asarray(mask, bool)
+        if m.shape != tuple(self.geometry.shape):
+            raise VoiError(f"structure {name!r}: mask shape {m.shape} is not the PET grid {self.geometry.shape}")
+        if not m.any():
+            raise VoiError(f"structure {name!r} has no voxel on the PET grid")
+        p = dict(params or {})
+        if colour is not None:
+            p["colour_rgb"] = [int(c) for c in colour[:3]]
+        return self._add("structure", name, m, p, "structure")
 
     def add_segmentation(self, seg: Segmentation, name: str = "", source: str = "seeded") -> VOI:
         return self._add("lesion", name, seg.crop, self._seg_params(seg), source, lo=seg.lo)

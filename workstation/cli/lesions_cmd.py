@@ -23,8 +23,12 @@ def add_parser(sub):
     p.add_argument("--liver", metavar="X,Y,Z", help="centre (LPS mm) of the 3 cm liver reference VOI, needed by percist (--liver=-60,-40,-560)")
     p.add_argument("--min-volume", type=float, default=0.5, metavar="ML",
                    help="whole-body: smallest lesion kept, in mL (default 0.5)")
-    p.add_argument("--exclude", action="append", choices=["brain", "bladder"], default=[],
-                   help="whole-body: leave out the brain / bladder (heuristic rules; repeatable)")
+    p.add_argument("--exclude", action="append", choices=["brain", "bladder"], default=None,
+                   help="whole-body: leave out only these organs (heuristic rules; repeatable); "
+                        "default: brain and bladder")
+    p.add_argument("--no-exclude", action="store_true", help="whole-body: keep the brain and bladder")
+    p.add_argument("--constraint", type=float, default=None, metavar="MM",
+                   help="seeded: radius of the sphere around --seed the region may grow in (default 40 mm)")
     p.add_argument("--series", metavar="UID", help="PET series instance UID when the folder holds several")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     from .common import add_suv_arguments
@@ -71,9 +75,16 @@ def run(args) -> int:
     pet = load_pet_folder(args.pet_dir, series_uid=args.series)
     res = compute_suv(pet.pet, args.suv, overrides)
     suv = suv_array(pet, res)
+    from workstation.analysis.segmentation import DEFAULT_EXCLUDE
+
+    if args.no_exclude and args.exclude:
+        raise UserError("--no-exclude and --exclude contradict each other; give one")
+    exclude = () if args.no_exclude else (tuple(args.exclude) if args.exclude else DEFAULT_EXCLUDE)
+    if args.constraint is not None and not args.constraint > 0:
+        raise UserError("--constraint must be a radius in mm above 0")
     try:
         rep = find_lesions(suv, pet.geometry, args.method, seed_world=seed, liver_world=liver,
-                           min_volume_ml=args.min_volume, exclude=tuple(args.exclude))
+                           min_volume_ml=args.min_volume, exclude=exclude, constraint=args.constraint)
     except QuantError as exc:
         raise UserError(with_option(str(exc), exc.field)) from None
     warnings = list(pet.warnings) + list(res.warnings)
@@ -99,6 +110,14 @@ def format_report(rep, units: str = "g/ml") -> str:
         liv = rep.reference["liver"]
         lines.append(f"liver VOI at {_xyz(liv['centre_world'])}: SUVmean {liv['mean']:.3f}, SD {liv['std']:.3f}, "
                      f"{liv['voxels']} voxels")
+    if not rep.seeded:
+        lines.append("excluding: " + (", ".join(rep.exclude_rules) + f" ({len(rep.excluded)} component(s) removed)"
+                                      if rep.exclude_rules else "nothing (--no-exclude)"))
+    if rep.seeded and rep.constraint:
+        c = rep.constraint
+        shape = (f"sphere of radius {c['radius_mm']:g} mm" if c["shape"] == "sphere"
+                 else "box " + " x ".join(f"{2 * h:g}" for h in c["half_size_mm"]) + " mm")
+        lines.append(f"constraint: {shape} around {_xyz(c['centre_world'])}")
     for e in rep.excluded:
         lines.append(f"excluded as {e['organ']}: {e['volume_ml']:.1f} mL at {_xyz(e['centre_world'])}, "
                      f"SUVmax {e['suvmax']:.2f}")

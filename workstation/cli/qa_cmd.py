@@ -57,6 +57,8 @@ def add_parser(sub):
     t.add_argument("--metric", help="one summary metric to list (e.g. background_cov, rc_a50_37, mean)")
     t.add_argument("--db", metavar="FILE", help="study database file (default: in the user data directory)")
     t.add_argument("--json", action="store_true")
+    t.add_argument("--plot", type=Path, metavar="FILE.png", help="draw --metric over time, one line per scanner")
+    t.add_argument("--force", action="store_true", help="overwrite an existing plot file")
     t.set_defaults(func=run_trend)
     p.set_defaults(func=lambda args: (p.print_help(), 0)[1])
 
@@ -203,6 +205,17 @@ def run_trend(args) -> int:
 
     with StudyDB(args.db) as db:
         rows = db.qa_results(args.kind, args.scanner)
+    if args.plot is not None:
+        if not args.metric:
+            raise UserError("--plot needs --metric (e.g. rc_a50_37, background_cov, mean)")
+        if args.plot.exists() and not args.force:
+            raise UserError(f"--plot {args.plot}: the file exists; pass --force to overwrite it")
+        from workstation.report.qa import ReportError, write_trend_plot
+
+        try:
+            write_trend_plot(args.plot, rows, args.metric, overwrite=args.force)
+        except ReportError as exc:
+            raise UserError(str(exc)) from None
     items = [{"qa_id": r.qa_id, "kind": r.kind, "scanner": r.scanner, "acquired": r.acquired, "passed": r.passed,
               **({"value": r.summary.get(args.metric)} if args.metric else {"summary": r.summary})} for r in rows]
     if args.json:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 def add_parser(sub):
     p = sub.add_parser("stats", help="SUV statistics of a PET series over a mask",
-                       description="Load one PET series (all files below the folder) and a mask (NIfTI or DICOM "
-                                   "SEG; resampled onto the PET grid by nearest neighbour when the geometry "
+                       description="Load one PET series (all files below the folder) and a mask (NIfTI, DICOM "
+                                   "SEG or RTSTRUCT, whose contours are filled on the PET grid; resampled onto the PET grid by nearest neighbour when the geometry "
                                    "differs) and report voxel count, volume, SUV min/max/mean/median/std, SUVpeak "
-                                   "and TLG, with the SUV factor and its provenance.")
+                                   "and TLG for each segment / ROI / label and their union, with the SUV factor and its "
+                                   "provenance.")
     p.add_argument("pet_dir", metavar="PET_SERIES_DIR")
-    p.add_argument("--mask", required=True, metavar="MASK", help="NIfTI label image or DICOM SEG file")
-    p.add_argument("--label", type=int, help="label value (NIfTI) or segment number (SEG); default: all non-zero")
+    p.add_argument("--mask", required=True, metavar="MASK", help="NIfTI label image, DICOM SEG or RTSTRUCT file")
+    p.add_argument("--label", type=int, help="label value (NIfTI), segment number (SEG) or ROI number (RTSTRUCT); default: each one and their union")
     p.add_argument("--series", metavar="UID", help="PET series instance UID when the folder holds several")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--force-frame", action="store_true",
@@ -36,23 +37,10 @@ def check_frame_of_reference(mask_path, pet, force: bool) -> None:
                         "drawn on another study or session; pass --force-frame if you are sure it belongs")
 
 
-def run(args) -> int:
-    from workstation.analysis.regions import mask_on_grid, region_stats
-    from workstation.analysis.suv import compute_suv
-    from workstation.analysis.suv_apply import suv_array
-    from workstation.io.loader import load_pet_folder
-    from workstation.io.masks import read_mask
+def _stats_dict(suv, mask, geometry) -> dict:
+    from workstation.analysis.regions import region_stats
 
-    from .common import overrides_from_args, print_json
-
-    overrides = overrides_from_args(args)
-    pet = load_pet_folder(args.pet_dir, series_uid=args.series)
-    res = compute_suv(pet.pet, args.suv, overrides)
-    mask, mgeom = read_mask(args.mask, args.label)
-    check_frame_of_reference(args.mask, pet, getattr(args, "force_frame", False))
-    mask, resampled = mask_on_grid(mask, mgeom, pet.geometry, args.mask)
-    suv = suv_array(pet, res)
-    st = region_stats(suv, mask, pet.geometry)
+    st = region_stats(suv, mask, geometry)
     out = {"voxels": int(st.voxels), "volume_ml": float(st.volume_ml), "min": float(st.min),
            "max": float(st.max), "mean": float(st.mean), "median": float(st.median), "std": float(st.std)}
     if st.suvpeak is not None:
@@ -60,6 +48,46 @@ def run(args) -> int:
         out["suvpeak_world_mm"] = list(st.peak_world)
     if st.tlg is not None:
         out["tlg"] = float(st.tlg)
+    return out
+
+
+def run(args) -> int:
+    import numpy as np
+
+    from workstation.analysis.regions import mask_on_grid
+    from workstation.analysis.suv import compute_suv
+    from workstation.analysis.suv_apply import suv_array
+    from workstation.io.loader import load_pet_folder
+    from workstation.io.masks import read_structures
+
+    from .common import UserError, overrides_from_args, print_json
+
+    overrides = overrides_from_args(args)
+    pet = load_pet_folder(args.pet_dir, series_uid=args.series)
+    res = compute_suv(pet.pet, args.suv, overrides)
+    structures = read_structures(args.mask, pet.geometry)
+    check_frame_of_reference(args.mask, pet, getattr(args, "force_frame", False))
+    if args.label is not None:
+        chosen = [st for st in structures if st.number == args.label]
+        if not chosen:
+            raise UserError(f"{args.mask}: no label/segment/ROI number {args.label} (present: "
+                            f"{', '.join(f'{st.number} {st.name!r}' for st in structures) or 'none'})")
+        structures = chosen
+    structures = [st for st in structures if st.mask.any()]
+    if not structures:
+        raise UserError(f"{args.mask}: the mask is empty" + (f" for label {args.label}" if args.label is not None
+                                                            else ""))
+    suv = suv_array(pet, res)
+    rows, resampled, union = [], False, np.zeros(pet.geometry.shape, bool)
+    for st in structures:
+        m, r = mask_on_grid(st.mask, st.geometry, pet.geometry, f"{args.mask} ({st.name})")
+        resampled |= r
+        union |= m
+        rows.append({"number": st.number, "name": st.name, "kind": st.kind,
+                     "color": list(st.color) if st.color else None, **_stats_dict(suv, m, pet.geometry)})
+    out = _stats_dict(suv, union, pet.geometry)
+    out["structures"] = rows
+    out["union"] = {k: v for k, v in out.items() if k != "structures"}
     out.update({"suv_type": res.suv_type, "suv_units": res.units, "suv_factor": res.factor,
                 "mask_resampled_to_pet_grid": resampled, "provenance": res.provenance,
                 "warnings": list(pet.warnings) + list(res.warnings)})
@@ -75,6 +103,14 @@ def run(args) -> int:
             print(f"  {label:<10} {out[key]:10.4f} {u}")
     if "tlg" in out:
         print(f"  {'TLG':<10} {out['tlg']:10.4f} {u}·mL")
+    if len(rows) > 1 or structures[0].kind != "LABELS":
+        print(f"{'no.':>4}  {'structure':<24} {'voxels':>8} {'mL':>10} {'SUVmean':>9} {'SUVmax':>9} "
+              f"{'SUVpeak':>9} {'TLG':>10}")
+        for r in rows + [dict(out, number="", name="(union)")]:
+            peak = r.get("suvpeak")
+            print(f"{r['number']!s:>4}  {r['name'][:24]:<24} {r['voxels']:>8d} {r['volume_ml']:>10.3f} "
+                  f"{r['mean']:>9.4f} {r['max']:>9.4f} {'-' if peak is None else f'{peak:.4f}':>9} "
+                  f"{r.get('tlg', float('nan')):>10.3f}")
     print(f"SUV type {res.suv_type}, factor {res.factor:.9g}")
     print(res.to_text())
     for w in out["warnings"]:

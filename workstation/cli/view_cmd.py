@@ -31,6 +31,10 @@ def add_parser(sub):
     p.add_argument("--anonymise", action="store_true", help="hide patient name and ID in the overlay")
     p.add_argument("--pet-series", metavar="UID", help="PET series to read when PATH holds several")
     p.add_argument("--anat-series", metavar="UID", help="CT/MR series to read when PATH holds several")
+    p.add_argument("--lang", choices=("en", "zh_CN"),
+                   help="language of the viewer (default: the saved choice, else the system's)")
+    p.add_argument("--window", action="store_true",
+                   help="with --screenshot: capture the whole main window (tool bar, panels), not only the views")
     p.set_defaults(func=run)
 
 
@@ -66,16 +70,22 @@ def _check_writable(path: str) -> None:
 def run(args) -> int:
     from .common import UserError
 
+    if args.path and os.path.isfile(args.path):  # a DICOMDIR or one image (the desktop's "open with"): its folder
+        args.path = os.path.dirname(os.path.abspath(args.path))
     if args.screenshot:
         if not args.path:
             raise UserError("--screenshot needs a PATH to a DICOM folder")
         return _screenshot(args)
     if args.path and not os.path.exists(args.path):
         raise UserError(f"{args.path}: no such file or folder")
+    from workstation.ui import i18n
     from workstation.ui.app import run_viewer
 
-    return run_viewer(path=args.path, layout=args.layout, anonymise=args.anonymise,
-                      pet_uid=args.pet_series, anat_uid=args.anat_series)
+    try:
+        return run_viewer(path=args.path, layout=args.layout, anonymise=args.anonymise,
+                          pet_uid=args.pet_series, anat_uid=args.anat_series, lang=args.lang)
+    except i18n.LanguageError as exc:
+        raise UserError(str(exc)) from None
 
 
 def apply_options(session, args) -> None:
@@ -106,8 +116,18 @@ def _screenshot(args) -> int:
     _check_writable(args.screenshot)
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) and sys.platform.startswith("linux"):
         os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkOSOpenGLRenderWindow")
+    if args.window:
+        return _window_screenshot(args, w, h)
     from workstation.analysis.fusion import NoImageSeries, open_folder
     from workstation.render.scene import render_layout, save_png
+
+    if args.lang and args.lang != "en":  # words drawn in the views, through the Qt catalogue
+        from PySide6.QtCore import QCoreApplication
+
+        from workstation.ui import i18n
+
+        app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
+        _install_language(i18n, app, args.lang)
 
     try:
         session = open_folder(args.path, pet_uid=args.pet_series, anat_uid=args.anat_series)
@@ -122,3 +142,53 @@ def _screenshot(args) -> int:
                         f"({exc.strerror or type(exc).__name__})") from None
     print(f"wrote {args.screenshot} ({w}x{h}, layout {args.layout})")
     return 0
+
+
+def _install_language(i18n, app, lang) -> None:
+    from .common import UserError
+
+    try:
+        i18n.install(app, lang, strict=True)
+    except i18n.LanguageError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _window_screenshot(args, w: int, h: int) -> int:
+    """Open the main window off screen on PATH, wait for the study, and save the whole window."""
+    from .common import UserError
+
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from workstation.ui import i18n
+    from workstation.ui.app import open_viewer
+
+    try:
+        app, win, db = open_viewer(args.path, layout=args.layout, anonymise=args.anonymise,
+                                   pet_uid=args.pet_series, anat_uid=args.anat_series, lang=args.lang)
+    except i18n.LanguageError as exc:
+        raise UserError(str(exc)) from None
+    try:
+        win.resize(w, h)
+        loop = QEventLoop()
+        job = win.load_jobs.job
+        if job is not None:
+            job.done.connect(loop.quit)
+            QTimer.singleShot(600_000, loop.quit)
+            if job.is_running():
+                loop.exec()
+        if win.session is None:
+            raise UserError(f"{args.path}: could not be read: {win.last_error or 'no PET or CT/MR series'}")
+        apply_options(win.session, args)
+        for _ in range(5):
+            app.processEvents()
+        image = win.grab().toImage()
+        if not image.save(str(args.screenshot)):
+            raise UserError(f"{args.screenshot}: could not be written")
+        print(f"wrote {args.screenshot} ({image.width()}x{image.height()}, main window, layout {args.layout})")
+        return 0
+    finally:
+        win.cancel_work()
+        win.close()
+        db.close()

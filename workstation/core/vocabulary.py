@@ -157,8 +157,8 @@ def nuclide_from_code(code) -> Nuclide | None:
 # ============================================================================ segmentation methods
 DEFAULT_FIXED = 2.5
 DEFAULT_PCT = 41.0
-METHODS: tuple[str, ...] = ("fixed", "pct", "percist", "a50")
-METHODS_HELP = "fixed[:SUV] (default 2.5), pct[:PERCENT] (default 41), percist, a50"
+METHODS: tuple[str, ...] = ("fixed", "pct", "percist", "a50", "gradient")
+METHODS_HELP = "fixed[:SUV] (default 2.5), pct[:PERCENT] (default 41), percist, a50, gradient"
 
 
 class Method(NamedTuple):
@@ -174,14 +174,14 @@ class Method(NamedTuple):
 
 
 def parse_method(method: str) -> Method:
-    """'fixed:2.5' -> Method('fixed', 2.5); 'pct' -> ('pct', 41.0); 'percist' / 'a50' -> (name, None)."""
+    """'fixed:2.5' -> Method('fixed', 2.5); 'pct' -> ('pct', 41.0); 'percist' / 'a50' / 'gradient' -> (name, None)."""
     text = str(method).strip().lower()
     name, _, arg = text.partition(":")
 
     def bad(why: str):
         return VocabularyError(why, field="method")
 
-    if name in ("percist", "a50"):
+    if name in ("percist", "a50", "gradient"):
         if arg:
             raise bad(f"method {method!r} takes no value; use {name!r}")
         return Method(name, None)

@@ -163,6 +163,24 @@ def _private(ds, group: int, creator: str, offset: int):
     return elem.value
 
 
+PHILIPS_NO_CREATOR_NOTE = "private creator (7053,0010) missing (stripped by an anonymiser?): value accepted"
+
+
+def _philips_without_creator(ds, offset: int):
+    """(value, note) of (7053,10xx) when its private creator (7053,0010) was stripped, else (None, "").
+
+    A block reserved by another creator is not Philips' and is ignored.
+    """
+    try:
+        if 0x70530010 in ds:
+            return None, ""  # (7053,0010) names someone else (Philips' block was looked up first)
+        if 0x70531000 + offset not in ds:
+            return None, ""
+        return ds[0x70531000 + offset].value, PHILIPS_NO_CREATOR_NOTE
+    except Exception:  # undecodable element in a corrupt header
+        return None, ""
+
+
 def _radiopharm_item(ds):
     seq = ds.get("RadiopharmaceuticalInformationSequence", None)
     if not seq:
@@ -245,8 +263,11 @@ def _instance_facts(ds, index: int) -> InstanceFacts:
 
     def philips(offset: int, name: str, tag: str) -> Fact | None:
         v = _private(ds, 0x7053, PHILIPS_CREATOR, offset)
+        note = ""
+        if v is None:
+            v, note = _philips_without_creator(ds, offset)
         f = _to_float(v, f"Philips {name} {tag}", ds)
-        return None if f is None else Fact(f, f"Philips {name}", tag)
+        return None if f is None else Fact(f, f"Philips {name}", tag, note=note)
 
     return InstanceFacts(
         sop_instance_uid=uid,
@@ -336,6 +357,13 @@ def read_pet_acquisition(datasets: Sequence) -> PetAcquisition:
         inst = _instance_facts(ds, i)
         instances[inst.sop_instance_uid] = inst
 
+    stripped = [f"Philips {name}" for name in ("philips_suv_scale_factor",
+                                                  "philips_activity_concentration_scale_factor")
+                if any(getattr(i, name) is not None and getattr(i, name).note == PHILIPS_NO_CREATOR_NOTE
+                       for i in instances.values())]
+    if stripped:
+        warnings.append("Philips private (7053,1000)/(7053,1009) values were read without their private creator "
+                        "(7053,0010) (stripped by an anonymiser?): accepted as Philips values; check the SUV")
     if first.get("modality") is not None and first["modality"].value not in ("PT", "PET"):
         warnings.append(f"Modality (0008,0060) is {first['modality'].value!r}, not PT")
 

@@ -123,7 +123,14 @@ class StorageNode:
         ae.network_timeout = 60
         ae.acse_timeout = 30
         ae.dimse_timeout = 60
-        ae.require_calling_aet = sorted({a for a, _h in self.allowed}) or ["\\no peers configured\\"]
+        titles = sorted({a for a, _h in self.allowed})
+        if not titles:  # nobody is allowed: an unguessable title (and every handler refuses anyway)
+            import secrets
+
+            log.warning("no peers configured: every association will be rejected "
+                        "(`workstation node add` or `--allow AET@HOST`)")
+            titles = [secrets.token_hex(8)]
+        ae.require_calling_aet = titles
         for cx in AllStoragePresentationContexts:
             ae.add_supported_context(cx.abstract_syntax, ALL_TRANSFER_SYNTAXES)
         ae.add_supported_context(Verification)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from workstation.core.texts import tr
 from workstation.core.display import LAYOUTS, PLANE_SPECS, Cell
 
 # ``s`` below is an ``analysis.fusion.ReadingSession`` (a row-3 sibling): used by duck typing, not imported.
@@ -73,7 +74,7 @@ class CellRenderer:
             v.set_letters({})
             v.set_crosshair(None, None)
             v.set_colorbar(None)
-            v.set_corner_text("top-right", f"{TITLES.get(self.kind, 'MIP')}: no data")
+            v.set_corner_text("top-right", f"{tr('render', TITLES.get(self.kind, 'MIP'))}: {tr('render', 'no data')}")
             for ov in self.overlays:
                 ov.hide()
             return v.render()
@@ -92,8 +93,8 @@ class CellRenderer:
             col, row = s.world_to_pixel(self.plane, s.crosshair)
             v.set_crosshair(col, row)
             n = s.n_slices(self.plane)
-            v.set_corner_text("top-right", f"{TITLES[self.kind]} {self.plane}")
-            text = f"{self.plane[:3]} {s.plane_index(self.plane) + 1}/{n}"
+            v.set_corner_text("top-right", f"{tr('render', TITLES[self.kind])} {tr('render', self.plane)}")
+            text = f"{tr('render', self.plane[:3])} {s.plane_index(self.plane) + 1}/{n}"
             if self.kind == "ct" and s.anatomical is not None:
                 text += "   W {:.0f} L {:.0f}".format(*s.ct_window)
             v.set_corner_text("bottom-left", text)

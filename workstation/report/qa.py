@@ -292,3 +292,39 @@ def write_uniformity_report(path, res, ctx, *, overwrite: bool = False) -> Path:
     for w in res.warnings:
         story.append(Paragraph(_esc(w), body))
     return _write(path, story, overwrite, "Uniform cylinder QA report")
+
+
+def write_trend_plot(path, rows, metric: str, *, overwrite: bool = False) -> Path:
+    """A PNG of one summary metric over time, one line per scanner (``rows``: QaRow-like objects).
+
+    Verdicts are marked: filled circles passed, crosses failed, open circles without a verdict.
+    """
+    from matplotlib.figure import Figure
+
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path}: the file exists; choose another name or allow overwriting")
+    pts: dict[str, list] = {}
+    for r in rows:
+        v = (r.summary or {}).get(metric)
+        if v is None or r.acquired is None:
+            continue
+        pts.setdefault(r.scanner, []).append((_dt.datetime.fromisoformat(r.acquired), float(v), r.passed))
+    if not pts:
+        raise ReportError(f"no stored QA result has the metric {metric!r} with a scan date")
+    fig = Figure(figsize=(7.0, 3.2))
+    ax = fig.add_subplot(1, 1, 1)
+    for scanner, p in sorted(pts.items()):
+        p.sort(key=lambda t: t[0])
+        line = ax.plot([t[0] for t in p], [t[1] for t in p], "-", lw=1, label=scanner)[0]
+        for when, v, ok in p:
+            marker = {True: "o", False: "x", None: "o"}[ok]
+            ax.plot([when], [v], marker, color=line.get_color(), mfc="none" if ok is None else line.get_color())
+    ax.set_ylabel(metric)
+    ax.set_xlabel("scan date")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    path.write_bytes(_fig_png(fig))
+    return path

@@ -12,19 +12,25 @@ import sys
 
 
 def open_viewer(path: str | None = None, layout: str = "grid", anonymise: bool = False, db=None,
-                pet_uid: str | None = None, anat_uid: str | None = None):
+                pet_uid: str | None = None, anat_uid: str | None = None, lang: str | None = None):
     """Create (or reuse) the QApplication and show the main window; returns ``(app, window, db)``.
 
     With ``path`` the PET and CT/MR below it are read in the background and shown in ``layout``;
     without it the window opens on the study browser. ``db`` defaults to the user's study database.
+    ``lang`` ("en", "zh_CN") overrides the saved or system language (``i18n.LanguageError`` if its
+    catalogue is missing).
     """
     from PySide6.QtWidgets import QApplication
 
     from workstation.io.db import StudyDB
 
+    from . import i18n
     from .main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName("pet-workstation")
+    app.setApplicationName("workstation")
+    i18n.install(app, i18n.choose_language(lang), strict=lang is not None)
     db = StudyDB() if db is None else db
     win = MainWindow(db)
     win.anon_check.setChecked(anonymise)
@@ -36,9 +42,9 @@ def open_viewer(path: str | None = None, layout: str = "grid", anonymise: bool =
 
 
 def run_viewer(path: str | None = None, layout: str = "grid", anonymise: bool = False,
-               pet_uid: str | None = None, anat_uid: str | None = None) -> int:
+               pet_uid: str | None = None, anat_uid: str | None = None, lang: str | None = None) -> int:
     """Open the viewer and run the event loop until its window is closed (the CLI entry)."""
-    app, win, db = open_viewer(path, layout, anonymise, pet_uid=pet_uid, anat_uid=anat_uid)
+    app, win, db = open_viewer(path, layout, anonymise, pet_uid=pet_uid, anat_uid=anat_uid, lang=lang)
     try:
         return int(app.exec() or 0)
     finally:

@@ -21,7 +21,7 @@ the local tree.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -60,7 +60,9 @@ def pair_candidates(series) -> tuple[list, list]:
 
 def series_label(se) -> str:
     number = se.series_number if se.series_number is not None else "-"
-    return f"{se.modality} #{number}  {se.description or '(no description)'}  ({se.n_instances} slices)"
+    description = se.description or QCoreApplication.translate("StudyBrowser", "(no description)")
+    slices = QCoreApplication.translate("StudyBrowser", "{} slices").format(se.n_instances)
+    return f"{se.modality} #{number}  {description}  ({slices})"
 
 
 class PairDialog(QDialog):
@@ -68,13 +70,13 @@ class PairDialog(QDialog):
 
     def __init__(self, pets, anats, pet_uid: str | None = None, anat_uid: str | None = None, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("Choose the series to read")
+        self.setWindowTitle(self.tr("Choose the series to read"))
         self._for = {s.series_uid: s.frame_of_reference_uid for s in (*pets, *anats)}
         self.pet_box = QComboBox()
         self.pet_box.setObjectName("pair-pet")
         self.anat_box = QComboBox()
         self.anat_box.setObjectName("pair-anat")
-        for box, rows, none_text in ((self.pet_box, pets, "(no PET)"), (self.anat_box, anats, "(no CT/MR)")):
+        for box, rows, none_text in ((self.pet_box, pets, self.tr("(no PET)")), (self.anat_box, anats, self.tr("(no CT/MR)"))):
             for se in rows:
                 box.addItem(series_label(se), se.series_uid)
             if not rows:
@@ -109,9 +111,9 @@ class PairDialog(QDialog):
 
     def _update_note(self, *_):
         same = self.same_frame_of_reference()
-        self.note.setText("" if same is None else "Same frame of reference: fused as acquired." if same else
-                          "Different frames of reference: the reading offers automatic registration and a "
-                          "manual nudge.")
+        self.note.setText("" if same is None else self.tr("Same frame of reference: fused as acquired.") if same else
+                          self.tr("Different frames of reference: the reading offers automatic registration and a "
+                                  "manual nudge."))
 
 
 class StudyBrowser(QWidget):
@@ -124,21 +126,22 @@ class StudyBrowser(QWidget):
         self.anonymise = False
         self.jobs = JobSlot()
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Patient / series", "Date", "Description", "Modalities / slices", "Series / FoR"])
+        self.tree.setHeaderLabels([self.tr("Patient / series"), self.tr("Date"), self.tr("Description"),
+                                   self.tr("Modalities / slices"), self.tr("Series / FoR")])
         self.tree.setAlternatingRowColors(True)
         self.tree.itemDoubleClicked.connect(self._activated)
-        self.import_button = QPushButton("Import folder…")
+        self.import_button = QPushButton(self.tr("Import folder…"))
         self.import_button.clicked.connect(self._ask_import)
-        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button = QPushButton(self.tr("Refresh"))
         self.refresh_button.clicked.connect(self.refresh)
-        self.open_button = QPushButton("Read study")
+        self.open_button = QPushButton(self.tr("Read study"))
         self.open_button.clicked.connect(self._open_selected)
         self.send_button = QPushButton("Send to node…")
         self.send_button.clicked.connect(self.send_selected)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.hide()
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.clicked.connect(self.jobs.cancel)
         self.cancel_button.hide()
         self.status = QLabel("")
@@ -174,17 +177,18 @@ class StudyBrowser(QWidget):
     def refresh(self) -> None:
         self.tree.clear()
         if self.db is None:
-            self.status.setText("No study database.")
+            self.status.setText(self.tr("No study database."))
             return
         studies = self.db.studies()
         for st in studies:
-            who = "(patient hidden)" if self.anonymise else f"{st.patient_name or '(no name)'}  [{st.patient_id}]"
+            name = st.patient_name or self.tr("(no name)")
+            who = self.tr("(patient hidden)") if self.anonymise else f"{name}  [{st.patient_id}]"
             item = QTreeWidgetItem([who, st.study_date, st.description, "/".join(st.modalities),
-                                    f"{st.n_series} series"])
+                                    self.tr("{} series").format(st.n_series)])
             item.setData(0, STUDY_UID_ROLE, st.study_uid)
             for se in self.db.series(st.study_uid):
                 child = QTreeWidgetItem([f"#{se.series_number if se.series_number is not None else '-'} {se.modality}",
-                                         se.series_date, se.description, f"{se.n_instances} slices",
+                                         se.series_date, se.description, self.tr("{} slices").format(se.n_instances),
                                          se.frame_of_reference_uid[-16:]])
                 child.setData(0, STUDY_UID_ROLE, st.study_uid)
                 child.setData(0, SERIES_UID_ROLE, se.series_uid)
@@ -192,7 +196,7 @@ class StudyBrowser(QWidget):
             self.tree.addTopLevelItem(item)
         for c in range(5):
             self.tree.resizeColumnToContents(c)
-        self.status.setText(f"{len(studies)} studies")
+        self.status.setText(self.tr("{} studies").format(len(studies)))
 
     def _activated(self, item, _col=0) -> None:
         uid = item.data(0, STUDY_UID_ROLE)
@@ -243,7 +247,7 @@ class StudyBrowser(QWidget):
             dlg.exec()
 
     def _ask_import(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Import DICOM folder")
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Import DICOM folder"))
         if folder:
             self.import_folder(folder)
 
@@ -251,9 +255,9 @@ class StudyBrowser(QWidget):
         """Import a folder into the database on a worker thread (progress bar, cancel)."""
         job = Job(self.db.import_paths, [folder], name="import")
         job.progressed.connect(self._on_progress)
-        job.succeeded.connect(lambda summary: self.status.setText(f"Imported: {summary.text()}"))
-        job.failed.connect(lambda msg: self.status.setText(f"Import failed: {msg}"))
-        job.cancelled.connect(lambda: self.status.setText("Import cancelled"))
+        job.succeeded.connect(lambda summary: self.status.setText(self.tr("Imported: {}").format(summary.text())))
+        job.failed.connect(lambda msg: self.status.setText(self.tr("Import failed: {}").format(msg)))
+        job.cancelled.connect(lambda: self.status.setText(self.tr("Import cancelled")))
         job.done.connect(self._on_done)
         self.progress.setValue(0)
         self.progress.show()

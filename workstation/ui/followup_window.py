@@ -22,8 +22,8 @@ import math
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QLabel, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from workstation.analysis.fusion import ReadingSession
 
@@ -73,20 +73,32 @@ class FollowupWindow(QWidget):
         self.table = QTableWidget(0, len(TABLE_HEADERS))
         self.table.setHorizontalHeaderLabels(TABLE_HEADERS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         root.addWidget(self.table, 1)
+        edit = QHBoxLayout()
+        self.unlink_button = QPushButton(self.tr("Unlink"))
+        self.unlink_button.setToolTip(self.tr("The selected matched lesion becomes disappeared + new"))
+        self.link_button = QPushButton(self.tr("Link"))
+        self.link_button.setToolTip(self.tr("Select one disappeared and one new lesion: they become one matched lesion"))
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText(self.tr("name of the selected lesion"))
+        self.rename_button = QPushButton(self.tr("Rename"))
+        for wdg in (self.unlink_button, self.link_button, self.name_edit, self.rename_button):
+            edit.addWidget(wdg)
+        root.addLayout(edit)
+        self.unlink_button.clicked.connect(self.unlink_selected)
+        self.link_button.clicked.connect(self.link_selected)
+        self.rename_button.clicked.connect(self.rename_selected)
         self.fill_table()
         self.sessions["baseline"].events.connect("crosshair", self._on_baseline_crosshair)
         self.sessions["followup"].events.connect("crosshair", self._on_followup_crosshair)
         self.link_check.toggled.connect(lambda _on: self._on_baseline_crosshair(
             position=self.sessions["baseline"].crosshair))
         self.table.itemSelectionChanged.connect(self._on_row_selected)
-        rows = self.reading.rows()
-        if rows:
+        if self.reading.rows():
             self.go_to_lesion(0)
-        del rows
 
     # ------------------------------------------------------------ text
     def _date(self, name: str) -> str:
@@ -131,10 +143,45 @@ class FollowupWindow(QWidget):
                 self.table.setItem(n, col, item)
         self.table.resizeColumnsToContents()
 
+    def _selected(self) -> list[int]:
+        return sorted(i.row() for i in self.table.selectionModel().selectedRows())
+
     def _on_row_selected(self) -> None:
-        sel = self.table.selectionModel().selectedRows()
-        if sel:
-            self.go_to_lesion(sel[0].row(), select=False)
+        sel = self._selected()
+        rows = self.reading.rows()
+        if len(sel) == 1:
+            self.go_to_lesion(sel[0], select=False)
+        kinds = sorted(rows[i].status for i in sel)
+        self.unlink_button.setEnabled(kinds == ["matched"])
+        self.link_button.setEnabled(kinds == ["disappeared", "new"])
+        self.rename_button.setEnabled(len(sel) == 1)
+
+    def _refresh(self) -> None:
+        self.fill_table()
+        self.summary_label.setText(self._summary_text())
+
+    def unlink_selected(self) -> None:
+        sel = self._selected()
+        rows = self.reading.rows()
+        if len(sel) == 1 and rows[sel[0]].status == "matched":
+            self.reading.unlink(rows[sel[0]].key)
+            self._refresh()
+
+    def link_selected(self) -> None:
+        rows = self.reading.rows()
+        sel = [rows[i] for i in self._selected()]
+        gone = [r for r in sel if r.status == "disappeared"]
+        new = [r for r in sel if r.status == "new"]
+        if len(sel) == 2 and len(gone) == 1 and len(new) == 1:
+            self.reading.link(gone[0].baseline_index, new[0].followup_index)
+            self._refresh()
+
+    def rename_selected(self) -> None:
+        sel = self._selected()
+        text = self.name_edit.text().strip()
+        if len(sel) == 1 and text:
+            self.reading.rename(self.reading.rows()[sel[0]].key, text)
+            self._refresh()
 
     def go_to_lesion(self, index: int, select: bool = True) -> None:
         """Both crosshairs on lesion ``index`` of the change table."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
@@ -22,18 +22,19 @@ from .voi_style import voi_colour
 #: (key of VoiModel.row, header, number format or None)
 COLUMNS = (
     ("id", "#", None),
-    ("name", "VOI", None),
+    ("name", QT_TRANSLATE_NOOP("LesionTable", "VOI"), None),
     ("suv_max", "SUVmax", "{:.2f}"),
     ("suv_peak", "SUVpeak", "{:.2f}"),
     ("suv_mean", "SUVmean", "{:.2f}"),
-    ("volume_ml", "Vol/MTV mL", "{:.2f}"),
+    ("volume_ml", QT_TRANSLATE_NOOP("LesionTable", "Vol/MTV mL"), "{:.2f}"),
     ("tlg", "TLG", "{:.1f}"),
-    ("method", "Method", None),
-    ("threshold", "Thr", "{:.2f}"),
-    ("voxels", "Voxels", "{:d}"),
+    ("method", QT_TRANSLATE_NOOP("LesionTable", "Method"), None),
+    ("threshold", QT_TRANSLATE_NOOP("LesionTable", "Thr"), "{:.2f}"),
+    ("voxels", QT_TRANSLATE_NOOP("LesionTable", "Voxels"), "{:d}"),
     ("deauville", "Deauville", "{:d}"),
-    ("percist_measurable", "PERCIST ≥thr", None),
+    ("percist_measurable", QT_TRANSLATE_NOOP("LesionTable", "PERCIST ≥thr"), None),
 )
+_YES_NO = (QT_TRANSLATE_NOOP("LesionTable", "yes"), QT_TRANSLATE_NOOP("LesionTable", "no"))
 SORT_ROLE = Qt.ItemDataRole.UserRole
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -78,7 +79,7 @@ class VoiTableModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section][1]
+            return QCoreApplication.translate("LesionTable", COLUMNS[section][1])
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Vertical:
             return str(section + 1)
         return None
@@ -101,7 +102,7 @@ class VoiTableModel(QAbstractTableModel):
             if value is None or (isinstance(value, float) and not math.isfinite(value)):
                 return ""
             if isinstance(value, bool):
-                return "yes" if value else "no"
+                return QCoreApplication.translate("LesionTable", "yes" if value else "no")
             if key == "method" and not value:
                 return r["kind"]
             return fmt.format(value) if fmt else str(value)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -38,6 +39,7 @@ from workstation.analysis.fusion import COLORMAPS, CT_PRESETS, LAYOUTS, PET_PRES
 
 from .browser import StudyBrowser
 from .reading_menu import ReadingPersistence
+from .i18n import display_name
 from .suv_panel import SuvPanel
 from .voi_panel import VoiPanel
 from .view_widget import ViewWidget
@@ -47,7 +49,7 @@ from .workers import Job, JobSlot
 class MainWindow(QMainWindow):
     def __init__(self, db=None, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("PET/CT workstation")
+        self.setWindowTitle(self.tr("PET/CT workstation"))
         self.resize(1500, 950)
         self.db = db
         self.session: ReadingSession | None = None
@@ -66,16 +68,17 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.reading)
         self.setCentralWidget(self.pages)
         self._build_toolbar()
+        self._build_menu()
         self._build_statusbar()
         self.suv_panel = SuvPanel()
-        dock = QDockWidget("SUV", self)
+        dock = QDockWidget(self.tr("SUV"), self)
         dock.setObjectName("suv-dock")
         dock.setWidget(self.suv_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         dock.hide()
         self.suv_dock = dock
         self.voi_panel = VoiPanel()  # VOI tools, lesion table, CSV export (dock, toggled by "VOIs…")
-        self.voi_dock = QDockWidget("VOIs", self)
+        self.voi_dock = QDockWidget(self.tr("VOIs"), self)
         self.voi_dock.setObjectName("voi-dock")
         self.voi_dock.setWidget(self.voi_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.voi_dock)
@@ -88,17 +91,25 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ building
     def _combo(self, items, slot, name) -> QComboBox:
+        """A choice among named items: shown translated, the item's own name is its data (what slots get)."""
         box = QComboBox()
         box.setObjectName(name)
-        box.addItems(list(items))
-        box.activated.connect(lambda _i, b=box: slot(b.currentText()))
+        for item in items:
+            box.addItem(display_name(item), item)
+        box.activated.connect(lambda _i, b=box: slot(b.currentData()))
         return box
 
+    @staticmethod
+    def _choose(box: QComboBox, item: str) -> None:
+        i = box.findData(item)
+        if i >= 0:
+            box.setCurrentIndex(i)
+
     def _build_toolbar(self) -> None:
-        tb = QToolBar("Reading")
+        tb = QToolBar(self.tr("Reading"))
         tb.setObjectName("reading-toolbar")
         self.addToolBar(tb)
-        self.browser_button = QPushButton("Studies")
+        self.browser_button = QPushButton(self.tr("Studies"))
         self.browser_button.clicked.connect(lambda: self.pages.setCurrentWidget(self.browser))
         tb.addWidget(self.browser_button)
         tb.addSeparator()
@@ -106,11 +117,11 @@ class MainWindow(QMainWindow):
         self.ct_preset_box = self._combo(CT_PRESETS, lambda n: self.session.set_ct_preset(n), "ct-preset")
         self.pet_preset_box = self._combo(list(PET_PRESETS) + ["custom"], self._pet_preset, "pet-preset")
         self.cmap_box = self._combo(COLORMAPS, lambda n: self.session.set_colormap(n), "colormap")
-        for label, w in (("Layout", self.layout_box), ("CT", self.ct_preset_box), ("PET", self.pet_preset_box),
-                         ("Colours", self.cmap_box)):
+        for label, w in ((self.tr("Layout"), self.layout_box), (self.tr("CT"), self.ct_preset_box),
+                         (self.tr("PET"), self.pet_preset_box), (self.tr("Colours"), self.cmap_box)):
             tb.addWidget(QLabel(f" {label} "))
             tb.addWidget(w)
-        tb.addWidget(QLabel(" Opacity "))
+        tb.addWidget(QLabel(" {} ".format(self.tr("Opacity"))))
         self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
         self.opacity_slider.setRange(0, 100)
         self.opacity_slider.setValue(50)
@@ -118,16 +129,16 @@ class MainWindow(QMainWindow):
         self.opacity_slider.valueChanged.connect(lambda v: self.session and self.session.set_opacity(v / 100.0))
         tb.addWidget(self.opacity_slider)
         tb.addSeparator()
-        self.cine_button = QPushButton("Play MIP")
+        self.cine_button = QPushButton(self.tr("Play MIP"))
         self.cine_button.setCheckable(True)
         self.cine_button.toggled.connect(self.set_cine)
         tb.addWidget(self.cine_button)
-        self.anon_check = QCheckBox("Anonymise")
+        self.anon_check = QCheckBox(self.tr("Anonymise"))
         self.anon_check.toggled.connect(self.set_anonymise)
         tb.addWidget(self.anon_check)
         tb.addSeparator()
-        self.register_button = QPushButton("Register PET→CT")
-        self.register_button.setToolTip("propose a rigid registration; nothing changes until you accept it")
+        self.register_button = QPushButton(self.tr("Register PET→CT"))
+        self.register_button.setToolTip(self.tr("propose a rigid registration; nothing changes until you accept it"))
         self.register_button.clicked.connect(self.start_registration)
         tb.addWidget(self.register_button)
         self.reset_alignment_button = QPushButton("Scanner alignment")
@@ -142,20 +153,47 @@ class MainWindow(QMainWindow):
         for text, d in (("◀", (-2, 0, 0)), ("▶", (2, 0, 0)), ("▲", (0, 0, 2)), ("▼", (0, 0, -2)),
                          ("A", (0, -2, 0)), ("P", (0, 2, 0))):
             b = QPushButton(text)
-            b.setToolTip(f"move the PET {d} mm (x=patient left, y=posterior, z=head)")
+            b.setToolTip(self.tr("move the PET {} mm (x=patient left, y=posterior, z=head)").format(d))
             b.setFixedWidth(28)
             b.clicked.connect(lambda _c=False, d=d: self.nudge(*d))
             tb.addWidget(b)
             self.nudge_buttons[d] = b
-        self.suv_button = QPushButton("SUV…")
+        self.suv_button = QPushButton(self.tr("SUV…"))
         self.suv_button.clicked.connect(lambda: self.suv_dock.setVisible(not self.suv_dock.isVisible()))
         tb.addWidget(self.suv_button)
-        self.voi_button = QPushButton("VOIs…")
+        self.voi_button = QPushButton(self.tr("VOIs…"))
         self.voi_button.clicked.connect(lambda: self.voi_dock.setVisible(not self.voi_dock.isVisible()))
         tb.addWidget(self.voi_button)
-        self.recon_button = QPushButton("Reconstruct…")  # raw data -> PET in this study (recon_panel)
+        self.recon_button = QPushButton(self.tr("Reconstruct…"))  # raw data -> PET in this study (recon_panel)
         self.recon_button.clicked.connect(self.show_recon_panel)
         tb.addWidget(self.recon_button)
+        self.qa_button = QPushButton("QA…")  # physicist QA of the PET shown (qa_panel)
+        self.qa_button.clicked.connect(self.show_qa_panel)
+        tb.addWidget(self.qa_button)
+
+    def _build_menu(self) -> None:
+        """Settings: the language (saved; it applies at the next start, as the message says)."""
+        from . import i18n
+
+        menu = self.menuBar().addMenu(self.tr("Settings"))
+        lang_menu = menu.addMenu(self.tr("Language"))
+        current = i18n.saved_language() or i18n.system_language()
+        self.language_actions = {}
+        group = QActionGroup(self)
+        for code, name in i18n.LANGUAGES.items():
+            act = lang_menu.addAction(name)  # each language is named in itself
+            act.setCheckable(True)
+            act.setChecked(code == current)
+            act.setData(code)
+            group.addAction(act)
+            act.triggered.connect(lambda _c=False, code=code: self.choose_language(code))
+            self.language_actions[code] = act
+
+    def choose_language(self, code: str) -> None:
+        from . import i18n
+
+        i18n.save_language(code)
+        self.message_label.setText(self.tr("The language changes when the workstation is started again."))
 
     def _build_statusbar(self) -> None:
         sb = self.statusBar()
@@ -165,7 +203,7 @@ class MainWindow(QMainWindow):
         self.progress_bar.setRange(0, 1000)
         self.progress_bar.setFixedWidth(220)
         self.progress_bar.hide()
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.hide()
         self.cancel_button.clicked.connect(self.cancel_work)
         self.message_label = QLabel("")
@@ -184,10 +222,10 @@ class MainWindow(QMainWindow):
     def _run(self, slot: JobSlot, job: Job, on_success, label: str) -> Job:
         job.progressed.connect(lambda f, m: self._show_progress(f, m or label))
         # connected first, so that messages set by on_success (e.g. "frames of reference differ") win
-        job.succeeded.connect(lambda _r, j=job: slot.is_current(j) and self.message_label.setText(f"{label}: done"))
+        job.succeeded.connect(lambda _r, j=job: slot.is_current(j) and self.message_label.setText(self.tr("{}: done").format(label)))
         job.succeeded.connect(lambda r, j=job: slot.is_current(j) and on_success(r))
         job.failed.connect(lambda msg, j=job: slot.is_current(j) and self._error(label, msg))
-        job.cancelled.connect(lambda: self.message_label.setText(f"{label}: cancelled"))
+        job.cancelled.connect(lambda: self.message_label.setText(self.tr("{}: cancelled").format(label)))
         job.done.connect(self._work_done)
         self.progress_bar.setValue(0)
         self.progress_bar.show()
@@ -221,12 +259,12 @@ class MainWindow(QMainWindow):
     def load_folder(self, path: str, pet_uid: str | None = None, anat_uid: str | None = None) -> Job:
         """Read the PET and CT/MR found below a folder (the given series, or the usual pair), off the UI thread."""
         return self._run(self.load_jobs, Job(fusion.open_folder, str(path), pet_uid, anat_uid, db=self.db, name="load"),
-                         self.set_session, "Loading study")
+                         self.set_session, self.tr("Loading study"))
 
     def load_study(self, study_uid: str, pet_uid: str | None = None, anat_uid: str | None = None) -> Job:
         """Read a study of the database (the chosen PET over the chosen CT/MR; None: the usual pair)."""
         return self._run(self.load_jobs, Job(fusion.open_study, self.db, study_uid, pet_uid, anat_uid, name="load"),
-                         self.set_session, "Loading study")
+                         self.set_session, self.tr("Loading study"))
 
     def set_session(self, session: ReadingSession) -> None:
         if self.session is not None:
@@ -250,9 +288,9 @@ class MainWindow(QMainWindow):
         self._update_readout()
         self._sync_controls()
         if session.registration_stored is not None:
-            self.message_label.setText(f"PET aligned with the {session.registration_note}")
+            self.message_label.setText(self.tr("PET aligned with the {}").format(session.registration_note))
         elif session.pet is not None and fusion.needs_registration(session.pet, session.anatomical):
-            self.message_label.setText("PET and CT frames of reference differ: use 'Register PET→CT' or nudge")
+            self.message_label.setText(self.tr("PET and CT frames of reference differ: use 'Register PET→CT' or nudge"))
             self._offer_registration()
         self.persistence.session_opened(session)  # the stored reading (saved or autosaved) comes back
         if session.pet is not None:
@@ -260,16 +298,16 @@ class MainWindow(QMainWindow):
 
     def _sync_controls(self) -> None:
         s = self.session
-        self.layout_box.setCurrentText(s.layout)
-        self.cmap_box.setCurrentText(s.colormap)
+        self._choose(self.layout_box, s.layout)
+        self._choose(self.cmap_box, s.colormap)
         self.opacity_slider.blockSignals(True)
         self.opacity_slider.setValue(int(round(s.opacity * 100)))
         self.opacity_slider.blockSignals(False)
         ct = next((n for n, v in CT_PRESETS.items() if v == s.ct_window), None)
         if ct:
-            self.ct_preset_box.setCurrentText(ct)
+            self._choose(self.ct_preset_box, ct)
         pet = next((n for n, v in PET_PRESETS.items() if v == s.pet_window), "custom")
-        self.pet_preset_box.setCurrentText(pet)
+        self._choose(self.pet_preset_box, pet)
 
     def _on_session_event(self, event: str, **kw) -> None:
         if event in ("crosshair", "pet"):
@@ -283,7 +321,7 @@ class MainWindow(QMainWindow):
             return
         text = s.readout_text()
         if s.registration_note:
-            text += f"   [PET: {s.registration_note}]"
+            text += "   [{}]".format(self.tr("PET: {}").format(s.registration_note))
         self.readout_label.setText(text)
 
     # ------------------------------------------------------------ layout & display
@@ -312,7 +350,7 @@ class MainWindow(QMainWindow):
                 v = self.views[cell.key] = ViewWidget(s, cell.kind, cell.plane)
             self.grid.addWidget(v, cell.row, cell.col, cell.rowspan, cell.colspan)
             v.show()
-        self.layout_box.setCurrentText(name)
+        self._choose(self.layout_box, name)
         self.voi_panel.attach_views(self.views)
 
     def visible_views(self) -> dict[str, ViewWidget]:
@@ -332,11 +370,16 @@ class MainWindow(QMainWindow):
             self.cine.start()
         else:
             self.cine.stop()
-        self.cine_button.setText("Pause MIP" if on else "Play MIP")
+        self.cine_button.setText(self.tr("Pause MIP") if on else self.tr("Play MIP"))
 
     def _cine_step(self) -> None:
         if self.session is not None:
             self.session.set_mip_angle_index(self.session.mip_angle_index + 1)
+
+    def show_qa_panel(self):
+        from .qa_panel import attach_to
+
+        return attach_to(self)
 
     def show_recon_panel(self):
         from .recon_panel import attach_to
@@ -346,12 +389,12 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ registration
     def _offer_registration(self) -> QMessageBox:
         """Frames of reference differ: offer the automatic registration or the manual nudge (non-blocking)."""
-        box = QMessageBox(QMessageBox.Icon.Question, "Registration",
-                          "The PET and the CT/MR do not share a frame of reference.\n"
-                          "Register them automatically now, or align them by hand with the nudge buttons?",
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Registration"),
+                          self.tr("The PET and the CT/MR do not share a frame of reference.\n"
+                                  "Register them automatically now, or align them by hand with the nudge buttons?"),
                           QMessageBox.StandardButton.NoButton, self)
-        register = box.addButton("Register now", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Nudge by hand", QMessageBox.ButtonRole.RejectRole)
+        register = box.addButton(self.tr("Register now"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("Nudge by hand"), QMessageBox.ButtonRole.RejectRole)
         box.setWindowModality(Qt.WindowModality.NonModal)
         box.buttonClicked.connect(lambda b: b is register and self.start_registration())
         self.registration_offer = box
@@ -366,7 +409,7 @@ class MainWindow(QMainWindow):
         try:
             fusion.save_registration(self.db, s, method, metric)
         except Exception as exc:  # the display keeps the transform; say that it was not stored
-            self._error("Keeping the registration", f"{type(exc).__name__}: {exc}")
+            self._error(self.tr("Keeping the registration"), f"{type(exc).__name__}: {exc}")
 
     def nudge(self, dx=0.0, dy=0.0, dz=0.0) -> Job | None:
         s = self.session
@@ -379,7 +422,7 @@ class MainWindow(QMainWindow):
             s.set_pet_transform(t, fusion.METHOD_NUDGE, arrays=arrays)
             self._keep_registration(s, fusion.METHOD_NUDGE)
 
-        return self._run(self.pet_jobs, job, apply, "Moving PET")
+        return self._run(self.pet_jobs, job, apply, self.tr("Moving PET"))
 
     def start_registration(self) -> Job | None:
         """Compute a registration *proposal* in the background and show it; nothing changes until accepted."""
@@ -397,7 +440,7 @@ class MainWindow(QMainWindow):
         def apply(result):
             self.show_proposal(*result)
 
-        return self._run(self.pet_jobs, Job(work, name="registration"), apply, "Registering PET to CT")
+        return self._run(self.pet_jobs, Job(work, name="registration"), apply, self.tr("Registering PET to CT"))
 
     def show_proposal(self, proposal, arrays) -> None:
         from .registration_dialog import RegistrationDialog

@@ -21,6 +21,9 @@ The panel is a thin Qt view over :mod:`workstation.recon`:
   loaded back and ``session_ready`` hands a fused CT + PET reading session to the main window.
 
 A failed job (crash, hang, invalid result) shows its message and log tail; the viewer stays up.
+* "Reconstruct and analyse as NEMA IQ" (phantom data): the result is written as a PET series of
+  its own study (:func:`workstation.recon.publish.publish_standalone`, no CT needed) and handed to
+  the physicist QA panel (:mod:`workstation.ui.qa_panel`), which analyses it on a worker thread.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -52,6 +55,11 @@ from PySide6.QtWidgets import (
 from .workers import Job
 
 PREVIEW_PX = 128
+# the job states shown in the status line (recon.host.JobStatus values), for the translation catalogue
+STATUS_WORDS = (QT_TRANSLATE_NOOP("ReconPanel", "scheduled"), QT_TRANSLATE_NOOP("ReconPanel", "running"),
+                QT_TRANSLATE_NOOP("ReconPanel", "cancelling"), QT_TRANSLATE_NOOP("ReconPanel", "cancelled"),
+                QT_TRANSLATE_NOOP("ReconPanel", "completing"), QT_TRANSLATE_NOOP("ReconPanel", "completed"),
+                QT_TRANSLATE_NOOP("ReconPanel", "failed"))
 INT_LIMIT = 2**31 - 1
 
 
@@ -79,6 +87,7 @@ class ReconPanel(QWidget):
     session_ready = Signal(object)
     published = Signal(object)  # workstation.recon.publish.PublishedSeries
     finished = Signal(str)  # final job status: completed, failed, cancelled (after publishing, if any)
+    qa_ready = Signal(object)  # the QaPanel analysing a result ("Reconstruct and analyse as NEMA IQ")
     _job_event = Signal(object, str, object)
 
     def __init__(self, registry=None, host=None, ct_provider: Callable[[], object] | None = None, db=None,
@@ -114,52 +123,58 @@ class ReconPanel(QWidget):
         self.broken_label.setWordWrap(True)
         self.broken_label.setStyleSheet("color: gray")
         self.input_edit = QLineEdit()
-        self.input_edit.setPlaceholderText("raw data file (e.g. PETSIRD list-mode)")
-        browse = QPushButton("Browse…")
+        self.input_edit.setPlaceholderText(self.tr("raw data file (e.g. PETSIRD list-mode)"))
+        browse = QPushButton(self.tr("Browse…"))
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(self.input_edit, 1)
         row.addWidget(browse)
         top = QFormLayout()
-        top.addRow("Plugin", self.plugin_box)
+        top.addRow(self.tr("Plugin"), self.plugin_box)
         top.addRow("", self.broken_label)
-        top.addRow("Raw data", row)
+        top.addRow(self.tr("Raw data"), row)
         lay.addLayout(top)
         self.description_label = QLabel("")
         self.description_label.setWordWrap(True)
         lay.addWidget(self.description_label)
-        self.param_group = QGroupBox("Parameters")
+        self.param_group = QGroupBox(self.tr("Parameters"))
         self.param_form = QFormLayout(self.param_group)
         lay.addWidget(self.param_group)
-        suv = QGroupBox("SUV facts (blank: from the study's PET / CT headers or the raw data)")
+        suv = QGroupBox(self.tr("SUV facts (blank: from the study's PET / CT headers or the raw data)"))
         f = QFormLayout(suv)
         self.dose_box = QDoubleSpinBox()
         self.dose_box.setRange(0.0, 100000.0)
         self.dose_box.setDecimals(2)
         self.dose_box.setSuffix(" MBq")
-        self.dose_box.setSpecialValueText("from headers")
+        self.dose_box.setSpecialValueText(self.tr("from headers"))
         self.weight_box = QDoubleSpinBox()
         self.weight_box.setRange(0.0, 500.0)
         self.weight_box.setDecimals(1)
         self.weight_box.setSuffix(" kg")
-        self.weight_box.setSpecialValueText("from headers")
+        self.weight_box.setSpecialValueText(self.tr("from headers"))
         self.injection_edit = QLineEdit()
         self.injection_edit.setPlaceholderText("YYYY-MM-DDTHH:MM:SS")
         self.start_edit = QLineEdit()
         self.start_edit.setPlaceholderText("YYYY-MM-DDTHH:MM:SS")
-        f.addRow("Injected dose", self.dose_box)
-        f.addRow("Injection time", self.injection_edit)
-        f.addRow("Acquisition start", self.start_edit)
-        f.addRow("Weight", self.weight_box)
+        f.addRow(self.tr("Injected dose"), self.dose_box)
+        f.addRow(self.tr("Injection time"), self.injection_edit)
+        f.addRow(self.tr("Acquisition start"), self.start_edit)
+        f.addRow(self.tr("Weight"), self.weight_box)
         lay.addWidget(suv)
         buttons = QHBoxLayout()
-        self.run_button = QPushButton("Reconstruct")
+        self.run_button = QPushButton(self.tr("Reconstruct"))
         self.run_button.setObjectName("recon-run")
-        self.run_button.clicked.connect(self.start)
-        self.cancel_button = QPushButton("Cancel")
+        self.run_button.clicked.connect(lambda: self.start())
+        self.nema_button = QPushButton(self.tr("Reconstruct and analyse as NEMA IQ"))
+        self.nema_button.setObjectName("recon-run-nema")
+        self.nema_button.setToolTip(self.tr("for phantom data: write the result as a PET series of its own study and "
+                                            "open the physicist QA panel on it (NEMA IEC body phantom, EARL bands)"))
+        self.nema_button.clicked.connect(lambda: self.start(analyse_nema=True))
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
         buttons.addWidget(self.run_button)
+        buttons.addWidget(self.nema_button)
         buttons.addWidget(self.cancel_button)
         lay.addLayout(buttons)
         self.progress_bar = QProgressBar()
@@ -171,7 +186,7 @@ class ReconPanel(QWidget):
         lay.addWidget(self.status_label)
         self.preview_label = QLabel("")
         self.preview_label.setMinimumHeight(PREVIEW_PX)
-        self.preview_label.setToolTip("latest iteration: central slice | MIP")
+        self.preview_label.setToolTip(self.tr("latest iteration: central slice | MIP"))
         lay.addWidget(self.preview_label)
         self.log_view = QPlainTextEdit()
         self.log_view.setReadOnly(True)
@@ -185,14 +200,14 @@ class ReconPanel(QWidget):
             self.plugin_box.addItem(f"{m.name} ({pid} {m.version})", pid)
         model = self.plugin_box.model()
         for b in self.registry.broken:
-            self.plugin_box.addItem(f"{b.name} — broken", None)
+            self.plugin_box.addItem(self.tr("{} — broken").format(b.name), None)
             idx = self.plugin_box.count() - 1
             item = model.item(idx)
             item.setEnabled(False)
             item.setToolTip(b.reason)
             self.plugin_box.setItemData(idx, b.reason, Qt.ItemDataRole.ToolTipRole)
         self.plugin_box.blockSignals(False)
-        self.broken_label.setText("\n".join(f"{b.name}: unavailable — {b.reason.splitlines()[0][:200]}"
+        self.broken_label.setText("\n".join(self.tr("{}: unavailable — {}").format(b.name, b.reason.splitlines()[0][:200])
                                             for b in self.registry.broken))
         self.broken_label.setVisible(bool(self.registry.broken))
         self._plugin_changed()
@@ -220,9 +235,9 @@ class ReconPanel(QWidget):
             self.param_form.removeRow(0)
         self.param_widgets.clear()
         m = self.manifest
-        self.run_button.setEnabled(m is not None and self.state not in ("starting", "running", "publishing"))
+        self._set_run_enabled(m is not None and self.state not in ("starting", "running", "publishing"))
         if m is None:
-            self.description_label.setText("no usable reconstruction plugin installed" if not self.registry.plugins
+            self.description_label.setText(self.tr("no usable reconstruction plugin installed") if not self.registry.plugins
                                            else "")
             return
         self.description_label.setText(m.description)
@@ -286,7 +301,7 @@ class ReconPanel(QWidget):
             w.setText(str(value))
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Raw data", "", "PETSIRD (*.petsird *.bin);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Raw data"), "", self.tr("PETSIRD (*.petsird *.bin);;All files (*)"))
         if path:
             self.input_edit.setText(path)
 
@@ -307,14 +322,19 @@ class ReconPanel(QWidget):
         return self.out_root
 
     def _fail_now(self, message: str) -> None:
-        self.run_button.setEnabled(self.manifest is not None)
+        self._set_run_enabled(self.manifest is not None)
         self.cancel_button.setEnabled(False)
         self.state = "failed"
         self.status_label.setStyleSheet("color: #c0392b")
         self.status_label.setText(message)
         self.finished.emit("failed")
 
-    def start(self):
+    def _set_run_enabled(self, on) -> None:
+        self.run_button.setEnabled(on)
+        if hasattr(self, "nema_button"):
+            self.nema_button.setEnabled(on)
+
+    def start(self, analyse_nema: bool = False):
         """Start a job: parameters are checked here, the inputs are prepared and the child started on a
         worker thread (an attenuation map from a large CT takes a while). Returns that worker
         :class:`Job`, or None when the job cannot start (the reason is shown)."""
@@ -325,6 +345,7 @@ class ReconPanel(QWidget):
         m = self.manifest
         if m is None or self.state in ("starting", "running", "publishing"):
             return None
+        self.analyse_nema = bool(analyse_nema)
         self.log_view.clear()
         self.preview_label.clear()
         self.preview_iterations = []
@@ -340,9 +361,9 @@ class ReconPanel(QWidget):
         inputs = {}
         if raw:
             if not file_inputs:
-                return self._fail_now(f"plugin {m.id!r} takes no raw data file")
+                return self._fail_now(self.tr("plugin {!r} takes no raw data file").format(m.id))
             if not Path(raw).is_file():
-                return self._fail_now(f"raw data file not found: {raw}")
+                return self._fail_now(self.tr("raw data file not found: {}").format(raw))
             inputs[file_inputs[0]] = raw
         ct = self.ct_provider()
         wants_mu = ct is not None and "mu_map" in {i.name for i in m.inputs}
@@ -368,9 +389,9 @@ class ReconPanel(QWidget):
 
         self.state = "starting"
         self._cancel_requested = False
-        self.run_button.setEnabled(False)
+        self._set_run_enabled(False)
         self.cancel_button.setEnabled(True)
-        self.status_label.setText(f"{m.name}: preparing the inputs…")
+        self.status_label.setText(self.tr("{}: preparing the inputs…").format(m.name))
         self.submit_job = Job(submit, name="recon-submit")
         self.submit_job.succeeded.connect(self._submitted)
         self.submit_job.failed.connect(self._fail_now)
@@ -378,7 +399,7 @@ class ReconPanel(QWidget):
 
     def _submitted(self, job) -> None:
         if isinstance(job, str):  # the host refused the job
-            self.run_button.setEnabled(self.manifest is not None)
+            self._set_run_enabled(self.manifest is not None)
             self.cancel_button.setEnabled(False)
             self._fail_now(job)
             return
@@ -386,17 +407,17 @@ class ReconPanel(QWidget):
             self.job = job
         if self.state == "starting":
             self.state = "running"
-            self.status_label.setText(f"{job.manifest.name}: scheduled (job {job.job_id})")
+            self.status_label.setText(self.tr("{}: scheduled (job {})").format(job.manifest.name, job.job_id))
         if self._cancel_requested:
             job.cancel()
 
     def cancel(self) -> None:
         if self.state == "starting" and self.job is None:
             self._cancel_requested = True
-            self.status_label.setText("cancelling…")
+            self.status_label.setText(self.tr("cancelling…"))
         elif self.job is not None and not self.job.done:
             self.job.cancel()
-            self.status_label.setText("cancelling…")
+            self.status_label.setText(self.tr("cancelling…"))
         elif self.publish_job is not None and self.publish_job.is_running():
             self.publish_job.cancel()
 
@@ -416,11 +437,11 @@ class ReconPanel(QWidget):
                 try:
                     self.preview_label.setPixmap(_pixmap(preview_image(part.load())))
                     self.preview_iterations.append(part.iteration)
-                    self.preview_label.setToolTip(f"iteration {part.iteration}: central slice | MIP")
+                    self.preview_label.setToolTip(self.tr("iteration {}: central slice | MIP").format(part.iteration))
                 except (OSError, ValueError) as exc:
-                    self.log_view.appendPlainText(f"preview of iteration {part.iteration} unreadable: {exc}")
+                    self.log_view.appendPlainText(self.tr("preview of iteration {} unreadable: {}").format(part.iteration, exc))
         elif kind == "status":
-            self.status_label.setText(f"{job.manifest.name}: {data['status']}"
+            self.status_label.setText(f"{job.manifest.name}: {self.tr(data['status'])}"
                                       + (f" — {data['reason']}" if data.get("reason") else ""))
             if data["status"] in ("completed", "failed", "cancelled"):
                 self._job_finished(job)
@@ -431,7 +452,7 @@ class ReconPanel(QWidget):
         if status == "failed":
             self.state = "failed"
             self.status_label.setStyleSheet("color: #c0392b")
-            self.status_label.setText(f"reconstruction failed: {(job.error or '').splitlines()[0]}")
+            self.status_label.setText(self.tr("reconstruction failed: {}").format((job.error or "").splitlines()[0]))
             tail = job.log_tail(15)
             if tail:
                 self.log_view.appendPlainText("--- log tail ---\n" + tail)
@@ -441,13 +462,16 @@ class ReconPanel(QWidget):
             self.progress_bar.setValue(1000)
             self.state = "completed"
             ct = self.ct_provider()
+            if getattr(self, "analyse_nema", False):
+                self._publish_for_qa(job)
+                return
             if ct is None:
-                self.status_label.setText("reconstruction completed; open a study with a CT to write it into "
-                                          "(result kept in " + str(job.job_dir / "outputs") + ")")
+                self.status_label.setText(self.tr("reconstruction completed; open a study with a CT to write it into "
+                                                  "(result kept in {})").format(job.job_dir / "outputs"))
             else:
                 self._publish(job, ct)
                 return
-        self.run_button.setEnabled(self.manifest is not None)
+        self._set_run_enabled(self.manifest is not None)
         self.finished.emit(self.state)
 
     def suv_facts(self):
@@ -481,22 +505,70 @@ class ReconPanel(QWidget):
             return pub, session
 
         self.state = "publishing"
-        self.status_label.setText("writing the PET series into the study…")
+        self.status_label.setText(self.tr("writing the PET series into the study…"))
         self.publish_job = Job(work, name="recon-publish")
         self.publish_job.progressed.connect(lambda f, m: self.progress_bar.setFormat(f"{m[:40]} %p%"))
         self.publish_job.succeeded.connect(self._published)
         self.publish_job.failed.connect(self._publish_failed)
+        self.publish_job.cancelled.connect(lambda: self._publish_failed(self.tr("publishing cancelled")))
+        self.publish_job.start()
+
+    def _publish_for_qa(self, job) -> None:
+        """Phantom data: write the result as a PET series of its own study, then analyse it as NEMA IQ."""
+        from workstation.recon.publish import PublishError
+
+        try:
+            facts = self.suv_facts()
+        except PublishError as exc:
+            self._publish_failed(str(exc))
+            return
+        out_dir, result, db = job.job_dir / "dicom", job.result, self.db
+
+        def work(progress):
+            from workstation.io.loader import load_series
+            from workstation.recon.publish import publish_standalone
+
+            pub = publish_standalone(result, out_dir, facts=facts, db=db, progress=progress.sub(0.0, 0.6),
+                                     study_description="NEMA IQ reconstruction")
+            pet = load_series([str(p) for p in pub.paths], progress=progress.sub(0.6, 1.0))
+            return pub, pet
+
+        self.state = "publishing"
+        self.status_label.setText("writing the PET series for QA…")
+        self.publish_job = Job(work, name="recon-publish-qa")
+        self.publish_job.succeeded.connect(self._published_for_qa)
+        self.publish_job.failed.connect(self._publish_failed)
         self.publish_job.cancelled.connect(lambda: self._publish_failed("publishing cancelled"))
         self.publish_job.start()
+
+    def _published_for_qa(self, result) -> None:
+        from .qa_panel import QaPanel
+
+        pub, pet = result
+        self.last_published = pub
+        self.state = "published"
+        self.status_label.setStyleSheet("")
+        self.status_label.setText(f"written as PET series …{pub.series_uid[-10:]} of its own study "
+                                  f"({len(pub.paths)} slices); NEMA IQ analysis started in the QA panel")
+        if getattr(self, "qa_panel", None) is None:
+            self.qa_panel = QaPanel()
+        self.qa_panel.set_volume(pet)
+        if self.isVisible():
+            self.qa_panel.show()
+        self.qa_panel.analyse()
+        self._set_run_enabled(self.manifest is not None)
+        self.published.emit(pub)
+        self.qa_ready.emit(self.qa_panel)
+        self.finished.emit(self.state)
 
     def _published(self, result) -> None:
         pub, session = result
         self.last_published = pub
         self.state = "published"
         self.status_label.setStyleSheet("")
-        self.status_label.setText(f"written as PET series …{pub.series_uid[-10:]} in the CT's study "
-                                  f"({len(pub.paths)} slices); opened fused with the CT")
-        self.run_button.setEnabled(self.manifest is not None)
+        self.status_label.setText(self.tr("written as PET series …{} in the CT's study ({} slices); opened fused "
+                                          "with the CT").format(pub.series_uid[-10:], len(pub.paths)))
+        self._set_run_enabled(self.manifest is not None)
         self.published.emit(pub)
         self.session_ready.emit(session)
         self.finished.emit(self.state)
@@ -504,9 +576,9 @@ class ReconPanel(QWidget):
     def _publish_failed(self, message: str) -> None:
         self.state = "failed"
         self.status_label.setStyleSheet("color: #c0392b")
-        where = f" (result kept in {self.job.job_dir / 'outputs'})" if self.job is not None else ""
-        self.status_label.setText(f"reconstruction completed but not written: {message}{where}")
-        self.run_button.setEnabled(self.manifest is not None)
+        where = (" " + self.tr("(result kept in {})").format(self.job.job_dir / "outputs")) if self.job is not None else ""
+        self.status_label.setText(self.tr("reconstruction completed but not written: {}").format(message) + where)
+        self._set_run_enabled(self.manifest is not None)
         self.finished.emit(self.state)
 
 
@@ -523,7 +595,7 @@ def attach_to(window) -> "QWidget":
         panel = ReconPanel(ct_provider=lambda: window.session.anatomical if window.session is not None else None,
                            db=getattr(window, "db", None), parent=window)
         panel.session_ready.connect(window.set_session)
-        dock = QDockWidget("Reconstruction", window)
+        dock = QDockWidget(QCoreApplication.translate("ReconPanel", "Reconstruction"), window)
         dock.setObjectName("recon-dock")
         dock.setWidget(panel)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)

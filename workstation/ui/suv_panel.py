@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import getpass
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -26,11 +27,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-FIELDS = (("weight_kg", "Weight (kg)"), ("height_m", "Height (m)"), ("sex", "Sex (M/F)"),
-          ("dose_bq", "Injected dose (Bq)"), ("injection_datetime", "Injection time (YYYY-MM-DDTHH:MM:SS)"),
-          ("half_life_s", "Half-life (s)"))
-SUV_TYPES = (("bw", "body weight"), ("lbm", "lean body mass"), ("bsa", "body surface area"),
-             ("ibw", "ideal body weight"))
+FIELDS = (("weight_kg", QT_TRANSLATE_NOOP("SuvPanel", "Weight (kg)")), ("height_m", QT_TRANSLATE_NOOP("SuvPanel", "Height (m)")),
+          ("sex", QT_TRANSLATE_NOOP("SuvPanel", "Sex (M/F)")), ("dose_bq", QT_TRANSLATE_NOOP("SuvPanel", "Injected dose (Bq)")),
+          ("injection_datetime", QT_TRANSLATE_NOOP("SuvPanel", "Injection time (YYYY-MM-DDTHH:MM:SS)")),
+          ("half_life_s", QT_TRANSLATE_NOOP("SuvPanel", "Half-life (s)")))
+# the labels of core.vocabulary's SUV types, for the translation catalogue (tests check the list is complete)
+SUV_TYPE_LABELS = (QT_TRANSLATE_NOOP("SuvPanel", "body weight"),
+                   QT_TRANSLATE_NOOP("SuvPanel", "lean body mass (James, 128)"),
+                   QT_TRANSLATE_NOOP("SuvPanel", "lean body mass (James, 120)"),
+                   QT_TRANSLATE_NOOP("SuvPanel", "lean body mass (Janmahasatian)"),
+                   QT_TRANSLATE_NOOP("SuvPanel", "body surface area"),
+                   QT_TRANSLATE_NOOP("SuvPanel", "ideal body weight"))
+
+
+def _suv_type_choices() -> tuple[tuple[str, str], ...]:
+    """(engine key, label) of every SUV type of the one vocabulary: the panel offers exactly those."""
+    from workstation.core.vocabulary import SUV_TYPE_LIST
+
+    return tuple((t.key, t.label) for t in SUV_TYPE_LIST)
+
+
+SUV_TYPES = _suv_type_choices()
 
 
 class SuvPanel(QWidget):
@@ -41,27 +58,27 @@ class SuvPanel(QWidget):
         self.trail.setReadOnly(True)
         self.type_box = QComboBox()
         for key, text in SUV_TYPES:
-            self.type_box.addItem(f"SUV{key} ({text})", key)
+            self.type_box.addItem(f"SUV{key} ({self.tr(text)})", key)
         self.edits = {name: QLineEdit() for name, _ in FIELDS}
         self.reason = QLineEdit()
-        self.reason.setPlaceholderText("reason for the override (required)")
-        self.apply_button = QPushButton("Apply")
+        self.reason.setPlaceholderText(self.tr("reason for the override (required)"))
+        self.apply_button = QPushButton(self.tr("Apply"))
         self.apply_button.clicked.connect(self.apply)
         self.message = QLabel("")
         self.message.setWordWrap(True)
         self.audit = QListWidget()
         form = QFormLayout()
-        form.addRow("SUV type", self.type_box)
+        form.addRow(self.tr("SUV type"), self.type_box)
         for name, label in FIELDS:
-            form.addRow(label, self.edits[name])
-        form.addRow("Reason", self.reason)
+            form.addRow(self.tr(label), self.edits[name])
+        form.addRow(self.tr("Reason"), self.reason)
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("Provenance"))
+        lay.addWidget(QLabel(self.tr("Provenance")))
         lay.addWidget(self.trail, 2)
         lay.addLayout(form)
         lay.addWidget(self.apply_button)
         lay.addWidget(self.message)
-        lay.addWidget(QLabel("Audit trail"))
+        lay.addWidget(QLabel(self.tr("Audit trail")))
         lay.addWidget(self.audit, 1)
 
     def set_session(self, session) -> None:
@@ -78,14 +95,15 @@ class SuvPanel(QWidget):
     def refresh(self) -> None:
         s = self.session
         if s is None or s.pet is None:
-            self.trail.setPlainText("No PET loaded.")
+            self.trail.setPlainText(self.tr("No PET loaded."))
             return
         if s.suv.result is not None:
             self.trail.setPlainText(s.suv.result.to_text())
         elif s.suv.factor is not None:
-            self.trail.setPlainText(f"PET stored as {s.suv.units}: factor 1")
+            self.trail.setPlainText(self.tr("PET stored as {}: factor 1").format(s.suv.units))
         else:
-            self.trail.setPlainText(f"SUV not available; PET shown in {s.pet.units or 'file units'}.\n{s.suv.error}")
+            self.trail.setPlainText(self.tr("SUV not available; PET shown in {}.").format(s.pet.units or self.tr("file units"))
+                                   + f"\n{s.suv.error}")
         self.audit.clear()
         for entry in s.suv.audit:
             self.audit.addItem(f"{entry.get('time', '')} {entry.get('user', '')}: {entry.get('changes', '')} "
@@ -102,7 +120,7 @@ class SuvPanel(QWidget):
         given = {k: v for k, v in values.items() if v is not None}
         reason = self.reason.text().strip()
         if given and not reason:
-            self.message.setText("An override needs a reason (it is written to the audit trail).")
+            self.message.setText(self.tr("An override needs a reason (it is written to the audit trail)."))
             return False
         try:
             overrides = SuvOverrides(**given) if given else None
@@ -114,6 +132,7 @@ class SuvPanel(QWidget):
         entry = {"time": _dt.datetime.now().isoformat(timespec="seconds"), "user": getpass.getuser(),
                  "changes": f"SUV{suv_type}; {changes}", "reason": reason or "(type change)"}
         s.set_suv(suv_type, overrides, audit=entry)
-        self.message.setText("Applied." if s.suv.factor is not None else f"SUV unavailable: {s.suv.error}")
+        self.message.setText(self.tr("Applied.") if s.suv.factor is not None else
+                             self.tr("SUV unavailable: {}").format(s.suv.error))
         self.refresh()
         return s.suv.factor is not None

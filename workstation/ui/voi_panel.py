@@ -31,7 +31,7 @@ import itertools
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
 
 from workstation.analysis import voi as V
 from workstation.analysis.errors import QuantError
+from workstation.analysis.segmentation import DEFAULT_CONSTRAINT_MM, DEFAULT_EXCLUDE, ORGANS, SegmentationLeak
 from workstation.core import vocabulary as vocab
 from workstation.io.table_csv import write_table_csv
 from workstation.render.overlays import VoiOutlines
@@ -60,8 +61,10 @@ from .lesion_table import LesionTable
 from .voi_style import METHOD_CHOICES, method_from_choice, voi_colour
 from .workers import Job, JobSlot
 
-TOOLS = (("navigate", "Navigate"), ("sphere", "Sphere"), ("box", "Box"), ("segment", "Segment"),
-         ("liver", "Liver ref"), ("blood_pool", "Blood pool"))
+ORGAN_WORDS = (QT_TRANSLATE_NOOP("organs", "brain"), QT_TRANSLATE_NOOP("organs", "bladder"))
+TOOLS = (("navigate", QT_TRANSLATE_NOOP("VoiPanel", "Navigate")), ("sphere", QT_TRANSLATE_NOOP("VoiPanel", "Sphere")),
+         ("box", QT_TRANSLATE_NOOP("VoiPanel", "Box")), ("segment", QT_TRANSLATE_NOOP("VoiPanel", "Segment")),
+         ("liver", QT_TRANSLATE_NOOP("VoiPanel", "Liver ref")), ("blood_pool", QT_TRANSLATE_NOOP("VoiPanel", "Blood pool")))
 DEFAULT_RADIUS_MM = 10.0
 FIXED_SCALE = 10  # slider units per SUV for fixed thresholds
 
@@ -69,13 +72,10 @@ FIXED_SCALE = 10  # slider units per SUV for fixed thresholds
 def suv_image(session) -> np.ndarray:
     """The session's PET in display units (SUV when known) on the PET's own grid, float32."""
     res = session.suv.result
-    if res is not None:
+    if res is not None:  # the one SUV road (the session checked the slice factors when it set the SUV)
         from workstation.analysis.suv_apply import suv_array
 
-        try:
-            return suv_array(session.pet, res)
-        except ValueError:
-            pass
+        return suv_array(session.pet, res)
     return np.asarray(session.pet.array, np.float32) * np.float32(session.pet_scale)
 
 
@@ -104,7 +104,7 @@ class VoiPanel(QWidget):
         self.tool_buttons = {}
         grid = QGridLayout()
         for n, (key, text) in enumerate(TOOLS):
-            b = QPushButton(text)
+            b = QPushButton(self.tr(text))
             b.setCheckable(True)
             b.setObjectName(f"voi-tool-{key}")
             b.clicked.connect(lambda _c=False, k=key: self.set_tool(k))
@@ -114,15 +114,15 @@ class VoiPanel(QWidget):
         self.tool_buttons["navigate"].setChecked(True)
         self.method_box = QComboBox()
         self.method_box.setObjectName("voi-method")
-        for label, _t in METHOD_CHOICES:
-            self.method_box.addItem(label)
-        self.method_box.setCurrentText("41 % of SUVmax")
+        for label, _t in METHOD_CHOICES:  # shown translated; the English label is the choice's identity
+            self.method_box.addItem(QCoreApplication.translate("methods", label), label)
+        self._choose_method("41 % of SUVmax")
         self.method_box.currentTextChanged.connect(lambda _t: self._sync_edit_widgets())
         self.user_value = QDoubleSpinBox()
         self.user_value.setRange(0.1, 99.0)
         self.user_value.setDecimals(1)
         self.user_value.setValue(3.0)
-        self.user_value.setToolTip("SUV for 'fixed SUV (user)', percent for '% of SUVmax (user)'")
+        self.user_value.setToolTip(self.tr("SUV for 'fixed SUV (user)', percent for '% of SUVmax (user)'"))
         self.user_value.valueChanged.connect(lambda _v: self._sync_edit_widgets())
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setObjectName("voi-threshold")
@@ -138,15 +138,28 @@ class VoiPanel(QWidget):
         self.min_volume.setRange(0.0, 1000.0)
         self.min_volume.setValue(0.5)
         self.min_volume.setSuffix(" mL")
-        self.exclude = QCheckBox("exclude brain and bladder")
-        self.exclude.setChecked(True)
-        self.delete_button = QPushButton("Delete VOI")
+        self.exclude = QCheckBox(self.tr("exclude brain and bladder"))
+        self.exclude.setToolTip(self.tr("whole body: leave out the organs found by the brain/bladder rules (the default)"))
+        self.exclude.setChecked(bool(DEFAULT_EXCLUDE))
+        self.constraint = QDoubleSpinBox()
+        self.constraint.setObjectName("voi-constraint")
+        self.constraint.setRange(5.0, 300.0)
+        self.constraint.setDecimals(0)
+        self.constraint.setSuffix(" mm")
+        self.constraint.setValue(DEFAULT_CONSTRAINT_MM)
+        self.constraint.setToolTip(self.tr("a clicked lesion grows only inside a sphere of this radius around the click; "
+                                           "reaching it stops the segmentation with a warning"))
+        self.last_leak = None  # the SegmentationLeak of the newest click (region to outline), if any
+        self.delete_button = QPushButton(self.tr("Delete VOI"))
         self.delete_button.clicked.connect(self.delete_selected)
-        self.wb_button = QPushButton("Whole body")
-        self.wb_button.setToolTip("detect every lesion with the chosen method")
+        self.wb_button = QPushButton(self.tr("Whole body"))
+        self.wb_button.setToolTip(self.tr("detect every lesion with the chosen method"))
         self.wb_button.clicked.connect(self.detect_whole_body)
-        self.export_button = QPushButton("Export CSV…")
+        self.export_button = QPushButton(self.tr("Export CSV…"))
         self.export_button.clicked.connect(lambda: self.export_csv())
+        self.structures_button = QPushButton("Structures…")
+        self.structures_button.setToolTip("load the structures of a DICOM SEG or RTSTRUCT file as VOIs")
+        self.structures_button.clicked.connect(lambda: self.load_structures())
         self.references = QLabel("")
         self.references.setWordWrap(True)
         self.message = QLabel("")
@@ -158,16 +171,17 @@ class VoiPanel(QWidget):
         self.delete_shortcut.activated.connect(self.delete_selected)
 
         form = QFormLayout()
-        form.addRow("Method", self.method_box)
-        form.addRow("User value", self.user_value)
+        form.addRow(self.tr("Method"), self.method_box)
+        form.addRow(self.tr("User value"), self.user_value)
         row = QHBoxLayout()
         row.addWidget(self.slider, 1)
         row.addWidget(self.slider_label)
-        form.addRow("Threshold", row)
-        form.addRow("Sphere radius", self.radius)
-        form.addRow("Min. volume", self.min_volume)
+        form.addRow(self.tr("Threshold"), row)
+        form.addRow(self.tr("Sphere radius"), self.radius)
+        form.addRow(self.tr("Constraint radius"), self.constraint)
+        form.addRow(self.tr("Min. volume"), self.min_volume)
         buttons = QHBoxLayout()
-        for b in (self.delete_button, self.wb_button, self.export_button):
+        for b in (self.delete_button, self.wb_button, self.structures_button, self.export_button):
             buttons.addWidget(b)
         lay = QVBoxLayout(self)
         lay.addLayout(grid)
@@ -177,6 +191,9 @@ class VoiPanel(QWidget):
         lay.addWidget(self.references)
         lay.addWidget(self.message)
         lay.addWidget(self.table, 1)
+
+    def _choose_method(self, label: str) -> None:
+        self.method_box.setCurrentIndex(max(0, self.method_box.findData(label)))
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
@@ -308,7 +325,7 @@ class VoiPanel(QWidget):
         v = self._guard(self.model.add_sphere, self.to_pet(display_world), r)
         if v is not None:
             self.model.select(v.id)
-            self.show_message(f"sphere VOI {v.id}: radius {r:.1f} mm")
+            self.show_message(self.tr("sphere VOI {}: radius {:.1f} mm").format(v.id, r))
         return v
 
     def add_box_at(self, plane: str, a_display, b_display):
@@ -328,12 +345,12 @@ class VoiPanel(QWidget):
         fn = self.model.set_liver_reference if kind == "liver" else self.model.set_blood_pool_reference
         v = self._guard(fn, self.to_pet(display_world))
         if v is not None:
-            self.show_message(f"{v.name}: mean {v.stats.mean:.2f} SD {v.stats.std:.2f} {self.model.units}")
+            self.show_message(self.tr("{}: mean {:.2f} SD {:.2f} {}").format(v.name, v.stats.mean, v.stats.std, self.model.units))
         return v
 
     # ------------------------------------------------------------ segmentation (off the UI thread)
     def current_method(self) -> str:
-        return method_from_choice(self.method_box.currentText(), self.user_value.value())
+        return method_from_choice(self.method_box.currentData(), self.user_value.value())
 
     def segment_at(self, display_world, method: str | None = None, target_id: int | None = None) -> Job | None:
         """Segment the lesion at a display world point (PET frame: through ``pet_from_anat``)."""
@@ -350,17 +367,20 @@ class VoiPanel(QWidget):
         token = next(self._tokens)
         self._newest_seg = token
         kw = self.model.liver_kwargs() if vocab.parse_method(method).name == "percist" else {}
+        kw["constraint"] = float(self.constraint.value())
         job = Job(self._seg_work, token, target_id, self.segment_fn, self.model.suv, self.model.geometry,
                   tuple(float(x) for x in pet_world), method, kw, name="segment")
         job.succeeded.connect(self._segmentation_done)
         job.failed.connect(self.show_message)
-        self.show_message(f"segmenting ({method})…")
+        self.show_message(self.tr("segmenting ({})…").format(method))
         return self.seg_jobs.start(job)
 
     @staticmethod
     def _seg_work(token, target_id, fn, suv, geometry, seed, method, kw, progress=None):
         try:
             return token, target_id, fn(suv, geometry, seed, method, progress=progress, **kw), None
+        except SegmentationLeak as exc:  # keep the region and the constraint, to outline what happened
+            return token, target_id, None, exc
         except (V.VoiError, QuantError) as exc:
             return token, target_id, None, str(exc)
 
@@ -369,8 +389,9 @@ class VoiPanel(QWidget):
         if token != self._newest_seg:  # a newer request was made: this result is stale
             self.dropped += 1
             return
+        self.last_leak = error if isinstance(error, SegmentationLeak) else None
         if error:
-            self.show_message(error)
+            self.show_message(("⚠ nothing measured: " + str(error)) if self.last_leak is not None else error)
             return
         m = self.model
         if target_id is not None and target_id in m.vois:
@@ -378,8 +399,8 @@ class VoiPanel(QWidget):
         else:
             v = m.add_segmentation(seg)
             m.select(v.id)
-        self.show_message(f"{v.name}: {seg.method}, threshold {seg.threshold:.2f} {m.units}, "
-                          f"{v.stats.volume_ml:.2f} mL, SUVmax {v.stats.max:.2f}")
+        self.show_message(self.tr("{}: {}, threshold {:.2f} {}, {:.2f} mL, SUVmax {:.2f}").format(
+            v.name, seg.method, seg.threshold, m.units, v.stats.volume_ml, v.stats.max))
 
     def detect_whole_body(self) -> Job | None:
         """Start the whole-body detection; while one runs, the button cancels it."""
@@ -388,7 +409,7 @@ class VoiPanel(QWidget):
         if self.wb_jobs.job is not None and self.wb_jobs.job.is_running():
             self.wb_jobs.cancel()
             self._newest_wb = 0
-            self.show_message("whole body: cancelled")
+            self.show_message(self.tr("whole body: cancelled"))
             return None
         try:
             method = self.current_method()
@@ -398,7 +419,7 @@ class VoiPanel(QWidget):
         token = next(self._tokens)
         self._newest_wb = token
         kw = {"min_volume_ml": self.min_volume.value(),
-              "exclude": ("brain", "bladder") if self.exclude.isChecked() else ()}
+              "exclude": DEFAULT_EXCLUDE if self.exclude.isChecked() else ()}
         if vocab.parse_method(method).name == "percist":
             kw.update(self.model.liver_kwargs())
 
@@ -413,16 +434,16 @@ class VoiPanel(QWidget):
         job.failed.connect(self.show_message)
         job.progressed.connect(self._whole_body_progress)
         job.done.connect(self._whole_body_finished)
-        self.show_message(f"whole-body detection ({method})…")
-        self.wb_button.setText("Cancel")
+        self.show_message(self.tr("whole-body detection ({})…").format(method))
+        self.wb_button.setText(self.tr("Cancel"))
         return self.wb_jobs.start(job)
 
     def _whole_body_finished(self) -> None:
         if self.wb_jobs.job is None or not self.wb_jobs.job.is_running():
-            self.wb_button.setText("Whole body")
+            self.wb_button.setText(self.tr("Whole body"))
 
     def _whole_body_progress(self, fraction: float, msg: str) -> None:
-        self.show_message(f"whole body: {msg} {100 * fraction:.0f} %")
+        self.show_message(self.tr("whole body: {} {:.0f} %").format(msg, 100 * fraction))
 
     def _whole_body_done(self, payload) -> None:
         token, segs, error = payload
@@ -433,7 +454,17 @@ class VoiPanel(QWidget):
             self.show_message(error)
             return
         vois = self.model.replace_whole_body(segs)
-        self.show_message(f"whole body: {len(vois)} lesions")
+        rules = getattr(segs, "exclude_rules", ())
+        removed = getattr(segs, "excluded", [])
+        if removed:
+            said = self.tr("; excluded {}").format(", ".join(
+                f"{QCoreApplication.translate('organs', e['organ'])} ({e['volume_ml']:.0f} mL)" for e in removed))
+        elif rules:
+            said = self.tr("; looked for {}, none found").format(
+                ", ".join(QCoreApplication.translate("organs", r) for r in rules))
+        else:
+            said = self.tr("; nothing excluded")
+        self.show_message(self.tr("whole body: {} lesions").format(len(vois)) + said)
 
     # ------------------------------------------------------------ editing
     def selected(self):
@@ -446,7 +477,7 @@ class VoiPanel(QWidget):
         if v is not None and v.kind == "lesion":
             name = vocab.parse_method(v.method).name
         else:
-            name = vocab.parse_method(dict(METHOD_CHOICES)[self.method_box.currentText()].format(v=1)).name
+            name = vocab.parse_method(dict(METHOD_CHOICES)[self.method_box.currentData()].format(v=1)).name
         return name if name in ("fixed", "pct") else None
 
     def _sync_edit_widgets(self) -> None:
@@ -479,7 +510,7 @@ class VoiPanel(QWidget):
         mode = self._slider_mode()
         value = self.slider.value()
         self.slider_label.setText(f"SUV {value / FIXED_SCALE:.1f}" if mode == "fixed" else
-                                  f"{value} %" if mode == "pct" else "auto")
+                                  f"{value} %" if mode == "pct" else self.tr("auto"))
 
     def slider_method(self) -> str | None:
         mode = self._slider_mode()
@@ -500,7 +531,7 @@ class VoiPanel(QWidget):
             self.segment_pet(seed, method, target_id=v.id)  # live preview: the newest request wins
         else:  # no lesion selected: the slider sets the user value of the method for the next click
             name, value = vocab.parse_method(method)
-            self.method_box.setCurrentText("fixed SUV (user)" if name == "fixed" else "% of SUVmax (user)")
+            self._choose_method("fixed SUV (user)" if name == "fixed" else "% of SUVmax (user)")
             self.user_value.setValue(value)
 
     def _radius_changed(self, value: float) -> None:
@@ -527,12 +558,36 @@ class VoiPanel(QWidget):
         self.session.set_crosshair(self.to_display(v.centre_world(self.model.geometry)))
 
     # ------------------------------------------------------------ export
+    def load_structures(self, path=None) -> list:
+        """Add every structure (SEG segment, RTSTRUCT ROI) of a file as a VOI with its name and colour."""
+        if self.model is None or self.session is None:
+            return []
+        if path is None:
+            path, _filter = QFileDialog.getOpenFileName(self, "Load structures (DICOM SEG or RTSTRUCT)", "",
+                                                        "DICOM files (*.dcm *);;All files (*)")
+            if not path:
+                return []
+        from workstation.analysis.structures import structures_on_grid
+        from workstation.io.errors import DicomError
+
+        try:
+            found = structures_on_grid(path, self.session.pet.geometry)
+        except (DicomError, OSError, ValueError) as exc:  # QuantError is a ValueError
+            self.show_message(f"Structures not loaded: {exc}")
+            return []
+        added = [self.model.add_structure(m, st.name, st.color, {"structure": st.kind, "number": st.number,
+                                                                  "file": str(path)})
+                 for st, m in found]
+        self.show_message(f"Loaded {len(added)} structure(s) from {Path(path).name}: "
+                          + ", ".join(v.name for v in added))
+        return added
+
     def export_csv(self, path=None) -> Path | None:
         """Write the VOI table as CSV; asks for a file name (and before overwriting one)."""
         if self.model is None:
             return None
         if path is None:
-            path, _filter = QFileDialog.getSaveFileName(self, "Export VOIs as CSV", "vois.csv", "CSV files (*.csv)",
+            path, _filter = QFileDialog.getSaveFileName(self, self.tr("Export VOIs as CSV"), "vois.csv", self.tr("CSV files (*.csv)"),
                                                         options=QFileDialog.Option.DontConfirmOverwrite)
             if not path:
                 return None
@@ -542,20 +597,20 @@ class VoiPanel(QWidget):
         try:
             out = write_table_csv(p, self.model.rows())
         except FileExistsError:
-            answer = QMessageBox.question(self, "Overwrite?", f"{p.name} already exists. Replace it?",
+            answer = QMessageBox.question(self, self.tr("Overwrite?"), self.tr("{} already exists. Replace it?").format(p.name),
                                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                           QMessageBox.StandardButton.No)
             if answer != QMessageBox.StandardButton.Yes:
-                self.show_message("Not exported: the file exists and was kept.")
+                self.show_message(self.tr("Not exported: the file exists and was kept."))
                 return None
             try:
                 out = write_table_csv(p, self.model.rows(), overwrite=True)
             except OSError as exc:
-                self.show_message(f"Not exported: {exc}")
+                self.show_message(self.tr("Not exported: {}").format(exc))
                 return None
         except OSError as exc:
-            self.show_message(f"Not exported: {exc}")
+            self.show_message(self.tr("Not exported: {}").format(exc))
             return None
         if out is not None:
-            self.show_message(f"Exported {len(self.model.vois)} VOIs to {out}")
+            self.show_message(self.tr("Exported {} VOIs to {}").format(len(self.model.vois), out))
         return out

@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import math
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
+
 from workstation.analysis.voi import VoiError
 from workstation.core import vocabulary as vocab
 
-#: The segmentation choices of the viewer: label -> method template ({v} = the user value).
+#: The segmentation choices of the viewer: label -> method template ({v} = the user value). The English
+#: label is the choice's identity; the menu shows its translation (context "methods").
 METHOD_CHOICES: tuple[tuple[str, str], ...] = (
-    ("fixed SUV 2.5", "fixed:2.5"),
-    ("fixed SUV (user)", "fixed:{v}"),
-    ("41 % of SUVmax", "pct:41"),
-    ("50 % of SUVmax", "pct:50"),
-    ("% of SUVmax (user)", "pct:{v}"),
-    ("PERCIST (liver)", "percist"),
-    ("A50 (background-adapted)", "a50"),
+    (QT_TRANSLATE_NOOP("methods", "fixed SUV 2.5"), "fixed:2.5"),
+    (QT_TRANSLATE_NOOP("methods", "fixed SUV (user)"), "fixed:{v}"),
+    (QT_TRANSLATE_NOOP("methods", "41 % of SUVmax"), "pct:41"),
+    (QT_TRANSLATE_NOOP("methods", "50 % of SUVmax"), "pct:50"),
+    (QT_TRANSLATE_NOOP("methods", "% of SUVmax (user)"), "pct:{v}"),
+    (QT_TRANSLATE_NOOP("methods", "PERCIST (liver)"), "percist"),
+    (QT_TRANSLATE_NOOP("methods", "A50 (background-adapted)"), "a50"),
+    (QT_TRANSLATE_NOOP("methods", "gradient edge (steepest descent)"), "gradient"),
 )
 
 #: Outline colours (RGB 0..1). Lesion colours cycle; references have their own.
@@ -29,9 +33,13 @@ REFERENCE_COLOURS = {"liver": (0.3, 0.3, 1.0), "blood_pool": (1.0, 0.45, 0.75)}
 
 
 def voi_colour(voi) -> tuple[float, float, float]:
-    """Outline colour of a VOI: its reference colour, or the lesion palette cycled by its ordinal."""
+    """Outline colour of a VOI: its reference colour, a structure's own colour, or the lesion palette
+    cycled by its ordinal."""
     if voi.kind in REFERENCE_COLOURS:
         return REFERENCE_COLOURS[voi.kind]
+    rgb = voi.params.get("colour_rgb") if voi.kind == "structure" else None
+    if rgb is not None:  # a structure keeps the display colour of its file
+        return tuple(float(c) / 255.0 for c in rgb[:3])
     return LESION_COLOURS[max(int(voi.ordinal), 0) % len(LESION_COLOURS)]
 
 

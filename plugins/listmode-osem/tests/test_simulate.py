@@ -110,7 +110,8 @@ def test_ellipsoid_and_elliptic_cylinder_kinds():
                      [-40.0 + 34.0, 10.0, 5.0], [-40.0, 10.0, 5.0 + 44.0], [30.0, -10.0 + 14.9, -10.0]])
     np.testing.assert_allclose(k.values_at(pts, kinds, params, act * 1000.0), [1.0, 0.0, 0.0, 2.0, 2.0, 3.0])
     lo, hi = shape_box(4, shapes[1][1])
-    np.testing.assert_allclose(lo, [-75.0, -15.0, -40.0]) and np.testing.assert_allclose(hi, [-5.0, 35.0, 50.0])
+    np.testing.assert_allclose(lo, [-75.0, -15.0, -40.0])
+    np.testing.assert_allclose(hi, [-5.0, 35.0, 50.0])
     buf = np.empty(k.MAX_CROSSINGS_PER_SHAPE * len(shapes) + 2)
     # along x through the axis of the cylinder at z = 55 (above the ellipsoids): chord 2a = 220 mm of mu 0.0096/mm
     got = k.mu_integral_exact(kinds, params, mu, -200.0, -3.0, 55.0, 1.0, 0.0, 0.0, 0.0, 400.0, buf)

@@ -81,6 +81,19 @@ def load_context(series_dir, series_uid: str | None = None, progress=None):
     return vol, ctx
 
 
+def context_from_volume(volume, series_dir: str = "") -> QaContext:
+    """The QaContext of a Volume already loaded (the viewer's PET): scanner from its header facts."""
+    info = volume.info or {}
+    when, note = reference_time(volume)
+    scanner = {"manufacturer": str(info.get("Manufacturer", "") or ""),
+               "model": str(info.get("ManufacturerModelName", "") or ""),
+               "institution": str(info.get("InstitutionName", "") or "")}
+    if volume.source_files and not series_dir:
+        series_dir = str(Path(volume.source_files[0]).parent)
+    return QaContext(series_dir, volume.series_uid, volume.units or "", scanner, when, note, volume.description,
+                     list(volume.warnings))
+
+
 def nema_iq_series(series_dir, fill: Fill, *, edition: str = "auto", centres=None, series_uid=None,
                    progress=None) -> tuple[NemaIqResult, QaContext]:
     vol, ctx = load_context(series_dir, series_uid)
