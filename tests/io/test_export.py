@@ -79,6 +79,9 @@ def test_seg_round_trip_same_masks_in_world(study):
         else set()
     assert r.pet.series_uid in refs
     assert ds.SegmentationType == "BINARY"
+    regions = [str(x.AnatomicRegionSequence[0].CodeMeaning) if "AnatomicRegionSequence" in x else None
+               for x in ds.SegmentSequence]
+    assert regions == [None, None, "Liver", "Descending aorta"]
 
 
 def test_seg_read_by_hand_parser_too(study):

@@ -125,6 +125,13 @@ def test_export_menu_writes_the_vois(qtbot, pet_dir, tmp_path):
     m = {(x["name"], x["derivation"]): x["value"] for x in read_measurements(tmp_path / "sr.dcm")[0]["measurements"]}
     assert m[("SUVbw", "Maximum")] == pytest.approx(sph.stats.max, rel=1e-6)
     assert m[("SUVbw", "Mean")] == pytest.approx(sph.stats.mean, rel=1e-6)
+    # import the SEG back: the same voxels become a lesion VOI with the same statistics
+    model.clear()
+    assert w.persistence.import_seg(str(tmp_path / "sr-seg.dcm")) == 1
+    (back,) = model.vois.values()
+    assert back.kind == "lesion" and np.array_equal(back.mask(g.shape), sph.mask(g.shape))
+    assert back.stats.mean == pytest.approx(sph.stats.mean, rel=1e-6)
+    assert w.persistence.import_seg(str(tmp_path / "nothing.dcm")) == 0 and "Import SEG" in w.message_label.text()
     w.hide()  # (a visible window shows errors in a modal box)
     before = (tmp_path / "sr.dcm").read_bytes()
     job = w.persistence.export_to("sr", str(tmp_path / "sr.dcm"))  # exists: refused, file kept

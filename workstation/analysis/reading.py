@@ -234,3 +234,31 @@ def reading_from_vois(pet, suv_result, vois) -> Reading:
         scores = {les.label: deauville_score(les.suvmax, blood_pool, liver) for les in lesions}
     seeds = [tuple(v.params["seed_world"]) for v in vois.vois.values() if "seed_world" in v.params]
     return Reading(pet, suv_result, suv, rep, rep.method, seeds, liver, blood_pool, scores)
+
+
+def import_seg(path, pet, vois) -> tuple[int, list[str]]:
+    """Add the lesion segments of a DICOM SEG file (ours or another tool's) to ``vois`` as lesion VOIs.
+
+    Each segment is placed on the PET grid (nearest neighbour in world coordinates when its grid
+    differs; refused when it lies outside the PET). Reference-region segments (liver, blood pool)
+    are not turned into reference VOIs (their centre and size are not in a SEG): they are named in
+    the returned notes. Returns (number of VOIs added, notes).
+    """
+    from workstation.io.export_seg import read_segments
+
+    from .regions import mask_on_grid
+
+    added, notes = 0, []
+    for s in read_segments(path):
+        if s.kind in ("liver", "blood_pool"):
+            notes.append(f"segment {s.number} ({s.label}) is a reference region: place the reference VOI by hand")
+            continue
+        try:
+            mask, _ = mask_on_grid(s.mask, s.geometry, pet.geometry, f"{path} segment {s.number}")
+        except QuantError as exc:
+            notes.append(str(exc))
+            continue
+        vois.restore("lesion", s.label, (0, 0, 0), mask, {"method": "imported SEG", "source_file": str(path)},
+                     "imported")
+        added += 1
+    return added, notes

@@ -2,7 +2,8 @@
 
 One binary segment per lesion (label "Lesion N", SNOMED category *Morphologically abnormal
 structure*, type *Lesion*), plus optional reference regions (liver, blood pool) as segments of
-their own. Each segment carries its display colour (CIE Lab), a tracking identifier and UID
+their own, with their anatomic region coded (Liver, Descending aorta; a lesion's site is left
+uncoded: the workstation does not know it). Each segment carries its display colour (CIE Lab), a tracking identifier and UID
 (which the SR points at), and the segmentation algorithm with its parameters. The SEG refers to
 the PET series it was drawn on: its frames lie on the PET slice grid (same positions,
 orientation and pixel spacing), so a viewer overlays it without resampling.
@@ -26,6 +27,8 @@ _KINDS = {
     "liver": ("Tissue", "Liver"),
     "blood_pool": ("Tissue", "DescendingAorta"),
 }
+# anatomic region coded where it is known (reference regions); a lesion's site is not known to us
+_REGIONS = {"liver": "Liver", "blood_pool": "DescendingAorta"}
 
 DEFAULT_COLOURS = [(230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200), (245, 130, 48), (145, 30, 180),
                    (70, 240, 240), (240, 50, 230), (210, 245, 60), (250, 190, 212), (0, 128, 128), (170, 110, 40)]
@@ -92,6 +95,7 @@ def build_seg(source_headers, geometry, segments, *, series_number: int = 901, d
                             else hd.seg.SegmentAlgorithmTypeValues.SEMIAUTOMATIC),
             algorithm_identification=algo,
             tracking_uid=s.tracking_uid or new_uid(), tracking_id=(s.tracking_id or s.label)[:64],
+            anatomic_regions=[getattr(codes.SCT, _REGIONS[s.kind])] if s.kind in _REGIONS else None,
             display_color=hd.color.CIELabColor.from_rgb(*(int(c) for c in s.colour))))
         planes.append(m)
     pixel = np.stack(planes, axis=-1).astype(np.uint8)  # (frames, rows, cols, segments)

@@ -15,7 +15,8 @@ registration, windows, colour map, layout, crosshair, zoom/pan) in the study dat
 * **Save** (Ctrl+S) writes the *saved* slot and drops the autosave; **Revert** goes back to the
   saved state (or to the state at opening when nothing was saved) and drops the autosave.
 
-The **Export** menu writes the VOIs of the reading as DICOM SEG, SR (TID 1500, with its SEG),
+*Import DICOM SEG* adds the lesion segments of a SEG (ours or another tool's, read with highdicom)
+as VOIs on the PET grid. The **Export** menu writes the VOIs of the reading as DICOM SEG, SR (TID 1500, with its SEG),
 RWVM, secondary-capture key images, or the PDF report (``analysis.reading.reading_from_vois`` →
 ``analysis.reading.export`` / ``report.reading_report``), off the UI thread. The file dialog
 asks before replacing a file; only then is the export allowed to overwrite.
@@ -78,6 +79,10 @@ class ReadingPersistence(QObject):
         self.revert_action.triggered.connect(self.revert)
         m.addAction(self.save_action)
         m.addAction(self.revert_action)
+        m.addSeparator()
+        self.import_action = QAction("&Import DICOM SEG as VOIs…", self.window)
+        self.import_action.triggered.connect(self.import_dialog)
+        m.addAction(self.import_action)
         e = bar.addMenu("&Export")
         self.export_actions = {}
         for kind, label, _filt in EXPORTS:
@@ -88,7 +93,7 @@ class ReadingPersistence(QObject):
         self._enable(False)
 
     def _enable(self, on: bool) -> None:
-        for a in [self.save_action, self.revert_action, *self.export_actions.values()]:
+        for a in [self.save_action, self.revert_action, self.import_action, *self.export_actions.values()]:
             a.setEnabled(on)
 
     # ------------------------------------------------------------ opening
@@ -178,6 +183,29 @@ class ReadingPersistence(QObject):
         self.dirty = False
         self.window.message_label.setText("Reverted to the saved reading" if stored is not None
                                           else "Reverted to the reading as opened")
+
+    # ------------------------------------------------------------ import
+    def import_dialog(self) -> int | None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Import DICOM SEG", "", "DICOM (*.dcm);;All files (*)")
+        return self.import_seg(path) if path else None
+
+    def import_seg(self, path: str) -> int:
+        """Add the lesion segments of a SEG file as VOIs (on the PET grid); returns how many were added."""
+        from workstation.analysis.errors import QuantError
+        from workstation.analysis.reading import import_seg
+        from workstation.io.errors import DicomError
+
+        w = self.window
+        if w.session is None or w.session.pet is None or self._model is None:
+            w.message_label.setText("Importing a SEG needs a PET reading")
+            return 0
+        try:
+            n, notes = import_seg(path, w.session.pet, self._model)
+        except (DicomError, QuantError, ValueError) as exc:
+            w.message_label.setText(f"Import SEG: {exc}")
+            return 0
+        w.message_label.setText("; ".join([f"Imported {n} segment(s) as VOIs"] + notes))
+        return n
 
     # ------------------------------------------------------------ exports
     def export_dialog(self, kind: str) -> Job | None:
