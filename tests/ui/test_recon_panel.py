@@ -121,7 +121,8 @@ def test_broken_plugin_failure_is_shown_and_panel_survives(panel, qtbot):
     with qtbot.waitSignal(panel.finished, timeout=120_000) as sig:
         panel.start()
     assert sig.args == ["failed"]  # completed but not written: no dose given
-    assert "--dose-mbq" in panel.status_label.text() and panel.job.status.value == "completed"
+    assert "Injected dose" in panel.status_label.text() and panel.job.status.value == "completed"
+    assert panel.dose_box.styleSheet() and not panel.weight_box.styleSheet()  # the form field to fill in
 
 
 def test_cancel_stops_the_job(panel, qtbot):

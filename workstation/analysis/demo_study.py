@@ -36,6 +36,7 @@ from typing import Sequence
 import numpy as np
 
 from workstation.core import ImageGeometry, PatientInfo, Volume
+from workstation.core.vocabulary import F18_HALF_LIFE_S
 
 __all__ = [
     "CT_GEOMETRY",
@@ -195,7 +196,7 @@ CT_NOISE_HU = 12.0
 WEIGHT_KG = 75.0
 HEIGHT_M = 1.75
 DOSE_BQ = 3.7e6 * WEIGHT_KG
-HALF_LIFE_S = 6586.2
+HALF_LIFE_S = F18_HALF_LIFE_S
 STUDY_DATETIME = datetime(2024, 3, 15, 9, 50, 0)
 INJECTION_DATETIME = datetime(2024, 3, 15, 9, 0, 0)
 CT_SERIES_DATETIME = datetime(2024, 3, 15, 9, 55, 0)

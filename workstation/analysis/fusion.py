@@ -111,6 +111,7 @@ class SuvState:
     units: str = ""
     result: object = None
     error: str = ""
+    error_field: str | None = None  # the input that would fix ``error`` (core.vocabulary.INPUT_FIELDS), if any
     overrides: object = None
     audit: list = field(default_factory=list)
 
@@ -232,8 +233,10 @@ class ReadingSession:
             except Exception as exc:  # SuvError family: show raw units, keep the reason
                 self.suv.factor, self.suv.result = None, None
                 self.suv.units, self.suv.error = self.pet.units or "", f"{type(exc).__name__}: {exc}"
+                self.suv.error_field = getattr(exc, "field", None)
             else:
                 self.suv.factor, self.suv.result, self.suv.error = float(res.factor), res, ""
+                self.suv.error_field = None
                 self.suv.units = getattr(res, "units", "") or f"SUV{suv_type}"
         if emit:
             self.events.emit("pet")

@@ -49,12 +49,13 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from workstation.core import vocabulary as vocab
 from workstation.core.pet import Fact, PetAcquisition, json_value
 from workstation.io.dicom_time import DicomTimeError, latest_at_or_before, parse_dt
 
 __all__ = [
     "SUV_TYPES",
-    "OVERRIDE_OPTIONS",
+    "OVERRIDE_FIELDS",
     "SuvError",
     "SuvInputMissing",
     "SuvOverrides",
@@ -69,100 +70,54 @@ __all__ = [
     "RADIONUCLIDE_HALF_LIVES_S",
 ]
 
-SUV_TYPES: tuple[str, ...] = ("bw", "lbm-james128", "lbm-james120", "lbm-janma", "bsa", "ibw")
-_ALIASES = {"lbm-james": "lbm-james128", "lbm_james": "lbm-james128", "body-weight": "bw"}
-
-_DESCRIPTIONS = {
-    "bw": "body weight (SUVbw, g/ml)",
-    "lbm-james128": "lean body mass, James 1976 with 128 for men: M 1.10W-128(W/Hcm)^2, "
-                    "F 1.07W-148(W/Hcm)^2 (SUVlbm James-128, g/ml)",
-    "lbm-james120": "lean body mass, James variant with 120 for men: M 1.10W-120(W/Hcm)^2, "
-                    "F 1.07W-148(W/Hcm)^2 (SUVlbm James-120, g/ml)",
-    "lbm-janma": "lean body mass, Janmahasatian 2005: M 9270W/(6680+216BMI), F 9270W/(8780+244BMI) "
-                 "(SUVlbm Janma, g/ml)",
-    "bsa": "body surface area, DuBois & DuBois 1916: 0.007184 W^0.425 Hcm^0.725 m2, as used by QIBA "
-           "(SUVbsa, cm2/ml)",
-    "ibw": "ideal body weight, Sugawara 1999: M 48.0+1.06(Hcm-152), F 45.5+0.91(Hcm-152) kg (SUVibw, g/ml)",
-}
-
-# CLI options that supply each override (the CLI and the messages use the same words)
-OVERRIDE_OPTIONS = {
-    "weight_kg": "--weight KG",
-    "height_m": "--height M",
-    "dose_bq": "--dose MBQ",
-    "injection_datetime": "--injection-time YYYYMMDDHHMMSS",
-    "sex": "--sex M|F",
-    "half_life_s": "--half-life S",
-}
-
+SUV_TYPES: tuple[str, ...] = vocab.SUV_TYPES
+_DESCRIPTIONS = {t.key: t.description for t in vocab.SUV_TYPE_LIST}
 # SUV Type (0054,1006) defined terms -> our keys
-_DICOM_SUV_TYPES = {
-    "BW": "bw",
-    "LBM": "lbm-james128",
-    "LBMJAMES128": "lbm-james128",
-    "LBMJANMA": "lbm-janma",
-    "BSA": "bsa",
-    "IBW": "ibw",
-}
+_DICOM_SUV_TYPES = vocab.DICOM_SUV_TYPES
+# Physical half-lives in seconds (core.vocabulary: NNDC/ENSDF evaluated values, rounded).
+RADIONUCLIDE_HALF_LIVES_S: dict[str, float] = vocab.HALF_LIVES_S
+#: the inputs a user may override, in the order they are listed (names of ``vocabulary.INPUT_FIELDS``)
+OVERRIDE_FIELDS = ("weight_kg", "height_m", "dose_bq", "injection_datetime", "sex", "half_life_s")
 
-# Physical half-lives in seconds (NNDC/ENSDF evaluated values, rounded).
-RADIONUCLIDE_HALF_LIVES_S: dict[str, float] = {
-    "F-18": 6586.2,  # 109.77 min
-    "C-11": 1221.8,  # 20.364 min
-    "N-13": 597.9,  # 9.965 min
-    "O-15": 122.24,
-    "Ga-68": 4062.6,  # 67.71 min
-    "Cu-64": 45721.1,  # 12.7007 h
-    "Zr-89": 282276.0,  # 78.41 h
-    "Rb-82": 76.38,  # 1.273 min
-    "I-124": 360806.4,  # 4.176 d
-    "Ge-68": 23410080.0,  # 270.95 d (phantoms)
-}
 
-# (symbol, element name, mass number) and the CID 4020 code values (SNOMED RT/SNM3, SNOMED CT)
-_NUCLIDES = {
-    "F-18": ("F", "fluorine", "18", ("C-111A1", "77004003")),
-    "C-11": ("C", "carbon", "11", ("C-105A1", "40565003")),
-    "N-13": ("N", "nitrogen", "13", ("C-107A1", "21576001")),
-    "O-15": ("O", "oxygen", "15", ("C-B1038", "129504001")),
-    "Ga-68": ("Ga", "gallium", "68", ("C-131A3", "35337001")),
-    "Cu-64": ("Cu", "copper", "64", ("C-127A2", "3932008")),
-    "Zr-89": ("Zr", "zirconium", "89", ("C-168A4", "63360001")),
-    "Rb-82": ("Rb", "rubidium", "82", ("C-159A2", "79197006")),
-    "I-124": ("I", "iodine", "124", ("C-114A5", "40937006")),
-    "Ge-68": ("Ge", "germanium", "68", ("C-128A2", "53315004")),
-}
+def _what(field: str) -> str:
+    return vocab.INPUT_FIELDS[field]
 
 
 # ------------------------------------------------------------------------------------ errors
 class SuvError(ValueError):
-    """SUV cannot be computed from these headers (the message says why and what to do)."""
+    """SUV cannot be computed from these headers (the message says why and what to do).
+
+    ``field``: the input (a name of ``core.vocabulary.INPUT_FIELDS``) whose value would fix it, or
+    None; the CLI shows the option for it, the viewer the form field.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class SuvInputMissing(SuvError):
-    """An input SUV needs is missing; ``tag`` names it, ``override`` the option that supplies it."""
+    """An input SUV needs is missing; ``tag`` names it, ``field`` the override that supplies it (or None)."""
 
-    def __init__(self, tag: str, override: str | None, message: str | None = None):
+    def __init__(self, tag: str, field: str | None, message: str | None = None):
         self.tag = tag
-        self.override = override
         if message is None:
             message = f"{tag} is missing or empty"
-        if override:
-            message += f"; give it with {override}"
+        if field:
+            message += f"; give the {_what(field)} as an override"
         else:
             message += "; no override exists for it: the series cannot be converted to SUV"
-        super().__init__(message)
+        super().__init__(message, field=field)
 
 
 # ------------------------------------------------------------------------------------ types
 def normalize_suv_type(key: str) -> str:
     """Our SUV type key for ``key`` (case-insensitive, aliases resolved); SuvError if unknown."""
-    k = str(key or "").strip().lower().replace("_", "-")
-    k = _ALIASES.get(k, k)
-    if k not in SUV_TYPES:
-        raise SuvError(f"unknown SUV type {key!r}; choose one of {', '.join(SUV_TYPES)} "
-                       "(lbm-james is lbm-james128)")
-    return k
+    try:
+        return vocab.suv_type_key(key)
+    except vocab.VocabularyError as exc:
+        raise SuvError(str(exc), field=exc.field) from None
 
 
 def describe_suv_type(key: str) -> str:
@@ -171,7 +126,7 @@ def describe_suv_type(key: str) -> str:
 
 
 def _result_units(key: str) -> str:
-    return "cm2/ml" if key == "bsa" else "g/ml"
+    return vocab.suv_type(key).units
 
 
 # ------------------------------------------------------------------------------------ body size
@@ -207,31 +162,10 @@ def ideal_body_weight_kg(height_m: float, sex: str) -> float:
     raise SuvError(f"ideal body weight needs sex M or F, got {sex!r}")
 
 
-def _norm_key(s: str) -> str:
-    return "".join(ch for ch in s.lower() if ch.isalnum())
-
-
 def half_life_from_code(code) -> tuple[str, float] | None:
     """(nuclide, half-life s) for a radionuclide code (value, scheme, meaning) or text, or None."""
-    if code is None:
-        return None
-    if isinstance(code, str):
-        value, meaning = code, code
-    else:
-        parts = list(code) + ["", "", ""]
-        value, meaning = str(parts[0] or ""), str(parts[2] or "")
-    value = value.strip().upper()
-    for name, (_sym, _el, _mass, codes) in _NUCLIDES.items():
-        if value and value in codes:
-            return name, RADIONUCLIDE_HALF_LIVES_S[name]
-    text = _norm_key(meaning) if meaning else _norm_key(value)
-    if not text:
-        return None
-    for name, (sym, element, mass, _codes) in _NUCLIDES.items():
-        s = sym.lower()
-        if (mass + element) in text or (element + mass) in text or text in (s + mass, mass + s):
-            return name, RADIONUCLIDE_HALF_LIVES_S[name]
-    return None
+    n = vocab.nuclide_from_code(code)
+    return None if n is None else (n.name, n.half_life_s)
 
 
 # ------------------------------------------------------------------------------------ inputs
@@ -254,17 +188,17 @@ class SuvOverrides:
             try:
                 v = float(v)
             except (TypeError, ValueError):
-                raise SuvError(f"{OVERRIDE_OPTIONS[name]}: {v!r} is not a number") from None
+                raise SuvError(f"{_what(name)}: {v!r} is not a number", field=name) from None
             if not math.isfinite(v) or v <= 0:
-                raise SuvError(f"{OVERRIDE_OPTIONS[name]}: must be a positive number, got {v!r}")
+                raise SuvError(f"{_what(name)}: must be a positive number, got {v!r}", field=name)
             object.__setattr__(self, name, v)
         if self.height_m is not None and self.height_m > 3.0:
-            raise SuvError(f"--height is in metres; {self.height_m:g} looks like centimetres "
-                           f"(use {self.height_m / 100:g})")
+            raise SuvError(f"the patient height is in metres; {self.height_m:g} looks like centimetres "
+                           f"(use {self.height_m / 100:g})", field="height_m")
         if self.sex is not None:
             s = str(self.sex).strip().upper()
             if s not in ("M", "F"):
-                raise SuvError(f"--sex must be M or F, got {self.sex!r}")
+                raise SuvError(f"the patient sex must be M or F, got {self.sex!r}", field="sex")
             object.__setattr__(self, "sex", s)
         inj = self.injection_datetime
         if inj is not None and not isinstance(inj, _dt.datetime):
@@ -277,14 +211,14 @@ class SuvOverrides:
                 except DicomTimeError:
                     parsed = None
             if parsed is None:
-                raise SuvError(f"--injection-time: {text!r} is not a date-time "
-                               "(use YYYYMMDDHHMMSS or YYYY-MM-DDTHH:MM:SS)")
+                raise SuvError(f"injection time {text!r} is not a date-time "
+                               "(use YYYYMMDDHHMMSS or YYYY-MM-DDTHH:MM:SS)", field="injection_datetime")
             object.__setattr__(self, "injection_datetime", parsed.replace(tzinfo=None))
         elif inj is not None:
             object.__setattr__(self, "injection_datetime", inj.replace(tzinfo=None))
 
     def given(self) -> list[str]:
-        return [k for k in OVERRIDE_OPTIONS if getattr(self, k) is not None]
+        return [k for k in OVERRIDE_FIELDS if getattr(self, k) is not None]
 
 
 @dataclass
@@ -394,11 +328,11 @@ class _Inputs:
                                self._override_rule(fact, "kg"))
                 return self.ov.weight_kg
             if fact is None or not fact.value or fact.value <= 0:
-                raise SuvInputMissing("(0010,1030) PatientWeight", OVERRIDE_OPTIONS["weight_kg"],
+                raise SuvInputMissing("(0010,1030) PatientWeight", "weight_kg",
                                       "(0010,1030) PatientWeight is missing or zero: SUV needs the patient's weight")
             w = float(fact.value)
             if w > 350:
-                self.trail.warn(f"patient weight {w:g} kg is implausible; check (0010,1030) or give --weight KG")
+                self.trail.warn(f"patient weight {w:g} kg is implausible; check (0010,1030) or override the patient weight")
             self.trail.add_fact("patient weight", fact, "kg")
             return w
         return self._once("weight", get)
@@ -410,7 +344,7 @@ class _Inputs:
                 self.trail.add("patient height", self.ov.height_m, "m", "override", self._override_rule(fact, "m"))
                 return self.ov.height_m
             if fact is None or not fact.value or fact.value <= 0:
-                raise SuvInputMissing("(0010,1020) PatientSize", OVERRIDE_OPTIONS["height_m"],
+                raise SuvInputMissing("(0010,1020) PatientSize", "height_m",
                                       "(0010,1020) PatientSize (height) is missing or zero: this SUV type needs it")
             h = float(fact.value)
             rule = ""
@@ -418,7 +352,7 @@ class _Inputs:
                 h /= 100.0
                 rule = f"height looked like cm (value {fact.value:g} > 3): /100"
                 self.trail.warn(f"PatientSize (0010,1020) {fact.value:g} was read as cm ({h:g} m); "
-                                "give --height M if that is wrong")
+                                "override the patient height if that is wrong")
             self.trail.add_fact("patient height", fact, "m", rule, value=h)
             return h
         return self._once("height", get)
@@ -431,7 +365,7 @@ class _Inputs:
                 return self.ov.sex
             if fact is None or str(fact.value).upper() not in ("M", "F"):
                 got = "missing" if fact is None else f"{fact.value!r}"
-                raise SuvInputMissing("(0010,0040) PatientSex", OVERRIDE_OPTIONS["sex"],
+                raise SuvInputMissing("(0010,0040) PatientSex", "sex",
                                       f"(0010,0040) PatientSex is {got}: this SUV type needs M or F")
             self.trail.add_fact("patient sex", fact, "")
             return str(fact.value).upper()
@@ -478,14 +412,14 @@ class _Inputs:
                     self.trail.warn(f"the dose override {self.ov.dose_bq / 1e6:g} MBq is below 0.1 MBq; check its unit")
                 return self.ov.dose_bq
             if fact is None or not fact.value or fact.value <= 0:
-                raise SuvInputMissing("(0018,1074) RadionuclideTotalDose", OVERRIDE_OPTIONS["dose_bq"],
+                raise SuvInputMissing("(0018,1074) RadionuclideTotalDose", "dose_bq",
                                       "(0018,1074) RadionuclideTotalDose is missing or zero: SUV needs the injected dose")
             d = float(fact.value)
             if d < 1e5:
                 self.trail.add_fact("injected dose", fact, "Bq",
                                     f"dose looked like MBq (value {d:g} < 1e5): x1e6", value=d * 1e6)
                 self.trail.warn(f"RadionuclideTotalDose (0018,1074) is {d:g}: read as MBq ({d * 1e6:g} Bq); "
-                                "give --dose MBQ if that is wrong")
+                                "override the injected dose if that is wrong")
                 return d * 1e6
             self.trail.add_fact("injected dose", fact, "Bq")
             return d
@@ -511,7 +445,7 @@ class _Inputs:
                                f"(0018,1075) missing: half-life of {from_code[0]} from the radionuclide code "
                                f"{code.value[0] if isinstance(code.value, tuple) else code.value}")
                 return from_code[1]
-            raise SuvInputMissing("(0018,1075) RadionuclideHalfLife", OVERRIDE_OPTIONS["half_life_s"],
+            raise SuvInputMissing("(0018,1075) RadionuclideHalfLife", "half_life_s",
                                   "(0018,1075) RadionuclideHalfLife is missing and the radionuclide code "
                                   "(0054,0300) does not name a known nuclide")
         return self._once("halflife", get)
@@ -529,11 +463,11 @@ class _Inputs:
                 return fdt.value
             ft = self.acq.radiopharmaceutical_start_time
             if ft is None or ft.value is None:
-                raise SuvInputMissing("(0018,1072) RadiopharmaceuticalStartTime", OVERRIDE_OPTIONS["injection_datetime"],
+                raise SuvInputMissing("(0018,1072) RadiopharmaceuticalStartTime", "injection_datetime",
                                       "(0018,1078) RadiopharmaceuticalStartDateTime and (0018,1072) "
                                       "RadiopharmaceuticalStartTime are missing: SUV needs the injection time")
             if reference is None:
-                raise SuvInputMissing("(0008,0021) SeriesDate", OVERRIDE_OPTIONS["injection_datetime"],
+                raise SuvInputMissing("(0008,0021) SeriesDate", "injection_datetime",
                                       "the injection has a clock time only and no scan date is known")
             same_day = _dt.datetime.combine(reference.date(), ft.value)
             inj = latest_at_or_before(ft.value, reference)
@@ -616,8 +550,8 @@ def _bqml_scale(inputs: _Inputs, acq: PetAcquisition, trail: _Trail, norm: float
         dt_s = (ref - inj).total_seconds()
         if dt_s < 0:
             raise SuvError(f"the injection time {inj.isoformat()} is after the scan start {ref.isoformat()}; "
-                           "check (0018,1078)/(0018,1072) RadiopharmaceuticalStart(Date)Time or give "
-                           f"{OVERRIDE_OPTIONS['injection_datetime']}")
+                           "check (0018,1078)/(0018,1072) RadiopharmaceuticalStart(Date)Time or override the "
+                           "injection time", field="injection_datetime")
         if dt_s > 10 * half_life:
             trail.warn(f"the scan started {dt_s / half_life:.1f} half-lives after injection; check the injection time")
         trail.add("decay time", dt_s, "s", "derived", "reference time - injection time")
@@ -641,8 +575,8 @@ def _bqml_scale(inputs: _Inputs, acq: PetAcquisition, trail: _Trail, norm: float
             dt_s = (t - inj).total_seconds()
             if dt_s < 0:
                 raise SuvError(f"the injection time {inj.isoformat()} is after the acquisition start "
-                               f"{t.isoformat()} of instance {uid}; check the injection time or give "
-                               f"{OVERRIDE_OPTIONS['injection_datetime']}")
+                               f"{t.isoformat()} of instance {uid}; check the injection time or override it",
+                               field="injection_datetime")
             dec = _decay(dt_s, half_life)
             dur = durations.get(uid)
             if dur is not None and dur > 0:
@@ -733,12 +667,13 @@ def _cnts(inputs: _Inputs, acq: PetAcquisition, trail: _Trail, key: str, ov: Suv
     uids = list(acq.instances)
     has_suv = bool(uids) and all(suvf.get(u) for u in uids)
     has_acf = bool(uids) and all(acf.get(u) for u in uids)
-    baked = [OVERRIDE_OPTIONS[k] for k in _SCANNER_BAKED if getattr(ov, k) is not None]
+    baked_fields = [k for k in _SCANNER_BAKED if getattr(ov, k) is not None]
+    baked = [f"the {_what(k)} override" for k in baked_fields]
     if has_suv and not (baked and has_acf):
         if baked:
             raise SuvError(f"Units CNTS: the Philips SUV scale factor (7053,1000) already contains the scanner's "
                            f"weight, dose and times, and there is no activity concentration factor (7053,1009) to "
-                           f"recompute it; {', '.join(baked)} cannot be applied")
+                           f"recompute it; {', '.join(baked)} cannot be applied", field=baked_fields[0])
         example = acq.instances[uids[0]].philips_suv_scale_factor
         trail.add_fact("Philips SUV scale factor", example, "g/ml per CNTS",
                        "Units CNTS: the vendor's SUVbw factor (QIBA)")
@@ -789,7 +724,8 @@ def _already_suv(inputs: _Inputs, acq: PetAcquisition, trail: _Trail, key: str, 
     if (units == "CM2ML") != (stored == "bsa"):
         raise SuvError(f"Units {units} and SUV Type (0054,1006) {stored} contradict each other "
                        "(CM2ML goes with BSA, GML with the mass-based types)")
-    ignored = [OVERRIDE_OPTIONS[k] for k in ("dose_bq", "injection_datetime", "half_life_s") if getattr(ov, k) is not None]
+    ignored = [f"the {_what(k)} override" for k in ("dose_bq", "injection_datetime", "half_life_s")
+               if getattr(ov, k) is not None]
     if ignored:
         trail.warn(f"the image is already SUV ({units}); {', '.join(ignored)} do not apply and were ignored")
     if stored == key:

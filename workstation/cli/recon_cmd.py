@@ -20,6 +20,20 @@ from pathlib import Path
 
 from .common import UserError, print_json
 
+#: SUV fact (``recon.publish.SuvFacts`` field) -> the option of this command that supplies it
+FACT_OPTIONS = {
+    "injected_dose_bq": "--dose-mbq",
+    "injection_datetime": "--injection-time",
+    "weight_kg": "--weight",
+    "acquisition_start": "--acquisition-start",
+    "half_life_s": "--half-life",
+}
+
+
+def _fact_hint(fields) -> str:
+    opts = [FACT_OPTIONS[f] for f in fields if f in FACT_OPTIONS]
+    return f" (command line: {', '.join(opts)}, or --study-pet DIR)" if opts else ""
+
 
 def add_parser(subparsers):
     p = subparsers.add_parser("recon", help="reconstruct raw PET data with a plugin")
@@ -93,7 +107,9 @@ def _publish(args, vol, ct_vol):
                                weight_kg=args.weight, half_life_s=args.half_life)
         pub = publish_result(vol, args.out / "dicom", ct_vol, facts=facts, study_pet_dir=args.study_pet,
                              db=args.db, import_to_db=not args.no_import, series_number=args.series_number)
-    except (PublishError, FileExistsError) as exc:
+    except PublishError as exc:
+        raise UserError(f"{exc}{_fact_hint(exc.fields)} (the result is kept in {args.out / 'image.npy'})") from None
+    except FileExistsError as exc:
         raise UserError(f"{exc} (the result is kept in {args.out / 'image.npy'})") from None
     return pub.to_dict()
 

@@ -41,6 +41,7 @@ from pydicom.sequence import Sequence as DicomSequence
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
 from workstation.core import ImageGeometry, PatientInfo, Volume
+from workstation.core.vocabulary import F18_HALF_LIFE_S, NUCLIDES
 
 __all__ = [
     "CT_IMAGE_STORAGE",
@@ -61,12 +62,6 @@ _SOP_CLASS = {"CT": CT_IMAGE_STORAGE, "PT": PET_IMAGE_STORAGE}
 _INT16_MAX = 32767
 _SUPPORTED_CHARSETS = ("ISO_IR 192", "GB18030", "ISO_IR 100", "")
 
-# radionuclide -> (SNOMED-RT code, code meaning, half-life s, positron fraction)
-RADIONUCLIDES = {
-    "F-18": ("C-111A1", "^18^Fluorine", 6586.2, 0.9673),
-    "C-11": ("C-105A1", "^11^Carbon", 1223.4, 0.9976),
-    "Ga-68": ("C-131A3", "^68^Gallium", 4057.7, 0.8894),
-}
 # radiopharmaceutical -> (SNOMED-RT code, code meaning)
 RADIOPHARMACEUTICALS = {
     "Fluorodeoxyglucose": ("C-B1031", "Fluorodeoxyglucose F^18^"),
@@ -126,8 +121,8 @@ class PetHeader:
     injected_dose_bq: float
     injection_datetime: datetime
     series_datetime: datetime
-    half_life_s: float = 6586.2
-    radionuclide: str = "F-18"
+    half_life_s: float = F18_HALF_LIFE_S
+    radionuclide: str = "F-18"  # a name of core.vocabulary.NUCLIDES
     radiopharmaceutical: str = "Fluorodeoxyglucose"
     units: str = "BQML"
     decay_correction: str = "START"
@@ -455,13 +450,14 @@ def _radiopharmaceutical_sequence(pet: PetHeader) -> DicomSequence:
     item.RadiopharmaceuticalStartDateTime = _dt(pet.injection_datetime)
     item.RadionuclideTotalDose = format_ds(pet.injected_dose_bq)
     item.RadionuclideHalfLife = format_ds(pet.half_life_s)
-    nuclide = RADIONUCLIDES.get(pet.radionuclide)
+    nuclide = NUCLIDES.get(pet.radionuclide)
     if nuclide is not None:
-        item.RadionuclidePositronFraction = format_ds(nuclide[3])
+        if nuclide.positron_fraction is not None:
+            item.RadionuclidePositronFraction = format_ds(nuclide.positron_fraction)
         code = Dataset()
-        code.CodeValue = nuclide[0]
+        code.CodeValue = nuclide.codes[0]  # SNOMED RT
         code.CodingSchemeDesignator = "SRT"
-        code.CodeMeaning = nuclide[1]
+        code.CodeMeaning = nuclide.code_meaning
         item.RadionuclideCodeSequence = DicomSequence([code])
     pharm = RADIOPHARMACEUTICALS.get(pet.radiopharmaceutical)
     if pharm is not None:

@@ -147,10 +147,13 @@ class ReconPanel(QWidget):
         self.injection_edit.setPlaceholderText("YYYY-MM-DDTHH:MM:SS")
         self.start_edit = QLineEdit()
         self.start_edit.setPlaceholderText("YYYY-MM-DDTHH:MM:SS")
-        f.addRow("Injected dose", self.dose_box)
-        f.addRow("Injection time", self.injection_edit)
-        f.addRow("Acquisition start", self.start_edit)
-        f.addRow("Weight", self.weight_box)
+        #: SUV fact (``recon.publish.SuvFacts`` field) -> (form label, widget)
+        self.fact_fields = {"injected_dose_bq": ("Injected dose", self.dose_box),
+                            "injection_datetime": ("Injection time", self.injection_edit),
+                            "acquisition_start": ("Acquisition start", self.start_edit),
+                            "weight_kg": ("Weight", self.weight_box)}
+        for label, widget in self.fact_fields.values():
+            f.addRow(label, widget)
         lay.addWidget(suv)
         buttons = QHBoxLayout()
         self.run_button = QPushButton("Reconstruct")
@@ -465,7 +468,7 @@ class ReconPanel(QWidget):
         try:
             facts = self.suv_facts()
         except PublishError as exc:
-            self._publish_failed(str(exc))
+            self._publish_failed(exc)
             return
         out_dir = job.job_dir / "dicom"
         result, db = job.result, self.db
@@ -475,7 +478,10 @@ class ReconPanel(QWidget):
             from workstation.io.loader import load_series
             from workstation.recon.publish import publish_result
 
-            pub = publish_result(result, out_dir, ct, facts=facts, db=db, progress=progress.sub(0.0, 0.5))
+            try:
+                pub = publish_result(result, out_dir, ct, facts=facts, db=db, progress=progress.sub(0.0, 0.5))
+            except PublishError as exc:
+                return exc  # keeps its fields: the form fields to outline
             pet = load_series([str(p) for p in pub.paths], progress=progress.sub(0.5, 0.8))
             session = ReadingSession(ct, pet, progress=progress.sub(0.8, 1.0))
             return pub, session
@@ -490,6 +496,9 @@ class ReconPanel(QWidget):
         self.publish_job.start()
 
     def _published(self, result) -> None:
+        if isinstance(result, Exception):
+            self._publish_failed(result)
+            return
         pub, session = result
         self.last_published = pub
         self.state = "published"
@@ -501,7 +510,18 @@ class ReconPanel(QWidget):
         self.session_ready.emit(session)
         self.finished.emit(self.state)
 
-    def _publish_failed(self, message: str) -> None:
+    def mark_facts(self, fields=()) -> str:
+        """Outline the form fields of the SUV facts ``fields`` (clearing the others); their labels as a hint."""
+        labels = []
+        for name, (label, widget) in self.fact_fields.items():
+            widget.setStyleSheet("border: 2px solid #d33;" if name in fields else "")
+            if name in fields:
+                labels.append(label)
+        return f" (fill in: {', '.join(labels)})" if labels else ""
+
+    def _publish_failed(self, message) -> None:
+        fields = getattr(message, "fields", ())
+        message = f"{message}{self.mark_facts(fields)}"
         self.state = "failed"
         self.status_label.setStyleSheet("color: #c0392b")
         where = f" (result kept in {self.job.job_dir / 'outputs'})" if self.job is not None else ""

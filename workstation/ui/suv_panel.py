@@ -26,11 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workstation.core import vocabulary as vocab
+
 FIELDS = (("weight_kg", "Weight (kg)"), ("height_m", "Height (m)"), ("sex", "Sex (M/F)"),
           ("dose_bq", "Injected dose (Bq)"), ("injection_datetime", "Injection time (YYYY-MM-DDTHH:MM:SS)"),
           ("half_life_s", "Half-life (s)"))
-SUV_TYPES = (("bw", "body weight"), ("lbm", "lean body mass"), ("bsa", "body surface area"),
-             ("ibw", "ideal body weight"))
+MISSING_STYLE = "border: 2px solid #d33;"  # the form field of the input an error names
+
+#: (key, menu text) of every SUV type of core.vocabulary
+SUV_TYPES = tuple((t.key, t.label) for t in vocab.SUV_TYPE_LIST)
 
 
 class SuvPanel(QWidget):
@@ -86,10 +90,18 @@ class SuvPanel(QWidget):
             self.trail.setPlainText(f"PET stored as {s.suv.units}: factor 1")
         else:
             self.trail.setPlainText(f"SUV not available; PET shown in {s.pet.units or 'file units'}.\n{s.suv.error}")
+        self.mark_field(getattr(s.suv, "error_field", None) if s.suv.factor is None else None)
         self.audit.clear()
         for entry in s.suv.audit:
             self.audit.addItem(f"{entry.get('time', '')} {entry.get('user', '')}: {entry.get('changes', '')} "
                                f"— {entry.get('reason', '')}")
+
+    def mark_field(self, name: str | None) -> None:
+        """Outline the form field of input ``name`` (the ``field`` of an SUV error) and clear the others."""
+        for key, edit in self.edits.items():
+            edit.setStyleSheet(MISSING_STYLE if key == name else "")
+        if name in self.edits:
+            self.edits[name].setFocus()
 
     def apply(self) -> bool:
         """Apply the SUV type and overrides; returns False (with a message) when refused."""
@@ -108,6 +120,7 @@ class SuvPanel(QWidget):
             overrides = SuvOverrides(**given) if given else None
         except SuvError as exc:
             self.message.setText(str(exc))
+            self.mark_field(exc.field)
             return False
         suv_type = self.type_box.currentData()
         changes = ", ".join(f"{k}={v}" for k, v in given.items()) or "no overrides"
