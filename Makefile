@@ -47,7 +47,7 @@ test: sysdeps venv
 	done
 
 bench: venv
-	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	@for b in bench/bench_*.py plugins/*/bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) build *.egg-info

@@ -120,7 +120,7 @@ ORGANS: dict[str, Organ] = {o.name: o for o in [
 ]}
 
 # (organ, solid), painted in this order: later solids overwrite earlier ones.
-_LAYERS: list[tuple[str, object]] = [
+PHANTOM_LAYERS: list[tuple[str, object]] = [
     # body contour: subcutaneous fat over the trunk, then muscle inside
     ("fat", CylinderZ((0, 0), (170, 110), -850, -300)),
     ("fat", Ellipsoid((0, 0, -300), (170, 110, 45))),
@@ -280,7 +280,7 @@ def make_phantom(geometry: ImageGeometry, *, supersample: int = 2, lesions: Sequ
     lut_suv = np.zeros(256, np.float64)
     for o in organs:
         lut_hu[o.label], lut_suv[o.label] = o.hu, o.suv
-    layers = [(ORGANS[name].label, solid) for name, solid in _LAYERS]
+    layers = [(ORGANS[name].label, solid) for name, solid in PHANTOM_LAYERS]
     labels = np.zeros(geometry.shape, np.uint8)
     hu = np.empty(geometry.shape, np.float32)
     suv = np.empty(geometry.shape, np.float32)

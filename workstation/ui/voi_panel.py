@@ -219,7 +219,7 @@ class VoiPanel(QWidget):
 
     def _redraw_views(self) -> None:
         for v, _ in self.views:
-            v._on_event("voi")
+            v.redraw()
 
     def _on_pet(self, event, **kw) -> None:
         s = self.session
