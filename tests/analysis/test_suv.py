@@ -12,7 +12,7 @@ from pathlib import Path
 import pydicom
 import pytest
 
-from pet_factory import from_cornerstone, pet_dataset
+from workstation.testing.pet_factory import from_cornerstone, pet_dataset
 from workstation.analysis.suv import (
     SUV_TYPES,
     SuvError,

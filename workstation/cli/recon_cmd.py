@@ -92,12 +92,6 @@ def _load_ct(ct_dir: Path):
     return vol
 
 
-def _mu_from_ct(vol):
-    from workstation.recon.attenuation import hu_to_mu_511
-
-    return hu_to_mu_511(vol.array), vol.geometry
-
-
 def _publish(args, vol, ct_vol):
     from workstation.recon.publish import PublishError, SuvFacts, publish_result
 
@@ -135,6 +129,7 @@ def run(args) -> int:
 
     from workstation.recon.host import JobStatus, ReconHost, ReconJobError
     from workstation.recon.manifest import ParameterError, PluginNotFound, PluginRegistry
+    from workstation.recon.request import RequestError, prepare_request, submit_request
 
     reg = PluginRegistry.discover()
     if args.list:
@@ -145,20 +140,14 @@ def run(args) -> int:
         raise UserError("give --plugin, --input and --out (or --list)")
     if not args.input.is_file():
         raise UserError(f"--input {args.input}: file not found")
-    arrays = {}
     if args.ct and args.mu:
         raise UserError("give either --ct or --mu, not both")
-    ct_vol = None
-    if args.ct:
-        ct_vol = _load_ct(args.ct)
-        manifest_inputs = {i.name for i in reg.plugins[args.plugin].inputs} if args.plugin in reg.plugins else set()
-        if "mu_map" in manifest_inputs:
-            arrays["mu_map"] = _mu_from_ct(ct_vol)
-    elif args.study_pet or args.dose_mbq or args.injection_time or args.acquisition_start or args.weight:
+    ct_vol = _load_ct(args.ct) if args.ct else None
+    if ct_vol is None and (args.study_pet or args.dose_mbq or args.injection_time or args.acquisition_start
+                           or args.weight):
         raise UserError("the SUV options (--study-pet, --dose-mbq, ...) need --ct: the CT gives the study "
                         "the reconstruction is written into")
-    elif args.mu:
-        arrays["mu_map"] = _mu_from_npy(args.mu)
+    mu = _mu_from_npy(args.mu) if args.mu and ct_vol is None else None
     args.out.mkdir(parents=True, exist_ok=True)
     host = ReconHost(reg, jobs_root=args.out / "jobs")
 
@@ -169,15 +158,10 @@ def run(args) -> int:
             print(f"\n[{data['status']}] {data.get('reason', '')}", file=sys.stderr)
 
     try:
-        manifest = reg.get(args.plugin)
-        file_inputs = [i.name for i in manifest.inputs if i.kind != "array"]
-        if not file_inputs:
-            raise UserError(f"plugin {args.plugin!r} takes no input file")
-        if "mu_map" in arrays and "mu_map" not in {i.name for i in manifest.inputs}:
-            raise UserError(f"plugin {args.plugin!r} does not take an attenuation map (--mu)")
-        job = host.submit(args.plugin, input_files={file_inputs[0]: args.input}, arrays=arrays,
-                          parameters=_parse_sets(args.set), listener=listener)
-    except (ParameterError, PluginNotFound, ReconJobError) as exc:
+        request = prepare_request(reg, args.plugin, args.input, _parse_sets(args.set), ct=ct_vol, mu_map=mu,
+                                  require_raw=True)
+        job = submit_request(host, request, listener=listener)
+    except (ParameterError, PluginNotFound, ReconJobError, RequestError) as exc:
         raise UserError(str(exc)) from None
     try:
         job.wait(args.timeout)

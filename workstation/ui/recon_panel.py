@@ -334,21 +334,13 @@ class ReconPanel(QWidget):
         self.progress_bar.setValue(0)
         self.status_label.setStyleSheet("")
         self.job = None
+        from workstation.recon.request import RequestError, prepare_request, submit_request
+
         try:
-            params = m.resolve_parameters(self.parameters())
-        except ParameterError as exc:
+            request = prepare_request(self.registry, m.id, self.input_edit.text().strip() or None, self.parameters(),
+                                      ct=self.ct_provider())
+        except (ParameterError, RequestError) as exc:
             return self._fail_now(str(exc))
-        file_inputs = [i.name for i in m.inputs if i.kind != "array"]
-        raw = self.input_edit.text().strip()
-        inputs = {}
-        if raw:
-            if not file_inputs:
-                return self._fail_now(f"plugin {m.id!r} takes no raw data file")
-            if not Path(raw).is_file():
-                return self._fail_now(f"raw data file not found: {raw}")
-            inputs[file_inputs[0]] = raw
-        ct = self.ct_provider()
-        wants_mu = ct is not None and "mu_map" in {i.name for i in m.inputs}
         host = self.host
         self._expected_dir = host.jobs_root / f"panel-{uuid.uuid4().hex[:12]}"
         job_dir = self._expected_dir
@@ -357,15 +349,9 @@ class ReconPanel(QWidget):
             from workstation.recon.host import ReconJobError
             from workstation.recon.manifest import PluginNotFound
 
-            arrays = {}
-            if wants_mu:
-                from workstation.recon.attenuation import hu_to_mu_511
-
-                progress.update(0.0, "attenuation map from the CT")
-                arrays["mu_map"] = (hu_to_mu_511(ct.array), ct.geometry)
             try:
-                return host.submit(m.id, input_files=inputs, arrays=arrays, parameters=params, job_dir=job_dir,
-                                   listener=lambda job, kind, data: self._job_event.emit(job, kind, data))
+                return submit_request(host, request, progress=progress, job_dir=job_dir,
+                                      listener=lambda job, kind, data: self._job_event.emit(job, kind, data))
             except (ParameterError, PluginNotFound, ReconJobError) as exc:
                 return str(exc)
 
