@@ -85,7 +85,7 @@ dist-linux: bundle
 	@ls -lh dist/workstation-linux-x86_64.tar.gz
 
 bench: venv
-	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	@for b in bench/bench_*.py plugins/*/bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) build dist *.egg-info

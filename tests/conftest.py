@@ -1,12 +1,12 @@
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["pytester"]  # tests/testing runs foreign suites with our pytest plugin
+
 REPO = Path(__file__).resolve().parents[1]
 REFDATA = REPO.parent / "shared" / "refdata"
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/dicom_factory.py
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkOSOpenGLRenderWindow")

@@ -3,16 +3,29 @@
 Static: every import statement in workstation/ (module level or inside functions) is checked
 against the row table. Dynamic: importing the compute layers in a fresh interpreter must not pull
 in Qt, VTK or numba.
+
+Visible edges (static, each with a self-test that shows it catches a violation):
+* no type placeholders: a string standing in for one of our types (``Session = "Session"``, a
+  quoted annotation naming a class of another module) or imports hidden under ``TYPE_CHECKING``;
+  import the type, or the protocol of ``core.protocols``;
+* no private names across modules: ``from x import _name`` / ``module._name`` of another module
+  of ours (private modules inside their own package are fine);
+* ``workstation/`` and ``bench/`` use a reconstruction plugin only through its package's public
+  names (``import listmode_osem`` / ``from listmode_osem import name``), never its modules.
 """
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-PKG = Path(__file__).resolve().parents[1] / "workstation"
+REPO = Path(__file__).resolve().parents[1]
+PKG = REPO / "workstation"
+BENCH = REPO / "bench"
+PLUGINS = REPO / "plugins"
 ROWS = {"core": 1, "kernels": 1, "io": 2, "net": 2, "tasks": 2, "settings": 2, "analysis": 3, "render": 3, "recon": 3,
         "report": 3, "ui": 4, "cli": 5, "testing": 5}
 QT = ("PySide6", "shiboken6")
@@ -71,6 +84,168 @@ def _violations():
                 elif ROWS[target] >= row:
                     out.append(f"{where}: row {row} ({layer}) may only import rows below (not {target})")
     return out
+
+
+# ---------------------------------------------------------------------------- visible edges
+def _our_classes(pkg: Path) -> dict[str, set[Path]]:
+    """Class name -> the modules of ``pkg`` that define it."""
+    out: dict[str, set[Path]] = {}
+    for path in pkg.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.ClassDef):
+                out.setdefault(node.name, set()).add(path)
+    return out
+
+
+def _module_of(path: Path, pkg: Path) -> str:
+    return ".".join(path.relative_to(pkg.parent).with_suffix("").parts)
+
+
+def _resolve(path: Path, pkg: Path, node: ast.ImportFrom) -> str:
+    if not node.level:
+        return node.module or ""
+    parts = path.relative_to(pkg.parent).with_suffix("").parts[:-node.level]
+    base = ".".join(parts)
+    return f"{base}.{node.module}" if node.module else base
+
+
+def _annotations(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = node.args
+            for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
+                if a is not None and a.annotation is not None:
+                    yield a.annotation
+            if node.returns is not None:
+                yield node.returns
+        elif isinstance(node, ast.AnnAssign):
+            yield node.annotation
+
+
+def _edge_violations(pkg: Path = None) -> list[str]:
+    pkg = pkg or PKG
+    classes = _our_classes(pkg)
+    out = []
+    for path in sorted(pkg.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        rel = f"{pkg.name}/{path.relative_to(pkg)}"
+        mod = _module_of(path, pkg)
+        here = {n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef)}
+        imported = set()
+        module_aliases = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                src = _resolve(path, pkg, node)
+                for a in node.names:
+                    imported.add(a.asname or a.name)
+                    if src.split(".")[0] == pkg.name:
+                        target = f"{src}.{a.name}"
+                        if (pkg.parent / Path(*target.split("."))).with_suffix(".py").is_file():
+                            module_aliases[a.asname or a.name] = target
+                        elif a.name.startswith("_") and not a.name.startswith("__") and src != mod:
+                            out.append(f"{rel}:{node.lineno} imports the private name {a.name} of {src}")
+            elif isinstance(node, ast.Import):
+                for a in node.names:
+                    if a.name.split(".")[0] == pkg.name and a.asname:
+                        module_aliases[a.asname] = a.name
+            elif isinstance(node, ast.If):
+                t = node.test
+                name = t.id if isinstance(t, ast.Name) else t.attr if isinstance(t, ast.Attribute) else ""
+                if name == "TYPE_CHECKING":
+                    out.append(f"{rel}:{node.lineno}: imports hidden under TYPE_CHECKING (import the type, or a "
+                               "protocol of core.protocols)")
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and \
+                    isinstance(node.value.value, str):
+                for t in node.targets:
+                    if isinstance(t, ast.Name) and t.id == node.value.value and t.id in classes:
+                        out.append(f"{rel}:{node.lineno}: {t.id} = {t.id!r} is a type placeholder")
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and \
+                    node.value.id in module_aliases and node.attr.startswith("_") and not node.attr.startswith("__"):
+                out.append(f"{rel}:{node.lineno} uses the private name {node.attr} of {module_aliases[node.value.id]}")
+        for ann in _annotations(tree):
+            for sub in ast.walk(ann):
+                if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                    for word in set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", sub.value)):
+                        if word in classes and word not in here and word not in imported:
+                            out.append(f"{rel}:{ann.lineno}: the annotation {sub.value!r} names {word} of "
+                                       "another module without importing it (a type placeholder)")
+    return out
+
+
+def _plugin_packages(plugins: Path) -> dict[str, Path]:
+    """Top-level package name -> its folder, for every in-house plugin distribution."""
+    return {init.parent.name: init.parent for init in plugins.glob("*/*/__init__.py")
+            if init.parent.parent.parent == plugins and init.parent.name not in ("tests", "bench")}
+
+
+def _plugin_internal_imports(roots, plugins: Path = None) -> list[str]:
+    pkgs = _plugin_packages(plugins or PLUGINS)
+    out = []
+    for root in roots:
+        for path in sorted(Path(root).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+            for node in ast.walk(tree):
+                names = []
+                if isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                    names = [node.module] + [f"{node.module}.{a.name}" for a in node.names
+                                             if node.module in pkgs and
+                                             ((pkgs[node.module] / f"{a.name}.py").is_file()
+                                              or (pkgs[node.module] / a.name).is_dir() or a.name.startswith("_"))]
+                for name in names:
+                    top, _, rest = name.partition(".")
+                    if top in pkgs and rest:
+                        out.append(f"{path.relative_to(Path(root).parent)}:{node.lineno} imports {name}: use the "
+                                   f"public names of the {top} package, not its modules")
+    return out
+
+
+def test_visible_edges():
+    v = _edge_violations()
+    assert not v, "hidden edges:\n" + "\n".join(v)
+
+
+def test_cli_and_bench_use_plugins_through_their_public_names():
+    v = _plugin_internal_imports([PKG, BENCH])
+    assert not v, "\n".join(v)
+
+
+def test_edge_checker_catches_each_violation(tmp_path):
+    fake = tmp_path / "workstation"
+    (fake / "render").mkdir(parents=True)
+    (fake / "analysis").mkdir()
+    (fake / "analysis" / "model.py").write_text("class Session:\n    pass\n\ndef _helper():\n    pass\n")
+    (fake / "render" / "ok.py").write_text('class Job:\n    def start(self) -> "Job":\n        return self\n')
+    assert _edge_violations(fake) == []
+    bad = {
+        "placeholder.py": 'Session = "Session"\n',
+        "quoted.py": 'def draw(s: "Session") -> None:\n    pass\n',
+        "hidden.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from workstation.analysis.model import Session\n",
+        "private_import.py": "from workstation.analysis.model import _helper\n",
+        "private_attr.py": "from workstation.analysis import model\nmodel._helper()\n",
+    }
+    for name, text in bad.items():
+        (fake / "render" / name).write_text(text)
+        got = [v for v in _edge_violations(fake) if name in v]
+        assert len(got) == 1, (name, got)
+        (fake / "render" / name).unlink()
+
+
+def test_plugin_import_checker_catches_internals(tmp_path):
+    plugins = tmp_path / "plugins"
+    pkg = plugins / "some-plugin" / "some_plugin"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text("from .core import run\n")
+    (pkg / "core.py").write_text("def run():\n    pass\n")
+    src = tmp_path / "cli"
+    src.mkdir()
+    (src / "good.py").write_text("import some_plugin\nfrom some_plugin import run\n")
+    assert _plugin_internal_imports([src], plugins) == []
+    for text in ("from some_plugin.core import run\n", "from some_plugin import core\n", "import some_plugin.core\n"):
+        (src / "bad.py").write_text(text)
+        assert len(_plugin_internal_imports([src], plugins)) == 1, text
 
 
 def test_layer_rules_static():

@@ -1,16 +1,11 @@
 """Tests of the reading-session model: grids, resampling through world coordinates, planes, MIP."""
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "render"))
-import synthetic_study as syn  # noqa: E402
-
-from workstation.analysis import fusion  # noqa: E402
-from workstation.core.geometry import ImageGeometry  # noqa: E402
+from workstation.analysis import fusion
+from workstation.core.geometry import ImageGeometry
+from workstation.testing import synthetic_study as syn
 
 
 def _rot(axis_perm, signs):
@@ -259,7 +254,7 @@ def _write_pair(root, pet_for="2.2", ct_for="1.1", extra_pet=0, extra_ct=0):
     """Small CT and PET DICOM series (different frames of reference), plus optional extra series."""
     from pydicom.uid import generate_uid
 
-    from dicom_factory import write_series
+    from workstation.testing.dicom_factory import write_series
 
     study = generate_uid()
     ct = (syn.sample(ImageGeometry((6, 16, 16), (4.0, 4.0, 5.0), (-30.0, -30.0, -10.0)), syn.body_hu))

@@ -1,18 +1,13 @@
 """Rigid MI registration recovers a known shift and rotation between two synthetic modalities."""
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "render"))
-import synthetic_study as syn  # noqa: E402
-
-from workstation.analysis.registration import register_rigid  # noqa: E402
-from workstation.core.geometry import ImageGeometry  # noqa: E402
-from workstation.core.volume import Volume  # noqa: E402
-from workstation.tasks.progress import Cancelled, Progress  # noqa: E402
+from workstation.analysis.registration import register_rigid
+from workstation.core.geometry import ImageGeometry
+from workstation.core.volume import Volume
+from workstation.tasks.progress import Cancelled, Progress
+from workstation.testing import synthetic_study as syn
 
 
 def _phantom(xyz):

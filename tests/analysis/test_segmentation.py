@@ -10,7 +10,6 @@ from scipy import ndimage as ndi
 from workstation.analysis import segmentation as Q
 from workstation.core.geometry import ImageGeometry
 from workstation.kernels import PEAK_RADIUS_MM
-from workstation.kernels.reference import sphere_mean_ref
 from workstation.tasks.progress import Cancelled, Progress
 from workstation.testing.phantoms import ball_volume, half_diag, world_grid
 from workstation.testing.phantoms import sphere_phantom as phantom

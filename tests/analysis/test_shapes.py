@@ -1,7 +1,5 @@
 """Shape masks (sphere, cylinder, box) against analytic volumes and brute force on oblique grids."""
 
-import math
-
 import numpy as np
 import pytest
 

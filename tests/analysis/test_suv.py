@@ -12,7 +12,7 @@ from pathlib import Path
 import pydicom
 import pytest
 
-from pet_factory import from_cornerstone, pet_dataset, write_and_read
+from workstation.testing.pet_factory import from_cornerstone, pet_dataset, write_and_read
 from workstation.analysis.suv import (
     SUV_TYPES,
     SuvError,
@@ -206,8 +206,8 @@ def test_missing_weight_names_tag_and_option_and_override_fixes_it():
     with pytest.raises(SuvInputMissing) as ei:
         _suv(ds)
     e = ei.value
-    assert e.tag == "(0010,1030) PatientWeight" and e.override == "--weight KG"
-    assert "(0010,1030)" in str(e) and "--weight KG" in str(e)
+    assert e.tag == "(0010,1030) PatientWeight" and e.field == "weight_kg"  # the CLI shows --weight KG (tests/cli)
+    assert "(0010,1030)" in str(e) and "patient weight" in str(e)
     assert isinstance(e, SuvError) and isinstance(e, ValueError)
     r = _suv(ds, overrides=SuvOverrides(weight_kg=80.0))
     assert r.factor == pytest.approx(_base_bw(), rel=1e-12)
@@ -224,14 +224,14 @@ def test_missing_weight_names_tag_and_option_and_override_fixes_it():
 def test_missing_dose_and_injection_time():
     with pytest.raises(SuvInputMissing) as ei:
         _suv([pet_dataset(**dict(BASE, dose=None))])
-    assert ei.value.tag == "(0018,1074) RadionuclideTotalDose" and ei.value.override == "--dose MBQ"
+    assert ei.value.tag == "(0018,1074) RadionuclideTotalDose" and ei.value.field == "dose_bq"
     r = _suv([pet_dataset(**dict(BASE, dose=None))], overrides=SuvOverrides(dose_bq=350e6))
     assert r.factor == pytest.approx(_base_bw(), rel=1e-12) and _entry(r, "injected dose")["source"] == "override"
 
     with pytest.raises(SuvInputMissing) as ei:
         _suv([pet_dataset(**dict(BASE, start_time=None))])
     assert ei.value.tag == "(0018,1072) RadiopharmaceuticalStartTime"
-    assert ei.value.override.startswith("--injection-time")
+    assert ei.value.field == "injection_datetime"
     ov = SuvOverrides(injection_datetime="20201217090000")
     r = _suv([pet_dataset(**dict(BASE, start_time=None))], overrides=ov)
     assert r.factor == pytest.approx(_base_bw(), rel=1e-12)
@@ -320,7 +320,7 @@ def test_half_life_from_radionuclide_code():
     assert half_life_from_code(("X", "Y", "^99m^Technetium")) is None
     with pytest.raises(SuvInputMissing) as ei:
         _suv([pet_dataset(**dict(BASE, half_life=None, radionuclide_code=None))])
-    assert ei.value.override == "--half-life S"
+    assert ei.value.field == "half_life_s"
     r = _suv([pet_dataset(**dict(BASE, half_life=None, radionuclide_code=None))],
              overrides=SuvOverrides(half_life_s=6586.2))
     assert r.factor == pytest.approx(_base_bw(), rel=1e-12)
@@ -336,7 +336,7 @@ def test_gml_bw_as_bw_and_as_lbm():
     assert lbm.factor == pytest.approx(james / 80, rel=1e-12)
     with pytest.raises(SuvInputMissing) as ei:
         _suv([pet_dataset(**dict(BASE, units="GML", suv_type="BW", size=None))], "lbm-janma")
-    assert ei.value.tag == "(0010,1020) PatientSize" and ei.value.override == "--height M"
+    assert ei.value.tag == "(0010,1020) PatientSize" and ei.value.field == "height_m"
 
 
 def test_cm2ml_bsa_to_bw():
@@ -510,7 +510,7 @@ def test_errors_for_unusable_headers():
         _suv([pet_dataset(**dict(BASE, units=None))])
     with pytest.raises(SuvError, match="7053"):
         _suv([pet_dataset(**dict(BASE, units="CNTS"))])
-    with pytest.raises(SuvError, match="--weight"):  # baked-in Philips factor cannot take a weight override
+    with pytest.raises(SuvError, match="weight"):  # baked-in Philips factor cannot take a weight override
         _suv([pet_dataset(**dict(BASE, units="CNTS", philips_suv="0.0005"))], overrides=SuvOverrides(weight_kg=70))
     with pytest.raises(SuvError, match="unknown SUV type"):
         _suv([pet_dataset(**BASE)], "sul")

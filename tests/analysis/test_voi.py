@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from workstation.analysis import regions, segmentation, shapes
+from workstation.analysis import regions, segmentation
 from workstation.analysis import voi as V
 from workstation.core.geometry import ImageGeometry
 from workstation.io.table_csv import write_table_csv

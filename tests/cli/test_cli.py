@@ -8,8 +8,8 @@ import sys
 import numpy as np
 import pytest
 
-from dicom_factory import write_series
-from pet_factory import pet_dataset
+from workstation.testing.dicom_factory import write_series
+from workstation.testing.pet_factory import pet_dataset
 from workstation.cli import main
 from workstation.core import ImageGeometry
 from workstation.io.nifti import write_nifti

@@ -2,7 +2,7 @@ import numpy as np
 import pydicom
 import pytest
 
-from dicom_factory import write_series
+from workstation.testing.dicom_factory import write_series
 from workstation.io.db import StudyDB
 from workstation.io.dicom_text import display_name
 from workstation.io.scan import read_record, scan_paths

@@ -6,8 +6,8 @@ import numpy as np
 import pydicom
 import pytest
 
-from dicom_factory import write_series
-from pet_factory import pet_dataset
+from workstation.testing.dicom_factory import write_series
+from workstation.testing.pet_factory import pet_dataset
 from workstation.io import dicom_walk as dw
 
 TAGS = {"ImagePositionPatient": 0x00200032, "ImageOrientationPatient": 0x00200037, "PixelSpacing": 0x00280030,

@@ -6,7 +6,7 @@ import pydicom
 import pytest
 from pydicom.uid import JPEG2000Lossless, RLELossless
 
-from dicom_factory import write_series
+from workstation.testing.dicom_factory import write_series
 from workstation.core import ImageGeometry
 from workstation.io.errors import AmbiguousSeriesError, GeometryError, NoSeriesError
 from workstation.io.loader import find_series, load_pet_folder, load_series

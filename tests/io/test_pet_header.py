@@ -7,7 +7,7 @@ from pathlib import Path
 import pydicom
 import pytest
 
-from pet_factory import pet_dataset, write_and_read
+from workstation.testing.pet_factory import pet_dataset, write_and_read
 from workstation.io.errors import DicomError
 from workstation.io.pet_header import PetHeaderError, read_pet_acquisition
 

@@ -1,13 +1,7 @@
-"""Fixtures of the recon tests: the test plugins directory on sys.path, a fast host."""
-
-import sys
-from pathlib import Path
+"""Fixtures of the recon tests: a fast host. The test plugins of broken_plugins/ are importable through
+the ``pythonpath`` setting of pyproject.toml (pytest puts them on the path; no test edits sys.path)."""
 
 import pytest
-
-BROKEN_DIR = Path(__file__).resolve().parent / "broken_plugins"
-if str(BROKEN_DIR) not in sys.path:
-    sys.path.insert(0, str(BROKEN_DIR))
 
 
 @pytest.fixture

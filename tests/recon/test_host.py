@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from contract import PluginContract
+from workstation.testing.recon_contract import PluginContract
 from workstation.recon.host import JobStatus, ReconJobError, _ALLOWED, _parse_line
 from workstation.recon.manifest import ParameterError, PluginNotFound
 

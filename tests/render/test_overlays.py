@@ -1,19 +1,14 @@
 """VOI outlines: the plane cut of a PET-grid mask against a hand-written nearest-voxel rule, the traced
 edges against hand-counted perimeters, and the drawn outline pixels at the VOI's screen position."""
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import synthetic_study as syn  # noqa: E402
-
-from workstation.analysis.fusion import ReadingSession  # noqa: E402
-from workstation.analysis.voi import VoiModel  # noqa: E402
-from workstation.render import overlays as O  # noqa: E402
-from workstation.render.scene import CellRenderer  # noqa: E402
+from workstation.analysis.fusion import ReadingSession
+from workstation.analysis.voi import VoiModel
+from workstation.render import overlays as O
+from workstation.render.scene import CellRenderer
+from workstation.testing import synthetic_study as syn
 
 
 def test_outline_segments_perimeter():

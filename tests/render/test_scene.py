@@ -1,16 +1,11 @@
 """Whole cells and layouts drawn from a session: lesion colours and orientation on screen."""
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import synthetic_study as syn  # noqa: E402
-
-from workstation.analysis.fusion import LAYOUTS, ReadingSession  # noqa: E402
-from workstation.render.scene import CellRenderer, layout_rects, render_layout, save_png  # noqa: E402
+from workstation.analysis.fusion import LAYOUTS, ReadingSession
+from workstation.render.scene import CellRenderer, layout_rects, render_layout, save_png
+from workstation.testing import synthetic_study as syn
 
 pytestmark = pytest.mark.gui
 

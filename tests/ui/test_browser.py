@@ -70,7 +70,7 @@ def _write_study(root, n_pet=2, n_ct=2):
     import numpy as np
     from pydicom.uid import generate_uid
 
-    from dicom_factory import write_series
+    from workstation.testing.dicom_factory import write_series
 
     study = generate_uid()
     uids = {}

@@ -1,17 +1,12 @@
 """Registration from the window: PET in another frame of reference is aligned in the background."""
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "render"))
-import synthetic_study as syn  # noqa: E402
-
-from workstation.analysis.fusion import ReadingSession  # noqa: E402
-from workstation.core.geometry import ImageGeometry  # noqa: E402
-from workstation.ui.main_window import MainWindow  # noqa: E402
+from workstation.analysis.fusion import ReadingSession
+from workstation.core.geometry import ImageGeometry
+from workstation.ui.main_window import MainWindow
+from workstation.testing import synthetic_study as syn
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 

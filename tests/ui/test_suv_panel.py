@@ -4,18 +4,17 @@ The PET is the synthetic study with DICOM header facts (80 kg, 1.70 m, 350 MBq i
 before the scan, START); the expected factors are worked out here by hand.
 """
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "render"))
-import synthetic_study as syn  # noqa: E402
+from workstation.analysis import fusion
+from workstation.core import vocabulary as vocab
+from workstation.io.pet_header import read_pet_acquisition
+from workstation.testing import synthetic_study as syn
+from workstation.testing.pet_factory import pet_dataset
+from workstation.ui.suv_panel import MISSING_STYLE, SuvPanel
 
-from pet_factory import pet_dataset  # noqa: E402
-from workstation.analysis import fusion  # noqa: E402
-from workstation.io.pet_header import read_pet_acquisition  # noqa: E402
+pytestmark = pytest.mark.gui
 
 BW = 80000.0 / (350e6 * 2 ** (-3600.0 / 6586.2))  # SUVbw factor by hand
 H_CM, W, BMI = 170.0, 80.0, 80.0 / 1.70 ** 2
@@ -71,7 +70,8 @@ def test_a_type_that_cannot_be_computed_says_so_and_leaves_the_suv_window(qtbot)
     assert s.pet_window == fusion.PET_PRESETS["SUV 0-5"]
     panel.type_box.setCurrentIndex(panel.type_box.findData("lbm-janma"))
     assert not panel.apply()
-    assert "(0010,1020)" in panel.message.text() and "--height" in panel.message.text()
+    assert "(0010,1020)" in panel.message.text()
+    assert panel.edits["height_m"].styleSheet() == MISSING_STYLE  # the form field that would fix it
     assert s.suv.factor is None and s.pet_units == "BQML"
     # the window now spans the values shown (Bq/ml), not SUV 0-5 (which would paint everything white)
     assert s.pet_window[1] > 1000.0
@@ -92,9 +92,33 @@ def test_unknown_sex_is_flagged_in_the_panel_and_the_override_clears_it(qtbot):
     assert panel.apply()
     # IBW at 170 cm: mean of 67.08 kg (M) and 61.88 kg (F) = 64.48 kg
     assert s.suv.factor == pytest.approx(BW * 64480.0 / 80000.0, rel=1e-9)
-    assert "PatientSex (0010,0040)" in panel.trail.toPlainText() and "--sex" in panel.trail.toPlainText()
+    assert "PatientSex (0010,0040)" in panel.trail.toPlainText() and "patient's sex" in panel.trail.toPlainText()
     panel.edits["sex"].setText("M")
     panel.reason.setText("sex from the referral")
     assert panel.apply()
     assert s.suv.factor == pytest.approx(BW * 67080.0 / 80000.0, rel=1e-9)
     assert "mean of the male and female" not in panel.trail.toPlainText()
+
+
+class _Session:
+    pet = object()  # apply() refuses the overrides before it touches the PET
+
+
+def test_bad_override_marks_its_field(qtbot):
+    panel = SuvPanel()
+    qtbot.addWidget(panel)
+    panel.session = _Session()
+    panel.edits["height_m"].setText("175")  # centimetres given where metres are expected
+    panel.reason.setText("measured")
+    assert panel.apply() is False and "metres" in panel.message.text()
+    assert panel.edits["height_m"].styleSheet() == MISSING_STYLE
+    assert all(not e.styleSheet() for k, e in panel.edits.items() if k != "height_m")
+    panel.mark_field(None)
+    assert all(not e.styleSheet() for e in panel.edits.values())
+
+
+def test_suv_type_menu_is_the_vocabulary(qtbot):
+    panel = SuvPanel()
+    qtbot.addWidget(panel)
+    keys = [panel.type_box.itemData(i) for i in range(panel.type_box.count())]
+    assert tuple(keys) == vocab.SUV_TYPES

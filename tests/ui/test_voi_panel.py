@@ -209,7 +209,7 @@ def test_threshold_slider_live_preview_and_stale_results(win, panel, qtbot, demo
     # a stale result delivered late (as a queued signal could be) is dropped, not applied
     dropped = panel.dropped
     stale = V.segment_lesion(suv, g, seed, "fixed:3")
-    panel._segmentation_done((panel._newest_seg - 1, v.id, stale, None))
+    panel.seg_jobs.deliver(first, (v.id, stale, None), panel.apply_segmentation)  # the superseded job delivers
     assert panel.dropped == dropped + 1 and panel.model.get(v.id).threshold == pytest.approx(6.0)
 
 

@@ -36,6 +36,7 @@ from typing import Sequence
 import numpy as np
 
 from workstation.core import ImageGeometry, PatientInfo, Volume
+from workstation.core.vocabulary import F18_HALF_LIFE_S
 
 __all__ = [
     "CT_GEOMETRY",
@@ -119,7 +120,7 @@ ORGANS: dict[str, Organ] = {o.name: o for o in [
 ]}
 
 # (organ, solid), painted in this order: later solids overwrite earlier ones.
-_LAYERS: list[tuple[str, object]] = [
+PHANTOM_LAYERS: list[tuple[str, object]] = [
     # body contour: subcutaneous fat over the trunk, then muscle inside
     ("fat", CylinderZ((0, 0), (170, 110), -850, -300)),
     ("fat", Ellipsoid((0, 0, -300), (170, 110, 45))),
@@ -195,7 +196,7 @@ CT_NOISE_HU = 12.0
 WEIGHT_KG = 75.0
 HEIGHT_M = 1.75
 DOSE_BQ = 3.7e6 * WEIGHT_KG
-HALF_LIFE_S = 6586.2
+HALF_LIFE_S = F18_HALF_LIFE_S
 STUDY_DATETIME = datetime(2024, 3, 15, 9, 50, 0)
 INJECTION_DATETIME = datetime(2024, 3, 15, 9, 0, 0)
 CT_SERIES_DATETIME = datetime(2024, 3, 15, 9, 55, 0)
@@ -281,7 +282,7 @@ def make_phantom(geometry: ImageGeometry, *, supersample: int = 2, lesions: Sequ
     lut_suv = np.zeros(256, np.float64)
     for o in organs:
         lut_hu[o.label], lut_suv[o.label] = o.hu, o.suv
-    layers = [(ORGANS[name].label, solid) for name, solid in _LAYERS]
+    layers = [(ORGANS[name].label, solid) for name, solid in PHANTOM_LAYERS]
     labels = np.zeros(geometry.shape, np.uint8)
     hu = np.empty(geometry.shape, np.float32)
     suv = np.empty(geometry.shape, np.float32)

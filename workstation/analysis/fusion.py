@@ -137,6 +137,7 @@ class SuvState:
     units: str = ""
     result: object = None
     error: str = ""
+    error_field: str | None = None  # the input that would fix ``error`` (core.vocabulary.INPUT_FIELDS), if any
     overrides: object = None
     audit: list = field(default_factory=list)
 
@@ -261,9 +262,10 @@ class ReadingSession:
         if self.suv.factor is None and units == "GML":
             self.suv.factor, self.suv.units = 1.0, "SUVbw (stored)"
 
-    def _suv_fail(self, error: str) -> None:
+    def _suv_fail(self, error: str, field: str | None = None) -> None:
         self.suv.factor, self.suv.result = None, None
         self.suv.units, self.suv.error = self.pet.units or "", error
+        self.suv.error_field = field  # the input that would fix it (core.vocabulary.INPUT_FIELDS), if known
 
     def set_suv(self, suv_type: str = "bw", overrides=None, *, audit: dict | None = None, emit: bool = True,
                 resample: bool = True) -> None:
@@ -291,9 +293,10 @@ class ReadingSession:
             res = suv_mod.compute_suv(self.pet.pet, **kwargs)
             rel = relative_slice_factors(self.pet, res)
         except (suv_mod.SuvError, ValueError) as exc:  # show raw units, keep the reason
-            self._suv_fail(f"{type(exc).__name__}: {exc}")
+            self._suv_fail(f"{type(exc).__name__}: {exc}", getattr(exc, "field", None))
         else:
             self.suv.factor, self.suv.result, self.suv.error = float(res.factor), res, ""
+            self.suv.error_field = None
             self.suv.units = getattr(res, "units", "") or f"SUV{suv_type}"
         if self.suv.factor is None and was_suv and self.pet_display is not None:
             # an SUV window over values in file units would be all white: show the file units' range

@@ -210,9 +210,8 @@ def register_rigid(fixed: Volume, moving: Volume, progress=None, initial: np.nda
                 reg.StopRegistration()
                 return
             frac = (state["level"] + min(1.0, reg.GetOptimizerIteration() / max(1, iterations))) / levels
-            progress.fraction = min(0.999, frac)
-            if progress._callback is not None:  # report without raising inside SimpleITK's callback
-                progress._callback(progress.fraction, f"registration level {state['level'] + 1}/{levels}")
+            # report without raising inside SimpleITK's callback (cancel stops the registration above)
+            progress.report(min(0.999, frac), f"registration level {state['level'] + 1}/{levels}")
 
     def on_level():
         state["level"] = reg.GetCurrentLevel()

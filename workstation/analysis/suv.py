@@ -55,7 +55,7 @@ from workstation.io.dicom_time import DicomTimeError, latest_at_or_before, parse
 
 __all__ = [
     "SUV_TYPES",
-    "OVERRIDE_OPTIONS",
+    "OVERRIDE_FIELDS",
     "SuvError",
     "SuvInputMissing",
     "SuvOverrides",
@@ -70,43 +70,45 @@ __all__ = [
     "RADIONUCLIDE_HALF_LIVES_S",
 ]
 
-# The SUV types, their descriptions and the DICOM SUV Type terms are defined once, in core.vocabulary.
 SUV_TYPES: tuple[str, ...] = vocab.SUV_TYPES
 _DESCRIPTIONS = {t.key: t.description for t in vocab.SUV_TYPE_LIST}
-
-# CLI options that supply each override (the CLI and the messages use the same words)
-OVERRIDE_OPTIONS = {
-    "weight_kg": "--weight KG",
-    "height_m": "--height M",
-    "dose_bq": "--dose MBQ",
-    "injection_datetime": "--injection-time YYYYMMDDHHMMSS",
-    "sex": "--sex M|F",
-    "half_life_s": "--half-life S",
-}
-
-# SUV Type (0054,1006) defined terms -> our keys; half-lives and radionuclide codes: core.vocabulary
+# SUV Type (0054,1006) defined terms -> our keys
 _DICOM_SUV_TYPES = vocab.DICOM_SUV_TYPES
+# Physical half-lives in seconds (core.vocabulary: NNDC/ENSDF evaluated values, rounded).
 RADIONUCLIDE_HALF_LIVES_S: dict[str, float] = vocab.HALF_LIVES_S
+#: the inputs a user may override, in the order they are listed (names of ``vocabulary.INPUT_FIELDS``)
+OVERRIDE_FIELDS = ("weight_kg", "height_m", "dose_bq", "injection_datetime", "sex", "half_life_s")
+
+
+def _what(field: str) -> str:
+    return vocab.INPUT_FIELDS[field]
 
 
 # ------------------------------------------------------------------------------------ errors
 class SuvError(ValueError):
-    """SUV cannot be computed from these headers (the message says why and what to do)."""
+    """SUV cannot be computed from these headers (the message says why and what to do).
+
+    ``field``: the input (a name of ``core.vocabulary.INPUT_FIELDS``) whose value would fix it, or
+    None; the CLI shows the option for it, the viewer the form field.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class SuvInputMissing(SuvError):
-    """An input SUV needs is missing; ``tag`` names it, ``override`` the option that supplies it."""
+    """An input SUV needs is missing; ``tag`` names it, ``field`` the override that supplies it (or None)."""
 
-    def __init__(self, tag: str, override: str | None, message: str | None = None):
+    def __init__(self, tag: str, field: str | None, message: str | None = None):
         self.tag = tag
-        self.override = override
         if message is None:
             message = f"{tag} is missing or empty"
-        if override:
-            message += f"; give it with {override}"
+        if field:
+            message += f"; give the {_what(field)} as an override"
         else:
             message += "; no override exists for it: the series cannot be converted to SUV"
-        super().__init__(message)
+        super().__init__(message, field=field)
 
 
 # ------------------------------------------------------------------------------------ types
@@ -115,7 +117,7 @@ def normalize_suv_type(key: str) -> str:
     try:
         return vocab.suv_type_key(key)
     except vocab.VocabularyError as exc:
-        raise SuvError(str(exc)) from None
+        raise SuvError(str(exc), field=exc.field) from None
 
 
 def describe_suv_type(key: str) -> str:
@@ -124,7 +126,7 @@ def describe_suv_type(key: str) -> str:
 
 
 def _result_units(key: str) -> str:
-    return "cm2/ml" if key == "bsa" else "g/ml"
+    return vocab.suv_type(key).units
 
 
 # ------------------------------------------------------------------------------------ body size
@@ -186,17 +188,17 @@ class SuvOverrides:
             try:
                 v = float(v)
             except (TypeError, ValueError):
-                raise SuvError(f"{OVERRIDE_OPTIONS[name]}: {v!r} is not a number") from None
+                raise SuvError(f"{_what(name)}: {v!r} is not a number", field=name) from None
             if not math.isfinite(v) or v <= 0:
-                raise SuvError(f"{OVERRIDE_OPTIONS[name]}: must be a positive number, got {v!r}")
+                raise SuvError(f"{_what(name)}: must be a positive number, got {v!r}", field=name)
             object.__setattr__(self, name, v)
         if self.height_m is not None and self.height_m > 3.0:
-            raise SuvError(f"--height is in metres; {self.height_m:g} looks like centimetres "
-                           f"(use {self.height_m / 100:g})")
+            raise SuvError(f"the patient height is in metres; {self.height_m:g} looks like centimetres "
+                           f"(use {self.height_m / 100:g})", field="height_m")
         if self.sex is not None:
             s = str(self.sex).strip().upper()
             if s not in ("M", "F"):
-                raise SuvError(f"--sex must be M or F, got {self.sex!r}")
+                raise SuvError(f"the patient sex must be M or F, got {self.sex!r}", field="sex")
             object.__setattr__(self, "sex", s)
         inj = self.injection_datetime
         if inj is not None and not isinstance(inj, _dt.datetime):
@@ -209,14 +211,14 @@ class SuvOverrides:
                 except DicomTimeError:
                     parsed = None
             if parsed is None:
-                raise SuvError(f"--injection-time: {text!r} is not a date-time "
-                               "(use YYYYMMDDHHMMSS or YYYY-MM-DDTHH:MM:SS)")
+                raise SuvError(f"injection time {text!r} is not a date-time "
+                               "(use YYYYMMDDHHMMSS or YYYY-MM-DDTHH:MM:SS)", field="injection_datetime")
             object.__setattr__(self, "injection_datetime", parsed.replace(tzinfo=None))
         elif inj is not None:
             object.__setattr__(self, "injection_datetime", inj.replace(tzinfo=None))
 
     def given(self) -> list[str]:
-        return [k for k in OVERRIDE_OPTIONS if getattr(self, k) is not None]
+        return [k for k in OVERRIDE_FIELDS if getattr(self, k) is not None]
 
 
 @dataclass
@@ -326,11 +328,11 @@ class _Inputs:
                                self._override_rule(fact, "kg"))
                 return self.ov.weight_kg
             if fact is None or not fact.value or fact.value <= 0:
-                raise SuvInputMissing("(0010,1030) PatientWeight", OVERRIDE_OPTIONS["weight_kg"],
+                raise SuvInputMissing("(0010,1030) PatientWeight", "weight_kg",
                                       "(0010,1030) PatientWeight is missing or zero: SUV needs the patient's weight")
             w = float(fact.value)
             if w > 350:
-                self.trail.warn(f"patient weight {w:g} kg is implausible; check (0010,1030) or give --weight KG")
+                self.trail.warn(f"patient weight {w:g} kg is implausible; check (0010,1030) or override the patient weight")
             self.trail.add_fact("patient weight", fact, "kg")
             return w
         return self._once("weight", get)
@@ -342,7 +344,7 @@ class _Inputs:
                 self.trail.add("patient height", self.ov.height_m, "m", "override", self._override_rule(fact, "m"))
                 return self.ov.height_m
             if fact is None or not fact.value or fact.value <= 0:
-                raise SuvInputMissing("(0010,1020) PatientSize", OVERRIDE_OPTIONS["height_m"],
+                raise SuvInputMissing("(0010,1020) PatientSize", "height_m",
                                       "(0010,1020) PatientSize (height) is missing or zero: this SUV type needs it")
             h = float(fact.value)
             rule = ""
@@ -350,7 +352,7 @@ class _Inputs:
                 h /= 100.0
                 rule = f"height looked like cm (value {fact.value:g} > 3): /100"
                 self.trail.warn(f"PatientSize (0010,1020) {fact.value:g} was read as cm ({h:g} m); "
-                                "give --height M if that is wrong")
+                                "override the patient height if that is wrong")
             self.trail.add_fact("patient height", fact, "m", rule, value=h)
             return h
         return self._once("height", get)
@@ -365,11 +367,11 @@ class _Inputs:
             if fact is None or str(fact.value).upper() not in ("M", "F"):
                 got = "missing" if fact is None else f"{fact.value!r}"
                 rule = (f"(0010,0040) PatientSex is {got}: mean of the male and female values used; "
-                        f"give {OVERRIDE_OPTIONS['sex']} to choose")
+                        "give the patient's sex to choose")
                 self.trail.add("patient sex", "unknown" if fact is None else fact.value, "",
                                "derived" if fact is None else fact.source, rule)
                 self.trail.warn(f"PatientSex (0010,0040) is {got}: this SUV type needs the sex, so the mean of the "
-                                f"male and female values was used; give {OVERRIDE_OPTIONS['sex']} to choose")
+                                f"male and female values was used; give the patient's sex to choose")
                 return "U"
             self.trail.add_fact("patient sex", fact, "")
             return str(fact.value).upper()
@@ -425,14 +427,14 @@ class _Inputs:
                     self.trail.warn(f"the dose override {self.ov.dose_bq / 1e6:g} MBq is below 0.1 MBq; check its unit")
                 return self.ov.dose_bq
             if fact is None or not fact.value or fact.value <= 0:
-                raise SuvInputMissing("(0018,1074) RadionuclideTotalDose", OVERRIDE_OPTIONS["dose_bq"],
+                raise SuvInputMissing("(0018,1074) RadionuclideTotalDose", "dose_bq",
                                       "(0018,1074) RadionuclideTotalDose is missing or zero: SUV needs the injected dose")
             d = float(fact.value)
             if d < 1e5:
                 self.trail.add_fact("injected dose", fact, "Bq",
                                     f"dose looked like MBq (value {d:g} < 1e5): x1e6", value=d * 1e6)
                 self.trail.warn(f"RadionuclideTotalDose (0018,1074) is {d:g}: read as MBq ({d * 1e6:g} Bq); "
-                                "give --dose MBQ if that is wrong")
+                                "override the injected dose if that is wrong")
                 return d * 1e6
             self.trail.add_fact("injected dose", fact, "Bq")
             return d
@@ -458,7 +460,7 @@ class _Inputs:
                                f"(0018,1075) missing: half-life of {from_code[0]} from the radionuclide code "
                                f"{code.value[0] if isinstance(code.value, tuple) else code.value}")
                 return from_code[1]
-            raise SuvInputMissing("(0018,1075) RadionuclideHalfLife", OVERRIDE_OPTIONS["half_life_s"],
+            raise SuvInputMissing("(0018,1075) RadionuclideHalfLife", "half_life_s",
                                   "(0018,1075) RadionuclideHalfLife is missing and the radionuclide code "
                                   "(0054,0300) does not name a known nuclide")
         return self._once("halflife", get)
@@ -483,17 +485,17 @@ class _Inputs:
                                        "the clock time alone was used (the interval is plausible)")
                         self.trail.warn(f"RadiopharmaceuticalStartDateTime (0018,1078) {inj.isoformat()} is after "
                                         f"the scan date {reference.date()}: its clock time alone was used; check it or "
-                                        f"give {OVERRIDE_OPTIONS['injection_datetime']}")
+                                        "give the injection date and time")
                         return by_time
                 self.trail.add_fact("injection time", fdt, "")
                 return inj
             ft = self.acq.radiopharmaceutical_start_time
             if ft is None or ft.value is None:
-                raise SuvInputMissing("(0018,1072) RadiopharmaceuticalStartTime", OVERRIDE_OPTIONS["injection_datetime"],
+                raise SuvInputMissing("(0018,1072) RadiopharmaceuticalStartTime", "injection_datetime",
                                       "(0018,1078) RadiopharmaceuticalStartDateTime and (0018,1072) "
                                       "RadiopharmaceuticalStartTime are missing: SUV needs the injection time")
             if reference is None:
-                raise SuvInputMissing("(0008,0021) SeriesDate", OVERRIDE_OPTIONS["injection_datetime"],
+                raise SuvInputMissing("(0008,0021) SeriesDate", "injection_datetime",
                                       "the injection has a clock time only and no scan date is known")
             same_day = _dt.datetime.combine(reference.date(), ft.value)
             inj = latest_at_or_before(ft.value, reference)
@@ -641,8 +643,8 @@ def _bqml_scale(inputs: _Inputs, acq: PetAcquisition, trail: _Trail, norm: float
         dt_s = (ref - inj).total_seconds()
         if dt_s < 0:
             raise SuvError(f"the injection time {inj.isoformat()} is after the scan start {ref.isoformat()}; "
-                           "check (0018,1078)/(0018,1072) RadiopharmaceuticalStart(Date)Time or give "
-                           f"{OVERRIDE_OPTIONS['injection_datetime']}")
+                           "check (0018,1078)/(0018,1072) RadiopharmaceuticalStart(Date)Time or override the "
+                           "injection time", field="injection_datetime")
         if dt_s > 10 * half_life:
             trail.warn(f"the scan started {dt_s / half_life:.1f} half-lives after injection; check the injection time")
         trail.add("decay time", dt_s, "s", "derived", "reference time - injection time")
@@ -666,8 +668,8 @@ def _bqml_scale(inputs: _Inputs, acq: PetAcquisition, trail: _Trail, norm: float
             dt_s = (t - inj).total_seconds()
             if dt_s < 0:
                 raise SuvError(f"the injection time {inj.isoformat()} is after the acquisition start "
-                               f"{t.isoformat()} of instance {uid}; check the injection time or give "
-                               f"{OVERRIDE_OPTIONS['injection_datetime']}")
+                               f"{t.isoformat()} of instance {uid}; check the injection time or override it",
+                               field="injection_datetime")
             dec = _decay(dt_s, half_life)
             dur = durations.get(uid)
             if dur is not None and dur > 0:
@@ -758,12 +760,13 @@ def _cnts(inputs: _Inputs, acq: PetAcquisition, trail: _Trail, key: str, ov: Suv
     uids = list(acq.instances)
     has_suv = bool(uids) and all(suvf.get(u) for u in uids)
     has_acf = bool(uids) and all(acf.get(u) for u in uids)
-    baked = [OVERRIDE_OPTIONS[k] for k in _SCANNER_BAKED if getattr(ov, k) is not None]
+    baked_fields = [k for k in _SCANNER_BAKED if getattr(ov, k) is not None]
+    baked = [f"the {_what(k)} override" for k in baked_fields]
     if has_suv and not (baked and has_acf):
         if baked:
             raise SuvError(f"Units CNTS: the Philips SUV scale factor (7053,1000) already contains the scanner's "
                            f"weight, dose and times, and there is no activity concentration factor (7053,1009) to "
-                           f"recompute it; {', '.join(baked)} cannot be applied")
+                           f"recompute it; {', '.join(baked)} cannot be applied", field=baked_fields[0])
         example = acq.instances[uids[0]].philips_suv_scale_factor
         trail.add_fact("Philips SUV scale factor", example, "g/ml per CNTS",
                        "Units CNTS: the vendor's SUVbw factor (QIBA)" + (f"; {example.note}" if example.note else ""))
@@ -816,7 +819,8 @@ def _already_suv(inputs: _Inputs, acq: PetAcquisition, trail: _Trail, key: str, 
     if (units == "CM2ML") != (stored == "bsa"):
         raise SuvError(f"Units {units} and SUV Type (0054,1006) {stored} contradict each other "
                        "(CM2ML goes with BSA, GML with the mass-based types)")
-    ignored = [OVERRIDE_OPTIONS[k] for k in ("dose_bq", "injection_datetime", "half_life_s") if getattr(ov, k) is not None]
+    ignored = [f"the {_what(k)} override" for k in ("dose_bq", "injection_datetime", "half_life_s")
+               if getattr(ov, k) is not None]
     if ignored:
         trail.warn(f"the image is already SUV ({units}); {', '.join(ignored)} do not apply and were ignored")
     if stored == key:

@@ -113,9 +113,10 @@ def _json_default(o):
 def add_suv_arguments(parser, with_type: bool = True) -> None:
     """--suv TYPE and the audited overrides shared by every command that computes SUV."""
     if with_type:
+        from workstation.core.vocabulary import SUV_TYPES
+
         parser.add_argument("--suv", default="bw", metavar="TYPE",
-                            help="SUV type: bw, lbm-james (= lbm-james128), lbm-james120, lbm-janma, bsa, ibw "
-                                 "(default bw)")
+                            help=f"SUV type: {', '.join(SUV_TYPES)}; lbm-james = lbm-james128 (default bw)")
     g = parser.add_argument_group("SUV overrides (recorded in the provenance)")
     g.add_argument("--weight", type=float, metavar="KG", help="patient weight in kg")
     g.add_argument("--height", type=float, metavar="M", help="patient height in metres")

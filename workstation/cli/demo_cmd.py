@@ -141,7 +141,7 @@ def demo_phantom_shapes(truth: dict, z_shift: float = 0.0) -> list:
 
     bq_per_suv = float(truth["suv"]["bqml_per_suv"])
     shapes = []
-    for organ, solid in ds._LAYERS:
+    for organ, solid in ds.PHANTOM_LAYERS:
         o = ds.ORGANS[organ]
         act, mu = o.suv * bq_per_suv, float(hu_to_mu_511(o.hu))
         if isinstance(solid, ds.CylinderZ):
@@ -163,24 +163,22 @@ def write_demo_listmode(path: Path, truth: dict, seed: int = 0, duration_s: floa
     """Simulate and write PETSIRD list-mode of one bed of the demo phantom; returns facts for truth.json."""
     from datetime import datetime
 
-    from listmode_osem import petsird_io
-    from listmode_osem import simulate as sim
-    from listmode_osem.scanner import cylindrical_scanner
+    import listmode_osem as lm
 
     les = next(x for x in truth["lesions"] if x["name"] == LISTMODE_LESION)
     zc = float(les["centre_lps_mm"][2])
-    scanner = cylindrical_scanner(**LISTMODE_SCANNER, model_name="WS-DEMO-RING")
+    scanner = lm.cylindrical_scanner(**LISTMODE_SCANNER, model_name="WS-DEMO-RING")
     # the simulator works in the scanner frame (axial centre z = 0): move the phantom by -zc there,
     # and place the scanner's crystals at the bed position (zc) in the file, i.e. in patient coordinates
-    prompts, _, delayeds, stats = sim.simulate(scanner, demo_phantom_shapes(truth, -zc), duration_s,
+    prompts, _, delayeds, stats = lm.simulate_listmode(scanner, demo_phantom_shapes(truth, -zc), duration_s,
                                                LISTMODE_RANDOMS_FRACTION, seed=int(seed))
     scanner.axial_offset = zc  # type: ignore[attr-defined]
     h = truth["pet_header"]
-    exam = petsird_io.make_exam(datetime.fromisoformat(h["series_datetime"]),
+    exam = lm.make_exam(datetime.fromisoformat(h["series_datetime"]),
                                 datetime.fromisoformat(h["injection_datetime"]), float(h["injected_dose_bq"]),
                                 float(h["weight_kg"]))
     path.parent.mkdir(parents=True, exist_ok=True)
-    petsird_io.write_listmode(path, scanner, prompts.T, delayeds.T, duration_s=duration_s, exam=exam)
+    lm.write_listmode(path, scanner, prompts.T, delayeds.T, duration_s=duration_s, exam=exam)
     half = LISTMODE_SCANNER["n_rings"] * LISTMODE_SCANNER["ring_pitch"] / 2
     return {"file": str(Path("listmode") / path.name), "bed_centre_z_mm": zc,
             "axial_fov_z_mm": [zc - half, zc + half], "centred_on_lesion": LISTMODE_LESION,

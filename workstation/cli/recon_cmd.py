@@ -23,6 +23,20 @@ from pathlib import Path
 
 from .common import UserError, print_json
 
+#: SUV fact (``recon.publish.SuvFacts`` field) -> the option of this command that supplies it
+FACT_OPTIONS = {
+    "injected_dose_bq": "--dose-mbq",
+    "injection_datetime": "--injection-time",
+    "weight_kg": "--weight",
+    "acquisition_start": "--acquisition-start",
+    "half_life_s": "--half-life",
+}
+
+
+def _fact_hint(fields) -> str:
+    opts = [FACT_OPTIONS[f] for f in fields if f in FACT_OPTIONS]
+    return f" (command line: {', '.join(opts)}, or --study-pet DIR)" if opts else ""
+
 
 def add_parser(subparsers):
     p = subparsers.add_parser("recon", help="reconstruct raw PET data with a plugin")
@@ -83,12 +97,6 @@ def _load_ct(ct_dir: Path):
     return vol
 
 
-def _mu_from_ct(vol):
-    from workstation.recon.attenuation import hu_to_mu_511
-
-    return hu_to_mu_511(vol.array), vol.geometry
-
-
 def _publish(args, vol, ct_vol):
     from workstation.recon.publish import PublishError, SuvFacts, publish_result
 
@@ -98,7 +106,9 @@ def _publish(args, vol, ct_vol):
                                weight_kg=args.weight, half_life_s=args.half_life)
         pub = publish_result(vol, args.out / "dicom", ct_vol, facts=facts, study_pet_dir=args.study_pet,
                              db=args.db, import_to_db=not args.no_import, series_number=args.series_number)
-    except (PublishError, FileExistsError) as exc:
+    except PublishError as exc:
+        raise UserError(f"{exc}{_fact_hint(exc.fields)} (the result is kept in {args.out / 'image.npy'})") from None
+    except FileExistsError as exc:
         raise UserError(f"{exc} (the result is kept in {args.out / 'image.npy'})") from None
     return pub.to_dict()
 
@@ -150,6 +160,7 @@ def run(args) -> int:
 
     from workstation.recon.host import JobStatus, ReconHost, ReconJobError
     from workstation.recon.manifest import ParameterError, PluginNotFound, PluginRegistry
+    from workstation.recon.request import RequestError, prepare_request, submit_request
 
     reg = PluginRegistry.discover()
     if args.list:
@@ -166,17 +177,11 @@ def run(args) -> int:
             setattr(args, name, getattr(args, name).expanduser().resolve())
     if not args.input.is_file():
         raise UserError(f"--input {args.input}: file not found")
-    arrays = {}
     if args.ct and args.mu:
         raise UserError("give either --ct or --mu, not both")
-    ct_vol = None
-    if args.ct:
-        ct_vol = _load_ct(args.ct)
-        manifest_inputs = {i.name for i in reg.plugins[args.plugin].inputs} if args.plugin in reg.plugins else set()
-        if "mu_map" in manifest_inputs:
-            arrays["mu_map"] = _mu_from_ct(ct_vol)
-    elif args.mu:
-        arrays["mu_map"] = _mu_from_npy(args.mu)
+    ct_vol = _load_ct(args.ct) if args.ct else None
+    # without --ct the SUV options go into the standalone series (its own study)
+    mu = _mu_from_npy(args.mu) if args.mu and ct_vol is None else None
     args.out.mkdir(parents=True, exist_ok=True)
     host = ReconHost(reg, jobs_root=args.out / "jobs")
 
@@ -187,15 +192,10 @@ def run(args) -> int:
             print(f"\n[{data['status']}] {data.get('reason', '')}", file=sys.stderr)
 
     try:
-        manifest = reg.get(args.plugin)
-        file_inputs = [i.name for i in manifest.inputs if i.kind != "array"]
-        if not file_inputs:
-            raise UserError(f"plugin {args.plugin!r} takes no input file")
-        if "mu_map" in arrays and "mu_map" not in {i.name for i in manifest.inputs}:
-            raise UserError(f"plugin {args.plugin!r} does not take an attenuation map (--mu)")
-        job = host.submit(args.plugin, input_files={file_inputs[0]: args.input}, arrays=arrays,
-                          parameters=_parse_sets(args.set), listener=listener)
-    except (ParameterError, PluginNotFound, ReconJobError) as exc:
+        request = prepare_request(reg, args.plugin, args.input, _parse_sets(args.set), ct=ct_vol, mu_map=mu,
+                                  require_raw=True)
+        job = submit_request(host, request, listener=listener)
+    except (ParameterError, PluginNotFound, ReconJobError, RequestError) as exc:
         raise UserError(str(exc)) from None
     try:
         job.wait(args.timeout)

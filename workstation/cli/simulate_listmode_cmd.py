@@ -42,7 +42,7 @@ def add_parser(subparsers):
 
 
 def scanner_for(phantom: str, args):
-    from listmode_osem.scanner import cylindrical_scanner
+    from listmode_osem import cylindrical_scanner
 
     radius = args.radius or (180.0 if phantom == "nema" else 120.0)
     n = args.crystals_per_ring or (180 if phantom == "nema" else 96)
@@ -51,7 +51,7 @@ def scanner_for(phantom: str, args):
                                tof_fwhm_mm=args.tof_fwhm, n_tof_bins=args.tof_bins)
 
 
-def _exam(args, petsird_io):
+def _exam(args, make_exam):
     """The PETSIRD exam information from the SUV options (None when none is given)."""
     from workstation.recon.publish import PublishError, SuvFacts
 
@@ -63,13 +63,12 @@ def _exam(args, petsird_io):
                            weight_kg=args.weight)
     except PublishError as exc:
         raise UserError(str(exc)) from None
-    return petsird_io.make_exam(f.acquisition_start, f.injection_datetime, f.injected_dose_bq, f.weight_kg)
+    return make_exam(f.acquisition_start, f.injection_datetime, f.injected_dose_bq, f.weight_kg)
 
 
 def run(args) -> int:
     try:
-        from listmode_osem import petsird_io
-        from listmode_osem import simulate as sim
+        import listmode_osem as lm
     except ImportError as exc:
         raise UserError(f"the listmode-osem plugin is not installed ({exc}); "
                         "pip install -e plugins/listmode-osem") from None
@@ -82,21 +81,21 @@ def run(args) -> int:
     if args.phantom == "nema":
         if not args.nema_geometry.is_file():
             raise UserError(f"{args.nema_geometry}: NEMA phantom geometry not found; pass --nema-geometry")
-        shapes, info = sim.nema_phantom(args.nema_geometry, args.activity or 5300.0, args.ratio)
+        shapes, info = lm.nema_phantom(args.nema_geometry, args.activity or 5300.0, args.ratio)
     else:
-        shapes, info = sim.demo_phantom(args.activity or 10000.0)
+        shapes, info = lm.demo_phantom(args.activity or 10000.0)
     scanner = scanner_for(args.phantom, args)
-    prompts, is_true, delayeds, stats = sim.simulate(scanner, shapes, args.duration, args.randoms_fraction,
+    prompts, is_true, delayeds, stats = lm.simulate_listmode(scanner, shapes, args.duration, args.randoms_fraction,
                                                      seed=args.seed)
-    exam = _exam(args, petsird_io)
+    exam = _exam(args, lm.make_exam)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    petsird_io.write_listmode(args.out, scanner, prompts.T, delayeds.T, duration_s=args.duration, exam=exam)
+    lm.write_listmode(args.out, scanner, prompts.T, delayeds.T, duration_s=args.duration, exam=exam)
     r = scanner.radius
     half = scanner.n_rings * args.ring_pitch / 2
     mg = ImageGeometry((int(2 * half / 2) + 1, int(2 * r / 2), int(2 * r / 2)), (2.0, 2.0, 2.0),
                        (-(int(2 * r / 2) - 1), -(int(2 * r / 2) - 1), -int(2 * half / 2)))
-    mu = sim.phantom_image(shapes, mg, 2, "mu").astype(np.float32)
-    truth = sim.phantom_image(shapes, mg, 2, "activity").astype(np.float32)
+    mu = lm.phantom_image(shapes, mg, 2, "mu").astype(np.float32)
+    truth = lm.phantom_image(shapes, mg, 2, "activity").astype(np.float32)
     for suffix, arr in ((".mu", mu), (".truth", truth)):
         np.save(args.out.with_suffix(suffix + ".npy"), arr)
         args.out.with_suffix(suffix + ".json").write_text(json.dumps({"geometry": mg.to_dict()}))

@@ -36,6 +36,7 @@ INPUT_FIELDS: dict[str, str] = {
     "height_m": "patient height (m)",
     "sex": "patient sex (M or F)",
     "dose_bq": "injected dose",
+    "injected_dose_bq": "injected dose",
     "injection_datetime": "injection date and time",
     "half_life_s": "radionuclide half-life (s)",
     "acquisition_start": "acquisition start date and time",

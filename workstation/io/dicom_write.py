@@ -41,6 +41,7 @@ from pydicom.sequence import Sequence as DicomSequence
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
 from workstation.core import ImageGeometry, PatientInfo, Volume
+from workstation.core.vocabulary import F18_HALF_LIFE_S, NUCLIDES
 
 __all__ = [
     "CT_IMAGE_STORAGE",
@@ -61,12 +62,6 @@ _SOP_CLASS = {"CT": CT_IMAGE_STORAGE, "PT": PET_IMAGE_STORAGE}
 _INT16_MAX = 32767
 _SUPPORTED_CHARSETS = ("ISO_IR 192", "GB18030", "ISO_IR 100", "")
 
-# radionuclide -> (SNOMED-RT code, code meaning, half-life s, positron fraction)
-RADIONUCLIDES = {
-    "F-18": ("C-111A1", "^18^Fluorine", 6586.2, 0.9673),
-    "C-11": ("C-105A1", "^11^Carbon", 1223.4, 0.9976),
-    "Ga-68": ("C-131A3", "^68^Gallium", 4057.7, 0.8894),
-}
 # radiopharmaceutical -> (SNOMED-RT code, code meaning)
 RADIOPHARMACEUTICALS = {
     "Fluorodeoxyglucose": ("C-B1031", "Fluorodeoxyglucose F^18^"),
@@ -126,8 +121,8 @@ class PetHeader:
     injected_dose_bq: float | None  # None: not known (a phantom or a raw-data header without it; no SUV)
     injection_datetime: datetime | None
     series_datetime: datetime
-    half_life_s: float = 6586.2
-    radionuclide: str = "F-18"
+    half_life_s: float = F18_HALF_LIFE_S
+    radionuclide: str = "F-18"  # a name of core.vocabulary.NUCLIDES
     radiopharmaceutical: str = "Fluorodeoxyglucose"
     units: str = "BQML"
     decay_correction: str = "START"
@@ -282,6 +277,62 @@ def write_series(
     is False; :class:`DicomWriteError` for inputs that cannot be written faithfully.
     ``progress`` is an optional :class:`workstation.tasks.progress.Progress`.
     """
+    modality, array = _checked_input(volume, modality, pet, series_number)
+    study = (study or StudyInfo(patient=volume.patient))
+    _check_charset(study.specific_character_set)
+    study = study.with_uids(uid_seed, prefix=uid_prefix) if (study.study_uid is None or study.frame_of_reference_uid is None) else study
+    if series_uid is None:
+        series_uid = make_uid(uid_seed, "series", modality, series_number, prefix=uid_prefix) if uid_seed is not None \
+            else (volume.series_uid or make_uid(None, prefix=uid_prefix))
+    if series_datetime is None:
+        series_datetime = pet.series_datetime if (modality == "PT" and pet) else study.study_datetime
+
+    geom: ImageGeometry = volume.geometry
+    nk, nj, ni = geom.shape
+    paths = _target_paths(Path(out_dir), filename_prefix, nk, overwrite)
+
+    # --- geometry facts shared by every slice
+    d = np.asarray(geom.direction, dtype=float)
+    di, dj, _dk = geom.spacing
+    row_cos, col_cos = d[:, 0], d[:, 1]
+    normal = np.cross(row_cos, col_cos)
+    iop = [format_ds(v) for v in (*row_cos, *col_cos)]
+    pixel_spacing = [format_ds(dj), format_ds(di)]  # (row spacing, column spacing)
+
+    base = _series_dataset(modality, study, series_uid, series_number, description, series_datetime, geom,
+                           iop, pixel_spacing, ni, nj)
+    if modality == "PT":
+        _add_pet_series(base, pet, study, nk)
+        slice_pixels = _pet_slices(array, pet, nk)
+    else:
+        slice_pixels = _ct_slices(base, array, ct_rescale, ct_window, series_datetime)
+    base_elements = {elem.tag: elem for elem in base}
+
+    for k in range(nk):
+        # a new dataset sharing the (never modified) series-level elements; per-slice tags are new
+        ds = Dataset(dict(base_elements))
+        ds.SOPInstanceUID = make_uid(uid_seed, "instance", series_uid, k, prefix=uid_prefix) \
+            if uid_seed is not None else make_uid(None, prefix=uid_prefix)
+        ds.InstanceNumber = k + 1
+        ipp = geom.kji_to_world((k, 0, 0))
+        ds.ImagePositionPatient = [format_ds(v) for v in ipp]
+        ds.SliceLocation = format_ds(float(np.dot(ipp, normal)))
+        pixels, acq = slice_pixels(ds, k)
+        ds.AcquisitionDate = _da(acq)
+        ds.AcquisitionTime = _tm(acq)
+        ds.ContentDate = _da(acq)
+        ds.ContentTime = _tm(acq)
+        ds.LargestImagePixelValue = int(pixels.max())
+        ds.SmallestImagePixelValue = int(pixels.min())
+        ds.PixelData = np.ascontiguousarray(pixels, dtype="<i2").tobytes()
+        _write_file(ds, paths[k])
+        if progress is not None and (k % 16 == 0 or k == nk - 1):
+            progress.update((k + 1) / nk, f"writing {modality} slice {k + 1}/{nk}")
+    return paths
+
+
+def _checked_input(volume, modality, pet, series_number) -> tuple[str, np.ndarray]:
+    """(modality "CT" / "PT", the array) of a write request, or the error that says why it cannot be written."""
     if not isinstance(volume, Volume):
         raise TypeError(f"write_series needs a workstation.core.Volume, got {type(volume).__name__}")
     modality = (modality or volume.modality or "").upper()
@@ -296,20 +347,13 @@ def write_series(
         raise DicomWriteError("the volume contains NaN or infinite values; replace them before writing DICOM")
     if not 0 <= int(series_number) <= 99999:
         raise DicomWriteError(f"series_number must be 0..99999, got {series_number}")
-    study = (study or StudyInfo(patient=volume.patient))
-    _check_charset(study.specific_character_set)
-    study = study.with_uids(uid_seed, prefix=uid_prefix) if (study.study_uid is None or study.frame_of_reference_uid is None) else study
-    if series_uid is None:
-        series_uid = make_uid(uid_seed, "series", modality, series_number, prefix=uid_prefix) if uid_seed is not None \
-            else (volume.series_uid or make_uid(None, prefix=uid_prefix))
-    if series_datetime is None:
-        series_datetime = pet.series_datetime if (modality == "PT" and pet) else study.study_datetime
+    return modality, array
 
-    geom: ImageGeometry = volume.geometry
-    nk, nj, ni = geom.shape
-    out_dir = Path(out_dir)
+
+def _target_paths(out_dir: Path, prefix: str, nk: int, overwrite: bool) -> list[Path]:
+    """One file name per slice; FileExistsError before anything is written unless ``overwrite``."""
     width = max(4, len(str(nk)))
-    paths = [out_dir / f"{filename_prefix}{k + 1:0{width}d}.dcm" for k in range(nk)]
+    paths = [out_dir / f"{prefix}{k + 1:0{width}d}.dcm" for k in range(nk)]
     if not overwrite:
         existing = [p for p in paths if p.exists()]
         if existing:
@@ -317,83 +361,61 @@ def write_series(
                 f"{existing[0]} already exists ({len(existing)} of the {nk} target files do); "
                 "choose an empty folder or pass overwrite=True")
     out_dir.mkdir(parents=True, exist_ok=True)
-
-    # --- geometry facts shared by every slice
-    d = np.asarray(geom.direction, dtype=float)
-    di, dj, dk = geom.spacing
-    row_cos, col_cos = d[:, 0], d[:, 1]
-    normal = np.cross(row_cos, col_cos)
-    iop = [format_ds(v) for v in (*row_cos, *col_cos)]
-    pixel_spacing = [format_ds(dj), format_ds(di)]  # (row spacing, column spacing)
-
-    if modality == "CT":
-        slope, intercept = float(ct_rescale[0]), float(ct_rescale[1])
-        if not slope > 0:
-            raise DicomWriteError(f"ct_rescale slope must be positive, got {slope}")
-        stored_ct = _quantise_ct(array, slope, intercept)
-    else:
-        offsets = pet.slice_offsets(nk)
-        # DecayFactor / FrameReferenceTime are relative to the decay-correction reference time
-        ref_shift = (pet.series_datetime - pet.injection_datetime).total_seconds() if pet.decay_correction == "ADMIN" else 0.0
-
-    base = _series_dataset(modality, study, series_uid, series_number, description, series_datetime, geom,
-                           iop, pixel_spacing, ni, nj)
-    if modality == "PT":
-        _add_pet_series(base, pet, study, nk)
-    else:
-        base.RescaleSlope = format_ds(slope)
-        base.RescaleIntercept = format_ds(intercept)
-        base.RescaleType = "HU"
-        base.KVP = "120"
-        if ct_window is not None:
-            base.WindowCenter = format_ds(ct_window[0])
-            base.WindowWidth = format_ds(ct_window[1])
-    base_elements = {elem.tag: elem for elem in base}
-
-    for k in range(nk):
-        # a new dataset sharing the (never modified) series-level elements; per-slice tags are new
-        ds = Dataset(dict(base_elements))
-        sop_uid = make_uid(uid_seed, "instance", series_uid, k, prefix=uid_prefix) if uid_seed is not None \
-            else make_uid(None, prefix=uid_prefix)
-        ds.SOPInstanceUID = sop_uid
-        ds.InstanceNumber = k + 1
-        ipp = geom.kji_to_world((k, 0, 0))
-        ds.ImagePositionPatient = [format_ds(v) for v in ipp]
-        ds.SliceLocation = format_ds(float(np.dot(ipp, normal)))
-        if modality == "CT":
-            pixels = stored_ct[k]
-            acq = series_datetime
-        else:
-            pixels, slope_s = _quantise_pet_slice(array[k])
-            ds.RescaleSlope = slope_s
-            ds.RescaleIntercept = "0"
-            t0 = float(offsets[k])
-            acq = pet.series_datetime + timedelta(seconds=t0)
-            ds.ImageIndex = k + 1
-            ds.ActualFrameDuration = int(round(pet.frame_duration_s * 1000.0))
-            ds.FrameReferenceTime = format_ds(1000.0 * frame_reference_offset_s(t0 + ref_shift, pet.frame_duration_s,
-                                                                                 pet.half_life_s))
-            ds.DecayFactor = format_ds(decay_factor(t0 + ref_shift, pet.frame_duration_s, pet.half_life_s)
-                                       if pet.decay_correction != "NONE" else 1.0)
-        ds.AcquisitionDate = _da(acq)
-        ds.AcquisitionTime = _tm(acq)
-        ds.ContentDate = _da(acq)
-        ds.ContentTime = _tm(acq)
-        ds.LargestImagePixelValue = int(pixels.max())
-        ds.SmallestImagePixelValue = int(pixels.min())
-        ds.PixelData = np.ascontiguousarray(pixels, dtype="<i2").tobytes()
-
-        meta = FileMetaDataset()
-        meta.MediaStorageSOPClassUID = ds.SOPClassUID
-        meta.MediaStorageSOPInstanceUID = sop_uid
-        meta.TransferSyntaxUID = ExplicitVRLittleEndian
-        meta.ImplementationClassUID = pydicom.uid.PYDICOM_IMPLEMENTATION_UID
-        meta.ImplementationVersionName = "WORKSTATION_01"
-        ds.file_meta = meta
-        pydicom.dcmwrite(paths[k], ds, enforce_file_format=True)
-        if progress is not None and (k % 16 == 0 or k == nk - 1):
-            progress.update((k + 1) / nk, f"writing {modality} slice {k + 1}/{nk}")
     return paths
+
+
+def _ct_slices(base: Dataset, array: np.ndarray, ct_rescale, ct_window, series_datetime):
+    """Put the CT's series-wide rescale and window into ``base``; returns slice k -> (stored pixels, time)."""
+    slope, intercept = float(ct_rescale[0]), float(ct_rescale[1])
+    if not slope > 0:
+        raise DicomWriteError(f"ct_rescale slope must be positive, got {slope}")
+    stored = _quantise_ct(array, slope, intercept)
+    base.RescaleSlope = format_ds(slope)
+    base.RescaleIntercept = format_ds(intercept)
+    base.RescaleType = "HU"
+    base.KVP = "120"
+    if ct_window is not None:
+        base.WindowCenter = format_ds(ct_window[0])
+        base.WindowWidth = format_ds(ct_window[1])
+
+    def slice_pixels(ds: Dataset, k: int):
+        return stored[k], series_datetime
+
+    return slice_pixels
+
+
+def _pet_slices(array: np.ndarray, pet: PetHeader, nk: int):
+    """Slice k -> (stored pixels, acquisition time), setting its own slope and frame timing tags on ``ds``."""
+    offsets = pet.slice_offsets(nk)
+    # DecayFactor / FrameReferenceTime are relative to the decay-correction reference time
+    ref_shift = (pet.series_datetime - pet.injection_datetime).total_seconds() if pet.decay_correction == "ADMIN" else 0.0
+
+    def slice_pixels(ds: Dataset, k: int):
+        pixels, slope_s = _quantise_pet_slice(array[k])
+        ds.RescaleSlope = slope_s
+        ds.RescaleIntercept = "0"
+        t0 = float(offsets[k])
+        ds.ImageIndex = k + 1
+        ds.ActualFrameDuration = int(round(pet.frame_duration_s * 1000.0))
+        ds.FrameReferenceTime = format_ds(1000.0 * frame_reference_offset_s(t0 + ref_shift, pet.frame_duration_s,
+                                                                             pet.half_life_s))
+        ds.DecayFactor = format_ds(decay_factor(t0 + ref_shift, pet.frame_duration_s, pet.half_life_s)
+                                   if pet.decay_correction != "NONE" else 1.0)
+        return pixels, pet.series_datetime + timedelta(seconds=t0)
+
+    return slice_pixels
+
+
+def _write_file(ds: Dataset, path: Path) -> None:
+    """Write ``ds`` with its file meta information (Explicit VR Little Endian)."""
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = ds.SOPClassUID
+    meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    meta.ImplementationClassUID = pydicom.uid.PYDICOM_IMPLEMENTATION_UID
+    meta.ImplementationVersionName = "WORKSTATION_01"
+    ds.file_meta = meta
+    pydicom.dcmwrite(path, ds, enforce_file_format=True)
 
 
 def _series_dataset(modality, study: StudyInfo, series_uid, series_number, description, series_dt,
@@ -459,13 +481,14 @@ def _radiopharmaceutical_sequence(pet: PetHeader) -> DicomSequence:
     if pet.injected_dose_bq is not None:
         item.RadionuclideTotalDose = format_ds(pet.injected_dose_bq)
     item.RadionuclideHalfLife = format_ds(pet.half_life_s)
-    nuclide = RADIONUCLIDES.get(pet.radionuclide)
+    nuclide = NUCLIDES.get(pet.radionuclide)
     if nuclide is not None:
-        item.RadionuclidePositronFraction = format_ds(nuclide[3])
+        if nuclide.positron_fraction is not None:
+            item.RadionuclidePositronFraction = format_ds(nuclide.positron_fraction)
         code = Dataset()
-        code.CodeValue = nuclide[0]
+        code.CodeValue = nuclide.codes[0]  # SNOMED RT
         code.CodingSchemeDesignator = "SRT"
-        code.CodeMeaning = nuclide[1]
+        code.CodeMeaning = nuclide.code_meaning
         item.RadionuclideCodeSequence = DicomSequence([code])
     pharm = RADIOPHARMACEUTICALS.get(pet.radiopharmaceutical)
     if pharm is not None:

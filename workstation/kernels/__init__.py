@@ -5,28 +5,20 @@ are imported (and compiled, or loaded from numba's on-disk cache) at the first c
 import. ``WORKSTATION_DISABLE_JIT=1`` runs them as plain Python (see ``_jit``). Every kernel
 has a NumPy/scipy twin in ``reference`` used by the equivalence tests.
 
-Public functions are re-exported lazily here, e.g. ``from workstation.kernels import label_components``.
+Public functions are re-exported here with plain imports (``from workstation.kernels import
+label_components``): the wrapper modules import NumPy only; ``_common.loops()`` imports numba and
+the loops at the first call.
 """
 
 from __future__ import annotations
 
-import importlib
+from .grow import region_grow
+from .labeling import LabelStats, label_components, label_stats
+from .peak import PEAK_RADIUS_MM, peak_radius_mm, sphere_offsets, suvpeak_labels, suvpeak_mask
+from .stats import RegionSums, region_stats
 
-_EXPORTS = {
-    "region_stats": "stats",
-    "RegionSums": "stats",
-    "label_components": "labeling",
-    "label_stats": "labeling",
-    "LabelStats": "labeling",
-    "sphere_offsets": "peak",
-    "peak_radius_mm": "peak",
-    "PEAK_RADIUS_MM": "peak",
-    "suvpeak_labels": "peak",
-    "suvpeak_mask": "peak",
-    "region_grow": "grow",
-}
-
-__all__ = sorted(_EXPORTS) + ["warm_up"]
+__all__ = ["LabelStats", "PEAK_RADIUS_MM", "RegionSums", "label_components", "label_stats", "peak_radius_mm",
+           "region_grow", "region_stats", "sphere_offsets", "suvpeak_labels", "suvpeak_mask", "warm_up"]
 
 
 def warm_up() -> None:
@@ -37,23 +29,10 @@ def warm_up() -> None:
     """
     import numpy as np
 
-    from . import grow, labeling, peak, stats
-
     v = np.zeros((3, 3, 3), np.float32)
     v[1, 1, 1] = 1.0
-    stats.region_stats(v, v > 0)
-    labels, n = labeling.label_components(v, 0.5)
-    st = labeling.label_stats(labels, v, n)
-    peak.suvpeak_labels(v, labels, (1.0, 1.0, 1.0), st.bbox, n)
-    grow.region_grow(v, (1, 1, 1), 0.5)
-
-
-def __getattr__(name):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'workstation.kernels' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
-
-
-def __dir__():
-    return sorted(list(globals()) + __all__)
+    region_stats(v, v > 0)
+    labels, n = label_components(v, 0.5)
+    st = label_stats(labels, v, n)
+    suvpeak_labels(v, labels, (1.0, 1.0, 1.0), st.bbox, n)
+    region_grow(v, (1, 1, 1), 0.5)

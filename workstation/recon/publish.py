@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from workstation.core import PatientInfo, Volume
+from workstation.core import vocabulary as vocab
 
 __all__ = [
     "PublishError",
@@ -57,24 +58,27 @@ __all__ = [
     "write_recon_series",
 ]
 
-F18_HALF_LIFE_S = 6586.2
+F18_HALF_LIFE_S = vocab.F18_HALF_LIFE_S
 RECON_SERIES_NUMBER = 901
 
-#: field -> the option of ``workstation recon`` that supplies it
-FACT_OPTIONS = {
-    "injected_dose_bq": "--dose-mbq",
-    "injection_datetime": "--injection-time",
-    "weight_kg": "--weight",
-    "acquisition_start": "--acquisition-start",
-    "half_life_s": "--half-life",
-}
-
-
 class PublishError(ValueError):
-    """The result cannot be written as a trustworthy PET series (the message says what to give)."""
+    """The result cannot be written as a trustworthy PET series (the message says what to give).
+
+    ``fields``: the SUV facts (names of :class:`SuvFacts` fields) that are missing or wrong; the
+    CLI names its options for them, the reconstruction panel its form fields.
+    """
+
+    def __init__(self, message: str, *, fields: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.fields = tuple(fields)
+        self.field = self.fields[0] if self.fields else None
 
 
-def _parse_datetime(value, what: str) -> _dt.datetime | None:
+def _what(name: str) -> str:
+    return vocab.INPUT_FIELDS.get(name, name.replace("_", " "))
+
+
+def _parse_datetime(value, what: str, name: str | None = None) -> _dt.datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, _dt.datetime):
@@ -91,7 +95,8 @@ def _parse_datetime(value, what: str) -> _dt.datetime | None:
     except DicomTimeError:
         parsed = None
     if parsed is None:
-        raise PublishError(f"{what}: {text!r} is not a date-time (use YYYYMMDDHHMMSS or YYYY-MM-DDTHH:MM:SS)")
+        raise PublishError(f"{what}: {text!r} is not a date-time (use YYYYMMDDHHMMSS or YYYY-MM-DDTHH:MM:SS)",
+                           fields=(name,) if name else ())
     return parsed.replace(tzinfo=None)
 
 
@@ -116,14 +121,14 @@ class SuvFacts:
             if v is None or v == "":
                 continue
             if k in ("injection_datetime", "acquisition_start"):
-                v = _parse_datetime(v, f"{source}: {FACT_OPTIONS.get(k, k)}")
+                v = _parse_datetime(v, f"{source}: {_what(k)}", k)
             elif k != "radionuclide":
                 try:
                     v = float(v)
                 except (TypeError, ValueError):
-                    raise PublishError(f"{source}: {FACT_OPTIONS.get(k, k)} {v!r} is not a number") from None
+                    raise PublishError(f"{source}: {_what(k)} {v!r} is not a number", fields=(k,)) from None
                 if not (math.isfinite(v) and v > 0):
-                    raise PublishError(f"{source}: {FACT_OPTIONS.get(k, k)} must be a positive number, got {v!r}")
+                    raise PublishError(f"{source}: {_what(k)} must be a positive number, got {v!r}", fields=(k,))
             clean[k] = v
         return cls(**clean, sources={k: source for k in clean})
 
@@ -262,13 +267,14 @@ def write_recon_series(volume: Volume, out_dir, study, facts: SuvFacts, *, frame
     missing = facts.missing()
     if missing:
         raise PublishError("cannot write a PET series with SUV headers: missing "
-                           + ", ".join(f"{m.replace('_', ' ')} ({FACT_OPTIONS[m]})" for m in missing)
-                           + "; give them as options or with --study-pet DIR (the study's PET series)")
+                           + ", ".join(_what(m) for m in missing)
+                           + "; give them, or the study's PET series to read them from", fields=tuple(missing))
     if not (frame_duration_s > 0 and math.isfinite(frame_duration_s)):
         raise PublishError(f"acquisition duration {frame_duration_s!r} s is not positive; cannot decay-correct")
     if facts.acquisition_start < facts.injection_datetime:
         raise PublishError(f"acquisition start {facts.acquisition_start.isoformat()} is before the injection "
-                           f"{facts.injection_datetime.isoformat()}; check --injection-time / --acquisition-start")
+                           f"{facts.injection_datetime.isoformat()}; check the injection time and the acquisition "
+                           "start", fields=("injection_datetime", "acquisition_start"))
     if volume.units and volume.units != "BQML":
         raise PublishError(f"result units are {volume.units!r}; only Bq/mL (BQML) results are published")
     half = facts.half_life_s or F18_HALF_LIFE_S

@@ -29,9 +29,14 @@ import numpy as np
 from scipy import ndimage
 
 from workstation.core.display import PLANE_SPECS
+from workstation.core.protocols import OutlinedRegion, ReadingState, RegionSource
 
 OUTLINE_Z = 0.45  # above the image (0), below the crosshair (0.5)
 DEFAULT_RGB = (0.0, 1.0, 1.0)  # outline colour when the viewer gives no colour_of
+
+
+def _default_colour(region: OutlinedRegion) -> tuple[float, float, float]:
+    return DEFAULT_RGB
 
 
 # ----------------------------------------------------------------------------- geometry (NumPy)
@@ -82,7 +87,7 @@ def plane_mask(lo, crop, mask_geometry, display_geometry, plane: str, index: int
     return out
 
 
-def mip_mask(lo, crop, mask_geometry, session, shape) -> np.ndarray:
+def mip_mask(lo, crop, mask_geometry, session: ReadingState, shape) -> np.ndarray:
     """Footprint (rows, cols) of the mask in the current MIP frame: its voxel centres projected
     along the rays, then closed over one pixel so that the PET voxels' footprint has no gaps."""
     out = np.zeros(shape, bool)
@@ -142,13 +147,13 @@ def outline_pixels(mask2d: np.ndarray) -> np.ndarray:
 class VoiOutlines:
     """Drawing hook of one cell: outlines of every VOI of ``source`` on the cell's current plane."""
 
-    def __init__(self, cell, source, line_width: float = 2.0, colour_of=None):
+    def __init__(self, cell, source: RegionSource | None, line_width: float = 2.0, colour_of=None):
         from vtkmodules.vtkCommonCore import vtkPoints
         from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
         from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper
 
         self.cell, self.source = cell, source
-        self.colour_of = colour_of if colour_of is not None else (lambda voi: DEFAULT_RGB)
+        self.colour_of = colour_of if colour_of is not None else _default_colour
         self._vtk = (vtkPoints, vtkCellArray)
         self.poly = vtkPolyData()
         mapper = vtkPolyDataMapper()
@@ -173,7 +178,7 @@ class VoiOutlines:
         self.actor.VisibilityOff()
         self.last_masks = {}
 
-    def masks(self, s) -> dict[int, tuple[np.ndarray, tuple]]:
+    def masks(self, s: ReadingState) -> dict[int, tuple[np.ndarray, tuple]]:
         """id -> (2-D mask in the cell's image pixels, rgb) for the session's current slice."""
         items = self.source.outline_items() if self.source is not None else []
         out = {}
@@ -202,7 +207,7 @@ class VoiOutlines:
                 out[vid] = (m[1], rgb, selected)
         return out
 
-    def update(self, cell, s) -> None:
+    def update(self, cell, s: ReadingState) -> None:
         """Recompute the outline polydata for the session's state (called by ``CellRenderer.render``)."""
         vtkPoints, vtkCellArray = self._vtk
         got = self.masks(s)

@@ -16,9 +16,7 @@ import numpy as np
 
 from workstation.core.texts import tr
 from workstation.core.display import LAYOUTS, PLANE_SPECS, Cell
-
-# ``s`` below is an ``analysis.fusion.ReadingSession`` (a row-3 sibling): used by duck typing, not imported.
-ReadingSession = "ReadingSession"
+from workstation.core.protocols import ReadingState
 
 from . import colormaps as cm
 from .slice_view import SliceView
@@ -41,7 +39,7 @@ class CellRenderer:
         self.view.set_size(width, height)
 
     # ------------------------------------------------------------ colours
-    def image(self, s: ReadingSession) -> tuple[np.ndarray, tuple[float, float]] | None:
+    def image(self, s: ReadingState) -> tuple[np.ndarray, tuple[float, float]] | None:
         """The cell's RGB image (top-down) and pixel spacing, or None when it has no data."""
         if self.kind == "mip":
             if s.pet is None:
@@ -66,7 +64,7 @@ class CellRenderer:
         return cm.fuse(cm.colorize(cm.ct_unit(ct, *s.ct_window), "grey"), prgb, pu, s.opacity), spacing
 
     # ------------------------------------------------------------ draw
-    def render(self, s: ReadingSession) -> np.ndarray:
+    def render(self, s: ReadingState) -> np.ndarray:
         v = self.view
         got = self.image(s)
         if got is None:
@@ -111,7 +109,7 @@ class CellRenderer:
         return v.render()
 
     # ------------------------------------------------------------ mapping & interaction
-    def world_to_display(self, s: ReadingSession, xyz) -> tuple[float, float]:
+    def world_to_display(self, s: ReadingState, xyz) -> tuple[float, float]:
         """World point -> screen pixel (x from the left, y from the top) of the last render."""
         if self.kind == "mip":
             col, row = s.world_to_mip_pixel(xyz)
@@ -122,7 +120,7 @@ class CellRenderer:
     def display_to_image(self, x: float, y: float) -> tuple[float, float]:
         return self.view.display_to_pixel(x, y)
 
-    def click(self, s: ReadingSession, x: float, y: float) -> None:
+    def click(self, s: ReadingState, x: float, y: float) -> None:
         """Left click: move the crosshair there (MIP: to the hottest voxel along the ray)."""
         col, row = self.view.display_to_pixel(x, y)
         if self.kind == "mip":
@@ -130,7 +128,7 @@ class CellRenderer:
         else:
             s.set_crosshair(s.pixel_to_world(self.plane, col, row))
 
-    def center_on(self, s: ReadingSession, xyz) -> None:
+    def center_on(self, s: ReadingState, xyz) -> None:
         """Pan this view so that a world point is at its centre (zoom unchanged)."""
         if self.kind == "mip":
             col, row = s.world_to_mip_pixel(xyz)
@@ -143,15 +141,15 @@ class CellRenderer:
         rows, cols = rgb.shape[:2]
         s.set_pan(self.key, (col * sx - (cols - 1) * sx / 2.0, (rows - 1 - row) * sy - (rows - 1) * sy / 2.0))
 
-    def pan_by(self, s: ReadingSession, dx_px: float, dy_px: float) -> None:
+    def pan_by(self, s: ReadingState, dx_px: float, dy_px: float) -> None:
         mmpp = self.view.mm_per_pixel()
         px, py = s.pan[self.key]
         s.set_pan(self.key, (px - dx_px * mmpp, py + dy_px * mmpp))
 
-    def zoom_by(self, s: ReadingSession, factor: float) -> None:
+    def zoom_by(self, s: ReadingState, factor: float) -> None:
         s.set_zoom(self.key, s.zoom[self.key] * factor)
 
-    def window_by(self, s: ReadingSession, dx_px: float, dy_px: float) -> None:
+    def window_by(self, s: ReadingState, dx_px: float, dy_px: float) -> None:
         """Mouse window/level: right/left changes width (contrast), up/down the level."""
         if self.kind == "ct" or s.pet is None:
             w, lv = s.ct_window
@@ -176,7 +174,7 @@ def layout_rects(name: str, width: int, height: int, gap: int = 2) -> dict[str, 
     return out
 
 
-def render_layout(s: ReadingSession, name: str, width: int, height: int,
+def render_layout(s: ReadingState, name: str, width: int, height: int,
                   renderers: dict[str, CellRenderer] | None = None) -> tuple[np.ndarray, dict[str, CellRenderer]]:
     """Draw all cells of a layout into one (height, width, 3) picture; returns it and the renderers."""
     rects = layout_rects(name, width, height)

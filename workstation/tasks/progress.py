@@ -31,6 +31,16 @@ class Progress:
             self._callback(self.fraction, self.message)
         self.check()
 
+    def report(self, fraction: float | None = None, message: str | None = None) -> None:
+        """Like :meth:`update` but never raises :class:`Cancelled`: for callbacks inside foreign code
+        (e.g. a SimpleITK iteration event) that must stop their work their own way (see ``cancelled``)."""
+        if fraction is not None:
+            self.fraction = max(0.0, min(1.0, float(fraction)))
+        if message is not None:
+            self.message = message
+        if self._callback is not None:
+            self._callback(self.fraction, self.message)
+
     def check(self) -> None:
         if self._cancel.is_set():
             raise Cancelled(self.message or "cancelled")
@@ -51,6 +61,11 @@ class Progress:
                 if fraction is not None:
                     self.fraction = max(0.0, min(1.0, float(fraction)))
                 parent.update(start + (stop - start) * self.fraction, message)
+
+            def report(self, fraction=None, message=None):
+                if fraction is not None:
+                    self.fraction = max(0.0, min(1.0, float(fraction)))
+                parent.report(start + (stop - start) * self.fraction, message)
 
             def check(self):
                 parent.check()

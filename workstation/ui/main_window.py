@@ -223,17 +223,18 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ background work
     def _run(self, slot: JobSlot, job: Job, on_success, label: str) -> Job:
         job.progressed.connect(lambda f, m: self._show_progress(f, m or label))
-        # connected first, so that messages set by on_success (e.g. "frames of reference differ") win
-        job.succeeded.connect(lambda _r, j=job: slot.is_current(j) and self.message_label.setText(self.tr("{}: done").format(label)))
-        job.succeeded.connect(lambda r, j=job: slot.is_current(j) and on_success(r))
-        job.failed.connect(lambda msg, j=job: slot.is_current(j) and self._error(label, msg))
         job.cancelled.connect(lambda: self.message_label.setText(self.tr("{}: cancelled").format(label)))
         job.done.connect(self._work_done)
         self.progress_bar.setValue(0)
         self.progress_bar.show()
         self.cancel_button.show()
         self.message_label.setText(label)
-        return slot.start(job)
+
+        def succeeded(result):
+            self.message_label.setText(self.tr("{}: done").format(label))  # first: messages set by on_success (e.g. "frames of
+            on_success(result)  # reference differ") win
+
+        return slot.start(job, on_result=succeeded, on_error=lambda msg: self._error(label, msg))
 
     def _show_progress(self, frac: float, msg: str) -> None:
         self.progress_bar.setValue(int(frac * 1000))

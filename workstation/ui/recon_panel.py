@@ -156,10 +156,13 @@ class ReconPanel(QWidget):
         self.injection_edit.setPlaceholderText("YYYY-MM-DDTHH:MM:SS")
         self.start_edit = QLineEdit()
         self.start_edit.setPlaceholderText("YYYY-MM-DDTHH:MM:SS")
-        f.addRow(self.tr("Injected dose"), self.dose_box)
-        f.addRow(self.tr("Injection time"), self.injection_edit)
-        f.addRow(self.tr("Acquisition start"), self.start_edit)
-        f.addRow(self.tr("Weight"), self.weight_box)
+        #: SUV fact (``recon.publish.SuvFacts`` field) -> (form label, widget)
+        self.fact_fields = {"injected_dose_bq": (self.tr("Injected dose"), self.dose_box),
+                            "injection_datetime": (self.tr("Injection time"), self.injection_edit),
+                            "acquisition_start": (self.tr("Acquisition start"), self.start_edit),
+                            "weight_kg": (self.tr("Weight"), self.weight_box)}
+        for label, widget in self.fact_fields.values():
+            f.addRow(label, widget)
         lay.addWidget(suv)
         buttons = QHBoxLayout()
         self.run_button = QPushButton(self.tr("Reconstruct"))
@@ -352,21 +355,13 @@ class ReconPanel(QWidget):
         self.progress_bar.setValue(0)
         self.status_label.setStyleSheet("")
         self.job = None
+        from workstation.recon.request import RequestError, prepare_request, submit_request
+
         try:
-            params = m.resolve_parameters(self.parameters())
-        except ParameterError as exc:
+            request = prepare_request(self.registry, m.id, self.input_edit.text().strip() or None, self.parameters(),
+                                      ct=self.ct_provider())
+        except (ParameterError, RequestError) as exc:
             return self._fail_now(str(exc))
-        file_inputs = [i.name for i in m.inputs if i.kind != "array"]
-        raw = self.input_edit.text().strip()
-        inputs = {}
-        if raw:
-            if not file_inputs:
-                return self._fail_now(self.tr("plugin {!r} takes no raw data file").format(m.id))
-            if not Path(raw).is_file():
-                return self._fail_now(self.tr("raw data file not found: {}").format(raw))
-            inputs[file_inputs[0]] = raw
-        ct = self.ct_provider()
-        wants_mu = ct is not None and "mu_map" in {i.name for i in m.inputs}
         host = self.host
         self._expected_dir = host.jobs_root / f"panel-{uuid.uuid4().hex[:12]}"
         job_dir = self._expected_dir
@@ -375,15 +370,9 @@ class ReconPanel(QWidget):
             from workstation.recon.host import ReconJobError
             from workstation.recon.manifest import PluginNotFound
 
-            arrays = {}
-            if wants_mu:
-                from workstation.recon.attenuation import hu_to_mu_511
-
-                progress.update(0.0, "attenuation map from the CT")
-                arrays["mu_map"] = (hu_to_mu_511(ct.array), ct.geometry)
             try:
-                return host.submit(m.id, input_files=inputs, arrays=arrays, parameters=params, job_dir=job_dir,
-                                   listener=lambda job, kind, data: self._job_event.emit(job, kind, data))
+                return submit_request(host, request, progress=progress, job_dir=job_dir,
+                                      listener=lambda job, kind, data: self._job_event.emit(job, kind, data))
             except (ParameterError, PluginNotFound, ReconJobError) as exc:
                 return str(exc)
 
@@ -489,7 +478,7 @@ class ReconPanel(QWidget):
         try:
             facts = self.suv_facts()
         except PublishError as exc:
-            self._publish_failed(str(exc))
+            self._publish_failed(exc)
             return
         out_dir = job.job_dir / "dicom"
         result, db = job.result, self.db
@@ -499,7 +488,10 @@ class ReconPanel(QWidget):
             from workstation.io.loader import load_series
             from workstation.recon.publish import publish_result
 
-            pub = publish_result(result, out_dir, ct, facts=facts, db=db, progress=progress.sub(0.0, 0.5))
+            try:
+                pub = publish_result(result, out_dir, ct, facts=facts, db=db, progress=progress.sub(0.0, 0.5))
+            except PublishError as exc:
+                return exc  # keeps its fields: the form fields to outline
             pet = load_series([str(p) for p in pub.paths], progress=progress.sub(0.5, 0.8))
             session = ReadingSession(ct, pet, progress=progress.sub(0.8, 1.0))
             return pub, session
@@ -562,6 +554,9 @@ class ReconPanel(QWidget):
         self.finished.emit(self.state)
 
     def _published(self, result) -> None:
+        if isinstance(result, Exception):
+            self._publish_failed(result)
+            return
         pub, session = result
         self.last_published = pub
         self.state = "published"
@@ -573,7 +568,18 @@ class ReconPanel(QWidget):
         self.session_ready.emit(session)
         self.finished.emit(self.state)
 
-    def _publish_failed(self, message: str) -> None:
+    def mark_facts(self, fields=()) -> str:
+        """Outline the form fields of the SUV facts ``fields`` (clearing the others); their labels as a hint."""
+        labels = []
+        for name, (label, widget) in self.fact_fields.items():
+            widget.setStyleSheet("border: 2px solid #d33;" if name in fields else "")
+            if name in fields:
+                labels.append(label)
+        return f" (fill in: {', '.join(labels)})" if labels else ""
+
+    def _publish_failed(self, message) -> None:
+        fields = getattr(message, "fields", ())
+        message = f"{message}{self.mark_facts(fields)}"
         self.state = "failed"
         self.status_label.setStyleSheet("color: #c0392b")
         where = (" " + self.tr("(result kept in {})").format(self.job.job_dir / "outputs")) if self.job is not None else ""

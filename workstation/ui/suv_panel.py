@@ -48,6 +48,7 @@ def _suv_type_choices() -> tuple[tuple[str, str], ...]:
 
 
 SUV_TYPES = _suv_type_choices()
+MISSING_STYLE = "border: 2px solid #d33;"  # the form field of the input an error names
 
 
 class SuvPanel(QWidget):
@@ -104,10 +105,18 @@ class SuvPanel(QWidget):
         else:
             self.trail.setPlainText(self.tr("SUV not available; PET shown in {}.").format(s.pet.units or self.tr("file units"))
                                    + f"\n{s.suv.error}")
+        self.mark_field(getattr(s.suv, "error_field", None) if s.suv.factor is None else None)
         self.audit.clear()
         for entry in s.suv.audit:
             self.audit.addItem(f"{entry.get('time', '')} {entry.get('user', '')}: {entry.get('changes', '')} "
                                f"— {entry.get('reason', '')}")
+
+    def mark_field(self, name: str | None) -> None:
+        """Outline the form field of input ``name`` (the ``field`` of an SUV error) and clear the others."""
+        for key, edit in self.edits.items():
+            edit.setStyleSheet(MISSING_STYLE if key == name else "")
+        if name in self.edits:
+            self.edits[name].setFocus()
 
     def apply(self) -> bool:
         """Apply the SUV type and overrides; returns False (with a message) when refused."""
@@ -126,6 +135,7 @@ class SuvPanel(QWidget):
             overrides = SuvOverrides(**given) if given else None
         except SuvError as exc:
             self.message.setText(str(exc))
+            self.mark_field(exc.field)
             return False
         suv_type = self.type_box.currentData()
         changes = ", ".join(f"{k}={v}" for k, v in given.items()) or "no overrides"

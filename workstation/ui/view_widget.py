@@ -49,6 +49,11 @@ class ViewWidget(QWidget):
     def detach(self) -> None:
         self.session.events.disconnect("*", self._on_event)
 
+    def redraw(self) -> None:
+        """Draw again at the next paint (e.g. an overlay of another panel changed)."""
+        self._dirty = True
+        self.update()
+
     def _on_event(self, event: str, **kw) -> None:
         if event == "view" and kw.get("key") not in (None, self.key):
             return

@@ -12,10 +12,10 @@ statistics) to the views of the main window and to its own widgets:
   panel is an event filter on every slice view: with a tool chosen, the left button is its own and
   the view does not move the crosshair. A click is mapped to the display world point, then into
   the PET frame through the session's ``pet_from_anat`` (the same mapping the PET image uses).
-* **Segmentation runs off the UI thread** (``workers.Job`` in a ``JobSlot``). The threshold slider
-  re-segments the selected lesion on every move (live preview); each request gets a token and
-  only the newest token's result is applied: a superseded job is cancelled, and a stale result
-  that arrives anyway (out of order) is dropped and counted in ``dropped``.
+* **Segmentation runs off the UI thread** (``workers.Job`` in a ``JobSlot``: the newest request
+  wins). The threshold slider re-segments the selected lesion on every move (live preview): a
+  superseded job is cancelled, and a stale result that arrives anyway (out of order) is dropped by
+  the slot and counted in ``dropped``.
 * **Edit / delete**: the radius spin box edits the selected sphere (or liver VOI), the slider the
   selected lesion's threshold (fixed SUV or % of SUVmax; PERCIST and A50 set their own).
 * **Lesion table** (``lesion_table``): sortable; clicking a row selects the VOI and moves the
@@ -27,7 +27,6 @@ statistics) to the views of the main window and to its own widgets:
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 
 import numpy as np
@@ -87,10 +86,6 @@ class VoiPanel(QWidget):
         self.views: list = []  # (view widget, outline hook)
         self.seg_jobs, self.wb_jobs = JobSlot(), JobSlot()
         self.segment_fn = V.segment_lesion  # replaceable (tests simulate slow / out-of-order work)
-        self._tokens = itertools.count(1)
-        self._newest_seg = 0
-        self._newest_wb = 0
-        self.dropped = 0
         self.tool = "navigate"
         self._press = None
         self._suv_key = None
@@ -198,6 +193,11 @@ class VoiPanel(QWidget):
     def show_message(self, text: str) -> None:
         self.message.setText(text)
 
+    @property
+    def dropped(self) -> int:
+        """Results of superseded segmentation / detection jobs that arrived late and were not applied."""
+        return self.seg_jobs.dropped + self.wb_jobs.dropped
+
     # ------------------------------------------------------------ session and views
     def set_session(self, session) -> None:
         """Use a new reading session: a fresh VOI model on its PET (none without PET)."""
@@ -236,7 +236,7 @@ class VoiPanel(QWidget):
 
     def _redraw_views(self) -> None:
         for v, _ in self.views:
-            v._on_event("voi")
+            v.redraw()
 
     def _on_pet(self, event, **kw) -> None:
         s = self.session
@@ -364,34 +364,29 @@ class VoiPanel(QWidget):
         except V.VoiError as exc:
             self.show_message(str(exc))
             return None
-        token = next(self._tokens)
-        self._newest_seg = token
         kw = self.model.liver_kwargs() if vocab.parse_method(method).name == "percist" else {}
         kw["constraint"] = float(self.constraint.value())
-        job = Job(self._seg_work, token, target_id, self.segment_fn, self.model.suv, self.model.geometry,
+        job = Job(self._seg_work, target_id, self.segment_fn, self.model.suv, self.model.geometry,
                   tuple(float(x) for x in pet_world), method, kw, name="segment")
-        job.succeeded.connect(self._segmentation_done)
-        job.failed.connect(self.show_message)
         self.show_message(self.tr("segmenting ({})…").format(method))
-        return self.seg_jobs.start(job)
+        return self.seg_jobs.start(job, on_result=self.apply_segmentation, on_error=self.show_message)
 
     @staticmethod
-    def _seg_work(token, target_id, fn, suv, geometry, seed, method, kw, progress=None):
+    def _seg_work(target_id, fn, suv, geometry, seed, method, kw, progress=None):
         try:
-            return token, target_id, fn(suv, geometry, seed, method, progress=progress, **kw), None
+            return target_id, fn(suv, geometry, seed, method, progress=progress, **kw), None
         except SegmentationLeak as exc:  # keep the region and the constraint, to outline what happened
-            return token, target_id, None, exc
+            return target_id, None, exc
         except (V.VoiError, QuantError) as exc:
-            return token, target_id, None, str(exc)
+            return target_id, None, str(exc)
 
-    def _segmentation_done(self, payload) -> None:
-        token, target_id, seg, error = payload
-        if token != self._newest_seg:  # a newer request was made: this result is stale
-            self.dropped += 1
-            return
+    def apply_segmentation(self, payload) -> None:
+        """Apply the result ``(target_id, segmentation, error)`` of the current segmentation job."""
+        target_id, seg, error = payload
         self.last_leak = error if isinstance(error, SegmentationLeak) else None
         if error:
-            self.show_message(("⚠ nothing measured: " + str(error)) if self.last_leak is not None else error)
+            self.show_message(self.tr("⚠ nothing measured: {}").format(error) if self.last_leak is not None
+                              else str(error))
             return
         m = self.model
         if target_id is not None and target_id in m.vois:
@@ -406,9 +401,8 @@ class VoiPanel(QWidget):
         """Start the whole-body detection; while one runs, the button cancels it."""
         if self.model is None:
             return None
-        if self.wb_jobs.job is not None and self.wb_jobs.job.is_running():
-            self.wb_jobs.cancel()
-            self._newest_wb = 0
+        if self.wb_jobs.is_running():
+            self.wb_jobs.clear()  # nothing it still delivers is applied
             self.show_message(self.tr("whole body: cancelled"))
             return None
         try:
@@ -416,40 +410,35 @@ class VoiPanel(QWidget):
         except V.VoiError as exc:
             self.show_message(str(exc))
             return None
-        token = next(self._tokens)
-        self._newest_wb = token
         kw = {"min_volume_ml": self.min_volume.value(),
               "exclude": DEFAULT_EXCLUDE if self.exclude.isChecked() else ()}
         if vocab.parse_method(method).name == "percist":
             kw.update(self.model.liver_kwargs())
 
+        suv, geometry = self.model.suv, self.model.geometry
+
         def work(progress):
             try:
-                return token, V.detect_lesions(self.model.suv, self.model.geometry, method, progress=progress, **kw), None
+                return V.detect_lesions(suv, geometry, method, progress=progress, **kw), None
             except (V.VoiError, QuantError) as exc:
-                return token, None, str(exc)
+                return None, str(exc)
 
         job = Job(work, name="whole-body")
-        job.succeeded.connect(self._whole_body_done)
-        job.failed.connect(self.show_message)
         job.progressed.connect(self._whole_body_progress)
         job.done.connect(self._whole_body_finished)
         self.show_message(self.tr("whole-body detection ({})…").format(method))
         self.wb_button.setText(self.tr("Cancel"))
-        return self.wb_jobs.start(job)
+        return self.wb_jobs.start(job, on_result=self._whole_body_done, on_error=self.show_message)
 
     def _whole_body_finished(self) -> None:
-        if self.wb_jobs.job is None or not self.wb_jobs.job.is_running():
+        if not self.wb_jobs.is_running():
             self.wb_button.setText(self.tr("Whole body"))
 
     def _whole_body_progress(self, fraction: float, msg: str) -> None:
         self.show_message(self.tr("whole body: {} {:.0f} %").format(msg, 100 * fraction))
 
     def _whole_body_done(self, payload) -> None:
-        token, segs, error = payload
-        if token != self._newest_wb:
-            self.dropped += 1
-            return
+        segs, error = payload
         if error:
             self.show_message(error)
             return

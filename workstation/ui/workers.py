@@ -5,9 +5,13 @@ Concept
 Compute functions (loading a study, importing, registration) take a plain
 ``workstation.tasks.progress.Progress`` and know nothing about Qt. ``Job`` runs one on a Python
 thread and turns its progress, result and error into Qt signals, which Qt delivers on the UI
-thread (queued across threads). ``JobSlot`` keeps at most one job of a kind: starting a new one
-cancels the older one (a newer request supersedes it), and results of a superseded job are
-dropped.
+thread (queued across threads).
+
+**Newest request wins**, one way for every panel: a ``JobSlot`` holds the current job of a kind
+(loading, moving the PET, segmenting, whole-body detection). Starting a new job cancels the
+older one, and whatever an older job still delivers (a result or an error that was already on
+its way, possibly out of order) is dropped and counted in ``slot.dropped``: the callbacks given
+to :meth:`JobSlot.start` run only for the slot's current job.
 """
 
 from __future__ import annotations
@@ -69,21 +73,48 @@ class Job(QObject):
 
 
 class JobSlot:
-    """At most one running job; a new one cancels (supersedes) the previous one."""
+    """The current job of one kind: a new request cancels (supersedes) the previous one and only the
+    current job's result or error reaches the callbacks (older deliveries are dropped and counted)."""
 
     def __init__(self):
         self.job: Job | None = None
+        self.dropped = 0
 
-    def start(self, job: Job) -> Job:
+    def start(self, job: Job, on_result=None, on_error=None) -> Job:
+        """Make ``job`` the current one, cancel the previous one and start it.
+
+        ``on_result(result)`` / ``on_error(message)`` run on the UI thread for this job only while
+        it is still the current one.
+        """
         old = self.job
         if old is not None and old.is_running():
             old.cancel()
         self.job = job
+        if on_result is not None:
+            job.succeeded.connect(lambda r, j=job: self.deliver(j, r, on_result))
+        if on_error is not None:
+            job.failed.connect(lambda m, j=job: self.deliver(j, m, on_error))
         return job.start()
+
+    def deliver(self, job: Job, value, callback) -> bool:
+        """Hand ``value`` to ``callback`` if ``job`` is the current job; else drop it (counted)."""
+        if job is not self.job:
+            self.dropped += 1
+            return False
+        callback(value)
+        return True
 
     def cancel(self) -> None:
         if self.job is not None:
             self.job.cancel()
+
+    def clear(self) -> None:
+        """Cancel the current job and forget it: nothing it delivers later is applied."""
+        self.cancel()
+        self.job = None
+
+    def is_running(self) -> bool:
+        return self.job is not None and self.job.is_running()
 
     def is_current(self, job: Job) -> bool:
         return job is self.job

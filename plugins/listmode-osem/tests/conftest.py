@@ -1,13 +1,11 @@
 """Shared fixtures: a tiny ring scanner and a small simulated PETSIRD file of the demo phantom."""
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(REPO / "tests" / "recon"))  # the shared contract suite (contract.py)
 REFDATA = REPO.parent / "shared" / "refdata"
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from contract import PluginContract
+from workstation.testing.recon_contract import PluginContract
 from listmode_osem.plugin import run, trilinear_resample
 from workstation.core.geometry import ImageGeometry
 from workstation.recon.api import NullContext, PluginInputError, ReconRequest

@@ -12,7 +12,9 @@ Prints, with the geometry stated:
   kernels on the same events in the same run, with the ratio and the largest difference
   (prints "no CUDA device" when there is none).
 
-Usage: .venv/bin/python bench/bench_recon.py [--events 200000] [--sdk-events 50000] [--decode-events 2000000]
+The plugin's own benchmark (it times the plugin's internals, so it lives with the plugin).
+
+Usage: .venv/bin/python plugins/listmode-osem/bench/bench_recon.py [--events 200000] [--sdk-events 50000] [--decode-events 2000000]
        [--device cpu|gpu] [--projector-only]
 """
 
@@ -143,7 +145,7 @@ def bench_gpu(s, g, x, d1, d2, tb):
 def bench_simulator(scanner, seconds):
     from listmode_osem import simulate as sim
 
-    gj = Path(__file__).resolve().parents[2] / "shared" / "refdata" / "nema-iec-body-phantom" / "geometry.json"
+    gj = Path(__file__).resolve().parents[4] / "shared" / "refdata" / "nema-iec-body-phantom" / "geometry.json"
     if not gj.is_file():
         print(f"simulator: skipped ({gj} missing)")
         return
