@@ -19,6 +19,14 @@ def refdata():
     return REFDATA
 
 
+def pytest_configure(config):
+    """Fixtures of module or session scope are built before the per-test data folder below is set:
+    give the whole run its own data folder too, so that no test ever writes the user's real one."""
+    import tempfile
+
+    os.environ["WORKSTATION_DATA_DIR"] = tempfile.mkdtemp(prefix="ws-test-data-")
+
+
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path_factory, monkeypatch):
     """Never touch the user's real study database from tests."""

@@ -8,8 +8,8 @@ Built with the independent ``dicom_factory`` writer; files are shuffled on disk.
 from __future__ import annotations
 
 import numpy as np
-from dicom_factory import write_series
-from pet_factory import pet_dataset
+from workstation.testing.dicom_factory import write_series
+from workstation.testing.pet_factory import pet_dataset
 
 PET_KEYS = ("Units", "DecayCorrection", "CorrectedImage", "SeriesDate", "SeriesTime", "AcquisitionDate",
             "AcquisitionTime", "PatientWeight", "RadiopharmaceuticalInformationSequence")

@@ -1,5 +1,7 @@
 """Rigid MI registration recovers a known shift and rotation between two synthetic modalities."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 

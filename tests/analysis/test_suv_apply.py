@@ -7,16 +7,13 @@ worked out here by hand: factor_k = W / (D * 2^(-(t_k - t_inj)/T) * mean decay o
 
 import datetime as dt
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "render"))
-import synthetic_study as syn  # noqa: E402
+from workstation.testing import synthetic_study as syn
 
-from pet_factory import pet_dataset  # noqa: E402
+from workstation.testing.pet_factory import pet_dataset  # noqa: E402
 from workstation.analysis import fusion  # noqa: E402
 from workstation.analysis.resample import resample_to_grid  # noqa: E402
 from workstation.analysis.suv import compute_suv  # noqa: E402

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from malformed_corpus import CASES, NOT_INDEXED, base_dataset, build_corpus, save
-from pet_factory import pet_dataset
+from workstation.testing.pet_factory import pet_dataset
 
 from workstation.cli import main
 

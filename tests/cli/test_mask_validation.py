@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 import pytest
-from dicom_factory import write_series
-from pet_factory import pet_dataset
+from workstation.testing.dicom_factory import write_series
+from workstation.testing.pet_factory import pet_dataset
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 

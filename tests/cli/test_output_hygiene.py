@@ -9,7 +9,7 @@ import unicodedata
 from pathlib import Path
 
 import numpy as np
-from dicom_factory import write_series
+from workstation.testing.dicom_factory import write_series
 
 from workstation.cli import main
 from workstation.core.text import printable

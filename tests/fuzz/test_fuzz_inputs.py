@@ -31,7 +31,7 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from malformed_corpus import base_dataset, save  # noqa: E402
-from pet_factory import pet_dataset  # noqa: E402
+from workstation.testing.pet_factory import pet_dataset  # noqa: E402
 
 from workstation.io import dicom_walk  # noqa: E402
 from workstation.io.errors import DicomError  # noqa: E402

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pydicom
 import pytest
-from dicom_factory import write_series
+from workstation.testing.dicom_factory import write_series
 
 from workstation.io import dicom_text
 from workstation.io.scan import read_record

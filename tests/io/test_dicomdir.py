@@ -8,7 +8,7 @@ import shutil
 
 import numpy as np
 import pydicom
-from dicom_factory import write_series
+from workstation.testing.dicom_factory import write_series
 from pydicom.fileset import FileSet
 
 from workstation.cli import main

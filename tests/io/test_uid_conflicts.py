@@ -6,7 +6,7 @@ import shutil
 
 import numpy as np
 import pydicom
-from dicom_factory import write_series
+from workstation.testing.dicom_factory import write_series
 
 from workstation.cli import main
 from workstation.io.db import SOP_CONFLICT, STUDY_CONFLICT, StudyDB

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from net_peers import (ORTHANC_AET, WS_AET, NodeProcess, free_port, start_orthanc,  # noqa: E402
                        stop_pid)
 

@@ -168,7 +168,7 @@ class NodeProcess:
 def make_study(out_dir, n_series: int = 1, n_slices: int = 5, size: int = 8, patient_name="TEST^PATIENT",
                patient_id="P1", charset="ISO_IR 192", seed: int = 0, study_uid=None) -> tuple[str, list[Path]]:
     """A synthetic CT study in code: ``n_series`` series of ``n_slices`` int16 slices (random pixels)."""
-    from dicom_factory import write_series
+    from workstation.testing.dicom_factory import write_series
     from pydicom.uid import generate_uid
 
     rng = np.random.default_rng(seed)

@@ -1,16 +1,13 @@
 """Structures of a study (RTSTRUCT ROIs, SEG segments) act as VOIs in the lesion table, with their names,
 colours and SUV statistics worked out here on masks built independently from the contours' geometry."""
 
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "render"))
-import synthetic_study as syn  # noqa: E402
+from workstation.testing import synthetic_study as syn
 
-from pet_factory import pet_dataset  # noqa: E402
+from workstation.testing.pet_factory import pet_dataset  # noqa: E402
 from seg_factory import circle, write_rtstruct, write_seg  # noqa: E402
 from workstation.analysis import fusion  # noqa: E402
 from workstation.io.pet_header import read_pet_acquisition  # noqa: E402
