@@ -281,9 +281,9 @@ def test_fast_path_equals_general_path(tmp_path, modality, monkeypatch):
     fast = load_series(files)
 
     def refuse(*a, **k):
-        raise loader._NotFast
+        raise loader.NotFast
 
-    monkeypatch.setattr(loader, "_read_stack", refuse)
+    monkeypatch.setattr(loader, "read_stack", refuse)
     slow = load_series(files)
     assert fast.array.dtype == slow.array.dtype
     assert np.array_equal(fast.array, slow.array)

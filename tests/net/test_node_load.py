@@ -130,7 +130,7 @@ def test_retrieve_500_instance_study_with_move_and_get(orthanc, orthanc_node, no
     need_dcmtk("storescu")
     from workstation.io.db import StudyDB
     from workstation.net import scu
-    from workstation.net.store import ManagedStore
+    from workstation.io.store import ManagedStore
 
     study_uid, files = make_study(tmp_path / "src", n_series=5, n_slices=100, size=16, seed=41)
     r = subprocess.run(["storescu", "-aet", "WS_TEST", "-aec", "ORTHANC", "--scan-directories", "--recurse", "127.0.0.1",

@@ -21,7 +21,7 @@ def _pacs(cfg):
 def test_echo_store_find_get_round_trip_bit_identical(orthanc, orthanc_node, tmp_path):
     from workstation.io.db import StudyDB
     from workstation.net import scu
-    from workstation.net.store import ManagedStore
+    from workstation.io.store import ManagedStore
 
     pacs = _pacs(orthanc_node)
     assert scu.echo(pacs, WS_AET) == 0

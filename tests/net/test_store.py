@@ -12,7 +12,7 @@ from net_peers import make_study
 
 def test_store_index_duplicates_and_reconcile(tmp_path):
     from workstation.io.db import StudyDB
-    from workstation.net.store import ManagedStore
+    from workstation.io.store import ManagedStore
 
     study_uid, files = make_study(tmp_path / "src", n_series=1, n_slices=4, seed=1)
     with StudyDB(tmp_path / "db.sqlite") as db:
@@ -39,7 +39,7 @@ def test_store_index_duplicates_and_reconcile(tmp_path):
 @pytest.mark.parametrize("field,value", [("StudyInstanceUID", "../../etc"), ("SeriesInstanceUID", "1.2.3/4"),
                                          ("SOPInstanceUID", "1." + "2" * 70)])
 def test_hostile_uids_are_refused(tmp_path, field, value):
-    from workstation.net.store import ManagedStore, StoreError
+    from workstation.io.store import ManagedStore, StoreError
 
     _, files = make_study(tmp_path / "src", n_slices=1)
     ds = pydicom.dcmread(files[0])
@@ -55,7 +55,7 @@ def test_hostile_uids_are_refused(tmp_path, field, value):
 
 
 def test_not_dicom_is_refused(tmp_path):
-    from workstation.net.store import ManagedStore, StoreError
+    from workstation.io.store import ManagedStore, StoreError
 
     store = ManagedStore(tmp_path / "store")
     with pytest.raises(StoreError, match="unreadable DICOM header"):
@@ -65,7 +65,7 @@ def test_not_dicom_is_refused(tmp_path):
 
 def test_group_commit_from_many_threads(tmp_path):
     from workstation.io.db import StudyDB
-    from workstation.net.store import ManagedStore
+    from workstation.io.store import ManagedStore
 
     study_uid, files = make_study(tmp_path / "src", n_series=4, n_slices=10, seed=2)
     with StudyDB(tmp_path / "db.sqlite", synchronous="NORMAL") as db:

@@ -24,7 +24,7 @@ def dicomweb(orthanc):
 def test_stow_qido_wado_round_trip(dicomweb, tmp_path):
     from workstation.io.db import StudyDB
     from workstation.net import web
-    from workstation.net.store import ManagedStore
+    from workstation.io.store import ManagedStore
     from workstation.tasks.progress import Progress
 
     study_uid, files = make_study(tmp_path / "src", n_series=2, n_slices=3, patient_name="赵^六", patient_id="WEB-1",
@@ -52,7 +52,7 @@ def test_stow_qido_wado_round_trip(dicomweb, tmp_path):
 
 def test_wado_cancel_stops_between_instances(dicomweb, tmp_path):
     from workstation.net import web
-    from workstation.net.store import ManagedStore
+    from workstation.io.store import ManagedStore
     from workstation.tasks.progress import Cancelled, Progress
 
     study_uid, files = make_study(tmp_path / "src", n_series=1, n_slices=8, seed=22)

@@ -680,7 +680,7 @@ METHOD_MI = "rigid MI"
 METHOD_NUDGE = "manual nudge"
 
 
-def _pair_uids(pet: Volume | None, anatomical: Volume | None) -> tuple[str, str] | None:
+def pair_uids(pet: Volume | None, anatomical: Volume | None) -> tuple[str, str] | None:
     if pet is None or anatomical is None or not pet.series_uid or not anatomical.series_uid:
         return None
     return pet.series_uid, anatomical.series_uid
@@ -688,7 +688,7 @@ def _pair_uids(pet: Volume | None, anatomical: Volume | None) -> tuple[str, str]
 
 def stored_registration(db, pet: Volume | None, anatomical: Volume | None):
     """The registration stored for this (PET, anatomical) pair in a ``StudyDB``, or None."""
-    uids = _pair_uids(pet, anatomical)
+    uids = pair_uids(pet, anatomical)
     if db is None or uids is None:
         return None
     return db.get_registration(*uids)
@@ -697,7 +697,7 @@ def stored_registration(db, pet: Volume | None, anatomical: Volume | None):
 def save_registration(db, session: "ReadingSession", method: str, metric: float | None = None):
     """Keep the session's current ``pet_from_anat`` with the study (returns the row, or None when the
     session has no PET/anatomical pair with series UIDs or there is no database)."""
-    uids = _pair_uids(session.pet, session.anatomical)
+    uids = pair_uids(session.pet, session.anatomical)
     if db is None or uids is None:
         return None
     return db.save_registration(*uids, session.pet_from_anat, metric=metric, method=method)

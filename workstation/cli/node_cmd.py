@@ -94,7 +94,7 @@ def run(args) -> int:
         return 0
     from workstation.io.db import StudyDB
     from workstation.net.scp import StorageNode
-    from workstation.net.store import ManagedStore
+    from workstation.io.store import ManagedStore
 
     local = cfg.local
     allowed = cfg.allowed_peers() + [parse_allow(a) for a in args.allow]

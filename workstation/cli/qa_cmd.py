@@ -104,7 +104,7 @@ def _parse_spheres(items):
 
 def _fill(args, header_half_life):
     from workstation.analysis.qa import Fill
-    from workstation.recon.publish import PublishError, _parse_datetime
+    from workstation.recon.publish import PublishError, parse_datetime
 
     conc = (args.sphere_kbqml, args.background_kbqml)
     if args.ratio is not None and any(v is not None for v in conc):
@@ -114,7 +114,7 @@ def _fill(args, header_half_life):
     if args.fill_time and args.ratio is not None:
         raise UserError("--fill-time goes with the concentrations (a ratio does not decay)")
     try:
-        ref = _parse_datetime(args.fill_time, "--fill-time") if args.fill_time else None
+        ref = parse_datetime(args.fill_time, "--fill-time") if args.fill_time else None
     except PublishError as exc:
         raise UserError(str(exc)) from None
     half = args.half_life or header_half_life or 6586.2

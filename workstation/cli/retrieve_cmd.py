@@ -22,7 +22,7 @@ def run(args) -> int:
 
     from workstation.io.db import StudyDB
     from workstation.net import process, scu
-    from workstation.net.store import ManagedStore
+    from workstation.io.store import ManagedStore
     from workstation.settings.nodes import load_nodes
     from workstation.tasks.progress import Progress
 

@@ -68,7 +68,7 @@ def run(args) -> int:
 
     from workstation.io.db import StudyDB
     from workstation.net import web
-    from workstation.net.store import ManagedStore
+    from workstation.io.store import ManagedStore
     from workstation.tasks.progress import Progress
 
     from .common import UserError, print_json

@@ -27,10 +27,10 @@ from workstation.core import PatientInfo, Volume
 
 from . import dicom_text
 from .errors import AmbiguousSeriesError, NoSeriesError, NonFiniteError
-from .pixels import _NotFast, _read_general, _read_stack, _Slice  # noqa: F401 (re-exported)
+from .pixels import NotFast, read_general, read_stack, Slice  # noqa: F401 (re-exported)
 from .series import SeriesInfo, find_pet_series, find_series  # noqa: F401 (re-exported)
-from .stack import (SPACING_ABS_TOL, SPACING_REL_TOL, TILT_TOL_DEG, _assemble,  # noqa: F401
-                    _build_geometry, _choose_stack, _postprocess_stack, _take_rows)
+from .stack import (SPACING_ABS_TOL, SPACING_REL_TOL, TILT_TOL_DEG, assemble,  # noqa: F401
+                    build_geometry, choose_stack, postprocess_stack, take_rows)
 
 
 def load_pet_folder(path, series_uid: str | None = None, progress=None) -> Volume:
@@ -63,10 +63,10 @@ def load_series(files, progress=None) -> Volume:
         raise NoSeriesError("no files given")
     skipped: list[str] = []
     try:
-        slices, stack, headers, first, series_uids = _read_stack(files, progress)
-    except _NotFast:
+        slices, stack, headers, first, series_uids = read_stack(files, progress)
+    except NotFast:
         stack = None
-        slices, headers, first, series_uids = _read_general(files, skipped, progress)
+        slices, headers, first, series_uids = read_general(files, skipped, progress)
     if first is None:
         raise NoSeriesError(f"none of the {len(files)} files holds a loadable image"
                             + (f" (first problem: {skipped[0]})" if skipped else ""))
@@ -82,13 +82,13 @@ def load_series(files, progress=None) -> Volume:
         unique.append(s)
     if len(unique) < len(slices):
         warnings.append(f"{len(slices) - len(unique)} duplicate instance(s) ignored")
-    slices = _choose_stack(unique, warnings)
-    slices, geom, dist, shifts, resample_to = _build_geometry(slices, warnings)
+    slices = choose_stack(unique, warnings)
+    slices, geom, dist, shifts, resample_to = build_geometry(slices, warnings)
     modality = str(first.get("Modality", "")).upper()
     if stack is not None:
-        array = _postprocess_stack(_take_rows(stack, [s.stack_index for s in slices]), dist, shifts, resample_to)
+        array = postprocess_stack(take_rows(stack, [s.stack_index for s in slices]), dist, shifts, resample_to)
     else:
-        array = _assemble(slices, modality, shifts, resample_to, dist)
+        array = assemble(slices, modality, shifts, resample_to, dist)
         for s in slices:
             s.pixels = None
     _refuse_non_finite(array, slices if resample_to is None else None)

@@ -30,7 +30,7 @@ _UNCOMPRESSED = {
 
 
 @dataclass
-class _Slice:
+class Slice:
     """One 2-D image: a single-frame file, or one frame of a multi-frame object."""
 
     path: str
@@ -230,7 +230,7 @@ def _floats(v, n, what, path):
     return a
 
 
-def _slices_from_dataset(ds, path: str) -> list[_Slice]:
+def _slices_from_dataset(ds, path: str) -> list[Slice]:
     pixels = _stored_pixels(ds, path)
     frames = _opt_int(ds, "NumberOfFrames", path, 1, minimum=1)
     sop = str(ds.get("SOPInstanceUID", ""))
@@ -242,7 +242,7 @@ def _slices_from_dataset(ds, path: str) -> list[_Slice]:
         if "ImagePositionPatient" not in ds or "ImageOrientationPatient" not in ds:
             raise GeometryError(f"{path}: ImagePositionPatient/ImageOrientationPatient missing: not a tomographic slice")
         ps = _floats(_get(ds, "PixelSpacing", path), 2, element_name("PixelSpacing"), path)
-        return [_Slice(path, _floats(_get(ds, "ImagePositionPatient", path), 3, element_name("ImagePositionPatient"),
+        return [Slice(path, _floats(_get(ds, "ImagePositionPatient", path), 3, element_name("ImagePositionPatient"),
                                      path),
                        _floats(_get(ds, "ImageOrientationPatient", path), 6, element_name("ImageOrientationPatient"),
                                path),
@@ -271,7 +271,7 @@ def _slices_from_dataset(ds, path: str) -> list[_Slice]:
             if slope is None:
                 slope, inter = _get(ds, "RescaleSlope", path), _get(ds, "RescaleIntercept", path)
             ps = _floats(ps, 2, "PixelSpacing (per-frame)", path)
-            out.append(_Slice(path, _floats(ipp, 3, "ImagePositionPatient (per-frame)", path),
+            out.append(Slice(path, _floats(ipp, 3, "ImagePositionPatient (per-frame)", path),
                               _floats(iop, 6, "ImageOrientationPatient (per-frame)", path), (ps[0], ps[1]),
                               _finite(slope, "RescaleSlope", path, 1.0) or 1.0,
                               _finite(inter, "RescaleIntercept", path, 0.0), pixels.shape[1:], f,
@@ -288,7 +288,7 @@ def _slices_from_dataset(ds, path: str) -> list[_Slice]:
         raise GeometryError(f"{path}: NM tomogram without SpacingBetweenSlices")
     normal = np.cross(iop[:3], iop[3:])
     slope, inter = _opt_float(ds, "RescaleSlope", path, 1.0) or 1.0, _opt_float(ds, "RescaleIntercept", path, 0.0)
-    return [_Slice(path, ipp0 + f * step * normal, iop, (ps[0], ps[1]), slope, inter, pixels.shape[1:], f,
+    return [Slice(path, ipp0 + f * step * normal, iop, (ps[0], ps[1]), slope, inter, pixels.shape[1:], f,
                    pixels[f], f"{sop}#{f}", acq) for f in range(frames)]
 
 
@@ -320,7 +320,7 @@ _FAST_TAGS = {
 }
 
 
-class _NotFast(Exception):
+class NotFast(Exception):
     """The files need the general path (compressed, multi-frame, odd bit depths, mixed sizes)."""
 
 
@@ -371,9 +371,9 @@ def _read_one(path: str, idx: int, state: _StackState | None, n: int, want: set,
                 head += f.read()
                 ts, raw, poff, plen = dw.walk(head, want)
         except dw.WalkError:
-            raise _NotFast from None
+            raise NotFast from None
         if poff is None:
-            raise _NotFast
+            raise NotFast
 
         def get(name):
             return raw.get(tags[name])
@@ -382,38 +382,38 @@ def _read_one(path: str, idx: int, state: _StackState | None, n: int, want: set,
             raw_value = raw.get(tag)
             if raw_value is not None and (kind in ("DS", "IS") and raw_value.strip(b" \x00") and
                                           dw.as_floats(raw_value) is None or kind == "US" and len(raw_value) != 2):
-                raise _NotFast
+                raise NotFast
         frames = dw.as_floats(get("NumberOfFrames"))
         ipp, iop = dw.as_floats(get("ImagePositionPatient")), dw.as_floats(get("ImageOrientationPatient"))
         if (dw.as_int(get("BitsAllocated")) != 16 or (dw.as_int(get("SamplesPerPixel")) or 1) != 1
                 or (frames is not None and frames != [1.0]) or ipp is None or iop is None
                 or len(ipp) != 3 or len(iop) != 6):
-            raise _NotFast
+            raise NotFast
         rows, cols = dw.as_int(get("Rows")), dw.as_int(get("Columns"))
         signed = dw.as_int(get("PixelRepresentation")) == 1
         bits_stored = dw.as_int(get("BitsStored")) or 16
         if signed and bits_stored != 16 or not rows or not cols:
-            raise _NotFast
+            raise NotFast
         slope = (dw.as_floats(get("RescaleSlope")) or [1.0])[0]
         intercept = (dw.as_floats(get("RescaleIntercept")) or [0.0])[0]
         if not (math.isfinite(slope) and math.isfinite(intercept)):
-            raise _NotFast  # the general path names the element
+            raise NotFast  # the general path names the element
         modality = dw.as_str(get("Modality")).upper()
         count = rows * cols
         if plen < 2 * count:
-            raise _NotFast
+            raise NotFast
         if state is None:
             integral = modality == "CT" and slope == 1.0 and intercept == round(intercept) and signed
             budget_check(n * count * (2 if integral else 4), f"{path} (series of {n} files)")
             state = _StackState(_alloc_stack((n, rows, cols), np.int16 if integral else np.float32), (rows, cols),
                                 integral)
         elif (rows, cols) != state.shape:
-            raise _NotFast
+            raise NotFast
         stored_dtype = np.dtype("<i2" if signed else "<u2")
         row = state.stack[idx]
         direct = state.integral and signed  # stored int16 is the output type: read straight into the row
         if direct and not (slope == 1.0 and intercept == round(intercept)):
-            raise _NotFast
+            raise NotFast
         if poff + 2 * count <= len(head):
             src = np.frombuffer(head, dtype=stored_dtype, count=count, offset=poff).reshape(rows, cols)
             if direct:
@@ -422,14 +422,14 @@ def _read_one(path: str, idx: int, state: _StackState | None, n: int, want: set,
             src = row if direct else np.empty((rows, cols), dtype=stored_dtype)
             f.seek(poff)
             if f.readinto(memoryview(src).cast("B")) != 2 * count:
-                raise _NotFast
+                raise NotFast
     if state.integral:
         if not direct:
-            raise _NotFast
+            raise NotFast
         if intercept:
             lo, hi = int(row.min()), int(row.max())
             if lo + intercept < -32768 or hi + intercept > 32767:
-                raise _NotFast
+                raise NotFast
             row += np.int16(intercept)
     else:
         if not signed and bits_stored < 16:
@@ -440,12 +440,12 @@ def _read_one(path: str, idx: int, state: _StackState | None, n: int, want: set,
     ps = dw.as_floats(get("PixelSpacing"))
     if ps is None or len(ps) != 2:
         raise GeometryError(f"{path}: PixelSpacing (0028,0030) is missing or not 2 numbers")
-    sl = _Slice(path, np.array(ipp), np.array(iop), (ps[0], ps[1]), 1.0, 0.0, (rows, cols), None, None,
+    sl = Slice(path, np.array(ipp), np.array(iop), (ps[0], ps[1]), 1.0, 0.0, (rows, cols), None, None,
                 dw.as_str(get("SOPInstanceUID")), "", idx)
     return sl, head, modality, dw.as_str(get("SeriesInstanceUID")), state
 
 
-def _read_stack(files: list[str], progress=None, threads: int | None = None):
+def read_stack(files: list[str], progress=None, threads: int | None = None):
     """Fast path: single-frame, native little-endian 16-bit slices read straight into one array.
 
     Each header is walked with :mod:`dicom_walk` (only the attributes the geometry and rescale
@@ -453,7 +453,7 @@ def _read_stack(files: list[str], progress=None, threads: int | None = None):
     and are rescaled in place: int16 HU for CT with unit slope and integral intercept, float32
     otherwise. The first file decides the layout; the others are read by a few threads (file
     reads and array copies release the GIL). pydicom parses the first header (patient and study
-    facts) and, for PET, every header (the SUV facts). Raises _NotFast when any file needs the
+    facts) and, for PET, every header (the SUV facts). Raises NotFast when any file needs the
     general path.
     """
     import pydicom
@@ -485,7 +485,7 @@ def _read_stack(files: list[str], progress=None, threads: int | None = None):
             _convert_or_drop(ds, "")
             return ds
         except Exception:  # noqa: BLE001 - the general path reads the file again and names the problem
-            raise _NotFast from None
+            raise NotFast from None
 
     first = header(first_head)
     is_pet = modality in ("PT", "PET")
@@ -495,9 +495,9 @@ def _read_stack(files: list[str], progress=None, threads: int | None = None):
     return slices, state.stack, headers, first, series_uids
 
 
-def _read_general(files: list[str], skipped: list[str], progress=None):
+def read_general(files: list[str], skipped: list[str], progress=None):
     """General path: any transfer syntax, multi-frame objects, unreadable files skipped."""
-    slices: list[_Slice] = []
+    slices: list[Slice] = []
     headers = []
     first = None
     series_uids = set()

@@ -14,7 +14,7 @@ import numpy as np
 from workstation.core import ImageGeometry
 
 from .errors import GeometryError
-from .pixels import _Slice
+from .pixels import Slice
 
 SPACING_REL_TOL = 0.01  # 1 % deviation of a slice gap from the median gap is "uneven"
 SPACING_ABS_TOL = 0.01  # mm
@@ -23,11 +23,11 @@ TILT_TOL_DEG = 0.05
 
 
 # ---------------------------------------------------------------------- geometry
-def _group_key(s: _Slice):
+def _group_key(s: Slice):
     return (tuple(np.round(s.iop, 3)), s.shape, tuple(np.round(s.spacing, 4)))
 
 
-def _choose_stack(slices: list[_Slice], warnings: list[str]) -> list[_Slice]:
+def choose_stack(slices: list[Slice], warnings: list[str]) -> list[Slice]:
     groups: dict = {}
     for s in slices:
         groups.setdefault(_group_key(s), []).append(s)
@@ -44,7 +44,7 @@ def _choose_stack(slices: list[_Slice], warnings: list[str]) -> list[_Slice]:
     return ranked[0]
 
 
-def _build_geometry(slices: list[_Slice], warnings: list[str]):
+def build_geometry(slices: list[Slice], warnings: list[str]):
     """Sort slices, check spacing/tilt. Returns (sorted slices, geometry, positions along normal, shifts)."""
     iop = slices[0].iop
     row_dir, col_dir = iop[:3], iop[3:]
@@ -101,7 +101,7 @@ def _build_geometry(slices: list[_Slice], warnings: list[str]):
     return slices, geom, dist, shifts, resample_to
 
 
-def _assemble(slices: list[_Slice], modality: str, shifts, resample_to, dist) -> np.ndarray:
+def assemble(slices: list[Slice], modality: str, shifts, resample_to, dist) -> np.ndarray:
     """Stack the (sorted) slices' stored values with each slice's own rescale applied."""
     nk_in = len(slices)
     rows, cols = slices[0].shape
@@ -123,10 +123,10 @@ def _assemble(slices: list[_Slice], modality: str, shifts, resample_to, dist) ->
             np.multiply(s.pixels, np.float32(s.slope), out=out[k], casting="unsafe")
             if s.intercept:
                 out[k] += np.float32(s.intercept)
-    return _postprocess_stack(out, dist, shifts, resample_to)
+    return postprocess_stack(out, dist, shifts, resample_to)
 
 
-def _take_rows(stack: np.ndarray, order: list[int]) -> np.ndarray:
+def take_rows(stack: np.ndarray, order: list[int]) -> np.ndarray:
     """stack[order] without a second full-size array when ``order`` is a permutation of all rows."""
     n = len(stack)
     if len(order) != n or sorted(order) != list(range(n)):
@@ -152,7 +152,7 @@ def _take_rows(stack: np.ndarray, order: list[int]) -> np.ndarray:
     return stack
 
 
-def _postprocess_stack(stack, dist, shifts, resample_to):
+def postprocess_stack(stack, dist, shifts, resample_to):
     """De-shear (gantry tilt) and regularise the slice spacing of a sorted stack."""
     if shifts is None and resample_to is None:
         return stack

@@ -21,7 +21,7 @@ import threading
 from workstation.io.db import StudyDB
 
 from .logs import install_phi_filter, net_logger
-from .store import ManagedStore, StoreError
+from workstation.io.store import ManagedStore, StoreError
 
 log = net_logger()
 

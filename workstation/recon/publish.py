@@ -78,7 +78,7 @@ def _what(name: str) -> str:
     return vocab.INPUT_FIELDS.get(name, name.replace("_", " "))
 
 
-def _parse_datetime(value, what: str, name: str | None = None) -> _dt.datetime | None:
+def parse_datetime(value, what: str, name: str | None = None) -> _dt.datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, _dt.datetime):
@@ -121,7 +121,7 @@ class SuvFacts:
             if v is None or v == "":
                 continue
             if k in ("injection_datetime", "acquisition_start"):
-                v = _parse_datetime(v, f"{source}: {_what(k)}", k)
+                v = parse_datetime(v, f"{source}: {_what(k)}", k)
             elif k != "radionuclide":
                 try:
                     v = float(v)

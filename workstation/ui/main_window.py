@@ -481,15 +481,15 @@ class MainWindow(QMainWindow):
 
         def apply(arrays):
             s.set_pet_transform(np.eye(4), "scanner alignment", arrays=arrays)
-            if self.db is not None and fusion._pair_uids(s.pet, s.anatomical) is not None:
-                self.db.reset_registration(*fusion._pair_uids(s.pet, s.anatomical))
+            if self.db is not None and fusion.pair_uids(s.pet, s.anatomical) is not None:
+                self.db.reset_registration(*fusion.pair_uids(s.pet, s.anatomical))
 
         return self._run(self.pet_jobs, job, apply, "Scanner alignment")
 
     def undo_registration(self) -> Job | None:
         """Drop the newest stored alignment of the pair and show the previous one (or the scanners')."""
         s = self.session
-        uids = fusion._pair_uids(s.pet, s.anatomical) if s is not None else None
+        uids = fusion.pair_uids(s.pet, s.anatomical) if s is not None else None
         if s is None or s.pet is None or self.db is None or uids is None:
             return None
         row = self.db.undo_registration(*uids)

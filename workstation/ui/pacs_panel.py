@@ -221,7 +221,7 @@ class PacsPanel(QWidget):
 
     def retrieve(self, study_uids: list[str]) -> Job | None:
         from workstation.net import scu
-        from workstation.net.store import ManagedStore
+        from workstation.io.store import ManagedStore
 
         cfg, node = self._node()
         if node is None or not study_uids or self.db is None:

@@ -192,7 +192,7 @@ class NemaIqResult:
 
 
 # ------------------------------------------------------------------------------------- grid
-class _Grid:
+class Grid:
     """World coordinates of an axial grid: X[j, i], Y[j, i] per slice and Z[k]."""
 
     def __init__(self, geometry):
@@ -227,7 +227,7 @@ class _Grid:
         return float(kji[1]), float(kji[2])
 
 
-def _otsu(values: np.ndarray, bins: int = 256) -> float:
+def otsu(values: np.ndarray, bins: int = 256) -> float:
     hist, edges = np.histogram(values, bins=bins)
     centres = 0.5 * (edges[:-1] + edges[1:])
     w0 = np.cumsum(hist)
@@ -249,7 +249,7 @@ def _ball_kernel(radius_mm: float, spacing_kji) -> np.ndarray:
 class _Box:
     """A sub-block of the volume around a world point, with the world distance of every voxel."""
 
-    def __init__(self, grid: _Grid, a: np.ndarray, centre, half_mm: float):
+    def __init__(self, grid: Grid, a: np.ndarray, centre, half_mm: float):
         cx, cy, cz = centre
         kc = grid.frac_k(cz)
         jc, ic = grid.to_ji(cx, cy)
@@ -278,7 +278,7 @@ class _Box:
 
 
 # ------------------------------------------------------------------------------------- finding
-def _find_body(grid: _Grid, a: np.ndarray, warnings: list[str]):
+def _find_body(grid: Grid, a: np.ndarray, warnings: list[str]):
     from scipy import ndimage
 
     sigma = (4.0 / grid.dz, 4.0 / grid.dj, 4.0 / grid.di)
@@ -286,7 +286,7 @@ def _find_body(grid: _Grid, a: np.ndarray, warnings: list[str]):
     vals = sm[np.isfinite(sm) & (sm > 0)]
     if vals.size < 1000:
         raise NemaIqError("the image is empty (no positive values): no phantom to analyse")
-    thr = _otsu(vals)
+    thr = otsu(vals)
     inside = sm > thr
     if not inside.any():
         raise NemaIqError("no phantom found: the image has no region clearly above the air")
@@ -310,7 +310,7 @@ def _find_body(grid: _Grid, a: np.ndarray, warnings: list[str]):
     return sm, filled, valid, b0
 
 
-def _find_lung(grid: _Grid, sm, filled, valid, b0):
+def _find_lung(grid: Grid, sm, filled, valid, b0):
     from scipy import ndimage
 
     m2 = sm[valid].mean(axis=0)
@@ -335,7 +335,7 @@ def _find_lung(grid: _Grid, sm, filled, valid, b0):
     return (float(grid.X[m].mean()), float(grid.Y[m].mean())), body2
 
 
-def _find_plane(grid: _Grid, sm, valid, b0, lung):
+def _find_plane(grid: Grid, sm, valid, b0, lung):
     dist = np.hypot(grid.X - lung[0], grid.Y - lung[1])
     ring = np.abs(dist - SPHERE_CIRCLE_RADIUS_MM) <= 12.0
     score = np.full(sm.shape[0], -np.inf)
@@ -351,7 +351,7 @@ def _find_plane(grid: _Grid, sm, valid, b0, lung):
     return z
 
 
-def _plane_image(grid: _Grid, sm, z):
+def _plane_image(grid: Grid, sm, z):
     f = grid.frac_k(z)
     k0 = int(math.floor(f))
     k1 = min(k0 + 1, sm.shape[0] - 1)
@@ -359,7 +359,7 @@ def _plane_image(grid: _Grid, sm, z):
     return (1 - w) * sm[k0] + w * sm[k1]
 
 
-def _find_rotation(grid: _Grid, plane, b0, lung, edition: str):
+def _find_rotation(grid: Grid, plane, b0, lung, edition: str):
     from scipy import ndimage
 
     ang = np.arange(0.0, 360.0, 0.5)
@@ -386,7 +386,7 @@ def _find_rotation(grid: _Grid, plane, b0, lung, edition: str):
     return best[1], best[2], best[3]
 
 
-def _refine(grid: _Grid, a, centre, diameter, hot: bool, search_mm: float, b0: float):
+def _refine(grid: Grid, a, centre, diameter, hot: bool, search_mm: float, b0: float):
     from scipy.signal import fftconvolve
 
     r = diameter / 2.0
@@ -435,7 +435,7 @@ def _refine(grid: _Grid, a, centre, diameter, hot: bool, search_mm: float, b0: f
 
 
 # ------------------------------------------------------------------------------------- metrics
-def _sphere_metrics(grid: _Grid, a, centre, diameter, hot: bool, cb: float):
+def _sphere_metrics(grid: Grid, a, centre, diameter, hot: bool, cb: float):
     from scipy import ndimage
 
     r = diameter / 2.0
@@ -465,7 +465,7 @@ def _sphere_metrics(grid: _Grid, a, centre, diameter, hot: bool, cb: float):
     return vmax, mean, a50, peak
 
 
-def _background_rois(grid: _Grid, body2, spheres, lung, warnings):
+def _background_rois(grid: Grid, body2, spheres, lung, warnings):
     """12 centres of 37 mm ROIs that do not overlap, as far from the spheres as the phantom allows."""
     from scipy import ndimage
 
@@ -527,7 +527,7 @@ def analyse_nema_iq(array, geometry, fill: Fill, *, units: str = "", scan_dateti
         if progress is not None:
             progress.update(frac, msg)
 
-    grid = _Grid(geometry)
+    grid = Grid(geometry)
     step(0.05, "finding the phantom")
     sm, filled, valid, b0 = _find_body(grid, a, warnings)
     step(0.2, "finding the lung insert")

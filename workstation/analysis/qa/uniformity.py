@@ -67,7 +67,7 @@ def analyse_uniformity(values, geometry, *, units: str = "SUV", radius_fraction:
     """Analyse ``values`` (already in SUV, or any unit whose expected value is 1.0); see the module docstring."""
     from scipy import ndimage
 
-    from .nema_iq import _Grid, _otsu
+    from .nema_iq import Grid, otsu
 
     if not 0 < radius_fraction <= 1:
         raise UniformityError(f"radius fraction must be in (0, 1], got {radius_fraction}")
@@ -75,7 +75,7 @@ def analyse_uniformity(values, geometry, *, units: str = "SUV", radius_fraction:
     if not np.isfinite(a).all():
         raise UniformityError("the image holds non-finite values (NaN or infinity)")
     try:
-        grid = _Grid(geometry)
+        grid = Grid(geometry)
     except ValueError as exc:
         raise UniformityError(str(exc)) from None
     if progress is not None:
@@ -84,7 +84,7 @@ def analyse_uniformity(values, geometry, *, units: str = "SUV", radius_fraction:
     vals = sm[sm > 0]
     if vals.size < 1000:
         raise UniformityError("the image is empty (no positive values): no cylinder to analyse")
-    thr = _otsu(vals)
+    thr = otsu(vals)
     b0 = float(np.median(sm[sm > thr]))
     body = sm > 0.5 * b0
     filled = np.zeros_like(body)
