@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -29,8 +29,17 @@ from workstation.analysis.fusion import ReadingSession
 
 from .view_widget import ViewWidget
 
-TABLE_HEADERS = ["Lesion", "Status", "SUVmax", "Δ SUVmax %", "SULpeak", "Δ SULpeak %", "MTV mL", "Δ MTV %", "TLG",
-                 "Δ TLG %", "PERCIST", "EORTC", "QIBA"]
+TABLE_HEADERS = [QT_TRANSLATE_NOOP("FollowupWindow", "Lesion"), QT_TRANSLATE_NOOP("FollowupWindow", "Status"), "SUVmax",
+                 "Δ SUVmax %", "SULpeak", "Δ SULpeak %", "MTV mL", "Δ MTV %", "TLG", "Δ TLG %", "PERCIST", "EORTC",
+                 "QIBA"]
+# a lesion's status (analysis.followup) and the response names (analysis.response), shown translated
+WORDS = (QT_TRANSLATE_NOOP("FollowupWindow", "matched"), QT_TRANSLATE_NOOP("FollowupWindow", "disappeared"),
+         QT_TRANSLATE_NOOP("FollowupWindow", "new"),
+         QT_TRANSLATE_NOOP("FollowupWindow", "complete metabolic response"),
+         QT_TRANSLATE_NOOP("FollowupWindow", "partial metabolic response"),
+         QT_TRANSLATE_NOOP("FollowupWindow", "stable metabolic disease"),
+         QT_TRANSLATE_NOOP("FollowupWindow", "progressive metabolic disease"),
+         QT_TRANSLATE_NOOP("FollowupWindow", "not evaluable"))
 
 
 def _fmt(v: float, nd: int = 2) -> str:
@@ -71,7 +80,7 @@ class FollowupWindow(QWidget):
             row.addLayout(col, 1)
         root.addLayout(row, 3)
         self.table = QTableWidget(0, len(TABLE_HEADERS))
-        self.table.setHorizontalHeaderLabels(TABLE_HEADERS)
+        self.table.setHorizontalHeaderLabels([self.tr(h) for h in TABLE_HEADERS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -120,7 +129,7 @@ class FollowupWindow(QWidget):
             if m == "deauville":
                 parts.append(f"{self.tr('Deauville')}: {res.values.get('baseline_score', '?')} → {res.category}")
             else:
-                parts.append(f"{m.upper()}: {res.category} ({res.name})")
+                parts.append(f"{m.upper()}: {res.category} ({self.tr(res.name)})")
         return " · ".join(parts)
 
     # ------------------------------------------------------------ table
@@ -129,7 +138,7 @@ class FollowupWindow(QWidget):
         self.table.setRowCount(len(rows))
         for n, r in enumerate(rows):
             c = r.changes()
-            cells = [r.name, r.status,
+            cells = [r.name, self.tr(r.status),
                      f"{_fmt(c['suvmax']['baseline'])} → {_fmt(c['suvmax']['followup'])}", _fmt(c["suvmax"]["percent"], 1),
                      f"{_fmt(c['sulpeak']['baseline'])} → {_fmt(c['sulpeak']['followup'])}",
                      _fmt(c["sulpeak"]["percent"], 1),

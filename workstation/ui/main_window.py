@@ -141,12 +141,12 @@ class MainWindow(QMainWindow):
         self.register_button.setToolTip(self.tr("propose a rigid registration; nothing changes until you accept it"))
         self.register_button.clicked.connect(self.start_registration)
         tb.addWidget(self.register_button)
-        self.reset_alignment_button = QPushButton("Scanner alignment")
-        self.reset_alignment_button.setToolTip("show the PET as the scanners placed it (no registration); undoable")
+        self.reset_alignment_button = QPushButton(self.tr("Scanner alignment"))
+        self.reset_alignment_button.setToolTip(self.tr("show the PET as the scanners placed it (no registration); undoable"))
         self.reset_alignment_button.clicked.connect(self.reset_alignment)
         tb.addWidget(self.reset_alignment_button)
-        self.undo_registration_button = QPushButton("Undo alignment")
-        self.undo_registration_button.setToolTip("go back to the previous stored alignment of this PET/CT pair")
+        self.undo_registration_button = QPushButton(self.tr("Undo alignment"))
+        self.undo_registration_button.setToolTip(self.tr("go back to the previous stored alignment of this PET/CT pair"))
         self.undo_registration_button.clicked.connect(self.undo_registration)
         tb.addWidget(self.undo_registration_button)
         self.nudge_buttons = {}
@@ -167,7 +167,7 @@ class MainWindow(QMainWindow):
         self.recon_button = QPushButton(self.tr("Reconstruct…"))  # raw data -> PET in this study (recon_panel)
         self.recon_button.clicked.connect(self.show_recon_panel)
         tb.addWidget(self.recon_button)
-        self.qa_button = QPushButton("QA…")  # physicist QA of the PET shown (qa_panel)
+        self.qa_button = QPushButton(self.tr("QA…"))  # physicist QA of the PET shown (qa_panel)
         self.qa_button.clicked.connect(self.show_qa_panel)
         tb.addWidget(self.qa_button)
 
@@ -449,10 +449,10 @@ class MainWindow(QMainWindow):
         preview = fusion.registration_preview(s, arrays)
         dlg = RegistrationDialog(proposal, preview, self)
         dlg.accepted_transform.connect(lambda t: self._accept_proposal(s, proposal, t, arrays))
-        dlg.rejected_proposal.connect(lambda: self.message_label.setText("Registration proposal rejected: alignment "
-                                                                        "unchanged"))
+        dlg.rejected_proposal.connect(lambda: self.message_label.setText(
+            self.tr("Registration proposal rejected: alignment unchanged")))
         self.registration_dialog = dlg
-        self.message_label.setText("Registration proposal: accept or reject")
+        self.message_label.setText(self.tr("Registration proposal: accept or reject"))
         if self.isVisible():
             dlg.show()
 
@@ -476,7 +476,7 @@ class MainWindow(QMainWindow):
             if self.db is not None and fusion._pair_uids(s.pet, s.anatomical) is not None:
                 self.db.reset_registration(*fusion._pair_uids(s.pet, s.anatomical))
 
-        return self._run(self.pet_jobs, job, apply, "Scanner alignment")
+        return self._run(self.pet_jobs, job, apply, self.tr("Scanner alignment"))
 
     def undo_registration(self) -> Job | None:
         """Drop the newest stored alignment of the pair and show the previous one (or the scanners')."""
@@ -489,4 +489,4 @@ class MainWindow(QMainWindow):
         note = "scanner alignment" if row is None else f"stored {row.method} of {row.created} (version {row.version})"
         job = Job(lambda progress: s.compute_pet_arrays(t, progress), name="undo alignment")
         return self._run(self.pet_jobs, job, lambda arrays: s.set_pet_transform(t, note, arrays=arrays),
-                         "Undo alignment")
+                         self.tr("Undo alignment"))

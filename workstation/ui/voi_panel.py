@@ -157,8 +157,8 @@ class VoiPanel(QWidget):
         self.wb_button.clicked.connect(self.detect_whole_body)
         self.export_button = QPushButton(self.tr("Export CSV…"))
         self.export_button.clicked.connect(lambda: self.export_csv())
-        self.structures_button = QPushButton("Structures…")
-        self.structures_button.setToolTip("load the structures of a DICOM SEG or RTSTRUCT file as VOIs")
+        self.structures_button = QPushButton(self.tr("Structures…"))
+        self.structures_button.setToolTip(self.tr("load the structures of a DICOM SEG or RTSTRUCT file as VOIs"))
         self.structures_button.clicked.connect(lambda: self.load_structures())
         self.references = QLabel("")
         self.references.setWordWrap(True)
@@ -391,7 +391,7 @@ class VoiPanel(QWidget):
             return
         self.last_leak = error if isinstance(error, SegmentationLeak) else None
         if error:
-            self.show_message(("⚠ nothing measured: " + str(error)) if self.last_leak is not None else error)
+            self.show_message((self.tr("⚠ nothing measured: {}").format(error)) if self.last_leak is not None else error)
             return
         m = self.model
         if target_id is not None and target_id in m.vois:
@@ -563,8 +563,8 @@ class VoiPanel(QWidget):
         if self.model is None or self.session is None:
             return []
         if path is None:
-            path, _filter = QFileDialog.getOpenFileName(self, "Load structures (DICOM SEG or RTSTRUCT)", "",
-                                                        "DICOM files (*.dcm *);;All files (*)")
+            path, _filter = QFileDialog.getOpenFileName(self, self.tr("Load structures (DICOM SEG or RTSTRUCT)"), "",
+                                                        self.tr("DICOM files (*.dcm *);;All files (*)"))
             if not path:
                 return []
         from workstation.analysis.structures import structures_on_grid
@@ -573,12 +573,12 @@ class VoiPanel(QWidget):
         try:
             found = structures_on_grid(path, self.session.pet.geometry)
         except (DicomError, OSError, ValueError) as exc:  # QuantError is a ValueError
-            self.show_message(f"Structures not loaded: {exc}")
+            self.show_message(self.tr("Structures not loaded: {}").format(exc))
             return []
         added = [self.model.add_structure(m, st.name, st.color, {"structure": st.kind, "number": st.number,
                                                                   "file": str(path)})
                  for st, m in found]
-        self.show_message(f"Loaded {len(added)} structure(s) from {Path(path).name}: "
+        self.show_message(self.tr("Loaded {} structure(s) from {}: ").format(len(added), Path(path).name)
                           + ", ".join(v.name for v in added))
         return added
 
