@@ -104,12 +104,32 @@
         <translation>重命名</translation>
     </message>
     <message>
+        <location filename="../../workstation/ui/followup_window.py" line="124"/>
+        <source>Registration: {}</source>
+        <translation>配准：{}</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="130"/>
+        <source>Deauville: {} → {}</source>
+        <translation>Deauville：{} → {}</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="144"/>
+        <source>registered (MI {:.3f}, shift {:.1f},{:.1f},{:.1f} mm, rotation {:.1f}°)</source>
+        <translation>已配准（MI {:.3f}，平移 {:.1f},{:.1f},{:.1f} mm，旋转 {:.1f}°）</translation>
+    </message>
+    <message>
         <location filename="../../workstation/ui/followup_window.py" line="147"/>
+        <source>given by the reader</source>
+        <translation>由阅片者给定</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="162"/>
         <source>within</source>
         <translation>在范围内</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="147"/>
+        <location filename="../../workstation/ui/followup_window.py" line="162"/>
         <source>beyond</source>
         <translation>超出范围</translation>
     </message>

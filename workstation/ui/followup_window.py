@@ -121,16 +121,31 @@ class FollowupWindow(QWidget):
 
     def _summary_text(self) -> str:
         r = self.reading
-        parts = [f"{self.tr('Registration')}: {r.registration.get('summary', r.registration.get('method', ''))}"]
+        parts = [self.tr("Registration: {}").format(self._registration_text())]
         for m in ("percist", "eortc", "deauville"):
             if m == "deauville" and not r.fu.get("blood_pool"):
                 continue
             res = r.response(m)
             if m == "deauville":
-                parts.append(f"{self.tr('Deauville')}: {res.values.get('baseline_score', '?')} → {res.category}")
+                parts.append(self.tr("Deauville: {} → {}").format(res.values.get("baseline_score", "?"), res.category))
             else:
                 parts.append(f"{m.upper()}: {res.category} ({self.tr(res.name)})")
         return " · ".join(parts)
+
+    def _registration_text(self) -> str:
+        """The CT-to-CT registration in words (the same numbers as its English summary)."""
+        from workstation.analysis.registration import rotation_angle_deg
+
+        reg = self.reading.registration
+        m, metric = reg.get("followup_from_baseline"), reg.get("metric")
+        if m is not None and metric is not None:
+            m = np.asarray(m, float)
+            t = m[:3, 3]
+            return self.tr("registered (MI {:.3f}, shift {:.1f},{:.1f},{:.1f} mm, rotation {:.1f}°)").format(
+                metric, t[0], t[1], t[2], rotation_angle_deg(m))
+        if reg.get("method") == "given":
+            return self.tr("given by the reader")
+        return str(reg.get("summary", reg.get("method", "")))
 
     # ------------------------------------------------------------ table
     def fill_table(self) -> None:
