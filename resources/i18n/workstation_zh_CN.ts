@@ -181,223 +181,238 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="52"/>
+        <location filename="../../workstation/ui/main_window.py" line="50"/>
+        <source>rigid MI</source>
+        <translation>刚性互信息配准</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/main_window.py" line="50"/>
+        <source>manual nudge</source>
+        <translation>手动微调</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/main_window.py" line="51"/>
+        <source>scanner alignment</source>
+        <translation>扫描仪对位</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/main_window.py" line="57"/>
         <source>PET/CT workstation</source>
         <translation>PET/CT 工作站</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="74"/>
+        <location filename="../../workstation/ui/main_window.py" line="79"/>
         <source>SUV</source>
         <translation>标准摄取值 SUV</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="81"/>
+        <location filename="../../workstation/ui/main_window.py" line="86"/>
         <source>VOIs</source>
         <translation>感兴趣区 VOI</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="109"/>
+        <location filename="../../workstation/ui/main_window.py" line="114"/>
         <source>Reading</source>
         <translation>阅片</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="112"/>
+        <location filename="../../workstation/ui/main_window.py" line="117"/>
         <source>Studies</source>
         <translation>检查列表</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="120"/>
+        <location filename="../../workstation/ui/main_window.py" line="125"/>
         <source>Layout</source>
         <translation>布局</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="120"/>
+        <location filename="../../workstation/ui/main_window.py" line="125"/>
         <source>CT</source>
         <translation>CT</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="121"/>
+        <location filename="../../workstation/ui/main_window.py" line="126"/>
         <source>PET</source>
         <translation>PET</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="121"/>
+        <location filename="../../workstation/ui/main_window.py" line="126"/>
         <source>Colours</source>
         <translation>伪彩</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="124"/>
+        <location filename="../../workstation/ui/main_window.py" line="129"/>
         <source>Opacity</source>
         <translation>不透明度</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="132"/>
-        <location filename="../../workstation/ui/main_window.py" line="373"/>
+        <location filename="../../workstation/ui/main_window.py" line="137"/>
+        <location filename="../../workstation/ui/main_window.py" line="378"/>
         <source>Play MIP</source>
         <translation>播放 MIP</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="136"/>
+        <location filename="../../workstation/ui/main_window.py" line="141"/>
         <source>Anonymise</source>
         <translation>匿名显示</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="140"/>
+        <location filename="../../workstation/ui/main_window.py" line="145"/>
         <source>Register PET→CT</source>
         <translation>配准 PET→CT</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="141"/>
+        <location filename="../../workstation/ui/main_window.py" line="146"/>
         <source>propose a rigid registration; nothing changes until you accept it</source>
         <translation>给出刚性配准建议；接受之前不做任何更改</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="144"/>
-        <location filename="../../workstation/ui/main_window.py" line="479"/>
+        <location filename="../../workstation/ui/main_window.py" line="149"/>
+        <location filename="../../workstation/ui/main_window.py" line="489"/>
         <source>Scanner alignment</source>
         <translation>扫描仪对位</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="145"/>
+        <location filename="../../workstation/ui/main_window.py" line="150"/>
         <source>show the PET as the scanners placed it (no registration); undoable</source>
         <translation>按扫描仪原始位置显示 PET（不配准）；可撤销</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="148"/>
-        <location filename="../../workstation/ui/main_window.py" line="492"/>
+        <location filename="../../workstation/ui/main_window.py" line="153"/>
+        <location filename="../../workstation/ui/main_window.py" line="502"/>
         <source>Undo alignment</source>
         <translation>撤销对位</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="149"/>
+        <location filename="../../workstation/ui/main_window.py" line="154"/>
         <source>go back to the previous stored alignment of this PET/CT pair</source>
         <translation>恢复此 PET/CT 组合上一次保存的对位</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="156"/>
+        <location filename="../../workstation/ui/main_window.py" line="161"/>
         <source>move the PET {} mm (x=patient left, y=posterior, z=head)</source>
         <translation>移动 PET {} mm（x=患者左侧，y=后方，z=头侧）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="161"/>
+        <location filename="../../workstation/ui/main_window.py" line="166"/>
         <source>SUV…</source>
         <translation>SUV…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="164"/>
+        <location filename="../../workstation/ui/main_window.py" line="169"/>
         <source>VOIs…</source>
         <translation>感兴趣区…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="167"/>
+        <location filename="../../workstation/ui/main_window.py" line="172"/>
         <source>Reconstruct…</source>
         <translation>重建…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="170"/>
+        <location filename="../../workstation/ui/main_window.py" line="175"/>
         <source>QA…</source>
         <translation>质控…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="178"/>
+        <location filename="../../workstation/ui/main_window.py" line="183"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="179"/>
+        <location filename="../../workstation/ui/main_window.py" line="184"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="196"/>
+        <location filename="../../workstation/ui/main_window.py" line="201"/>
         <source>The language changes when the workstation is started again.</source>
         <translation>重新启动工作站后语言设置生效。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="206"/>
+        <location filename="../../workstation/ui/main_window.py" line="211"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="225"/>
+        <location filename="../../workstation/ui/main_window.py" line="230"/>
         <source>{}: done</source>
         <translation>{}：完成</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="228"/>
+        <location filename="../../workstation/ui/main_window.py" line="233"/>
         <source>{}: cancelled</source>
         <translation>{}：已取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="262"/>
         <location filename="../../workstation/ui/main_window.py" line="267"/>
+        <location filename="../../workstation/ui/main_window.py" line="272"/>
         <source>Loading study</source>
         <translation>正在载入检查</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="291"/>
+        <location filename="../../workstation/ui/main_window.py" line="296"/>
         <source>PET aligned with the {}</source>
         <translation>PET 已按{}对齐</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="293"/>
+        <location filename="../../workstation/ui/main_window.py" line="298"/>
         <source>PET and CT frames of reference differ: use &apos;Register PET→CT&apos; or nudge</source>
         <translation>PET 与 CT 的参考坐标系不同：请使用“配准 PET→CT”或手动微调</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="324"/>
+        <location filename="../../workstation/ui/main_window.py" line="329"/>
         <source>PET: {}</source>
         <translation>PET：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="373"/>
+        <location filename="../../workstation/ui/main_window.py" line="378"/>
         <source>Pause MIP</source>
         <translation>暂停 MIP</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="392"/>
+        <location filename="../../workstation/ui/main_window.py" line="402"/>
         <source>Registration</source>
         <translation>配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="393"/>
+        <location filename="../../workstation/ui/main_window.py" line="403"/>
         <source>The PET and the CT/MR do not share a frame of reference.
 Register them automatically now, or align them by hand with the nudge buttons?</source>
         <translation>PET 与 CT/MR 不在同一参考坐标系中。
 现在自动配准，还是用微调按钮手动对齐？</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="396"/>
+        <location filename="../../workstation/ui/main_window.py" line="406"/>
         <source>Register now</source>
         <translation>立即配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="397"/>
+        <location filename="../../workstation/ui/main_window.py" line="407"/>
         <source>Nudge by hand</source>
         <translation>手动微调</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="412"/>
+        <location filename="../../workstation/ui/main_window.py" line="422"/>
         <source>Keeping the registration</source>
         <translation>保存配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="425"/>
+        <location filename="../../workstation/ui/main_window.py" line="435"/>
         <source>Moving PET</source>
         <translation>正在移动 PET</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="443"/>
+        <location filename="../../workstation/ui/main_window.py" line="453"/>
         <source>Registering PET to CT</source>
         <translation>正在将 PET 配准到 CT</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="453"/>
+        <location filename="../../workstation/ui/main_window.py" line="463"/>
         <source>Registration proposal rejected: alignment unchanged</source>
         <translation>已拒绝配准建议：对位未改变</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="455"/>
+        <location filename="../../workstation/ui/main_window.py" line="465"/>
         <source>Registration proposal: accept or reject</source>
         <translation>配准建议：请接受或拒绝</translation>
     </message>

@@ -228,6 +228,11 @@ def test_main_window_menus_and_pacs_tab_are_checked(chinese, qtbot):
     assert "发送到节点…" in texts and "扫描仪对位" in texts and "质控…" in texts
     # the words stay identities: the export kinds are keys, not labels
     assert set(win.persistence.export_actions) == {"seg", "sr", "rwvm", "sc", "pdf"}
+    # the session's registration note: fixed notes translated for display, recorded ones with numbers as they are
+    from workstation.analysis import fusion
+
+    assert win._note(fusion.METHOD_NUDGE) == "手动微调" and win._note(fusion.METHOD_MI) == "刚性互信息配准"
+    assert win._note("stored rigid MI of 2026-01-02 (version 3)") == "stored rigid MI of 2026-01-02 (version 3)"
 
 
 def test_qa_panel_in_chinese_shows_no_english_word(chinese, qtbot):

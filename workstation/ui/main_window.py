@@ -16,7 +16,7 @@ RWVM / key images and the PDF report (``reading_menu``).
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer
 from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -44,6 +44,11 @@ from .suv_panel import SuvPanel
 from .voi_panel import VoiPanel
 from .view_widget import ViewWidget
 from .workers import Job, JobSlot
+
+
+# the fixed registration notes of a reading session (analysis.fusion; reset_alignment below), shown translated
+REGISTRATION_NOTES = (QT_TRANSLATE_NOOP("MainWindow", "rigid MI"), QT_TRANSLATE_NOOP("MainWindow", "manual nudge"),
+                      QT_TRANSLATE_NOOP("MainWindow", "scanner alignment"))
 
 
 class MainWindow(QMainWindow):
@@ -288,7 +293,7 @@ class MainWindow(QMainWindow):
         self._update_readout()
         self._sync_controls()
         if session.registration_stored is not None:
-            self.message_label.setText(self.tr("PET aligned with the {}").format(session.registration_note))
+            self.message_label.setText(self.tr("PET aligned with the {}").format(self._note(session.registration_note)))
         elif session.pet is not None and fusion.needs_registration(session.pet, session.anatomical):
             self.message_label.setText(self.tr("PET and CT frames of reference differ: use 'Register PET→CT' or nudge"))
             self._offer_registration()
@@ -321,7 +326,7 @@ class MainWindow(QMainWindow):
             return
         text = s.readout_text()
         if s.registration_note:
-            text += "   [{}]".format(self.tr("PET: {}").format(s.registration_note))
+            text += "   [{}]".format(self.tr("PET: {}").format(self._note(s.registration_note)))
         self.readout_label.setText(text)
 
     # ------------------------------------------------------------ layout & display
@@ -387,6 +392,11 @@ class MainWindow(QMainWindow):
         return attach_to(self)
 
     # ------------------------------------------------------------ registration
+    def _note(self, note: str) -> str:
+        """The session's registration note for display: the fixed ones translated (REGISTRATION_NOTES),
+        the ones with numbers (a proposal's metrics, a stored version) as recorded."""
+        return self.tr(note) if note in REGISTRATION_NOTES else note
+
     def _offer_registration(self) -> QMessageBox:
         """Frames of reference differ: offer the automatic registration or the manual nudge (non-blocking)."""
         box = QMessageBox(QMessageBox.Icon.Question, self.tr("Registration"),
