@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (QAbstractButton, QApplication, QComboBox, QDockWidget, QGroupBox, QLabel, QLineEdit,
-                               QMenu, QTreeWidget, QWidget)
+                               QMenu, QTableWidget, QTabWidget, QTreeWidget, QWidget)
 
 from workstation.ui import i18n
 
@@ -35,7 +35,12 @@ KEEP = {"PET", "CT", "MR", "SUV", "SUVmax", "SUVpeak", "SUVmean", "MTV", "TLG", 
         "NEMA", "DICOM", "DICOMDIR", "FoR", "mL", "mm", "MBq", "Bq", "kg", "HU", "LPS", "PETSIRD", "OSEM", "TOF",
         "SUVbw", "SUVlbm", "SUVbsa", "SUVibw", "Deauville", "EORTC", "QIBA", "RTSTRUCT", "SEG", "SR", "RWVM", "PDF",
         "CSV", "PACS", "AET", "SCP", "SCU", "DICOMweb", "Orthanc", "A50", "YYYY", "MM", "DD", "HH", "SS", "English",
-        "PT", "NM", "ID", "UID", "Bq/mL", "GML", "BQML", "PET/CT", "M/F", "DDTHH"}
+        "PT", "NM", "ID", "UID", "Bq/mL", "GML", "BQML", "PET/CT", "M/F", "DDTHH", "YYYYMMDD",
+        # proper names: the authors of the lean-body-mass formulas, the registration metric's author
+        "James", "Janmahasatian", "Mattes",
+        # column codes of the QA and follow-up tables (NEMA NU 2 symbols, quantities)
+        "RCmax", "RCA50", "RCpeak", "SULpeak", "QIBA", "Q_H", "Q_C", "CoV", "NU",
+        "kBq/mL", "IEC", "EARL1", "EARL2"}
 
 
 def lupdate() -> str | None:
@@ -95,11 +100,19 @@ def visible_texts(root: QWidget) -> list[str]:
             out += [h.text(i) for i in range(h.columnCount())]
         elif isinstance(w, QMenu):
             out += [w.title()] + [a.text() for a in w.actions()]
+        elif isinstance(w, QTabWidget):
+            out += [w.tabText(i) for i in range(w.count())]
+        elif isinstance(w, QTableWidget):
+            out += [w.horizontalHeaderItem(i).text() for i in range(w.columnCount()) if w.horizontalHeaderItem(i)]
     return [t for t in out if t]
 
 
 def english_words(text: str) -> set[str]:
-    words = set(re.findall(r"[A-Za-z][A-Za-z/]*[A-Za-z]|[A-Za-z]", text))
+    # a command line quoted in `backticks` is the CLI, which stays English; an SUV type code
+    # (SUVlbm-james128) is an identifier
+    text = re.sub(r"`[^`]*`", " ", text)
+    text = re.sub(r"\bSUV\w*-\w+", " ", text)
+    words = set(re.findall(r"[A-Za-z][A-Za-z/_]*[A-Za-z0-9]|[A-Za-z]", text))
     return {w for w in words if w not in KEEP and len(w) > 1 and not re.fullmatch(r"SUV\w*|[A-Z]{1,3}\d*", w)}
 
 
@@ -199,3 +212,90 @@ def test_panels_in_chinese_show_no_english_word(chinese, qtbot):
     left = {t: english_words(t) for t in visible_texts(panel)
             if english_words(t) and t not in plugin_text and not any(t.startswith(f"{n} (") for n in plugin_text)}
     assert not left, f"English left in the Chinese reconstruction panel: {left}"
+
+
+def test_main_window_menus_and_pacs_tab_are_checked(chinese, qtbot):
+    """The structure test above really sees the reading/export menus and the PACS tab (in Chinese)."""
+    from workstation.ui.main_window import MainWindow
+
+    win = MainWindow(db=None)
+    qtbot.addWidget(win)
+    texts = visible_texts(win)
+    assert "阅片(&R)" in texts and "导出(&E)" in texts
+    assert "DICOM SR 测量报告…" in texts and "PDF 报告…" in texts
+    assert "本地" in texts and "PACS" in texts  # the browser's tabs
+    assert "患者姓名" in texts and "检查 UID" in texts  # the PACS tab: search form and results table
+    assert "发送到节点…" in texts and "扫描仪对位" in texts and "质控…" in texts
+    # the words stay identities: the export kinds are keys, not labels
+    assert set(win.persistence.export_actions) == {"seg", "sr", "rwvm", "sc", "pdf"}
+    # the session's registration note: fixed notes translated for display, recorded ones with numbers as they are
+    from workstation.analysis import fusion
+
+    assert win._note(fusion.METHOD_NUDGE) == "手动微调" and win._note(fusion.METHOD_MI) == "刚性互信息配准"
+    assert win._note("stored rigid MI of 2026-01-02 (version 3)") == "stored rigid MI of 2026-01-02 (version 3)"
+
+
+def test_qa_panel_in_chinese_shows_no_english_word(chinese, qtbot):
+    from workstation.ui.qa_panel import QaPanel
+
+    panel = QaPanel()
+    qtbot.addWidget(panel)
+    texts = visible_texts(panel)
+    left = {t: english_words(t) for t in texts if english_words(t)}
+    assert not left, f"English left in the Chinese QA panel: {left}"
+    assert panel.windowTitle() == "物理师质控：NEMA IQ"
+    # the NU 2 edition is the item's data: "auto" is shown translated, the analysis gets "auto"
+    assert panel.edition_box.itemText(0) == "自动" and panel.edition_box.itemData(0) == "auto"
+    assert [panel.edition_box.itemData(i) for i in range(panel.edition_box.count())] == ["auto", "2018", "2012"]
+
+
+def _proposal(same_frame: bool, warnings: list):
+    from workstation.analysis.registration import INIT_IDENTITY, RegistrationProposal
+
+    after = np.eye(4)
+    after[:3, 3] = (12.0, -3.0, 4.0)
+    return RegistrationProposal(before=np.eye(4), after=after, metric_before=-0.41, metric_after=-0.52,
+                                move_mm=float(np.linalg.norm(after[:3, 3])), rotation_deg=0.0,
+                                pet_centre=np.zeros(3), same_frame=same_frame, initialisation=INIT_IDENTITY,
+                                warnings=warnings)
+
+
+def test_registration_dialog_in_chinese_shows_no_english_word(chinese, qtbot):
+    from workstation.ui.registration_dialog import RegistrationDialog
+
+    img = np.linspace(0.0, 1.0, 16 * 16).reshape(16, 16)
+    preview = {"before": img, "after": img.T, "blend_before": img, "blend_after": img.T}
+    # a large move of a pair sharing a frame of reference: the confirmation box is shown too
+    prop = _proposal(True, ["the metric did not improve; keep the current alignment"])
+    assert prop.needs_confirmation
+    dlg = RegistrationDialog(prop, preview)
+    qtbot.addWidget(dlg)
+    texts = visible_texts(dlg) + [dlg.confirm_check.text()]
+    left = {t: english_words(t) for t in texts if english_words(t)}
+    assert not left, f"English left in the Chinese registration dialog: {left}"
+    # numbers stay as they are, inside the Chinese sentences
+    assert f"{prop.move_mm:.1f} mm" in dlg.summary_label.text() and "-0.4100 → -0.5200" in dlg.summary_label.text()
+    assert "Mattes 互信息" in dlg.summary_label.text() and "共用参考坐标系" in dlg.summary_label.text()
+    assert dlg.warning_label.text() == "相似性度量未改善；请保持当前对位"
+
+
+@pytest.mark.slow
+def test_followup_window_in_chinese_shows_no_english_word(chinese, qtbot, followup_reading):
+    import copy
+
+    from workstation.ui.followup_window import FollowupWindow
+
+    rd = copy.copy(followup_reading[0])
+    rd.matches, rd.names = list(rd.matches), dict(rd.names)
+    w = FollowupWindow(rd)
+    qtbot.addWidget(w)
+    # lesion names (the reader's own words or keys such as L1/N1) and the response categories
+    # (PMD, PR ...: codes) are data; every other visible word must be Chinese
+    names = {r.name for r in rd.rows()}
+    texts = [t for t in visible_texts(w) if t not in names]
+    texts += [w.table.item(n, c).text() for n in range(w.table.rowCount()) for c in (1, 12)]
+    left = {t: english_words(t) for t in texts if english_words(t)}
+    assert not left, f"English left in the Chinese follow-up window: {left}"
+    statuses = sorted(w.table.item(n, 1).text() for n in range(w.table.rowCount()))
+    assert set(statuses) <= {"已匹配", "消失", "新发"} and "已匹配" in statuses
+    w.close()

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -29,8 +29,17 @@ from workstation.analysis.fusion import ReadingSession
 
 from .view_widget import ViewWidget
 
-TABLE_HEADERS = ["Lesion", "Status", "SUVmax", "Δ SUVmax %", "SULpeak", "Δ SULpeak %", "MTV mL", "Δ MTV %", "TLG",
-                 "Δ TLG %", "PERCIST", "EORTC", "QIBA"]
+TABLE_HEADERS = [QT_TRANSLATE_NOOP("FollowupWindow", "Lesion"), QT_TRANSLATE_NOOP("FollowupWindow", "Status"), "SUVmax",
+                 "Δ SUVmax %", "SULpeak", "Δ SULpeak %", "MTV mL", "Δ MTV %", "TLG", "Δ TLG %", "PERCIST", "EORTC",
+                 "QIBA"]
+# a lesion's status (analysis.followup) and the response names (analysis.response), shown translated
+WORDS = (QT_TRANSLATE_NOOP("FollowupWindow", "matched"), QT_TRANSLATE_NOOP("FollowupWindow", "disappeared"),
+         QT_TRANSLATE_NOOP("FollowupWindow", "new"),
+         QT_TRANSLATE_NOOP("FollowupWindow", "complete metabolic response"),
+         QT_TRANSLATE_NOOP("FollowupWindow", "partial metabolic response"),
+         QT_TRANSLATE_NOOP("FollowupWindow", "stable metabolic disease"),
+         QT_TRANSLATE_NOOP("FollowupWindow", "progressive metabolic disease"),
+         QT_TRANSLATE_NOOP("FollowupWindow", "not evaluable"))
 
 
 def _fmt(v: float, nd: int = 2) -> str:
@@ -71,7 +80,7 @@ class FollowupWindow(QWidget):
             row.addLayout(col, 1)
         root.addLayout(row, 3)
         self.table = QTableWidget(0, len(TABLE_HEADERS))
-        self.table.setHorizontalHeaderLabels(TABLE_HEADERS)
+        self.table.setHorizontalHeaderLabels([self.tr(h) for h in TABLE_HEADERS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -112,16 +121,31 @@ class FollowupWindow(QWidget):
 
     def _summary_text(self) -> str:
         r = self.reading
-        parts = [f"{self.tr('Registration')}: {r.registration.get('summary', r.registration.get('method', ''))}"]
+        parts = [self.tr("Registration: {}").format(self._registration_text())]
         for m in ("percist", "eortc", "deauville"):
             if m == "deauville" and not r.fu.get("blood_pool"):
                 continue
             res = r.response(m)
             if m == "deauville":
-                parts.append(f"{self.tr('Deauville')}: {res.values.get('baseline_score', '?')} → {res.category}")
+                parts.append(self.tr("Deauville: {} → {}").format(res.values.get("baseline_score", "?"), res.category))
             else:
-                parts.append(f"{m.upper()}: {res.category} ({res.name})")
+                parts.append(f"{m.upper()}: {res.category} ({self.tr(res.name)})")
         return " · ".join(parts)
+
+    def _registration_text(self) -> str:
+        """The CT-to-CT registration in words (the same numbers as its English summary)."""
+        from workstation.analysis.registration import rotation_angle_deg
+
+        reg = self.reading.registration
+        m, metric = reg.get("followup_from_baseline"), reg.get("metric")
+        if m is not None and metric is not None:
+            m = np.asarray(m, float)
+            t = m[:3, 3]
+            return self.tr("registered (MI {:.3f}, shift {:.1f},{:.1f},{:.1f} mm, rotation {:.1f}°)").format(
+                metric, t[0], t[1], t[2], rotation_angle_deg(m))
+        if reg.get("method") == "given":
+            return self.tr("given by the reader")
+        return str(reg.get("summary", reg.get("method", "")))
 
     # ------------------------------------------------------------ table
     def fill_table(self) -> None:
@@ -129,7 +153,7 @@ class FollowupWindow(QWidget):
         self.table.setRowCount(len(rows))
         for n, r in enumerate(rows):
             c = r.changes()
-            cells = [r.name, r.status,
+            cells = [r.name, self.tr(r.status),
                      f"{_fmt(c['suvmax']['baseline'])} → {_fmt(c['suvmax']['followup'])}", _fmt(c["suvmax"]["percent"], 1),
                      f"{_fmt(c['sulpeak']['baseline'])} → {_fmt(c['sulpeak']['followup'])}",
                      _fmt(c["sulpeak"]["percent"], 1),

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer
 from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -46,6 +46,11 @@ from .suv_panel import SuvPanel
 from .voi_panel import VoiPanel
 from .view_widget import ViewWidget
 from .workers import Job, JobSlot
+
+
+# the fixed registration notes of a reading session (analysis.fusion; reset_alignment below), shown translated
+REGISTRATION_NOTES = (QT_TRANSLATE_NOOP("MainWindow", "rigid MI"), QT_TRANSLATE_NOOP("MainWindow", "manual nudge"),
+                      QT_TRANSLATE_NOOP("MainWindow", "scanner alignment"))
 
 
 class MainWindow(QMainWindow):
@@ -143,12 +148,12 @@ class MainWindow(QMainWindow):
         self.register_button.setToolTip(self.tr("propose a rigid registration; nothing changes until you accept it"))
         self.register_button.clicked.connect(self.start_registration)
         tb.addWidget(self.register_button)
-        self.reset_alignment_button = QPushButton("Scanner alignment")
-        self.reset_alignment_button.setToolTip("show the PET as the scanners placed it (no registration); undoable")
+        self.reset_alignment_button = QPushButton(self.tr("Scanner alignment"))
+        self.reset_alignment_button.setToolTip(self.tr("show the PET as the scanners placed it (no registration); undoable"))
         self.reset_alignment_button.clicked.connect(self.reset_alignment)
         tb.addWidget(self.reset_alignment_button)
-        self.undo_registration_button = QPushButton("Undo alignment")
-        self.undo_registration_button.setToolTip("go back to the previous stored alignment of this PET/CT pair")
+        self.undo_registration_button = QPushButton(self.tr("Undo alignment"))
+        self.undo_registration_button.setToolTip(self.tr("go back to the previous stored alignment of this PET/CT pair"))
         self.undo_registration_button.clicked.connect(self.undo_registration)
         tb.addWidget(self.undo_registration_button)
         self.nudge_buttons = {}
@@ -169,7 +174,7 @@ class MainWindow(QMainWindow):
         self.recon_button = QPushButton(self.tr("Reconstruct…"))  # raw data -> PET in this study (recon_panel)
         self.recon_button.clicked.connect(self.show_recon_panel)
         tb.addWidget(self.recon_button)
-        self.qa_button = QPushButton("QA…")  # physicist QA of the PET shown (qa_panel)
+        self.qa_button = QPushButton(self.tr("QA…"))  # physicist QA of the PET shown (qa_panel)
         self.qa_button.clicked.connect(self.show_qa_panel)
         tb.addWidget(self.qa_button)
 
@@ -296,7 +301,7 @@ class MainWindow(QMainWindow):
         self._update_readout()
         self._sync_controls()
         if session.registration_stored is not None:
-            self.message_label.setText(self.tr("PET aligned with the {}").format(session.registration_note))
+            self.message_label.setText(self.tr("PET aligned with the {}").format(self._note(session.registration_note)))
         elif session.pet is not None and fusion.needs_registration(session.pet, session.anatomical):
             self.message_label.setText(self.tr("PET and CT frames of reference differ: use 'Register PET→CT' or nudge"))
             self._offer_registration()
@@ -329,7 +334,7 @@ class MainWindow(QMainWindow):
             return
         text = s.readout_text()
         if s.registration_note:
-            text += "   [{}]".format(self.tr("PET: {}").format(s.registration_note))
+            text += "   [{}]".format(self.tr("PET: {}").format(self._note(s.registration_note)))
         self.readout_label.setText(text)
 
     # ------------------------------------------------------------ layout & display
@@ -395,6 +400,11 @@ class MainWindow(QMainWindow):
         return attach_to(self)
 
     # ------------------------------------------------------------ registration
+    def _note(self, note: str) -> str:
+        """The session's registration note for display: the fixed ones translated (REGISTRATION_NOTES),
+        the ones with numbers (a proposal's metrics, a stored version) as recorded."""
+        return self.tr(note) if note in REGISTRATION_NOTES else note
+
     def _offer_registration(self) -> QMessageBox:
         """Frames of reference differ: offer the automatic registration or the manual nudge (non-blocking)."""
         box = QMessageBox(QMessageBox.Icon.Question, self.tr("Registration"),
@@ -457,10 +467,10 @@ class MainWindow(QMainWindow):
         preview = fusion.registration_preview(s, arrays)
         dlg = RegistrationDialog(proposal, preview, self)
         dlg.accepted_transform.connect(lambda t: self._accept_proposal(s, proposal, t, arrays))
-        dlg.rejected_proposal.connect(lambda: self.message_label.setText("Registration proposal rejected: alignment "
-                                                                        "unchanged"))
+        dlg.rejected_proposal.connect(lambda: self.message_label.setText(
+            self.tr("Registration proposal rejected: alignment unchanged")))
         self.registration_dialog = dlg
-        self.message_label.setText("Registration proposal: accept or reject")
+        self.message_label.setText(self.tr("Registration proposal: accept or reject"))
         if self.isVisible():
             dlg.show()
 
@@ -484,7 +494,7 @@ class MainWindow(QMainWindow):
             if self.db is not None and fusion.pair_uids(s.pet, s.anatomical) is not None:
                 self.db.reset_registration(*fusion.pair_uids(s.pet, s.anatomical))
 
-        return self._run(self.pet_jobs, job, apply, "Scanner alignment")
+        return self._run(self.pet_jobs, job, apply, self.tr("Scanner alignment"))
 
     def undo_registration(self) -> Job | None:
         """Drop the newest stored alignment of the pair and show the previous one (or the scanners')."""
@@ -497,4 +507,4 @@ class MainWindow(QMainWindow):
         note = "scanner alignment" if row is None else f"stored {row.method} of {row.created} (version {row.version})"
         job = Job(lambda progress: s.compute_pet_arrays(t, progress), name="undo alignment")
         return self._run(self.pet_jobs, job, lambda arrays: s.set_pet_transform(t, note, arrays=arrays),
-                         "Undo alignment")
+                         self.tr("Undo alignment"))

@@ -14,7 +14,7 @@ emitted when new instances are in the database so the browser lists them without
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -35,7 +35,10 @@ from PySide6.QtWidgets import (
 
 from .workers import Job, JobSlot
 
-RESULT_COLUMNS = ("Patient", "ID", "Date", "Description", "Modalities", "Instances", "Study UID")
+RESULT_COLUMNS = (QT_TRANSLATE_NOOP("PacsPanel", "Patient"), QT_TRANSLATE_NOOP("PacsPanel", "ID"),
+                  QT_TRANSLATE_NOOP("PacsPanel", "Date"), QT_TRANSLATE_NOOP("PacsPanel", "Description"),
+                  QT_TRANSLATE_NOOP("PacsPanel", "Modalities"), QT_TRANSLATE_NOOP("PacsPanel", "Instances"),
+                  QT_TRANSLATE_NOOP("PacsPanel", "Study UID"))
 
 
 class PacsPanel(QWidget):
@@ -52,13 +55,13 @@ class PacsPanel(QWidget):
 
         self.node_box = QComboBox()
         self.node_box.setObjectName("pacs-node")
-        self.echo_button = QPushButton("Echo")
+        self.echo_button = QPushButton(self.tr("Echo"))
         self.echo_button.clicked.connect(self.echo)
         self.node_status = QLabel("")
-        self.node_button = QPushButton("Start our node")
+        self.node_button = QPushButton(self.tr("Start our node"))
         self.node_button.clicked.connect(self._toggle_node)
         nodes_row = QHBoxLayout()
-        nodes_row.addWidget(QLabel("Node"))
+        nodes_row.addWidget(QLabel(self.tr("Node")))
         nodes_row.addWidget(self.node_box, 1)
         nodes_row.addWidget(self.echo_button)
         nodes_row.addSpacing(20)
@@ -66,32 +69,32 @@ class PacsPanel(QWidget):
         nodes_row.addWidget(self.node_button)
 
         self.name_edit = QLineEdit()
-        self.name_edit.setPlaceholderText("e.g. DOE^J* or 王*")
+        self.name_edit.setPlaceholderText(self.tr("e.g. DOE^J* or 王*"))
         self.id_edit = QLineEdit()
         self.date_edit = QLineEdit()
-        self.date_edit.setPlaceholderText("YYYYMMDD or YYYYMMDD-YYYYMMDD")
-        self.search_button = QPushButton("Search")
+        self.date_edit.setPlaceholderText(self.tr("YYYYMMDD or YYYYMMDD-YYYYMMDD"))
+        self.search_button = QPushButton(self.tr("Search"))
         self.search_button.clicked.connect(self.search)
         self.name_edit.returnPressed.connect(self.search)
         self.id_edit.returnPressed.connect(self.search)
         form = QFormLayout()
-        form.addRow("Patient name", self.name_edit)
-        form.addRow("Patient ID", self.id_edit)
-        form.addRow("Study date", self.date_edit)
+        form.addRow(self.tr("Patient name"), self.name_edit)
+        form.addRow(self.tr("Patient ID"), self.id_edit)
+        form.addRow(self.tr("Study date"), self.date_edit)
         form.addRow(self.search_button)
 
         self.results = QTableWidget(0, len(RESULT_COLUMNS))
-        self.results.setHorizontalHeaderLabels(RESULT_COLUMNS)
+        self.results.setHorizontalHeaderLabels([self.tr(c) for c in RESULT_COLUMNS])
         self.results.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.results.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.results.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.results.horizontalHeader().setStretchLastSection(True)
-        self.retrieve_button = QPushButton("Retrieve")
+        self.retrieve_button = QPushButton(self.tr("Retrieve"))
         self.retrieve_button.clicked.connect(self.retrieve_selected)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.hide()
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.clicked.connect(self.jobs.cancel)
         self.cancel_button.hide()
         act = QHBoxLayout()
@@ -100,10 +103,10 @@ class PacsPanel(QWidget):
         act.addWidget(self.cancel_button)
 
         self.incoming = QTableWidget(0, 3)
-        self.incoming.setHorizontalHeaderLabels(["Arriving study", "Received", "Last instance"])
+        self.incoming.setHorizontalHeaderLabels([self.tr("Arriving study"), self.tr("Received"), self.tr("Last instance")])
         self.incoming.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.incoming.horizontalHeader().setStretchLastSection(True)
-        inbox = QGroupBox("Incoming (our node)")
+        inbox = QGroupBox(self.tr("Incoming (our node)"))
         QVBoxLayout(inbox).addWidget(self.incoming)
 
         self.status = QLabel("")
@@ -138,8 +141,8 @@ class PacsPanel(QWidget):
             if n.is_dimse:
                 self.node_box.addItem(f"{n.name}  ({n.ae_title}@{n.host}:{n.port})", n.name)
         if self.node_box.count() == 0:
-            self.status.setText("No DICOM nodes configured: `workstation node add NAME --ae-title AET --host H "
-                                "--port N`")
+            self.status.setText(self.tr("No DICOM nodes configured: `{}`").format(
+                "workstation node add NAME --ae-title AET --host H --port N"))
 
     def _node(self):
         cfg = self.config()
@@ -154,7 +157,8 @@ class PacsPanel(QWidget):
             return None
         job = Job(lambda progress: scu.echo(node, cfg.local.ae_title), name="echo")
         job.succeeded.connect(lambda st: self.status.setText(
-            f"{node.name}: C-ECHO {'ok' if st == 0 else f'status 0x{st:04X}'}"))
+            self.tr("{}: C-ECHO ok").format(node.name) if st == 0 else
+            self.tr("{}: C-ECHO status 0x{:04X}").format(node.name, st)))
         job.failed.connect(lambda msg: self.status.setText(msg.split(": ", 1)[-1]))
         return job.start()
 
@@ -175,11 +179,11 @@ class PacsPanel(QWidget):
 
         st = process.status()
         if st.get("running"):
-            self.node_status.setText(f"Our node: {st['ae_title']} on port {st['port']}")
-            self.node_button.setText("Stop our node")
+            self.node_status.setText(self.tr("Our node: {} on port {}").format(st["ae_title"], st["port"]))
+            self.node_button.setText(self.tr("Stop our node"))
         else:
-            self.node_status.setText("Our node: not running")
-            self.node_button.setText("Start our node")
+            self.node_status.setText(self.tr("Our node: not running"))
+            self.node_button.setText(self.tr("Start our node"))
 
     # ------------------------------------------------------------------ search
     def search(self) -> Job | None:
@@ -192,8 +196,8 @@ class PacsPanel(QWidget):
                 "StudyDate": self.date_edit.text().strip() or None}
         job = Job(lambda progress: scu.find(node, cfg.local.ae_title, "STUDY", **keys), name="find")
         job.succeeded.connect(self.show_results)
-        job.failed.connect(lambda msg: self.status.setText(f"Search failed: {msg.split(': ', 1)[-1]}"))
-        self.status.setText(f"Searching {node.name}…")
+        job.failed.connect(lambda msg: self.status.setText(self.tr("Search failed: {}").format(msg.split(": ", 1)[-1])))
+        self.status.setText(self.tr("Searching {}…").format(node.name))
         return job.start()
 
     def show_results(self, rows: list[dict]) -> None:
@@ -201,7 +205,7 @@ class PacsPanel(QWidget):
         self.results.setRowCount(len(rows))
         for r, row in enumerate(rows):
             mods = row.get("ModalitiesInStudy", "")
-            vals = ("(patient hidden)" if self.anonymise else str(row.get("PatientName", "")),
+            vals = (self.tr("(patient hidden)") if self.anonymise else str(row.get("PatientName", "")),
                     "" if self.anonymise else str(row.get("PatientID", "")), str(row.get("StudyDate", "")),
                     str(row.get("StudyDescription", "")), "/".join(mods) if isinstance(mods, list) else str(mods),
                     str(row.get("NumberOfStudyRelatedInstances", "")), str(row.get("StudyInstanceUID", "")))
@@ -209,7 +213,7 @@ class PacsPanel(QWidget):
                 item = QTableWidgetItem(v)
                 item.setData(Qt.ItemDataRole.UserRole, row.get("StudyInstanceUID", ""))
                 self.results.setItem(r, c, item)
-        self.status.setText(f"{len(rows)} studies found")
+        self.status.setText(self.tr("{} studies found").format(len(rows)))
 
     # ------------------------------------------------------------------ retrieve
     def selected_study_uids(self) -> list[str]:
@@ -238,9 +242,9 @@ class PacsPanel(QWidget):
 
         job = Job(work, name="retrieve")
         job.progressed.connect(self._on_progress)
-        job.succeeded.connect(lambda n: self.status.setText(f"Retrieved {n} instances from {node.name}"))
-        job.failed.connect(lambda msg: self.status.setText(f"Retrieve failed: {msg.split(': ', 1)[-1]}"))
-        job.cancelled.connect(lambda: self.status.setText("Retrieve cancelled"))
+        job.succeeded.connect(lambda n: self.status.setText(self.tr("Retrieved {} instances from {}").format(n, node.name)))
+        job.failed.connect(lambda msg: self.status.setText(self.tr("Retrieve failed: {}").format(msg.split(": ", 1)[-1])))
+        job.cancelled.connect(lambda: self.status.setText(self.tr("Retrieve cancelled")))
         job.done.connect(self._on_done)
         self.progress.setValue(0)
         self.progress.setFormat("%p%")
@@ -292,7 +296,7 @@ class PacsPanel(QWidget):
         self.incoming.setRowCount(len(items))
         for r, (uid, (count, when)) in enumerate(items):
             m = expected.get(uid)
-            for c, v in enumerate((uid, f"{count} of {m}" if m else f"{count}", when.replace("T", " "))):
+            for c, v in enumerate((uid, self.tr("{} of {}").format(count, m) if m else f"{count}", when.replace("T", " "))):
                 self.incoming.setItem(r, c, QTableWidgetItem(v))
 
 
@@ -303,7 +307,7 @@ class SendDialog(QDialog):
         super().__init__(parent)
         from workstation.settings.nodes import load_nodes
 
-        self.setWindowTitle("Send to a DICOM node")
+        self.setWindowTitle(self.tr("Send to a DICOM node"))
         self.db, self.study_uid, self.series_uid = db, study_uid, series_uid
         self.jobs = JobSlot()
         self.cfg = load_nodes()
@@ -313,17 +317,18 @@ class SendDialog(QDialog):
                 self.node_box.addItem(f"{n.name}  ({n.ae_title}@{n.host}:{n.port})", n.name)
         series = [series_uid] if series_uid else [s.series_uid for s in db.series(study_uid)]
         self.files = [f for s in series for f in db.series_files(s)]
-        self.what = QLabel(f"{len(self.files)} instances of {'the series' if series_uid else 'the study'}")
+        self.what = QLabel((self.tr("{} instances of the series") if series_uid else
+                            self.tr("{} instances of the study")).format(len(self.files)))
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.status = QLabel("")
         self.buttons = QDialogButtonBox()
-        self.send_button = self.buttons.addButton("Send", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.send_button = self.buttons.addButton(self.tr("Send"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.send_button.clicked.connect(self.send)
         self.buttons.rejected.connect(self._close)
         form = QFormLayout(self)
-        form.addRow("Node", self.node_box)
+        form.addRow(self.tr("Node"), self.node_box)
         form.addRow(self.what)
         form.addRow(self.progress)
         form.addRow(self.status)
@@ -334,16 +339,17 @@ class SendDialog(QDialog):
 
         name = self.node_box.currentData()
         if not name or not self.files:
-            self.status.setText("Nothing to send, or no node configured.")
+            self.status.setText(self.tr("Nothing to send, or no node configured."))
             return None
         node = self.cfg.get(name)
         job = Job(scu.store_files, node, self.cfg.local.ae_title, self.files, db=self.db, name="send")
         job.progressed.connect(lambda f, m: (self.progress.setValue(int(f * 1000)), self.progress.setFormat(
             f"{m}  %p%")))
         job.succeeded.connect(lambda r: self.status.setText(
-            f"Sent {r.completed} of {len(self.files)} to {node.name}" + (f"; {r.failed} failed" if r.failed else "")))
-        job.failed.connect(lambda msg: self.status.setText(f"Send failed: {msg.split(': ', 1)[-1]}"))
-        job.cancelled.connect(lambda: self.status.setText("Send cancelled"))
+            self.tr("Sent {} of {} to {}").format(r.completed, len(self.files), node.name)
+            + (self.tr("; {} failed").format(r.failed) if r.failed else "")))
+        job.failed.connect(lambda msg: self.status.setText(self.tr("Send failed: {}").format(msg.split(": ", 1)[-1])))
+        job.cancelled.connect(lambda: self.status.setText(self.tr("Send cancelled")))
         job.done.connect(lambda: self.send_button.setEnabled(True))
         self.send_button.setEnabled(False)
         return self.jobs.start(job)

@@ -9,7 +9,7 @@ writes the QA PDF (:mod:`workstation.report.qa`) and never overwrites a file wit
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLabel, QMessageBox, QProgressBar, QPushButton, QTableWidget, QTableWidgetItem,
@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 
 from .workers import Job, JobSlot
 
-COLUMNS = ("sphere (mm)", "RCmax", "RCA50", "RCpeak", "Q_H (%)", "Q_C (%)", "N (%)", "EARL1", "EARL2")
+COLUMNS = (QT_TRANSLATE_NOOP("QaPanel", "sphere (mm)"), "RCmax", "RCA50", "RCpeak", "Q_H (%)", "Q_C (%)", "N (%)",
+           "EARL1", "EARL2")
 
 
 class QaPanel(QWidget):
@@ -52,7 +53,10 @@ class QaPanel(QWidget):
         form.addRow(self.tr("Background (kBq/mL)"), self.background_spin)
         self.conc_check.toggled.connect(self._fill_mode)
         self.edition_box = QComboBox()
-        self.edition_box.addItems(["auto", "2018", "2012"])
+        # the edition is the item's data; "auto" is shown translated
+        self.edition_box.addItem(self.tr("auto"), "auto")
+        for edition in ("2018", "2012"):
+            self.edition_box.addItem(edition, edition)
         form.addRow(self.tr("NU 2 edition"), self.edition_box)
 
         buttons = QHBoxLayout()
@@ -124,7 +128,7 @@ class QaPanel(QWidget):
         ctx = self.context
         job = Job(analyse_nema_iq, self.volume.array, self.volume.geometry, fill, name="nema-iq",
                   units=ctx.units if ctx else "", scan_datetime=ctx.reference_datetime if ctx else None,
-                  edition=self.edition_box.currentText())
+                  edition=self.edition_box.currentData())
         job.progressed.connect(lambda f, m: (self.progress.setValue(int(f * 1000)), self.status_label.setText(m)))
         job.succeeded.connect(lambda r, j=job: self.jobs.is_current(j) and self.show_result(r))
         job.failed.connect(lambda msg, j=job: self.jobs.is_current(j) and self._fail(msg))
@@ -147,20 +151,20 @@ class QaPanel(QWidget):
         for r, s in enumerate(res.spheres):
             vals = [f"{s.diameter_mm:g}", _f(s.rc_max), _f(s.rc_a50), _f(s.rc_peak), _f(s.contrast_hot, 1),
                     _f(s.contrast_cold, 1), f"{res.variability[s.diameter_mm]['n_percent']:.2f}"]
-            for std in ("EARL1", "EARL2"):
-                vals.append({True: "pass", False: "FAIL"}.get(s.earl.get(std, {}).get("pass"), "-"))
+            verdicts = [s.earl.get(std, {}).get("pass") for std in ("EARL1", "EARL2")]
+            vals += [{True: self.tr("pass"), False: self.tr("FAIL")}.get(v, "-") for v in verdicts]
             for c, v in enumerate(vals):
                 item = QTableWidgetItem(v)
-                if c >= 7 and v in ("pass", "FAIL"):
-                    item.setForeground(green if v == "pass" else red)
+                if c >= 7 and verdicts[c - 7] is not None:
+                    item.setForeground(green if verdicts[c - 7] else red)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
         e1, e2 = res.earl_pass("EARL1"), res.earl_pass("EARL2")
-        word = {True: "PASS", False: "FAIL", None: "-"}
+        word = {True: self.tr("PASS"), False: self.tr("FAIL"), None: "-"}
         self.verdict_label.setText(self.tr("EARL1 {0} · EARL2 {1} · background CoV {2:.2f} % · lung residual "
                                            "{3:.2f} %").format(word[e1], word[e2], res.background_cov,
                                                                res.lung_residual_percent))
-        self.status_label.setText(self.tr("NU 2-{0}; {1}").format(res.edition, "; ".join(res.warnings) or "no warnings"))
+        self.status_label.setText(self.tr("NU 2-{0}; {1}").format(res.edition, "; ".join(res.warnings) or self.tr("no warnings")))
         self.progress.setValue(1000)
         self.report_button.setEnabled(True)
         self.finished.emit("completed")

@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 import time
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog
 
@@ -35,10 +35,12 @@ from workstation.analysis import session_state
 
 from .workers import Job, JobSlot
 
-EXPORTS = (("seg", "DICOM SEG (segments)…", "DICOM (*.dcm)"), ("sr", "DICOM SR measurement report…", "DICOM (*.dcm)"),
-           ("rwvm", "DICOM RWVM (SUV factor)…", "DICOM (*.dcm)"), ("sc", "Key images (secondary capture)…",
-                                                                 "DICOM (*.dcm)"),
-           ("pdf", "PDF report…", "PDF (*.pdf)"))
+# (kind, menu label: translated for display, file filter)
+EXPORTS = (("seg", QT_TRANSLATE_NOOP("ReadingPersistence", "DICOM SEG (segments)…"), "DICOM (*.dcm)"),
+           ("sr", QT_TRANSLATE_NOOP("ReadingPersistence", "DICOM SR measurement report…"), "DICOM (*.dcm)"),
+           ("rwvm", QT_TRANSLATE_NOOP("ReadingPersistence", "DICOM RWVM (SUV factor)…"), "DICOM (*.dcm)"),
+           ("sc", QT_TRANSLATE_NOOP("ReadingPersistence", "Key images (secondary capture)…"), "DICOM (*.dcm)"),
+           ("pdf", QT_TRANSLATE_NOOP("ReadingPersistence", "PDF report…"), "PDF (*.pdf)"))
 
 
 def autosave_delay_ms() -> int:
@@ -71,22 +73,22 @@ class ReadingPersistence(QObject):
     # ------------------------------------------------------------ menus
     def _build_menus(self) -> None:
         bar = self.window.menuBar()
-        m = bar.addMenu("&Reading")
-        self.save_action = QAction("&Save reading", self.window)
+        m = bar.addMenu(self.tr("&Reading"))
+        self.save_action = QAction(self.tr("&Save reading"), self.window)
         self.save_action.setShortcut(QKeySequence.StandardKey.Save)
         self.save_action.triggered.connect(self.save)
-        self.revert_action = QAction("&Revert to saved", self.window)
+        self.revert_action = QAction(self.tr("&Revert to saved"), self.window)
         self.revert_action.triggered.connect(self.revert)
         m.addAction(self.save_action)
         m.addAction(self.revert_action)
         m.addSeparator()
-        self.import_action = QAction("&Import DICOM SEG as VOIs…", self.window)
+        self.import_action = QAction(self.tr("&Import DICOM SEG as VOIs…"), self.window)
         self.import_action.triggered.connect(self.import_dialog)
         m.addAction(self.import_action)
-        e = bar.addMenu("&Export")
+        e = bar.addMenu(self.tr("&Export"))
         self.export_actions = {}
         for kind, label, _filt in EXPORTS:
-            a = QAction(label, self.window)
+            a = QAction(self.tr(label), self.window)
             a.triggered.connect(lambda _c=False, k=kind: self.export_dialog(k))
             e.addAction(a)
             self.export_actions[kind] = a
@@ -128,8 +130,9 @@ class ReadingPersistence(QObject):
             self._apply(stored.state)
             self.restored_from = stored.kind
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(stored.saved_at))
-            w.message_label.setText(f"Reading restored: unsaved changes from {when} (autosave)"
-                                    if stored.kind == "autosave" else f"Reading restored (saved {when})")
+            w.message_label.setText(self.tr("Reading restored: unsaved changes from {} (autosave)").format(when)
+                                    if stored.kind == "autosave" else
+                                    self.tr("Reading restored (saved {})").format(when))
         self.dirty = stored is not None and stored.kind == "autosave"
         session.events.connect("*", self._changed)
         if self._model is not None:
@@ -171,7 +174,7 @@ class ReadingPersistence(QObject):
         self.timer.stop()
         self.saved_at = self._store().save(self.study_uid, self.key, self.capture(), kind="saved")
         self.dirty = False
-        self.window.message_label.setText("Reading saved")
+        self.window.message_label.setText(self.tr("Reading saved"))
 
     def revert(self) -> None:
         if self.window.session is None or self.key is None:
@@ -181,8 +184,8 @@ class ReadingPersistence(QObject):
         self._apply(stored.state if stored is not None else self._initial)
         self._store().discard_autosave(self.study_uid, self.key)
         self.dirty = False
-        self.window.message_label.setText("Reverted to the saved reading" if stored is not None
-                                          else "Reverted to the reading as opened")
+        self.window.message_label.setText(self.tr("Reverted to the saved reading") if stored is not None
+                                          else self.tr("Reverted to the reading as opened"))
 
     # ------------------------------------------------------------ import
     def import_dialog(self) -> int | None:
@@ -211,7 +214,7 @@ class ReadingPersistence(QObject):
     def export_dialog(self, kind: str) -> Job | None:
         filt = next(f for k, _l, f in EXPORTS if k == kind)
         suffix = ".pdf" if kind == "pdf" else ".dcm"
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export", f"{kind}{suffix}", filt)
+        path, _ = QFileDialog.getSaveFileName(self.window, self.tr("Export"), f"{kind}{suffix}", filt)
         if not path:
             return None
         return self.export_to(kind, path, overwrite=True)  # the dialog has asked before replacing
@@ -221,10 +224,10 @@ class ReadingPersistence(QObject):
         w = self.window
         s = w.session
         if s is None or s.pet is None or self._model is None:
-            w.message_label.setText("Export needs a PET reading")
+            w.message_label.setText(self.tr("Export needs a PET reading"))
             return None
         if s.suv.result is None:
-            w.message_label.setText("Export needs SUV: complete the SUV inputs in the SUV panel first")
+            w.message_label.setText(self.tr("Export needs SUV: complete the SUV inputs in the SUV panel first"))
             return None
         pet, res, model = s.pet, s.suv.result, self._model
 
@@ -242,6 +245,6 @@ class ReadingPersistence(QObject):
             return export(reading, kind, path, overwrite=overwrite)
 
         def done(paths):
-            w.message_label.setText("Exported " + ", ".join(str(p) for p in paths))
+            w.message_label.setText(self.tr("Exported {}").format(", ".join(str(p) for p in paths)))
 
-        return w._run(self.export_jobs, Job(work, name=f"export-{kind}"), done, f"Export {kind.upper()}")
+        return w._run(self.export_jobs, Job(work, name=f"export-{kind}"), done, self.tr("Export {}").format(kind.upper()))

@@ -526,11 +526,11 @@ class ReconPanel(QWidget):
             return pub, pet
 
         self.state = "publishing"
-        self.status_label.setText("writing the PET series for QA…")
+        self.status_label.setText(self.tr("writing the PET series for QA…"))
         self.publish_job = Job(work, name="recon-publish-qa")
         self.publish_job.succeeded.connect(self._published_for_qa)
         self.publish_job.failed.connect(self._publish_failed)
-        self.publish_job.cancelled.connect(lambda: self._publish_failed("publishing cancelled"))
+        self.publish_job.cancelled.connect(lambda: self._publish_failed(self.tr("publishing cancelled")))
         self.publish_job.start()
 
     def _published_for_qa(self, result) -> None:
@@ -540,8 +540,8 @@ class ReconPanel(QWidget):
         self.last_published = pub
         self.state = "published"
         self.status_label.setStyleSheet("")
-        self.status_label.setText(f"written as PET series …{pub.series_uid[-10:]} of its own study "
-                                  f"({len(pub.paths)} slices); NEMA IQ analysis started in the QA panel")
+        self.status_label.setText(self.tr("written as PET series …{} of its own study ({} slices); NEMA IQ analysis "
+                                          "started in the QA panel").format(pub.series_uid[-10:], len(pub.paths)))
         if getattr(self, "qa_panel", None) is None:
             self.qa_panel = QaPanel()
         self.qa_panel.set_volume(pet)

@@ -152,8 +152,8 @@ class VoiPanel(QWidget):
         self.wb_button.clicked.connect(self.detect_whole_body)
         self.export_button = QPushButton(self.tr("Export CSV…"))
         self.export_button.clicked.connect(lambda: self.export_csv())
-        self.structures_button = QPushButton("Structures…")
-        self.structures_button.setToolTip("load the structures of a DICOM SEG or RTSTRUCT file as VOIs")
+        self.structures_button = QPushButton(self.tr("Structures…"))
+        self.structures_button.setToolTip(self.tr("load the structures of a DICOM SEG or RTSTRUCT file as VOIs"))
         self.structures_button.clicked.connect(lambda: self.load_structures())
         self.references = QLabel("")
         self.references.setWordWrap(True)
@@ -552,8 +552,8 @@ class VoiPanel(QWidget):
         if self.model is None or self.session is None:
             return []
         if path is None:
-            path, _filter = QFileDialog.getOpenFileName(self, "Load structures (DICOM SEG or RTSTRUCT)", "",
-                                                        "DICOM files (*.dcm *);;All files (*)")
+            path, _filter = QFileDialog.getOpenFileName(self, self.tr("Load structures (DICOM SEG or RTSTRUCT)"), "",
+                                                        self.tr("DICOM files (*.dcm *);;All files (*)"))
             if not path:
                 return []
         from workstation.analysis.structures import structures_on_grid
@@ -562,12 +562,12 @@ class VoiPanel(QWidget):
         try:
             found = structures_on_grid(path, self.session.pet.geometry)
         except (DicomError, OSError, ValueError) as exc:  # QuantError is a ValueError
-            self.show_message(f"Structures not loaded: {exc}")
+            self.show_message(self.tr("Structures not loaded: {}").format(exc))
             return []
         added = [self.model.add_structure(m, st.name, st.color, {"structure": st.kind, "number": st.number,
                                                                   "file": str(path)})
                  for st, m in found]
-        self.show_message(f"Loaded {len(added)} structure(s) from {Path(path).name}: "
+        self.show_message(self.tr("Loaded {} structure(s) from {}: ").format(len(added), Path(path).name)
                           + ", ".join(v.name for v in added))
         return added
 
