@@ -142,7 +142,7 @@ def test_spect_opens_in_pet_protocol_with_units_and_nuclide(spect):
     assert {c.key for c in LAYOUTS["pet"].cells} == {"pet-axial", "pet-coronal", "pet-sagittal", "mip"}
     line = s.pet_acquisition_line()
     assert "177 Lutetium" in line
-    assert f"T½ {574300 / 86400:.2f} d" in line  # 6.65 d
+    assert f"T1/2 {574300 / 86400:.2f} d" in line  # 6.65 d
     assert "BQML" in line
     assert line in s.overlay_lines()
 
@@ -181,5 +181,6 @@ def test_pet_only_main_window_has_no_anatomy_panels(spect, qtbot):
     w.set_session(spect)
     assert set(w.visible_views()) == {"pet-axial", "pet-coronal", "pet-sagittal", "mip"}
     assert not w.register_button.isEnabled()
+    assert not w.ct_preset_box.isEnabled()
     w.cancel_work()
     w.close()

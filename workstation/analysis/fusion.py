@@ -460,7 +460,7 @@ class ReadingSession:
         return lines
 
     def pet_acquisition_line(self) -> str:
-        """Nuclide, half-life and stored units of the PET/SPECT ("177 Lutetium  T½ 6.65 d  BQML")."""
+        """Nuclide, half-life and stored units of the PET/SPECT ("177 Lutetium  T1/2 6.65 d  BQML"; ½ is not in the view font)."""
         if self.pet is None:
             return ""
         parts = []
@@ -472,7 +472,7 @@ class ReadingSession:
             half = acq.value("radionuclide_half_life_s")
             if half:
                 half = float(half)
-                parts.append("T½ " + (f"{half / 86400:.2f} d" if half >= 86400 else
+                parts.append("T1/2 " + (f"{half / 86400:.2f} d" if half >= 86400 else
                                        f"{half / 3600:.2f} h" if half >= 3600 else f"{half / 60:.1f} min"))
         units = self.pet.units or ""
         if units:

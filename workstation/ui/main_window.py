@@ -332,6 +332,7 @@ class MainWindow(QMainWindow):
         for name in s.window_presets():
             self.ct_preset_box.addItem(display_name(name), name)
         self.ct_preset_box.blockSignals(False)
+        self.ct_preset_box.setEnabled(s.anatomical is not None)  # PET-only / SPECT: no anatomy to window
 
     def _update_readout(self) -> None:
         s = self.session
