@@ -14,9 +14,12 @@ pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def win(demo_study, qapp):
+def win(demo_study, qapp, tmp_path_factory):
     from pytestqt.qtbot import QtBot
 
+    # built before the per-test data-dir isolation: keep its stored readings (autosave) out of the user's folder
+    mp = pytest.MonkeyPatch()
+    mp.setenv("WORKSTATION_DATA_DIR", str(tmp_path_factory.mktemp("main-window-data")))
     out, truth = demo_study
     w = MainWindow(db=None)
     w.resize(1500, 950)
@@ -28,6 +31,7 @@ def win(demo_study, qapp):
     yield w
     w.cancel_work()
     w.close()
+    mp.undo()
 
 
 def test_status_says_the_load_is_done(win):

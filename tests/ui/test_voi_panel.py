@@ -23,9 +23,12 @@ pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def win(demo_study, qapp):
+def win(demo_study, qapp, tmp_path_factory):
     from pytestqt.qtbot import QtBot
 
+    # built before the per-test data-dir isolation: keep its stored readings (autosave) out of the user's folder
+    mp = pytest.MonkeyPatch()
+    mp.setenv("WORKSTATION_DATA_DIR", str(tmp_path_factory.mktemp("voi-window-data")))
     out, truth = demo_study
     w = MainWindow(db=None)
     w.resize(1600, 950)
@@ -37,6 +40,7 @@ def win(demo_study, qapp):
     yield w
     w.cancel_work()
     w.close()
+    mp.undo()
 
 
 @pytest.fixture()

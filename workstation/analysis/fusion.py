@@ -44,7 +44,7 @@ from workstation.core.geometry import ImageGeometry
 from workstation.core.volume import Volume
 
 from workstation.core.display import (  # noqa: F401  (re-exported)
-    CT_PRESETS, PET_PRESETS, COLORMAPS, PLANES, KINDS, Cell, Layout, LAYOUTS, PlaneSpec, PLANE_SPECS,
+    CT_PRESETS, MR_PRESETS, PET_PRESETS, default_layout, percentile_window, COLORMAPS, PLANES, KINDS, Cell, Layout, LAYOUTS, PlaneSpec, PLANE_SPECS,
     extract_plane,
 )
 
@@ -179,14 +179,15 @@ class ReadingSession:
         # display state
         self.crosshair = self.display_geometry.center_world()
         self._snap_crosshair_to_voxel()
-        self.ct_window = CT_PRESETS["soft tissue"]
+        self._window_presets: dict[str, tuple[float, float]] | None = None
+        self.ct_window = self.window_presets()[self.default_window_preset]
         self.pet_window = PET_PRESETS["SUV 0-5"] if self.suv.factor is not None else self._auto_pet_window()
         self.colormap = "hot iron"
         self.opacity = 0.5
         self.zoom: dict[str, float] = defaultdict(lambda: 1.0)
         self.pan: dict[str, tuple[float, float]] = defaultdict(lambda: (0.0, 0.0))
         self.mip_angle_index = 0
-        self.layout = "grid"
+        self.layout = default_layout(anatomical is not None)
         self.anonymise = False
         self.registration_note = ""
         self.registration_stored = None  # the io.db RegistrationRow applied at opening, if any
@@ -406,10 +407,31 @@ class ReadingSession:
         self.ct_window = (max(1.0, float(width)), float(level))
         self.events.emit("ct_window", window=self.ct_window)
 
+    @property
+    def anat_label(self) -> str:
+        """What the anatomical image is called on screen: "MR" for an MR, else "CT"."""
+        return "MR" if self.anatomical is not None and (self.anatomical.modality or "").upper() == "MR" else "CT"
+
+    @property
+    def default_window_preset(self) -> str:
+        return "MR auto" if self.anat_label == "MR" else "soft tissue"
+
+    def window_presets(self) -> dict[str, tuple[float, float]]:
+        """Window presets of the anatomical image, name -> (width, level): the CT presets in HU, or
+        for an MR windows from the percentiles of its own non-background voxels (``MR_PRESETS``)."""
+        if self.anat_label != "MR":
+            return dict(CT_PRESETS)
+        if self._window_presets is None:
+            self._window_presets = {name: percentile_window(self.anat_display, lo, hi)
+                                    for name, (lo, hi) in MR_PRESETS.items()}
+        return dict(self._window_presets)
+
     def set_ct_preset(self, name: str) -> None:
-        if name not in CT_PRESETS:
-            raise KeyError(f"unknown CT preset {name!r}; choose one of {', '.join(CT_PRESETS)}")
-        self.set_ct_window(*CT_PRESETS[name])
+        """Apply a window preset of the anatomical image (CT: ``CT_PRESETS``; MR: ``MR_PRESETS``)."""
+        presets = self.window_presets()
+        if name not in presets:
+            raise KeyError(f"unknown {self.anat_label} preset {name!r}; choose one of {', '.join(presets)}")
+        self.set_ct_window(*presets[name])
 
     def set_pet_window(self, lower: float, upper: float) -> None:
         lower, upper = float(lower), float(upper)
@@ -502,8 +524,31 @@ class ReadingSession:
         if self.anatomical is not None and self.anatomical.description:
             lines.append(f"{self.anatomical.modality}: {self.anatomical.description}")
         if self.pet is not None and self.pet.description:
-            lines.append(f"PT: {self.pet.description}")
+            lines.append(f"{self.pet.modality or 'PT'}: {self.pet.description}")
+        acq = self.pet_acquisition_line()
+        if acq:
+            lines.append(acq)
         return lines
+
+    def pet_acquisition_line(self) -> str:
+        """Nuclide, half-life and stored units of the PET/SPECT ("177 Lutetium  T1/2 6.65 d  BQML"; ½ is not in the view font)."""
+        if self.pet is None:
+            return ""
+        parts = []
+        acq = self.pet.pet
+        if acq is not None:
+            code = acq.value("radionuclide_code")
+            name = code[2] if isinstance(code, (tuple, list)) and len(code) > 2 and code[2] else None
+            parts.append(name or acq.value("radiopharmaceutical") or "")
+            half = acq.value("radionuclide_half_life_s")
+            if half:
+                half = float(half)
+                parts.append("T1/2 " + (f"{half / 86400:.2f} d" if half >= 86400 else
+                                       f"{half / 3600:.2f} h" if half >= 3600 else f"{half / 60:.1f} min"))
+        units = self.pet.units or ""
+        if units:
+            parts.append(units if units == self.pet_units else f"{units} → {self.pet_units}")
+        return "  ".join(p for p in parts if p)
 
     # ------------------------------------------------------------ MIP
     def precompute_mip(self, progress=None) -> None:

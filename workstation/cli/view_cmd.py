@@ -15,18 +15,20 @@ from workstation.core.text import printable
 
 
 def add_parser(sub):
-    from workstation.analysis.fusion import COLORMAPS, CT_PRESETS, LAYOUTS
+    from workstation.analysis.fusion import COLORMAPS, CT_PRESETS, LAYOUTS, MR_PRESETS
 
     p = sub.add_parser("view", help="open the PET/CT reading viewer (default command)",
                        description="Open the viewer on the study database, or on the DICOM folder PATH. "
                                    "With --screenshot, render PATH headless to a PNG and exit.")
     p.add_argument("path", nargs="?", help="DICOM folder holding a PET and its CT/MR")
-    p.add_argument("--layout", default="grid", choices=sorted(LAYOUTS), help="hanging protocol layout")
+    p.add_argument("--layout", choices=sorted(LAYOUTS),
+                   help="hanging protocol layout (default: grid, or pet when there is no CT/MR)")
     p.add_argument("--screenshot", metavar="FILE.png", help="render headless to this PNG and exit")
     p.add_argument("--size", default="1600x1000", metavar="WxH", help="screenshot size in pixels")
     p.add_argument("--crosshair", metavar="X,Y,Z", help="crosshair position, world LPS mm (default: centre)")
     p.add_argument("--colormap", choices=COLORMAPS, default="hot iron")
-    p.add_argument("--ct-preset", choices=sorted(CT_PRESETS), default="soft tissue")
+    p.add_argument("--ct-preset", choices=sorted({*CT_PRESETS, *MR_PRESETS}),
+                   help="anatomy window (default: soft tissue for CT, MR auto for MR)")
     p.add_argument("--pet-window", metavar="LO,HI", help="PET window in SUV (default 0,5)")
     p.add_argument("--anonymise", action="store_true", help="hide patient name and ID in the overlay")
     p.add_argument("--pet-series", metavar="UID", help="PET series to read when PATH holds several")
@@ -92,9 +94,14 @@ def apply_options(session, args) -> None:
     """Apply the command-line display options to a session (shared with the UI)."""
     from .common import UserError
 
-    session.set_layout(args.layout)
+    if args.layout:
+        session.set_layout(args.layout)
     session.set_colormap(args.colormap)
-    session.set_ct_preset(args.ct_preset)
+    if args.ct_preset and session.anatomical is not None:
+        try:
+            session.set_ct_preset(args.ct_preset)
+        except KeyError as exc:
+            raise UserError(f"--ct-preset: {exc.args[0]}") from None
     session.set_anonymise(args.anonymise)
     if getattr(args, "pet_window", None):
         lo, hi = _pair(args.pet_window, 2, "--pet-window")
@@ -148,13 +155,13 @@ def _screenshot(args) -> int:
         raise UserError(str(exc)) from None
     apply_options(session, args)
     _audit(session)
-    img, _ = render_layout(session, args.layout, w, h)
+    img, _ = render_layout(session, session.layout, w, h)
     try:
         save_png(img, args.screenshot)
     except OSError as exc:
         raise UserError(f"--screenshot {args.screenshot}: cannot write the file "
                         f"({exc.strerror or type(exc).__name__})") from None
-    print(f"wrote {args.screenshot} ({w}x{h}, layout {args.layout})")
+    print(f"wrote {args.screenshot} ({w}x{h}, layout {session.layout})")
     return 0
 
 
@@ -200,7 +207,7 @@ def _window_screenshot(args, w: int, h: int) -> int:
         image = win.grab().toImage()
         if not image.save(str(args.screenshot)):
             raise UserError(f"{args.screenshot}: could not be written")
-        print(f"wrote {args.screenshot} ({image.width()}x{image.height()}, main window, layout {args.layout})")
+        print(f"wrote {args.screenshot} ({image.width()}x{image.height()}, main window, layout {win.session.layout})")
         return 0
     finally:
         win.cancel_work()

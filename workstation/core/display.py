@@ -29,6 +29,15 @@ PET_PRESETS: dict[str, tuple[float, float]] = {
     "SUV 0-10": (0.0, 10.0),
     "SUV 0-15": (0.0, 15.0),
 }
+#: MR window presets: name -> (lower, upper) percentile of the non-background voxels. MR intensities
+#: have no absolute scale, so every MR window is taken from the series' own distribution: "MR auto"
+#: clips the darkest 1 % and brightest 0.5 %; "T1" keeps more of the bright end (fat, contrast);
+#: "T2" lets bright fluid saturate less and shows the darker tissue with more contrast.
+MR_PRESETS: dict[str, tuple[float, float]] = {
+    "MR auto": (1.0, 99.5),
+    "T1": (0.5, 99.8),
+    "T2": (2.0, 99.0),
+}
 COLORMAPS = ("hot iron", "rainbow", "grey", "inverted grey")
 PLANES = ("axial", "coronal", "sagittal")
 KINDS = ("ct", "pet", "fused", "mip")
@@ -66,10 +75,55 @@ def _grid_layout() -> Layout:
     return Layout("grid", 3, 4, tuple(cells), (1, 1, 1, 1.2))
 
 
+def _pet_only_layout() -> Layout:
+    """PET hanging protocol for studies without anatomy (PET-only, SPECT): three planes and the MIP."""
+    cells = (Cell("pet", "axial", 0, 0), Cell("pet", "coronal", 0, 1),
+             Cell("pet", "sagittal", 1, 0), Cell("mip", "coronal", 1, 1))
+    return Layout("pet", 2, 2, cells)
+
+
 LAYOUTS: dict[str, Layout] = {
     "grid": _grid_layout(),
+    "pet": _pet_only_layout(),
     "fused-mip": Layout("fused-mip", 1, 2, (Cell("fused", "axial", 0, 0), Cell("mip", "coronal", 0, 1)), (1.6, 1.0)),
 }
+
+
+def default_layout(has_anatomy: bool) -> str:
+    """The hanging protocol a study opens in: the fused grid, or the PET protocol without CT/MR."""
+    return "grid" if has_anatomy else "pet"
+
+
+def background_mask(array: np.ndarray) -> np.ndarray:
+    """Voxels that are body rather than air/background in an image of arbitrary units (MR).
+
+    Background: at or below 5 % of the way from the minimum to the 99.5th percentile (MR air is
+    near zero noise; padding is the minimum)."""
+    a = np.asarray(array, np.float32)
+    lo = float(a.min())
+    hi = float(np.percentile(a, 99.5))
+    return a > lo + 0.05 * (hi - lo)
+
+
+def percentile_window(array: np.ndarray, lower_pct: float, upper_pct: float,
+                      max_samples: int = 2_000_000) -> tuple[float, float]:
+    """(width, level) spanning the given percentiles of the non-background voxels.
+
+    Larger volumes are sampled on a regular stride (the percentiles barely move); a volume with
+    no foreground falls back to all voxels."""
+    a = np.asarray(array).ravel()
+    if a.size > max_samples:
+        a = a[:: int(np.ceil(a.size / max_samples))]
+    a = a.astype(np.float32, copy=False)
+    a = a[np.isfinite(a)]
+    if a.size == 0:
+        return 1.0, 0.0
+    fg = a[background_mask(a)]
+    if fg.size < 16:
+        fg = a
+    lo, hi = (float(v) for v in np.percentile(fg, [lower_pct, upper_pct]))
+    width = max(hi - lo, 1e-3)
+    return width, lo + width / 2.0
 
 
 # ----------------------------------------------------------------------------- planes

@@ -35,6 +35,12 @@ class CellRenderer:
     def key(self) -> str:
         return "mip" if self.kind == "mip" else f"{self.kind}-{self.plane}"
 
+    def title(self, s: ReadingSession) -> str:
+        """English title of the cell: the anatomical modality ("CT" or "MR") for anatomy views."""
+        if self.kind == "ct":
+            return s.anat_label
+        return TITLES.get(self.kind, "MIP")
+
     def set_size(self, width: int, height: int) -> None:
         self.view.set_size(width, height)
 
@@ -72,7 +78,7 @@ class CellRenderer:
             v.set_letters({})
             v.set_crosshair(None, None)
             v.set_colorbar(None)
-            v.set_corner_text("top-right", f"{tr('render', TITLES.get(self.kind, 'MIP'))}: {tr('render', 'no data')}")
+            v.set_corner_text("top-right", f"{tr('render', self.title(s))}: {tr('render', 'no data')}")
             for ov in self.overlays:
                 ov.hide()
             return v.render()
@@ -91,7 +97,7 @@ class CellRenderer:
             col, row = s.world_to_pixel(self.plane, s.crosshair)
             v.set_crosshair(col, row)
             n = s.n_slices(self.plane)
-            v.set_corner_text("top-right", f"{tr('render', TITLES[self.kind])} {tr('render', self.plane)}")
+            v.set_corner_text("top-right", f"{tr('render', self.title(s))} {tr('render', self.plane)}")
             text = f"{tr('render', self.plane[:3])} {s.plane_index(self.plane) + 1}/{n}"
             if self.kind == "ct" and s.anatomical is not None:
                 text += "   W {:.0f} L {:.0f}".format(*s.ct_window)

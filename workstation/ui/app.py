@@ -11,11 +11,11 @@ from __future__ import annotations
 import sys
 
 
-def open_viewer(path: str | None = None, layout: str = "grid", anonymise: bool = False, db=None,
+def open_viewer(path: str | None = None, layout: str | None = None, anonymise: bool = False, db=None,
                 pet_uid: str | None = None, anat_uid: str | None = None, lang: str | None = None):
     """Create (or reuse) the QApplication and show the main window; returns ``(app, window, db)``.
 
-    With ``path`` the PET and CT/MR below it are read in the background and shown in ``layout``;
+    With ``path`` the PET and CT/MR below it are read in the background and shown in ``layout`` (None: chosen from the study);
     without it the window opens on the study browser. ``db`` defaults to the user's study database.
     ``lang`` ("en", "zh_CN") overrides the saved or system language (``i18n.LanguageError`` if its
     catalogue is missing).
@@ -36,12 +36,13 @@ def open_viewer(path: str | None = None, layout: str = "grid", anonymise: bool =
     win.anon_check.setChecked(anonymise)
     if path:
         job = win.load_folder(path, pet_uid=pet_uid, anat_uid=anat_uid)
-        job.succeeded.connect(lambda _s: win.set_layout(layout))
+        if layout:  # None: the session's own hanging protocol (grid, or pet without CT/MR)
+            job.succeeded.connect(lambda _s: win.set_layout(layout))
     win.show()
     return app, win, db
 
 
-def run_viewer(path: str | None = None, layout: str = "grid", anonymise: bool = False,
+def run_viewer(path: str | None = None, layout: str | None = None, anonymise: bool = False,
                pet_uid: str | None = None, anat_uid: str | None = None, lang: str | None = None) -> int:
     """Open the viewer and run the event loop until its window is closed (the CLI entry)."""
     app, win, db = open_viewer(path, layout, anonymise, pet_uid=pet_uid, anat_uid=anat_uid, lang=lang)

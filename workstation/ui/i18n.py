@@ -101,7 +101,8 @@ def display_name(item: str) -> str:
 # Named items shown through display_name(); tests/ui/test_i18n.py checks this list against core's
 # vocabularies so that a new layout, preset or colour map cannot appear untranslated.
 NAMES = (
-    QT_TRANSLATE_NOOP("names", "grid"), QT_TRANSLATE_NOOP("names", "fused-mip"),
+    QT_TRANSLATE_NOOP("names", "grid"), QT_TRANSLATE_NOOP("names", "fused-mip"), QT_TRANSLATE_NOOP("names", "pet"),
+    QT_TRANSLATE_NOOP("names", "MR auto"), QT_TRANSLATE_NOOP("names", "T1"), QT_TRANSLATE_NOOP("names", "T2"),
     QT_TRANSLATE_NOOP("names", "soft tissue"), QT_TRANSLATE_NOOP("names", "lung"),
     QT_TRANSLATE_NOOP("names", "bone"), QT_TRANSLATE_NOOP("names", "brain"),
     QT_TRANSLATE_NOOP("names", "liver"),

@@ -95,6 +95,8 @@ class MainWindow(QMainWindow):
         self.cine.setInterval(120)
         self.cine.timeout.connect(self._cine_step)
         self._set_tools_enabled(False)
+        self.active_view_key: str | None = None  # the view under the mouse or last clicked: keys act on it
+        self.shortcuts_box: QMessageBox | None = None
 
     # ------------------------------------------------------------ building
     def _combo(self, items, slot, name) -> QComboBox:
@@ -124,9 +126,13 @@ class MainWindow(QMainWindow):
         self.ct_preset_box = self._combo(CT_PRESETS, lambda n: self.session.set_ct_preset(n), "ct-preset")
         self.pet_preset_box = self._combo(list(PET_PRESETS) + ["custom"], self._pet_preset, "pet-preset")
         self.cmap_box = self._combo(COLORMAPS, lambda n: self.session.set_colormap(n), "colormap")
-        for label, w in ((self.tr("Layout"), self.layout_box), (self.tr("CT"), self.ct_preset_box),
-                         (self.tr("PET"), self.pet_preset_box), (self.tr("Colours"), self.cmap_box)):
-            tb.addWidget(QLabel(f" {label} "))
+        self.anat_window_label = QLabel(" {} ".format(self.tr("CT")))
+        self.anat_window_label.setObjectName("anat-window-label")
+        for label, w in ((QLabel(" {} ".format(self.tr("Layout"))), self.layout_box),
+                         (self.anat_window_label, self.ct_preset_box),
+                         (QLabel(" {} ".format(self.tr("PET"))), self.pet_preset_box),
+                         (QLabel(" {} ".format(self.tr("Colours"))), self.cmap_box)):
+            tb.addWidget(label)
             tb.addWidget(w)
         tb.addWidget(QLabel(" {} ".format(self.tr("Opacity"))))
         self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
@@ -296,6 +302,7 @@ class MainWindow(QMainWindow):
         pair = session.pet is not None and session.anatomical is not None
         for b in (self.register_button, self.reset_alignment_button, self.undo_registration_button):
             b.setEnabled(pair)
+        self._apply_modality_labels(session)
         self.set_layout(session.layout)
         self.pages.setCurrentWidget(self.reading)
         self._update_readout()
@@ -303,7 +310,10 @@ class MainWindow(QMainWindow):
         if session.registration_stored is not None:
             self.message_label.setText(self.tr("PET aligned with the {}").format(self._note(session.registration_note)))
         elif session.pet is not None and fusion.needs_registration(session.pet, session.anatomical):
-            self.message_label.setText(self.tr("PET and CT frames of reference differ: use 'Register PET→CT' or nudge"))
+            self.message_label.setText(
+                self.tr("PET and MR frames of reference differ: use 'Register PET→MR' or nudge")
+                if session.anat_label == "MR" else
+                self.tr("PET and CT frames of reference differ: use 'Register PET→CT' or nudge"))
             self._offer_registration()
         self.persistence.session_opened(session)  # the stored reading (saved or autosaved) comes back
         if session.pet is not None:
@@ -316,7 +326,7 @@ class MainWindow(QMainWindow):
         self.opacity_slider.blockSignals(True)
         self.opacity_slider.setValue(int(round(s.opacity * 100)))
         self.opacity_slider.blockSignals(False)
-        ct = next((n for n, v in CT_PRESETS.items() if v == s.ct_window), None)
+        ct = next((n for n, v in s.window_presets().items() if v == s.ct_window), None)
         if ct:
             self._choose(self.ct_preset_box, ct)
         pet = next((n for n, v in PET_PRESETS.items() if v == s.pet_window), "custom")
@@ -327,6 +337,18 @@ class MainWindow(QMainWindow):
             self._update_readout()
         if event in ("ct_window", "pet_window", "colormap", "opacity", "layout"):
             self._sync_controls()
+
+    def _apply_modality_labels(self, s: ReadingSession) -> None:
+        """Name the anatomy as what it is: "MR" (MR window presets, "Register PET→MR") or "CT"."""
+        mr = s.anat_label == "MR"
+        self.anat_window_label.setText(" {} ".format(self.tr("MR") if mr else self.tr("CT")))
+        self.register_button.setText(self.tr("Register PET→MR") if mr else self.tr("Register PET→CT"))
+        self.ct_preset_box.blockSignals(True)
+        self.ct_preset_box.clear()
+        for name in s.window_presets():
+            self.ct_preset_box.addItem(display_name(name), name)
+        self.ct_preset_box.blockSignals(False)
+        self.ct_preset_box.setEnabled(s.anatomical is not None)  # PET-only / SPECT: no anatomy to window
 
     def _update_readout(self) -> None:
         s = self.session
@@ -361,10 +383,96 @@ class MainWindow(QMainWindow):
             v = self.views.get(cell.key)
             if v is None:
                 v = self.views[cell.key] = ViewWidget(s, cell.kind, cell.plane)
+                v.activated.connect(self._view_activated)
             self.grid.addWidget(v, cell.row, cell.col, cell.rowspan, cell.colspan)
             v.show()
         self._choose(self.layout_box, name)
         self.voi_panel.attach_views(self.views)
+
+    # ------------------------------------------------------------ keyboard
+    def _view_activated(self, key: str) -> None:
+        self.active_view_key = key
+
+    def target_view(self) -> ViewWidget | None:
+        """The view keys act on: the one under the mouse or last clicked, else the layout's first."""
+        views = self.visible_views()
+        if self.active_view_key in views:
+            return views[self.active_view_key]
+        if self.session is None:
+            return None
+        for cell in LAYOUTS[self.session.layout].cells:
+            if cell.key in views:
+                return views[cell.key]
+        return None
+
+    def shortcut_list(self) -> list[tuple[str, str]]:
+        """(keys, what they do) of the reading shortcuts, as F1 shows them."""
+        return [
+            ("↑ / ↓  ← / →", self.tr("next / previous slice (MIP: rotate) in the view under the mouse")),
+            (self.tr("PgUp / PgDn"), self.tr("10 slices forward / back")),
+            ("+ / −", self.tr("zoom in / out")),
+            (self.tr("Home"), self.tr("reset zoom and pan")),
+            ("1 … 5", self.tr("CT/MR window presets in the order of the tool bar")),
+            (self.tr("Space"), self.tr("play / pause the rotating MIP")),
+            ("F1", self.tr("this list")),
+        ]
+
+    def show_shortcuts(self) -> QMessageBox:
+        rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in self.shortcut_list())
+        if self.shortcuts_box is None:
+            self.shortcuts_box = QMessageBox(QMessageBox.Icon.Information, self.tr("Keyboard shortcuts"), "",
+                                             QMessageBox.StandardButton.Close, self)
+            self.shortcuts_box.setObjectName("shortcuts")
+            self.shortcuts_box.setModal(False)
+        self.shortcuts_box.setText(f"<table>{rows}</table>")
+        self.shortcuts_box.show()
+        return self.shortcuts_box
+
+    def handle_key(self, key: int) -> bool:
+        """Apply a reading shortcut; False when the key is not one."""
+        K = Qt.Key
+        if key == K.Key_F1:
+            self.show_shortcuts()
+            return True
+        s = self.session
+        if s is None or self.pages.currentWidget() is not self.reading:
+            return False
+        if key == K.Key_Space:
+            if s.pet is None:
+                return False
+            self.cine_button.toggle()
+            return True
+        if K.Key_1 <= key <= K.Key_9:
+            names = list(s.window_presets())
+            i = key - K.Key_1
+            if i >= min(len(names), 5) or s.anatomical is None:
+                return False
+            s.set_ct_preset(names[i])
+            return True
+        view = self.target_view()
+        if view is None:
+            return False
+        steps = {K.Key_Up: 1, K.Key_Right: 1, K.Key_Down: -1, K.Key_Left: -1,
+                 K.Key_PageUp: 10, K.Key_PageDown: -10}.get(key)
+        if steps is not None:
+            view.step(steps)
+        elif key in (K.Key_Plus, K.Key_Equal):
+            view.zoom_by(1.25)
+        elif key in (K.Key_Minus, K.Key_Underscore):
+            view.zoom_by(1 / 1.25)
+        elif key == K.Key_Home:
+            view.reset_view()
+        else:
+            return False
+        return True
+
+    def keyPressEvent(self, ev) -> None:
+        if ev.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
+            return super().keyPressEvent(ev)
+        if self.handle_key(ev.key()):
+            ev.accept()
+        else:
+            super().keyPressEvent(ev)
 
     def visible_views(self) -> dict[str, ViewWidget]:
         return {k: v for k, v in self.views.items() if v.isVisible()}
@@ -458,7 +566,8 @@ class MainWindow(QMainWindow):
         def apply(result):
             self.show_proposal(*result)
 
-        return self._run(self.pet_jobs, Job(work, name="registration"), apply, self.tr("Registering PET to CT"))
+        return self._run(self.pet_jobs, Job(work, name="registration"), apply,
+                         self.tr("Registering PET to MR") if s.anat_label == "MR" else self.tr("Registering PET to CT"))
 
     def show_proposal(self, proposal, arrays) -> None:
         from .registration_dialog import RegistrationDialog

@@ -189,7 +189,7 @@ class ReadingPersistence(QObject):
 
     # ------------------------------------------------------------ import
     def import_dialog(self) -> int | None:
-        path, _ = QFileDialog.getOpenFileName(self.window, "Import DICOM SEG", "", "DICOM (*.dcm);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self.window, self.tr("Import DICOM SEG"), "", self.tr("DICOM (*.dcm);;All files (*)"))
         return self.import_seg(path) if path else None
 
     def import_seg(self, path: str) -> int:

@@ -25,6 +25,8 @@ from workstation.render.scene import CellRenderer
 
 class ViewWidget(QWidget):
     rendered = Signal()
+    #: the mouse entered this view, or it was clicked: keyboard shortcuts act on it (``MainWindow``)
+    activated = Signal(str)
 
     def __init__(self, session: ReadingSession, kind: str, plane: str = "axial", parent=None):
         super().__init__(parent)
@@ -112,6 +114,7 @@ class ViewWidget(QWidget):
         if button == Qt.MouseButton.LeftButton and ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
             button = Qt.MouseButton.MiddleButton
         self._drag = (button, ev.position())
+        self.activated.emit(self.key)
         if button == Qt.MouseButton.LeftButton:
             self.cell.click(self.session, ev.position().x(), ev.position().y())
         ev.accept()
@@ -135,8 +138,27 @@ class ViewWidget(QWidget):
         self._drag = None
         ev.accept()
 
-    def mouseDoubleClickEvent(self, ev) -> None:
-        """Double click resets zoom and pan of this view."""
+    def enterEvent(self, ev) -> None:
+        self.activated.emit(self.key)
+        super().enterEvent(ev)
+
+    # ------------------------------------------------------------ keyboard actions (MainWindow maps keys here)
+    def step(self, steps: int) -> None:
+        """Next/previous slice of this view's plane (MIP: rotate by ``steps`` frames)."""
+        if self.kind == "mip":
+            self.session.set_mip_angle_index(self.session.mip_angle_index + steps)
+        else:
+            self.session.scroll(self.plane, steps)
+
+    def zoom_by(self, factor: float) -> None:
+        self.session.set_zoom(self.key, self.session.zoom[self.key] * factor)
+
+    def reset_view(self) -> None:
+        """Zoom 1, no pan."""
         self.session.set_zoom(self.key, 1.0)
         self.session.set_pan(self.key, (0.0, 0.0))
+
+    def mouseDoubleClickEvent(self, ev) -> None:
+        """Double click resets zoom and pan of this view."""
+        self.reset_view()
         ev.accept()
