@@ -49,9 +49,16 @@ demo: sysdeps venv translations $(DEMO_DIR)/truth.json
 
 HEADLESS := QT_QPA_PLATFORM=offscreen VTK_DEFAULT_OPENGL_WINDOW=vtkOSOpenGLRenderWindow
 
-# the workstation's suite, then each plugin's own suite (separate sessions: each has its conftest)
+# the workstation's suite, then each plugin's own suite (separate sessions: each has its conftest).
+# The viewer's GUI tests (tests/ui) run one file per process: windows and their worker threads from
+# one file never outlive into the next (a combined run crashed once in Qt with a worker still loading).
+UI_TESTS := $(sort $(wildcard tests/ui/test_*.py))
 test: sysdeps venv translations
-	$(HEADLESS) $(PY) -m pytest -q -p no:cacheprovider tests $(PYTEST_ARGS)
+	$(HEADLESS) $(PY) -m pytest -q -p no:cacheprovider tests --ignore=tests/ui $(PYTEST_ARGS)
+	@for f in $(UI_TESTS); do \
+		echo "== $$f"; \
+		$(HEADLESS) $(PY) -m pytest -q -p no:cacheprovider $$f $(PYTEST_ARGS) || exit 1; \
+	done
 	@for p in $(dir $(PLUGINS)); do \
 		echo "== plugin tests: $$p"; \
 		(cd $$p && $(HEADLESS) $(CURDIR)/$(PY) -m pytest -q -p no:cacheprovider tests $(PYTEST_ARGS)) || exit 1; \

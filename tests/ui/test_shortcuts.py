@@ -2,7 +2,6 @@
 PgUp/PgDn change the slice of the view under the mouse (or last clicked), Home resets zoom and pan,
 +/- zoom, 1..5 choose the CT window presets, space plays/pauses the MIP cine, F1 lists the keys."""
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -10,8 +9,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QEnterEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "render"))
-import synthetic_study as syn  # noqa: E402
+from workstation.testing import synthetic_study as syn
 
 from workstation.analysis import fusion  # noqa: E402
 from workstation.core.display import CT_PRESETS  # noqa: E402
