@@ -47,25 +47,14 @@ def reading_from_args(args):
     """Load, SUV-convert and segment as `workstation lesions` does; returns an analysis.reading.Reading."""
     from workstation.analysis.errors import QuantError
     from workstation.analysis.reading import measure
-    from workstation.core.vocabulary import VocabularyError, parse_method
-    from workstation.analysis.suv import compute_suv
-    from workstation.io.loader import load_pet_folder
 
-    from .common import UserError, overrides_from_args, with_option
-    from .lesions_cmd import parse_point
+    from .common import UserError, with_option
+    from .lesions_cmd import checked_pet_and_suv, parse_point
 
     seeds = [parse_point(s, "--seed") for s in args.seed]
     liver = parse_point(args.liver, "--liver") if args.liver else None
     bp = parse_point(args.blood_pool, "--blood-pool") if args.blood_pool else None
-    if args.min_volume is None or not args.min_volume >= 0:
-        raise UserError("--min-volume must be 0 or more (mL)")
-    try:
-        parse_method(args.method)
-    except VocabularyError as exc:
-        raise UserError(f"--method: {exc}") from None
-    overrides = overrides_from_args(args)
-    pet = load_pet_folder(args.pet_dir, series_uid=args.series)
-    res = compute_suv(pet.pet, args.suv, overrides)
+    pet, res = checked_pet_and_suv(args)
     try:
         return measure(pet, res, args.method, seeds=seeds, liver_world=liver, blood_pool_world=bp,
                        min_volume_ml=args.min_volume, exclude=tuple(args.exclude))

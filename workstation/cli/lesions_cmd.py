@@ -53,27 +53,35 @@ def parse_point(text: str, option: str) -> tuple[float, float, float]:
     return xyz  # type: ignore[return-value]
 
 
-def run(args) -> int:
-    from workstation.analysis.errors import QuantError
-    from workstation.analysis.segmentation import find_lesions
-    from workstation.core.vocabulary import VocabularyError, parse_method
+def checked_pet_and_suv(args):
+    """Check ``--min-volume`` and ``--method``, then load the PET series and its SUV (with the
+    overrides of the command line): the common start of ``lesions`` and ``export``."""
     from workstation.analysis.suv import compute_suv
-    from workstation.analysis.suv_apply import suv_array
+    from workstation.core.vocabulary import VocabularyError, parse_method
     from workstation.io.loader import load_pet_folder
 
-    from .common import UserError, overrides_from_args, print_json, with_option
+    from .common import UserError, overrides_from_args
 
-    seed = parse_point(args.seed, "--seed") if args.seed else None
-    liver = parse_point(args.liver, "--liver") if args.liver else None
     if args.min_volume is None or not args.min_volume >= 0:
         raise UserError("--min-volume must be 0 or more (mL)")
     try:
         parse_method(args.method)
     except VocabularyError as exc:
         raise UserError(f"--method: {exc}") from None
-    overrides = overrides_from_args(args)
     pet = load_pet_folder(args.pet_dir, series_uid=args.series)
-    res = compute_suv(pet.pet, args.suv, overrides)
+    return pet, compute_suv(pet.pet, args.suv, overrides_from_args(args))
+
+
+def run(args) -> int:
+    from workstation.analysis.errors import QuantError
+    from workstation.analysis.segmentation import find_lesions
+    from workstation.analysis.suv_apply import suv_array
+
+    from .common import UserError, print_json, with_option
+
+    seed = parse_point(args.seed, "--seed") if args.seed else None
+    liver = parse_point(args.liver, "--liver") if args.liver else None
+    pet, res = checked_pet_and_suv(args)
     suv = suv_array(pet, res)
     from workstation.analysis.segmentation import DEFAULT_EXCLUDE
 
