@@ -38,6 +38,7 @@ from typing import Callable
 import numpy as np
 from scipy import ndimage
 
+from workstation.core import vocabulary as vocab
 from workstation.core.texts import tr
 from workstation.analysis.resample import resample_to_grid  # noqa: F401  (part of this module's API)
 from workstation.core.geometry import ImageGeometry
@@ -538,7 +539,10 @@ class ReadingSession:
         acq = self.pet.pet
         if acq is not None:
             code = acq.value("radionuclide_code")
-            name = code[2] if isinstance(code, (tuple, list)) and len(code) > 2 and code[2] else None
+            known = vocab.nuclide_from_code(code) if code else None
+            meaning = code[2] if isinstance(code, (tuple, list)) and len(code) > 2 and code[2] else None
+            # "F-18" for a nuclide of the vocabulary; else the code meaning without its superscript marks
+            name = known.name if known is not None else (str(meaning).replace("^", " ").strip() if meaning else None)
             parts.append(name or acq.value("radiopharmaceutical") or "")
             half = acq.value("radionuclide_half_life_s")
             if half:
