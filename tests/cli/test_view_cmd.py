@@ -120,3 +120,20 @@ def test_named_series_are_read_and_unknown_ones_refused(demo, tmp_path, capsys):
     rc = main(["view", str(out), "--screenshot", str(shot), "--pet-series", "1.2.3.4"])
     err = capsys.readouterr().err
     assert rc == 2 and "no PET series with UID 1.2.3.4" in err and err.count("\n") == 1
+
+
+def test_window_screenshot_in_chinese_and_unknown_language(demo, tmp_path, capsys):
+    out, _ = demo
+    png = tmp_path / "window.png"
+    try:
+        rc = main(["view", str(out), "--screenshot", str(png), "--window", "--lang", "zh_CN", "--size", "900x600"])
+    finally:  # the rest of the session reads English
+        from PySide6.QtCore import QCoreApplication
+
+        from workstation.ui import i18n
+
+        i18n.install(QCoreApplication.instance(), "en")
+    assert rc == 0 and _png_size(png) == (900, 600)
+    assert "main window" in capsys.readouterr().out
+    with pytest.raises(SystemExit):  # argparse refuses a language that has no catalogue
+        main(["view", str(out), "--screenshot", str(tmp_path / "y.png"), "--lang", "fr"])

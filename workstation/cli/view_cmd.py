@@ -142,12 +142,12 @@ def _screenshot(args) -> int:
     from workstation.render.scene import render_layout, save_png
 
     if args.lang and args.lang != "en":  # words drawn in the views, through the Qt catalogue
-        from PySide6.QtCore import QCoreApplication
-
         from workstation.ui import i18n
 
-        app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
-        _install_language(i18n, app, args.lang)
+        try:
+            i18n.install_headless(args.lang)
+        except i18n.LanguageError as exc:
+            raise UserError(str(exc)) from None
 
     try:
         session = open_folder(args.path, pet_uid=args.pet_series, anat_uid=args.anat_series)
@@ -165,51 +165,17 @@ def _screenshot(args) -> int:
     return 0
 
 
-def _install_language(i18n, app, lang) -> None:
-    from .common import UserError
-
-    try:
-        i18n.install(app, lang, strict=True)
-    except i18n.LanguageError as exc:
-        raise UserError(str(exc)) from None
-
-
 def _window_screenshot(args, w: int, h: int) -> int:
     """Open the main window off screen on PATH, wait for the study, and save the whole window."""
+    from workstation.ui.app import window_screenshot
+
     from .common import UserError
 
-    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    from workstation.ui import i18n
-    from workstation.ui.app import open_viewer
-
     try:
-        app, win, db = open_viewer(args.path, layout=args.layout, anonymise=args.anonymise,
-                                   pet_uid=args.pet_series, anat_uid=args.anat_series, lang=args.lang)
-    except i18n.LanguageError as exc:
+        iw, ih, layout = window_screenshot(args.path, args.screenshot, w, h, configure=lambda s: apply_options(s, args),
+                                           layout=args.layout, anonymise=args.anonymise, pet_uid=args.pet_series,
+                                           anat_uid=args.anat_series, lang=args.lang)
+    except ValueError as exc:  # LanguageError, unreadable study, unwritable file
         raise UserError(str(exc)) from None
-    try:
-        win.resize(w, h)
-        loop = QEventLoop()
-        job = win.load_jobs.job
-        if job is not None:
-            job.done.connect(loop.quit)
-            QTimer.singleShot(600_000, loop.quit)
-            if job.is_running():
-                loop.exec()
-        if win.session is None:
-            raise UserError(f"{args.path}: could not be read: {win.last_error or 'no PET or CT/MR series'}")
-        apply_options(win.session, args)
-        for _ in range(5):
-            app.processEvents()
-        image = win.grab().toImage()
-        if not image.save(str(args.screenshot)):
-            raise UserError(f"{args.screenshot}: could not be written")
-        print(f"wrote {args.screenshot} ({image.width()}x{image.height()}, main window, layout {win.session.layout})")
-        return 0
-    finally:
-        win.cancel_work()
-        win.close()
-        db.close()
+    print(f"wrote {args.screenshot} ({iw}x{ih}, main window, layout {layout})")
+    return 0

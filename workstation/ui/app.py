@@ -51,3 +51,43 @@ def run_viewer(path: str | None = None, layout: str | None = None, anonymise: bo
     finally:
         win.cancel_work()
         db.close()
+
+
+def window_screenshot(path: str, out: str, width: int, height: int, *, configure=None, layout: str | None = None,
+                      anonymise: bool = False,
+                      pet_uid: str | None = None, anat_uid: str | None = None,
+                      lang: str | None = None) -> tuple[int, int, str]:
+    """Open the main window off screen on ``path``, wait for the study, apply ``configure(session)``
+    and save the whole window as ``out``; returns (width, height, layout). ``ValueError`` (the
+    language's ``LanguageError`` too) says why there is no picture."""
+    import os
+
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    app, win, db = open_viewer(path, layout=layout, anonymise=anonymise, pet_uid=pet_uid, anat_uid=anat_uid,
+                               lang=lang)
+    try:
+        win.resize(width, height)
+        job = win.load_jobs.job
+        if job is not None and job.is_running():
+            loop = QEventLoop()
+            job.done.connect(loop.quit)
+            QTimer.singleShot(600_000, loop.quit)
+            if job.is_running():
+                loop.exec()
+        if win.session is None:
+            raise ValueError(f"{path}: could not be read: {win.last_error or 'no PET or CT/MR series'}")
+        if configure is not None:
+            configure(win.session)
+        for _ in range(5):
+            app.processEvents()
+        image = win.grab().toImage()
+        if not image.save(str(out)):
+            raise ValueError(f"{out}: could not be written")
+        return image.width(), image.height(), win.session.layout
+    finally:
+        win.cancel_work()
+        win.close()
+        db.close()

@@ -93,6 +93,13 @@ def install(app: QCoreApplication, lang: str, *, strict: bool = False) -> str:
     return lang
 
 
+def install_headless(lang: str) -> str:
+    """The catalogue of ``lang`` for drawing without a window (``view --screenshot``): a bare
+    QCoreApplication is created when there is none. A missing catalogue is an error."""
+    app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
+    return install(app, lang, strict=True)
+
+
 def display_name(item: str) -> str:
     """The translated label of a named item (its name is its identity and stays the item's data)."""
     return QCoreApplication.translate("names", item)
