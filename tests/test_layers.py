@@ -63,10 +63,8 @@ def _violations():
         for line, mod in _imports(path):
             top = mod.split(".")[0]
             where = f"workstation/{rel}:{line} imports {mod}"
-            if top in QT and layer not in ("ui", "cli"):
+            if top in QT and layer != "ui":
                 out.append(f"{where}: Qt only in ui")
-            if top in QT and layer == "cli" and path.name != "view_cmd.py":
-                out.append(f"{where}: Qt only in ui (and the view command)")
             if top in VTK and layer not in ("render", "ui"):
                 out.append(f"{where}: VTK only in render and ui")
             if top in NET and layer != "net":
