@@ -328,17 +328,22 @@ def publish_result(volume: Volume, out_dir, ct: Volume, *, facts: SuvFacts | Non
                              attenuation_corrected=attn, description=volume.description, series_number=series_number,
                              reconstruction_method=method or "reconstruction plugin", overwrite=overwrite)
     if import_to_db:
-        from workstation.io.db import StudyDB
-
-        own = not isinstance(db, StudyDB)
-        handle = StudyDB(db) if own else db
-        try:
-            pub.imported = handle.import_paths([str(pub.series_dir)], progress=progress, workers=1)
-            pub.db_path = handle.path
-        finally:
-            if own:
-                handle.close()
+        _import_published(pub, db, progress)
     return pub
+
+
+def _import_published(pub: PublishedSeries, db, progress=None) -> None:
+    """Index the written series in the study database (``db``: a StudyDB, a path, or None for the user's)."""
+    from workstation.io.db import StudyDB
+
+    own = not isinstance(db, StudyDB)
+    handle = StudyDB(db) if own else db
+    try:
+        pub.imported = handle.import_paths([str(pub.series_dir)], progress=progress, workers=1)
+        pub.db_path = handle.path
+    finally:
+        if own:
+            handle.close()
 
 
 def publish_standalone(volume: Volume, out_dir, *, facts: SuvFacts | None = None, db=None,
@@ -397,14 +402,5 @@ def publish_standalone(volume: Volume, out_dir, *, facts: SuvFacts | None = None
     pub = PublishedSeries(out_dir, paths, uid, study.study_uid, study.frame_of_reference_uid, f, merged)
     pub.notes = notes
     if import_to_db:
-        from workstation.io.db import StudyDB
-
-        own = not isinstance(db, StudyDB)
-        handle = StudyDB(db) if own else db
-        try:
-            pub.imported = handle.import_paths([str(pub.series_dir)], progress=progress, workers=1)
-            pub.db_path = handle.path
-        finally:
-            if own:
-                handle.close()
+        _import_published(pub, db, progress)
     return pub
