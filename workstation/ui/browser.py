@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 from workstation.analysis.fusion import choose_pair
 
 from .pacs_panel import PacsPanel, SendDialog
-from .workers import Job, JobSlot
+from .workers import Job, JobSlot, show_progress
 
 STUDY_UID_ROLE = Qt.ItemDataRole.UserRole + 1
 SERIES_UID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -265,8 +265,7 @@ class StudyBrowser(QWidget):
         return self.jobs.start(job)
 
     def _on_progress(self, frac: float, msg: str) -> None:
-        self.progress.setValue(int(frac * 1000))
-        self.progress.setFormat(f"{msg} %p%" if msg else "%p%")
+        show_progress(self.progress, frac, msg)
 
     def _on_done(self) -> None:
         self.progress.hide()

@@ -45,7 +45,7 @@ from .i18n import display_name
 from .suv_panel import SuvPanel
 from .voi_panel import VoiPanel
 from .view_widget import ViewWidget
-from .workers import Job, JobSlot
+from .workers import Job, JobSlot, show_progress
 
 
 # the fixed registration notes of a reading session (analysis.fusion; reset_alignment below), shown translated
@@ -248,8 +248,7 @@ class MainWindow(QMainWindow):
         return slot.start(job, on_result=succeeded, on_error=lambda msg: self._error(label, msg))
 
     def _show_progress(self, frac: float, msg: str) -> None:
-        self.progress_bar.setValue(int(frac * 1000))
-        self.progress_bar.setFormat(f"{msg} %p%")
+        show_progress(self.progress_bar, frac, msg)
 
     def _work_done(self) -> None:
         if not any(s.job is not None and s.job.is_running() for s in (self.load_jobs, self.pet_jobs)):

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .workers import Job, JobSlot
+from .workers import Job, JobSlot, show_progress
 
 RESULT_COLUMNS = (QT_TRANSLATE_NOOP("PacsPanel", "Patient"), QT_TRANSLATE_NOOP("PacsPanel", "ID"),
                   QT_TRANSLATE_NOOP("PacsPanel", "Date"), QT_TRANSLATE_NOOP("PacsPanel", "Description"),
@@ -254,8 +254,7 @@ class PacsPanel(QWidget):
         return self.jobs.start(job)
 
     def _on_progress(self, frac: float, msg: str) -> None:
-        self.progress.setValue(int(frac * 1000))
-        self.progress.setFormat(f"{msg}  %p%" if msg else "%p%")
+        show_progress(self.progress, frac, msg)
 
     def _on_done(self) -> None:
         self.progress.hide()

@@ -118,3 +118,9 @@ class JobSlot:
 
     def is_current(self, job: Job) -> bool:
         return job is self.job
+
+
+def show_progress(bar, fraction: float, message: str = "") -> None:
+    """Show a job's progress on a QProgressBar of range 0..1000 (the message before the percentage)."""
+    bar.setValue(int(fraction * 1000))
+    bar.setFormat(f"{message} %p%" if message else "%p%")
