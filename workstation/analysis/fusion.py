@@ -400,10 +400,11 @@ class ReadingSession(ViewState):
 
     # ------------------------------------------------------------ MIP
     def precompute_mip(self, progress=None) -> None:
-        """Fill the MIP frames not yet computed (for the rotating cine), from the frame shown on;
-        safe on a worker thread, cancelled through ``progress``."""
+        """Fill the MIP frames not yet computed (for the rotating cine), starting after the frame
+        shown (the view computes that one itself, at once); safe on a worker thread, cancelled
+        through ``progress``."""
         if self.mip is not None:
-            self.mip.fill(progress, start=self.mip_angle_index)
+            self.mip.fill(progress, start=self.mip_angle_index + 1)
 
     def _mip_rays(self, angle_deg: float):
         """Screen axes of the MIP at an angle (``analysis.mip.mip_rays`` on the PET's grid)."""
