@@ -45,7 +45,7 @@ from . import references as R
 from .regions import RegionStats, bounding_box, measure_crop
 from .segmentation import DEFAULT_EXCLUDE, segment_seeded, segment_whole_body
 from .shapes import box_mask, cylinder_mask, sphere_mask, world_point
-from .fusion import EventEmitter
+from .events import EventEmitter
 
 KINDS = ("sphere", "box", "lesion", "liver", "blood_pool", "structure")
 REFERENCE_KINDS = ("liver", "blood_pool")

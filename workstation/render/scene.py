@@ -30,6 +30,11 @@ class CellRenderer:
         self.kind, self.plane = kind, plane
         self.view = SliceView(width, height)
         self.overlays: list = []  # drawing hooks with update(cell, session) and hide(), e.g. overlays.VoiOutlines
+        #: draw the crosshair into the picture; a widget that paints it itself turns this off, so that a
+        #: crosshair move that leaves this view's slice unchanged needs no new picture
+        self.draw_crosshair = True
+        self.renders = 0  # pictures drawn so far (tests count them)
+        self.has_image = False  # the last picture showed data (not "no data")
 
     @property
     def key(self) -> str:
@@ -70,9 +75,15 @@ class CellRenderer:
         return cm.fuse(cm.colorize(cm.ct_unit(ct, *s.ct_window), "grey"), prgb, pu, s.opacity), spacing
 
     # ------------------------------------------------------------ draw
+    def shown_slice(self, s: ReadingState) -> int:
+        """Which picture of its series the cell shows: the slice index of its plane (MIP: the frame)."""
+        return s.mip_angle_index if self.kind == "mip" else s.plane_index(self.plane)
+
     def render(self, s: ReadingState) -> np.ndarray:
         v = self.view
+        self.renders += 1
         got = self.image(s)
+        self.has_image = got is not None
         if got is None:
             v.set_image(np.zeros((2, 2, 3), np.uint8))
             v.set_letters({})
@@ -89,13 +100,13 @@ class CellRenderer:
             v.set_letters({"left": "R", "right": "L", "top": "S", "bottom": "I"} if s.mip_angle_index == 0 else
                           {"top": "S", "bottom": "I"})
             col, row = s.world_to_mip_pixel(s.crosshair)
-            v.set_crosshair(col, row)
+            v.set_crosshair(col, row) if self.draw_crosshair else v.set_crosshair(None, None)
             v.set_corner_text("top-right", f"MIP {s.mip_angle():.0f}°")
             v.set_corner_text("bottom-left", "")
         else:
             v.set_letters(PLANE_SPECS[self.plane].letters())
             col, row = s.world_to_pixel(self.plane, s.crosshair)
-            v.set_crosshair(col, row)
+            v.set_crosshair(col, row) if self.draw_crosshair else v.set_crosshair(None, None)
             n = s.n_slices(self.plane)
             v.set_corner_text("top-right", f"{tr('render', self.title(s))} {tr('render', self.plane)}")
             text = f"{tr('render', self.plane[:3])} {s.plane_index(self.plane) + 1}/{n}"
@@ -122,6 +133,17 @@ class CellRenderer:
         else:
             col, row = s.world_to_pixel(self.plane, xyz)
         return self.view.pixel_to_display(col, row)
+
+    def crosshair_lines(self, s: ReadingState) -> tuple[tuple[float, float, float, float], ...]:
+        """The crosshair as two screen segments (x0, y0, x1, y1) across the image of the last render
+        (screen pixels, y from the top), for a widget that paints it itself; empty without data."""
+        if not self.has_image:
+            return ()
+        v = self.view
+        x, y = self.world_to_display(s, s.crosshair)
+        left, top = v.pixel_to_display(-0.5, -0.5)
+        right, bottom = v.pixel_to_display(v.cols - 0.5, v.rows - 0.5)
+        return ((left, y, right, y), (x, top, x, bottom))
 
     def display_to_image(self, x: float, y: float) -> tuple[float, float]:
         return self.view.display_to_pixel(x, y)

@@ -334,6 +334,8 @@ class MainWindow(QMainWindow):
     def _on_session_event(self, event: str, **kw) -> None:
         if event in ("crosshair", "pet"):
             self._update_readout()
+        if event == "pet" and self.session is not None and self.session.pet is not None:
+            self.mip_jobs.start(Job(self.session.precompute_mip, name="mip"))  # new SUV factors: new MIP frames
         if event in ("ct_window", "pet_window", "colormap", "opacity", "layout"):
             self._sync_controls()
 

@@ -4,7 +4,10 @@ Concept
 -------
 The widget owns a ``render.scene.CellRenderer`` (which draws with VTK off screen and hands back
 pixels) and paints those pixels. It subscribes to the session's events and redraws lazily
-(``update()`` coalesces many events into one paint). Mouse conventions follow common viewers:
+(``update()`` coalesces many events into one paint), and only when its own picture changed: the
+crosshair is painted by the widget over the picture, so scrolling the axial view draws the axial
+views again while the coronal, sagittal and MIP views only move their crosshair line (their slice
+did not change). Mouse conventions follow common viewers:
 
 * wheel: next/previous slice (MIP: rotate); Ctrl+wheel: zoom
 * left button: put the crosshair there (MIP: jump to the hottest voxel along the ray); drag to move it
@@ -16,11 +19,22 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from workstation.analysis.fusion import ReadingSession
 from workstation.render.scene import CellRenderer
+from workstation.render.slice_view import CROSSHAIR_RGB
+
+#: which events change the picture of which kinds of view (the crosshair is handled apart)
+_EVENT_KINDS = {
+    "ct_window": ("ct", "fused"),
+    "pet_window": ("pet", "fused", "mip"),
+    "colormap": ("pet", "fused"),
+    "opacity": ("fused",),
+    "mip_angle": ("mip",),
+    "pet": ("pet", "fused", "mip"),
+}
 
 
 class ViewWidget(QWidget):
@@ -33,6 +47,8 @@ class ViewWidget(QWidget):
         self.session = session
         self.kind, self.plane = kind, plane
         self.cell = CellRenderer(kind, plane, 64, 64)
+        self.cell.draw_crosshair = False  # painted here, over the picture (see paintEvent)
+        self._shown_slice: int | None = None
         self.last_image: np.ndarray | None = None
         self._qimage: QImage | None = None
         self._dirty = True
@@ -56,12 +72,18 @@ class ViewWidget(QWidget):
         self._dirty = True
         self.update()
 
+    @property
+    def render_count(self) -> int:
+        """Pictures drawn so far (a crosshair move within the slice shown draws none)."""
+        return self.cell.renders
+
     def _on_event(self, event: str, **kw) -> None:
         if event == "view" and kw.get("key") not in (None, self.key):
             return
-        if event in ("mip_angle",) and self.kind != "mip":
+        if event in _EVENT_KINDS and self.kind not in _EVENT_KINDS[event]:
             return
-        if event == "ct_window" and self.kind in ("pet", "mip"):
+        if event == "crosshair" and not self._dirty and self._shown_slice == self.cell.shown_slice(self.session):
+            self.update()  # the same picture: only the crosshair moves
             return
         self._dirty = True
         self.update()
@@ -71,6 +93,7 @@ class ViewWidget(QWidget):
         """Render at the widget's current size (also used by tests and the benchmark)."""
         self.cell.set_size(self.width(), self.height())
         img = self.cell.render(self.session)
+        self._shown_slice = self.cell.shown_slice(self.session)
         self.last_image = img
         h, w = img.shape[:2]
         self._qimage = QImage(img.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
@@ -84,6 +107,12 @@ class ViewWidget(QWidget):
             self.render_now()
         p = QPainter(self)
         p.drawImage(0, 0, self._qimage)
+        r, g, b = (int(round(255 * c)) for c in CROSSHAIR_RGB)
+        pen = QPen(QColor(r, g, b, 153))  # the VTK crosshair's colour and 60 % opacity
+        pen.setWidth(1)
+        p.setPen(pen)
+        for x0, y0, x1, y1 in self.cell.crosshair_lines(self.session):
+            p.drawLine(QPointF(x0, y0), QPointF(x1, y1))
         p.end()
 
     def resizeEvent(self, ev) -> None:
