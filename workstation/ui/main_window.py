@@ -45,7 +45,7 @@ from .i18n import display_name
 from .suv_panel import SuvPanel
 from .voi_panel import VoiPanel
 from .view_widget import ViewWidget
-from .workers import Job, JobSlot, show_progress
+from .workers import Job, JobSlot, show_progress, stop_jobs_of
 
 
 # the fixed registration notes of a reading session (analysis.fusion; reset_alignment below), shown translated
@@ -264,6 +264,12 @@ class MainWindow(QMainWindow):
     def cancel_work(self) -> None:
         for slot in (self.load_jobs, self.pet_jobs):
             slot.cancel()
+
+    def closeEvent(self, ev) -> None:
+        """Nothing outlives the window: its jobs (loading, PET, MIP, panels, browser) are cancelled and joined."""
+        self.cine.stop()
+        stop_jobs_of(self)
+        super().closeEvent(ev)
 
     def busy(self) -> bool:
         return any(s.job is not None and s.job.is_running() for s in (self.load_jobs, self.pet_jobs, self.mip_jobs))
