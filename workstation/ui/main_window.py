@@ -308,6 +308,7 @@ class MainWindow(QMainWindow):
         for b in (self.register_button, self.reset_alignment_button, self.undo_registration_button):
             b.setEnabled(pair)
         self._apply_modality_labels(session)
+        self._update_title()
         self.set_layout(session.layout)
         self.pages.setCurrentWidget(self.reading)
         self._update_readout()
@@ -490,6 +491,17 @@ class MainWindow(QMainWindow):
         self.browser.set_anonymise(on)
         if self.session is not None:
             self.session.set_anonymise(on)
+        self._update_title()
+
+    def _update_title(self) -> None:
+        """The patient's name in the title ("Family, Given", as in the browser and the overlay); hidden when anonymised."""
+        from workstation.io.dicom_text import display_name as patient_display_name
+
+        title = self.tr("PET/CT workstation")
+        s = self.session
+        vol = None if s is None else (s.anatomical if s.anatomical is not None else s.pet)
+        name = "" if vol is None or self.anon_check.isChecked() else patient_display_name(vol.patient.name or "")
+        self.setWindowTitle(f"{name} — {title}" if name else title)
 
     def set_cine(self, on: bool) -> None:
         if on:
