@@ -183,6 +183,9 @@ class MainWindow(QMainWindow):
         self.qa_button = QPushButton(self.tr("QA…"))  # physicist QA of the PET shown (qa_panel)
         self.qa_button.clicked.connect(self.show_qa_panel)
         tb.addWidget(self.qa_button)
+        from .toolbar_overflow import ToolbarOverflow
+
+        self.toolbar_overflow = ToolbarOverflow(self, tb)  # what does not fit: "More ▾" in the menu bar
 
     def _build_menu(self) -> None:
         """Settings: the language (saved; it applies at the next start, as the message says)."""
