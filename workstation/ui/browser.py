@@ -47,7 +47,7 @@ from .workers import Job, JobSlot, show_progress
 
 STUDY_UID_ROLE = Qt.ItemDataRole.UserRole + 1
 SERIES_UID_ROLE = Qt.ItemDataRole.UserRole + 2
-PET_MODALITIES = ("PT", "PET")
+PET_MODALITIES = ("PT", "PET", "NM")  # NM: a reconstructed SPECT reads like a PET
 ANAT_MODALITIES = ("CT", "MR")
 
 
