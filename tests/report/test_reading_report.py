@@ -55,7 +55,7 @@ def test_report_text_layer_has_the_lesion_table(pet, lesions, tmp_path, capsys, 
         assert row[0] == str(les["label"])
         assert row[2:7] == [f"{les['suvmax']:.2f}", f"{les['suvpeak']:.2f}", f"{les['suvmean']:.2f}",
                             f"{les['mtv_ml']:.1f}", f"{les['tlg']:.1f}"]
-    assert "张" in text and "5.4 mmol/L" in text and "Impression text 印象" in text
+    assert "张, 三" in text and "5.4 mmol/L" in text and "Impression text 印象" in text  # "Family, Given" as in the browser
     assert ("病灶" in text and "诊断意见" in text) if lang == "zh_CN" else ("Lesions" in text and "Impression" in text)
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
     assert size in info

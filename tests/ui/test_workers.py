@@ -50,3 +50,82 @@ def test_errors_of_superseded_jobs_are_dropped_and_clear_forgets(qtbot):
     slot.clear()
     assert slot.job is None and not slot.is_running()
     assert slot.deliver(job, "late error", errors.append) is False and len(errors) == 1
+
+
+# ----------------------------------------------------------------------------- lifetime: nothing outlives its window
+def _blocking(progress=None):
+    """Runs until cancelled (checks its progress every 10 ms), like a long load."""
+    while True:
+        progress.update(0.5, "working")
+        threading.Event().wait(0.01)
+
+
+def test_closing_a_window_cancels_and_joins_its_jobs(qtbot):
+    from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+    from workstation.ui import workers
+
+    class Panel(QWidget):  # a child panel with a slot of its own, like the browser or the VOI panel
+        def __init__(self):
+            super().__init__()
+            self.jobs = JobSlot()
+
+    class Window(QWidget):
+        def __init__(self):
+            super().__init__()
+            self.slot = JobSlot()
+            self.panel = Panel()
+            self.label = QLabel("")
+            lay = QVBoxLayout(self)
+            lay.addWidget(self.panel)
+            lay.addWidget(self.label)
+
+        def closeEvent(self, ev):
+            workers.stop_jobs_of(self)
+            super().closeEvent(ev)
+
+    win = Window()
+    qtbot.addWidget(win)
+    a = win.slot.start(Job(_blocking, name="a"))
+    b = win.panel.jobs.start(Job(_blocking, name="b"))
+    b.progressed.connect(lambda f, m: win.label.setText(m))  # a receiver that dies with the window
+    qtbot.waitUntil(lambda: win.label.text() == "working", timeout=10_000)
+    assert a.thread.is_alive() and b.thread.is_alive()
+    win.close()
+    # close returned only after both threads ended: none is left to deliver into a deleted window
+    assert not a.thread.is_alive() and not b.thread.is_alive()
+    assert a.progress.cancelled and b.progress.cancelled
+    assert win.slot.job is None and win.panel.jobs.job is None
+    assert a not in workers.running_jobs() and b not in workers.running_jobs()
+
+
+def test_the_last_reference_to_a_job_is_dropped_on_the_ui_thread(qtbot):
+    """A QObject destroyed on a worker thread while Qt has events queued for it crashes the process:
+    every job, superseded, failed, cancelled or finished, is freed on the UI thread."""
+    import gc
+    import weakref
+
+    freed_on = []
+    slot = JobSlot()
+    jobs = []
+    for i in range(12):
+        fn = (lambda progress=None, i=i: i) if i % 3 else (lambda progress=None: 1 / 0)
+        job = slot.start(Job(fn, name=f"j{i}"), on_result=lambda r: None, on_error=lambda m: None)
+        weakref.finalize(job, lambda: freed_on.append(threading.current_thread().name))
+        jobs.append(weakref.ref(job))
+        del job
+    qtbot.waitUntil(lambda: all(j() is None or not j().is_running() for j in jobs), timeout=20_000)
+    slot.clear()
+    qtbot.waitUntil(lambda: gc.collect() >= 0 and len(freed_on) == 12, timeout=20_000)
+    assert set(freed_on) == {threading.main_thread().name}
+
+
+def test_stop_all_joins_every_running_job(qtbot):
+    from workstation.ui import workers
+
+    jobs = [Job(_blocking, name=f"s{i}").start() for i in range(3)]
+    qtbot.waitUntil(lambda: all(j.progress.fraction == 0.5 for j in jobs), timeout=10_000)
+    assert set(jobs) <= set(workers.running_jobs())
+    assert workers.stop_all(10.0) == []
+    assert all(not j.thread.is_alive() for j in jobs)
+    assert not set(jobs) & set(workers.running_jobs())

@@ -23,7 +23,8 @@ def choose_pair(series: list, pet_uid: str | None = None, anat_uid: str | None =
     """Pick (pet, anatomical) series from a study's series rows (attributes ``modality``,
     ``series_uid``, ``frame_of_reference_uid``, and ``n_instances`` or ``files``).
 
-    The PET is the largest PT series unless named; the anatomical series is the largest CT,
+    The PET is the largest PT series unless named (a SPECT stored as NM when the study has no PT);
+    the anatomical series is the largest CT,
     else MR, sharing the PET's frame of reference, else the largest CT/MR (the caller then
     offers registration). Either may be None.
     """
@@ -32,6 +33,8 @@ def choose_pair(series: list, pet_uid: str | None = None, anat_uid: str | None =
         return n if n is not None else len(getattr(s, "files", []) or [])
 
     pets = [s for s in series if (s.modality or "").upper() in ("PT", "PET")]
+    if not pets or (pet_uid and not any(s.series_uid == pet_uid for s in pets)):  # a SPECT stored as NM
+        pets += [s for s in series if (s.modality or "").upper() == "NM"]
     anats = [s for s in series if (s.modality or "").upper() in ("CT", "MR")]
     pet = next((s for s in pets if s.series_uid == pet_uid), None) if pet_uid else None
     if pet_uid and pet is None:

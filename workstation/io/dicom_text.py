@@ -25,7 +25,10 @@ def _raw_bytes(ds, keyword: str) -> bytes | None:
     if elem is None:
         return None
     value = getattr(elem, "value", None)
-    return value if isinstance(value, (bytes, bytearray)) else None
+    if isinstance(value, (bytes, bytearray)):
+        return value
+    original = getattr(value, "original_string", None)  # a PersonName pydicom has already decoded (its own way)
+    return original if isinstance(original, (bytes, bytearray)) else None
 
 
 def decode_iso2022_ir58(raw: bytes) -> str:

@@ -94,18 +94,21 @@ def load_series(files, progress=None) -> Volume:
     _refuse_non_finite(array, slices if resample_to is None else None)
     pet = None
     units = ""
-    if modality in ("PT", "PET"):
-        units = str(first.get("Units", "") or "")
+    if modality in ("PT", "PET", "NM"):  # NM: a SPECT reconstructed as an NM image reads like the PT-coded SPECT
+        units = str(first.get("Units", "") or ("counts" if modality == "NM" else ""))
         try:
             from workstation.io.pet_header import read_pet_acquisition
         except ImportError:  # pragma: no cover - during bootstrapping only
             read_pet_acquisition = None
-        if read_pet_acquisition is not None:
+        if read_pet_acquisition is not None and modality != "NM":
             pet = read_pet_acquisition(headers)
+        elif read_pet_acquisition is not None:  # an NM image without the PET header elements is still an image
+            try:
+                pet = read_pet_acquisition(headers)
+            except Exception as exc:  # noqa: BLE001 - named in the warnings, the image still opens
+                warnings.append(f"NM acquisition header not read ({type(exc).__name__}: {exc}); no SUV")
     elif modality == "CT":
         units = "HU"
-    elif modality == "NM":
-        units = str(first.get("Units", "") or "counts")
     patient = PatientInfo(dicom_text.person_name(first), dicom_text.text(first, "PatientID"),
                           dicom_text.text(first, "PatientBirthDate"), dicom_text.text(first, "PatientSex"))
     info = {k: dicom_text.text(first, k) for k in (

@@ -364,8 +364,8 @@ def read_pet_acquisition(datasets: Sequence) -> PetAcquisition:
     if stripped:
         warnings.append("Philips private (7053,1000)/(7053,1009) values were read without their private creator "
                         "(7053,0010) (stripped by an anonymiser?): accepted as Philips values; check the SUV")
-    if first.get("modality") is not None and first["modality"].value not in ("PT", "PET"):
-        warnings.append(f"Modality (0008,0060) is {first['modality'].value!r}, not PT")
+    if first.get("modality") is not None and first["modality"].value not in ("PT", "PET", "NM"):  # NM: SPECT
+        warnings.append(f"Modality (0008,0060) is {first['modality'].value!r}, not PT or NM")
 
     return PetAcquisition(
         series_instance_uid=next(iter(series_uids), ""),

@@ -488,7 +488,7 @@ def read_stack(files: list[str], progress=None, threads: int | None = None):
             raise NotFast from None
 
     first = header(first_head)
-    is_pet = modality in ("PT", "PET")
+    is_pet = modality in ("PT", "PET", "NM")  # NM: a reconstructed SPECT has the same acquisition header
     headers = [first] + [header(h) for _, h, _ in results[1:]] if is_pet else []
     slices = [sl for sl, _, _ in results]
     series_uids = {uid for _, _, uid in results}
@@ -520,7 +520,7 @@ def read_general(files: list[str], skipped: list[str], progress=None):
         slices.extend(new)
         if first is None:
             first = ds
-        if str(ds.get("Modality", "")) in ("PT", "PET"):
+        if str(ds.get("Modality", "")) in ("PT", "PET", "NM"):
             if "PixelData" in ds:
                 del ds.PixelData  # keep the header only
             headers.append(ds)

@@ -19,6 +19,8 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from workstation.io.dicom_text import display_name
+
 LANGS = ("en", "zh_CN")
 
 _TEXT = {
@@ -167,7 +169,7 @@ def content_from_reading(reading, *, images=(), impression: str = "", physician:
     refs = [ReferenceRow(name, r.mean, r.std, r.max, r.volume_ml)
             for name, r in (("liver", reading.liver), ("blood_pool", reading.blood_pool)) if r is not None]
     return ReportContent(
-        patient_name=" ".join(x for x in str(p.name or "").split("^") if x), patient_id=p.patient_id, birth_date=_date(p.birth_date), sex=p.sex,
+        patient_name=display_name(str(p.name or "")), patient_id=p.patient_id, birth_date=_date(p.birth_date), sex=p.sex,
         study_date=_date(info.get("StudyDate", "")), study_description=info.get("StudyDescription", ""),
         accession=info.get("AccessionNumber", ""), institution=info.get("InstitutionName", ""), tracer=tracer,
         dose_mbq=float(dose) / 1e6 if isinstance(dose, (int, float)) else None, injection_time=hm(inj),

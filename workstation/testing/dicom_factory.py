@@ -88,3 +88,71 @@ def write_series(out_dir, stored: np.ndarray, *, origin, spacing_ijk, direction=
         ds.save_as(p, enforce_file_format=True)
         paths.append(p)
     return paths
+
+
+NM_SOP = "1.2.840.10008.5.1.4.1.1.20"  # NM Image Storage
+TC99M = ("C-163A8", "SRT", "^99m^Technetium", 21624.12)  # code, scheme, meaning (as scanners write it), T1/2 s
+
+
+def write_nm_spect(path, stored: np.ndarray, *, origin, spacing_ijk, slope: float = 1.0, units: str | None = "BQML",
+                   nuclide=TC99M, study_uid=None, series_uid=None, for_uid=None, patient_name="TEST^SPECT",
+                   patient_id="S1", description="SPECT recon") -> Path:
+    """One reconstructed SPECT stored as an NM image (multi-frame, ImageType RECON TOMO): frames
+    ``stored[k]`` along the slice normal from the detector's ImagePositionPatient, axial orientation.
+
+    ``units`` (0054,1001) is written as quantitative SPECT reconstructions do (None: omitted, counts)."""
+    nk, nj, ni = stored.shape
+    di, dj, dk = spacing_ijk
+    ds = Dataset()
+    ds.SpecificCharacterSet = "ISO_IR 192"
+    ds.SOPClassUID = NM_SOP
+    ds.SOPInstanceUID = generate_uid()
+    ds.StudyInstanceUID = study_uid or generate_uid()
+    ds.SeriesInstanceUID = series_uid or generate_uid()
+    ds.FrameOfReferenceUID = for_uid or generate_uid()
+    ds.Modality = "NM"
+    ds.ImageType = ["ORIGINAL", "PRIMARY", "RECON TOMO", "EMISSION"]
+    ds.PatientName, ds.PatientID, ds.PatientSex, ds.PatientWeight = patient_name, patient_id, "F", 70.0
+    ds.StudyDate = ds.SeriesDate = ds.AcquisitionDate = "20240102"
+    ds.StudyTime, ds.SeriesTime, ds.AcquisitionTime = "101500", "121500", "121500"
+    ds.SeriesNumber, ds.InstanceNumber, ds.SeriesDescription = 5, 1, description
+    if units is not None:
+        ds.Units = units
+    ds.DecayCorrection = "START"
+    code, scheme, meaning, half_life = nuclide
+    item = Dataset()
+    item.RadiopharmaceuticalStartTime = "101500"
+    item.RadionuclideTotalDose = 740e6
+    item.RadionuclideHalfLife = half_life
+    nuc = Dataset()
+    nuc.CodeValue, nuc.CodingSchemeDesignator, nuc.CodeMeaning = code, scheme, meaning
+    item.RadionuclideCodeSequence = [nuc]
+    ds.RadiopharmaceuticalInformationSequence = [item]
+    det = Dataset()
+    det.ImagePositionPatient = [float(x) for x in origin]
+    det.ImageOrientationPatient = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0]
+    ds.DetectorInformationSequence = [det]
+    ds.NumberOfFrames = nk
+    ds.FrameIncrementPointer = (0x0054, 0x0080)  # SliceVector
+    ds.SliceVector = list(range(1, nk + 1))
+    ds.NumberOfSlices = nk
+    ds.PixelSpacing = [float(dj), float(di)]
+    ds.SpacingBetweenSlices = float(dk)
+    ds.SliceThickness = float(dk)
+    ds.Rows, ds.Columns = nj, ni
+    ds.SamplesPerPixel = 1
+    ds.PhotometricInterpretation = "MONOCHROME2"
+    ds.BitsAllocated = ds.BitsStored = 16
+    ds.HighBit = 15
+    ds.PixelRepresentation = 0
+    ds.RescaleSlope, ds.RescaleIntercept = float(slope), 0.0
+    ds.PixelData = np.ascontiguousarray(np.asarray(stored).astype("<u2")).tobytes()
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = ds.SOPClassUID
+    meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.file_meta = meta
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ds.save_as(path, enforce_file_format=True)
+    return path

@@ -30,6 +30,9 @@ def open_viewer(path: str | None = None, layout: str | None = None, anonymise: b
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("pet-workstation")
     app.setApplicationName("workstation")
+    from .workers import stop_all
+
+    app.aboutToQuit.connect(stop_all)  # no worker thread runs while Qt is torn down
     i18n.install(app, i18n.choose_language(lang), strict=lang is not None)
     db = StudyDB() if db is None else db
     win = MainWindow(db)

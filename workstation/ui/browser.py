@@ -40,13 +40,14 @@ from PySide6.QtWidgets import (
 )
 
 from workstation.analysis.fusion import choose_pair
+from workstation.io.dicom_text import display_name as patient_display_name
 
 from .pacs_panel import PacsPanel, SendDialog
 from .workers import Job, JobSlot, show_progress
 
 STUDY_UID_ROLE = Qt.ItemDataRole.UserRole + 1
 SERIES_UID_ROLE = Qt.ItemDataRole.UserRole + 2
-PET_MODALITIES = ("PT", "PET")
+PET_MODALITIES = ("PT", "PET", "NM")  # NM: a reconstructed SPECT reads like a PET
 ANAT_MODALITIES = ("CT", "MR")
 
 
@@ -181,7 +182,7 @@ class StudyBrowser(QWidget):
             return
         studies = self.db.studies()
         for st in studies:
-            name = st.patient_name or self.tr("(no name)")
+            name = patient_display_name(st.patient_name) or self.tr("(no name)")  # "Family, Given" as everywhere
             who = self.tr("(patient hidden)") if self.anonymise else f"{name}  [{st.patient_id}]"
             item = QTreeWidgetItem([who, st.study_date, st.description, "/".join(st.modalities),
                                     self.tr("{} series").format(st.n_series)])

@@ -7,6 +7,12 @@ itself on the VOI model's events. Displayed numbers are formatted, while the sor
 (``Qt.UserRole``) holds the raw number, so sorting is numeric (missing values sort first).
 ``LesionTable`` is the view: a ``QTableView`` on a ``QSortFilterProxyModel``; selecting a row
 emits ``voi_activated(id)`` (the panel selects the VOI and moves the crosshair there).
+
+Width: the numbers a reader compares (SUVmax, SUVpeak, MTV, TLG) must be visible without
+horizontal scrolling in the dock at the default window size. The VOI name column stretches into
+the space that is left (and elides a long name), the number columns fit their contents, and the
+details (threshold, voxel count, PERCIST measurability) are hidden by default; a right click on
+the header (:meth:`LesionTable.column_menu`) shows or hides any column.
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ COLUMNS = (
     ("deauville", "Deauville", "{:d}"),
     ("percist_measurable", QT_TRANSLATE_NOOP("LesionTable", "PERCIST ≥thr"), None),
 )
+#: columns hidden by default (shown from the header's context menu)
+DETAIL_COLUMNS = ("threshold", "voxels", "percist_measurable")
 _YES_NO = (QT_TRANSLATE_NOOP("LesionTable", "yes"), QT_TRANSLATE_NOOP("LesionTable", "no"))
 SORT_ROLE = Qt.ItemDataRole.UserRole
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -129,13 +137,24 @@ class LesionTable(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(self.column_of("name"), QHeaderView.ResizeMode.Stretch)  # takes what is left
+        header.setStretchLastSection(False)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        for key in DETAIL_COLUMNS:
+            self.setColumnHidden(self.column_of(key), True)
+        header.sectionResized.connect(lambda *_: self.updateGeometry())  # wider numbers: the dock follows
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(lambda pos: self.column_menu().exec(header.mapToGlobal(pos)))
         self.verticalHeader().setVisible(False)
         self.clicked.connect(self._activated)
         self.activated.connect(self._activated)
         self.source_model.modelReset.connect(self._reselect)
 
     def _reselect(self) -> None:
+        self.updateGeometry()  # new numbers may be wider: the dock follows (minimumSizeHint)
         vois = self.source_model.vois
         self.select_id(None if vois is None else vois.selected)
 
@@ -151,6 +170,37 @@ class LesionTable(QTableView):
 
     def column_of(self, key: str) -> int:
         return [c[0] for c in COLUMNS].index(key)
+
+    NAME_MIN_PX = 90  # the VOI name column's share when the dock is at its narrowest
+
+    def minimumSizeHint(self):
+        """At least as wide as the shown number columns plus a short name: the dock never scrolls them."""
+        hint = super().minimumSizeHint()
+        header = self.horizontalHeader()
+        name = self.column_of("name")
+        width = sum(max(header.sectionSize(c), header.sectionSizeHint(c)) for c in range(len(COLUMNS))
+                    if c != name and not self.isColumnHidden(c))
+        width += self.NAME_MIN_PX + 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width()
+        hint.setWidth(max(hint.width(), width))
+        return hint
+
+    def sizeHint(self):
+        hint = super().sizeHint()
+        hint.setWidth(max(hint.width(), self.minimumSizeHint().width()))
+        return hint
+
+    def column_menu(self):
+        """A menu of every column (checked = shown); choosing one shows or hides it."""
+        from PySide6.QtWidgets import QMenu
+
+        menu = QMenu(self)
+        for col, (key, header, _fmt) in enumerate(COLUMNS):
+            act = menu.addAction(QCoreApplication.translate("LesionTable", header))
+            act.setData(key)
+            act.setCheckable(True)
+            act.setChecked(not self.isColumnHidden(col))
+            act.toggled.connect(lambda on, c=col: (self.setColumnHidden(c, not on), self.updateGeometry()))
+        return menu
 
     def select_id(self, voi_id: int | None) -> None:
         """Highlight the row of a VOI (without navigating)."""

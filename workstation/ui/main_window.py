@@ -45,7 +45,7 @@ from .i18n import display_name
 from .suv_panel import SuvPanel
 from .voi_panel import VoiPanel
 from .view_widget import ViewWidget
-from .workers import Job, JobSlot, show_progress
+from .workers import Job, JobSlot, show_progress, stop_jobs_of
 
 
 # the fixed registration notes of a reading session (analysis.fusion; reset_alignment below), shown translated
@@ -183,6 +183,9 @@ class MainWindow(QMainWindow):
         self.qa_button = QPushButton(self.tr("QA…"))  # physicist QA of the PET shown (qa_panel)
         self.qa_button.clicked.connect(self.show_qa_panel)
         tb.addWidget(self.qa_button)
+        from .toolbar_overflow import ToolbarOverflow
+
+        self.toolbar_overflow = ToolbarOverflow(self, tb)  # what does not fit: "More ▾" in the menu bar
 
     def _build_menu(self) -> None:
         """Settings: the language (saved; it applies at the next start, as the message says)."""
@@ -265,6 +268,12 @@ class MainWindow(QMainWindow):
         for slot in (self.load_jobs, self.pet_jobs):
             slot.cancel()
 
+    def closeEvent(self, ev) -> None:
+        """Nothing outlives the window: its jobs (loading, PET, MIP, panels, browser) are cancelled and joined."""
+        self.cine.stop()
+        stop_jobs_of(self)
+        super().closeEvent(ev)
+
     def busy(self) -> bool:
         return any(s.job is not None and s.job.is_running() for s in (self.load_jobs, self.pet_jobs, self.mip_jobs))
 
@@ -302,6 +311,7 @@ class MainWindow(QMainWindow):
         for b in (self.register_button, self.reset_alignment_button, self.undo_registration_button):
             b.setEnabled(pair)
         self._apply_modality_labels(session)
+        self._update_title()
         self.set_layout(session.layout)
         self.pages.setCurrentWidget(self.reading)
         self._update_readout()
@@ -486,6 +496,17 @@ class MainWindow(QMainWindow):
         self.browser.set_anonymise(on)
         if self.session is not None:
             self.session.set_anonymise(on)
+        self._update_title()
+
+    def _update_title(self) -> None:
+        """The patient's name in the title ("Family, Given", as in the browser and the overlay); hidden when anonymised."""
+        from workstation.io.dicom_text import display_name as patient_display_name
+
+        title = self.tr("PET/CT workstation")
+        s = self.session
+        vol = None if s is None else (s.anatomical if s.anatomical is not None else s.pet)
+        name = "" if vol is None or self.anon_check.isChecked() else patient_display_name(vol.patient.name or "")
+        self.setWindowTitle(f"{name} — {title}" if name else title)
 
     def set_cine(self, on: bool) -> None:
         if on:

@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workstation.io.dicom_text import display_name as patient_display_name
+
 from .workers import Job, JobSlot, show_progress
 
 RESULT_COLUMNS = (QT_TRANSLATE_NOOP("PacsPanel", "Patient"), QT_TRANSLATE_NOOP("PacsPanel", "ID"),
@@ -205,7 +207,7 @@ class PacsPanel(QWidget):
         self.results.setRowCount(len(rows))
         for r, row in enumerate(rows):
             mods = row.get("ModalitiesInStudy", "")
-            vals = (self.tr("(patient hidden)") if self.anonymise else str(row.get("PatientName", "")),
+            vals = (self.tr("(patient hidden)") if self.anonymise else patient_display_name(str(row.get("PatientName", ""))),
                     "" if self.anonymise else str(row.get("PatientID", "")), str(row.get("StudyDate", "")),
                     str(row.get("StudyDescription", "")), "/".join(mods) if isinstance(mods, list) else str(mods),
                     str(row.get("NumberOfStudyRelatedInstances", "")), str(row.get("StudyInstanceUID", "")))

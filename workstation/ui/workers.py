@@ -12,16 +12,40 @@ thread (queued across threads).
 older one, and whatever an older job still delivers (a result or an error that was already on
 its way, possibly out of order) is dropped and counted in ``slot.dropped``: the callbacks given
 to :meth:`JobSlot.start` run only for the slot's current job.
+
+**Nothing outlives its window.** A job's Python thread keeps its ``Job`` (a QObject of the UI
+thread) alive while it runs; the last reference must be dropped on the UI thread, never on the
+worker (a QObject destroyed on another thread while Qt still has events queued for it crashes
+the process). So a started job stays in a module registry until its ``done`` signal has been
+delivered on the UI thread, which joins the finished thread and then releases it; the job's own
+callbacks hold it only weakly (no reference cycle for a garbage collection to break on a worker
+thread). A window stops its jobs when it closes (:func:`stop_jobs_of`: cancel, join, deliver what
+was already queued while its widgets still exist), and :func:`stop_all` runs when the application
+quits and at interpreter exit, so no worker thread runs while Qt or Python is being torn down.
 """
 
 from __future__ import annotations
 
+import atexit
 import threading
 import traceback
+import weakref
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
 
 from workstation.tasks.progress import Cancelled, Progress
+
+
+_registry_lock = threading.Lock()
+_started: set["Job"] = set()  # started jobs whose ``done`` has not yet been handled on the UI thread
+
+STOP_TIMEOUT_S = 30.0  # how long closing a window waits for a cancelled job to reach its next progress check
+
+
+def _emit_progress(ref, fraction: float, message: str) -> None:
+    job = ref()
+    if job is not None:
+        job.progressed.emit(fraction, message)
 
 
 class Job(QObject):
@@ -35,16 +59,28 @@ class Job(QObject):
         super().__init__()
         self.name = name
         self._fn, self._args, self._kwargs = fn, args, kwargs
-        self.progress = Progress(lambda f, m: self.progressed.emit(f, m))
+        ref = weakref.ref(self)  # weak: no job <-> progress cycle for a collector on a worker thread
+        self.progress = Progress(lambda f, m: _emit_progress(ref, f, m))
         self.thread: threading.Thread | None = None
         self.result = None
         self.error: str | None = None
         self._finished = False
 
     def start(self) -> "Job":
+        with _registry_lock:
+            _started.add(self)
+        self.done.connect(self._release)  # queued to the UI thread (the job's thread affinity)
         self.thread = threading.Thread(target=self._run, name=f"workstation-{self.name}", daemon=True)
         self.thread.start()
         return self
+
+    def _release(self) -> None:
+        """On the UI thread after ``done``: join the finished thread, then drop the registry's reference
+        (so the job's last reference is never dropped on the worker thread)."""
+        if self.thread is not None:
+            self.thread.join(5.0)
+        with _registry_lock:
+            _started.discard(self)
 
     def _run(self) -> None:
         try:
@@ -71,6 +107,18 @@ class Job(QObject):
         """True from ``start`` until the function has returned (``done`` slots already see False)."""
         return self.thread is not None and not self._finished
 
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the thread to end; True when it has (or never started)."""
+        if self.thread is None:
+            return True
+        self.thread.join(timeout)
+        return not self.thread.is_alive()
+
+    def stop(self, timeout: float = STOP_TIMEOUT_S) -> bool:
+        """Cancel and wait for the thread to end (the function stops at its next progress check)."""
+        self.cancel()
+        return self.join(timeout)
+
 
 class JobSlot:
     """The current job of one kind: a new request cancels (supersedes) the previous one and only the
@@ -90,10 +138,11 @@ class JobSlot:
         if old is not None and old.is_running():
             old.cancel()
         self.job = job
+        ref = weakref.ref(job)  # the job's own connections hold it weakly (see the module's notes)
         if on_result is not None:
-            job.succeeded.connect(lambda r, j=job: self.deliver(j, r, on_result))
+            job.succeeded.connect(lambda r, j=ref: self.deliver(j(), r, on_result))
         if on_error is not None:
-            job.failed.connect(lambda m, j=job: self.deliver(j, m, on_error))
+            job.failed.connect(lambda m, j=ref: self.deliver(j(), m, on_error))
         return job.start()
 
     def deliver(self, job: Job, value, callback) -> bool:
@@ -116,8 +165,80 @@ class JobSlot:
     def is_running(self) -> bool:
         return self.job is not None and self.job.is_running()
 
+    def stop(self, timeout: float = STOP_TIMEOUT_S) -> bool:
+        """Forget the current job (nothing it delivers later is applied), cancel it and wait for its thread."""
+        job, self.job = self.job, None
+        return True if job is None else job.stop(timeout)
+
     def is_current(self, job: Job) -> bool:
         return job is self.job
+
+
+def running_jobs() -> list[Job]:
+    """Started jobs whose thread is still running."""
+    with _registry_lock:
+        return [j for j in _started if j.is_running()]
+
+
+def _flush_deliveries() -> None:
+    """Deliver the signals already queued by finished jobs (on the UI thread, while receivers exist)."""
+    app = QCoreApplication.instance()
+    if app is not None and threading.current_thread() is threading.main_thread():
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.MetaCall)
+
+
+def _jobs_in(obj) -> list:
+    found = []
+    for value in list(vars(obj).values()):
+        if isinstance(value, (Job, JobSlot)):
+            found.append(value)
+        elif isinstance(value, (list, tuple)):
+            found.extend(v for v in value if isinstance(v, (Job, JobSlot)))
+        elif isinstance(value, dict):
+            found.extend(v for v in value.values() if isinstance(v, (Job, JobSlot)))
+    return found
+
+
+def stop_jobs_of(widget, timeout: float = STOP_TIMEOUT_S) -> list[str]:
+    """Cancel and join every job of a window: the ``Job`` and ``JobSlot`` attributes of ``widget`` and of
+    each of its child objects. Returns the names of jobs still running after ``timeout`` (normally none)."""
+    holders = [widget] + list(widget.findChildren(QObject))
+    jobs, seen = [], set()
+    for h in holders:
+        try:
+            items = _jobs_in(h)
+        except TypeError:  # no __dict__
+            continue
+        for item in items:
+            if id(item) not in seen:
+                seen.add(id(item))
+                jobs.append(item)
+    for item in jobs:  # cancel all first, then wait: they stop in parallel
+        if isinstance(item, JobSlot):
+            if item.job is not None:
+                item.job.cancel()
+        else:
+            item.cancel()
+    stuck = []
+    for item in jobs:
+        job = item.job if isinstance(item, JobSlot) else item
+        if not item.stop(timeout) and job is not None:
+            stuck.append(job.name)
+    _flush_deliveries()
+    return stuck
+
+
+def stop_all(timeout: float = STOP_TIMEOUT_S) -> list[str]:
+    """Cancel and join every running job of the process (application quit, interpreter exit)."""
+    jobs = running_jobs()
+    for j in jobs:
+        j.cancel()
+    stuck = [j.name for j in jobs if not j.join(timeout)]
+    _flush_deliveries()
+    return stuck
+
+
+atexit.register(stop_all, 10.0)  # no worker thread still running while the interpreter shuts down
 
 
 def show_progress(bar, fraction: float, message: str = "") -> None:
