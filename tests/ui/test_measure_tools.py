@@ -324,3 +324,21 @@ def test_ctrl_z_ctrl_y_undo_voi_edits_and_alignment(win, qtbot, volumes):
 def test_f1_lists_the_new_keys(win):
     box = win.show_shortcuts()
     assert "Ctrl+Z" in box.text() and "D / L / H" in box.text()
+
+
+def test_a_second_study_starts_clean_and_the_tools_still_work(win, qtbot, volumes):
+    ct, pet = volumes
+    win.measure.actions["distance"].trigger()
+    view = win.views["ct-axial"]
+    _drag(view, widget_pos(view, "axial", 40, 50), widget_pos(view, "axial", 60, 50))
+    assert len(win.measure.items_list) == 1
+    old_views = list(win.views.values())
+    win.set_session(fusion.ReadingSession(ct, pet, mip_frames=4))
+    qtbot.wait(50)
+    assert win.measure.items_list == [] and not win.undo.stack.can_undo
+    assert all(not any(v is o for o in old_views) for v in win.measure.hooks)
+    win.measure.set_mode("distance")  # touches every known view: none of them may be a deleted one
+    view = win.views["ct-axial"]
+    view.render_now()
+    _drag(view, widget_pos(view, "axial", 40, 50), widget_pos(view, "axial", 60, 50))
+    assert win.measure.items_list[-1].length_mm == pytest.approx(20 * float(ct.geometry.spacing[0]), abs=0.5)

@@ -378,8 +378,13 @@ class MeasureTools(QObject):
                 v.setCursor(Qt.CursorShape.CrossCursor)
 
     def set_session(self, session) -> None:
+        """A new reading: no measurements; forget the views the window has dropped."""
         self.items_list.clear()
         self._drag = None
+        live = list(self.window.views.values())
+        self.hooks = {v: h for v, h in self.hooks.items() if any(v is x for x in live)}
+        self.hover.views = [v for v in self.hover.views if any(v is x for x in live)]
+        self.hover.pending, self.hover.last = None, None
         for d in self.dialogs:
             d.close()
         self.dialogs.clear()
