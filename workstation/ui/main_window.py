@@ -45,6 +45,8 @@ from .i18n import display_name
 from .suv_panel import SuvPanel
 from .voi_panel import VoiPanel
 from .view_widget import ViewWidget
+from .measure_tools import MeasureTools
+from .undo import UndoController
 from .workers import Job, JobSlot, show_progress, stop_jobs_of
 
 
@@ -91,6 +93,8 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.voi_dock)
         self.voi_dock.hide()
         self.persistence = ReadingPersistence(self)  # Reading menu (save / revert / autosave) and Export menu
+        self.undo = UndoController(self)  # Edit menu: Ctrl+Z / Ctrl+Y of VOI edits and PET alignment (ui.undo)
+        self.measure = MeasureTools(self)  # Tools: hover readout, distance, line profile, VOI histogram
         self.cine = QTimer(self)
         self.cine.setInterval(120)
         self.cine.timeout.connect(self._cine_step)
@@ -325,6 +329,8 @@ class MainWindow(QMainWindow):
                 self.tr("PET and CT frames of reference differ: use 'Register PET→CT' or nudge"))
             self._offer_registration()
         self.persistence.session_opened(session)  # the stored reading (saved or autosaved) comes back
+        self.undo.attach(session)  # the history starts after the stored reading came back
+        self.measure.set_session(session)
         if session.pet is not None:
             self.mip_jobs.start(Job(session.precompute_mip, name="mip"))
 
@@ -399,6 +405,7 @@ class MainWindow(QMainWindow):
             v.show()
         self._choose(self.layout_box, name)
         self.voi_panel.attach_views(self.views)
+        self.measure.attach_views(self.views)
 
     # ------------------------------------------------------------ keyboard
     def _view_activated(self, key: str) -> None:
@@ -425,6 +432,8 @@ class MainWindow(QMainWindow):
             (self.tr("Home"), self.tr("reset zoom and pan")),
             ("1 … 5", self.tr("CT/MR window presets in the order of the tool bar")),
             (self.tr("Space"), self.tr("play / pause the rotating MIP")),
+            ("Ctrl+Z / Ctrl+Y", self.tr("undo / redo VOI edits and PET alignment changes")),
+            ("D / L / H", self.tr("distance / line profile tool, histogram of the selected VOI")),
             ("F1", self.tr("this list")),
         ]
 
