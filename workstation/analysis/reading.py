@@ -33,6 +33,7 @@ class Reading:
     blood_pool: ReferenceVOI | None = None
     deauville: dict = field(default_factory=dict)  # lesion label -> score 1..5
     tracking_uids: dict = field(default_factory=dict)  # segment label text -> UID (SEG and SR share them)
+    response: object = None  # response.RuleResult of the follow-up this reading is (PERCIST), when one was computed
 
     @property
     def lesions(self):
@@ -145,11 +146,67 @@ def measurement_set(reading: Reading):
             n += 1
             regions.append(RegionMeasurement(label, n, _uid(reading, label), kind, suvmax=ref.max, suvmean=ref.mean,
                                              suvsd=ref.std, mtv_ml=ref.volume_ml))
-    return MeasurementSet(reading.suv.suv_type, reading.report.method, reading.parameters(), regions)
+    category = None
+    if reading.response is not None and str(getattr(reading.response, "method", "")).lower() == "percist":
+        category = str(reading.response.category) or None
+    return MeasurementSet(reading.suv.suv_type, reading.report.method, reading.parameters(), regions, category)
 
 
-def export(reading: Reading, kind: str, out, *, overwrite: bool = False, seg_out=None) -> list:
+def attach_response(reading: Reading, followup_reading) -> Reading:
+    """Give ``reading`` (the follow-up study) the PERCIST response of ``followup_reading``
+    (``followup.read_followup`` of a baseline and this study); the SR then carries its category."""
+    reading.response = followup_reading.response("percist")
+    return reading
+
+
+ALL_NAMES = {"seg": "seg.dcm", "sr": "sr.dcm", "rwvm": "rwvm.dcm", "sc": "key.dcm"}
+
+
+def export_all(reading: Reading, folder, *, overwrite: bool = False, images=None) -> list:
+    """SEG + RWVM + SR (referencing both) + key images of one reading, written into ``folder``.
+
+    Names: ``seg.dcm``, ``rwvm.dcm``, ``sr.dcm``, ``key-mip.dcm``, ``key-lesion-N.dcm``. Every
+    target is checked before anything is written: one existing file stops the whole export unless
+    ``overwrite``. ``images``: the key images (``key_images.KeyImage``; default: PET only).
+    """
+    from pathlib import Path
+
+    from workstation.io import export_common as C
+    from workstation.io.export_rwvm import build_rwvm
+    from workstation.io.export_sc import key_image_paths, write_key_images
+    from workstation.io.export_seg import build_seg
+    from workstation.io.export_sr import build_sr
+
+    from .key_images import key_images
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise QuantError(f"{folder}: not a folder; create it first or give an existing one")
+    heads = C.source_headers_for(reading.pet)
+    if not reading.lesions and reading.liver is None and reading.blood_pool is None:
+        raise QuantError("no lesion was found with this method and these settings: nothing to export")
+    if images is None:
+        images = key_images(reading)
+    paths = {k: folder / n for k, n in ALL_NAMES.items() if k != "sc"}
+    sc_paths = key_image_paths(folder / ALL_NAMES["sc"], [im.name for im in images])
+    for t in [*paths.values(), *sc_paths]:
+        C.check_target(t, overwrite)
+    seg = build_seg(heads, reading.pet.geometry, segments(reading))
+    rwvm = build_rwvm(heads, reading.suv.suv_type, reading.suv.factor, reading.suv.instance_factors)
+    sr = build_sr(heads, seg, measurement_set(reading), rwvm=rwvm)
+    C.save_dataset(seg, paths["seg"], overwrite)
+    C.save_dataset(rwvm, paths["rwvm"], overwrite)
+    C.save_dataset(sr, paths["sr"], overwrite)
+    written = [paths["seg"], paths["rwvm"], paths["sr"]]
+    written += write_key_images(folder / ALL_NAMES["sc"], heads[0], images, overwrite=overwrite)
+    return written
+
+
+def export(reading: Reading, kind: str, out, *, overwrite: bool = False, seg_out=None, images=None) -> list:
     """Write ``kind`` (seg | sr | rwvm | sc) to ``out``; returns the paths written.
+
+    ``images`` (sc): the key images to write (``key_images.KeyImage``, e.g. fused with the viewer's
+    style); default: ``key_images.key_images(reading)`` (PET only).
 
     ``sr`` also writes the SEG it refers to (``seg_out``, default OUT with ``-seg`` before the
     suffix) unless that SEG is given as an existing file written from this same reading.
@@ -185,7 +242,8 @@ def export(reading: Reading, kind: str, out, *, overwrite: bool = False, seg_out
 
         from .key_images import key_images
 
-        images = key_images(reading)
+        if images is None:
+            images = key_images(reading)
         return write_key_images(out, heads[0], images, overwrite=overwrite)
     raise QuantError(f"unknown export {kind!r}: use seg, sr, rwvm or sc")
 
