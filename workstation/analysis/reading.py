@@ -320,3 +320,71 @@ def import_seg(path, pet, vois) -> tuple[int, list[str]]:
                      "imported")
         added += 1
     return added, notes
+
+
+# ---------------------------------------------------------------------------------------- imports
+SR_COLUMNS = ("suvmax", "suvpeak", "suvmean", "mtv_ml", "tlg")
+
+
+def sr_value_rows(groups) -> list[dict]:
+    """One row per measurement group of a TID 1500 SR (``export_sr.read_measurements``): its name,
+    segment, SUVmax / SUVpeak / SUVmean (any SUV type: the concept is the SUV type, the derivation
+    says which), MTV (mL), TLG and the qualitative evaluations as text. Values not in the SR are None."""
+    rows = []
+    for g in groups:
+        row = {"name": g.get("tracking_id") or "", "segment": g.get("segment_number"),
+               "finding": (g.get("finding_type") or {}).get("meaning", ""), "unit": "",
+               **{k: None for k in SR_COLUMNS}}
+        for m in g.get("measurements", []):
+            code = (m.get("name_code") or {}).get("value", "")
+            name, der = str(m.get("name", "")), str(m.get("derivation") or "")
+            if code in ("126401", "126400", "126402", "126403", "126404", "126405", "126406") or "SUV" in name \
+                    or "Standardized Uptake" in name:
+                key = {"Maximum": "suvmax", "Peak Value Within ROI": "suvpeak", "Mean": "suvmean"}.get(der)
+                if key:
+                    row[key] = m["value"]
+                    row["unit"] = m.get("unit", "")
+            elif code == "118565006" or name == "Volume":
+                row["mtv_ml"] = m["value"]
+            elif code == "126033" or name == "Total Lesion Glycolysis":
+                row["tlg"] = m["value"]
+        row["evaluations"] = "; ".join(f"{e['name']}: {e['value']}" for e in g.get("evaluations", []))
+        rows.append(row)
+    return rows
+
+
+@dataclass
+class RwvmComparison:
+    """A RWV mapping file's SUV factor against ours, over the PET instances it maps."""
+
+    instances: int  # PET instances of the loaded series
+    mapped: int  # of them, how many the file maps
+    file_factor: float | None  # median of slope / RescaleSlope over the mapped instances (Bq/mL -> SUV)
+    our_factor: float  # the SUV factor of the reading
+    max_relative_difference: float | None  # max |file - ours| / ours over the mapped instances
+    unit: str = ""
+
+    @property
+    def agrees(self) -> bool:
+        return self.mapped > 0 and self.max_relative_difference is not None and self.max_relative_difference < 1e-4
+
+
+def compare_rwvm(path, pet, suv_result) -> RwvmComparison:
+    """Read a RWVM (``export_rwvm.read_rwvm``) and compare its mapping, instance by instance, with
+    the SUV factors of ``suv_result`` for the loaded ``pet`` (stored value -> SUV both ways)."""
+    from workstation.io.export_common import source_headers_for
+    from workstation.io.export_rwvm import instance_mappings, read_rwvm
+
+    maps = read_rwvm(path)
+    heads = source_headers_for(pet)
+    ours = instance_mappings(heads, suv_result.factor, suv_result.instance_factors)
+    file_f, diffs, unit = [], [], ""
+    for (uid, slope, intercept), h in zip(ours, heads):
+        if uid not in maps:
+            continue
+        fs, fi, unit = maps[uid]
+        rs = float(h.get("RescaleSlope", 1.0) or 1.0)
+        file_f.append(fs / rs)
+        diffs.append(abs(fs - slope) / abs(slope) if slope else float("inf"))
+    return RwvmComparison(len(heads), len(file_f), float(np.median(file_f)) if file_f else None,
+                          float(suv_result.factor), max(diffs) if diffs else None, unit)
