@@ -247,3 +247,27 @@ def test_export_sr_with_baseline_writes_percist(study, capsys, tmp_path):
     assert "PERCIST: SMD" in capsys.readouterr().out
     groups = read_measurements(tmp_path / "sr.dcm")
     assert any(e["value"] == "SMD" for g in groups for e in g["evaluations"])
+
+
+# ------------------------------------------------------------------ a real study
+def test_export_all_on_sts_002(refdata, tmp_path, capsys, recwarn):
+    """IBSI STS_002 (real GE PET/CT, PET stored as SUV, an 18-character Study ID that SH does not allow):
+    every object passes dciodvfy and the lesion's key image is the fused slice (CT grey around it)."""
+    d = refdata / "ibsi-sts-petctmr" / "STS_002"
+    out = tmp_path / "sts"
+    name = str(pydicom.dcmread(next((d / "PET" / "image").iterdir()), stop_before_pixels=True).PatientName)
+    assert main(["export", "all", str(d / "PET" / "image"), "--ct", str(d / "CT" / "image"), "--out", str(out),
+                 "--method", "fixed:4"]) == 0
+    printed = capsys.readouterr()
+    assert "1 lesion(s)" in printed.out
+    # the patient's name is in no message (highdicom's person-name warning quotes it)
+    assert name not in printed.out + printed.err and not any(name in str(w.message) for w in recwarn)
+    key = pydicom.dcmread(out / "key-lesion-1.dcm")
+    assert len(key.StudyID) <= 16 and "fused" in key.ImageComments
+    px = key.pixel_array.astype(int)
+    grey = (px[..., 0] == px[..., 1]) & (px[..., 1] == px[..., 2]) & (px[..., 0] > 40)
+    assert grey.mean() > 0.02  # CT anatomy shows where the PET is below the window
+    assert (np.all(px == lesion_colour(1), axis=-1)).any()
+    if shutil.which("dciodvfy"):
+        for name in ("seg.dcm", "rwvm.dcm", "sr.dcm", "key-mip.dcm", "key-lesion-1.dcm"):
+            assert not _dciodvfy_errors(out / name), name

@@ -10,6 +10,7 @@ caller says ``overwrite=True`` (the CLI's ``--force``).
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,12 @@ MANUFACTURER = "workstation (open-source PET/CT workstation)"
 MODEL_NAME = "PET/CT workstation"
 SOFTWARE_VERSION = __version__
 DEVICE_SERIAL = "0"
+
+
+# highdicom warns about single-component person names and quotes the name: a patient name must
+# never reach a log or the terminal, and the name is copied as the source has it anyway
+warnings.filterwarnings("ignore", message=r"The string .* is unlikely to represent the intended person name",
+                        category=UserWarning)
 
 
 class ExportError(DicomError):
