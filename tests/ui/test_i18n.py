@@ -230,7 +230,7 @@ def test_main_window_menus_and_pacs_tab_are_checked(chinese, qtbot):
     assert "患者姓名" in texts and "检查 UID" in texts  # the PACS tab: search form and results table
     assert "发送到节点…" in texts and "扫描仪对位" in texts and "质控…" in texts
     # the words stay identities: the export kinds are keys, not labels
-    assert set(win.persistence.export_actions) == {"seg", "sr", "rwvm", "sc", "pdf"}
+    assert set(win.persistence.export_actions) == {"seg", "sr", "rwvm", "sc", "pdf", "all"}
     # the session's registration note: fixed notes translated for display, recorded ones with numbers as they are
     from workstation.analysis import fusion
 

@@ -87,6 +87,9 @@ def test_autosave_survives_killing_the_viewer(qtbot, pet_dir, tmp_path):
 
     w = _open(qtbot, pet_dir)
     p = w.persistence
+    # the viewer asks before restoring the autosave (issue 12); answer Restore
+    assert p.restore_prompt is not None and "autosave" in w.message_label.text()
+    p.restore_button.click()
     assert p.restored_from == "autosave" and "autosave" in w.message_label.text()
     names = [v.name for v in w.voi_panel.model.vois.values()]
     assert names == ["crash sphere"]
@@ -115,7 +118,7 @@ def test_export_menu_writes_the_vois(qtbot, pet_dir, tmp_path):
     model.clear()
     g = w.session.pet.geometry
     sph = model.add_sphere(g.kji_to_world(np.array([8.0, 10.0, 8.0])), 7.0, name="s")
-    assert {a for a, act in w.persistence.export_actions.items() if act.isEnabled()} == {"seg", "sr", "rwvm", "sc",
+    assert {a for a, act in w.persistence.export_actions.items() if act.isEnabled()} == {"seg", "sr", "rwvm", "sc", "all",
                                                                                           "pdf"}
     job = w.persistence.export_to("sr", str(tmp_path / "sr.dcm"))
     qtbot.waitUntil(lambda: not job.is_running(), timeout=120_000)

@@ -8,10 +8,20 @@ the volume is first turned onto the patient axes (LPS; axis-aligned series only)
 * a **lesion slice** is the axial slice where the lesion is widest, anterior at the top,
   patient's left on the image's right.
 
-PET is drawn as inverted grey (white background, dark uptake) from SUV 0 to ``suv_max``
-(default 10); each lesion's outline is drawn in its colour (``export_seg.lesion_colour``) and,
-on the MIP, its number beside it. Pixels are resampled (nearest) to ``mm_per_pixel`` so that
-millimetres are square.
+The MIP is drawn as inverted grey (white background, dark uptake) from SUV 0 to ``suv_max``
+(default 10). Lesion slices are drawn **as the viewer shows them** when a :class:`FusionStyle`
+is given (the caller fills it with the viewer's colour tables, ``render.colormaps.lut``, and its
+windows): the anatomical slice (CT/MR) in grey through its window, sampled at the same world
+points through the PET→anatomy registration (trilinear), and the PET in the colour map through
+the PET window, blended as the viewer blends them::
+
+    out = (1 - a) * grey(CT) + a * colour(PET),   a = opacity where PET > the window's lower end
+
+Without anatomy the slice is the PET in the colour map (the viewer's PET view); without a style,
+inverted grey like the MIP. Each lesion's outline is drawn in its colour
+(``export_seg.lesion_colour``) and, on the MIP, its number beside it. Pixels are resampled
+(nearest for PET and masks) to ``mm_per_pixel`` so that millimetres are square; fused slices
+use the finer of that and the anatomy's in-plane spacing (not below 0.5 mm).
 """
 
 from __future__ import annotations
@@ -19,6 +29,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+
+@dataclass
+class FusionStyle:
+    """How the viewer draws a fused slice: its colour tables and windows (display units: SUV for PET)."""
+
+    pet_lut: np.ndarray  # (256, 3) uint8, the PET colour map
+    grey_lut: np.ndarray  # (256, 3) uint8, the anatomy's grey table
+    pet_window: tuple[float, float] = (0.0, 5.0)  # lower, upper (SUV)
+    ct_window: tuple[float, float] = (400.0, 40.0)  # width, level
+    opacity: float = 0.5
 
 
 @dataclass
@@ -72,7 +93,54 @@ def _outline(mask: np.ndarray) -> np.ndarray:
     return m & ~inner
 
 
-def key_images(reading, suv_max: float = 10.0, mm_per_pixel: float = 2.0) -> list[KeyImage]:
+def _unit(img: np.ndarray, lower: float, upper: float) -> np.ndarray:
+    span = max(float(upper) - float(lower), 1e-12)
+    return np.clip((np.asarray(img, np.float32) - np.float32(lower)) / np.float32(span), 0.0, 1.0)
+
+
+def _lookup(unit: np.ndarray, table: np.ndarray) -> np.ndarray:
+    idx = (np.asarray(unit, np.float32) * np.float32(255.0) + np.float32(0.5)).astype(np.uint8)
+    return np.asarray(table, np.uint8)[idx]
+
+
+def _blend(base: np.ndarray, over: np.ndarray, over_unit: np.ndarray, opacity: float) -> np.ndarray:
+    a = (np.float32(opacity) * (over_unit > 0))[..., None]
+    return np.rint(base.astype(np.float32) * (1.0 - a) + over.astype(np.float32) * a).astype(np.uint8)
+
+
+def lps_corner(geometry) -> np.ndarray:
+    """World (x, y, z) of the voxel centre with the smallest coordinates (index 0 of ``to_lps``)."""
+    g = geometry
+    c = g.kji_to_world(np.array([[0, 0, 0], [g.shape[0] - 1, g.shape[1] - 1, g.shape[2] - 1]], float))
+    return c.min(axis=0)
+
+
+def anatomy_on_slice(anatomy, pet_geometry, z_index: int, sp, shape_px, mm: float, pet_from_anat=None,
+                     outside: float = -1000.0) -> np.ndarray:
+    """The anatomical volume sampled (trilinear) at the pixel centres of an axial key slice.
+
+    ``z_index`` is the slice in the PET's LPS array (``to_lps``), ``sp`` its (dz, dy, dx) and
+    ``shape_px`` the key image's (rows, cols) at ``mm`` per pixel; ``pet_from_anat`` maps anatomy
+    world points to PET world points (the viewer's registration; identity when None).
+    """
+    from scipy import ndimage
+
+    dz, dy, dx = sp
+    lo = lps_corner(pet_geometry)
+    rows, cols = shape_px
+    y = lo[1] - dy / 2 + (np.arange(rows) + 0.5) * mm
+    x = lo[0] - dx / 2 + (np.arange(cols) + 0.5) * mm
+    yy, xx = np.meshgrid(y, x, indexing="ij")
+    pts = np.stack([xx, yy, np.full_like(xx, lo[2] + z_index * dz), np.ones_like(xx)], -1)
+    if pet_from_anat is not None:
+        pts = pts @ np.linalg.inv(np.asarray(pet_from_anat, float)).T
+    kji = anatomy.geometry.world_to_kji(pts[..., :3])
+    arr = np.asarray(anatomy.array, np.float32)
+    return ndimage.map_coordinates(arr, np.moveaxis(kji, -1, 0), order=1, mode="constant", cval=outside)
+
+
+def key_images(reading, suv_max: float = 10.0, mm_per_pixel: float = 2.0, *, anatomy=None, pet_from_anat=None,
+               style: FusionStyle | None = None) -> list[KeyImage]:
     from workstation.io.export_seg import lesion_colour
 
     suv, sp, perm, flips = to_lps(reading.suv_array, reading.pet.geometry)
@@ -90,16 +158,32 @@ def key_images(reading, suv_max: float = 10.0, mm_per_pixel: float = 2.0) -> lis
         if rr.size:
             positions[les.label] = (int(rr.min()), int(cc.max()) + 3)
     images = [KeyImage("mip", "MIP (anterior)", _number(img, positions), ("L", "F"), mm_per_pixel, positions)]
+    slice_mm = mm_per_pixel
+    if style is not None and anatomy is not None:
+        in_plane = min(float(v) for v in anatomy.geometry.spacing[:2])
+        slice_mm = max(min(mm_per_pixel, in_plane), 0.5)
     for les in reading.lesions:
         sel = labels == les.label
         if not sel.any():
             continue
         z = int(np.argmax(sel.sum(axis=(1, 2))))  # the slice where the lesion is widest
-        sl = _grey(_scale(suv[z], dy, dx, mm_per_pixel), suv_max)
-        m = _scale(sel[z].astype(np.uint8), dy, dx, mm_per_pixel).astype(bool)
+        pet = _scale(suv[z], dy, dx, slice_mm)
+        if style is None:
+            sl, title = _grey(pet, suv_max), f"Lesion {les.label} (axial)"
+        else:
+            pu = _unit(pet, *style.pet_window)
+            sl = _lookup(pu, style.pet_lut)
+            title = f"Lesion {les.label} (axial, PET)"
+            if anatomy is not None:
+                ct = anatomy_on_slice(anatomy, reading.pet.geometry, z, sp, pet.shape, slice_mm, pet_from_anat)
+                w, lvl = style.ct_window
+                grey = _lookup(_unit(ct, lvl - w / 2.0, lvl + w / 2.0), style.grey_lut)
+                sl = _blend(grey, sl, pu, style.opacity)
+                title = f"Lesion {les.label} (axial, fused)"
+        m = _scale(sel[z].astype(np.uint8), dy, dx, slice_mm).astype(bool)
+        sl = np.ascontiguousarray(sl)
         sl[_outline(m)] = lesion_colour(les.label)
-        images.append(KeyImage(f"lesion-{les.label}", f"Lesion {les.label} (axial)", sl, ("L", "P"), mm_per_pixel,
-                               {}))
+        images.append(KeyImage(f"lesion-{les.label}", title, sl, ("L", "P"), slice_mm, {}))
     return images
 
 

@@ -33,6 +33,7 @@ class Reading:
     blood_pool: ReferenceVOI | None = None
     deauville: dict = field(default_factory=dict)  # lesion label -> score 1..5
     tracking_uids: dict = field(default_factory=dict)  # segment label text -> UID (SEG and SR share them)
+    response: object = None  # response.RuleResult of the follow-up this reading is (PERCIST), when one was computed
 
     @property
     def lesions(self):
@@ -145,11 +146,67 @@ def measurement_set(reading: Reading):
             n += 1
             regions.append(RegionMeasurement(label, n, _uid(reading, label), kind, suvmax=ref.max, suvmean=ref.mean,
                                              suvsd=ref.std, mtv_ml=ref.volume_ml))
-    return MeasurementSet(reading.suv.suv_type, reading.report.method, reading.parameters(), regions)
+    category = None
+    if reading.response is not None and str(getattr(reading.response, "method", "")).lower() == "percist":
+        category = str(reading.response.category) or None
+    return MeasurementSet(reading.suv.suv_type, reading.report.method, reading.parameters(), regions, category)
 
 
-def export(reading: Reading, kind: str, out, *, overwrite: bool = False, seg_out=None) -> list:
+def attach_response(reading: Reading, followup_reading) -> Reading:
+    """Give ``reading`` (the follow-up study) the PERCIST response of ``followup_reading``
+    (``followup.read_followup`` of a baseline and this study); the SR then carries its category."""
+    reading.response = followup_reading.response("percist")
+    return reading
+
+
+ALL_NAMES = {"seg": "seg.dcm", "sr": "sr.dcm", "rwvm": "rwvm.dcm", "sc": "key.dcm"}
+
+
+def export_all(reading: Reading, folder, *, overwrite: bool = False, images=None) -> list:
+    """SEG + RWVM + SR (referencing both) + key images of one reading, written into ``folder``.
+
+    Names: ``seg.dcm``, ``rwvm.dcm``, ``sr.dcm``, ``key-mip.dcm``, ``key-lesion-N.dcm``. Every
+    target is checked before anything is written: one existing file stops the whole export unless
+    ``overwrite``. ``images``: the key images (``key_images.KeyImage``; default: PET only).
+    """
+    from pathlib import Path
+
+    from workstation.io import export_common as C
+    from workstation.io.export_rwvm import build_rwvm
+    from workstation.io.export_sc import key_image_paths, write_key_images
+    from workstation.io.export_seg import build_seg
+    from workstation.io.export_sr import build_sr
+
+    from .key_images import key_images
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise QuantError(f"{folder}: not a folder; create it first or give an existing one")
+    heads = C.source_headers_for(reading.pet)
+    if not reading.lesions and reading.liver is None and reading.blood_pool is None:
+        raise QuantError("no lesion was found with this method and these settings: nothing to export")
+    if images is None:
+        images = key_images(reading)
+    paths = {k: folder / n for k, n in ALL_NAMES.items() if k != "sc"}
+    sc_paths = key_image_paths(folder / ALL_NAMES["sc"], [im.name for im in images])
+    for t in [*paths.values(), *sc_paths]:
+        C.check_target(t, overwrite)
+    seg = build_seg(heads, reading.pet.geometry, segments(reading))
+    rwvm = build_rwvm(heads, reading.suv.suv_type, reading.suv.factor, reading.suv.instance_factors)
+    sr = build_sr(heads, seg, measurement_set(reading), rwvm=rwvm)
+    C.save_dataset(seg, paths["seg"], overwrite)
+    C.save_dataset(rwvm, paths["rwvm"], overwrite)
+    C.save_dataset(sr, paths["sr"], overwrite)
+    written = [paths["seg"], paths["rwvm"], paths["sr"]]
+    written += write_key_images(folder / ALL_NAMES["sc"], heads[0], images, overwrite=overwrite)
+    return written
+
+
+def export(reading: Reading, kind: str, out, *, overwrite: bool = False, seg_out=None, images=None) -> list:
     """Write ``kind`` (seg | sr | rwvm | sc) to ``out``; returns the paths written.
+
+    ``images`` (sc): the key images to write (``key_images.KeyImage``, e.g. fused with the viewer's
+    style); default: ``key_images.key_images(reading)`` (PET only).
 
     ``sr`` also writes the SEG it refers to (``seg_out``, default OUT with ``-seg`` before the
     suffix) unless that SEG is given as an existing file written from this same reading.
@@ -185,7 +242,8 @@ def export(reading: Reading, kind: str, out, *, overwrite: bool = False, seg_out
 
         from .key_images import key_images
 
-        images = key_images(reading)
+        if images is None:
+            images = key_images(reading)
         return write_key_images(out, heads[0], images, overwrite=overwrite)
     raise QuantError(f"unknown export {kind!r}: use seg, sr, rwvm or sc")
 
@@ -262,3 +320,71 @@ def import_seg(path, pet, vois) -> tuple[int, list[str]]:
                      "imported")
         added += 1
     return added, notes
+
+
+# ---------------------------------------------------------------------------------------- imports
+SR_COLUMNS = ("suvmax", "suvpeak", "suvmean", "mtv_ml", "tlg")
+
+
+def sr_value_rows(groups) -> list[dict]:
+    """One row per measurement group of a TID 1500 SR (``export_sr.read_measurements``): its name,
+    segment, SUVmax / SUVpeak / SUVmean (any SUV type: the concept is the SUV type, the derivation
+    says which), MTV (mL), TLG and the qualitative evaluations as text. Values not in the SR are None."""
+    rows = []
+    for g in groups:
+        row = {"name": g.get("tracking_id") or "", "segment": g.get("segment_number"),
+               "finding": (g.get("finding_type") or {}).get("meaning", ""), "unit": "",
+               **{k: None for k in SR_COLUMNS}}
+        for m in g.get("measurements", []):
+            code = (m.get("name_code") or {}).get("value", "")
+            name, der = str(m.get("name", "")), str(m.get("derivation") or "")
+            if code in ("126401", "126400", "126402", "126403", "126404", "126405", "126406") or "SUV" in name \
+                    or "Standardized Uptake" in name:
+                key = {"Maximum": "suvmax", "Peak Value Within ROI": "suvpeak", "Mean": "suvmean"}.get(der)
+                if key:
+                    row[key] = m["value"]
+                    row["unit"] = m.get("unit", "")
+            elif code == "118565006" or name == "Volume":
+                row["mtv_ml"] = m["value"]
+            elif code == "126033" or name == "Total Lesion Glycolysis":
+                row["tlg"] = m["value"]
+        row["evaluations"] = "; ".join(f"{e['name']}: {e['value']}" for e in g.get("evaluations", []))
+        rows.append(row)
+    return rows
+
+
+@dataclass
+class RwvmComparison:
+    """A RWV mapping file's SUV factor against ours, over the PET instances it maps."""
+
+    instances: int  # PET instances of the loaded series
+    mapped: int  # of them, how many the file maps
+    file_factor: float | None  # median of slope / RescaleSlope over the mapped instances (Bq/mL -> SUV)
+    our_factor: float  # the SUV factor of the reading
+    max_relative_difference: float | None  # max |file - ours| / ours over the mapped instances
+    unit: str = ""
+
+    @property
+    def agrees(self) -> bool:
+        return self.mapped > 0 and self.max_relative_difference is not None and self.max_relative_difference < 1e-4
+
+
+def compare_rwvm(path, pet, suv_result) -> RwvmComparison:
+    """Read a RWVM (``export_rwvm.read_rwvm``) and compare its mapping, instance by instance, with
+    the SUV factors of ``suv_result`` for the loaded ``pet`` (stored value -> SUV both ways)."""
+    from workstation.io.export_common import source_headers_for
+    from workstation.io.export_rwvm import instance_mappings, read_rwvm
+
+    maps = read_rwvm(path)
+    heads = source_headers_for(pet)
+    ours = instance_mappings(heads, suv_result.factor, suv_result.instance_factors)
+    file_f, diffs, unit = [], [], ""
+    for (uid, slope, intercept), h in zip(ours, heads):
+        if uid not in maps:
+            continue
+        fs, fi, unit = maps[uid]
+        rs = float(h.get("RescaleSlope", 1.0) or 1.0)
+        file_f.append(fs / rs)
+        diffs.append(abs(fs - slope) / abs(slope) if slope else float("inf"))
+    return RwvmComparison(len(heads), len(file_f), float(np.median(file_f)) if file_f else None,
+                          float(suv_result.factor), max(diffs) if diffs else None, unit)

@@ -73,16 +73,31 @@ def capture(session, vois=None) -> dict:
     return state
 
 
-def apply(session, vois, state: dict) -> list[str]:
-    """Restore ``state``; returns warnings (VOIs that could not be placed). Emits the session's events."""
+def registration_change(session, state: dict):
+    """(pet_from_anat 4×4, note) of ``state`` when it differs from the session's, else None."""
+    reg = state.get("registration") or {}
+    m = reg.get("pet_from_anat")
+    if m is None or session.pet is None or int(state.get("version", 0)) > VERSION:
+        return None
+    m = np.asarray(m, float)
+    if m.shape != (4, 4) or np.allclose(m, session.pet_from_anat):
+        return None
+    return m, str(reg.get("note", ""))
+
+
+def apply(session, vois, state: dict, *, registration: bool = True) -> list[str]:
+    """Restore ``state``; returns warnings (VOIs that could not be placed). Emits the session's events.
+
+    ``registration=False`` leaves the PET→anatomy transform alone (the caller restores it off the
+    UI thread: ``registration_change`` says what to restore, ``fusion.compute_pet_arrays`` resamples).
+    """
     s = session
     warnings: list[str] = []
     if int(state.get("version", 0)) > VERSION:
         return [f"the stored session was written by a newer version (format {state.get('version')}); not restored"]
-    reg = state.get("registration") or {}
-    m = reg.get("pet_from_anat")
-    if m is not None and s.pet is not None and not np.allclose(np.asarray(m, float), s.pet_from_anat):
-        s.set_pet_transform(np.asarray(m, float), note=str(reg.get("note", "")))
+    change = registration_change(s, state) if registration else None
+    if change is not None:
+        s.set_pet_transform(change[0], note=change[1])
     if "ct_window" in state:
         w, lvl = state["ct_window"]
         s.set_ct_window(float(w), float(lvl))

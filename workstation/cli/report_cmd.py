@@ -2,7 +2,7 @@
 
 Lesions are found as `workstation lesions` / `workstation export` find them (same options). The
 report holds the patient/study header, technique, SUV provenance, the MIP with numbered lesions,
-one key image per lesion, the lesion table, reference regions, the impression (typed with
+one key image per lesion (the fused slice with ``--ct CT_DIR``), the lesion table, reference regions, the impression (typed with
 --impression or read from --impression-file) and a signature line.
 """
 
@@ -29,11 +29,11 @@ def add_parser(sub):
 def run(args) -> int:
     from pathlib import Path
 
-    from workstation.analysis.key_images import key_images, png_bytes
+    from workstation.analysis.key_images import png_bytes
     from workstation.report.reading_report import ReportError, content_from_reading, write_pdf
 
     from .common import UserError
-    from .export_cmd import reading_from_args
+    from .export_cmd import key_images_from_args, key_png_scale, reading_from_args
 
     out = Path(args.out)
     if out.exists() and not args.force:
@@ -46,10 +46,7 @@ def run(args) -> int:
             raise UserError(f"--impression-file {args.impression_file}: cannot read it as UTF-8 text "
                             f"({type(exc).__name__})") from None
     reading = reading_from_args(args)
-    try:
-        images = [(im.title, png_bytes(im)) for im in key_images(reading)]
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
+    images = [(im.title, png_bytes(im, scale=key_png_scale(im))) for im in key_images_from_args(args, reading)]
     content = content_from_reading(reading, images=images, impression=impression, physician=args.physician,
                                    glucose=args.glucose)
     try:

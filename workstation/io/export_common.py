@@ -10,6 +10,7 @@ caller says ``overwrite=True`` (the CLI's ``--force``).
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,12 @@ MANUFACTURER = "workstation (open-source PET/CT workstation)"
 MODEL_NAME = "PET/CT workstation"
 SOFTWARE_VERSION = __version__
 DEVICE_SERIAL = "0"
+
+
+# highdicom warns about single-component person names and quotes the name: a patient name must
+# never reach a log or the terminal, and the name is copied as the source has it anyway
+warnings.filterwarnings("ignore", message=r"The string .* is unlikely to represent the intended person name",
+                        category=UserWarning)
 
 
 class ExportError(DicomError):
@@ -77,11 +84,21 @@ _TYPE2 = ("PatientName", "PatientID", "PatientBirthDate", "PatientSex", "StudyDa
           "AccessionNumber", "ReferringPhysicianName")
 
 
+# Short-string attributes copied into derived objects, with their VR's maximum length
+_MAX_LEN = {"StudyID": 16, "AccessionNumber": 16}
+
+
 def _complete_type2(ds) -> None:
-    """Add empty type-2 attributes the source lacks (in memory only; source files are never written)."""
+    """Add empty type-2 attributes the source lacks, and cut copied short strings that are longer than
+    their VR allows (e.g. a 18-character Study ID, SH max 16: the derived object would be invalid).
+    In memory only; source files are never written."""
     for kw in _TYPE2:
         if kw not in ds:
             setattr(ds, kw, "")
+    for kw, n in _MAX_LEN.items():
+        v = ds.get(kw)
+        if isinstance(v, str) and len(v) > n:
+            setattr(ds, kw, v[:n])
 
 
 def source_headers_for(volume) -> list:

@@ -84,9 +84,14 @@ def _tlg_unit(suv_type: str):
         else hd.sr.CodedConcept("g", "UCUM", "gram")
 
 
-def build_sr(source_headers, seg, mset: MeasurementSet, *, series_number: int = 902,
+def build_sr(source_headers, seg, mset: MeasurementSet, *, rwvm=None, series_number: int = 902,
              description: str = "PET lesion measurements"):
-    """highdicom Comprehensive3DSR (TID 1500) of ``mset``; ``seg`` is the highdicom Segmentation it refers to."""
+    """highdicom Comprehensive3DSR (TID 1500) of ``mset``; ``seg`` is the highdicom Segmentation it refers to.
+
+    ``rwvm`` (the RWV mapping object written with it, optional): every measurement group then
+    names it as its *Real World Value Map used for measurement* (126100, DCM; TID 1411), and it
+    is listed in the evidence, so a reader knows which SUV factor the numbers were measured with.
+    """
     import highdicom as hd
     from pydicom.sr.codedict import codes
 
@@ -97,6 +102,7 @@ def build_sr(source_headers, seg, mset: MeasurementSet, *, series_number: int = 
     algo = hd.sr.AlgorithmIdentification(name=f"workstation segmentation {mset.method}"[:64], version=SOFTWARE_VERSION,
                                          parameters=[p[:64] for p in mset.parameters] or None)
     pet_series = str(source_headers[0].SeriesInstanceUID)
+    rwv_ref = None if rwvm is None else hd.sr.RealWorldValueMap(str(rwvm.SOPInstanceUID))
     groups = []
     for r in mset.regions:
         meas = []
@@ -136,7 +142,7 @@ def build_sr(source_headers, seg, mset: MeasurementSet, *, series_number: int = 
         groups.append(hd.sr.VolumetricROIMeasurementsAndQualitativeEvaluations(
             tracking_identifier=hd.sr.TrackingIdentifier(uid=r.tracking_uid or new_uid(), identifier=r.label[:64]),
             referenced_segment=ref_seg, finding_type=finding, algorithm_id=algo,
-            measurements=meas or None, qualitative_evaluations=quals or None))
+            referenced_real_world_value_map=rwv_ref, measurements=meas or None, qualitative_evaluations=quals or None))
     observer = hd.sr.ObserverContext(
         observer_type=codes.DCM.Device,
         observer_identifying_attributes=hd.sr.DeviceObserverIdentifyingAttributes(
@@ -145,12 +151,12 @@ def build_sr(source_headers, seg, mset: MeasurementSet, *, series_number: int = 
         observation_context=hd.sr.ObservationContext(observer_device_context=observer),
         procedure_reported=codes.LN.PETWholeBody, imaging_measurements=groups)
     return hd.sr.Comprehensive3DSR(
-        evidence=list(source_headers) + [seg], content=report[0], series_instance_uid=new_uid(),
+        evidence=list(source_headers) + [seg] + ([rwvm] if rwvm is not None else []), content=report[0], series_instance_uid=new_uid(),
         series_number=series_number, sop_instance_uid=new_uid(), instance_number=1, manufacturer=MANUFACTURER,
         is_complete=True, series_description=description[:64])
 
 
-def write_sr(path, source_headers, seg, mset: MeasurementSet, *, overwrite: bool = False, **kw):
+def write_sr(path, source_headers, seg, mset: MeasurementSet, *, overwrite: bool = False, **kw):  # kw: rwvm=
     sr = build_sr(source_headers, seg, mset, **kw)
     save_dataset(sr, path, overwrite)
     return sr
@@ -160,6 +166,17 @@ def _concept(c) -> dict | None:
     if c is None:
         return None
     return {"value": str(c.value), "scheme": str(c.scheme_designator), "meaning": str(c.meaning)}
+
+
+def _rwvm_reference(group) -> str | None:
+    """SOP instance UID of the group's *Real World Value Map used for measurement* (126100, DCM), if any."""
+    for item in getattr(group[0], "ContentSequence", []) or []:
+        name = item.get("ConceptNameCodeSequence")
+        if name and str(name[0].CodeValue) == "126100" and str(name[0].CodingSchemeDesignator) == "DCM":
+            refs = item.get("ReferencedSOPSequence") or []
+            if refs:
+                return str(refs[0].ReferencedSOPInstanceUID)
+    return None
 
 
 def read_measurements(path) -> list[dict]:
@@ -186,7 +203,8 @@ def read_measurements(path) -> list[dict]:
         seg_ref = g.referenced_segment
         item = {"tracking_id": g.tracking_identifier, "tracking_uid": str(g.tracking_uid),
                 "finding_type": _concept(g.finding_type),
-                "segment_number": None, "seg_sop_instance_uid": None, "measurements": [], "evaluations": []}
+                "segment_number": None, "seg_sop_instance_uid": None, "measurements": [], "evaluations": [],
+                "rwvm_sop_instance_uid": _rwvm_reference(g)}
         if seg_ref is not None:
             item["segment_number"] = int(seg_ref.referenced_segment_numbers[0]) \
                 if hasattr(seg_ref, "referenced_segment_numbers") else None
