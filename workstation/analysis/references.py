@@ -6,8 +6,9 @@
   diameter × 2 cm long, its axis along the slice normal.
 * **PERCIST threshold** = 1.5 × liver SUVmean + 2 × liver SD; with an abnormal liver, the blood
   pool: 2.0 × blood-pool mean + 2 × SD.
-* The **Deauville 5-point score** here is a quantitative surrogate (comparisons stated in
-  :func:`deauville_score`); the visual score remains the reader's.
+* The **Deauville 5-point score** on these references is the one rule of
+  :func:`workstation.analysis.response.deauville_score` (a quantitative surrogate; the visual
+  score remains the reader's).
 """
 
 from __future__ import annotations
@@ -82,22 +83,3 @@ def percist_threshold(liver: ReferenceVOI | None = None, blood_pool: ReferenceVO
         return 2.0 * blood_pool.mean + 2.0 * blood_pool.std
     raise QuantError("PERCIST needs a liver reference VOI: give the world centre (LPS mm) of a normal right "
                      "liver lobe, or a blood-pool VOI", field="liver_world")
-
-
-def deauville_score(lesion_suvmax: float, mediastinum: ReferenceVOI, liver: ReferenceVOI, *,
-                    marked_factor: float = 2.0, uptake: bool = True) -> int:
-    """Quantitative surrogate of the Deauville 5-point score.
-
-    1: no uptake (``uptake=False``); 2: SUVmax ≤ mediastinal blood-pool SUVmean; 3: ≤ liver
-    SUVmean; 4: ≤ ``marked_factor`` × liver SUVmean; 5: above (markedly higher than liver). The
-    visual score remains the reader's; this is an aid with its comparisons stated.
-    """
-    if not uptake:
-        return 1
-    if lesion_suvmax <= mediastinum.mean:
-        return 2
-    if lesion_suvmax <= liver.mean:
-        return 3
-    if lesion_suvmax <= marked_factor * liver.mean:
-        return 4
-    return 5
