@@ -7,6 +7,7 @@ import pytest
 
 from workstation.analysis import references as Q
 from workstation.analysis.errors import QuantError
+from workstation.analysis.response import deauville_points
 from workstation.core.geometry import ImageGeometry
 from workstation.testing.phantoms import world_grid
 
@@ -28,5 +29,7 @@ def test_liver_reference_percist_and_deauville():
         Q.liver_reference(v, g, (900, 0, 0))
     med = Q.ReferenceVOI("blood_pool", "cylinder", (0, 0, 0), (10, 20), 10, 1.0, 1.5, 0.1, 1.8)
     liv = Q.ReferenceVOI("liver", "sphere", (0, 0, 0), (30,), 100, 14.0, 2.2, 0.2, 2.9)
-    assert [Q.deauville_score(s, med, liv) for s in (1.2, 1.5, 2.0, 2.2, 4.0, 4.4, 4.5)] == [2, 2, 3, 3, 4, 4, 5]
-    assert Q.deauville_score(9.0, med, liv, uptake=False) == 1
+    # the one Deauville rule (analysis.response) on the reference VOIs' means: 2 <= 1.5 < 3 <= 2.2 < 4 <= 4.4 < 5
+    assert [deauville_points(s, med.mean, liv.mean) for s in (1.2, 1.5, 2.0, 2.2, 4.0, 4.4, 4.5)] == [2, 2, 3, 3, 4, 4, 5]
+    assert deauville_points(None, med.mean, liv.mean) == 1
+    assert not hasattr(Q, "deauville_score")  # one function, in analysis.response

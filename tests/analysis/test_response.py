@@ -102,6 +102,19 @@ def test_deauville_boundaries(suvmax, score):
     assert R.deauville_score(suvmax, 1.5, 2.0).category == score
 
 
+def test_deauville_points_is_the_same_rule():
+    # the integer used by lesion tables (reading, VOI panel) is the category of deauville_score
+    for v in (None, 1.0, 1.5, 1.51, 2.0, 2.01, 4.0, 4.01):
+        assert R.deauville_points(v, 1.5, 2.0) == int(R.deauville_score(v, 1.5, 2.0).category)
+    # equal references (a uniform phantom): 2 up to them, then 4 up to twice the liver, then 5
+    assert [R.deauville_points(v, 2.0, 2.0) for v in (2.0, 2.01, 4.0, 4.01)] == [2, 4, 4, 5]
+    assert R.deauville_points(4.04, 2.02, 2.0) == 4  # 1 % above the liver counts as equal (liver taken as 2.02)
+    assert R.deauville_points(4.05, 2.02, 2.0) == 5
+    assert R.deauville_points(3.0, 2.03, 2.0) is None  # more than 1 % above: the references are wrong
+    assert R.deauville_points(3.0, 2.5, 2.0) is None  # blood pool above liver: no score, no exception
+    assert R.deauville_points(3.0, float("nan"), 2.0) is None
+
+
 def test_deauville_new_lesion_and_bad_references():
     assert R.deauville_score(1.0, 1.5, 2.0, new_lesions=1).category == "5"
     with pytest.raises(R.ResponseError, match="mediastinal"):

@@ -45,11 +45,15 @@ from workstation.core.geometry import ImageGeometry
 from workstation.core.volume import Volume
 
 __all__ = ["TimePoint", "LesionMeasure", "LesionRow", "FollowupReading", "load_timepoint", "register_timepoints",
+           "DeformableMap", "register_deformable", "register_timepoints_deformable",
            "measure_timepoint", "match_lesions", "read_followup", "CHANGE_COLUMNS", "FollowupError"]
 
 MATCH_GATE_MM = 15.0
 CARRY_MARGIN_MM = 5.0
 REGISTRATION_VOXEL_MM = 8.0
+DEFORMABLE_VOXEL_MM = 6.0
+DEFORMABLE_MESH_MM = 60.0
+EDIT_MATCH_MM = 3.0  # a stored edit finds its lesion again when a centre lies this close
 METHODS = ("percist", "eortc", "deauville")
 
 
@@ -128,13 +132,9 @@ CHANGE_COLUMNS = ["lesion", "status", "baseline_x_mm", "baseline_y_mm", "baselin
 def load_timepoint(path, *, series_uid: str | None = None, overrides=None, with_ct: bool = True,
                    progress=None) -> TimePoint:
     """Load the PET below ``path`` (SUVbw and SUL with the per-instance factors) and the CT beside it."""
-    from workstation.analysis.suv import compute_suv
-    from workstation.analysis.suv_apply import suv_array
     from workstation.io.loader import find_series, load_pet_folder, load_series
 
     pet = load_pet_folder(path, series_uid=series_uid)
-    bw = compute_suv(pet.pet, "bw", overrides)
-    lbm = compute_suv(pet.pet, "lbm-janma", overrides)
     ct = None
     if with_ct:
         cts = [s for s in find_series([path]) if s.is_image and s.modality == "CT"]
@@ -146,8 +146,36 @@ def load_timepoint(path, *, series_uid: str | None = None, overrides=None, with_
             ct = load_series(cts[0].files)
         elif len(cts) > 1:
             raise FollowupError(f"{path}: {len(cts)} CT series found; point to a folder with one PET and one CT")
-    return TimePoint(pet, suv_array(pet, bw), suv_array(pet, lbm), ct, str(path),
+    return timepoint(pet, ct, str(path), overrides)
+
+
+def timepoint(pet: Volume, ct: Volume | None, label: str, overrides=None) -> TimePoint:
+    """A time point from loaded volumes: SUVbw and SUL (Janmahasatian) with the per-instance factors."""
+    from workstation.analysis.suv import compute_suv
+    from workstation.analysis.suv_apply import suv_array
+
+    bw = compute_suv(pet.pet, "bw", overrides)
+    lbm = compute_suv(pet.pet, "lbm-janma", overrides)
+    return TimePoint(pet, suv_array(pet, bw), suv_array(pet, lbm), ct, label,
                      list(pet.warnings) + list(bw.warnings) + list(lbm.warnings))
+
+
+def load_study_timepoint(db, study_uid: str, progress=None) -> TimePoint:
+    """The PET of a study of the study database and its CT (the usual pair, as the viewer opens it)."""
+    from workstation.analysis.fusion import choose_pair
+    from workstation.io.loader import load_series
+
+    series = [s for s in db.series(study_uid) if getattr(s, "is_image", True)]
+    pet_s, anat_s = choose_pair(series, None, None)
+    if pet_s is None or pet_s.modality not in ("PT", "PET"):
+        raise FollowupError(f"study {study_uid}: no PET series in the database; a follow-up reading compares PETs")
+    pet = load_series(db.series_files(pet_s.series_uid), progress=None if progress is None else progress.sub(0, 0.6))
+    ct = None
+    if anat_s is not None and anat_s.modality == "CT":
+        ct = load_series(db.series_files(anat_s.series_uid),
+                         progress=None if progress is None else progress.sub(0.6, 1.0))
+    date = " ".join(v for v in (getattr(pet, "info", {}).get("series_date", ""),) if v)
+    return timepoint(pet, ct, date or study_uid)
 
 
 def _subsampled(vol: Volume, voxel_mm: float) -> Volume:
@@ -175,6 +203,100 @@ def register_timepoints(baseline: TimePoint, followup: TimePoint, progress=None)
 def apply(t: np.ndarray, points) -> np.ndarray:
     p = np.asarray(points, float)
     return p @ np.asarray(t, float)[:3, :3].T + np.asarray(t, float)[:3, 3]
+
+
+# ============================================================================ deformable
+@dataclass
+class DeformableMap:
+    """Baseline world point → follow-up world point through the rigid map, then a B-spline.
+
+    ``transform`` is a SimpleITK composite (B-spline applied first, then the rigid map it started
+    from), found by :func:`register_deformable`. It serves lesion matching only: the views stay
+    linked through the rigid registration, which the reader accepted or undid.
+    """
+
+    transform: object
+    metric: float
+    iterations: int
+    mesh: tuple
+    stop_condition: str = ""
+
+    def carry(self, points) -> np.ndarray:
+        p = np.asarray(points, float)
+        flat = p.reshape(-1, 3)
+        out = np.array([self.transform.TransformPoint(tuple(float(v) for v in q)) for q in flat], float)
+        return out.reshape(p.shape)
+
+    def summary(self) -> str:
+        return (f"B-spline after the rigid map (control mesh {'x'.join(str(m) for m in self.mesh)}, "
+                f"Mattes MI {self.metric:.3f}, {self.iterations} iterations)")
+
+
+def register_deformable(baseline_ct: Volume, followup_ct: Volume, followup_from_baseline, *,
+                        mesh_mm: float = DEFORMABLE_MESH_MM, iterations: int = 60, progress=None) -> DeformableMap:
+    """B-spline (SimpleITK ``BSplineTransform``) registration of the follow-up CT to the baseline CT,
+    started from the rigid ``followup_from_baseline``: smooth body deformations (breathing, arms,
+    a different couch) that a rigid map cannot follow. Mattes MI, L-BFGS-B, two resolutions; the
+    control-point spacing is about ``mesh_mm`` over the baseline CT."""
+    import SimpleITK as sitk
+
+    from workstation.analysis.registration import _euler_from_matrix, _images
+    from workstation.tasks.progress import Cancelled
+
+    fixed, moving = _images(baseline_ct, followup_ct)
+    rigid = _euler_from_matrix(sitk, np.asarray(followup_from_baseline, float), baseline_ct.geometry.center_world())
+    extent = [n * s for n, s in zip(fixed.GetSize(), fixed.GetSpacing())]
+    mesh = tuple(max(1, int(round(e / float(mesh_mm)))) for e in extent)
+    bspline = sitk.BSplineTransformInitializer(fixed, list(mesh))
+    reg = sitk.ImageRegistrationMethod()
+    reg.SetMetricAsMattesMutualInformation(numberOfHistogramBins=32)
+    reg.SetMetricSamplingStrategy(reg.NONE)
+    reg.SetInterpolator(sitk.sitkLinear)
+    reg.SetOptimizerAsLBFGSB(gradientConvergenceTolerance=1e-5, numberOfIterations=int(iterations),
+                             maximumNumberOfCorrections=5, maximumNumberOfFunctionEvaluations=4 * int(iterations),
+                             costFunctionConvergenceFactor=1e7)
+    reg.SetShrinkFactorsPerLevel([2, 1])
+    reg.SetSmoothingSigmasPerLevel([1.0, 0.0])
+    reg.SmoothingSigmasAreSpecifiedInPhysicalUnitsOff()
+    reg.SetMovingInitialTransform(rigid)
+    reg.SetInitialTransform(bspline, inPlace=True)
+    state = {"it": 0, "level": 0}
+
+    def on_iteration():
+        state["it"] += 1
+        if progress is not None:
+            if progress.cancelled:
+                reg.StopRegistration()
+                return
+            frac = (state["level"] + min(1.0, reg.GetOptimizerIteration() / max(1, iterations))) / 2
+            progress.report(min(0.999, frac), f"deformable registration level {state['level'] + 1}/2")
+
+    def on_level():
+        state["level"] = reg.GetCurrentLevel()
+
+    reg.AddCommand(sitk.sitkIterationEvent, on_iteration)
+    reg.AddCommand(sitk.sitkMultiResolutionIterationEvent, on_level)
+    if progress is not None and progress.cancelled:
+        raise Cancelled("deformable registration cancelled")
+    reg.Execute(fixed, moving)
+    if progress is not None and progress.cancelled:
+        raise Cancelled("deformable registration cancelled")
+    composite = sitk.CompositeTransform(rigid)
+    composite.AddTransform(bspline)  # applied first: p -> rigid(bspline(p))
+    if progress is not None:
+        progress.update(1.0, "deformable registration done")
+    return DeformableMap(composite, float(reg.GetMetricValue()), state["it"], mesh,
+                         reg.GetOptimizerStopConditionDescription())
+
+
+def register_timepoints_deformable(baseline: TimePoint, followup: TimePoint, followup_from_baseline,
+                                   progress=None) -> DeformableMap:
+    """:func:`register_deformable` on the two CTs subsampled to :data:`DEFORMABLE_VOXEL_MM`."""
+    if baseline.ct is None or followup.ct is None:
+        raise FollowupError("deformable registration needs a CT in both studies")
+    return register_deformable(_subsampled(baseline.ct, DEFORMABLE_VOXEL_MM),
+                               _subsampled(followup.ct, DEFORMABLE_VOXEL_MM), followup_from_baseline,
+                               progress=progress)
 
 
 # ============================================================================ measuring
@@ -242,12 +364,22 @@ def _equivalent_radius(mtv_ml: float) -> float:
     return (3.0 * mtv_ml * 1000.0 / (4.0 * math.pi)) ** (1.0 / 3.0)
 
 
+def _carrier(followup_from_baseline):
+    """A 4x4 matrix, a :class:`DeformableMap` or a function of (n, 3) points, as a function."""
+    if hasattr(followup_from_baseline, "carry"):
+        return followup_from_baseline.carry
+    if callable(followup_from_baseline):
+        return followup_from_baseline
+    t = np.asarray(followup_from_baseline, float)
+    return lambda p: apply(t, p)
+
+
 def match_lesions(base_labels: np.ndarray, base_geometry: ImageGeometry, base_centres, fu_labels: np.ndarray,
                   fu_geometry: ImageGeometry, fu_centres, followup_from_baseline, gate_mm: float = MATCH_GATE_MM):
     """One-to-one matches ``[(b, f, overlap, distance_mm)]`` (0-based lesion indices; label = index + 1).
 
-    Overlap: fraction of baseline lesion b's voxel centres that, carried to the follow-up, fall in
-    follow-up lesion f. Allowed pairs overlap or lie within ``gate_mm``; the assignment maximises
+    ``followup_from_baseline``: the rigid 4x4 map or a :class:`DeformableMap`. Overlap: fraction of
+    baseline lesion b's voxel centres that, carried to the follow-up, fall in follow-up lesion f. Allowed pairs overlap or lie within ``gate_mm``; the assignment maximises
     overlap, then minimises distance.
     """
     from scipy.optimize import linear_sum_assignment
@@ -255,12 +387,12 @@ def match_lesions(base_labels: np.ndarray, base_geometry: ImageGeometry, base_ce
     nb, nf = len(base_centres), len(fu_centres)
     if nb == 0 or nf == 0:
         return []
-    t = np.asarray(followup_from_baseline, float)
+    carry = _carrier(followup_from_baseline)
     overlap = np.zeros((nb, nf))
     kji = np.argwhere(base_labels > 0)
     if kji.size:
         labs = base_labels[tuple(kji.T)]
-        world = apply(t, base_geometry.kji_to_world(kji.astype(float)))
+        world = carry(base_geometry.kji_to_world(kji.astype(float)))
         fk = np.rint(fu_geometry.world_to_kji(world)).astype(int)
         inside = np.all((fk >= 0) & (fk < np.asarray(fu_geometry.shape)), axis=1)
         hit = np.zeros(len(kji), int)
@@ -271,7 +403,7 @@ def match_lesions(base_labels: np.ndarray, base_geometry: ImageGeometry, base_ce
             if n:
                 counts = np.bincount(hit[sel], minlength=nf + 1)
                 overlap[b] = counts[1:nf + 1] / n
-    carried = apply(t, np.asarray(base_centres, float).reshape(-1, 3))
+    carried = carry(np.asarray(base_centres, float).reshape(-1, 3))
     dist = np.linalg.norm(carried[:, None, :] - np.asarray(fu_centres, float).reshape(-1, 3)[None, :, :], axis=-1)
     allowed = (overlap > 0) | (dist <= gate_mm)
     big = 1e6
@@ -291,31 +423,142 @@ class FollowupReading:
     matches: list[tuple[int, int, float, float]]
     registration: dict = field(default_factory=dict)
     after_one_cycle: bool = False
-    names: dict = field(default_factory=dict)  # key -> reader's name
+    names: dict = field(default_factory=dict)  # ("b", baseline index) or ("f", follow-up index) -> reader's name
+    gate_mm: float = MATCH_GATE_MM
+    deformable: "DeformableMap | None" = None  # found on request; used for matching only when chosen
+    matching: str = "rigid"  # rigid | deformable: the map lesions are matched through
+    edits: list = field(default_factory=list)  # the reader's link / unlink / rename, replayable (see apply_edits)
 
     # ---- editing the matches (the reader confirms, renames or unlinks)
-    def unlink(self, key: str) -> None:
+    def _row(self, key: str) -> LesionRow:
         row = next((r for r in self.rows() if r.key == key), None)
-        if row is None or row.status != "matched":
+        if row is None:
+            raise FollowupError(f"no lesion {key} in the change table")
+        return row
+
+    def _centre(self, side: str, index: int) -> list[float]:
+        tp = self.base if side == "baseline" else self.fu
+        return [round(float(v), 3) for v in tp["lesions"][index].centre_world]
+
+    def unlink(self, key: str) -> None:
+        row = self._row(key)
+        if row.status != "matched":
             raise FollowupError(f"{key} is not a matched lesion")
-        self.matches = [m for m in self.matches if m[0] != row.baseline_index]
+        self._unlink(row.baseline_index)
+        self.edits.append({"op": "unlink", "baseline": self._centre("baseline", row.baseline_index),
+                           "followup": self._centre("followup", row.followup_index)})
+
+    def _unlink(self, baseline_index: int) -> None:
+        self.matches = [m for m in self.matches if m[0] != baseline_index]
 
     def link(self, baseline_index: int, followup_index: int) -> None:
+        self._link(baseline_index, followup_index)
+        self.edits.append({"op": "link", "baseline": self._centre("baseline", baseline_index),
+                           "followup": self._centre("followup", followup_index)})
+
+    def _link(self, baseline_index: int, followup_index: int) -> None:
         if not (0 <= baseline_index < len(self.base["lesions"]) and 0 <= followup_index < len(self.fu["lesions"])):
             raise FollowupError("link: no such baseline or follow-up lesion")
         self.matches = [m for m in self.matches if m[0] != baseline_index and m[1] != followup_index]
-        c = apply(self.followup_from_baseline, self.base["lesions"][baseline_index].centre_world)
+        c = self.carry_for_matching(self.base["lesions"][baseline_index].centre_world)
         d = float(np.linalg.norm(c - np.asarray(self.fu["lesions"][followup_index].centre_world)))
         self.matches.append((baseline_index, followup_index, float("nan"), d))
 
     def rename(self, key: str, name: str) -> None:
-        self.names[key] = str(name)
+        row = self._row(key)
+        side, index = ("baseline", row.baseline_index) if row.baseline_index is not None \
+            else ("followup", row.followup_index)
+        self.names[(side[0], index)] = str(name)
+        self.edits.append({"op": "rename", "side": side, "centre": self._centre(side, index), "name": str(name)})
 
+    def _find(self, side: str, centre) -> int | None:
+        """The lesion of that study whose centre lies within :data:`EDIT_MATCH_MM` of ``centre``."""
+        tp = self.base if side == "baseline" else self.fu
+        if not tp["lesions"] or centre is None:
+            return None
+        d = np.linalg.norm(np.asarray([les.centre_world for les in tp["lesions"]], float)
+                           - np.asarray(centre, float)[None, :], axis=1)
+        i = int(np.argmin(d))
+        return i if d[i] <= EDIT_MATCH_MM else None
+
+    def apply_edits(self, edits) -> list[str]:
+        """Replay stored edits (oldest first) on this reading; each finds its lesions again by their
+        centres. Returns one line per edit that no longer fits (its lesion is not found, or the
+        pair it unlinks is not matched any more); the others become this reading's edits."""
+        skipped = []
+        for e in list(edits or []):
+            op = e.get("op") if isinstance(e, dict) else None
+            try:
+                if op == "unlink":
+                    b, f = self._find("baseline", e.get("baseline")), self._find("followup", e.get("followup"))
+                    if b is None or not any(m[0] == b and (f is None or m[1] == f) for m in self.matches):
+                        raise FollowupError("that pair is not matched in this reading")
+                    self._unlink(b)
+                elif op == "link":
+                    b, f = self._find("baseline", e.get("baseline")), self._find("followup", e.get("followup"))
+                    if b is None or f is None:
+                        raise FollowupError("a lesion of the pair is not found")
+                    self._link(b, f)
+                elif op == "rename":
+                    side = "baseline" if e.get("side") == "baseline" else "followup"
+                    i = self._find(side, e.get("centre"))
+                    if i is None:
+                        raise FollowupError("the lesion is not found")
+                    self.names[(side[0], i)] = str(e.get("name", ""))
+                else:
+                    raise FollowupError("unknown edit")
+            except FollowupError as exc:
+                skipped.append(f"{op or '?'} {e.get('baseline') or e.get('centre') or ''}: {exc}")
+                continue
+            self.edits.append(dict(e))
+        return skipped
+
+    # ---- the maps between the studies
     def carry_to_followup(self, world) -> np.ndarray:
+        """Rigid map (the one the views are linked through)."""
         return apply(self.followup_from_baseline, world)
 
     def carry_to_baseline(self, world) -> np.ndarray:
         return apply(np.linalg.inv(self.followup_from_baseline), world)
+
+    def carry_for_matching(self, world) -> np.ndarray:
+        """The map lesions are matched through: rigid, or the B-spline when ``matching`` is deformable."""
+        if self.matching == "deformable" and self.deformable is not None:
+            return self.deformable.carry(world)
+        return self.carry_to_followup(world)
+
+    def rematch(self) -> list[str]:
+        """Match the lesions again through the current map, then replay the reader's edits."""
+        edits, self.edits = self.edits, []
+        self.matches = match_lesions(
+            self.base["labels"], self.baseline.geometry, [les.centre_world for les in self.base["lesions"]],
+            self.fu["labels"], self.followup.geometry, [les.centre_world for les in self.fu["lesions"]],
+            self.deformable if self.matching == "deformable" and self.deformable is not None
+            else self.followup_from_baseline, self.gate_mm)
+        self.names = {}
+        return self.apply_edits(edits)
+
+    def set_registration(self, followup_from_baseline, registration: dict | None = None) -> list[str]:
+        """Use another rigid map (accepted, undone, or a stored version): the matches follow. A
+        deformable map found from the old rigid one no longer applies and is dropped."""
+        t = np.asarray(followup_from_baseline, float)
+        if t.shape != (4, 4) or not np.all(np.isfinite(t)):
+            raise FollowupError("a follow-up registration is a finite 4x4 matrix")
+        if not np.allclose(t, self.followup_from_baseline):
+            self.deformable, self.matching = None, "rigid"
+        self.followup_from_baseline = t
+        self.registration = dict(registration or {"method": "given", "followup_from_baseline": t})
+        self.registration.setdefault("followup_from_baseline", t)
+        return self.rematch()
+
+    def set_matching(self, how: str) -> list[str]:
+        """Match through ``"rigid"`` or ``"deformable"`` (needs :attr:`deformable`)."""
+        if how not in ("rigid", "deformable"):
+            raise FollowupError(f"matching is rigid or deformable, not {how!r}")
+        if how == "deformable" and self.deformable is None:
+            raise FollowupError("no deformable registration has been computed for this reading")
+        self.matching = how
+        return self.rematch()
 
     # ---- the table
     def rows(self) -> list[LesionRow]:
@@ -330,7 +573,7 @@ class FollowupReading:
                 _, f, ov, d = matched_b[b]
                 row = LesionRow(key, "matched", les, fl[f], b, f, ov, d)
             else:
-                c = self.carry_to_followup(les.centre_world)
+                c = self.carry_for_matching(les.centre_world)
                 row = LesionRow(key, "disappeared", les,
                                 measure_at(self.followup, c, _equivalent_radius(les.mtv_ml) + CARRY_MARGIN_MM), b)
             row.percist = R.percist_category(row.baseline.sulpeak, _or_zero(row.followup.sulpeak),
@@ -353,7 +596,9 @@ class FollowupReading:
                                                                         row.followup.suvmax)
             rows.append(row)
         for r in rows:
-            r.name = self.names.get(r.key, r.key)
+            ident = ("b", r.baseline_index) if r.baseline_index is not None else ("f", r.followup_index)
+            r.name = self.names.get(ident) or (self.names.get(("f", r.followup_index)) if r.followup_index is not None
+                                              else None) or r.key
         return rows
 
     # ---- the patient
@@ -442,6 +687,9 @@ class FollowupReading:
         out = {
             "registration": {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in self.registration.items()},
             "followup_from_baseline": np.asarray(self.followup_from_baseline).tolist(),
+            "matching": self.matching,
+            "deformable": self.deformable.summary() if self.deformable is not None else None,
+            "edits": list(self.edits),
             "references": {"baseline": {"liver": self.base["liver"], "blood_pool": self.base["blood_pool"],
                                         "threshold_suv": self.base["threshold_suv"]},
                            "followup": {"liver": self.fu["liver"], "blood_pool": self.fu["blood_pool"],
@@ -457,29 +705,160 @@ class FollowupReading:
 def read_followup(baseline: TimePoint, followup: TimePoint, liver_world, *, blood_pool_world=None,
                   followup_liver_world=None, followup_blood_pool_world=None, followup_from_baseline=None,
                   min_volume_ml: float = 0.5, gate_mm: float = MATCH_GATE_MM, after_one_cycle: bool = False,
-                  progress=None) -> FollowupReading:
+                  deformable: bool = False, edits=None, progress=None) -> FollowupReading:
     """Register (unless ``followup_from_baseline`` is given), segment, measure and match both studies.
 
     Reference VOI centres are baseline world points carried to the follow-up through the
-    registration unless ``followup_*_world`` are given.
+    registration unless ``followup_*_world`` are given. ``deformable``: also find a B-spline map
+    after the rigid one (:func:`register_timepoints_deformable`) and match lesions through it;
+    the views stay linked through the rigid map. ``edits``: the reader's stored link / unlink /
+    rename, replayed (those that no longer fit are listed in ``reading.registration["edits_skipped"]``).
     """
     def part(a, b):
         return None if progress is None else progress.sub(a, b)
 
+    r0, r1 = (0.0, 0.35) if deformable else (0.0, 0.5)
     registration = {}
     if followup_from_baseline is None:
-        registration = register_timepoints(baseline, followup, progress=part(0.0, 0.5))
+        registration = register_timepoints(baseline, followup, progress=part(r0, r1))
         t = registration["followup_from_baseline"]
     else:
         t = np.asarray(followup_from_baseline, float)
         registration = {"method": "given", "followup_from_baseline": t}
+    dmap = None
+    if deformable:
+        dmap = register_timepoints_deformable(baseline, followup, t, progress=part(r1, 0.6))
+    m0 = 0.6 if deformable else 0.5
     fl = followup_liver_world if followup_liver_world is not None else apply(t, liver_world)
     fbp = followup_blood_pool_world
     if fbp is None and blood_pool_world is not None:
         fbp = apply(t, blood_pool_world)
     base = measure_timepoint(baseline, liver_world, blood_pool_world=blood_pool_world, min_volume_ml=min_volume_ml,
-                             progress=part(0.5, 0.75))
-    fu = measure_timepoint(followup, fl, blood_pool_world=fbp, min_volume_ml=min_volume_ml, progress=part(0.75, 1.0))
-    matches = match_lesions(base["labels"], baseline.geometry, [les.centre_world for les in base["lesions"]],
-                            fu["labels"], followup.geometry, [les.centre_world for les in fu["lesions"]], t, gate_mm)
-    return FollowupReading(baseline, followup, t, base, fu, matches, registration, after_one_cycle)
+                             progress=part(m0, (m0 + 1.0) / 2))
+    fu = measure_timepoint(followup, fl, blood_pool_world=fbp, min_volume_ml=min_volume_ml,
+                           progress=part((m0 + 1.0) / 2, 1.0))
+    reading = FollowupReading(baseline, followup, t, base, fu, [], registration, after_one_cycle, gate_mm=gate_mm,
+                              deformable=dmap, matching="deformable" if dmap is not None else "rigid")
+    reading.rematch()
+    if edits:
+        skipped = reading.apply_edits(edits)
+        if skipped:
+            reading.registration["edits_skipped"] = skipped
+    return reading
+
+
+# ============================================================================ stored in the database
+#: method name stored with an accepted follow-up registration
+METHOD_FOLLOWUP = "follow-up CT to baseline CT, rigid Mattes MI"
+
+
+def pair_uids(reading: FollowupReading) -> tuple[str, str]:
+    """(baseline PET series UID, follow-up PET series UID): the key of the reader's edits."""
+    b, f = reading.baseline.pet.series_uid, reading.followup.pet.series_uid
+    if not b or not f:
+        raise FollowupError("the PET series of a time point has no Series Instance UID; nothing can be stored")
+    return b, f
+
+
+def registration_uids(reading: FollowupReading) -> tuple[str, str]:
+    """(moving, fixed) of the stored registration: the follow-up CT onto the baseline CT. The stored
+    matrix maps fixed (baseline) world points to moving (follow-up) ones: ``followup_from_baseline``."""
+    b = reading.baseline.ct.series_uid if reading.baseline.ct is not None else ""
+    f = reading.followup.ct.series_uid if reading.followup.ct is not None else ""
+    if not b or not f:
+        raise FollowupError("the follow-up registration is stored per CT pair; a time point has no CT series UID")
+    return f, b
+
+
+def stored_registration(db, reading: FollowupReading):
+    """The accepted registration of the reading's CT pair (a ``RegistrationRow``), or None."""
+    return db.get_registration(*registration_uids(reading))
+
+
+def accept_registration(db, reading: FollowupReading):
+    """Store the reading's current rigid map as a new version of the CT pair's registration."""
+    moving, fixed = registration_uids(reading)
+    return db.save_registration(moving, fixed, reading.followup_from_baseline, metric=reading.registration.get("metric"),
+                                method=METHOD_FOLLOWUP)
+
+
+def undo_registration(db, reading: FollowupReading, proposed) -> tuple[object, list[str]]:
+    """Drop the newest stored version; the reading goes back to the version before, or (none left)
+    to ``proposed`` (the registration computed for this reading, not stored). Returns (the
+    ``RegistrationRow`` now stored or None, edits that no longer fit)."""
+    row = db.undo_registration(*registration_uids(reading))
+    if row is not None:
+        skipped = reading.set_registration(row.matrix, {"method": row.method, "metric": row.metric,
+                                                        "stored_version": row.version})
+    else:
+        skipped = reading.set_registration(proposed["followup_from_baseline"], dict(proposed))
+    return row, skipped
+
+
+def save_edits(db, reading: FollowupReading) -> None:
+    db.save_followup_edits(*pair_uids(reading), reading.edits)
+
+
+def stored_edits(db, baseline_pet_uid: str, followup_pet_uid: str) -> list:
+    return db.followup_edits(baseline_pet_uid, followup_pet_uid)
+
+
+# ============================================================================ from the study database
+def find_references(tp: TimePoint) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
+    """Liver and blood-pool VOI centres found in a time point's SUVbw
+    (:func:`workstation.analysis.references.find_liver` / ``find_blood_pool``), with notes. The
+    blood pool is None (Deauville not scored) when none is found."""
+    from workstation.analysis.errors import QuantError
+    from workstation.analysis.references import find_blood_pool, find_liver, liver_reference
+
+    try:
+        liver = find_liver(tp.suv, tp.geometry)
+    except QuantError as exc:
+        raise FollowupError(f"{tp.label}: {exc}") from None
+    notes = [f"liver VOI found automatically at {np.round(liver, 1).tolist()} mm"]
+    try:
+        bp = find_blood_pool(tp.suv, tp.geometry, liver, liver_reference(tp.suv, tp.geometry, liver).mean)
+        notes.append(f"blood-pool VOI found automatically at {np.round(bp, 1).tolist()} mm")
+    except QuantError:
+        bp = None
+        notes.append("no blood-pool VOI found automatically: Deauville not scored")
+    return liver, bp, notes
+
+
+def read_followup_studies(db, baseline_study_uid: str, followup_study_uid: str, *, liver_world=None,
+                          blood_pool_world=None, deformable: bool = False, progress=None) -> FollowupReading:
+    """The follow-up reading of two studies of the study database (what the viewer's "Compare with
+    previous" computes off the UI thread).
+
+    The accepted registration of the two CTs is used when one is stored; otherwise the rigid
+    registration is computed and proposed (``registration["proposed"]``: shown, not stored until
+    the reader accepts it). Reference VOIs are found automatically unless given (baseline world
+    coordinates). The reader's stored link / unlink / rename are replayed.
+    """
+    def part(a, b):
+        return None if progress is None else progress.sub(a, b)
+
+    base = load_study_timepoint(db, baseline_study_uid, progress=part(0.0, 0.1))
+    fu = load_study_timepoint(db, followup_study_uid, progress=part(0.1, 0.2))
+    notes = []
+    if liver_world is None:
+        liver_world, found_bp, notes = find_references(base)
+        blood_pool_world = blood_pool_world if blood_pool_world is not None else found_bp
+    stored = None
+    if base.ct is not None and fu.ct is not None and base.ct.series_uid and fu.ct.series_uid:
+        stored = db.get_registration(fu.ct.series_uid, base.ct.series_uid)
+    t = None
+    if stored is not None:
+        t = stored.matrix
+    edits = []
+    if base.pet.series_uid and fu.pet.series_uid:
+        edits = db.followup_edits(base.pet.series_uid, fu.pet.series_uid)
+    reading = read_followup(base, fu, liver_world, blood_pool_world=blood_pool_world, followup_from_baseline=t,
+                            deformable=deformable, edits=edits, progress=part(0.2, 1.0))
+    if stored is not None:
+        reading.registration.update({"method": stored.method, "metric": stored.metric, "stored_version": stored.version,
+                                     "summary": f"stored version {stored.version} ({stored.method}, {stored.created})"})
+    else:
+        reading.registration["proposed"] = True
+    reading.registration["notes"] = notes
+    return reading

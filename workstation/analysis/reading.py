@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import QuantError
-from .references import ReferenceVOI, blood_pool_reference, deauville_score, liver_reference
+from .references import ReferenceVOI, blood_pool_reference, liver_reference
+from .response import deauville_points
 from .segmentation import LesionReport, find_lesions
 from .shapes import cylinder_mask, sphere_mask
 
@@ -73,7 +74,7 @@ def measure(pet, suv_result, method: str = "fixed:2.5", *, seeds=(), liver_world
     bp = blood_pool_reference(suv, geom, blood_pool_world) if blood_pool_world is not None else None
     scores = {}
     if liver is not None and bp is not None:
-        scores = {les.label: deauville_score(les.suvmax, bp, liver) for les in rep.lesions}
+        scores = {les.label: deauville_points(les.suvmax, bp.mean, liver.mean) for les in rep.lesions}
     return Reading(pet, suv_result, suv, rep, method, seeds, liver, bp, scores)
 
 
@@ -289,7 +290,7 @@ def reading_from_vois(pet, suv_result, vois) -> Reading:
         blood_pool = blood_pool_reference(suv, geom, bp.centre_world(geom))
     scores = {}
     if liver is not None and blood_pool is not None:
-        scores = {les.label: deauville_score(les.suvmax, blood_pool, liver) for les in lesions}
+        scores = {les.label: deauville_points(les.suvmax, blood_pool.mean, liver.mean) for les in lesions}
     seeds = [tuple(v.params["seed_world"]) for v in vois.vois.values() if "seed_world" in v.params]
     return Reading(pet, suv_result, suv, rep, rep.method, seeds, liver, blood_pool, scores)
 

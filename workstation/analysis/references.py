@@ -6,8 +6,9 @@
   diameter × 2 cm long, its axis along the slice normal.
 * **PERCIST threshold** = 1.5 × liver SUVmean + 2 × liver SD; with an abnormal liver, the blood
   pool: 2.0 × blood-pool mean + 2 × SD.
-* The **Deauville 5-point score** here is a quantitative surrogate (comparisons stated in
-  :func:`deauville_score`); the visual score remains the reader's.
+* The **Deauville 5-point score** on these references is the one rule of
+  :func:`workstation.analysis.response.deauville_score` (a quantitative surrogate; the visual
+  score remains the reader's).
 """
 
 from __future__ import annotations
@@ -84,20 +85,87 @@ def percist_threshold(liver: ReferenceVOI | None = None, blood_pool: ReferenceVO
                      "liver lobe, or a blood-pool VOI", field="liver_world")
 
 
-def deauville_score(lesion_suvmax: float, mediastinum: ReferenceVOI, liver: ReferenceVOI, *,
-                    marked_factor: float = 2.0, uptake: bool = True) -> int:
-    """Quantitative surrogate of the Deauville 5-point score.
+# ============================================================================ found automatically
+#: the liver: a homogeneous region of moderate uptake on the patient's right (LPS: x below the body's
+#: centre), no hot spot inside a 3 cm cube around the point
+LIVER_SUV_RANGE = (1.3, 4.5)
+HOMOGENEOUS_CV = 0.25
+#: the blood pool: homogeneous uptake between these fractions of the liver's mean, above the liver
+BLOOD_POOL_OF_LIVER = (0.5, 0.95)
 
-    1: no uptake (``uptake=False``); 2: SUVmax ≤ mediastinal blood-pool SUVmean; 3: ≤ liver
-    SUVmean; 4: ≤ ``marked_factor`` × liver SUVmean; 5: above (markedly higher than liver). The
-    visual score remains the reader's; this is an aid with its comparisons stated.
+
+def _local_stats(suv: np.ndarray, geometry: ImageGeometry, size_mm: float):
+    from scipy import ndimage
+
+    size = [max(1, int(round(size_mm / s))) for s in geometry.spacing[::-1]]  # k, j, i
+    a = np.asarray(suv, np.float64)
+    mean = ndimage.uniform_filter(a, size, mode="nearest")
+    sq = ndimage.uniform_filter(a * a, size, mode="nearest")
+    sd = np.sqrt(np.maximum(sq - mean * mean, 0.0))
+    top = ndimage.maximum_filter(a, size, mode="nearest")
+    return mean, sd, top
+
+
+def _deepest_point(candidates: np.ndarray, geometry: ImageGeometry, what: str) -> np.ndarray:
+    """World point deepest inside the largest connected candidate region."""
+    from scipy import ndimage
+
+    labels, n = ndimage.label(candidates)
+    if n == 0:
+        raise QuantError(f"no {what} found automatically; place the {what} VOI by hand", field=f"{what}_world")
+    sizes = np.bincount(labels.ravel())[1:]
+    region = labels == int(np.argmax(sizes)) + 1
+    depth = ndimage.distance_transform_edt(region, sampling=geometry.spacing[::-1])
+    kji = np.array(np.unravel_index(int(np.argmax(depth)), depth.shape), float)
+    return geometry.kji_to_world(kji)
+
+
+def find_liver(suv, geometry: ImageGeometry, diameter_mm: float = LIVER_DIAMETER_MM) -> np.ndarray:
+    """Centre (world, LPS mm) for the PERCIST liver sphere, found in the SUVbw image.
+
+    Candidates are voxels on the patient's right (x below the body's centre, LPS) whose 3 cm
+    neighbourhood has a mean SUVbw in :data:`LIVER_SUV_RANGE`, a coefficient of variation below
+    :data:`HOMOGENEOUS_CV` and no voxel above twice that mean (no lesion); the centre is the point
+    deepest inside the largest connected candidate region, so the sphere keeps clear of the liver's
+    edge and of lesions. A proposal for the reader to check, never hidden: the centre is shown and
+    stored with the reading.
     """
-    if not uptake:
-        return 1
-    if lesion_suvmax <= mediastinum.mean:
-        return 2
-    if lesion_suvmax <= liver.mean:
-        return 3
-    if lesion_suvmax <= marked_factor * liver.mean:
-        return 4
-    return 5
+    check_image(suv, geometry)
+    a = np.asarray(suv, np.float64)
+    mean, sd, top = _local_stats(a, geometry, diameter_mm)
+    body = a > 0.2
+    if not body.any():
+        raise QuantError("no body found in the PET (no voxel above SUV 0.2)", field="liver_world")
+    x = geometry.kji_to_world(np.argwhere(body).astype(float))[:, 0]
+    xs = _world_x(geometry)
+    lo, hi = LIVER_SUV_RANGE
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cand = (mean >= lo) & (mean <= hi) & (sd < HOMOGENEOUS_CV * mean) & (top < 2.0 * mean) & (xs < x.mean() - 10.0)
+    return _deepest_point(cand & body, geometry, "liver")
+
+
+def find_blood_pool(suv, geometry: ImageGeometry, liver_world, liver_mean: float) -> np.ndarray:
+    """Centre (world, LPS mm) for the blood-pool cylinder: the deepest point of the largest region,
+    above (cranial to) the liver centre, whose 2 cm neighbourhood is homogeneous with a mean SUVbw
+    between :data:`BLOOD_POOL_OF_LIVER` times the liver's (cardiac chambers or aorta). A proposal
+    for the reader to check."""
+    check_image(suv, geometry)
+    a = np.asarray(suv, np.float64)
+    mean, sd, top = _local_stats(a, geometry, BLOOD_POOL_LENGTH_MM)
+    lo, hi = (f * float(liver_mean) for f in BLOOD_POOL_OF_LIVER)
+    zs = _world_axis(geometry, 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cand = (mean >= lo) & (mean <= hi) & (sd < HOMOGENEOUS_CV * mean) & (top < 1.6 * mean) \
+            & (zs > float(np.asarray(liver_world, float)[2]) + 40.0)
+    return _deepest_point(cand, geometry, "blood_pool")
+
+
+def _world_axis(geometry: ImageGeometry, axis: int) -> np.ndarray:
+    """World coordinate ``axis`` (0 x, 1 y, 2 z) of every voxel centre, shaped like the image."""
+    k, j, i = np.indices(geometry.shape, dtype=float)
+    pts = geometry.kji_to_world(np.stack([k.ravel(), j.ravel(), i.ravel()], axis=1))
+    return pts[:, axis].reshape(geometry.shape)
+
+
+def _world_x(geometry: ImageGeometry) -> np.ndarray:
+    return _world_axis(geometry, 0)

@@ -61,7 +61,7 @@ __all__ = [
     "PERCIST_PCT", "PERCIST_SUL_ABS", "EORTC_PMD_PCT", "EORTC_PMR_ONE_CYCLE_PCT", "EORTC_PMR_LATER_PCT",
     "QIBA_DECREASE_PCT", "QIBA_INCREASE_PCT", "LIVER_STABILITY_PCT", "LIVER_STABILITY_SUL",
     "ResponseError", "Change", "change", "percist_measurable_threshold", "percist_measurable",
-    "liver_stability", "percist_category", "eortc_category", "deauville_score", "qiba_within_repeatability",
+    "liver_stability", "percist_category", "eortc_category", "deauville_score", "deauville_points", "qiba_within_repeatability",
     "Target", "select_targets", "RuleResult",
 ]
 
@@ -269,12 +269,20 @@ def eortc_category(baseline_suvmax: float, followup_suvmax: float | None, *, new
 
 
 # ============================================================================ Deauville
+#: a blood pool no more than 1 % above the liver counts as equal to it (rounding of stored pixels)
+DEAUVILLE_EQUAL_REFERENCES = 0.01
+
+
 def deauville_score(lesion_suvmax: float | None, mediastinum_mean: float, liver_mean: float, *,
                     marked_factor: float = DEAUVILLE_MARKED_FACTOR, new_lesions: int = 0) -> RuleResult:
     """Deauville 5-point score (quantitative surrogate); ``lesion_suvmax`` None means no uptake (1)."""
     med, liv = _finite(mediastinum_mean, "mediastinal blood-pool SUVmean"), _finite(liver_mean, "liver SUVmean")
-    if not 0 < med < liv:
-        raise ResponseError(f"Deauville needs 0 < mediastinal blood pool ({med:.3g}) < liver ({liv:.3g}); "
+    # equal references (within DEAUVILLE_EQUAL_REFERENCES, e.g. a uniform phantom read through
+    # rounded pixel values): score 3 cannot occur, the others stay defined
+    if 0 < liv < med <= liv * (1.0 + DEAUVILLE_EQUAL_REFERENCES):
+        liv = med
+    if not 0 < med <= liv:
+        raise ResponseError(f"Deauville needs 0 < mediastinal blood pool ({med:.3g}) <= liver ({liv:.3g}); "
                             "check the reference VOIs")
     values = {"mediastinum_mean": med, "liver_mean": liv, "marked_factor": marked_factor, "new_lesions": new_lesions}
     if new_lesions:
@@ -291,6 +299,15 @@ def deauville_score(lesion_suvmax: float | None, mediastinum_mean: float, liver_
     if v <= tol(marked_factor * liv):
         return RuleResult("deauville", "4", [f"liver < SUVmax {v:.2f} <= {marked_factor:g} x liver"], values)
     return RuleResult("deauville", "5", [f"SUVmax {v:.2f} > {marked_factor:g} x liver {liv:.2f}"], values)
+
+
+def deauville_points(lesion_suvmax: float | None, mediastinum_mean: float, liver_mean: float) -> int | None:
+    """The score of :func:`deauville_score` as an integer 1..5 (lesion tables), None when the two
+    references cannot score (blood pool not below the liver, or not finite)."""
+    try:
+        return int(deauville_score(lesion_suvmax, mediastinum_mean, liver_mean).category)
+    except ResponseError:
+        return None
 
 
 # ============================================================================ QIBA

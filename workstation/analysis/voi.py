@@ -29,7 +29,7 @@ runs off its thread and hands back to :meth:`VoiModel.add_segmentation` /
 
 Reading aids (only when the reference VOIs exist): the PERCIST threshold (1.5 × liver mean + 2 SD,
 else 2 × blood-pool mean + 2 SD) and per-VOI measurability (SUVpeak ≥ threshold), and the
-quantitative Deauville surrogate of ``references.deauville_score`` (needs liver and blood pool).
+quantitative Deauville surrogate of ``response.deauville_score`` (needs liver and blood pool).
 """
 
 from __future__ import annotations
@@ -374,7 +374,9 @@ class VoiModel:
         liver, blood = self._reference_voi("liver"), self._reference_voi("blood_pool")
         if v.is_reference or liver is None or blood is None or not v.stats.voxels:
             return None
-        return R.deauville_score(v.stats.max, blood, liver)
+        from .response import deauville_points
+
+        return deauville_points(v.stats.max, blood.mean, liver.mean)
 
     def percist_measurable(self, voi_id: int) -> bool | None:
         v = self.get(voi_id)

@@ -45,6 +45,7 @@ import numpy as np
 from .scan import ScanResult, scan_paths
 
 SCHEMA_VERSION = 4  # 1: index of patients/studies/series/instances; 2: + registrations; 3: + audit; 4: + conflicts
+# (+ followup_edits: an additive table created on open, like every table here; no version of its own)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -89,6 +90,9 @@ CREATE INDEX IF NOT EXISTS idx_qa_scanner ON qa_results(scanner, kind, acquired)
 CREATE TABLE IF NOT EXISTS conflicts (
     kind TEXT NOT NULL, uid TEXT NOT NULL, path TEXT NOT NULL, other_path TEXT, patient_key INTEGER,
     detail TEXT NOT NULL, found TEXT NOT NULL, PRIMARY KEY (kind, uid, path));
+CREATE TABLE IF NOT EXISTS followup_edits (
+    baseline_series_uid TEXT NOT NULL, followup_series_uid TEXT NOT NULL, edits TEXT NOT NULL,
+    updated TEXT NOT NULL, PRIMARY KEY (baseline_series_uid, followup_series_uid));
 """
 
 SOP_CONFLICT = "sop_instance_uid"  # one SOP Instance UID, two different files
@@ -525,6 +529,29 @@ class StudyDB:
             cur = self._con.execute("DELETE FROM registrations WHERE moving_series_uid = ? AND fixed_series_uid = ?",
                                     (moving_series_uid, fixed_series_uid))
         return cur.rowcount > 0
+
+    # ------------------------------------------------------------------ follow-up readings
+    def save_followup_edits(self, baseline_series_uid: str, followup_series_uid: str, edits: list) -> None:
+        """Store the reader's link / unlink / rename of lesion pairs of a follow-up reading (the two
+        PET series), replacing what was stored; an empty list forgets them."""
+        if not baseline_series_uid or not followup_series_uid:
+            raise ValueError("follow-up edits need both PET series UIDs")
+        text = json.dumps(list(edits))
+        with self._lock, self._con:
+            if not edits:
+                self._con.execute("DELETE FROM followup_edits WHERE baseline_series_uid = ? AND followup_series_uid = ?",
+                                  (baseline_series_uid, followup_series_uid))
+                return
+            self._con.execute("INSERT OR REPLACE INTO followup_edits VALUES (?,?,?,?)",
+                              (baseline_series_uid, followup_series_uid, text,
+                               datetime.now().isoformat(timespec="seconds")))
+
+    def followup_edits(self, baseline_series_uid: str, followup_series_uid: str) -> list:
+        """The stored edits of that follow-up reading, oldest first ([] when none)."""
+        with self._lock:
+            row = self._con.execute("SELECT edits FROM followup_edits WHERE baseline_series_uid = ? AND "
+                                    "followup_series_uid = ?", (baseline_series_uid, followup_series_uid)).fetchone()
+        return list(json.loads(row[0])) if row else []
 
     # ------------------------------------------------------------------ audit trail
     def audit(self, event: str, *, peer_ae: str = "", peer_host: str = "", study_uid: str = "",
