@@ -122,14 +122,21 @@ def nema_iq_series(series_dir, fill: Fill, *, edition: str = "auto", centres=Non
 
 def uniformity_series(series_dir, suv_type: str = "bw", overrides=None, series_uid=None, progress=None):
     """``(UniformityResult, QaContext, SuvResult)``: the uniform cylinder in SUV from the series' own factors."""
+    vol, ctx = load_context(series_dir, series_uid)
+    res, suv = uniformity_volume(vol, suv_type, overrides, progress=progress)
+    res.warnings[:0] = ctx.warnings
+    return res, ctx, suv
+
+
+def uniformity_volume(volume, suv_type: str = "bw", overrides=None, progress=None):
+    """``(UniformityResult, SuvResult)`` of a PET Volume already loaded (the viewer's), in SUV from its own factors."""
     from workstation.analysis.suv import compute_suv
     from workstation.analysis.suv_apply import suv_array
 
-    vol, ctx = load_context(series_dir, series_uid)
-    suv = compute_suv(vol.pet, suv_type, overrides)
-    res = analyse_uniformity(suv_array(vol, suv), vol.geometry, units=suv.units, progress=progress)
-    res.warnings[:0] = ctx.warnings + list(suv.warnings)
-    return res, ctx, suv
+    suv = compute_suv(volume.pet, suv_type, overrides)
+    res = analyse_uniformity(suv_array(volume, suv), volume.geometry, units=suv.units, progress=progress)
+    res.warnings[:0] = list(suv.warnings)
+    return res, suv
 
 
 def nema_summary(res: NemaIqResult) -> dict:
