@@ -228,3 +228,22 @@ def test_real_reconstructions(refdata, recon):
     assert res.spheres[0].rc_peak > res.spheres[-1].rc_peak
     assert 1.0 < res.variability[37.0]["n_percent"] < res.variability[10.0]["n_percent"] < 20.0
     assert res.lung_residual_percent < 10.0
+
+
+def test_fill_half_life_from_the_vocabulary():
+    """The decay half-life: the header's (0018,1075), else the nuclide code's vocabulary entry, else F-18."""
+    from types import SimpleNamespace
+
+    from workstation.analysis.qa.series import half_life
+    from workstation.core import vocabulary as vocab
+    from workstation.core.pet import Fact, PetAcquisition
+
+    assert Fill(ratio=4.0).half_life_s == vocab.NUCLIDES["F-18"].half_life_s
+    acq = PetAcquisition(radionuclide_half_life_s=Fact(4000.0, "RadionuclideHalfLife", "(0018,1075)"),
+                         radionuclide_code=Fact(("C-131A3", "SRT", "^68^Gallium")))
+    assert half_life(SimpleNamespace(pet=acq)) == (4000.0, "RadionuclideHalfLife (0018,1075)")
+    acq = PetAcquisition(radionuclide_code=Fact(("C-131A3", "SRT", "^68^Gallium")))
+    h, note = half_life(SimpleNamespace(pet=acq))
+    assert h == vocab.NUCLIDES["Ga-68"].half_life_s and "Ga-68" in note
+    h, note = half_life(SimpleNamespace(pet=None))
+    assert h == vocab.NUCLIDES["F-18"].half_life_s and "F-18 assumed" in note

@@ -99,30 +99,18 @@ def run(args) -> int:
 
 
 def print_summary(out: Path, truth: dict) -> None:
-    """Load the PET back through the normal data path and compare each lesion with the truth."""
-    from workstation.analysis.regions import region_stats
-    from workstation.analysis.shapes import sphere_mask
-    from workstation.analysis.suv import compute_suv
-    from workstation.analysis.suv_apply import suv_array
-    from workstation.io.loader import load_pet_folder
+    """Print the demo PET read back through the normal data path, each lesion against its truth."""
+    from workstation.analysis.demo_truth import compare_with_truth
 
-    pet = load_pet_folder(out)
-    suv = compute_suv(pet.pet, "bw")
-    values = suv_array(pet, suv)
-    g = pet.geometry
-    print(f"PET: {g.shape[2]}x{g.shape[1]}x{g.shape[0]} voxels of {' x '.join(f'{s:.2f}' for s in g.spacing)} mm, "
-          f"units {pet.units}; truth: {out / 'truth.json'}")
-    print(suv.to_text())
+    c = compare_with_truth(out, truth)
+    (nk, nj, ni), sp = c.shape_kji, c.spacing
+    print(f"PET: {ni}x{nj}x{nk} voxels of {' x '.join(f'{s:.2f}' for s in sp)} mm, "
+          f"units {c.units}; truth: {out / 'truth.json'}")
+    print(c.suv.to_text())
     print(f"\n{'lesion':<22}{'r mm':>6}{'true SUV':>10}{'SUVmax':>9}{'SUVpeak':>9}{'SUVmean':>9}  (sphere VOI of the true radius)")
-    for les in truth.get("lesions", []):
-        st = region_stats(values, sphere_mask(g, les["centre_lps_mm"], les["radius_mm"]), g)
-        print(f"{les['name']:<22}{les['radius_mm']:>6.1f}{les['suv_bw']:>10.2f}{st.max:>9.2f}"
-              f"{(st.suvpeak if st.suvpeak is not None else float('nan')):>9.2f}{st.mean:>9.2f}")
-    for name, voi in truth.get("reference_vois", {}).items():
-        if "suv_bw" in voi and "radius_mm" in voi:
-            st = region_stats(values, sphere_mask(g, voi["centre_lps_mm"], voi["radius_mm"]), g, peak=False)
-            print(f"{'ref ' + name:<22}{voi['radius_mm']:>6.1f}{voi['suv_bw']:>10.2f}{st.max:>9.2f}{'':>9}"
-                  f"{st.mean:>9.2f}")
+    for r in c.rows:
+        peak = "" if r.reference else f"{(r.suv_peak if r.suv_peak is not None else float('nan')):.2f}"
+        print(f"{r.name:<22}{r.radius_mm:>6.1f}{r.true_suv:>10.2f}{r.suv_max:>9.2f}{peak:>9}{r.suv_mean:>9.2f}")
     sys.stdout.flush()
 
 

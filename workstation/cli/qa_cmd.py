@@ -33,7 +33,8 @@ def add_parser(sub):
     fill.add_argument("--fill-time", metavar="YYYYMMDDHHMMSS", help="when the concentrations were measured "
                       "(default: at the scan start); they are decayed to the image's reference time")
     fill.add_argument("--half-life", type=float, metavar="S", default=None,
-                      help="half-life in s for the decay (default: the series header, else F-18 6586.2 s)")
+                      help="half-life in s for the decay (default: the series header's half-life or nuclide, "
+                           "else F-18)")
     n.add_argument("--edition", choices=("auto", "2012", "2018"), default="auto",
                    help="NU 2 edition: 2012 (37 and 28 mm spheres cold), 2018 (all hot); default: from the image")
     n.add_argument("--sphere", action="append", default=[], metavar="D=X,Y,Z",
@@ -117,7 +118,7 @@ def _fill(args, header_half_life):
         ref = parse_datetime(args.fill_time, "--fill-time") if args.fill_time else None
     except PublishError as exc:
         raise UserError(str(exc)) from None
-    half = args.half_life or header_half_life or 6586.2
+    half = args.half_life or header_half_life
     return Fill(ratio=args.ratio, sphere_bqml=None if conc[0] is None else conc[0] * 1000.0,
                 background_bqml=None if conc[1] is None else conc[1] * 1000.0, reference_datetime=ref,
                 half_life_s=half)
@@ -125,14 +126,13 @@ def _fill(args, header_half_life):
 
 def run_nema(args) -> int:
     from workstation.analysis.qa import analyse_nema_iq
-    from workstation.analysis.qa.series import load_context, nema_summary, store
+    from workstation.analysis.qa.series import half_life, load_context, nema_summary, store
 
     _check_report(args)
     centres = _parse_spheres(args.sphere)
     try:
         vol, ctx = load_context(args.series_dir, args.series)
-        half = vol.pet.value("radionuclide_half_life_s") if vol.pet is not None else None
-        fill = _fill(args, half)
+        fill = _fill(args, half_life(vol)[0])
         res = analyse_nema_iq(vol.array, vol.geometry, fill, units=ctx.units, scan_datetime=ctx.reference_datetime,
                               edition=args.edition, centres=centres)
     except _user_errors() as exc:

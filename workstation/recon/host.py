@@ -297,6 +297,25 @@ class ReconHost:
         job._set_status(JobStatus.FAILED, reason)
 
     def _supervise_inner(self, job: ReconJob) -> None:
+        """Start the child, then loop: read the channel, pass a cancel on, escalate an ignored cancel,
+        watch start and heartbeat, finish when the child has exited; always reap the child."""
+        child = self._start_child(job)
+        if child is None:
+            return
+        try:
+            while True:
+                self._read_channel(job, child)
+                self._forward_cancel(job, child)
+                self._escalate_cancel(job, child)
+                self._watchdogs(job, child)
+                if self._finish_if_exited(job, child):
+                    break
+                self._let_answered_child_exit(job, child)
+        finally:
+            self._reap(job, child)
+
+    def _start_child(self, job: ReconJob) -> "_Child | None":
+        """Spawn the child with its message pipe and log; None (job failed) when it cannot start."""
         r_fd, w_fd = os.pipe()
         log = open(job.log_path, "ab")
         try:
@@ -311,126 +330,120 @@ class ReconHost:
             os.close(w_fd)
             log.close()
             self._fail(job, f"cannot start the child process: {exc}", with_log=False)
-            return
-        finally:
-            pass
+            return None
         os.close(w_fd)
         log.close()
         job.pid = proc.pid
-        q: queue.Queue = queue.Queue()
+        return _Child(proc, _start_reader(r_fd, job.job_id))
 
-        def reader():
-            with os.fdopen(r_fd, "rb") as f:
-                while True:
-                    line = f.readline(MAX_LINE + 1)
-                    if not line:
-                        break
-                    q.put(line)
-            q.put(None)
-
-        threading.Thread(target=reader, name=f"recon-read-{job.job_id}", daemon=True).start()
-
-        started = last = time.monotonic()
-        channel_open = True
-        cancel_sent_at = terminated_at = None
-        killed = False
-
-        def stop_child(kill_now: bool = True):
-            nonlocal killed
-            if proc.poll() is None:
-                try:
-                    proc.kill() if kill_now else proc.terminate()
-                except OSError:
-                    pass
-                killed = killed or kill_now
-
+    def _read_channel(self, job: ReconJob, child: "_Child") -> None:
+        """Take one message (or wait 50 ms) and handle it; garbage fails the job."""
         try:
-            while True:
-                try:
-                    item = q.get(timeout=0.05)
-                except queue.Empty:
-                    item = False
-                now = time.monotonic()
-                if item is None:
-                    channel_open = False
-                elif item is not False:
-                    last = now
-                    msg = _parse_line(item)
-                    if isinstance(msg, str):
-                        stop_child()
-                        self._fail(job, f"plugin {job.manifest.id!r} sent garbage on the message channel ({msg})")
-                    else:
-                        self._handle(job, msg, proc)
+            item = child.messages.get(timeout=0.05)
+        except queue.Empty:
+            item = False
+        child.now = time.monotonic()
+        if item is None:
+            child.channel_open = False
+        elif item is not False:
+            child.last = child.now
+            self._handle_line(job, child, item)
 
-                # cancel: cooperative -> terminate -> kill
-                if job._cancel.is_set() and job.status in (JobStatus.SCHEDULED, JobStatus.RUNNING):
-                    job._set_status(JobStatus.CANCELLING, "cancel requested")
-                    cancel_sent_at = now
-                    try:
-                        proc.stdin.write(b'{"type": "cancel"}\n')
-                        proc.stdin.flush()
-                    except (OSError, ValueError):
-                        pass
-                if job.status == JobStatus.CANCELLING and proc.poll() is None:
-                    if terminated_at is None and now - cancel_sent_at > self.cancel_grace_s:
-                        job.warnings.append(f"plugin ignored cancel for {self.cancel_grace_s:g} s: terminated")
-                        stop_child(kill_now=False)
-                        terminated_at = now
-                    elif terminated_at is not None and now - terminated_at > self.terminate_grace_s:
-                        job.warnings.append("plugin ignored SIGTERM: killed")
-                        stop_child()
+    def _handle_line(self, job: ReconJob, child: "_Child", raw: bytes, stop_on_garbage: bool = True) -> bool:
+        """Handle one channel line; False when it was garbage (the job has failed)."""
+        msg = _parse_line(raw)
+        if isinstance(msg, str):
+            if stop_on_garbage:
+                child.stop()
+            self._fail(job, f"plugin {job.manifest.id!r} sent garbage on the message channel ({msg})")
+            return False
+        self._handle(job, msg, child.proc)
+        return True
 
-                # watchdogs
-                if not job.status.final and job.status != JobStatus.CANCELLING and proc.poll() is None:
-                    if job.status == JobStatus.SCHEDULED and now - started > self.start_timeout_s:
-                        stop_child()
-                        self._fail(job, f"child did not start within {self.start_timeout_s:g} s")
-                    elif job.status != JobStatus.SCHEDULED and now - last > self.heartbeat_timeout_s:
-                        stop_child()
-                        self._fail(job, f"plugin {job.manifest.id!r} stopped responding (no heartbeat for "
-                                        f"{self.heartbeat_timeout_s:g} s): killed")
-
-                rc = proc.poll()
-                if rc is not None and (not channel_open or job.status.final):
-                    job.returncode = rc
-                    # drain what is left on the channel
-                    while channel_open:
-                        try:
-                            item = q.get(timeout=1.0)
-                        except queue.Empty:
-                            break
-                        if item is None:
-                            break
-                        msg = _parse_line(item)
-                        if isinstance(msg, str):
-                            self._fail(job, f"plugin {job.manifest.id!r} sent garbage on the message channel ({msg})")
-                            break
-                        self._handle(job, msg, proc)
-                    if not job.status.final:
-                        if job.status == JobStatus.CANCELLING:
-                            job._set_status(JobStatus.CANCELLED, "stopped" + (" (killed)" if rc < 0 else ""))
-                        else:
-                            self._fail(job, f"plugin {job.manifest.id!r} {_describe_exit(rc)} without a result")
-                    break
-                if job.status.final and proc.poll() is None:
-                    # answered (or failed): give the child a moment to exit on its own, then stop it
-                    try:
-                        proc.wait(timeout=self.terminate_grace_s)
-                    except subprocess.TimeoutExpired:
-                        stop_child()
-        finally:
-            if proc.poll() is None:
-                proc.kill()
+    def _forward_cancel(self, job: ReconJob, child: "_Child") -> None:
+        """A cancel request of a scheduled or running job: status cancelling, a cancel line on the child's stdin."""
+        if job._cancel.is_set() and job.status in (JobStatus.SCHEDULED, JobStatus.RUNNING):
+            job._set_status(JobStatus.CANCELLING, "cancel requested")
+            child.cancel_sent_at = child.now
             try:
-                proc.wait(timeout=10)
+                child.proc.stdin.write(b'{"type": "cancel"}\n')
+                child.proc.stdin.flush()
+            except (OSError, ValueError):
+                pass
+
+    def _escalate_cancel(self, job: ReconJob, child: "_Child") -> None:
+        """A cancel ignored for cancel_grace_s: terminate; a terminate ignored for terminate_grace_s: kill."""
+        if job.status != JobStatus.CANCELLING or child.proc.poll() is not None:
+            return
+        if child.terminated_at is None and child.now - child.cancel_sent_at > self.cancel_grace_s:
+            job.warnings.append(f"plugin ignored cancel for {self.cancel_grace_s:g} s: terminated")
+            child.stop(kill_now=False)
+            child.terminated_at = child.now
+        elif child.terminated_at is not None and child.now - child.terminated_at > self.terminate_grace_s:
+            job.warnings.append("plugin ignored SIGTERM: killed")
+            child.stop()
+
+    def _watchdogs(self, job: ReconJob, child: "_Child") -> None:
+        """A child that does not say hello within start_timeout_s, or goes silent for heartbeat_timeout_s, is killed."""
+        if job.status.final or job.status == JobStatus.CANCELLING or child.proc.poll() is not None:
+            return
+        if job.status == JobStatus.SCHEDULED and child.now - child.started > self.start_timeout_s:
+            child.stop()
+            self._fail(job, f"child did not start within {self.start_timeout_s:g} s")
+        elif job.status != JobStatus.SCHEDULED and child.now - child.last > self.heartbeat_timeout_s:
+            child.stop()
+            self._fail(job, f"plugin {job.manifest.id!r} stopped responding (no heartbeat for "
+                            f"{self.heartbeat_timeout_s:g} s): killed")
+
+    def _finish_if_exited(self, job: ReconJob, child: "_Child") -> bool:
+        """Once the child has exited (and its channel closed, or the job is final): drain the channel and
+        give the job its final status (cancelled, or failed when it exited without an answer). True then."""
+        rc = child.proc.poll()
+        if rc is None or (child.channel_open and not job.status.final):
+            return False
+        job.returncode = rc
+        self._drain(job, child)
+        if not job.status.final:
+            if job.status == JobStatus.CANCELLING:
+                job._set_status(JobStatus.CANCELLED, "stopped" + (" (killed)" if rc < 0 else ""))
+            else:
+                self._fail(job, f"plugin {job.manifest.id!r} {_describe_exit(rc)} without a result")
+        return True
+
+    def _drain(self, job: ReconJob, child: "_Child") -> None:
+        """Handle what is left on the channel of an exited child (at most 1 s of waiting per line)."""
+        while child.channel_open:
+            try:
+                item = child.messages.get(timeout=1.0)
+            except queue.Empty:
+                break
+            if item is None or not self._handle_line(job, child, item, stop_on_garbage=False):
+                break
+
+    def _let_answered_child_exit(self, job: ReconJob, child: "_Child") -> None:
+        """A job answered (or failed) while its child runs: give the child a moment to exit, then stop it."""
+        if job.status.final and child.proc.poll() is None:
+            try:
+                child.proc.wait(timeout=self.terminate_grace_s)
             except subprocess.TimeoutExpired:
-                pass
-            job.returncode = proc.returncode
-            try:
-                proc.stdin.close()
-            except OSError:
-                pass
-            job._write_status()
+                child.stop()
+
+    @staticmethod
+    def _reap(job: ReconJob, child: "_Child") -> None:
+        """Kill a child still running, wait for it, record its exit code, close its stdin, write the status."""
+        proc = child.proc
+        if proc.poll() is None:
+            proc.kill()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        job.returncode = proc.returncode
+        try:
+            proc.stdin.close()
+        except OSError:
+            pass
+        job._write_status()
 
     def _handle(self, job: ReconJob, msg: dict, proc) -> None:
         kind = msg["type"]
@@ -482,6 +495,45 @@ class ReconHost:
         elif kind == "error":
             self._fail(job, f"plugin {job.manifest.id!r} failed: {str(msg.get('message', ''))[:2000]}",
                        with_log=msg.get("kind") != "input")
+
+
+class _Child:
+    """A running child process as its supervisor sees it: the process, its message queue and the clocks."""
+
+    def __init__(self, proc: subprocess.Popen, messages: queue.Queue):
+        self.proc = proc
+        self.messages = messages
+        self.started = self.last = self.now = time.monotonic()
+        self.channel_open = True
+        self.cancel_sent_at: float | None = None
+        self.terminated_at: float | None = None
+        self.killed = False
+
+    def stop(self, kill_now: bool = True) -> None:
+        """Kill (or terminate) the child if it still runs."""
+        if self.proc.poll() is None:
+            try:
+                self.proc.kill() if kill_now else self.proc.terminate()
+            except OSError:
+                pass
+            self.killed = self.killed or kill_now
+
+
+def _start_reader(r_fd: int, job_id: str) -> queue.Queue:
+    """A thread that puts each line of the message pipe on a queue, then None when the pipe closes."""
+    q: queue.Queue = queue.Queue()
+
+    def reader():
+        with os.fdopen(r_fd, "rb") as f:
+            while True:
+                line = f.readline(MAX_LINE + 1)
+                if not line:
+                    break
+                q.put(line)
+        q.put(None)
+
+    threading.Thread(target=reader, name=f"recon-read-{job_id}", daemon=True).start()
+    return q
 
 
 def _parse_line(raw: bytes) -> dict | str:

@@ -1,10 +1,14 @@
-"""The physicist QA panel: NEMA IQ of the PET shown in the viewer, with EARL verdicts and a PDF report.
+"""The physicist QA panel: NEMA IQ of the PET shown in the viewer, with EARL verdicts and a PDF report;
+the uniform-cylinder check (:mod:`.qa_uniformity`) and the trend of stored results (:mod:`.qa_trend`)
+in two more tabs.
 
 The panel binds a few widgets (the known fill, the NU 2 edition) to
 :func:`workstation.analysis.qa.analyse_nema_iq`, which runs on a worker thread (``ui.workers.Job``,
 progress and cancel); the result fills a table (one row per sphere: RCmax, RCA50, RCpeak, hot or
 cold contrast, background variability, EARL1/EARL2 verdicts) and a verdict line. "Save report"
 writes the QA PDF (:mod:`workstation.report.qa`) and never overwrites a file without asking.
+"Store in the QA log" keeps a result with the scanner and scan date in the study database, where
+the trend tab reads it.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLabel, QMessageBox, QProgressBar, QPushButton, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+                               QTabWidget, QVBoxLayout, QWidget)
 
 from .workers import Job, JobSlot
 
@@ -24,9 +28,13 @@ COLUMNS = (QT_TRANSLATE_NOOP("QaPanel", "sphere (mm)"), "RCmax", "RCA50", "RCpea
 class QaPanel(QWidget):
     finished = Signal(str)  # "completed", "failed", "cancelled"
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, db_path=None):
+        from .qa_trend import TrendView
+        from .qa_uniformity import UniformityTab
+
         super().__init__(parent)
         self.setWindowTitle(self.tr("Physicist QA: NEMA IQ"))
+        self.db_path = db_path  # the study database of the QA log (None: the user's)
         self.volume = None
         self.context = None
         self.result = None
@@ -68,7 +76,10 @@ class QaPanel(QWidget):
         self.report_button = QPushButton(self.tr("Save report…"))
         self.report_button.setEnabled(False)
         self.report_button.clicked.connect(self._ask_report)
-        for b in (self.analyse_button, self.cancel_button, self.report_button):
+        self.store_button = QPushButton(self.tr("Store in the QA log"))
+        self.store_button.setEnabled(False)
+        self.store_button.clicked.connect(self.store)
+        for b in (self.analyse_button, self.cancel_button, self.report_button, self.store_button):
             buttons.addWidget(b)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -78,13 +89,24 @@ class QaPanel(QWidget):
         self.verdict_label.setObjectName("verdict")
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
-        lay = QVBoxLayout(self)
+        nema = QWidget()
+        lay = QVBoxLayout(nema)
         lay.addLayout(form)
         lay.addLayout(buttons)
         lay.addWidget(self.progress)
         lay.addWidget(self.status_label)
         lay.addWidget(self.verdict_label)
         lay.addWidget(self.table)
+        self.uniformity = UniformityTab()
+        self.uniformity.db_path = db_path
+        self.trend = TrendView(db_path)
+        self.uniformity.stored.connect(lambda _id: self.trend.refresh())
+        self.tabs = QTabWidget()
+        self.tabs.addTab(nema, self.tr("NEMA IQ"))
+        self.tabs.addTab(self.uniformity, self.tr("Uniform cylinder"))
+        self.tabs.addTab(self.trend, self.tr("Trend"))
+        self.tabs.currentChanged.connect(lambda i: self.tabs.widget(i) is self.trend and self.trend.refresh())
+        QVBoxLayout(self).addWidget(self.tabs)
         self._fill_mode(False)
         self.analyse_button.setEnabled(False)
 
@@ -103,9 +125,11 @@ class QaPanel(QWidget):
         self.table.setRowCount(0)
         self.verdict_label.setText("")
         self.report_button.setEnabled(False)
+        self.store_button.setEnabled(False)
         self.analyse_button.setEnabled(volume is not None)
         self.status_label.setText(self.tr("Ready: {0}").format(volume.description or volume.series_uid)
                                   if volume is not None else self.tr("No PET loaded"))
+        self.uniformity.set_volume(volume, self.context)
 
     def fill(self):
         from workstation.analysis.qa import Fill
@@ -167,7 +191,21 @@ class QaPanel(QWidget):
         self.status_label.setText(self.tr("NU 2-{0}; {1}").format(res.edition, "; ".join(res.warnings) or self.tr("no warnings")))
         self.progress.setValue(1000)
         self.report_button.setEnabled(True)
+        self.store_button.setEnabled(True)
         self.finished.emit("completed")
+
+    def store(self) -> int | None:
+        """Store the NEMA IQ result with the scanner and scan date in the study database (trend tab)."""
+        from workstation.analysis.qa.series import nema_summary, store
+
+        if self.result is None or self.context is None:
+            return None
+        qa_id = store(self.db_path, "nema-iq", self.context, nema_summary(self.result),
+                      {"series": self.context.to_dict(), **self.result.to_dict()}, self.result.earl_pass("EARL1"))
+        self.store_button.setEnabled(False)
+        self.status_label.setText(self.tr("Stored in the QA log"))
+        self.trend.refresh()
+        return qa_id
 
     def save_report(self, path, overwrite: bool = False):
         from workstation.report.qa import write_nema_report
@@ -199,6 +237,8 @@ def attach_to(window) -> QaPanel:
         window.qa_panel = panel
     session = getattr(window, "session", None)
     panel.set_volume(getattr(session, "pet", None) if session is not None else None)
+    if panel.tabs.currentWidget() is panel.trend:
+        panel.trend.refresh()
     if window.isVisible():
         panel.show()
         panel.raise_()

@@ -127,3 +127,41 @@ def back_kernel(out_img, det, i1, i2, origin, spacing, tof_bin, edges, sigma, ns
 
 def blocks(n: int) -> int:
     return max(1, (int(n) + THREADS - 1) // THREADS)
+
+
+# ---------------------------------------------------------------- device-resident OSEM (gpu.lm_osem_resident)
+@cuda.jit
+def ratio_kernel(img, det, i1, i2, origin, spacing, tof_bin, edges, sigma, nsig, use_tof, mult, add, ratio):
+    """ratio_e = m_e / (m_e (A x)_e + r_e), 0 where the expectation is not positive (one thread per event)."""
+    e = cuda.grid(1)
+    if e < i1.shape[0]:
+        m = float64(mult[e])
+        ybar = m * _ray(img, img, det, e, i1, i2, origin, spacing, tof_bin, edges, sigma, nsig, use_tof, 0.0,
+                        True) + float64(add[e])
+        ratio[e] = m / max(ybar, 1e-30) if ybar > 0.0 else 0.0
+
+
+@cuda.jit
+def update_kernel(x, back, sub_sens, mask):
+    """x <- x * back / sub_sens inside the mask, 0 outside; back is zeroed for the next subset (one thread per voxel)."""
+    v = cuda.grid(1)
+    nj = x.shape[1]
+    ni = x.shape[2]
+    if v < x.shape[0] * nj * ni:
+        k = v // (nj * ni)
+        j = (v // ni) % nj
+        i = v % ni
+        if mask[k, j, i]:
+            x[k, j, i] = x[k, j, i] * back[k, j, i] / sub_sens[k, j, i]
+        else:
+            x[k, j, i] = 0.0
+        back[k, j, i] = 0.0
+
+
+@cuda.jit
+def zero_kernel(a):
+    v = cuda.grid(1)
+    nj = a.shape[1]
+    ni = a.shape[2]
+    if v < a.shape[0] * nj * ni:
+        a[v // (nj * ni), (v // ni) % nj, v % ni] = 0.0

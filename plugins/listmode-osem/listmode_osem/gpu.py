@@ -10,7 +10,16 @@ the plugin is imported), and a missing or broken CUDA installation counts as "no
 (``forward``/``back`` on crystal indices, ``forward_points``/``back_points`` on end points) and the
 same model (kernels in ``_kernels_cuda``): images are float32 ``[k, j, i]`` on the host; the
 crystal table and grid constants stay on the device; each call uploads the event indices (12
-bytes per event) and the image, and downloads the result.
+bytes per event) and the image, and downloads the result. That suits one-off projections (the
+sensitivity image, attenuation factors).
+
+:func:`lm_osem_resident` is the reconstruction itself on the device: the events (crystal
+indices, TOF bins, multiplicative and additive terms, reordered so that each subset is one
+contiguous slice), the subset sensitivity, the mask and the image are uploaded once; each subset
+is three kernel launches on device arrays (forward projection fused with the EM ratio, back
+projection, multiplicative update) with no host round trip; the image comes back only for the
+per-iteration preview and at the end. Every host<->device copy goes through :func:`_upload` /
+:func:`_download`, so a test can count them.
 """
 
 from __future__ import annotations
@@ -91,6 +100,18 @@ def _probe(name: str) -> tuple[bool, str]:
     return True, name
 
 
+def _upload(a):
+    """Copy a host array to the device (the one place this module uploads)."""
+    from numba import cuda
+
+    return cuda.to_device(a)
+
+
+def _download(d):
+    """Copy a device array to the host (the one place this module downloads)."""
+    return d.copy_to_host()
+
+
 class CudaJosephProjector(JosephProjector):
     """Joseph projector on a CUDA device (numba.cuda); same model and interface as the CPU one."""
 
@@ -99,18 +120,17 @@ class CudaJosephProjector(JosephProjector):
         from numba import cuda
 
         self._cuda = cuda
-        self._det = cuda.to_device(np.ascontiguousarray(self.det, np.float64))
-        self._origin = cuda.to_device(np.ascontiguousarray(self.origin, np.float64))
-        self._spacing = cuda.to_device(np.ascontiguousarray(self.spacing, np.float64))
-        self._edges = cuda.to_device(np.ascontiguousarray(self.edges, np.float64))
+        self._det = _upload(np.ascontiguousarray(self.det, np.float64))
+        self._origin = _upload(np.ascontiguousarray(self.origin, np.float64))
+        self._spacing = _upload(np.ascontiguousarray(self.spacing, np.float64))
+        self._edges = _upload(np.ascontiguousarray(self.edges, np.float64))
 
     def _events(self, i1, i2, tof_bin):
-        cuda = self._cuda
         n = len(i1)
         use_tof = tof_bin is not None
         tb = np.ascontiguousarray(tof_bin if use_tof else np.zeros(max(n, 1)), np.int32)
-        return (cuda.to_device(np.ascontiguousarray(i1, np.int32)), cuda.to_device(np.ascontiguousarray(i2, np.int32)),
-                cuda.to_device(tb), use_tof)
+        return (_upload(np.ascontiguousarray(i1, np.int32)), _upload(np.ascontiguousarray(i2, np.int32)),
+                _upload(tb), use_tof)
 
     def _fwd(self, det, img, i1, i2, tof_bin):
         from . import _kernels_cuda as k
@@ -119,23 +139,24 @@ class CudaJosephProjector(JosephProjector):
         if n == 0:
             return np.zeros(0, np.float32)
         di1, di2, dtb, use_tof = self._events(i1, i2, tof_bin)
-        dimg = self._cuda.to_device(np.ascontiguousarray(img, np.float32))
+        dimg = _upload(np.ascontiguousarray(img, np.float32))
         out = self._cuda.device_array(n, np.float64)
         k.forward_kernel[k.blocks(n), k.THREADS](dimg, det, di1, di2, self._origin, self._spacing, dtb, self._edges,
                                                  max(self.sigma, 1e-6), self.nsig, use_tof, out)
-        return out.copy_to_host().astype(np.float32)
+        return _download(out).astype(np.float32)
 
     def _bck(self, det, values, i1, i2, tof_bin):
         from . import _kernels_cuda as k
 
         n = len(i1)
-        out = self._cuda.to_device(np.zeros(self.shape, np.float64))
+        out = self._cuda.device_array(self.shape, np.float64)
+        k.zero_kernel[k.blocks(out.size), k.THREADS](out)
         if n:
             di1, di2, dtb, use_tof = self._events(i1, i2, tof_bin)
-            dv = self._cuda.to_device(np.ascontiguousarray(values, np.float64))
+            dv = _upload(np.ascontiguousarray(values, np.float64))
             k.back_kernel[k.blocks(n), k.THREADS](out, det, di1, di2, self._origin, self._spacing, dtb, self._edges,
                                                   max(self.sigma, 1e-6), self.nsig, use_tof, dv)
-        return out.copy_to_host().astype(np.float32)
+        return _download(out).astype(np.float32)
 
     def forward(self, img, d1, d2, tof_bin=None):
         return self._fwd(self._det, img, d1, d2, tof_bin)
@@ -152,11 +173,70 @@ class CudaJosephProjector(JosephProjector):
 
     def forward_points(self, img, p1, p2, tof_bin=None):
         pts, i1, i2 = self._point_table(p1, p2)
-        return self._fwd(self._cuda.to_device(pts), img, i1, i2, tof_bin)
+        return self._fwd(_upload(pts), img, i1, i2, tof_bin)
 
     def back_points(self, values, p1, p2, tof_bin=None):
         pts, i1, i2 = self._point_table(p1, p2)
-        return self._bck(self._cuda.to_device(pts), values, i1, i2, tof_bin)
+        return self._bck(_upload(pts), values, i1, i2, tof_bin)
+
+
+def subset_order(n: int, subsets: int) -> tuple[np.ndarray, np.ndarray]:
+    """(order, bounds): the events of subset s (``s::subsets`` as in :func:`osem.lm_osem`) are
+    ``order[bounds[s]:bounds[s + 1]]``, so that each subset is one contiguous slice on the device."""
+    order = np.concatenate([np.arange(s, n, subsets) for s in range(subsets)])
+    sizes = [len(range(s, n, subsets)) for s in range(subsets)]
+    return order, np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+
+def lm_osem_resident(proj: CudaJosephProjector, sens, d1, d2, tof_bin, mult, add, iterations: int, subsets: int,
+                     progress=None, on_iteration=None, x0=None) -> np.ndarray:
+    """:func:`osem.lm_osem` on the device with events, sensitivity and image resident (same arguments,
+    same model and subsets; results agree to rounding). ``on_iteration(it, x)`` gets a host copy."""
+    from . import _kernels_cuda as k
+
+    cuda = proj._cuda
+    n = int(np.asarray(d1).size)
+    sens = np.asarray(sens, np.float32)
+    mask = sens > 1e-6 * float(sens.max())
+    x = np.ones(proj.shape, np.float32) if x0 is None else np.array(x0, np.float32)
+    x[~mask] = 0
+    sub_sens = np.where(mask, sens / subsets, 1.0).astype(np.float32)
+    order, bounds = subset_order(n, subsets)
+    use_tof = tof_bin is not None
+    tb = np.asarray(tof_bin)[order] if use_tof else np.zeros(max(n, 1), np.int32)
+    dev_i1 = _upload(np.ascontiguousarray(np.asarray(d1)[order], np.int32))
+    dev_i2 = _upload(np.ascontiguousarray(np.asarray(d2)[order], np.int32))
+    dev_tb = _upload(np.ascontiguousarray(tb, np.int32))
+    dev_mult = _upload(np.ascontiguousarray(np.asarray(mult)[order], np.float32))
+    dev_add = _upload(np.ascontiguousarray(np.asarray(add)[order], np.float32))
+    dev_x = _upload(np.ascontiguousarray(x))
+    dev_sub = _upload(sub_sens)
+    dev_mask = _upload(mask.astype(np.uint8))
+    dev_back = cuda.device_array(proj.shape, np.float64)
+    dev_ratio = cuda.device_array(max(1, int(np.max(np.diff(bounds)))), np.float64)
+    nvox = int(np.prod(proj.shape))
+    k.zero_kernel[k.blocks(nvox), k.THREADS](dev_back)
+    sigma = max(proj.sigma, 1e-6)
+    total = iterations * subsets
+    step = 0
+    for it in range(1, iterations + 1):
+        for s in range(subsets):
+            a, b = int(bounds[s]), int(bounds[s + 1])
+            if b > a:
+                i1, i2, t = dev_i1[a:b], dev_i2[a:b], (dev_tb[a:b] if use_tof else dev_tb)
+                k.ratio_kernel[k.blocks(b - a), k.THREADS](dev_x, proj._det, i1, i2, proj._origin, proj._spacing, t,
+                                                           proj._edges, sigma, proj.nsig, use_tof, dev_mult[a:b],
+                                                           dev_add[a:b], dev_ratio)
+                k.back_kernel[k.blocks(b - a), k.THREADS](dev_back, proj._det, i1, i2, proj._origin, proj._spacing,
+                                                          t, proj._edges, sigma, proj.nsig, use_tof, dev_ratio)
+            k.update_kernel[k.blocks(nvox), k.THREADS](dev_x, dev_back, dev_sub, dev_mask)
+            step += 1
+            if progress:
+                progress(step / total, f"iteration {it}/{iterations}, subset {s + 1}/{subsets}")
+        if on_iteration:
+            x = _download(dev_x)
+            on_iteration(it, x)
+    return x if on_iteration else _download(dev_x)
 
 
 def make_projector(device: str, *args, **kw) -> JosephProjector:

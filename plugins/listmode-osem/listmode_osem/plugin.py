@@ -4,7 +4,7 @@ Steps: read the PETSIRD header (SDK) and decode the prompt and delayed events (n
 the reconstruction grid (``matrix`` x ``matrix`` x axial extent of the scanner, ``voxel_size``
 mm, centred on the scanner); resample the attenuation map (1/cm, from the CT) onto it through
 world coordinates; compute or load the sensitivity image; run list-mode OSEM with a preview per
-iteration; post-filter; convert Bq/mm^3 to Bq/mL.
+iteration (on a GPU with events, sensitivity and image resident on the device); post-filter; convert Bq/mm^3 to Bq/mL.
 """
 
 from __future__ import annotations
@@ -116,9 +116,9 @@ def run(request, context) -> ReconResult:
         context.partial_result(ReconResult(x * np.float32(1000.0), geom, description=f"iteration {it}"), it)
         context.log(f"iteration {it} done")
 
-    x = osem.lm_osem(proj, sens, d1, d2, tof.astype(np.int32) if use_tof else None, mult, add, p["iterations"],
-                     p["subsets"], progress=lambda f, m: context.progress(0.3 + 0.68 * f, m),
-                     on_iteration=on_iteration)
+    recon = gpu.lm_osem_resident if device == "gpu" else osem.lm_osem  # GPU: events and image stay on the device
+    x = recon(proj, sens, d1, d2, tof.astype(np.int32) if use_tof else None, mult, add, p["iterations"],
+              p["subsets"], progress=lambda f, m: context.progress(0.3 + 0.68 * f, m), on_iteration=on_iteration)
     x = osem.gaussian_filter(x, p["post_filter_fwhm"], geom.spacing)
     img = (x * np.float32(1000.0)).astype(np.float32)  # Bq/mm^3 -> Bq/mL
     context.progress(1.0, "done")

@@ -45,11 +45,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from workstation.core.vocabulary import F18_HALF_LIFE_S
+
 from .phantom import (BACKGROUND_ROIS_PER_SLICE, BACKGROUND_SLICE_OFFSETS_MM, LUNG_OUTER_RADIUS_MM,
                       LUNG_ROI_DIAMETER_MM, PEAK_SPHERE_ML, ROI_EDGE_MARGIN_MM, ROI_SPHERE_MARGIN_MM,
                       SPHERE_CIRCLE_RADIUS_MM, SPHERE_DIAMETERS_MM, earl_verdict, sphere_centres)
 
-F18_HALF_LIFE_S = 6586.2
 PEAK_RADIUS_MM = (3.0 * PEAK_SPHERE_ML * 1000.0 / (4.0 * math.pi)) ** (1.0 / 3.0)
 A50_MARGIN_MM = 5.0
 

@@ -70,6 +70,23 @@ def reference_time(volume) -> tuple[_dt.datetime | None, str]:
     return None, "no SeriesDate/SeriesTime: reference time unknown"
 
 
+def half_life(volume) -> tuple[float, str]:
+    """The half-life (s) to decay a fill with, and where it came from: the series' RadionuclideHalfLife
+    (0018,1075), else the nuclide of its RadionuclideCodeSequence (0054,0300) in the vocabulary, else F-18."""
+    from workstation.core import vocabulary as vocab
+
+    acq = getattr(volume, "pet", None)
+    if acq is not None:
+        h = acq.value("radionuclide_half_life_s")
+        if h is not None and float(h) > 0:
+            return float(h), "RadionuclideHalfLife (0018,1075)"
+        n = vocab.nuclide_from_code(acq.value("radionuclide_code"))
+        if n is not None:
+            return n.half_life_s, f"{n.name} from RadionuclideCodeSequence (0054,0300)"
+    f18 = vocab.NUCLIDES["F-18"]
+    return f18.half_life_s, f"no nuclide in the header: {f18.name} assumed"
+
+
 def load_context(series_dir, series_uid: str | None = None, progress=None):
     """``(volume, QaContext)`` of the one PET series below ``series_dir``."""
     from workstation.io.loader import load_pet_folder
@@ -105,14 +122,21 @@ def nema_iq_series(series_dir, fill: Fill, *, edition: str = "auto", centres=Non
 
 def uniformity_series(series_dir, suv_type: str = "bw", overrides=None, series_uid=None, progress=None):
     """``(UniformityResult, QaContext, SuvResult)``: the uniform cylinder in SUV from the series' own factors."""
+    vol, ctx = load_context(series_dir, series_uid)
+    res, suv = uniformity_volume(vol, suv_type, overrides, progress=progress)
+    res.warnings[:0] = ctx.warnings
+    return res, ctx, suv
+
+
+def uniformity_volume(volume, suv_type: str = "bw", overrides=None, progress=None):
+    """``(UniformityResult, SuvResult)`` of a PET Volume already loaded (the viewer's), in SUV from its own factors."""
     from workstation.analysis.suv import compute_suv
     from workstation.analysis.suv_apply import suv_array
 
-    vol, ctx = load_context(series_dir, series_uid)
-    suv = compute_suv(vol.pet, suv_type, overrides)
-    res = analyse_uniformity(suv_array(vol, suv), vol.geometry, units=suv.units, progress=progress)
-    res.warnings[:0] = ctx.warnings + list(suv.warnings)
-    return res, ctx, suv
+    suv = compute_suv(volume.pet, suv_type, overrides)
+    res = analyse_uniformity(suv_array(volume, suv), volume.geometry, units=suv.units, progress=progress)
+    res.warnings[:0] = list(suv.warnings)
+    return res, suv
 
 
 def nema_summary(res: NemaIqResult) -> dict:
