@@ -17,6 +17,12 @@ def add_parser(sub):
     st.add_argument("--max-associations", type=int, help="concurrent associations (default 64)")
     st.add_argument("--store", metavar="DIR", help="managed store folder (default: store/ in the data directory)")
     st.add_argument("--db", metavar="FILE", help="study database file")
+    st.add_argument("--tls-cert", metavar="PEM", help="our TLS certificate: the node then accepts TLS only "
+                    "(default from the settings)")
+    st.add_argument("--tls-key", metavar="PEM", help="the private key of --tls-cert")
+    st.add_argument("--tls-ca", metavar="PEM", help="CA file: callers must present a certificate it signed")
+    st.add_argument("--max-instance-mb", type=int, metavar="MB",
+                    help="refuse received instances larger than this (default from the settings, 2048)")
     st.add_argument("--foreground", action="store_true", help="serve in this process until SIGTERM/Ctrl-C")
     s.add_parser("stop", help="stop the background node")
     s.add_parser("status", help="is the node running, and on which port")
@@ -26,6 +32,10 @@ def add_parser(sub):
     a.add_argument("--host", default="")
     a.add_argument("--port", type=int, default=0)
     a.add_argument("--url", default="", help="DICOMweb base URL (for `workstation web`)")
+    a.add_argument("--tls", action="store_true", help="call this peer over TLS")
+    a.add_argument("--tls-ca", default="", metavar="PEM", help="CA file that signed the peer's certificate")
+    a.add_argument("--tls-cert", default="", metavar="PEM", help="our client certificate for this peer")
+    a.add_argument("--tls-key", default="", metavar="PEM", help="the private key of --tls-cert")
     r = s.add_parser("remove", help="remove a configured peer")
     r.add_argument("name")
     ls = s.add_parser("list", help="list the configured peers")
@@ -35,7 +45,8 @@ def add_parser(sub):
 
 def _start_args(args):
     out = []
-    for opt in ("port", "ae_title", "host", "max_associations", "store", "db"):
+    for opt in ("port", "ae_title", "host", "max_associations", "store", "db", "tls_cert", "tls_key", "tls_ca",
+                "max_instance_mb"):
         v = getattr(args, opt)
         if v is not None:
             out += [f"--{opt.replace('_', '-')}", str(v)]
@@ -65,7 +76,8 @@ def run(args) -> int:
     cfg = load_nodes()
     if cmd in ("add", "remove", "list"):
         if cmd == "add":
-            cfg.add(Node(args.name, args.ae_title, args.host, args.port, args.url))
+            cfg.add(Node(args.name, args.ae_title, args.host, args.port, args.url, tls=args.tls, tls_ca=args.tls_ca,
+                         tls_cert=args.tls_cert, tls_key=args.tls_key))
             print(f"node {args.name} saved in {save_nodes(cfg)}")
         elif cmd == "remove":
             cfg.get(args.name)
@@ -96,13 +108,26 @@ def run(args) -> int:
     from workstation.net.scp import StorageNode
     from workstation.io.store import ManagedStore
 
+    from dataclasses import replace
+
+    from workstation.net.tls import TlsConfigError, server_context
+
     local = cfg.local
+    tls = replace(local, tls_cert=args.tls_cert or local.tls_cert, tls_key=args.tls_key or local.tls_key,
+                  tls_ca=args.tls_ca or local.tls_ca)
+    try:
+        ssl_context = server_context(tls)
+    except TlsConfigError as exc:
+        raise UserError(str(exc)) from None
+    max_mb = args.max_instance_mb if args.max_instance_mb is not None else local.max_instance_mb
     allowed = cfg.allowed_peers() + [parse_allow(a) for a in args.allow]
     db = StudyDB(args.db, synchronous="NORMAL")  # files are fsynced; the index is rebuilt from them at start
     store = ManagedStore(args.store, db, group_commit=True)
     node = StorageNode(args.ae_title or local.ae_title, args.port or local.port, host=args.host or local.host,
                        allowed=allowed, store=store, db=db,
-                       max_associations=args.max_associations or local.max_associations)
+                       max_associations=args.max_associations or local.max_associations,
+                       max_instance_bytes=max_mb * 1024 * 1024 if max_mb and max_mb > 0 else None,
+                       ssl_context=ssl_context)
     try:
         return process.run_foreground(node, store)
     except OSError as exc:

@@ -36,6 +36,7 @@ def read_dataset(path, *, stop_before_pixels: bool = False, specific_tags=None):
     import pydicom
     from pydicom.errors import InvalidDicomError
 
+    check_declared_lengths(path, include_pixels=not stop_before_pixels)
     try:
         return pydicom.dcmread(path, stop_before_pixels=stop_before_pixels, force=False,
                                specific_tags=specific_tags)
@@ -50,6 +51,31 @@ def read_dataset(path, *, stop_before_pixels: bool = False, specific_tags=None):
         raise NotDicomError(f"{path}: not a DICOM file (no DICOM preamble and no identifying UIDs)")
     _fill_transfer_syntax(ds)
     return ds
+
+
+def check_declared_lengths(path, include_pixels: bool = True) -> None:
+    """Refuse a file whose header declares an element longer than the file (truncated or corrupt).
+
+    pydicom would silently take the short remainder as the value; we name the element instead.
+    """
+    from .dicom_walk import overrun
+
+    try:
+        found = overrun(path, include_pixels)
+    except OSError:
+        return  # unreadable: the reader reports it
+    if found is None:
+        return
+    tag, declared, left = found
+    from pydicom.datadict import keyword_for_tag
+
+    from .errors import HeaderError
+
+    code = f"({tag >> 16:04X},{tag & 0xFFFF:04X})"
+    name = f"{keyword_for_tag(tag)} {code}" if keyword_for_tag(tag) else f"element {code}"
+    raise HeaderError(f"{path}: {name} declares {declared:,} bytes but the file "
+                      f"holds only {max(left, 0):,} more; the file is truncated or its header is corrupt (copy or "
+                      "send it again)")
 
 
 def _fill_transfer_syntax(ds) -> None:

@@ -126,3 +126,53 @@ def as_floats(raw: bytes | None) -> list[float] | None:
 def as_str(raw: bytes | None) -> str:
     """CS/UI value as ASCII text ('' when absent)."""
     return "" if raw is None else raw.rstrip(b" \x00").decode("ascii", "replace").strip()
+
+
+def overrun(path, include_pixels: bool = True) -> tuple[int, int, int] | None:
+    """The first top-level data-set element whose declared length runs past the end of the file.
+
+    The file meta group is left to the full parser; with ``include_pixels`` False the walk stops at
+    the pixel data (a header-only read does not judge the pixels).
+
+    Returns (tag, declared length, bytes left in the file after its header) or None when every
+    length fits (or the file is not one the walker reads: then the full parser judges it). The file
+    is memory-mapped, so a header that declares gigabytes costs nothing to check.
+    """
+    import mmap
+
+    with open(path, "rb") as fh:
+        try:
+            data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError:  # empty file
+            return None
+    try:
+        if len(data) < 132 or data[128:132] != b"DICM":
+            return None
+        n, pos, ts = len(data), 132, ""
+        while pos + 8 <= n and _u16(data, pos)[0] == 0x0002:
+            tag, vpos, length = _element(data, pos, True)
+            if length == _UNDEFINED or vpos + length > n:
+                return None  # a damaged meta group: the full parser reports it
+            if tag == 0x00020010:
+                ts = bytes(data[vpos:vpos + length]).rstrip(b" \x00").decode("ascii", "replace")
+            pos = vpos + length
+        if ts not in (EXPLICIT_LE, IMPLICIT_LE) and not ts.startswith("1.2.840.10008.1.2.4"):
+            return None  # big endian, deflated: the full parser decides
+        explicit = ts != IMPLICIT_LE
+        while pos + 8 <= n:
+            tag, vpos, length = _element(data, pos, explicit)
+            if tag == PIXEL_DATA and not include_pixels:
+                return None
+            if length == _UNDEFINED:
+                if tag == PIXEL_DATA:
+                    return None  # encapsulated fragments: the decoder checks them
+                pos = _skip_undefined(data, vpos, explicit)
+                continue
+            if vpos + length > n:
+                return tag, length, n - vpos
+            pos = vpos + length
+        return None
+    except (WalkError, struct.error, RecursionError):
+        return None
+    finally:
+        data.close()

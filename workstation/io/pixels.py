@@ -400,8 +400,8 @@ def _read_one(path: str, idx: int, state: _StackState | None, n: int, want: set,
             raise NotFast  # the general path names the element
         modality = dw.as_str(get("Modality")).upper()
         count = rows * cols
-        if plen < 2 * count:
-            raise NotFast
+        if plen < 2 * count or poff + plen > os.fstat(f.fileno()).st_size:
+            raise NotFast  # short, or declared beyond the end of the file: the general path names it
         if state is None:
             integral = modality == "CT" and slope == 1.0 and intercept == round(intercept) and signed
             budget_check(n * count * (2 if integral else 4), f"{path} (series of {n} files)")

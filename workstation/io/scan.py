@@ -159,12 +159,17 @@ def _scan_chunk(paths: list[str]) -> tuple[list[InstanceRecord], list[tuple[str,
         try:
             records.append(read_record(p))
         except Exception as exc:  # noqa: BLE001 - any unreadable file is skipped with its reason
-            skipped.append((p, _reason(exc)))
+            skipped.append((p, _reason(exc, p)))
     return records, skipped
 
 
-def _reason(exc: BaseException) -> str:
+def _reason(exc: BaseException, path: str = "") -> str:
+    from .errors import HeaderError
+
     name = type(exc).__name__
+    if isinstance(exc, HeaderError):  # our typed message already names the element: shown whole
+        msg = str(exc)
+        return msg[len(path) + 2:] if path and msg.startswith(f"{path}: ") else msg
     if name in ("InvalidDicomError", "NotDicomError"):
         return "not a DICOM file"
     msg = str(exc).splitlines()[0] if str(exc) else ""

@@ -15,6 +15,8 @@ from pathlib import Path
 from workstation.tasks.progress import Cancelled, Progress
 
 from .logs import install_phi_filter
+from .scp import received_bytes
+from .tls import TlsConfigError, client_context
 
 FIND_KEYS = {
     "PATIENT": ("PatientName", "PatientID", "PatientBirthDate", "PatientSex"),
@@ -75,9 +77,17 @@ def _ae(calling_aet: str):
 def _associate(ae, node, **kw):
     if not node.is_dimse:
         raise DicomNetError(f"node {node.name} has no AE title/host/port (a DICOMweb-only node?)")
+    try:
+        ctx = client_context(node)  # None unless the node is marked tls
+    except TlsConfigError as exc:
+        raise DicomNetError(str(exc)) from None
+    if ctx is not None:
+        kw["tls_args"] = (ctx, node.host if ctx.check_hostname else None)
     assoc = ae.associate(node.host, int(node.port), ae_title=node.ae_title, **kw)
     if not assoc.is_established:
-        why = "rejected the association" if assoc.is_rejected else "could not be reached"
+        why = "rejected the association" if assoc.is_rejected else (
+            "could not be reached or the TLS handshake failed (check tls_ca and the peer's certificate)"
+            if ctx is not None else "could not be reached")
         raise DicomNetError(f"node {node.name} ({node.ae_title}@{node.host}:{node.port}) {why}; check that it "
                             f"runs and knows our AE title {ae.ae_title}")
     return assoc
@@ -211,7 +221,7 @@ def get(node, calling_aet: str, study_uid: str, store, series_uid: str | None = 
 
     def on_store(event):
         try:
-            stored = store.store_bytes(event.encoded_dataset(include_meta=True))
+            stored = store.store_bytes(received_bytes(event))
         except Exception:  # noqa: BLE001 - refuse the sub-operation, keep the association
             return 0xA700
         received.append(stored.sop_instance_uid)

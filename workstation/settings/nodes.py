@@ -42,6 +42,11 @@ class Node:
     host: str = ""
     port: int = 0
     url: str = ""
+    tls: bool = False  # call this peer over TLS (DICOM TLS, PS3.15 Annex B)
+    tls_ca: str = ""  # PEM CA file that signed the peer's certificate (empty: the system's CAs)
+    tls_cert: str = ""  # our client certificate for this peer (PEM), with tls_key
+    tls_key: str = ""
+    tls_check_hostname: bool = False  # also require the certificate to name `host`
 
     def check(self) -> "Node":
         if not self.name:
@@ -73,6 +78,10 @@ class LocalNode:
     host: str = "127.0.0.1"  # bind address; set 0.0.0.0 to receive from the network
     allow: list[str] = field(default_factory=list)  # "AET@HOST" entries beyond the configured nodes
     max_associations: int = 64
+    tls_cert: str = ""  # PEM certificate of our node: set it (and tls_key) to receive over TLS only
+    tls_key: str = ""
+    tls_ca: str = ""  # PEM CA file: when set, callers must present a certificate it signed
+    max_instance_mb: int = 2048  # a received instance larger than this is refused (0xA700)
 
 
 @dataclass
