@@ -58,6 +58,7 @@ from workstation.render.overlays import VoiOutlines
 
 from .constraint_tool import ConstraintTool
 from .lesion_table import LesionTable
+from .structures_list import StructuresList
 from .voi_style import METHOD_CHOICES, method_from_choice, voi_colour
 from .workers import Job, JobSlot
 
@@ -187,6 +188,8 @@ class VoiPanel(QWidget):
         lay.addLayout(buttons)
         lay.addWidget(self.references)
         lay.addWidget(self.message)
+        self.structures = StructuresList(self)  # the study's RTSTRUCT/SEG structures, listed when it opens
+        lay.addWidget(self.structures)
         lay.addWidget(self.table, 1)
 
     def _choose_method(self, label: str) -> None:
