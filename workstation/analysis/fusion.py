@@ -108,6 +108,53 @@ def axis_aligned(array: np.ndarray, geometry: ImageGeometry, progress=None) -> t
     return resample_to_grid(array, geometry, geo, progress=progress), geo
 
 
+#: a union grid may hold at most this many times the anatomical grid's voxels (a wild transform must not
+#: allocate a huge empty grid; the display then keeps the anatomical field of view)
+UNION_MAX_FACTOR = 8.0
+
+
+def union_geometry(geometry: ImageGeometry, pet_geometry: ImageGeometry, pet_from_anat) -> ImageGeometry:
+    """The axis-aligned anatomical grid extended by whole voxels to cover the PET's field of view mapped
+    into the anatomical frame (through the inverse of ``pet_from_anat``); ``geometry`` itself when it
+    already covers it, or when the union would exceed :data:`UNION_MAX_FACTOR` times its voxels."""
+    inv = np.linalg.inv(np.asarray(pet_from_anat, float))
+    corners = pet_geometry.corners_world() @ inv[:3, :3].T + inv[:3, 3]
+    sp = np.asarray(geometry.spacing, float)  # (x, y, z): identity direction
+    lo_a = np.asarray(geometry.origin, float)
+    hi_a = lo_a + (np.asarray(geometry.shape[::-1]) - 1) * sp
+    tol = 1e-3
+    add_lo = np.maximum(0, np.ceil((lo_a - corners.min(axis=0)) / sp - tol)).astype(int)
+    add_hi = np.maximum(0, np.ceil((corners.max(axis=0) - hi_a) / sp - tol)).astype(int)
+    if not (add_lo.any() or add_hi.any()):
+        return geometry
+    shape = tuple(int(n + add_lo[a] + add_hi[a]) for n, a in zip(geometry.shape, (2, 1, 0)))
+    if float(np.prod(shape)) > UNION_MAX_FACTOR * float(np.prod(geometry.shape)):
+        return geometry
+    return ImageGeometry(shape, geometry.spacing, lo_a - add_lo * sp, np.eye(3))
+
+
+def regrid_by_offset(array: np.ndarray, geometry: ImageGeometry, target: ImageGeometry, fill: float) -> np.ndarray:
+    """``array`` on an axis-aligned grid put on another axis-aligned grid of the same spacing whose voxels
+    lie on the same lattice (an offset by whole voxels): crop and pad, no interpolation."""
+    if geometry == target or (tuple(geometry.shape) == tuple(target.shape)
+                              and np.allclose(geometry.origin, target.origin, atol=1e-4)):
+        return array
+    sp = np.asarray(geometry.spacing, float)
+    off = np.rint((np.asarray(geometry.origin, float) - np.asarray(target.origin, float)) / sp).astype(int)[::-1]
+    out = np.full(target.shape, fill, dtype=array.dtype)
+    src, dst = [], []
+    for a in range(3):
+        d0 = max(0, off[a])
+        s0 = max(0, -off[a])
+        n = min(array.shape[a] - s0, target.shape[a] - d0)
+        if n <= 0:
+            return out
+        src.append(slice(s0, s0 + n))
+        dst.append(slice(d0, d0 + n))
+    out[tuple(dst)] = array[tuple(src)]
+    return out
+
+
 def pad_to_union(array: np.ndarray, geometry: ImageGeometry, pet_geometry: ImageGeometry, pet_from_anat,
                  fill: float) -> tuple[np.ndarray, ImageGeometry]:
     """Extend an axis-aligned anatomical grid by whole voxels so that it also covers the PET's field
@@ -168,6 +215,11 @@ class ReadingSession:
             # one frame of reference: the union of the two fields of view as the scanners placed them (a
             # later registration moves the PET inside this grid; the grid does not depend on it)
             arr, geo = pad_to_union(arr, geo, pet.geometry, np.eye(4), fill=float(np.min(arr)))
+        self._union_fov = bool(union_fov)
+        if self._union_by_transform() and not np.allclose(self.pet_from_anat, np.eye(4)):
+            # different frames with a (stored) registration: the union as the registration places the PET
+            geo_u = union_geometry(geo, pet.geometry, self.pet_from_anat)
+            arr, geo = regrid_by_offset(arr, geo, geo_u, float(np.min(arr))), geo_u
         self.display_geometry: ImageGeometry = geo
         self.anat_display = arr.astype(np.float32, copy=False) if anatomical is not None else None
         self.pet_display: np.ndarray | None = None
@@ -204,10 +256,31 @@ class ReadingSession:
         """
         t = np.asarray(pet_from_anat, float)
         src = self._pet_source_array()
-        disp = resample_to_grid(src, self.pet.geometry, self.display_geometry, t,
+        grid = self.display_geometry
+        if self._union_by_transform():  # different frames: the display covers both as this transform places them
+            grid = self.anat_grid if np.allclose(t, np.eye(4)) else union_geometry(self.anat_grid, self.pet.geometry, t)
+        disp = resample_to_grid(src, self.pet.geometry, grid, t,
                                 order=1, fill=0.0, progress=progress)
         mvol, mgeo = self._native_mip_volume()
-        return {"transform": t, "pet_display": disp, "mip_geometry": mgeo, "mip_volume": mvol}
+        return {"transform": t, "pet_display": disp, "mip_geometry": mgeo, "mip_volume": mvol,
+                "display_geometry": grid}
+
+    def _union_by_transform(self) -> bool:
+        """True when the display grid follows the registration: PET and anatomy in different frames of
+        reference (a shared frame keeps the union of the scanner's placement, whatever the registration)."""
+        return (getattr(self, "_union_fov", False) and self.anatomical is not None and self.pet is not None
+                and needs_registration(self.pet, self.anatomical))
+
+    def _set_display_geometry(self, grid: ImageGeometry) -> None:
+        """Move the display to another union grid on the anatomical lattice (crop/pad the anatomy)."""
+        if grid == self.display_geometry:
+            return
+        if self.anat_display is not None:
+            fill = float(np.min(self.anat_display))
+            self.anat_display = regrid_by_offset(self.anat_display, self.display_geometry, grid, fill)
+        self.display_geometry = grid
+        if hasattr(self, "crosshair"):
+            self._snap_crosshair_to_voxel()
 
     def _pet_source_array(self) -> np.ndarray:
         """The PET array the views resample: stored values × each slice's SUV factor relative to
@@ -228,6 +301,8 @@ class ReadingSession:
         return cached
 
     def _apply_pet_arrays(self, arrays: dict) -> None:
+        if "display_geometry" in arrays:
+            self._set_display_geometry(arrays["display_geometry"])
         self.pet_display = arrays["pet_display"]
         if getattr(self, "mip_volume", None) is not arrays["mip_volume"]:
             self._mip_cache.clear()
@@ -780,7 +855,10 @@ def registration_preview(session: "ReadingSession", arrays_after: dict, plane: s
     def pet_norm(vol):
         return np.clip((extract_plane(vol, spec, idx) * scale - lo) / max(hi - lo, 1e-6), 0, 1)
 
-    before, after = pet_norm(session.pet_display), pet_norm(arrays_after["pet_display"])
+    after_vol = arrays_after["pet_display"]
+    if "display_geometry" in arrays_after:  # a registration across frames may come on a larger union grid
+        after_vol = regrid_by_offset(after_vol, arrays_after["display_geometry"], session.display_geometry, 0.0)
+    before, after = pet_norm(session.pet_display), pet_norm(after_vol)
     return {"before": checkerboard(anat, before, squares), "after": checkerboard(anat, after, squares),
             "blend_before": 0.5 * (anat + before), "blend_after": 0.5 * (anat + after)}
 
