@@ -100,6 +100,46 @@ def test_unknown_sex_is_flagged_in_the_panel_and_the_override_clears_it(qtbot):
     assert "mean of the male and female" not in panel.trail.toPlainText()
 
 
+@pytest.mark.parametrize("sex", ["O", None])
+def test_unknown_sex_badge(qtbot, sex):
+    """A badge (not only a trail line) says the SUV used the mean of male and female values: shown for the
+    types that need the sex, hidden for SUVbw and once the sex is given; clicking it points at the sex field."""
+    pet = syn.make_pet()
+    pet.pet = read_pet_acquisition([pet_dataset(series_time="100000", acquisition_time="100000", weight=80.0,
+                                                size=1.70, sex=sex, dose=350e6, start_time="090000")])
+    s = fusion.ReadingSession(syn.make_ct(), pet, mip_frames=4)
+    panel = SuvPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.set_session(s)
+    assert s.suv.suv_type == "bw" and panel.sex_badge.isHidden()  # SUVbw does not need the sex
+    for key in ("lbm-james128", "lbm-janma", "ibw"):
+        panel.type_box.setCurrentIndex(panel.type_box.findData(key))
+        assert panel.apply()
+        assert panel.sex_badge.isVisible(), key
+        text = panel.sex_badge.text()
+        assert f"SUV{key}" in text and ("O" if sex == "O" else "missing") in text
+    panel.type_box.setCurrentIndex(panel.type_box.findData("bsa"))  # BSA does not need the sex
+    assert panel.apply() and panel.sex_badge.isHidden()
+    panel.type_box.setCurrentIndex(panel.type_box.findData("ibw"))
+    assert panel.apply() and panel.sex_badge.isVisible()
+    panel.sex_badge.click()
+    assert panel.edits["sex"].styleSheet() == MISSING_STYLE
+    panel.edits["sex"].setText("F")
+    panel.reason.setText("sex from the referral")
+    assert panel.apply() and panel.sex_badge.isHidden()
+
+
+def test_known_sex_shows_no_badge(qtbot):
+    s = _session()
+    panel = SuvPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.set_session(s)
+    panel.type_box.setCurrentIndex(panel.type_box.findData("lbm-james128"))
+    assert panel.apply() and panel.sex_badge.isHidden()
+
+
 class _Session:
     pet = object()  # apply() refuses the overrides before it touches the PET
 

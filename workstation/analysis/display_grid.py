@@ -6,7 +6,9 @@ Every view samples one axis-aligned grid (direction = identity, so the array ``[
 towards L, P, S). For the usual axial CT this *is* the CT grid; a CT stored in any
 signed-permutation orientation is re-indexed exactly (transpose/flip, no interpolation); an
 oblique one is resampled through world coordinates. When PET and anatomy share a frame of
-reference the grid is extended by whole voxels to cover the PET too (``pad_to_union``).
+reference the grid is extended by whole voxels to cover the PET too (``pad_to_union``); when they
+do not, a registration that places the PET extends it the same way (``union_geometry``,
+``regrid_by_offset``: the anatomy is cropped/padded on its own lattice, never interpolated).
 """
 
 from __future__ import annotations
@@ -83,3 +85,50 @@ def pad_to_union(array: np.ndarray, geometry: ImageGeometry, pet_geometry: Image
     out = np.pad(array, pad, mode="constant", constant_values=fill)
     geo = ImageGeometry(out.shape, geometry.spacing, lo_a - add_lo * sp, np.eye(3))
     return out, geo
+
+
+#: a union grid may hold at most this many times the anatomical grid's voxels (a wild transform must not
+#: allocate a huge empty grid; the display then keeps the anatomical field of view)
+UNION_MAX_FACTOR = 8.0
+
+
+def union_geometry(geometry: ImageGeometry, pet_geometry: ImageGeometry, pet_from_anat) -> ImageGeometry:
+    """The axis-aligned anatomical grid extended by whole voxels to cover the PET's field of view mapped
+    into the anatomical frame (through the inverse of ``pet_from_anat``); ``geometry`` itself when it
+    already covers it, or when the union would exceed :data:`UNION_MAX_FACTOR` times its voxels."""
+    inv = np.linalg.inv(np.asarray(pet_from_anat, float))
+    corners = pet_geometry.corners_world() @ inv[:3, :3].T + inv[:3, 3]
+    sp = np.asarray(geometry.spacing, float)  # (x, y, z): identity direction
+    lo_a = np.asarray(geometry.origin, float)
+    hi_a = lo_a + (np.asarray(geometry.shape[::-1]) - 1) * sp
+    tol = 1e-3
+    add_lo = np.maximum(0, np.ceil((lo_a - corners.min(axis=0)) / sp - tol)).astype(int)
+    add_hi = np.maximum(0, np.ceil((corners.max(axis=0) - hi_a) / sp - tol)).astype(int)
+    if not (add_lo.any() or add_hi.any()):
+        return geometry
+    shape = tuple(int(n + add_lo[a] + add_hi[a]) for n, a in zip(geometry.shape, (2, 1, 0)))
+    if float(np.prod(shape)) > UNION_MAX_FACTOR * float(np.prod(geometry.shape)):
+        return geometry
+    return ImageGeometry(shape, geometry.spacing, lo_a - add_lo * sp, np.eye(3))
+
+
+def regrid_by_offset(array: np.ndarray, geometry: ImageGeometry, target: ImageGeometry, fill: float) -> np.ndarray:
+    """``array`` on an axis-aligned grid put on another axis-aligned grid of the same spacing whose voxels
+    lie on the same lattice (an offset by whole voxels): crop and pad, no interpolation."""
+    if geometry == target or (tuple(geometry.shape) == tuple(target.shape)
+                              and np.allclose(geometry.origin, target.origin, atol=1e-4)):
+        return array
+    sp = np.asarray(geometry.spacing, float)
+    off = np.rint((np.asarray(geometry.origin, float) - np.asarray(target.origin, float)) / sp).astype(int)[::-1]
+    out = np.full(target.shape, fill, dtype=array.dtype)
+    src, dst = [], []
+    for a in range(3):
+        d0 = max(0, off[a])
+        s0 = max(0, -off[a])
+        n = min(array.shape[a] - s0, target.shape[a] - d0)
+        if n <= 0:
+            return out
+        src.append(slice(s0, s0 + n))
+        dst.append(slice(d0, d0 + n))
+    out[tuple(dst)] = array[tuple(src)]
+    return out

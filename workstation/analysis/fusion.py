@@ -42,7 +42,9 @@ from workstation.core.display import (  # noqa: F401  (re-exported)
     extract_plane,
 )
 from .events import EventEmitter  # noqa: F401  (re-exported)
-from .display_grid import axis_aligned, pad_to_union  # noqa: F401  (re-exported)
+from .display_grid import (  # noqa: F401  (re-exported)
+    UNION_MAX_FACTOR, axis_aligned, pad_to_union, regrid_by_offset, union_geometry,
+)
 from .mip import MipFrames, mip_projection, mip_rays  # noqa: F401  (re-exported)
 from .pet_view import PetOnView
 from .view_state import ViewState
@@ -87,6 +89,11 @@ class ReadingSession(ViewState):
             # one frame of reference: the union of the two fields of view as the scanners placed them (a
             # later registration moves the PET inside this grid; the grid does not depend on it)
             arr, geo = pad_to_union(arr, geo, pet.geometry, np.eye(4), fill=arr.min())
+        self._union_fov = bool(union_fov)
+        if self._union_by_transform() and not np.allclose(self.pet_from_anat, np.eye(4)):
+            # different frames with a (stored) registration: the union as the registration places the PET
+            geo_u = union_geometry(geo, pet.geometry, self.pet_from_anat)
+            arr, geo = regrid_by_offset(arr, geo, geo_u, arr.min()), geo_u
         super().__init__(geo, layout=default_layout(anatomical is not None), mip_frames=mip_frames)
         # the anatomical image in its stored type (int16 HU for the usual CT): never a float copy
         self.anat_display = arr if anatomical is not None else None
@@ -116,12 +123,33 @@ class ReadingSession(ViewState):
         ``set_pet_transform(..., arrays=)``."""
         t = np.asarray(pet_from_anat, float)
         src = self._pet_source_array()
-        view = PetOnView(src, self.pet.geometry, self.display_geometry, t)
+        grid = self.display_geometry
+        if self._union_by_transform():  # different frames: the display covers both as this transform places them
+            grid = self.anat_grid if np.allclose(t, np.eye(4)) else union_geometry(self.anat_grid, self.pet.geometry, t)
+        view = PetOnView(src, self.pet.geometry, grid, t)
         mvol, mgeo = self._native_mip_volume()
         mip = self.mip if self.mip is not None and self.mip.volume is mvol else MipFrames(mvol, mgeo, self.n_mip_frames)
         if progress is not None:
             progress.update(1.0, "PET")
-        return {"transform": t, "pet_view": view, "mip": mip, "mip_geometry": mgeo, "mip_volume": mvol}
+        return {"transform": t, "pet_view": view, "mip": mip, "mip_geometry": mgeo, "mip_volume": mvol,
+                "display_geometry": grid}
+
+    def _union_by_transform(self) -> bool:
+        """True when the display grid follows the registration: PET and anatomy in different frames of
+        reference (a shared frame keeps the union of the scanners' placement, whatever the registration)."""
+        return (getattr(self, "_union_fov", False) and self.anatomical is not None and self.pet is not None
+                and needs_registration(self.pet, self.anatomical))
+
+    def _set_display_geometry(self, grid: ImageGeometry) -> None:
+        """Move the display to another union grid on the anatomical lattice (crop/pad the anatomy)."""
+        if grid == self.display_geometry:
+            return
+        if self.anat_display is not None:
+            self.anat_display = regrid_by_offset(self.anat_display, self.display_geometry, grid,
+                                                 self.anat_display.min())
+        self.display_geometry = grid
+        if hasattr(self, "crosshair"):
+            self._snap_crosshair_to_voxel()
 
     def _pet_source_array(self) -> np.ndarray:
         """The PET array the views resample (float32, made once): stored values × each slice's SUV
@@ -147,6 +175,8 @@ class ReadingSession(ViewState):
         return cached
 
     def _apply_pet_arrays(self, arrays: dict) -> None:
+        if "display_geometry" in arrays:
+            self._set_display_geometry(arrays["display_geometry"])
         self.pet_view = arrays["pet_view"]
         self.mip = arrays["mip"]
 

@@ -16,6 +16,8 @@ from workstation.core.display import PLANE_SPECS, extract_plane
 from workstation.core.protocols import ReadingState
 from workstation.core.volume import Volume
 
+from .pet_view import PetOnView
+
 # ``analysis.fusion`` imports this module; the ReadingSession class is imported where a session is built
 
 
@@ -122,7 +124,11 @@ def registration_preview(session: ReadingState, arrays_after: dict, plane: str =
     def pet_norm(view):  # the PET of that plane only, resampled on demand (analysis.pet_view)
         return np.clip((view.plane(plane, idx) * scale - lo) / max(hi - lo, 1e-6), 0, 1)
 
-    before, after = pet_norm(session.pet_view), pet_norm(arrays_after["pet_view"])
+    view_after = arrays_after["pet_view"]
+    if view_after.display != session.display_geometry:  # a registration across frames may come on a larger grid
+        view_after = PetOnView(view_after.source, view_after.pet_geometry, session.display_geometry,
+                               view_after.transform, fill=view_after.fill)
+    before, after = pet_norm(session.pet_view), pet_norm(view_after)
     return {"before": checkerboard(anat, before, squares), "after": checkerboard(anat, after, squares),
             "blend_before": 0.5 * (anat + before), "blend_after": 0.5 * (anat + after)}
 

@@ -139,6 +139,9 @@ def _lab_to_rgb(lab16) -> tuple[int, int, int] | None:
     return tuple(int(round(255 * gamma(c))) for c in lin)
 
 
+lab_to_rgb = _lab_to_rgb  # public: the structure list reads SEG colours from the header
+
+
 def read_seg_segments(path, ds=None):
     """([(number, name, colour, mask)], geometry): each segment of a SEG on one common grid."""
     path = Path(path)

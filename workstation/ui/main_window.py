@@ -284,11 +284,13 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ loading
     def load_folder(self, path: str, pet_uid: str | None = None, anat_uid: str | None = None) -> Job:
         """Read the PET and CT/MR found below a folder (the given series, or the usual pair), off the UI thread."""
+        self._structure_source = ("folder", str(path))  # where the structures list looks (voi_panel.structures)
         return self._run(self.load_jobs, Job(fusion.open_folder, str(path), pet_uid, anat_uid, db=self.db, name="load"),
                          self.set_session, self.tr("Loading study"))
 
     def load_study(self, study_uid: str, pet_uid: str | None = None, anat_uid: str | None = None) -> Job:
         """Read a study of the database (the chosen PET over the chosen CT/MR; None: the usual pair)."""
+        self._structure_source = ("db", study_uid)
         return self._run(self.load_jobs, Job(fusion.open_study, self.db, study_uid, pet_uid, anat_uid, name="load"),
                          self.set_session, self.tr("Loading study"))
 
@@ -310,6 +312,7 @@ class MainWindow(QMainWindow):
         session.events.connect("*", self._on_session_event)
         self.suv_panel.set_session(session)
         self.voi_panel.set_session(session)
+        self.voi_panel.structures.find(session, *getattr(self, "_structure_source", (None, None)), db=self.db)
         self._set_tools_enabled(True)
         pair = session.pet is not None and session.anatomical is not None
         for b in (self.register_button, self.reset_alignment_button, self.undo_registration_button):

@@ -49,6 +49,20 @@ def _suv_type_choices() -> tuple[tuple[str, str], ...]:
 
 SUV_TYPES = _suv_type_choices()
 MISSING_STYLE = "border: 2px solid #d33;"  # the form field of the input an error names
+BADGE_STYLE = ("QPushButton { background: #e8a317; color: black; font-weight: bold; border-radius: 4px; "
+               "padding: 2px 8px; }")
+
+
+def sex_assumed(result) -> str | None:
+    """The header's PatientSex value (``"missing"`` when absent) when the SUV of ``result`` used the mean
+    of the male and female values because the sex was unknown; ``None`` when no such mean was used."""
+    if result is None:
+        return None
+    for p in result.provenance:
+        if p.get("input") == "patient sex" and p.get("source") != "override" \
+                and str(p.get("value")).upper() not in ("M", "F"):
+            return "missing" if p.get("value") in (None, "unknown") else str(p.get("value"))
+    return None
 
 
 class SuvPanel(QWidget):
@@ -68,12 +82,21 @@ class SuvPanel(QWidget):
         self.message = QLabel("")
         self.message.setWordWrap(True)
         self.audit = QListWidget()
+        # a badge, not only a line of the trail, when the SUV used the mean of male and female values
+        self.sex_badge = QPushButton("")
+        self.sex_badge.setObjectName("suv-sex-badge")
+        self.sex_badge.setStyleSheet(BADGE_STYLE)
+        self.sex_badge.setToolTip(self.tr("The patient's sex is unknown: this SUV type used the mean of the male and "
+                                          "female values. Click to give the sex."))
+        self.sex_badge.clicked.connect(lambda: self.mark_field("sex"))
+        self.sex_badge.hide()
         form = QFormLayout()
         form.addRow(self.tr("SUV type"), self.type_box)
         for name, label in FIELDS:
             form.addRow(self.tr(label), self.edits[name])
         form.addRow(self.tr("Reason"), self.reason)
         lay = QVBoxLayout(self)
+        lay.addWidget(self.sex_badge)
         lay.addWidget(QLabel(self.tr("Provenance")))
         lay.addWidget(self.trail, 2)
         lay.addLayout(form)
@@ -95,6 +118,7 @@ class SuvPanel(QWidget):
 
     def refresh(self) -> None:
         s = self.session
+        self.update_sex_badge()
         if s is None or s.pet is None:
             self.trail.setPlainText(self.tr("No PET loaded."))
             return
@@ -110,6 +134,19 @@ class SuvPanel(QWidget):
         for entry in s.suv.audit:
             self.audit.addItem(f"{entry.get('time', '')} {entry.get('user', '')}: {entry.get('changes', '')} "
                                f"— {entry.get('reason', '')}")
+
+    def update_sex_badge(self) -> None:
+        """Show the unknown-sex badge when the current SUV used the mean of the male and female values."""
+        s = self.session
+        res = None if s is None or s.pet is None else s.suv.result
+        got = sex_assumed(res)
+        if got is None:
+            self.sex_badge.hide()
+            return
+        what = self.tr("missing") if got == "missing" else got
+        self.sex_badge.setText(self.tr("⚠ Sex unknown ({}): SUV{} uses the mean of male and female").format(
+            what, res.suv_type))
+        self.sex_badge.show()
 
     def mark_field(self, name: str | None) -> None:
         """Outline the form field of input ``name`` (the ``field`` of an SUV error) and clear the others."""

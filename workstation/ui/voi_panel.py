@@ -56,7 +56,9 @@ from workstation.core import vocabulary as vocab
 from workstation.io.table_csv import write_table_csv
 from workstation.render.overlays import VoiOutlines
 
+from .constraint_tool import ConstraintTool
 from .lesion_table import LesionTable
+from .structures_list import StructuresList
 from .voi_style import METHOD_CHOICES, method_from_choice, voi_colour
 from .workers import Job, JobSlot
 
@@ -90,6 +92,7 @@ class VoiPanel(QWidget):
         self._press = None
         self._suv_key = None
         self._build()
+        self.constraint_tool = ConstraintTool(self)  # the constraint sphere drawn and edited in the views
         self._sync_edit_widgets()
 
     # ------------------------------------------------------------ widgets
@@ -185,6 +188,8 @@ class VoiPanel(QWidget):
         lay.addLayout(buttons)
         lay.addWidget(self.references)
         lay.addWidget(self.message)
+        self.structures = StructuresList(self)  # the study's RTSTRUCT/SEG structures, listed when it opens
+        lay.addWidget(self.structures)
         lay.addWidget(self.table, 1)
 
     def _choose_method(self, label: str) -> None:
@@ -213,6 +218,7 @@ class VoiPanel(QWidget):
             self.model.events.connect("*", self._on_voi_event)
             session.events.connect("pet", self._on_pet)
         self.table.set_model(self.model)
+        self.constraint_tool.set_geometry(None if self.model is None else self.model.geometry)
         for _view, hook in self.views:
             hook.source = self.model
         self.setEnabled(self.model is not None)
@@ -229,6 +235,7 @@ class VoiPanel(QWidget):
                 continue
             hook = VoiOutlines(v.cell, self.model, colour_of=voi_colour)
             v.cell.overlays.append(hook)
+            self.constraint_tool.attach(v)
             v.installEventFilter(self)
             self.views.append((v, hook))
         for v, hook in self.views:
@@ -274,6 +281,7 @@ class VoiPanel(QWidget):
         self.tool = name
         self.tool_buttons[name].setChecked(True)
         self._press = None
+        self._redraw_views()  # the constraint sphere is drawn while the Segment tool is chosen
         for view, _hook in self.views:
             if name == "navigate":
                 view.unsetCursor()
@@ -286,10 +294,18 @@ class VoiPanel(QWidget):
         t = ev.type()
         if t not in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.MouseButtonRelease):
             return False
+        ct = self.constraint_tool
         if t == QEvent.Type.MouseMove:
+            if ct.dragging:
+                return ct.move(obj, ev.position().x(), ev.position().y())
             return self._press is not None
         if ev.button() != Qt.MouseButton.LeftButton or ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
             return False
+        if self.tool == "segment":  # the constraint sphere: drag its rim to resize it, its centre to move it
+            if t == QEvent.Type.MouseButtonPress and ct.press(obj, ev.position().x(), ev.position().y()):
+                return True
+            if t == QEvent.Type.MouseButtonRelease and ct.dragging:
+                return ct.release(obj, ev.position().x(), ev.position().y())
         obj.cell.set_size(obj.width(), obj.height())
         col, row = obj.cell.display_to_image(ev.position().x(), ev.position().y())
         world = obj.session.pixel_to_world(obj.plane, col, row)
@@ -356,7 +372,9 @@ class VoiPanel(QWidget):
         """Segment the lesion at a display world point (PET frame: through ``pet_from_anat``)."""
         return self.segment_pet(self.to_pet(display_world), method, target_id)
 
-    def segment_pet(self, pet_world, method: str | None = None, target_id: int | None = None) -> Job | None:
+    def segment_pet(self, pet_world, method: str | None = None, target_id: int | None = None,
+                    centre_pet=None) -> Job | None:
+        """Segment from a PET-frame seed inside the constraint sphere (around the seed, or ``centre_pet``)."""
         if self.model is None:
             return None
         try:
@@ -365,7 +383,14 @@ class VoiPanel(QWidget):
             self.show_message(str(exc))
             return None
         kw = self.model.liver_kwargs() if vocab.parse_method(method).name == "percist" else {}
-        kw["constraint"] = float(self.constraint.value())
+        seed = np.asarray(pet_world, float)
+        ct = self.constraint_tool
+        if centre_pet is None and target_id is not None and target_id == ct.target_id and ct.centre_pet is not None:
+            centre_pet = ct.centre_pet  # re-segmenting the sphere's lesion (threshold slider): keep its sphere
+        centre = seed if centre_pet is None else np.asarray(centre_pet, float)
+        self.constraint_tool.started(seed, target_id, centre)
+        kw["constraint"] = self.constraint_tool.constraint(seed)
+        self._redraw_views()
         job = Job(self._seg_work, target_id, self.segment_fn, self.model.suv, self.model.geometry,
                   tuple(float(x) for x in pet_world), method, kw, name="segment")
         self.show_message(self.tr("segmenting ({})…").format(method))
@@ -384,9 +409,15 @@ class VoiPanel(QWidget):
         """Apply the result ``(target_id, segmentation, error)`` of the current segmentation job."""
         target_id, seg, error = payload
         self.last_leak = error if isinstance(error, SegmentationLeak) else None
+        self.constraint_tool.finished(None, self.last_leak)
         if error:
             self.show_message(self.tr("⚠ nothing measured: {}").format(error) if self.last_leak is not None
                               else str(error))
+            if self.last_leak is not None:  # the region that leaked is outlined in red in the views
+                self.show_message(self.message.text() + "\n" + self.tr(
+                    "The region that grew is outlined in red; drag the amber circle's rim to resize the "
+                    "constraint, or its centre to move it."))
+            self._redraw_views()
             return
         m = self.model
         if target_id is not None and target_id in m.vois:
@@ -394,6 +425,7 @@ class VoiPanel(QWidget):
         else:
             v = m.add_segmentation(seg)
             m.select(v.id)
+        self.constraint_tool.finished(v.id, None)
         self.show_message(self.tr("{}: {}, threshold {:.2f} {}, {:.2f} mL, SUVmax {:.2f}").format(
             v.name, seg.method, seg.threshold, m.units, v.stats.volume_ml, v.stats.max))
 
