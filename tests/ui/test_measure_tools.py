@@ -123,6 +123,11 @@ def test_hover_is_throttled(win, qtbot):
     assert hover.computed == before + 1  # one readout for the 30 moves, at the newest position
     col, _row = view.cell.display_to_image(129, 120)
     np.testing.assert_allclose(hover.last["world"], win.session.pixel_to_world("axial", col, _row), atol=1e-6)
+    # the wheel moves the slice under a still mouse: the readout follows (the values of the new slice)
+    z0 = hover.last["world"][2]
+    win.session.scroll("axial", 2)
+    qtbot.waitUntil(lambda: hover.computed == before + 2, timeout=2000)
+    assert hover.last["world"][2] == pytest.approx(z0 + 2 * win.session.display_geometry.spacing[2])
 
 
 def test_hover_over_the_mip_reads_the_hottest_voxel_of_the_ray(win, qtbot, volumes):
