@@ -137,12 +137,12 @@
 <context>
     <name>HistogramDialog</name>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="297"/>
+        <location filename="../../workstation/ui/measure_tools.py" line="316"/>
         <source>Histogram of {}</source>
         <translation>{} 的直方图</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="299"/>
+        <location filename="../../workstation/ui/measure_tools.py" line="318"/>
         <source>{} voxels   mean {:.2f}   max {:.2f} {}</source>
         <translation>{} 个体素   均值 {:.2f}   最大值 {:.2f} {}</translation>
     </message>
@@ -150,12 +150,12 @@
 <context>
     <name>HistogramPlot</name>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="260"/>
+        <location filename="../../workstation/ui/measure_tools.py" line="279"/>
         <source>value ({})</source>
         <translation>数值（{}）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="261"/>
+        <location filename="../../workstation/ui/measure_tools.py" line="280"/>
         <source>voxels</source>
         <translation>体素数</translation>
     </message>
@@ -274,7 +274,7 @@
     </message>
     <message>
         <location filename="../../workstation/ui/main_window.py" line="149"/>
-        <location filename="../../workstation/ui/main_window.py" line="502"/>
+        <location filename="../../workstation/ui/main_window.py" line="503"/>
         <source>Play MIP</source>
         <translation>播放 MIP</translation>
     </message>
@@ -296,7 +296,7 @@
     </message>
     <message>
         <location filename="../../workstation/ui/main_window.py" line="161"/>
-        <location filename="../../workstation/ui/main_window.py" line="614"/>
+        <location filename="../../workstation/ui/main_window.py" line="615"/>
         <source>Scanner alignment</source>
         <translation>扫描仪对位</translation>
     </message>
@@ -307,7 +307,7 @@
     </message>
     <message>
         <location filename="../../workstation/ui/main_window.py" line="165"/>
-        <location filename="../../workstation/ui/main_window.py" line="627"/>
+        <location filename="../../workstation/ui/main_window.py" line="628"/>
         <source>Undo alignment</source>
         <translation>撤销对位</translation>
     </message>
@@ -464,68 +464,78 @@
     </message>
     <message>
         <location filename="../../workstation/ui/main_window.py" line="425"/>
+        <source>Esc</source>
+        <translation>Esc</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/main_window.py" line="425"/>
+        <source>end the distance or profile tool</source>
+        <translation>结束距离或线剖面工具</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/main_window.py" line="426"/>
         <source>this list</source>
         <translation>本列表</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="431"/>
+        <location filename="../../workstation/ui/main_window.py" line="432"/>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="502"/>
+        <location filename="../../workstation/ui/main_window.py" line="503"/>
         <source>Pause MIP</source>
         <translation>暂停 MIP</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="526"/>
+        <location filename="../../workstation/ui/main_window.py" line="527"/>
         <source>Registration</source>
         <translation>配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="527"/>
+        <location filename="../../workstation/ui/main_window.py" line="528"/>
         <source>The PET and the CT/MR do not share a frame of reference.
 Register them automatically now, or align them by hand with the nudge buttons?</source>
         <translation>PET 与 CT/MR 不在同一参考坐标系中。
 现在自动配准，还是用微调按钮手动对齐？</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="530"/>
+        <location filename="../../workstation/ui/main_window.py" line="531"/>
         <source>Register now</source>
         <translation>立即配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="531"/>
+        <location filename="../../workstation/ui/main_window.py" line="532"/>
         <source>Nudge by hand</source>
         <translation>手动微调</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="546"/>
+        <location filename="../../workstation/ui/main_window.py" line="547"/>
         <source>Keeping the registration</source>
         <translation>保存配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="559"/>
+        <location filename="../../workstation/ui/main_window.py" line="560"/>
         <source>Moving PET</source>
         <translation>正在移动 PET</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="578"/>
+        <location filename="../../workstation/ui/main_window.py" line="579"/>
         <source>Registering PET to CT</source>
         <translation>正在将 PET 配准到 CT</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="578"/>
+        <location filename="../../workstation/ui/main_window.py" line="579"/>
         <source>Registering PET to MR</source>
         <translation>正在将 PET 配准到 MR</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="588"/>
+        <location filename="../../workstation/ui/main_window.py" line="589"/>
         <source>Registration proposal rejected: alignment unchanged</source>
         <translation>已拒绝配准建议：对位未改变</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="590"/>
+        <location filename="../../workstation/ui/main_window.py" line="591"/>
         <source>Registration proposal: accept or reject</source>
         <translation>配准建议：请接受或拒绝</translation>
     </message>
@@ -533,42 +543,47 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>MeasureTools</name>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="326"/>
+        <location filename="../../workstation/ui/measure_tools.py" line="345"/>
         <source>Distance</source>
         <translation>距离</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="326"/>
+        <location filename="../../workstation/ui/measure_tools.py" line="345"/>
         <source>Line profile</source>
         <translation>线剖面</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="334"/>
+        <location filename="../../workstation/ui/measure_tools.py" line="353"/>
         <source>VOI histogram</source>
         <translation>VOI 直方图</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="338"/>
+        <location filename="../../workstation/ui/measure_tools.py" line="357"/>
+        <source>End the tool</source>
+        <translation>结束工具</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/measure_tools.py" line="361"/>
         <source>Clear measurements</source>
         <translation>清除测量</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="341"/>
+        <location filename="../../workstation/ui/measure_tools.py" line="364"/>
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="346"/>
+        <location filename="../../workstation/ui/measure_tools.py" line="369"/>
         <source>Measure</source>
         <translation>测量</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="437"/>
+        <location filename="../../workstation/ui/measure_tools.py" line="465"/>
         <source>Distance {:.1f} mm</source>
         <translation>距离 {:.1f} mm</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="456"/>
+        <location filename="../../workstation/ui/measure_tools.py" line="484"/>
         <source>Select a VOI in the VOI table first</source>
         <translation>请先在 VOI 表中选择一个 VOI</translation>
     </message>
@@ -793,22 +808,22 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>ProfileDialog</name>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="277"/>
+        <location filename="../../workstation/ui/measure_tools.py" line="296"/>
         <source>Line profile</source>
         <translation>线剖面</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="279"/>
+        <location filename="../../workstation/ui/measure_tools.py" line="298"/>
         <source>length {:.1f} mm</source>
         <translation>长度 {:.1f} mm</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="281"/>
+        <location filename="../../workstation/ui/measure_tools.py" line="300"/>
         <source>anatomy {:.0f} … {:.0f} {}</source>
         <translation>解剖图像 {:.0f} … {:.0f} {}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="284"/>
+        <location filename="../../workstation/ui/measure_tools.py" line="303"/>
         <source>PET max {:.2f} {}</source>
         <translation>PET 最大值 {:.2f} {}</translation>
     </message>
@@ -816,7 +831,7 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>ProfilePlot</name>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="234"/>
+        <location filename="../../workstation/ui/measure_tools.py" line="253"/>
         <source>distance along the line (mm)</source>
         <translation>沿线距离（mm）</translation>
     </message>

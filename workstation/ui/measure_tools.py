@@ -354,12 +354,16 @@ class MeasureTools(QObject):
         self.histogram_action.setObjectName("tool-histogram")
         self.histogram_action.setShortcut(QKeySequence("H"))
         self.histogram_action.triggered.connect(self.show_histogram)
+        self.navigate_action = QAction(self.tr("End the tool"), window)
+        self.navigate_action.setObjectName("tool-none")
+        self.navigate_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.navigate_action.triggered.connect(lambda: self.set_mode(None))
         self.clear_action = QAction(self.tr("Clear measurements"), window)
         self.clear_action.setObjectName("tool-clear")
         self.clear_action.triggered.connect(self.clear)
         menu = window.menuBar().addMenu(self.tr("&Tools"))
         menu.setObjectName("tools-menu")
-        for a in (*self.actions.values(), self.histogram_action, self.clear_action):
+        for a in (*self.actions.values(), self.navigate_action, self.histogram_action, self.clear_action):
             menu.addAction(a)
         self.menu = menu
         tb = QToolBar(self.tr("Measure"))
