@@ -123,6 +123,11 @@ def test_hover_is_throttled(win, qtbot):
     assert hover.computed == before + 1  # one readout for the 30 moves, at the newest position
     col, _row = view.cell.display_to_image(129, 120)
     np.testing.assert_allclose(hover.last["world"], win.session.pixel_to_world("axial", col, _row), atol=1e-6)
+    # the wheel moves the slice under a still mouse: the readout follows (the values of the new slice)
+    z0 = hover.last["world"][2]
+    win.session.scroll("axial", 2)
+    qtbot.waitUntil(lambda: hover.computed == before + 2, timeout=2000)
+    assert hover.last["world"][2] == pytest.approx(z0 + 2 * win.session.display_geometry.spacing[2])
 
 
 def test_hover_over_the_mip_reads_the_hottest_voxel_of_the_ray(win, qtbot, volumes):
@@ -321,9 +326,22 @@ def test_ctrl_z_ctrl_y_undo_voi_edits_and_alignment(win, qtbot, volumes):
     assert len(win.undo.stack.done) == 5 and not win.undo.stack.can_redo
 
 
-def test_f1_lists_the_new_keys(win):
+def test_f1_lists_the_new_keys_and_the_keys_choose_the_tools(win, qtbot):
     box = win.show_shortcuts()
     assert "Ctrl+Z" in box.text() and "D / L / H" in box.text()
+    box.close()
+    win.activateWindow()
+    qtbot.waitUntil(lambda: win.isActiveWindow(), timeout=2000)
+    qtbot.keyClick(win, Qt.Key.Key_D)
+    assert win.measure.mode == "distance"
+    qtbot.keyClick(win, Qt.Key.Key_L)
+    assert win.measure.mode == "profile" and not win.measure.actions["distance"].isChecked()
+    qtbot.keyClick(win, Qt.Key.Key_Escape)
+    assert win.measure.mode is None and not any(a.isChecked() for a in win.measure.actions.values())
+    # a VOI tool ends the measuring tool (one tool at a time)
+    qtbot.keyClick(win, Qt.Key.Key_D)
+    win.voi_panel.tool_buttons["sphere"].click()
+    assert win.measure.mode is None and win.voi_panel.tool == "sphere"
 
 
 def test_a_second_study_starts_clean_and_the_tools_still_work(win, qtbot, volumes):

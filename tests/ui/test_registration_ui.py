@@ -71,6 +71,17 @@ def test_register_button_aligns_shifted_pet(qtbot, tmp_path):
     assert row.method == fusion.METHOD_MI and row.metric == pytest.approx(job.result[0].metric_after)
     again = fusion.stored_registration(db, pet, ct)
     assert np.array_equal(again.matrix, t)
+    # Ctrl+Z (Edit menu): back to the scanners' alignment, shown and kept; Ctrl+Y: the registration again
+    t = t.copy()
+    assert win.undo.stack.undo_label == "accept registration"
+    win.undo.undo_action.trigger()
+    qtbot.waitUntil(lambda: np.array_equal(s.pet_from_anat, np.eye(4)), timeout=60_000)
+    assert np.array_equal(db.get_registration("1.2.826.0.1.2", "1.2.826.0.1.1").matrix, np.eye(4))
+    win.undo.redo_action.trigger()
+    qtbot.waitUntil(lambda: np.array_equal(s.pet_from_anat, t), timeout=60_000)
+    assert s.registration_note.startswith("registered")
+    row = db.get_registration("1.2.826.0.1.2", "1.2.826.0.1.1")
+    assert np.array_equal(row.matrix, t) and row.method == fusion.METHOD_MI
     db.close()
 
 

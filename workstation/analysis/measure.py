@@ -105,8 +105,9 @@ def line_profile(session, plane: str, start, end, step_mm: float | None = None) 
     n = max(2, int(math.ceil(length / step_mm)) + 1)
     pos = np.linspace(0.0, length, n)
     f = pos / length if length > 0 else np.zeros(n)
-    pts = a[None, :] + f[:, None] * (b - a)[None, :]
-    pix = np.array([session.world_to_pixel(plane, p) for p in pts])
+    # world -> pixel is affine: map the two ends, interpolate between them
+    pa, pb = np.asarray(session.world_to_pixel(plane, a)), np.asarray(session.world_to_pixel(plane, b))
+    pix = pa[None, :] + f[:, None] * (pb - pa)[None, :]
     cols, rows = pix[:, 0], pix[:, 1]
     anat_img = session.slice_image("ct", plane) if session.anatomical is not None else None
     pet_img = session.slice_image("pet", plane) if session.pet is not None else None

@@ -437,6 +437,7 @@ class MainWindow(QMainWindow):
             (self.tr("Space"), self.tr("play / pause the rotating MIP")),
             ("Ctrl+Z / Ctrl+Y", self.tr("undo / redo VOI edits and PET alignment changes")),
             ("D / L / H", self.tr("distance / line profile tool, histogram of the selected VOI")),
+            (self.tr("Esc"), self.tr("end the distance or profile tool")),
             ("F1", self.tr("this list")),
         ]
 

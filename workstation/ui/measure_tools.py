@@ -90,6 +90,8 @@ class HoverReadout(QObject):
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.flush)
         self.pending = None  # (view, x, y) of the newest move
+        self.where = None  # (view, x, y) of the mouse while it is over a view
+        self.session = None
         self.last: dict | None = None  # readout_at of the last shown point (+ "view")
         self.computed = 0  # readouts computed (tests: moves are coalesced)
         self.views: list = []
@@ -105,15 +107,32 @@ class HoverReadout(QObject):
     def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
         t = ev.type()
         if t == QEvent.Type.MouseMove and obj in self.views:
-            self.pending = (obj, ev.position().x(), ev.position().y())
+            self.pending = self.where = (obj, ev.position().x(), ev.position().y())
             if not self.timer.isActive():
                 self.timer.start()
         elif t == QEvent.Type.Leave and obj in self.views:
-            self.pending = None
+            self.pending = self.where = None
             self.timer.stop()
             self.last = None
             self.window._update_readout()
         return False
+
+    def set_session(self, session) -> None:
+        """Follow a new reading: when its slices move under a still mouse (wheel, keys), read again."""
+        if self.session is not None:
+            self.session.events.disconnect("crosshair", self._on_crosshair)
+            self.session.events.disconnect("mip_angle", self._on_crosshair)
+        self.session = session
+        self.pending = self.where = self.last = None
+        if session is not None:
+            session.events.connect("crosshair", self._on_crosshair)
+            session.events.connect("mip_angle", self._on_crosshair)
+
+    def _on_crosshair(self, event: str = "", **kw) -> None:
+        if self.where is not None:
+            self.pending = self.where
+            if not self.timer.isActive():
+                self.timer.start()
 
     def flush(self) -> None:
         """Show the readout of the newest mouse position now."""
@@ -335,12 +354,16 @@ class MeasureTools(QObject):
         self.histogram_action.setObjectName("tool-histogram")
         self.histogram_action.setShortcut(QKeySequence("H"))
         self.histogram_action.triggered.connect(self.show_histogram)
+        self.navigate_action = QAction(self.tr("End the tool"), window)
+        self.navigate_action.setObjectName("tool-none")
+        self.navigate_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.navigate_action.triggered.connect(lambda: self.set_mode(None))
         self.clear_action = QAction(self.tr("Clear measurements"), window)
         self.clear_action.setObjectName("tool-clear")
         self.clear_action.triggered.connect(self.clear)
         menu = window.menuBar().addMenu(self.tr("&Tools"))
         menu.setObjectName("tools-menu")
-        for a in (*self.actions.values(), self.histogram_action, self.clear_action):
+        for a in (*self.actions.values(), self.navigate_action, self.histogram_action, self.clear_action):
             menu.addAction(a)
         self.menu = menu
         tb = QToolBar(self.tr("Measure"))
@@ -384,7 +407,7 @@ class MeasureTools(QObject):
         live = list(self.window.views.values())
         self.hooks = {v: h for v, h in self.hooks.items() if any(v is x for x in live)}
         self.hover.views = [v for v in self.hover.views if any(v is x for x in live)]
-        self.hover.pending, self.hover.last = None, None
+        self.hover.set_session(session)
         for d in self.dialogs:
             d.close()
         self.dialogs.clear()

@@ -86,7 +86,7 @@ class UndoController(QObject):
 
         def apply(arrays):
             s.set_pet_transform(t, note, arrays=arrays)
-            if note == "scanner alignment":
+            if note == "scanner alignment" or np.array_equal(t, np.eye(4)):  # the scanners' alignment, as its button
                 if w.db is not None and fusion.pair_uids(s.pet, s.anatomical) is not None:
                     w.db.reset_registration(*fusion.pair_uids(s.pet, s.anatomical))
             else:
