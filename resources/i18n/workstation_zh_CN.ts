@@ -775,83 +775,88 @@ Register them automatically now, or align them by hand with the nudge buttons?</
     </message>
     <message>
         <location filename="../../workstation/ui/qa_panel.py" line="86"/>
-        <location filename="../../workstation/ui/qa_panel.py" line="131"/>
+        <location filename="../../workstation/ui/qa_panel.py" line="133"/>
         <source>No PET loaded</source>
         <translation>未载入 PET</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="105"/>
+        <location filename="../../workstation/ui/qa_panel.py" line="93"/>
+        <source>No EARL verdict for RCpeak: its EARL bands are not in the verified reference data</source>
+        <translation>RCpeak 无 EARL 判定：其 EARL 标准范围不在已核实的参考数据中</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/qa_panel.py" line="107"/>
         <source>NEMA IQ</source>
         <translation>NEMA IQ</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="106"/>
+        <location filename="../../workstation/ui/qa_panel.py" line="108"/>
         <source>Uniform cylinder</source>
         <translation>均匀圆柱体模</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="107"/>
+        <location filename="../../workstation/ui/qa_panel.py" line="109"/>
         <source>Trend</source>
         <translation>趋势</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="130"/>
+        <location filename="../../workstation/ui/qa_panel.py" line="132"/>
         <source>Ready: {0}</source>
         <translation>就绪：{0}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="159"/>
+        <location filename="../../workstation/ui/qa_panel.py" line="161"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="168"/>
+        <location filename="../../workstation/ui/qa_panel.py" line="170"/>
         <source>Analysis failed: {0}</source>
         <translation>分析失败：{0}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="179"/>
+        <location filename="../../workstation/ui/qa_panel.py" line="181"/>
         <source>pass</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="179"/>
-        <location filename="../../workstation/ui/qa_panel.py" line="187"/>
+        <location filename="../../workstation/ui/qa_panel.py" line="181"/>
+        <location filename="../../workstation/ui/qa_panel.py" line="189"/>
         <source>FAIL</source>
         <translation>不通过</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="187"/>
+        <location filename="../../workstation/ui/qa_panel.py" line="189"/>
         <source>PASS</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="188"/>
+        <location filename="../../workstation/ui/qa_panel.py" line="190"/>
         <source>EARL1 {0} · EARL2 {1} · background CoV {2:.2f} % · lung residual {3:.2f} %</source>
         <translation>EARL1 {0} · EARL2 {1} · 本底变异系数 {2:.2f} % · 肺插件残余误差 {3:.2f} %</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="191"/>
+        <location filename="../../workstation/ui/qa_panel.py" line="193"/>
         <source>NU 2-{0}; {1}</source>
         <translation>NU 2-{0}；{1}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="191"/>
+        <location filename="../../workstation/ui/qa_panel.py" line="193"/>
         <source>no warnings</source>
         <translation>无警告</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="206"/>
+        <location filename="../../workstation/ui/qa_panel.py" line="208"/>
         <source>Stored in the QA log</source>
         <translation>已存入质控记录</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="218"/>
+        <location filename="../../workstation/ui/qa_panel.py" line="220"/>
         <source>Save QA report</source>
         <translation>保存质控报告</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="225"/>
+        <location filename="../../workstation/ui/qa_panel.py" line="227"/>
         <source>QA report</source>
         <translation>质控报告</translation>
     </message>
@@ -1659,48 +1664,63 @@ Register them automatically now, or align them by hand with the nudge buttons?</
         <translation>存入质控记录</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="47"/>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="68"/>
+        <location filename="../../workstation/ui/qa_uniformity.py" line="42"/>
+        <source>Save report…</source>
+        <translation>保存报告…</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/qa_uniformity.py" line="50"/>
+        <location filename="../../workstation/ui/qa_uniformity.py" line="72"/>
         <source>No PET loaded</source>
         <translation>未载入 PET</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="67"/>
+        <location filename="../../workstation/ui/qa_uniformity.py" line="71"/>
         <source>Ready: {0}</source>
         <translation>就绪：{0}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="79"/>
+        <location filename="../../workstation/ui/qa_uniformity.py" line="83"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="89"/>
+        <location filename="../../workstation/ui/qa_uniformity.py" line="93"/>
         <source>Analysis failed: {0}</source>
         <translation>分析失败：{0}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="99"/>
+        <location filename="../../workstation/ui/qa_uniformity.py" line="103"/>
         <source>PASS</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="99"/>
+        <location filename="../../workstation/ui/qa_uniformity.py" line="103"/>
         <source>FAIL</source>
         <translation>不通过</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="100"/>
+        <location filename="../../workstation/ui/qa_uniformity.py" line="104"/>
         <source>Mean {0:.4f} {1} ({2:+.2f} %, tolerance ±10 %): {3} · CoV per slice {4:.2f}–{5:.2f} % · largest slice deviation {6:.2f} %</source>
         <translation>平均值 {0:.4f} {1}（{2:+.2f} %，容差 ±10 %）：{3} · 各层面变异系数 {4:.2f}–{5:.2f} % · 最大层面偏差 {6:.2f} %</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="105"/>
+        <location filename="../../workstation/ui/qa_uniformity.py" line="109"/>
         <source>no warnings</source>
         <translation>无警告</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="120"/>
+        <location filename="../../workstation/ui/qa_uniformity.py" line="129"/>
+        <source>Save QA report</source>
+        <translation>保存质控报告</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/qa_uniformity.py" line="136"/>
+        <source>QA report</source>
+        <translation>质控报告</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/qa_uniformity.py" line="148"/>
         <source>Stored in the QA log</source>
         <translation>已存入质控记录</translation>
     </message>
