@@ -61,6 +61,11 @@ def test_uniformity_tab_verdict_table_and_store(qtbot, tmp_path, suv, passed):
         panel.tabs.setCurrentWidget(tab)
         panel.resize(760, 560)
         panel.grab().save(str(Path(SHOTS) / f"qa_uniformity_{'pass' if passed else 'fail'}.png"))
+    assert tab.report_button.isEnabled()
+    pdf = tab.save_report(tmp_path / "uniformity.pdf")
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    with pytest.raises(FileExistsError):
+        tab.save_report(tmp_path / "uniformity.pdf")
     qa_id = tab.store()
     with StudyDB(db) as handle:
         (row,) = handle.qa_results("uniformity")
@@ -187,6 +192,8 @@ def test_nema_result_stored_and_trended(qtbot, tmp_path):
     with qtbot.waitSignal(panel.finished, timeout=120000):
         panel.analyse()
     assert panel.store_button.isEnabled()
+    assert "No EARL verdict for RCpeak" in panel.table.horizontalHeaderItem(3).toolTip()
+    assert all(panel.table.item(r, 3).text() != "-" for r in range(6))  # RCpeak shown, without a verdict
     qa_id = panel.store()
     with StudyDB(db) as h:
         (row,) = h.qa_results("nema-iq")

@@ -89,6 +89,8 @@ class QaPanel(QWidget):
         self.verdict_label.setObjectName("verdict")
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
+        self.table.horizontalHeaderItem(COLUMNS.index("RCpeak")).setToolTip(
+            self.tr("No EARL verdict for RCpeak: its EARL bands are not in the verified reference data"))
         nema = QWidget()
         lay = QVBoxLayout(nema)
         lay.addLayout(form)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from .workers import Job, JobSlot
 
@@ -39,8 +39,11 @@ class UniformityTab(QWidget):
         self.store_button = QPushButton(self.tr("Store in the QA log"))
         self.store_button.setEnabled(False)
         self.store_button.clicked.connect(self.store)
+        self.report_button = QPushButton(self.tr("Save report…"))
+        self.report_button.setEnabled(False)
+        self.report_button.clicked.connect(self._ask_report)
         buttons = QHBoxLayout()
-        for b in (self.analyse_button, self.cancel_button, self.store_button):
+        for b in (self.analyse_button, self.cancel_button, self.report_button, self.store_button):
             buttons.addWidget(b)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -63,6 +66,7 @@ class UniformityTab(QWidget):
         self.table.setRowCount(0)
         self.verdict_label.setText("")
         self.store_button.setEnabled(False)
+        self.report_button.setEnabled(False)
         self.analyse_button.setEnabled(volume is not None)
         self.status_label.setText(self.tr("Ready: {0}").format(volume.description or volume.series_uid)
                                   if volume is not None else self.tr("No PET loaded"))
@@ -105,15 +109,39 @@ class UniformityTab(QWidget):
         self.status_label.setText("; ".join(res.warnings) or self.tr("no warnings"))
         self.progress.setValue(1000)
         self.store_button.setEnabled(True)
+        self.report_button.setEnabled(True)
         self.finished.emit("completed")
+
+    def _context(self):
+        from workstation.analysis.qa.series import context_from_volume
+
+        return self.context if self.context is not None else context_from_volume(self.volume)
+
+    def save_report(self, path, overwrite: bool = False):
+        """Write the uniform-cylinder PDF report (never over an existing file unless ``overwrite``)."""
+        from workstation.report.qa import write_uniformity_report
+
+        if self.result is None:
+            raise RuntimeError("no uniformity result to report")
+        return write_uniformity_report(path, self.result, self._context(), overwrite=overwrite)
+
+    def _ask_report(self) -> None:  # pragma: no cover - file dialog
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save QA report"), "uniformity.pdf", "PDF (*.pdf)")
+        if not path:
+            return
+        try:
+            # the native dialog has already asked before replacing an existing file
+            self.save_report(path, overwrite=True)
+        except (OSError, ValueError) as exc:
+            QMessageBox.warning(self, self.tr("QA report"), str(exc))
 
     def store(self) -> int | None:
         """Store the result with the scanner and scan date in the study database (for the trend view)."""
-        from workstation.analysis.qa.series import context_from_volume, store, uniformity_summary
+        from workstation.analysis.qa.series import store, uniformity_summary
 
         if self.result is None:
             return None
-        ctx = self.context if self.context is not None else context_from_volume(self.volume)
+        ctx = self._context()
         qa_id = store(self.db_path, "uniformity", ctx, uniformity_summary(self.result),
                       {"series": ctx.to_dict(), **self.result.to_dict()}, self.result.passed)
         self.store_button.setEnabled(False)
