@@ -75,3 +75,23 @@ def test_voi_outside_grid_is_skipped_with_a_warning(pet):
     s2, vois2 = _open(pet)
     warnings = SS.apply(s2, vois2, state)
     assert len(warnings) == 1 and "'a'" in warnings[0] and not vois2.vois
+
+
+def test_registration_left_to_the_caller(pet):
+    """apply(registration=False) restores all but the transform; registration_change names what to restore."""
+    s, vois = _open(pet)
+    t = np.eye(4)
+    t[:3, 3] = (5.0, 0.0, -2.0)
+    s.set_pet_transform(t, note="manual nudge")
+    s.set_pet_window(0.5, 6.0)
+    state = json.loads(json.dumps(SS.capture(s, vois)))
+    s2, vois2 = _open(pet)
+    assert SS.apply(s2, vois2, state, registration=False) == []
+    assert tuple(s2.pet_window) == (0.5, 6.0) and np.allclose(s2.pet_from_anat, np.eye(4))
+    m, note = SS.registration_change(s2, state)
+    assert np.allclose(m, t) and note == "manual nudge"
+    s2.set_pet_transform(m, note)
+    assert SS.registration_change(s2, state) is None  # nothing left to restore
+    s3, _ = _open(pet)
+    assert SS.registration_change(s3, state) is not None
+    assert SS.registration_change(s3, {"version": SS.VERSION + 1, "registration": state["registration"]}) is None

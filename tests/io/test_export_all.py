@@ -158,6 +158,10 @@ def test_export_all_writes_every_object(exported):
     key = pydicom.dcmread(exported["out"] / "key-lesion-1.dcm")
     assert "fused" in key.ImageComments
     assert (exported["out"] / "report.pdf").read_bytes()[:5] == b"%PDF-"
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(exported["out"] / "report.pdf"), "-"], capture_output=True,
+                              text=True).stdout
+        assert "Lesion 1 (axial, PET/CT fused)" in text and "Lesion 2 (axial, PET/CT fused)" in text
 
 
 def test_export_all_sr_references_seg_and_rwvm(exported):

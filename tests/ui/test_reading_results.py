@@ -178,3 +178,40 @@ def test_sr_and_rwvm_read_back_as_values(qtbot, pet_dir, tmp_path, refdata):
     assert p.import_results(str(out / "seg.dcm")) is None and "neither" in w.message_label.text()
     assert p.import_results(str(tmp_path / "missing.dcm")) is None
     w.close()
+
+
+def test_exported_key_image_is_the_fused_view(qtbot, demo_study, tmp_path):
+    """On the demo PET/CT: the key image of a VOI is CT grey with the PET in the views' colour map on top."""
+    out, truth = demo_study
+    w = _open(qtbot, out)
+    p, s = w.persistence, w.session
+    if p.restore_prompt is not None:
+        p.discard_button.click()
+    les = next(x for x in truth["lesions"] if x["name"] == "lung_left_upper")
+    c = np.asarray(les["centre_lps_mm"], float)
+    model = w.voi_panel.model
+    model.clear()
+    model.add_sphere(c, 8.0, name="key")
+    s.set_colormap("hot iron")
+    s.set_pet_window(2.5, 12.0)  # the lower end above the body's background: the anatomy alone shows there
+    job = p.export_to("sc", str(tmp_path / "key.dcm"))
+    qtbot.waitUntil(lambda: not job.is_running(), timeout=180_000)
+    assert not job.error, job.error
+    ds = pydicom.dcmread(tmp_path / "key-lesion-1.dcm")
+    assert "fused" in ds.ImageComments
+    px = ds.pixel_array.astype(int)
+    grey = (px[..., 0] == px[..., 1]) & (px[..., 1] == px[..., 2])
+    # CT anatomy (dark lung, soft tissue, bright bone) in grey around the lesion
+    assert grey.mean() > 0.5 and np.ptp(px[grey][:, 0]) > 150
+    # the lesion (SUV about 8) in hot iron at the image position of its centre: rows anterior→posterior,
+    # columns right→left, from the PET's LPS corner
+    from workstation.analysis.key_images import lps_corner
+
+    g = s.pet.geometry
+    lo = lps_corner(g)
+    mm = float(ds.PixelSpacing[0])
+    row = int((c[1] - lo[1] + g.spacing[1] / 2) / mm)
+    col = int((c[0] - lo[0] + g.spacing[0] / 2) / mm)
+    patch = px[row - 1:row + 2, col - 1:col + 2].reshape(-1, 3)
+    assert (patch[:, 0] > patch[:, 2] + 60).all(), patch
+    w.close()

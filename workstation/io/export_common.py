@@ -27,8 +27,20 @@ DEVICE_SERIAL = "0"
 
 # highdicom warns about single-component person names and quotes the name: a patient name must
 # never reach a log or the terminal, and the name is copied as the source has it anyway
-warnings.filterwarnings("ignore", message=r"The string .* is unlikely to represent the intended person name",
-                        category=UserWarning)
+_NAME_WARNING = r"The string .* is unlikely to represent the intended person name"
+
+
+def without_name_warnings(fn):
+    """Run a builder with highdicom's person-name warning (it quotes the patient's name) silenced."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=_NAME_WARNING, category=UserWarning)
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 class ExportError(DicomError):

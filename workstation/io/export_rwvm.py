@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from .export_common import (DEVICE_SERIAL, MANUFACTURER, MODEL_NAME, SOFTWARE_VERSION, ExportError, new_uid,
-                            save_dataset)
+                            save_dataset, without_name_warnings)
 
 RWVM_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.67"
 
@@ -43,6 +43,7 @@ def instance_mappings(source_headers, factor: float, instance_factors: dict | No
     return out
 
 
+@without_name_warnings
 def build_rwvm(source_headers, suv_type: str, factor: float, instance_factors: dict | None = None, *,
                series_number: int = 903, description: str = "PET SUV factors"):
     import highdicom as hd

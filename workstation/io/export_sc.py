@@ -12,9 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .export_common import MANUFACTURER, ExportError, check_target, new_uid, save_dataset
+from .export_common import (MANUFACTURER, ExportError, check_target, new_uid, save_dataset,
+                            without_name_warnings)
 
 
+@without_name_warnings
 def build_key_image(ref, rgb: np.ndarray, orientation, *, series_uid: str, number: int, title: str,
                     mm_per_pixel: float | None = None, series_number: int = 904):
     import highdicom as hd

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .export_common import (DEVICE_SERIAL, MANUFACTURER, MODEL_NAME, SOFTWARE_VERSION, ExportError,
-                            geometry_from_affine, new_uid, plane_geometry, save_dataset)
+                            geometry_from_affine, new_uid, plane_geometry, save_dataset, without_name_warnings)
 
 # segment kinds -> (category, type) as highdicom/pydicom codes (looked up lazily)
 _KINDS = {
@@ -66,6 +66,7 @@ class ReadSegment:
     tracking_uid: str = ""
 
 
+@without_name_warnings
 def build_seg(source_headers, geometry, segments, *, series_number: int = 901, description: str = "PET lesions"):
     """highdicom Segmentation of ``segments`` on the slice grid of ``geometry`` (the source series')."""
     import highdicom as hd

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .export_common import MANUFACTURER, MODEL_NAME, SOFTWARE_VERSION, ExportError, new_uid, save_dataset
+from .export_common import (MANUFACTURER, MODEL_NAME, SOFTWARE_VERSION, ExportError, new_uid, save_dataset,
+                            without_name_warnings)
 
 PRIVATE_SCHEME = "99WSPET"
 
@@ -84,6 +85,7 @@ def _tlg_unit(suv_type: str):
         else hd.sr.CodedConcept("g", "UCUM", "gram")
 
 
+@without_name_warnings
 def build_sr(source_headers, seg, mset: MeasurementSet, *, rwvm=None, series_number: int = 902,
              description: str = "PET lesion measurements"):
     """highdicom Comprehensive3DSR (TID 1500) of ``mset``; ``seg`` is the highdicom Segmentation it refers to.
