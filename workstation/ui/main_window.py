@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         dock.hide()
         self.suv_dock = dock
+        self.suv_panel.attach_flag_button(self.suv_button)  # the unknown-sex badge, seen with the panel closed
         self.voi_panel = VoiPanel()  # VOI tools, lesion table, CSV export (dock, toggled by "VOIs…")
         self.voi_dock = QDockWidget(self.tr("VOIs"), self)
         self.voi_dock.setObjectName("voi-dock")
@@ -173,7 +174,6 @@ class MainWindow(QMainWindow):
             self.nudge_buttons[d] = b
         self.suv_button = QPushButton(self.tr("SUV…"))
         self.suv_button.clicked.connect(lambda: self.suv_dock.setVisible(not self.suv_dock.isVisible()))
-        self.suv_panel.attach_flag_button(self.suv_button)  # the unknown-sex badge, seen with the panel closed
         tb.addWidget(self.suv_button)
         self.voi_button = QPushButton(self.tr("VOIs…"))
         self.voi_button.clicked.connect(lambda: self.voi_dock.setVisible(not self.voi_dock.isVisible()))
