@@ -70,5 +70,11 @@ def test_structures_listed_on_open_and_measured_on_demand(refdata, qapp, qtbot, 
     ref_ml = _contour_volume_ml(folder / "PET" / "mask" / "RS.dcm")
     assert v.stats.volume_ml == pytest.approx(ref_ml, rel=0.10)  # PET voxels (4 mm) against the contours
     assert sl.measure([row]) is None  # measured once: not added twice
+    import os
+
+    if os.environ.get("WORKSTATION_SHOT_DIR"):  # for looking at it
+        w.voi_dock.show()
+        QApplication.processEvents()
+        w.voi_panel.grab().save(os.path.join(os.environ["WORKSTATION_SHOT_DIR"], "structures-list.png"))
     w.cancel_work()
     w.close()

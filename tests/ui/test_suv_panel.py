@@ -12,7 +12,7 @@ from workstation.core import vocabulary as vocab
 from workstation.io.pet_header import read_pet_acquisition
 from workstation.testing import synthetic_study as syn
 from workstation.testing.pet_factory import pet_dataset
-from workstation.ui.suv_panel import MISSING_STYLE, SuvPanel
+from workstation.ui.suv_panel import BADGE_STYLE, MISSING_STYLE, SuvPanel
 
 pytestmark = pytest.mark.gui
 
@@ -111,14 +111,22 @@ def test_unknown_sex_badge(qtbot, sex):
     panel = SuvPanel()
     qtbot.addWidget(panel)
     panel.show()
+    from PySide6.QtWidgets import QPushButton
+
+    toolbar_button = QPushButton("SUV…")  # the main window's toolbar button carries the badge too
+    qtbot.addWidget(toolbar_button)
+    panel.attach_flag_button(toolbar_button)
     panel.set_session(s)
     assert s.suv.suv_type == "bw" and panel.sex_badge.isHidden()  # SUVbw does not need the sex
+    assert toolbar_button.text() == "SUV…" and toolbar_button.styleSheet() == ""
     for key in ("lbm-james128", "lbm-janma", "ibw"):
         panel.type_box.setCurrentIndex(panel.type_box.findData(key))
         assert panel.apply()
         assert panel.sex_badge.isVisible(), key
         text = panel.sex_badge.text()
         assert f"SUV{key}" in text and ("O" if sex == "O" else "missing") in text
+        assert toolbar_button.text() == "⚠ SUV…" and toolbar_button.toolTip() == text
+        assert toolbar_button.styleSheet() == BADGE_STYLE
     panel.type_box.setCurrentIndex(panel.type_box.findData("bsa"))  # BSA does not need the sex
     assert panel.apply() and panel.sex_badge.isHidden()
     panel.type_box.setCurrentIndex(panel.type_box.findData("ibw"))
@@ -128,6 +136,7 @@ def test_unknown_sex_badge(qtbot, sex):
     panel.edits["sex"].setText("F")
     panel.reason.setText("sex from the referral")
     assert panel.apply() and panel.sex_badge.isHidden()
+    assert toolbar_button.text() == "SUV…" and toolbar_button.styleSheet() == ""
 
 
 def test_known_sex_shows_no_badge(qtbot):

@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         dock.hide()
         self.suv_dock = dock
+        self.suv_panel.attach_flag_button(self.suv_button)  # the unknown-sex badge, seen with the panel closed
         self.voi_panel = VoiPanel()  # VOI tools, lesion table, CSV export (dock, toggled by "VOIs…")
         self.voi_dock = QDockWidget(self.tr("VOIs"), self)
         self.voi_dock.setObjectName("voi-dock")

@@ -90,6 +90,7 @@ class SuvPanel(QWidget):
                                           "female values. Click to give the sex."))
         self.sex_badge.clicked.connect(lambda: self.mark_field("sex"))
         self.sex_badge.hide()
+        self.flag_buttons: list = []  # buttons outside the panel (the toolbar's SUV button) that carry the badge too
         form = QFormLayout()
         form.addRow(self.tr("SUV type"), self.type_box)
         for name, label in FIELDS:
@@ -142,11 +143,24 @@ class SuvPanel(QWidget):
         got = sex_assumed(res)
         if got is None:
             self.sex_badge.hide()
+            for b, text, tip in self.flag_buttons:
+                b.setStyleSheet("")
+                b.setText(text)
+                b.setToolTip(tip)
             return
         what = self.tr("missing") if got == "missing" else got
         self.sex_badge.setText(self.tr("⚠ Sex unknown ({}): SUV{} uses the mean of male and female").format(
             what, res.suv_type))
         self.sex_badge.show()
+        for b, text, _tip in self.flag_buttons:  # seen while reading, with the panel closed
+            b.setStyleSheet(BADGE_STYLE)
+            b.setText("⚠ " + text)
+            b.setToolTip(self.sex_badge.text())
+
+    def attach_flag_button(self, button) -> None:
+        """Show the unknown-sex badge on ``button`` as well (amber, ⚠ before its text, the badge as tooltip)."""
+        self.flag_buttons.append((button, button.text(), button.toolTip()))
+        self.update_sex_badge()
 
     def mark_field(self, name: str | None) -> None:
         """Outline the form field of input ``name`` (the ``field`` of an SUV error) and clear the others."""
