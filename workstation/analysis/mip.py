@@ -50,6 +50,10 @@ def mip_projection(volume: np.ndarray, geometry: ImageGeometry, angle_deg: float
     """
     c, e_u, e_d, u, t = rays(angle_deg)
     nz = geometry.shape[0]
+    if angle_deg % 360.0 == 0.0 and len(u) == geometry.shape[2] and len(t) > geometry.shape[1]:
+        # the anterior view: every ray runs along y through the voxel centres of one column, and the
+        # samples beyond the grid count 0, so the frame is the max over y (and 0)
+        return np.maximum(np.asarray(volume, np.float32).max(axis=1), np.float32(0.0))[::-1]
     uu, tt = np.meshgrid(u, t, indexing="ij")  # (nu, nt)
     x = c[0] + uu * e_u[0] + tt * e_d[0]
     y = c[1] + uu * e_u[1] + tt * e_d[1]

@@ -7,9 +7,11 @@ slices. Resampling the whole PET onto it would cost a float copy as large as the
 4 bytes = 630 MB) and seconds before the first image. ``PetOnView`` instead samples only the
 plane a view shows, when it is asked for, through world coordinates and the rigid transform
 ``pet_from_anat`` (display-frame world -> PET-frame world, the ITK convention), with the same
-function and rules as the whole-volume resampling (``analysis.resample.resample_to_grid``: linear,
-``fill`` more than half a PET voxel outside the PET grid), so a plane equals the same plane of the
-whole resampled volume. The last planes asked for are kept in a cache bounded in bytes, so going
+rules as the whole-volume resampling (``analysis.resample.resample_to_grid``: linear, the edge
+value up to half a PET voxel outside the PET grid, ``fill`` beyond), so a plane equals the same
+plane of the whole resampled volume to float precision. Without rotation between the grids (the
+usual PET/CT) the plane is interpolated one axis at a time, the plane's normal first, which costs
+about one PET slice; with a rotation scipy's affine resampling is used on the one-voxel slab. The last planes asked for are kept in a cache bounded in bytes, so going
 back and forth over a few slices costs nothing.
 
 The numbers a reader is given (cursor readout, VOI statistics) never come from here: they are
@@ -75,8 +77,12 @@ class PetOnView:
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
-        slab = resample_to_grid(self.source, self.pet_geometry, self.slab_geometry(plane, index),
-                                self.transform, order=1, fill=self.fill)
+        geo = self.slab_geometry(plane, index)
+        m = np.linalg.inv(self.pet_geometry.affine) @ self.transform @ geo.affine  # slab ijk -> PET ijk
+        if not np.any(m[:3, :3] - np.diag(np.diag(m[:3, :3]))):
+            slab = self._separable(m, geo.shape, _NORMAL_AXIS[plane])
+        else:  # a rotation between the grids: scipy's general affine path
+            slab = resample_to_grid(self.source, self.pet_geometry, geo, self.transform, order=1, fill=self.fill)
         img = np.ascontiguousarray(extract_plane(slab, PLANE_SPECS[plane], 0))
         img.setflags(write=False)
         with self._lock:
@@ -87,6 +93,38 @@ class PetOnView:
                 _k, old = self._cache.popitem(last=False)
                 total -= old.nbytes
         return img
+
+    def _separable(self, m: np.ndarray, shape, first_axis: int) -> np.ndarray:
+        """Linear interpolation when each PET axis depends on one display axis only (no rotation: the
+        usual PET/CT): one 1-D interpolation per axis, the plane's normal first, so the work is that
+        of one PET slice. Same rule as ``resample_to_grid``: edge value up to half a voxel outside the
+        PET grid (scipy's ``nearest`` mode), ``fill`` beyond."""
+        out = self.source
+        n_src = self.source.shape
+        keep = []
+        for ax in [first_axis] + [a for a in (0, 1, 2) if a != first_axis]:  # numpy axes (k, j, i)
+            a = 2 - ax  # the ijk axis of numpy axis ax
+            s = m[a, a] * np.arange(shape[ax], dtype=float) + m[a, 3]
+            n = n_src[ax]
+            keep.append((ax, (s > -0.5) & (s < n - 0.5)))
+            sc = np.clip(s, 0.0, n - 1.0)
+            i0 = np.floor(sc).astype(np.intp)
+            i1 = np.minimum(i0 + 1, n - 1)
+            w = (sc - i0).astype(np.float32)
+            bshape = [1, 1, 1]
+            bshape[ax] = len(w)
+            w = w.reshape(bshape)
+            out = np.take(out, i0, axis=ax) * (np.float32(1.0) - w) + np.take(out, i1, axis=ax) * w
+        out = np.ascontiguousarray(out, np.float32)
+        inside = np.ones(out.shape, bool)
+        for ax, ok in keep:
+            if not ok.all():
+                bshape = [1, 1, 1]
+                bshape[ax] = len(ok)
+                inside &= ok.reshape(bshape)
+        if not inside.all():
+            out[~inside] = np.float32(self.fill)
+        return out
 
     def cached_bytes(self) -> int:
         with self._lock:
