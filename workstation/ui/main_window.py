@@ -201,6 +201,10 @@ class MainWindow(QMainWindow):
             group.addAction(act)
             act.triggered.connect(lambda _c=False, code=code: self.choose_language(code))
             self.language_actions[code] = act
+        from .node_settings import open_node_settings  # our DICOM node: AE title, port, peers, storage, start/stop
+
+        self.node_settings_action = menu.addAction(self.tr("DICOM node…"))
+        self.node_settings_action.triggered.connect(lambda: open_node_settings(self))
 
     def choose_language(self, code: str) -> None:
         from . import i18n
