@@ -275,7 +275,7 @@
     </message>
     <message>
         <location filename="../../workstation/ui/main_window.py" line="129"/>
-        <location filename="../../workstation/ui/main_window.py" line="347"/>
+        <location filename="../../workstation/ui/main_window.py" line="353"/>
         <source>CT</source>
         <translation>CT</translation>
     </message>
@@ -296,7 +296,7 @@
     </message>
     <message>
         <location filename="../../workstation/ui/main_window.py" line="145"/>
-        <location filename="../../workstation/ui/main_window.py" line="497"/>
+        <location filename="../../workstation/ui/main_window.py" line="503"/>
         <source>Play MIP</source>
         <translation>播放 MIP</translation>
     </message>
@@ -307,7 +307,7 @@
     </message>
     <message>
         <location filename="../../workstation/ui/main_window.py" line="153"/>
-        <location filename="../../workstation/ui/main_window.py" line="348"/>
+        <location filename="../../workstation/ui/main_window.py" line="354"/>
         <source>Register PET→CT</source>
         <translation>配准 PET→CT</translation>
     </message>
@@ -318,7 +318,7 @@
     </message>
     <message>
         <location filename="../../workstation/ui/main_window.py" line="157"/>
-        <location filename="../../workstation/ui/main_window.py" line="609"/>
+        <location filename="../../workstation/ui/main_window.py" line="615"/>
         <source>Scanner alignment</source>
         <translation>扫描仪对位</translation>
     </message>
@@ -329,7 +329,7 @@
     </message>
     <message>
         <location filename="../../workstation/ui/main_window.py" line="161"/>
-        <location filename="../../workstation/ui/main_window.py" line="622"/>
+        <location filename="../../workstation/ui/main_window.py" line="628"/>
         <source>Undo alignment</source>
         <translation>撤销对位</translation>
     </message>
@@ -384,6 +384,17 @@
         <translation>取消</translation>
     </message>
     <message>
+        <location filename="../../workstation/ui/load_notes.py" line="29"/>
+        <source>Not all files could be read: {}</source>
+        <translation>部分文件无法读取：{}</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/load_notes.py" line="31"/>
+        <source>(and {} more notes)</source>
+        <translation>（另有 {} 条说明）</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/load_notes.py" line="33"/>
         <location filename="../../workstation/ui/main_window.py" line="249"/>
         <source>{}: done</source>
         <translation>{}：完成</translation>
@@ -399,150 +410,151 @@
         <translation>DICOM 节点…</translation>
     </message>
     <message>
+        <location filename="../../workstation/ui/load_notes.py" line="33"/>
         <location filename="../../workstation/ui/main_window.py" line="279"/>
         <location filename="../../workstation/ui/main_window.py" line="284"/>
         <source>Loading study</source>
         <translation>正在载入检查</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="314"/>
+        <location filename="../../workstation/ui/main_window.py" line="320"/>
         <source>PET aligned with the {}</source>
         <translation>PET 已按{}对齐</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="317"/>
+        <location filename="../../workstation/ui/main_window.py" line="323"/>
         <source>PET and MR frames of reference differ: use &apos;Register PET→MR&apos; or nudge</source>
         <translation>PET 与 MR 的参考坐标系不同：请使用“配准 PET→MR”或手动微调</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="319"/>
+        <location filename="../../workstation/ui/main_window.py" line="325"/>
         <source>PET and CT frames of reference differ: use &apos;Register PET→CT&apos; or nudge</source>
         <translation>PET 与 CT 的参考坐标系不同：请使用“配准 PET→CT”或手动微调</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="347"/>
+        <location filename="../../workstation/ui/main_window.py" line="353"/>
         <source>MR</source>
         <translation>MR</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="348"/>
+        <location filename="../../workstation/ui/main_window.py" line="354"/>
         <source>Register PET→MR</source>
         <translation>配准 PET→MR</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="362"/>
+        <location filename="../../workstation/ui/main_window.py" line="368"/>
         <source>PET: {}</source>
         <translation>PET：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="414"/>
+        <location filename="../../workstation/ui/main_window.py" line="420"/>
         <source>next / previous slice (MIP: rotate) in the view under the mouse</source>
         <translation>鼠标所在视图的下一层 / 上一层（MIP：旋转）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="415"/>
+        <location filename="../../workstation/ui/main_window.py" line="421"/>
         <source>PgUp / PgDn</source>
         <translation>上翻页 / 下翻页</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="415"/>
+        <location filename="../../workstation/ui/main_window.py" line="421"/>
         <source>10 slices forward / back</source>
         <translation>前进 / 后退 10 层</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="416"/>
+        <location filename="../../workstation/ui/main_window.py" line="422"/>
         <source>zoom in / out</source>
         <translation>放大 / 缩小</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="417"/>
+        <location filename="../../workstation/ui/main_window.py" line="423"/>
         <source>Home</source>
         <translation>Home 键</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="417"/>
+        <location filename="../../workstation/ui/main_window.py" line="423"/>
         <source>reset zoom and pan</source>
         <translation>重置缩放和平移</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="418"/>
+        <location filename="../../workstation/ui/main_window.py" line="424"/>
         <source>CT/MR window presets in the order of the tool bar</source>
         <translation>按工具栏顺序选择 CT/MR 窗宽窗位预设</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="419"/>
+        <location filename="../../workstation/ui/main_window.py" line="425"/>
         <source>Space</source>
         <translation>空格键</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="419"/>
+        <location filename="../../workstation/ui/main_window.py" line="425"/>
         <source>play / pause the rotating MIP</source>
         <translation>播放 / 暂停旋转 MIP</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="420"/>
+        <location filename="../../workstation/ui/main_window.py" line="426"/>
         <source>this list</source>
         <translation>本列表</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="426"/>
+        <location filename="../../workstation/ui/main_window.py" line="432"/>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="497"/>
+        <location filename="../../workstation/ui/main_window.py" line="503"/>
         <source>Pause MIP</source>
         <translation>暂停 MIP</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="521"/>
+        <location filename="../../workstation/ui/main_window.py" line="527"/>
         <source>Registration</source>
         <translation>配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="522"/>
+        <location filename="../../workstation/ui/main_window.py" line="528"/>
         <source>The PET and the CT/MR do not share a frame of reference.
 Register them automatically now, or align them by hand with the nudge buttons?</source>
         <translation>PET 与 CT/MR 不在同一参考坐标系中。
 现在自动配准，还是用微调按钮手动对齐？</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="525"/>
+        <location filename="../../workstation/ui/main_window.py" line="531"/>
         <source>Register now</source>
         <translation>立即配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="526"/>
+        <location filename="../../workstation/ui/main_window.py" line="532"/>
         <source>Nudge by hand</source>
         <translation>手动微调</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="541"/>
+        <location filename="../../workstation/ui/main_window.py" line="547"/>
         <source>Keeping the registration</source>
         <translation>保存配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="554"/>
+        <location filename="../../workstation/ui/main_window.py" line="560"/>
         <source>Moving PET</source>
         <translation>正在移动 PET</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="573"/>
+        <location filename="../../workstation/ui/main_window.py" line="579"/>
         <source>Registering PET to CT</source>
         <translation>正在将 PET 配准到 CT</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="573"/>
+        <location filename="../../workstation/ui/main_window.py" line="579"/>
         <source>Registering PET to MR</source>
         <translation>正在将 PET 配准到 MR</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="583"/>
+        <location filename="../../workstation/ui/main_window.py" line="589"/>
         <source>Registration proposal rejected: alignment unchanged</source>
         <translation>已拒绝配准建议：对位未改变</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="585"/>
+        <location filename="../../workstation/ui/main_window.py" line="591"/>
         <source>Registration proposal: accept or reject</source>
         <translation>配准建议：请接受或拒绝</translation>
     </message>

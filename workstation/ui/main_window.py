@@ -276,12 +276,18 @@ class MainWindow(QMainWindow):
     def load_folder(self, path: str, pet_uid: str | None = None, anat_uid: str | None = None) -> Job:
         """Read the PET and CT/MR found below a folder (the given series, or the usual pair), off the UI thread."""
         return self._run(self.load_jobs, Job(fusion.open_folder, str(path), pet_uid, anat_uid, db=self.db, name="load"),
-                         self.set_session, self.tr("Loading study"))
+                         self._set_loaded_session, self.tr("Loading study"))
 
     def load_study(self, study_uid: str, pet_uid: str | None = None, anat_uid: str | None = None) -> Job:
         """Read a study of the database (the chosen PET over the chosen CT/MR; None: the usual pair)."""
         return self._run(self.load_jobs, Job(fusion.open_study, self.db, study_uid, pet_uid, anat_uid, name="load"),
-                         self.set_session, self.tr("Loading study"))
+                         self._set_loaded_session, self.tr("Loading study"))
+
+    def _set_loaded_session(self, session: ReadingSession) -> None:
+        from .load_notes import show_load_notes  # files the loader skipped are named in the message line
+
+        self.set_session(session)
+        show_load_notes(self, session)
 
     def set_session(self, session: ReadingSession) -> None:
         if self.session is not None:
