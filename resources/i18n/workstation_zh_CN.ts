@@ -15,13 +15,13 @@
     </message>
     <message>
         <location filename="../../workstation/ui/browser_support.py" line="31"/>
-        <source>Not used (this file)</source>
-        <translation>未采用（此文件）</translation>
+        <source>File in conflict</source>
+        <translation>冲突文件</translation>
     </message>
     <message>
         <location filename="../../workstation/ui/browser_support.py" line="32"/>
-        <source>Kept (first file)</source>
-        <translation>保留（首个文件）</translation>
+        <source>First file (keeps the UID)</source>
+        <translation>首个文件（保留该 UID）</translation>
     </message>
     <message>
         <location filename="../../workstation/ui/browser_support.py" line="33"/>

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 
 CONFLICTS_ROLE = Qt.ItemDataRole.UserRole + 3  # number of UID conflicts of a study item
 CONFLICT_COLUMNS = (QT_TRANSLATE_NOOP("ConflictsDialog", "Kind"), QT_TRANSLATE_NOOP("ConflictsDialog", "UID"),
-                    QT_TRANSLATE_NOOP("ConflictsDialog", "Not used (this file)"),
-                    QT_TRANSLATE_NOOP("ConflictsDialog", "Kept (first file)"),
+                    QT_TRANSLATE_NOOP("ConflictsDialog", "File in conflict"),
+                    QT_TRANSLATE_NOOP("ConflictsDialog", "First file (keeps the UID)"),
                     QT_TRANSLATE_NOOP("ConflictsDialog", "Detail"), QT_TRANSLATE_NOOP("ConflictsDialog", "Found"))
 
 
