@@ -5,7 +5,7 @@ set -euo pipefail
 PKGS=(fonts-wqy-microhei dicom3tools poppler-utils libgl1 libegl1 libglib2.0-0 libfontconfig1 libxkbcommon0 libdbus-1-3 libosmesa6 libgomp1 xvfb
       xauth libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
       libxcb-render-util0 libxcb-shape0 libxcb-xkb1
-      orthanc orthanc-dicomweb dcmtk shared-mime-info libglib2.0-bin)
+      orthanc orthanc-dicomweb dcmtk openssl shared-mime-info libglib2.0-bin)
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "sysdeps: not a Debian-based system; install the equivalents of: ${PKGS[*]}" >&2
     exit 0

@@ -122,7 +122,7 @@ def run(args) -> int:
     max_mb = args.max_instance_mb if args.max_instance_mb is not None else local.max_instance_mb
     allowed = cfg.allowed_peers() + [parse_allow(a) for a in args.allow]
     db = StudyDB(args.db, synchronous="NORMAL")  # files are fsynced; the index is rebuilt from them at start
-    store = ManagedStore(args.store, db, group_commit=True)
+    store = ManagedStore(args.store or local.store or None, db, group_commit=True)
     node = StorageNode(args.ae_title or local.ae_title, args.port or local.port, host=args.host or local.host,
                        allowed=allowed, store=store, db=db,
                        max_associations=args.max_associations or local.max_associations,

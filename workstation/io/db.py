@@ -391,6 +391,20 @@ class StudyDB:
             rows = self._con.execute(q + " ORDER BY found, kind, uid, path", args).fetchall()
         return [ConflictRow(r[0], r[1], r[2], r[3] or "", r[4], r[5], r[6]) for r in rows]
 
+    def conflicts_by_study(self) -> dict[str, list[ConflictRow]]:
+        """The recorded conflicts grouped by the Study UID they concern (a SOP conflict: the study of the
+        instance that kept its first file)."""
+        with self._lock:
+            rows = self._con.execute(
+                "SELECT c.kind, c.uid, c.path, c.other_path, c.patient_key, c.detail, c.found, "
+                "CASE WHEN c.kind = ? THEN c.uid ELSE (SELECT se.study_uid FROM instances i JOIN series se "
+                "ON se.series_uid = i.series_uid WHERE i.sop_instance_uid = c.uid) END "
+                "FROM conflicts c ORDER BY c.found, c.kind, c.uid, c.path", (STUDY_CONFLICT,)).fetchall()
+        out: dict[str, list[ConflictRow]] = {}
+        for r in rows:
+            out.setdefault(r[7] or "", []).append(ConflictRow(r[0], r[1], r[2], r[3] or "", r[4], r[5], r[6]))
+        return out
+
     # ------------------------------------------------------------------ queries
     def patients(self) -> list[PatientRow]:
         with self._lock:

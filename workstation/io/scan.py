@@ -258,4 +258,27 @@ def scan_paths(paths, progress=None, workers: int | None = None) -> ScanResult:
             done += len(c)
             if progress is not None:
                 progress.update(done / len(files), f"read {done}/{len(files)} headers")
+    _log_skipped(result)
     return result
+
+
+def _log_skipped(result: ScanResult, limit: int = 200) -> None:
+    """Log the skipped files (for support). Names read by worker processes are registered here
+    first, so that the log's PHI filter masks folders named after these patients."""
+    import logging
+
+    from workstation.settings.logs import register_phi
+
+    if not result.skipped:
+        return
+    seen: set[tuple[str, str, str]] = set()
+    for r in result.instances:
+        key = (r.patient_name, r.patient_id, r.patient_birth_date)
+        if key not in seen:
+            seen.add(key)
+            register_phi(*key)
+    log = logging.getLogger("workstation.io.scan")
+    for path, why in result.skipped[:limit]:
+        log.info("skipped %s: %s", path, why)
+    if len(result.skipped) > limit:
+        log.info("... and %d more skipped files", len(result.skipped) - limit)

@@ -16,6 +16,12 @@ Every handler carries a :class:`PhiFilter`. It removes
   pydicom's "Invalid value for VR PN: '...'" warnings quote the raw element value, which may be
   any element, a name or an ID included.
 
+File paths are PHI too when folders are named after patients ("/cases/ZHANG_SAN_P12345/CT/1.dcm").
+So every absolute path in a record is reduced to its last two components (".../CT/1.dcm", enough to
+find the file from the import that named it) and those are scrubbed like any text; names are
+registered with their spelling variants ("ZHANG_SAN", "Zhang San", "ZHANGSAN") and Chinese names of
+two characters ("张三") count, so that a folder spelled from the name is masked as well.
+
 Duplicates (pydicom both logs and warns the same text) are written once.
 :func:`diagnostics_text` gives the version facts and the log's tail for a support request.
 """
@@ -42,6 +48,10 @@ _phi_values: collections.OrderedDict[str, None] = collections.OrderedDict()
 _PHI_MAX = 20000
 _MIN_LEN = 3  # shorter values (sex "M", initials) would blank out ordinary words
 _QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
+# an absolute path: POSIX (/a/b), Windows (C:\a\b) or UNC (\\host\share); it runs to a quote, a colon
+# followed by a space, or the end of the line (folder names may contain spaces)
+_PATH = re.compile(r"(?:(?<![\w.])/|\b[A-Za-z]:[\\/]|\\\\)(?:[^\n'\"<>|:]|:(?! |$))+?(?=['\"]|: |:$|\)|\]|,? |$)")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _pattern_cache: tuple[int, re.Pattern | None] = (-1, None)
 _version = 0
 
@@ -56,8 +66,11 @@ def register_phi(*values) -> None:
                 continue
             text = str(v).strip()
             parts = {text} | {p.strip() for p in re.split(r"[\^=,]", text)}
+            words = [w for w in re.split(r"[\^=,\s]+", text.split("=")[0]) if w]
+            if len(words) > 1:  # spellings of the whole name a folder may use
+                parts |= {sep.join(words) for sep in ("_", " ", "-", "", ".")}
             for p in parts:
-                if len(p) >= _MIN_LEN and p not in _phi_values:
+                if (len(p) >= _MIN_LEN or len(p) == 2 and len(_CJK.findall(p)) == 2) and p not in _phi_values:
                     _phi_values[p] = None
                     added = True
                     if len(_phi_values) > _PHI_MAX:
@@ -78,8 +91,20 @@ def _phi_pattern() -> re.Pattern | None:
         return pattern
 
 
+def shown_path(path) -> str:
+    """How a file path appears in the log: its last two components, scrubbed (".../CT/IM0001")."""
+    text = str(path).rstrip("/\\")
+    parts = [p for p in re.split(r"[/\\]", text) if p]
+    if len(parts) > 2:
+        text = ".../" + "/".join(parts[-2:])
+    pattern = _phi_pattern()
+    return pattern.sub(REDACTED, text) if pattern is not None else text
+
+
 def scrub(text: str, third_party: bool = False) -> str:
-    """``text`` without registered PHI values (and, for third-party text, without quoted values)."""
+    """``text`` without registered PHI values (and, for third-party text, without quoted values);
+    absolute paths shortened by :func:`shown_path`."""
+    text = _PATH.sub(lambda m: shown_path(m.group(0)), text)
     if third_party:
         text = _QUOTED.sub(f"'{REDACTED}'", text)
     pattern = _phi_pattern()

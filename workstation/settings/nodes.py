@@ -82,6 +82,7 @@ class LocalNode:
     tls_key: str = ""
     tls_ca: str = ""  # PEM CA file: when set, callers must present a certificate it signed
     max_instance_mb: int = 2048  # a received instance larger than this is refused (0xA700)
+    store: str = ""  # managed store folder of received studies (empty: store/ in the data directory)
 
 
 @dataclass

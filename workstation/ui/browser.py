@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from workstation.analysis.fusion import choose_pair
 from workstation.io.dicom_text import display_name as patient_display_name
 
+from . import browser_support
 from .pacs_panel import PacsPanel, SendDialog
 from .workers import Job, JobSlot, show_progress
 
@@ -139,6 +140,10 @@ class StudyBrowser(QWidget):
         self.open_button.clicked.connect(self._open_selected)
         self.send_button = QPushButton(self.tr("Send to node…"))
         self.send_button.clicked.connect(self.send_selected)
+        self.conflicts_button = QPushButton(self.tr("Conflicts…"))  # UID conflicts, copy diagnostics: browser_support
+        self.conflicts_button.clicked.connect(self.show_conflicts)
+        self.diagnostics_button = QPushButton(self.tr("Copy diagnostics"))
+        self.diagnostics_button.clicked.connect(self.copy_diagnostics)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.hide()
@@ -147,7 +152,8 @@ class StudyBrowser(QWidget):
         self.cancel_button.hide()
         self.status = QLabel("")
         top = QHBoxLayout()
-        for w in (self.import_button, self.refresh_button, self.open_button, self.send_button):
+        for w in (self.import_button, self.refresh_button, self.open_button, self.send_button, self.conflicts_button,
+                  self.diagnostics_button):
             top.addWidget(w)
         top.addStretch(1)
         top.addWidget(self.progress)
@@ -181,12 +187,14 @@ class StudyBrowser(QWidget):
             self.status.setText(self.tr("No study database."))
             return
         studies = self.db.studies()
+        items_by_study = {}
         for st in studies:
             name = patient_display_name(st.patient_name) or self.tr("(no name)")  # "Family, Given" as everywhere
             who = self.tr("(patient hidden)") if self.anonymise else f"{name}  [{st.patient_id}]"
             item = QTreeWidgetItem([who, st.study_date, st.description, "/".join(st.modalities),
                                     self.tr("{} series").format(st.n_series)])
             item.setData(0, STUDY_UID_ROLE, st.study_uid)
+            items_by_study[st.study_uid] = item
             for se in self.db.series(st.study_uid):
                 child = QTreeWidgetItem([f"#{se.series_number if se.series_number is not None else '-'} {se.modality}",
                                          se.series_date, se.description, self.tr("{} slices").format(se.n_instances),
@@ -195,9 +203,19 @@ class StudyBrowser(QWidget):
                 child.setData(0, SERIES_UID_ROLE, se.series_uid)
                 item.addChild(child)
             self.tree.addTopLevelItem(item)
+        browser_support.mark_conflicts(self, items_by_study)
         for c in range(5):
             self.tree.resizeColumnToContents(c)
         self.status.setText(self.tr("{} studies").format(len(studies)))
+
+    def show_conflicts(self):
+        dlg = browser_support.conflicts_dialog(self)
+        if dlg is not None:
+            dlg.show()
+        return dlg
+
+    def copy_diagnostics(self) -> str:
+        return browser_support.copy_diagnostics(self)
 
     def _activated(self, item, _col=0) -> None:
         uid = item.data(0, STUDY_UID_ROLE)

@@ -209,6 +209,10 @@ class MainWindow(QMainWindow):
             group.addAction(act)
             act.triggered.connect(lambda _c=False, code=code: self.choose_language(code))
             self.language_actions[code] = act
+        from .node_settings import open_node_settings  # our DICOM node: AE title, port, peers, storage, start/stop
+
+        self.node_settings_action = menu.addAction(self.tr("DICOM node…"))
+        self.node_settings_action.triggered.connect(lambda: open_node_settings(self))
 
     def choose_language(self, code: str) -> None:
         from . import i18n
@@ -287,13 +291,19 @@ class MainWindow(QMainWindow):
         """Read the PET and CT/MR found below a folder (the given series, or the usual pair), off the UI thread."""
         self._structure_source = ("folder", str(path))  # where the structures list looks (voi_panel.structures)
         return self._run(self.load_jobs, Job(fusion.open_folder, str(path), pet_uid, anat_uid, db=self.db, name="load"),
-                         self.set_session, self.tr("Loading study"))
+                         self._set_loaded_session, self.tr("Loading study"))
 
     def load_study(self, study_uid: str, pet_uid: str | None = None, anat_uid: str | None = None) -> Job:
         """Read a study of the database (the chosen PET over the chosen CT/MR; None: the usual pair)."""
         self._structure_source = ("db", study_uid)
         return self._run(self.load_jobs, Job(fusion.open_study, self.db, study_uid, pet_uid, anat_uid, name="load"),
-                         self.set_session, self.tr("Loading study"))
+                         self._set_loaded_session, self.tr("Loading study"))
+
+    def _set_loaded_session(self, session: ReadingSession) -> None:
+        from .load_notes import show_load_notes  # files the loader skipped are named in the message line
+
+        self.set_session(session)
+        show_load_notes(self, session)
 
     def set_session(self, session: ReadingSession) -> None:
         if self.session is not None:

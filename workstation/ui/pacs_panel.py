@@ -69,6 +69,9 @@ class PacsPanel(QWidget):
         nodes_row.addSpacing(20)
         nodes_row.addWidget(self.node_status)
         nodes_row.addWidget(self.node_button)
+        self.settings_button = QPushButton(self.tr("Node settings…"))
+        self.settings_button.clicked.connect(self.open_settings)
+        nodes_row.addWidget(self.settings_button)
 
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText(self.tr("e.g. DOE^J* or 王*"))
@@ -163,6 +166,14 @@ class PacsPanel(QWidget):
             self.tr("{}: C-ECHO status 0x{:04X}").format(node.name, st)))
         job.failed.connect(lambda msg: self.status.setText(msg.split(": ", 1)[-1]))
         return job.start()
+
+    def open_settings(self):
+        """The node settings dialog; the node list and status are refreshed when it closes."""
+        from .node_settings import open_node_settings
+
+        dlg = open_node_settings(self)
+        dlg.finished.connect(lambda _r: (self.reload_nodes(), self._update_node_status()))
+        return dlg
 
     def _toggle_node(self) -> None:
         from workstation.net import process
