@@ -416,6 +416,15 @@ def match_lesions(base_labels: np.ndarray, base_geometry: ImageGeometry, base_ce
 
 
 # ============================================================================ the reading
+def _series_date(tp: TimePoint) -> str:
+    acq = getattr(tp.pet, "pet", None)
+    try:
+        when = acq.series_datetime if acq is not None else None
+    except Exception:  # noqa: BLE001 - a header without times has no date
+        when = None
+    return when.strftime("%Y-%m-%d") if when is not None else ""
+
+
 @dataclass
 class FollowupReading:
     baseline: TimePoint
@@ -685,6 +694,34 @@ class FollowupReading:
                         "qiba_within_repeatability": r.qiba_within_repeatability})
             out.append(row)
         return out
+
+    def report_summary(self) -> dict:
+        """Plain values for the PDF report's change table (``report.reading_report.followup_section``):
+        per lesion (baseline, follow-up, change %) of SUVmax, SULpeak and MTV, its PERCIST and EORTC
+        category and the Deauville score of its follow-up SUVmax (both follow-up references needed),
+        and the patient-level responses."""
+        fu_bp, fu_liver = self.fu.get("blood_pool"), self.fu["liver"]
+        rows = []
+        for r in self.rows():
+            ch = r.changes()
+            d = None
+            if fu_bp and r.status != "disappeared":
+                d = R.deauville_points(r.followup.suvmax, fu_bp["suv_mean"], fu_liver["suv_mean"])
+            rows.append({"lesion": r.name, "status": r.status, "percist": r.percist, "eortc": r.eortc, "deauville": d,
+                         **{w: (ch[w]["baseline"], ch[w]["followup"], ch[w]["percent"])
+                            for w in ("suvmax", "sulpeak", "mtv_ml")}})
+        methods = ["percist", "eortc"] + (["deauville"] if fu_bp and self.base.get("blood_pool") else [])
+        response = []
+        for m in methods:
+            res = self.response(m)
+            response.append((m.upper() if m != "deauville" else "Deauville",
+                             f"{res.category} ({res.name}); " + "; ".join(res.reasons)))
+        reg = self.registration
+        text = str(reg.get("summary") or reg.get("method") or "")
+        if self.matching == "deformable" and self.deformable is not None:
+            text += "; lesions matched through " + self.deformable.summary()
+        return {"rows": rows, "response": response, "registration": text,
+                "baseline_date": _series_date(self.baseline), "followup_date": _series_date(self.followup)}
 
     def to_dict(self, method: str | None = None) -> dict:
         out = {
