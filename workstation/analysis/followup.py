@@ -242,11 +242,15 @@ def register_deformable(baseline_ct: Volume, followup_ct: Volume, followup_from_
     ``mesh_mm`` over the baseline CT."""
     import SimpleITK as sitk
 
-    from workstation.analysis.registration import _euler_from_matrix, _images
+    from workstation.io.sitk_bridge import to_sitk
     from workstation.tasks.progress import Cancelled
 
-    fixed, moving = _images(baseline_ct, followup_ct)
-    rigid = _euler_from_matrix(sitk, np.asarray(followup_from_baseline, float), baseline_ct.geometry.center_world())
+    fixed, moving = (sitk.Cast(to_sitk(np.asarray(v.array, np.float32), v.geometry), sitk.sitkFloat32)
+                     for v in (baseline_ct, followup_ct))
+    m = np.asarray(followup_from_baseline, float)
+    rigid = sitk.AffineTransform(3)  # p -> R p + t, kept fixed while the B-spline is optimised
+    rigid.SetMatrix(tuple(float(v) for v in m[:3, :3].ravel()))
+    rigid.SetTranslation(tuple(float(v) for v in m[:3, 3]))
     extent = [n * s for n, s in zip(fixed.GetSize(), fixed.GetSpacing())]
     mesh = tuple(max(1, int(round(e / float(mesh_mm)))) for e in extent)
     bspline = sitk.BSplineTransformInitializer(fixed, list(mesh))
@@ -902,3 +906,19 @@ def read_followup_studies(db, baseline_study_uid: str, followup_study_uid: str, 
         reading.registration["proposed"] = True
     reading.registration["notes"] = notes
     return reading
+
+
+# ============================================================================ DICOM SR of the change table
+def write_sr(reading: FollowupReading, path, *, overwrite: bool = False):
+    """The change table and the response as a DICOM SR (``io.export_sr.build_followup_sr``) whose
+    evidence is the follow-up PET."""
+    from workstation.io.export_common import source_headers_for
+    from workstation.io.export_sr import FollowupLesion, write_followup_sr
+
+    summary = reading.report_summary()
+    lesions = [FollowupLesion(r["lesion"], r["status"], r["suvmax"], r["sulpeak"], r["mtv_ml"], r["percist"],
+                              r["eortc"], r["deauville"]) for r in summary["rows"]]
+    response = {"PERCIST": reading.response("percist").category, "EORTC": reading.response("eortc").category}
+    if reading.fu.get("blood_pool") and reading.base.get("blood_pool"):
+        response["Deauville"] = reading.response("deauville").category
+    return write_followup_sr(path, source_headers_for(reading.followup.pet), lesions, response, overwrite=overwrite)

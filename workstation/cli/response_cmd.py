@@ -38,6 +38,8 @@ def add_parser(sub):
     p.add_argument("--csv", metavar="FILE", help="write the change table as CSV (never overwritten without --force)")
     p.add_argument("--pdf", metavar="FILE", help="write a PDF report with the change table and the response "
                                                  "(never overwritten without --force)")
+    p.add_argument("--sr", metavar="FILE", help="write the change table and the response as a DICOM SR "
+                                               "(never overwritten without --force)")
     p.add_argument("--lang", default="en", choices=["en", "zh_CN"], help="language of the PDF report (default en)")
     p.add_argument("--deformable", action="store_true",
                    help="also register the CTs with a B-spline after the rigid registration and match lesions "
@@ -72,7 +74,7 @@ def run(args) -> int:
         raise UserError("--min-volume must be >= 0 mL and --gate > 0 mm")
     from pathlib import Path
 
-    for opt, path in (("--csv", args.csv), ("--screenshot", args.screenshot), ("--pdf", args.pdf)):
+    for opt, path in (("--csv", args.csv), ("--screenshot", args.screenshot), ("--pdf", args.pdf), ("--sr", args.sr)):
         if path and Path(path).exists() and not args.force:
             raise UserError(f"{path} already exists; choose another file or pass --force ({opt})")
     size = None
@@ -107,6 +109,14 @@ def run(args) -> int:
         from workstation.io.table_csv import write_table_csv
 
         write_table_csv(args.csv, reading.table(), CHANGE_COLUMNS, overwrite=args.force)
+    if args.sr:
+        from workstation.analysis.followup import write_sr
+        from workstation.io.export_common import ExportError
+
+        try:
+            write_sr(reading, args.sr, overwrite=args.force)
+        except ExportError as exc:
+            raise UserError(str(exc)) from None
     if args.pdf:
         from workstation.report.reading_report import ReportError, content_from_followup, write_pdf
 
@@ -128,6 +138,8 @@ def run(args) -> int:
         print(f"change table written to {args.csv}")
     if args.pdf:
         print(f"report written to {args.pdf}")
+    if args.sr:
+        print(f"structured report written to {args.sr}")
     for w in warnings:
         print(f"warning: {w}")
     if args.screenshot or args.view:
