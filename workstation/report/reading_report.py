@@ -294,7 +294,7 @@ def _followup_story(story, fu: FollowupSection, T, P, grid, h2, small, width) ->
                      pair(r.sulpeak), _fmt(r.sulpeak[2], 1) or "-", pair(r.mtv_ml, 1), _fmt(r.mtv_ml[2], 1) or "-",
                      r.percist, r.eortc] + ([str(r.deauville) if r.deauville is not None else "-"] if with_d else []))
     n = len(head)
-    widths = [width * 0.12, width * 0.11, width * 0.14, width * 0.07, width * 0.14, width * 0.07, width * 0.13,
+    widths = [width * 0.10, width * 0.13, width * 0.14, width * 0.07, width * 0.14, width * 0.07, width * 0.13,
               width * 0.07, width * 0.08, width * 0.07][:n] + ([width * 0.08] if with_d else [])
     scale = width / sum(widths)
     story.append(grid(rows, [w * scale for w in widths], align_right_from=2))
