@@ -223,7 +223,7 @@ def test_unlink_and_link(reading):
     import copy
 
     r2 = copy.copy(rd)
-    r2.matches, r2.names = list(rd.matches), dict(rd.names)  # edits stay off the shared reading
+    r2.matches, r2.names, r2.edits = list(rd.matches), dict(rd.names), list(rd.edits)  # edits stay off the shared reading
     matched = [r for r in r2.rows() if r.status == "matched"]
     key, b, f = matched[0].key, matched[0].baseline_index, matched[0].followup_index
     r2.unlink(key)
@@ -235,3 +235,29 @@ def test_unlink_and_link(reading):
     assert next(r for r in r2.rows() if r.key == key).status == "matched"
     r2.rename(key, "liver segment 7")
     assert next(r for r in r2.rows() if r.key == key).name == "liver segment 7"
+
+
+@pytest.mark.slow
+def test_reference_vois_found_automatically_on_the_demo(reading):
+    """The liver sphere lands deep in the liver (clear of its lesions) and the blood-pool cylinder in
+    the blood pool, in both studies; their means equal the phantom's organ SUVs within the noise."""
+    from workstation.analysis.demo_study import DEFAULT_LESIONS as LESIONS, ORGANS
+    from workstation.analysis.references import blood_pool_reference, liver_reference
+
+    rd, truth, bt = reading
+    for tp, t in ((rd.baseline, np.eye(4)), (rd.followup, rd.followup_from_baseline)):
+        liver, bp, notes = F.find_references(tp)
+        assert len(notes) == 2 and "liver" in notes[0]
+        # the liver ellipsoid of the phantom (centre (-70, -5, -560), semi-axes 95, 85, 80 mm), carried
+        inv = np.linalg.inv(t)
+        q = F.apply(inv, liver) - np.array([-70.0, -5.0, -560.0])
+        assert np.sum((q / [95.0, 85.0, 80.0]) ** 2) < 0.6  # well inside, not at an edge
+        for les in LESIONS:
+            if les.host == "liver":
+                assert np.linalg.norm(F.apply(inv, liver) - np.asarray(les.center)) > 15.0 + les.radius_mm, les.name
+        L = liver_reference(tp.suv, tp.geometry, liver)
+        assert L.mean == pytest.approx(ORGANS["liver"].suv, rel=0.05)
+        assert bp is not None
+        B = blood_pool_reference(tp.suv, tp.geometry, bp)
+        assert B.mean == pytest.approx(ORGANS["blood_pool"].suv, rel=0.1)
+        assert B.mean < L.mean

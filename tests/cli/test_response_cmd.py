@@ -8,11 +8,23 @@ import pytest
 from workstation.cli import main
 
 
-def test_response_needs_the_liver(capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(["response", "a", "b"])
-    assert exc.value.code == 2
-    assert "--liver" in capsys.readouterr().err
+def test_response_without_the_liver_finds_it_but_needs_folders(capsys, tmp_path):
+    # --liver is optional (found automatically); bad folders are still one line
+    assert main(["response", str(tmp_path / "a"), str(tmp_path / "b")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_deformable_needs_the_registration(capsys, tmp_path):
+    assert main(["response", str(tmp_path), str(tmp_path), "--deformable", "--no-register"]) == 2
+    assert "--no-register" in capsys.readouterr().err
+
+
+def test_existing_pdf_is_not_overwritten(capsys, tmp_path):
+    (tmp_path / "r.pdf").write_text("keep")
+    assert main(["response", str(tmp_path), str(tmp_path), "--liver=1,2,3", "--pdf", str(tmp_path / "r.pdf")]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert (tmp_path / "r.pdf").read_text() == "keep"
 
 
 def test_deauville_needs_the_blood_pool(capsys, tmp_path):
@@ -60,12 +72,24 @@ def test_response_on_the_followup_demo(followup_demo, capsys, tmp_path):
     rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
     assert [r["lesion"] for r in rows] == [r["key"] for r in res["lesions"]]
     assert sorted(r["percist"] for r in rows) == sorted(r["percist"] for r in res["lesions"])
-    # text output, PERCIST (the default), and the side-by-side window rendered headless
-    png = tmp_path / "followup.png"
-    rc = main(["response", str(out / "baseline"), str(out / "followup"), f"--liver={liver}", "--screenshot", str(png),
-               "--size", "1200x800"])
+    # text output, PERCIST (the default), the reference VOIs found automatically, the PDF report with the
+    # change table, and the side-by-side window rendered headless
+    png, pdf = tmp_path / "followup.png", tmp_path / "followup.pdf"
+    rc = main(["response", str(out / "baseline"), str(out / "followup"), "--screenshot", str(png),
+               "--size", "1200x800", "--pdf", str(pdf)])
     text = capsys.readouterr().out
     assert rc == 0 and "response (percist): PMD" in text and "new" in text and "disappeared" in text
+    assert "liver VOI found automatically" in text and "blood-pool VOI found automatically" in text
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext"):
+        pdf_text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+        assert "Follow-up: change from baseline" in pdf_text
+        assert pdf_text.count("matched") == 3 and "disappeared" in pdf_text and "new" in pdf_text
+        assert "PERCIST: PMD" in pdf_text and "EORTC: PMD" in pdf_text and "Deauville: 5" in pdf_text
+        liver_row = next(line for line in pdf_text.splitlines() if "matched" in line and "PMD" in line)
+        assert "→" in liver_row
     from PySide6.QtGui import QImage
 
     img = QImage(str(png))

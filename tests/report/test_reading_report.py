@@ -89,3 +89,38 @@ def test_report_without_lesions_says_so(tmp_path):
     out = R.write_pdf(tmp_path / "e.pdf", R.ReportContent(patient_name="A^B", method="fixed:2.5"), lang="en",
                       page="letter")
     assert "No lesion above the threshold." in _text(out)
+
+
+@NEEDS_POPPLER
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_followup_change_table_in_the_report(tmp_path, lang):
+    """The change table of a follow-up reading: each lesion's values baseline → follow-up, the change,
+    its categories, and the patient-level response (values written here by hand)."""
+    from workstation.report import reading_report as R
+
+    summary = {
+        "rows": [
+            {"lesion": "L1", "status": "matched", "suvmax": (10.0, 15.0, 50.0), "sulpeak": (6.0, 9.1, 51.67),
+             "mtv_ml": (14.1, 20.0, 41.8), "percist": "PMD", "eortc": "PMD", "deauville": 5},
+            {"lesion": "node", "status": "disappeared", "suvmax": (8.0, 1.2, -85.0), "sulpeak": (5.0, 0.9, -82.0),
+             "mtv_ml": (3.0, 0.0, -100.0), "percist": "CMR", "eortc": "CMR", "deauville": None},
+            {"lesion": "N1", "status": "new", "suvmax": (0.6, 9.0, float("nan")), "sulpeak": (0.4, 6.0, 1400.0),
+             "mtv_ml": (0.0, 2.1, float("inf")), "percist": "PMD", "eortc": "PMD", "deauville": 5},
+        ],
+        "response": [("PERCIST", "PMD (progressive metabolic disease); 1 new lesion(s)"), ("Deauville", "5 (x)")],
+        "registration": "rigid, Mattes MI", "baseline_date": "2026-01-05", "followup_date": "2026-03-02",
+    }
+    content = R.ReportContent(patient_name="A^B", followup=R.followup_section(summary))
+    text = _text(R.write_pdf(tmp_path / "f.pdf", content, lang=lang))
+    T = R._TEXT[lang]
+    assert T["followup"] in text and T["no_lesions"] not in text
+    lines = text.splitlines()
+    row = next(line for line in lines if line.strip().startswith("L1"))
+    assert "10.00 → 15.00" in row and "50.0" in row and "6.00 → 9.10" in row and "51.7" in row and "PMD" in row
+    assert row.split()[-1] == "5"  # Deauville of the follow-up value
+    row = next(line for line in lines if line.strip().startswith("node"))
+    assert T["disappeared"] in row and "-85.0" in row and "CMR" in row and row.split()[-1] == "-"
+    row = next(line for line in lines if line.strip().startswith("N1"))
+    assert T["new"] in row and "0.60 → 9.00" in row  # a change from nothing is shown as "-", never inf/nan
+    assert "inf" not in text and "nan" not in text
+    assert "PERCIST: PMD (progressive metabolic disease); 1 new lesion(s)" in text and "2026-03-02" in text

@@ -233,24 +233,31 @@ class DeformableMap:
 
 
 def register_deformable(baseline_ct: Volume, followup_ct: Volume, followup_from_baseline, *,
-                        mesh_mm: float = DEFORMABLE_MESH_MM, iterations: int = 60, progress=None) -> DeformableMap:
+                        mesh_mm: float = DEFORMABLE_MESH_MM, iterations: int = 30, sampling: float = 0.1,
+                        progress=None) -> DeformableMap:
     """B-spline (SimpleITK ``BSplineTransform``) registration of the follow-up CT to the baseline CT,
     started from the rigid ``followup_from_baseline``: smooth body deformations (breathing, arms,
-    a different couch) that a rigid map cannot follow. Mattes MI, L-BFGS-B, two resolutions; the
-    control-point spacing is about ``mesh_mm`` over the baseline CT."""
+    a different couch) that a rigid map cannot follow. Mattes MI on a random ``sampling`` fraction
+    of the voxels (fixed seed), L-BFGS-B, two resolutions; the control-point spacing is about
+    ``mesh_mm`` over the baseline CT."""
     import SimpleITK as sitk
 
-    from workstation.analysis.registration import _euler_from_matrix, _images
+    from workstation.io.sitk_bridge import to_sitk
     from workstation.tasks.progress import Cancelled
 
-    fixed, moving = _images(baseline_ct, followup_ct)
-    rigid = _euler_from_matrix(sitk, np.asarray(followup_from_baseline, float), baseline_ct.geometry.center_world())
+    fixed, moving = (sitk.Cast(to_sitk(np.asarray(v.array, np.float32), v.geometry), sitk.sitkFloat32)
+                     for v in (baseline_ct, followup_ct))
+    m = np.asarray(followup_from_baseline, float)
+    rigid = sitk.AffineTransform(3)  # p -> R p + t, kept fixed while the B-spline is optimised
+    rigid.SetMatrix(tuple(float(v) for v in m[:3, :3].ravel()))
+    rigid.SetTranslation(tuple(float(v) for v in m[:3, 3]))
     extent = [n * s for n, s in zip(fixed.GetSize(), fixed.GetSpacing())]
     mesh = tuple(max(1, int(round(e / float(mesh_mm)))) for e in extent)
     bspline = sitk.BSplineTransformInitializer(fixed, list(mesh))
     reg = sitk.ImageRegistrationMethod()
     reg.SetMetricAsMattesMutualInformation(numberOfHistogramBins=32)
-    reg.SetMetricSamplingStrategy(reg.NONE)
+    reg.SetMetricSamplingStrategy(reg.RANDOM)  # a fixed seed: the same map every time
+    reg.SetMetricSamplingPercentage(float(sampling), 1)
     reg.SetInterpolator(sitk.sitkLinear)
     reg.SetOptimizerAsLBFGSB(gradientConvergenceTolerance=1e-5, numberOfIterations=int(iterations),
                              maximumNumberOfCorrections=5, maximumNumberOfFunctionEvaluations=4 * int(iterations),
@@ -413,6 +420,15 @@ def match_lesions(base_labels: np.ndarray, base_geometry: ImageGeometry, base_ce
 
 
 # ============================================================================ the reading
+def _series_date(tp: TimePoint) -> str:
+    acq = getattr(tp.pet, "pet", None)
+    try:
+        when = acq.series_datetime if acq is not None else None
+    except Exception:  # noqa: BLE001 - a header without times has no date
+        when = None
+    return when.strftime("%Y-%m-%d") if when is not None else ""
+
+
 @dataclass
 class FollowupReading:
     baseline: TimePoint
@@ -683,6 +699,34 @@ class FollowupReading:
             out.append(row)
         return out
 
+    def report_summary(self) -> dict:
+        """Plain values for the PDF report's change table (``report.reading_report.followup_section``):
+        per lesion (baseline, follow-up, change %) of SUVmax, SULpeak and MTV, its PERCIST and EORTC
+        category and the Deauville score of its follow-up SUVmax (both follow-up references needed),
+        and the patient-level responses."""
+        fu_bp, fu_liver = self.fu.get("blood_pool"), self.fu["liver"]
+        rows = []
+        for r in self.rows():
+            ch = r.changes()
+            d = None
+            if fu_bp and r.status != "disappeared":
+                d = R.deauville_points(r.followup.suvmax, fu_bp["suv_mean"], fu_liver["suv_mean"])
+            rows.append({"lesion": r.name, "status": r.status, "percist": r.percist, "eortc": r.eortc, "deauville": d,
+                         **{w: (ch[w]["baseline"], ch[w]["followup"], ch[w]["percent"])
+                            for w in ("suvmax", "sulpeak", "mtv_ml")}})
+        methods = ["percist", "eortc"] + (["deauville"] if fu_bp and self.base.get("blood_pool") else [])
+        response = []
+        for m in methods:
+            res = self.response(m)
+            response.append((m.upper() if m != "deauville" else "Deauville",
+                             f"{res.category} ({res.name}); " + "; ".join(res.reasons)))
+        reg = self.registration
+        text = str(reg.get("summary") or reg.get("method") or "")
+        if self.matching == "deformable" and self.deformable is not None:
+            text += "; lesions matched through " + self.deformable.summary()
+        return {"rows": rows, "response": response, "registration": text,
+                "baseline_date": _series_date(self.baseline), "followup_date": _series_date(self.followup)}
+
     def to_dict(self, method: str | None = None) -> dict:
         out = {
             "registration": {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in self.registration.items()},
@@ -862,3 +906,19 @@ def read_followup_studies(db, baseline_study_uid: str, followup_study_uid: str, 
         reading.registration["proposed"] = True
     reading.registration["notes"] = notes
     return reading
+
+
+# ============================================================================ DICOM SR of the change table
+def write_sr(reading: FollowupReading, path, *, overwrite: bool = False):
+    """The change table and the response as a DICOM SR (``io.export_sr.build_followup_sr``) whose
+    evidence is the follow-up PET."""
+    from workstation.io.export_common import source_headers_for
+    from workstation.io.export_sr import FollowupLesion, write_followup_sr
+
+    summary = reading.report_summary()
+    lesions = [FollowupLesion(r["lesion"], r["status"], r["suvmax"], r["sulpeak"], r["mtv_ml"], r["percist"],
+                              r["eortc"], r["deauville"]) for r in summary["rows"]]
+    response = {"PERCIST": reading.response("percist").category, "EORTC": reading.response("eortc").category}
+    if reading.fu.get("blood_pool") and reading.base.get("blood_pool"):
+        response["Deauville"] = reading.response("deauville").category
+    return write_followup_sr(path, source_headers_for(reading.followup.pet), lesions, response, overwrite=overwrite)

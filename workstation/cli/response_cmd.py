@@ -21,9 +21,10 @@ def add_parser(sub):
     p.add_argument("followup", metavar="FOLLOWUP_PET", help="folder with the follow-up PET (and its CT)")
     p.add_argument("--method", default="percist", choices=["percist", "eortc", "deauville"],
                    help="response criteria (default percist)")
-    p.add_argument("--liver", metavar="X,Y,Z", required=True,
+    p.add_argument("--liver", metavar="X,Y,Z",
                    help="centre (baseline LPS mm) of the 3 cm liver reference sphere in the normal right lobe "
-                        "(write --liver=-60,-40,-560 when x is negative)")
+                        "(write --liver=-60,-40,-560 when x is negative); default: found automatically (a "
+                        "homogeneous region on the patient's right), and then the blood pool too")
     p.add_argument("--blood-pool", metavar="X,Y,Z",
                    help="centre (baseline LPS mm) of the blood-pool cylinder in the descending aorta (Deauville)")
     p.add_argument("--followup-liver", metavar="X,Y,Z", help="liver centre in the follow-up (default: carried)")
@@ -35,7 +36,15 @@ def add_parser(sub):
     p.add_argument("--gate", type=float, default=15.0, metavar="MM",
                    help="lesions that do not overlap match when their centres lie within this distance (default 15)")
     p.add_argument("--csv", metavar="FILE", help="write the change table as CSV (never overwritten without --force)")
-    p.add_argument("--force", action="store_true", help="overwrite the --csv file")
+    p.add_argument("--pdf", metavar="FILE", help="write a PDF report with the change table and the response "
+                                                 "(never overwritten without --force)")
+    p.add_argument("--sr", metavar="FILE", help="write the change table and the response as a DICOM SR "
+                                               "(never overwritten without --force)")
+    p.add_argument("--lang", default="en", choices=["en", "zh_CN"], help="language of the PDF report (default en)")
+    p.add_argument("--deformable", action="store_true",
+                   help="also register the CTs with a B-spline after the rigid registration and match lesions "
+                        "through it (the views stay linked rigidly)")
+    p.add_argument("--force", action="store_true", help="overwrite the --csv, --pdf or --screenshot file")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--view", action="store_true", help="open the side-by-side follow-up window")
     p.add_argument("--screenshot", metavar="FILE.png",
@@ -53,17 +62,19 @@ def run(args) -> int:
     from .common import UserError, print_json
     from .lesions_cmd import parse_point
 
-    liver = parse_point(args.liver, "--liver")
+    liver = parse_point(args.liver, "--liver") if args.liver else None
     bp = parse_point(args.blood_pool, "--blood-pool") if args.blood_pool else None
     fl = parse_point(args.followup_liver, "--followup-liver") if args.followup_liver else None
     fbp = parse_point(args.followup_blood_pool, "--followup-blood-pool") if args.followup_blood_pool else None
-    if args.method == "deauville" and bp is None:
+    if args.deformable and args.no_register:
+        raise UserError("--deformable starts from the rigid registration; it cannot be used with --no-register")
+    if args.method == "deauville" and bp is None and liver is not None:
         raise UserError("--method deauville needs --blood-pool x,y,z (descending thoracic aorta, baseline LPS mm)")
     if not args.min_volume >= 0 or not args.gate > 0:
         raise UserError("--min-volume must be >= 0 mL and --gate > 0 mm")
     from pathlib import Path
 
-    for opt, path in (("--csv", args.csv), ("--screenshot", args.screenshot)):
+    for opt, path in (("--csv", args.csv), ("--screenshot", args.screenshot), ("--pdf", args.pdf), ("--sr", args.sr)):
         if path and Path(path).exists() and not args.force:
             raise UserError(f"{path} already exists; choose another file or pass --force ({opt})")
     size = None
@@ -77,10 +88,19 @@ def run(args) -> int:
     try:
         base = load_timepoint(args.baseline, with_ct=not args.no_register)
         fu = load_timepoint(args.followup, with_ct=not args.no_register)
+        notes = []
+        if liver is None:
+            from workstation.analysis.followup import find_references
+
+            liver, found_bp, notes = find_references(base)
+            bp = bp if bp is not None else found_bp
+            if args.method == "deauville" and bp is None:
+                raise UserError("--method deauville: no blood pool was found automatically; give --blood-pool x,y,z")
         reading = read_followup(base, fu, liver, blood_pool_world=bp, followup_liver_world=fl,
                                 followup_blood_pool_world=fbp,
                                 followup_from_baseline=np.eye(4) if args.no_register else None,
-                                min_volume_ml=args.min_volume, gate_mm=args.gate, after_one_cycle=args.after_one_cycle)
+                                min_volume_ml=args.min_volume, gate_mm=args.gate, after_one_cycle=args.after_one_cycle,
+                                deformable=args.deformable)
         result = reading.response(args.method)
         out = reading.to_dict(args.method)
     except (FollowupError, ResponseError) as exc:
@@ -89,14 +109,37 @@ def run(args) -> int:
         from workstation.io.table_csv import write_table_csv
 
         write_table_csv(args.csv, reading.table(), CHANGE_COLUMNS, overwrite=args.force)
+    if args.sr:
+        from workstation.analysis.followup import write_sr
+        from workstation.io.export_common import ExportError
+
+        try:
+            write_sr(reading, args.sr, overwrite=args.force)
+        except ExportError as exc:
+            raise UserError(str(exc)) from None
+    if args.pdf:
+        from workstation.report.reading_report import ReportError, content_from_followup, write_pdf
+
+        try:
+            write_pdf(args.pdf, content_from_followup(reading), lang=args.lang, overwrite=args.force)
+        except ReportError as exc:
+            raise UserError(str(exc)) from None
     warnings = base.warnings + fu.warnings
+    if notes:
+        out["references_found"] = notes
     if args.json:
         out["warnings"] = warnings
         print_json(out)
         return 0
+    for n in notes:
+        print(n)
     print(format_reading(reading, result))
     if args.csv:
         print(f"change table written to {args.csv}")
+    if args.pdf:
+        print(f"report written to {args.pdf}")
+    if args.sr:
+        print(f"structured report written to {args.sr}")
     for w in warnings:
         print(f"warning: {w}")
     if args.screenshot or args.view:

@@ -221,3 +221,131 @@ def read_measurements(path) -> list[dict]:
                                         "code": str(q.value.value)})
         out.append(item)
     return out
+
+
+# ============================================================================ follow-up response
+@dataclass
+class FollowupLesion:
+    """One lesion of a follow-up reading: values at baseline and follow-up, the change, categories."""
+
+    label: str  # the reader's name, or L1 / N1
+    status: str  # matched | disappeared | new
+    suvmax: tuple  # (baseline, follow-up, change %) SUVbw
+    sulpeak: tuple  # SUL (Janmahasatian)
+    mtv_ml: tuple
+    percist: str = ""
+    eortc: str = ""
+    deauville: int | None = None  # of the follow-up SUVmax
+
+
+#: private codes (no standard code exists for these follow-up quantities and categories)
+FOLLOWUP_CODES = {
+    "suvmax": ("SUVMAX", "SUVmax (body weight)"), "sulpeak": ("SULPEAK", "SULpeak (Janmahasatian)"),
+    "mtv_ml": ("MTV", "Metabolic tumour volume"),
+}
+
+
+def build_followup_sr(source_headers, lesions: list[FollowupLesion], response: dict, *, series_number: int = 903,
+                      description: str = "PET follow-up response"):
+    """highdicom Comprehensive3DSR (TID 1500) of a follow-up reading's change table: one measurement
+    group (TID 1501) per lesion with its baseline and follow-up values and their change in percent,
+    its status, PERCIST / EORTC category and Deauville score; one group for the patient-level
+    response (``{"PERCIST": "PMD", "EORTC": "PMD", "Deauville": "5"}``). Values and categories use
+    the private scheme ``99WSPET``; the evidence is the follow-up PET."""
+    import math
+
+    import highdicom as hd
+    from pydicom.sr.codedict import codes
+
+    if not lesions and not response:
+        raise ExportError("nothing to report: no lesion and no response")
+
+    def code(value, meaning):
+        return hd.sr.CodedConcept(value[:16], PRIVATE_SCHEME, meaning[:64])
+
+    def qual(name, meaning, value):
+        return hd.sr.QualitativeEvaluation(code(name, meaning), code(str(value).upper(), str(value)))
+
+    units = {"suvmax": ("{SUVbw}g/ml", "Standardized Uptake Value body weight"),
+             "sulpeak": ("{SUVlbm(Janma)}g/ml", "Standardized Uptake Value lean body mass (Janmahasatian)"),
+             "mtv_ml": ("ml", "milliliter")}
+    algo = hd.sr.AlgorithmIdentification(name="workstation follow-up reading", version=SOFTWARE_VERSION)
+    groups = []
+    for les in lesions:
+        meas = []
+        for key, (c, meaning) in FOLLOWUP_CODES.items():
+            u = hd.sr.CodedConcept(units[key][0], "UCUM", units[key][1])
+            for part, (suffix, words), val in zip(range(3), (("BL", "at baseline"), ("FU", "at follow-up"),
+                                                             ("CHG", "change from baseline")),
+                                                  getattr(les, key)):
+                if val is None or not math.isfinite(float(val)):
+                    continue
+                unit = hd.sr.CodedConcept("%", "UCUM", "percent") if part == 2 else u
+                meas.append(hd.sr.Measurement(name=code(f"{c}{suffix}", f"{meaning} {words}"), value=float(val),
+                                              unit=unit, algorithm_id=algo))
+        quals = [qual("STATUS", "Follow-up lesion status", les.status)]
+        if les.percist:
+            quals.append(qual("PERCIST", "PERCIST response category", les.percist))
+        if les.eortc:
+            quals.append(qual("EORTC", "EORTC response category", les.eortc))
+        if les.deauville is not None:
+            if int(les.deauville) not in (1, 2, 3, 4, 5):
+                raise ExportError(f"{les.label}: Deauville score {les.deauville} is not 1..5")
+            quals.append(hd.sr.QualitativeEvaluation(
+                hd.sr.CodedConcept("DEAUVILLE", PRIVATE_SCHEME, "Deauville five-point score"),
+                hd.sr.CodedConcept(f"DS{int(les.deauville)}", PRIVATE_SCHEME, f"Deauville score {int(les.deauville)}")))
+        groups.append(hd.sr.MeasurementsAndQualitativeEvaluations(
+            tracking_identifier=hd.sr.TrackingIdentifier(uid=new_uid(), identifier=str(les.label)[:64]),
+            finding_type=codes.SCT.Lesion, algorithm_id=algo, measurements=meas or None,
+            qualitative_evaluations=quals))
+    if response:
+        quals = []
+        for method, cat in response.items():
+            if str(method).lower() == "deauville":
+                quals.append(hd.sr.QualitativeEvaluation(
+                    hd.sr.CodedConcept("DEAUVILLE", PRIVATE_SCHEME, "Deauville five-point score"),
+                    hd.sr.CodedConcept(f"DS{int(cat)}", PRIVATE_SCHEME, f"Deauville score {int(cat)}")))
+            else:
+                quals.append(qual(str(method).upper(), f"{str(method).upper()} response category", cat))
+        groups.append(hd.sr.MeasurementsAndQualitativeEvaluations(
+            tracking_identifier=hd.sr.TrackingIdentifier(uid=new_uid(), identifier="Patient response"),
+            algorithm_id=algo, qualitative_evaluations=quals))
+    observer = hd.sr.ObserverContext(
+        observer_type=codes.DCM.Device,
+        observer_identifying_attributes=hd.sr.DeviceObserverIdentifyingAttributes(
+            uid=new_uid(), name=MODEL_NAME, manufacturer_name=MANUFACTURER[:64], model_name=MODEL_NAME))
+    report = hd.sr.MeasurementReport(
+        observation_context=hd.sr.ObservationContext(observer_device_context=observer),
+        procedure_reported=codes.LN.PETWholeBody, imaging_measurements=groups)
+    return hd.sr.Comprehensive3DSR(
+        evidence=list(source_headers), content=report[0], series_instance_uid=new_uid(),
+        series_number=series_number, sop_instance_uid=new_uid(), instance_number=1, manufacturer=MANUFACTURER,
+        is_complete=True, series_description=description[:64])
+
+
+def write_followup_sr(path, source_headers, lesions, response, *, overwrite: bool = False, **kw):
+    sr = build_followup_sr(source_headers, lesions, response, **kw)
+    save_dataset(sr, path, overwrite)
+    return sr
+
+
+def read_followup_measurements(path) -> list[dict]:
+    """The measurement groups (TID 1501) of a follow-up SR: ``{"tracking_id", "measurements":
+    {code: value}, "evaluations": {name code: value meaning}}``."""
+    import highdicom as hd
+
+    try:
+        sr = hd.sr.srread(str(path))
+        report = sr.content
+        if not isinstance(report, hd.sr.MeasurementReport):
+            report = hd.sr.MeasurementReport.from_sequence([report])
+        groups = report.get_image_measurement_groups()
+    except Exception as exc:  # noqa: BLE001
+        raise ExportError(f"{path}: not a readable TID 1500 measurement report ({type(exc).__name__}: {exc})") \
+            from exc
+    out = []
+    for g in groups:
+        out.append({"tracking_id": g.tracking_identifier,
+                    "measurements": {str(m.name.value): (float(m.value), str(m.unit.value)) for m in g.get_measurements()},
+                    "evaluations": {str(q.name.value): str(q.value.meaning) for q in g.get_qualitative_evaluations()}})
+    return out

@@ -13,7 +13,15 @@ Below the views the change table lists every lesion (matched, disappeared, new) 
 SULpeak, MTV and TLG at both time points, the changes, the PERCIST and EORTC category and the QIBA
 flag; selecting a row puts both crosshairs on that lesion. The patient-level response is shown
 above the views. The reading itself is computed before the window opens (CLI: ``workstation
-response ... --view``), so the window never blocks on it.
+response ... --view``; viewer: "Compare with previous", :mod:`.followup_open`, on a worker thread
+with progress and cancel), so the window never blocks on it.
+
+With the study database the window follows the registration rules of the viewer: a computed
+registration is *proposed* (shown, not stored) until the reader accepts it (a new stored version
+of the CT pair); undo goes back to the version before, or to the proposal. The reader's link,
+unlink and rename are stored at once and replayed when the pair is opened again. A deformable
+(B-spline) map, when computed, is used for lesion matching only if the reader ticks it; the views
+stay linked through the rigid map.
 """
 
 from __future__ import annotations
@@ -47,10 +55,14 @@ def _fmt(v: float, nd: int = 2) -> str:
 
 
 class FollowupWindow(QWidget):
-    def __init__(self, reading, plane: str = "axial", parent=None):
+    def __init__(self, reading, plane: str = "axial", parent=None, db=None):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Follow-up reading"))
         self.reading = reading
+        self.db = db
+        reg = reading.registration
+        self.proposed = dict(reg) if reg.get("proposed") or "stored_version" not in reg else None
+        self.last_error = ""
         self.sessions = {
             "baseline": ReadingSession(reading.baseline.ct, reading.baseline.pet),
             "followup": ReadingSession(reading.followup.ct, reading.followup.pet),
@@ -63,7 +75,25 @@ class FollowupWindow(QWidget):
         root.addWidget(self.summary_label)
         self.link_check = QCheckBox(self.tr("Link crosshairs through the registration"))
         self.link_check.setChecked(True)
-        root.addWidget(self.link_check)
+        reg_row = QHBoxLayout()
+        reg_row.addWidget(self.link_check)
+        self.registration_state = QLabel("")
+        self.registration_state.setObjectName("followup-registration-state")
+        reg_row.addWidget(self.registration_state, 1)
+        self.accept_button = QPushButton(self.tr("Accept registration"))
+        self.accept_button.setToolTip(self.tr("Store this registration of the follow-up CT onto the baseline CT"))
+        self.undo_button = QPushButton(self.tr("Undo registration"))
+        self.undo_button.setToolTip(self.tr("Go back to the registration stored before"))
+        self.deformable_check = QCheckBox(self.tr("Match lesions through the deformable registration"))
+        self.deformable_check.setToolTip(self.tr("B-spline after the rigid registration, for lesion matching only; "
+                                                 "the views stay linked through the rigid registration"))
+        self.deformable_check.setChecked(reading.matching == "deformable")
+        for wdg in (self.accept_button, self.undo_button, self.deformable_check):
+            reg_row.addWidget(wdg)
+        root.addLayout(reg_row)
+        self.accept_button.clicked.connect(self.accept_registration)
+        self.undo_button.clicked.connect(self.undo_registration)
+        self.deformable_check.toggled.connect(self.set_deformable)
         row = QHBoxLayout()
         self.views: dict[str, ViewWidget] = {}
         self.titles: dict[str, QLabel] = {}
@@ -106,6 +136,7 @@ class FollowupWindow(QWidget):
         self.link_check.toggled.connect(lambda _on: self._on_baseline_crosshair(
             position=self.sessions["baseline"].crosshair))
         self.table.itemSelectionChanged.connect(self._on_row_selected)
+        self._registration_buttons()
         if self.reading.rows():
             self.go_to_lesion(0)
 
@@ -122,6 +153,8 @@ class FollowupWindow(QWidget):
     def _summary_text(self) -> str:
         r = self.reading
         parts = [self.tr("Registration: {}").format(self._registration_text())]
+        if r.matching == "deformable":
+            parts.append(self.tr("lesions matched through the deformable registration"))
         for m in ("percist", "eortc", "deauville"):
             if m == "deauville" and not r.fu.get("blood_pool"):
                 continue
@@ -183,12 +216,92 @@ class FollowupWindow(QWidget):
     def _refresh(self) -> None:
         self.fill_table()
         self.summary_label.setText(self._summary_text())
+        self._registration_buttons()
+
+    # ------------------------------------------------------------ registration: accept / undo / store
+    def _registration_buttons(self) -> None:
+        from workstation.analysis import followup as F
+
+        stored = None
+        can_store = self.db is not None
+        if can_store:
+            try:
+                stored = F.stored_registration(self.db, self.reading)
+            except F.FollowupError:
+                can_store = False
+        same = stored is not None and np.allclose(stored.matrix, self.reading.followup_from_baseline)
+        if same:
+            text = self.tr("stored (version {})").format(stored.version)
+        elif np.allclose(self.reading.followup_from_baseline, np.eye(4)):
+            text = self.tr("scanner coordinates (no registration)")
+        elif self.db is None or not can_store:
+            text = self.tr("not stored (no study database)")
+        else:
+            text = self.tr("proposed, not stored")
+        self.registration_state.setText(text)
+        self.accept_button.setEnabled(can_store and not same)
+        self.undo_button.setEnabled(can_store and stored is not None)
+        self.deformable_check.setEnabled(self.reading.deformable is not None)
+        if self.reading.deformable is None:
+            self.deformable_check.setToolTip(self.tr("No deformable registration was computed for this reading"))
+
+    def _warn(self, text: str) -> None:
+        self.last_error = text
+        self.registration_state.setText(text)
+
+    def accept_registration(self) -> None:
+        from workstation.analysis import followup as F
+
+        if self.db is None:
+            return
+        row = F.accept_registration(self.db, self.reading)
+        self.reading.registration.update({"stored_version": row.version})
+        self.reading.registration.pop("proposed", None)
+        self._refresh()
+
+    def undo_registration(self) -> None:
+        from workstation.analysis import followup as F
+
+        if self.db is None:
+            return
+        proposed = self.proposed or {"method": "given", "followup_from_baseline": np.eye(4)}
+        _row, skipped = F.undo_registration(self.db, self.reading, proposed)
+        self._after_rematch(skipped)
+
+    def set_deformable(self, on: bool) -> None:
+        from workstation.analysis.followup import FollowupError
+
+        try:
+            skipped = self.reading.set_matching("deformable" if on else "rigid")
+        except FollowupError as exc:
+            self._warn(str(exc))
+            return
+        self._after_rematch(skipped)
+
+    def _after_rematch(self, skipped) -> None:
+        self._store_edits()
+        self._refresh()
+        if skipped:
+            self.last_error = self.tr("{} edit(s) no longer fit and were dropped").format(len(skipped))
+            self.summary_label.setText(self.summary_label.text() + " · " + self.last_error)
+
+    def _store_edits(self) -> None:
+        """The reader's link / unlink / rename, stored at once (replayed when the pair is opened again)."""
+        from workstation.analysis import followup as F
+
+        if self.db is None:
+            return
+        try:
+            F.save_edits(self.db, self.reading)
+        except F.FollowupError as exc:
+            self.last_error = str(exc)
 
     def unlink_selected(self) -> None:
         sel = self._selected()
         rows = self.reading.rows()
         if len(sel) == 1 and rows[sel[0]].status == "matched":
             self.reading.unlink(rows[sel[0]].key)
+            self._store_edits()
             self._refresh()
 
     def link_selected(self) -> None:
@@ -198,6 +311,7 @@ class FollowupWindow(QWidget):
         new = [r for r in sel if r.status == "new"]
         if len(sel) == 2 and len(gone) == 1 and len(new) == 1:
             self.reading.link(gone[0].baseline_index, new[0].followup_index)
+            self._store_edits()
             self._refresh()
 
     def rename_selected(self) -> None:
@@ -205,6 +319,7 @@ class FollowupWindow(QWidget):
         text = self.name_edit.text().strip()
         if len(sel) == 1 and text:
             self.reading.rename(self.reading.rows()[sel[0]].key, text)
+            self._store_edits()
             self._refresh()
 
     def go_to_lesion(self, index: int, select: bool = True) -> None:

@@ -40,6 +40,7 @@ from workstation.analysis import fusion
 from workstation.analysis.fusion import COLORMAPS, CT_PRESETS, LAYOUTS, PET_PRESETS, ReadingSession
 
 from .browser import StudyBrowser
+from .followup_open import FollowupLauncher
 from .reading_menu import ReadingPersistence
 from .i18n import display_name
 from .suv_panel import SuvPanel
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         self.persistence = ReadingPersistence(self)  # Reading menu (save / revert / autosave) and Export menu
         self.undo = UndoController(self)  # Edit menu: Ctrl+Z / Ctrl+Y of VOI edits and PET alignment (ui.undo)
         self.measure = MeasureTools(self)  # Tools: hover readout, distance, line profile, VOI histogram
+        self.followup = FollowupLauncher(self)  # Follow-up menu: "Compare with previous…" (ui.followup_open)
         self.cine = QTimer(self)
         self.cine.setInterval(120)
         self.cine.timeout.connect(self._cine_step)
