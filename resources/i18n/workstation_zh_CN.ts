@@ -2,147 +2,321 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
-    <name>FollowupWindow</name>
+    <name>ConflictsDialog</name>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="32" />
-        <source>Lesion</source>
-        <translation>病灶</translation>
+        <location filename="../../workstation/ui/browser_support.py" line="30" />
+        <source>Kind</source>
+        <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="32" />
-        <source>Status</source>
-        <translation>状态</translation>
+        <location filename="../../workstation/ui/browser_support.py" line="30" />
+        <source>UID</source>
+        <translation>UID</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="36" />
-        <source>matched</source>
-        <translation>已匹配</translation>
+        <location filename="../../workstation/ui/browser_support.py" line="31" />
+        <source>File in conflict</source>
+        <translation>冲突文件</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="36" />
-        <source>disappeared</source>
-        <translation>消失</translation>
+        <location filename="../../workstation/ui/browser_support.py" line="32" />
+        <source>First file (keeps the UID)</source>
+        <translation>首个文件（保留该 UID）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="37" />
-        <source>new</source>
-        <translation>新发</translation>
+        <location filename="../../workstation/ui/browser_support.py" line="33" />
+        <source>Detail</source>
+        <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="38" />
-        <source>complete metabolic response</source>
-        <translation>完全代谢缓解</translation>
+        <location filename="../../workstation/ui/browser_support.py" line="33" />
+        <source>Found</source>
+        <translation>发现时间</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="39" />
-        <source>partial metabolic response</source>
-        <translation>部分代谢缓解</translation>
+        <location filename="../../workstation/ui/browser_support.py" line="40" />
+        <source>Same SOP Instance UID, different file</source>
+        <translation>相同 SOP 实例 UID，不同文件</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="40" />
-        <source>stable metabolic disease</source>
-        <translation>代谢稳定</translation>
+        <location filename="../../workstation/ui/browser_support.py" line="41" />
+        <source>Same Study UID, different patient</source>
+        <translation>相同检查 UID，不同患者</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="41" />
-        <source>progressive metabolic disease</source>
-        <translation>代谢进展</translation>
+        <location filename="../../workstation/ui/browser_support.py" line="88" />
+        <source>Every file stays reachable: the first file keeps the UID, the other is listed here. Ask the sender to correct the UIDs, then import again.</source>
+        <translation>所有文件均可访问：首个文件保留该 UID，另一文件列于此处。请发送方更正 UID 后重新导入。</translation>
     </message>
+</context>
+<context>
+    <name>FollowupLauncher</name>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="42" />
-        <source>not evaluable</source>
-        <translation>不可评价</translation>
-    </message>
-    <message>
-        <location filename="../../workstation/ui/followup_window.py" line="52" />
-        <source>Follow-up reading</source>
-        <translation>随访阅片</translation>
-    </message>
-    <message>
-        <location filename="../../workstation/ui/followup_window.py" line="64" />
-        <source>Link crosshairs through the registration</source>
-        <translation>按配准联动十字线</translation>
-    </message>
-    <message>
-        <location filename="../../workstation/ui/followup_window.py" line="70" />
-        <source>Baseline</source>
-        <translation>基线</translation>
-    </message>
-    <message>
-        <location filename="../../workstation/ui/followup_window.py" line="70" />
+        <location filename="../../workstation/ui/followup_open.py" line="43" />
+        <location filename="../../workstation/ui/followup_open.py" line="59" />
+        <location filename="../../workstation/ui/followup_open.py" line="96" />
+        <location filename="../../workstation/ui/followup_open.py" line="113" />
         <source>Follow-up</source>
         <translation>随访</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="90" />
+        <location filename="../../workstation/ui/followup_open.py" line="44" />
+        <source>Compare with previous…</source>
+        <translation>与既往检查比较…</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_open.py" line="47" />
+        <source>Also match lesions through a deformable registration</source>
+        <translation>同时通过形变配准匹配病灶</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_open.py" line="67" />
+        <source>Open a PET study of the study database first</source>
+        <translation>请先打开检查数据库中的 PET 检查</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_open.py" line="72" />
+        <source>No earlier PET study of this patient in the database</source>
+        <translation>数据库中没有该患者更早的 PET 检查</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_open.py" line="81" />
+        <source>Compare with previous</source>
+        <translation>与既往检查比较</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_open.py" line="82" />
+        <source>Baseline study:</source>
+        <translation>基线检查：</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_open.py" line="94" />
+        <source>Follow-up reading…</source>
+        <translation>随访阅片…</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_open.py" line="94" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_open.py" line="103" />
+        <source>Follow-up reading cancelled</source>
+        <translation>随访阅片已取消</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_open.py" line="124" />
+        <source>Follow-up reading: done</source>
+        <translation>随访阅片：完成</translation>
+    </message>
+</context>
+<context>
+    <name>FollowupWindow</name>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="40" />
+        <source>Lesion</source>
+        <translation>病灶</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="40" />
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="44" />
+        <source>matched</source>
+        <translation>已匹配</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="44" />
+        <source>disappeared</source>
+        <translation>消失</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="45" />
+        <source>new</source>
+        <translation>新发</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="46" />
+        <source>complete metabolic response</source>
+        <translation>完全代谢缓解</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="47" />
+        <source>partial metabolic response</source>
+        <translation>部分代谢缓解</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="48" />
+        <source>stable metabolic disease</source>
+        <translation>代谢稳定</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="49" />
+        <source>progressive metabolic disease</source>
+        <translation>代谢进展</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="50" />
+        <source>not evaluable</source>
+        <translation>不可评价</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="60" />
+        <source>Follow-up reading</source>
+        <translation>随访阅片</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="76" />
+        <source>Link crosshairs through the registration</source>
+        <translation>按配准联动十字线</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="83" />
+        <source>Accept registration</source>
+        <translation>接受配准</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="84" />
+        <source>Store this registration of the follow-up CT onto the baseline CT</source>
+        <translation>保存随访 CT 到基线 CT 的此次配准</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="85" />
+        <source>Undo registration</source>
+        <translation>撤销配准</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="86" />
+        <source>Go back to the registration stored before</source>
+        <translation>恢复到之前保存的配准</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="87" />
+        <source>Match lesions through the deformable registration</source>
+        <translation>通过形变配准匹配病灶</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="88" />
+        <source>B-spline after the rigid registration, for lesion matching only; the views stay linked through the rigid registration</source>
+        <translation>在刚性配准之后进行 B 样条形变配准，仅用于病灶匹配；视图仍按刚性配准联动</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="100" />
+        <source>Baseline</source>
+        <translation>基线</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="100" />
+        <source>Follow-up</source>
+        <translation>随访</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="120" />
         <source>Unlink</source>
         <translation>取消关联</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="91" />
+        <location filename="../../workstation/ui/followup_window.py" line="121" />
         <source>The selected matched lesion becomes disappeared + new</source>
         <translation>所选已匹配病灶拆分为“消失”和“新发”</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="92" />
+        <location filename="../../workstation/ui/followup_window.py" line="122" />
         <source>Link</source>
         <translation>关联</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="93" />
+        <location filename="../../workstation/ui/followup_window.py" line="123" />
         <source>Select one disappeared and one new lesion: they become one matched lesion</source>
         <translation>选择一个消失病灶和一个新发病灶：二者合并为一个已匹配病灶</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="95" />
+        <location filename="../../workstation/ui/followup_window.py" line="125" />
         <source>name of the selected lesion</source>
         <translation>所选病灶的名称</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="96" />
+        <location filename="../../workstation/ui/followup_window.py" line="126" />
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="124" />
+        <location filename="../../workstation/ui/followup_window.py" line="155" />
         <source>Registration: {}</source>
         <translation>配准：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="130" />
+        <location filename="../../workstation/ui/followup_window.py" line="157" />
+        <source>lesions matched through the deformable registration</source>
+        <translation>病灶按形变配准匹配</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="163" />
         <source>Deauville: {} → {}</source>
         <translation>Deauville：{} → {}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="144" />
+        <location filename="../../workstation/ui/followup_window.py" line="177" />
         <source>registered (MI {:.3f}, shift {:.1f},{:.1f},{:.1f} mm, rotation {:.1f}°)</source>
         <translation>已配准（MI {:.3f}，平移 {:.1f},{:.1f},{:.1f} mm，旋转 {:.1f}°）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="147" />
+        <location filename="../../workstation/ui/followup_window.py" line="180" />
         <source>given by the reader</source>
         <translation>由阅片者给定</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="162" />
+        <location filename="../../workstation/ui/followup_window.py" line="195" />
         <source>within</source>
         <translation>在范围内</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="162" />
+        <location filename="../../workstation/ui/followup_window.py" line="195" />
         <source>beyond</source>
         <translation>超出范围</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="234" />
+        <source>stored (version {})</source>
+        <translation>已保存（第 {} 版）</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="236" />
+        <source>scanner coordinates (no registration)</source>
+        <translation>扫描仪坐标（未配准）</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="238" />
+        <source>not stored (no study database)</source>
+        <translation>未保存（无检查数据库）</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="240" />
+        <source>proposed, not stored</source>
+        <translation>建议配准，未保存</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="246" />
+        <source>No deformable registration was computed for this reading</source>
+        <translation>本次阅片未计算形变配准</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/followup_window.py" line="285" />
+        <source>{} edit(s) no longer fit and were dropped</source>
+        <translation>{} 项编辑已不再适用，已舍弃</translation>
     </message>
 </context>
 <context>
     <name>HistogramDialog</name>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="297" />
+        <location filename="../../workstation/ui/measure_tools.py" line="316" />
         <source>Histogram of {}</source>
         <translation>{} 的直方图</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="299" />
+        <location filename="../../workstation/ui/measure_tools.py" line="318" />
         <source>{} voxels   mean {:.2f}   max {:.2f} {}</source>
         <translation>{} 个体素   均值 {:.2f}   最大值 {:.2f} {}</translation>
     </message>
@@ -150,12 +324,12 @@
 <context>
     <name>HistogramPlot</name>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="260" />
+        <location filename="../../workstation/ui/measure_tools.py" line="279" />
         <source>value ({})</source>
         <translation>数值（{}）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="261" />
+        <location filename="../../workstation/ui/measure_tools.py" line="280" />
         <source>voxels</source>
         <translation>体素数</translation>
     </message>
@@ -296,326 +470,353 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="54" />
+        <location filename="../../workstation/ui/main_window.py" line="55" />
         <source>rigid MI</source>
         <translation>刚性互信息配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="54" />
+        <location filename="../../workstation/ui/main_window.py" line="55" />
         <source>manual nudge</source>
         <translation>手动微调</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="55" />
+        <location filename="../../workstation/ui/main_window.py" line="56" />
         <source>scanner alignment</source>
         <translation>扫描仪对位</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="61" />
-        <location filename="../../workstation/ui/main_window.py" line="514" />
+        <location filename="../../workstation/ui/main_window.py" line="62" />
+        <location filename="../../workstation/ui/main_window.py" line="531" />
         <source>PET/CT workstation</source>
         <translation>PET/CT 工作站</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="83" />
+        <location filename="../../workstation/ui/main_window.py" line="84" />
         <source>SUV</source>
         <translation>标准摄取值 SUV</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="90" />
+        <location filename="../../workstation/ui/main_window.py" line="92" />
         <source>VOIs</source>
         <translation>感兴趣区 VOI</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="122" />
+        <location filename="../../workstation/ui/main_window.py" line="125" />
         <source>Reading</source>
         <translation>阅片</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="125" />
+        <location filename="../../workstation/ui/main_window.py" line="128" />
         <source>Studies</source>
         <translation>检查列表</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="135" />
+        <location filename="../../workstation/ui/main_window.py" line="138" />
         <source>Layout</source>
         <translation>布局</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="133" />
-        <location filename="../../workstation/ui/main_window.py" line="361" />
+        <location filename="../../workstation/ui/main_window.py" line="136" />
+        <location filename="../../workstation/ui/main_window.py" line="377" />
         <source>CT</source>
         <translation>CT</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="137" />
+        <location filename="../../workstation/ui/main_window.py" line="140" />
         <source>PET</source>
         <translation>PET</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="138" />
+        <location filename="../../workstation/ui/main_window.py" line="141" />
         <source>Colours</source>
         <translation>伪彩</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="141" />
+        <location filename="../../workstation/ui/main_window.py" line="144" />
         <source>Opacity</source>
         <translation>不透明度</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="149" />
-        <location filename="../../workstation/ui/main_window.py" line="525" />
+        <location filename="../../workstation/ui/main_window.py" line="152" />
+        <location filename="../../workstation/ui/main_window.py" line="542" />
         <source>Play MIP</source>
         <translation>播放 MIP</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="153" />
+        <location filename="../../workstation/ui/main_window.py" line="156" />
         <source>Anonymise</source>
         <translation>匿名显示</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="157" />
-        <location filename="../../workstation/ui/main_window.py" line="362" />
+        <location filename="../../workstation/ui/main_window.py" line="160" />
+        <location filename="../../workstation/ui/main_window.py" line="378" />
         <source>Register PET→CT</source>
         <translation>配准 PET→CT</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="158" />
+        <location filename="../../workstation/ui/main_window.py" line="161" />
         <source>propose a rigid registration; nothing changes until you accept it</source>
         <translation>给出刚性配准建议；接受之前不做任何更改</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="161" />
-        <location filename="../../workstation/ui/main_window.py" line="637" />
+        <location filename="../../workstation/ui/main_window.py" line="164" />
+        <location filename="../../workstation/ui/main_window.py" line="654" />
         <source>Scanner alignment</source>
         <translation>扫描仪对位</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="162" />
+        <location filename="../../workstation/ui/main_window.py" line="165" />
         <source>show the PET as the scanners placed it (no registration); undoable</source>
         <translation>按扫描仪原始位置显示 PET（不配准）；可撤销</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="165" />
-        <location filename="../../workstation/ui/main_window.py" line="650" />
+        <location filename="../../workstation/ui/main_window.py" line="168" />
+        <location filename="../../workstation/ui/main_window.py" line="667" />
         <source>Undo alignment</source>
         <translation>撤销对位</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="166" />
+        <location filename="../../workstation/ui/main_window.py" line="169" />
         <source>go back to the previous stored alignment of this PET/CT pair</source>
         <translation>恢复此 PET/CT 组合上一次保存的对位</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="173" />
+        <location filename="../../workstation/ui/main_window.py" line="176" />
         <source>move the PET {} mm (x=patient left, y=posterior, z=head)</source>
         <translation>移动 PET {} mm（x=患者左侧，y=后方，z=头侧）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="178" />
+        <location filename="../../workstation/ui/main_window.py" line="181" />
         <source>SUV…</source>
         <translation>SUV…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="181" />
+        <location filename="../../workstation/ui/main_window.py" line="184" />
         <source>VOIs…</source>
         <translation>感兴趣区…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="184" />
+        <location filename="../../workstation/ui/main_window.py" line="187" />
         <source>Reconstruct…</source>
         <translation>重建…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="187" />
+        <location filename="../../workstation/ui/main_window.py" line="190" />
         <source>QA…</source>
         <translation>质控…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="198" />
+        <location filename="../../workstation/ui/main_window.py" line="201" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="199" />
+        <location filename="../../workstation/ui/main_window.py" line="202" />
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
         <location filename="../../workstation/ui/main_window.py" line="216" />
+        <source>DICOM node…</source>
+        <translation>DICOM 节点…</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/main_window.py" line="223" />
         <source>The language changes when the workstation is started again.</source>
         <translation>重新启动工作站后语言设置生效。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="226" />
+        <location filename="../../workstation/ui/main_window.py" line="233" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="252" />
+        <location filename="../../workstation/ui/load_notes.py" line="29" />
+        <source>Not all files could be read: {}</source>
+        <translation>部分文件无法读取：{}</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/load_notes.py" line="31" />
+        <source>(and {} more notes)</source>
+        <translation>（另有 {} 条说明）</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/load_notes.py" line="33" />
+        <location filename="../../workstation/ui/main_window.py" line="259" />
         <source>{}: done</source>
         <translation>{}：完成</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="244" />
+        <location filename="../../workstation/ui/main_window.py" line="251" />
         <source>{}: cancelled</source>
         <translation>{}：已取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="288" />
-        <location filename="../../workstation/ui/main_window.py" line="293" />
+        <location filename="../../workstation/ui/load_notes.py" line="33" />
+        <location filename="../../workstation/ui/main_window.py" line="296" />
+        <location filename="../../workstation/ui/main_window.py" line="302" />
         <source>Loading study</source>
         <translation>正在载入检查</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="324" />
+        <location filename="../../workstation/ui/main_window.py" line="340" />
         <source>PET aligned with the {}</source>
         <translation>PET 已按{}对齐</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="327" />
+        <location filename="../../workstation/ui/main_window.py" line="343" />
         <source>PET and MR frames of reference differ: use 'Register PET→MR' or nudge</source>
         <translation>PET 与 MR 的参考坐标系不同：请使用“配准 PET→MR”或手动微调</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="329" />
+        <location filename="../../workstation/ui/main_window.py" line="345" />
         <source>PET and CT frames of reference differ: use 'Register PET→CT' or nudge</source>
         <translation>PET 与 CT 的参考坐标系不同：请使用“配准 PET→CT”或手动微调</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="361" />
+        <location filename="../../workstation/ui/main_window.py" line="377" />
         <source>MR</source>
         <translation>MR</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="362" />
+        <location filename="../../workstation/ui/main_window.py" line="378" />
         <source>Register PET→MR</source>
         <translation>配准 PET→MR</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="376" />
+        <location filename="../../workstation/ui/main_window.py" line="392" />
         <source>PET: {}</source>
         <translation>PET：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="429" />
+        <location filename="../../workstation/ui/main_window.py" line="445" />
         <source>next / previous slice (MIP: rotate) in the view under the mouse</source>
         <translation>鼠标所在视图的下一层 / 上一层（MIP：旋转）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="430" />
+        <location filename="../../workstation/ui/main_window.py" line="446" />
         <source>PgUp / PgDn</source>
         <translation>上翻页 / 下翻页</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="430" />
+        <location filename="../../workstation/ui/main_window.py" line="446" />
         <source>10 slices forward / back</source>
         <translation>前进 / 后退 10 层</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="431" />
+        <location filename="../../workstation/ui/main_window.py" line="447" />
         <source>zoom in / out</source>
         <translation>放大 / 缩小</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="432" />
+        <location filename="../../workstation/ui/main_window.py" line="448" />
         <source>Home</source>
         <translation>Home 键</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="432" />
+        <location filename="../../workstation/ui/main_window.py" line="448" />
         <source>reset zoom and pan</source>
         <translation>重置缩放和平移</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="433" />
+        <location filename="../../workstation/ui/main_window.py" line="449" />
         <source>CT/MR window presets in the order of the tool bar</source>
         <translation>按工具栏顺序选择 CT/MR 窗宽窗位预设</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="434" />
+        <location filename="../../workstation/ui/main_window.py" line="450" />
         <source>Space</source>
         <translation>空格键</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="434" />
+        <location filename="../../workstation/ui/main_window.py" line="450" />
         <source>play / pause the rotating MIP</source>
         <translation>播放 / 暂停旋转 MIP</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="435" />
+        <location filename="../../workstation/ui/main_window.py" line="451" />
         <source>undo / redo VOI edits and PET alignment changes</source>
         <translation>撤销 / 重做 VOI 编辑和 PET 配准更改</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="436" />
+        <location filename="../../workstation/ui/main_window.py" line="452" />
         <source>distance / line profile tool, histogram of the selected VOI</source>
         <translation>距离 / 线剖面工具，所选 VOI 的直方图</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="437" />
+        <location filename="../../workstation/ui/main_window.py" line="453" />
+        <source>Esc</source>
+        <translation>Esc</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/main_window.py" line="453" />
+        <source>end the distance or profile tool</source>
+        <translation>结束距离或线剖面工具</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/main_window.py" line="454" />
         <source>this list</source>
         <translation>本列表</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="443" />
+        <location filename="../../workstation/ui/main_window.py" line="460" />
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="525" />
+        <location filename="../../workstation/ui/main_window.py" line="542" />
         <source>Pause MIP</source>
         <translation>暂停 MIP</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="549" />
+        <location filename="../../workstation/ui/main_window.py" line="566" />
         <source>Registration</source>
         <translation>配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="550" />
+        <location filename="../../workstation/ui/main_window.py" line="567" />
         <source>The PET and the CT/MR do not share a frame of reference.
 Register them automatically now, or align them by hand with the nudge buttons?</source>
         <translation>PET 与 CT/MR 不在同一参考坐标系中。
 现在自动配准，还是用微调按钮手动对齐？</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="553" />
+        <location filename="../../workstation/ui/main_window.py" line="570" />
         <source>Register now</source>
         <translation>立即配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="554" />
+        <location filename="../../workstation/ui/main_window.py" line="571" />
         <source>Nudge by hand</source>
         <translation>手动微调</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="569" />
+        <location filename="../../workstation/ui/main_window.py" line="586" />
         <source>Keeping the registration</source>
         <translation>保存配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="582" />
+        <location filename="../../workstation/ui/main_window.py" line="599" />
         <source>Moving PET</source>
         <translation>正在移动 PET</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="601" />
+        <location filename="../../workstation/ui/main_window.py" line="618" />
         <source>Registering PET to CT</source>
         <translation>正在将 PET 配准到 CT</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="601" />
+        <location filename="../../workstation/ui/main_window.py" line="618" />
         <source>Registering PET to MR</source>
         <translation>正在将 PET 配准到 MR</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="611" />
+        <location filename="../../workstation/ui/main_window.py" line="628" />
         <source>Registration proposal rejected: alignment unchanged</source>
         <translation>已拒绝配准建议：对位未改变</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="613" />
+        <location filename="../../workstation/ui/main_window.py" line="630" />
         <source>Registration proposal: accept or reject</source>
         <translation>配准建议：请接受或拒绝</translation>
     </message>
@@ -623,44 +824,231 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>MeasureTools</name>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="326" />
+        <location filename="../../workstation/ui/measure_tools.py" line="345" />
         <source>Distance</source>
         <translation>距离</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="326" />
+        <location filename="../../workstation/ui/measure_tools.py" line="345" />
         <source>Line profile</source>
         <translation>线剖面</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="334" />
+        <location filename="../../workstation/ui/measure_tools.py" line="353" />
         <source>VOI histogram</source>
         <translation>VOI 直方图</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="338" />
+        <location filename="../../workstation/ui/measure_tools.py" line="357" />
+        <source>End the tool</source>
+        <translation>结束工具</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/measure_tools.py" line="361" />
         <source>Clear measurements</source>
         <translation>清除测量</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="341" />
+        <location filename="../../workstation/ui/measure_tools.py" line="364" />
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="346" />
+        <location filename="../../workstation/ui/measure_tools.py" line="369" />
         <source>Measure</source>
         <translation>测量</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="442" />
+        <location filename="../../workstation/ui/measure_tools.py" line="465" />
         <source>Distance {:.1f} mm</source>
         <translation>距离 {:.1f} mm</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="461" />
+        <location filename="../../workstation/ui/measure_tools.py" line="484" />
         <source>Select a VOI in the VOI table first</source>
         <translation>请先在 VOI 表中选择一个 VOI</translation>
+    </message>
+</context>
+<context>
+    <name>NodeSettingsDialog</name>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="38" />
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="38" />
+        <location filename="../../workstation/ui/node_settings.py" line="91" />
+        <source>AE title</source>
+        <translation>AE 标题</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="39" />
+        <source>Host</source>
+        <translation>主机</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="39" />
+        <location filename="../../workstation/ui/node_settings.py" line="92" />
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="40" />
+        <source>DICOMweb URL</source>
+        <translation>DICOMweb 地址</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="40" />
+        <source>TLS</source>
+        <translation>TLS</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="50" />
+        <source>DICOM node settings</source>
+        <translation>DICOM 节点设置</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="71" />
+        <source>127.0.0.1 receives from this computer only; 0.0.0.0 from the network</source>
+        <translation>127.0.0.1 仅接收本机发送；0.0.0.0 接收网络发送</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="73" />
+        <source>default: store/ in the data folder</source>
+        <translation>默认：数据文件夹中的 store/</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="74" />
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="82" />
+        <source>no limit</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="88" />
+        <source>PEM file (optional)</source>
+        <translation>PEM 文件（可选）</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="89" />
+        <source>Our node</source>
+        <translation>本机节点</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="93" />
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="94" />
+        <location filename="../../workstation/ui/node_settings.py" line="195" />
+        <source>Storage folder</source>
+        <translation>存储文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="95" />
+        <source>Largest instance</source>
+        <translation>单个实例上限</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="96" />
+        <source>TLS certificate</source>
+        <translation>TLS 证书</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="97" />
+        <source>TLS private key</source>
+        <translation>TLS 私钥</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="98" />
+        <source>TLS CA of callers</source>
+        <translation>调用方 TLS CA 证书</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="102" />
+        <location filename="../../workstation/ui/node_settings.py" line="238" />
+        <source>Start our node</source>
+        <translation>启动本机节点</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="117" />
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="119" />
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="121" />
+        <source>Echo</source>
+        <translation>连通测试</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="127" />
+        <source>Peers (they may also send to our node)</source>
+        <translation>对端节点（也可向本机节点发送）</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="225" />
+        <source>Saved in {}</source>
+        <translation>已保存至 {}</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="233" />
+        <source>Our node: {} on port {} (PID {})</source>
+        <translation>本机节点：{}，端口 {}（PID {}）</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="235" />
+        <source>Stop our node</source>
+        <translation>停止本机节点</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="237" />
+        <source>Our node: not running</source>
+        <translation>本机节点：未运行</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="247" />
+        <source>Our node was stopped.</source>
+        <translation>本机节点已停止。</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="250" />
+        <source>Our node {} is listening on {}:{}.</source>
+        <translation>本机节点 {} 正在 {}:{} 监听。</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="264" />
+        <source>Select a peer first.</source>
+        <translation>请先选择一个对端节点。</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="274" />
+        <source>{}: no AE title, host and port to echo.</source>
+        <translation>{}：没有可用于 Echo 的 AE 标题、主机和端口。</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="278" />
+        <source>{}: C-ECHO ok</source>
+        <translation>{}：C-ECHO 成功</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="279" />
+        <source>{}: C-ECHO status 0x{:04X}</source>
+        <translation>{}：C-ECHO 状态 0x{:04X}</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/node_settings.py" line="281" />
+        <source>Echo {}…</source>
+        <translation>正在 Echo {}…</translation>
     </message>
 </context>
 <context>
@@ -707,7 +1095,7 @@ Register them automatically now, or align them by hand with the nudge buttons?</
     </message>
     <message>
         <location filename="../../workstation/ui/pacs_panel.py" line="63" />
-        <location filename="../../workstation/ui/pacs_panel.py" line="188" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="199" />
         <source>Start our node</source>
         <translation>启动本机节点</translation>
     </message>
@@ -717,132 +1105,137 @@ Register them automatically now, or align them by hand with the nudge buttons?</
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="74" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="72" />
+        <source>Node settings…</source>
+        <translation>节点设置…</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/pacs_panel.py" line="77" />
         <source>e.g. DOE^J* or 王*</source>
         <translation>例如 DOE^J* 或 王*</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="77" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="80" />
         <source>YYYYMMDD or YYYYMMDD-YYYYMMDD</source>
         <translation>YYYYMMDD 或 YYYYMMDD-YYYYMMDD</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="78" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="81" />
         <source>Search</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="83" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="86" />
         <source>Patient name</source>
         <translation>患者姓名</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="84" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="87" />
         <source>Patient ID</source>
         <translation>患者 ID</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="85" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="88" />
         <source>Study date</source>
         <translation>检查日期</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="94" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="97" />
         <source>Retrieve</source>
         <translation>获取</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="99" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="102" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="108" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="111" />
         <source>Arriving study</source>
         <translation>正在接收的检查</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="108" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="111" />
         <source>Received</source>
         <translation>已接收</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="108" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="111" />
         <source>Last instance</source>
         <translation>最后一幅图像</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="111" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="114" />
         <source>Incoming (our node)</source>
         <translation>接收队列（本机节点）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="146" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="149" />
         <source>No DICOM nodes configured: `{}`</source>
         <translation>未配置 DICOM 节点：`{}`</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="162" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="165" />
         <source>{}: C-ECHO ok</source>
         <translation>{}：C-ECHO 成功</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="163" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="166" />
         <source>{}: C-ECHO status 0x{:04X}</source>
         <translation>{}：C-ECHO 状态 0x{:04X}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="184" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="195" />
         <source>Our node: {} on port {}</source>
         <translation>本机节点：{}，端口 {}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="185" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="196" />
         <source>Stop our node</source>
         <translation>停止本机节点</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="187" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="198" />
         <source>Our node: not running</source>
         <translation>本机节点：未运行</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="201" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="212" />
         <source>Search failed: {}</source>
         <translation>查询失败：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="202" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="213" />
         <source>Searching {}…</source>
         <translation>正在查询 {}…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="210" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="221" />
         <source>(patient hidden)</source>
         <translation>（患者信息已隐藏）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="218" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="229" />
         <source>{} studies found</source>
         <translation>找到 {} 个检查</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="247" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="258" />
         <source>Retrieved {} instances from {}</source>
         <translation>已从 {1} 获取 {0} 幅图像</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="248" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="259" />
         <source>Retrieve failed: {}</source>
         <translation>获取失败：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="249" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="260" />
         <source>Retrieve cancelled</source>
         <translation>已取消获取</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="300" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="311" />
         <source>{} of {}</source>
         <translation>{}/{}</translation>
     </message>
@@ -850,32 +1243,32 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>PairDialog</name>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="74" />
+        <location filename="../../workstation/ui/browser.py" line="75" />
         <source>Choose the series to read</source>
         <translation>选择要阅读的序列</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="80" />
+        <location filename="../../workstation/ui/browser.py" line="81" />
         <source>(no PET)</source>
         <translation>（无 PET）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="80" />
+        <location filename="../../workstation/ui/browser.py" line="81" />
         <source>(no CT/MR)</source>
         <translation>（无 CT/MR）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="97" />
+        <location filename="../../workstation/ui/browser.py" line="98" />
         <source>CT / MR</source>
         <translation>CT / MR</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="115" />
+        <location filename="../../workstation/ui/browser.py" line="116" />
         <source>Same frame of reference: fused as acquired.</source>
         <translation>参考坐标系相同：按采集位置融合。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="116" />
+        <location filename="../../workstation/ui/browser.py" line="117" />
         <source>Different frames of reference: the reading offers automatic registration and a manual nudge.</source>
         <translation>参考坐标系不同：阅片时可自动配准或手动微调。</translation>
     </message>
@@ -883,22 +1276,22 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>ProfileDialog</name>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="277" />
+        <location filename="../../workstation/ui/measure_tools.py" line="296" />
         <source>Line profile</source>
         <translation>线剖面</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="279" />
+        <location filename="../../workstation/ui/measure_tools.py" line="298" />
         <source>length {:.1f} mm</source>
         <translation>长度 {:.1f} mm</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="281" />
+        <location filename="../../workstation/ui/measure_tools.py" line="300" />
         <source>anatomy {:.0f} … {:.0f} {}</source>
         <translation>解剖图像 {:.0f} … {:.0f} {}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="284" />
+        <location filename="../../workstation/ui/measure_tools.py" line="303" />
         <source>PET max {:.2f} {}</source>
         <translation>PET 最大值 {:.2f} {}</translation>
     </message>
@@ -906,7 +1299,7 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>ProfilePlot</name>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="234" />
+        <location filename="../../workstation/ui/measure_tools.py" line="253" />
         <source>distance along the line (mm)</source>
         <translation>沿线距离（mm）</translation>
     </message>
@@ -975,83 +1368,88 @@ Register them automatically now, or align them by hand with the nudge buttons?</
     </message>
     <message>
         <location filename="../../workstation/ui/qa_panel.py" line="86" />
-        <location filename="../../workstation/ui/qa_panel.py" line="131" />
+        <location filename="../../workstation/ui/qa_panel.py" line="133" />
         <source>No PET loaded</source>
         <translation>未载入 PET</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="105" />
+        <location filename="../../workstation/ui/qa_panel.py" line="93" />
+        <source>No EARL verdict for RCpeak: its EARL bands are not in the verified reference data</source>
+        <translation>RCpeak 无 EARL 判定：其 EARL 标准范围不在已核实的参考数据中</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/qa_panel.py" line="107" />
         <source>NEMA IQ</source>
         <translation>NEMA IQ</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="106" />
+        <location filename="../../workstation/ui/qa_panel.py" line="108" />
         <source>Uniform cylinder</source>
         <translation>均匀圆柱体模</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="107" />
+        <location filename="../../workstation/ui/qa_panel.py" line="109" />
         <source>Trend</source>
         <translation>趋势</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="130" />
+        <location filename="../../workstation/ui/qa_panel.py" line="132" />
         <source>Ready: {0}</source>
         <translation>就绪：{0}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="159" />
+        <location filename="../../workstation/ui/qa_panel.py" line="161" />
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="168" />
+        <location filename="../../workstation/ui/qa_panel.py" line="170" />
         <source>Analysis failed: {0}</source>
         <translation>分析失败：{0}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="179" />
+        <location filename="../../workstation/ui/qa_panel.py" line="181" />
         <source>pass</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="179" />
-        <location filename="../../workstation/ui/qa_panel.py" line="187" />
+        <location filename="../../workstation/ui/qa_panel.py" line="181" />
+        <location filename="../../workstation/ui/qa_panel.py" line="189" />
         <source>FAIL</source>
         <translation>不通过</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="187" />
+        <location filename="../../workstation/ui/qa_panel.py" line="189" />
         <source>PASS</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="188" />
+        <location filename="../../workstation/ui/qa_panel.py" line="190" />
         <source>EARL1 {0} · EARL2 {1} · background CoV {2:.2f} % · lung residual {3:.2f} %</source>
         <translation>EARL1 {0} · EARL2 {1} · 本底变异系数 {2:.2f} % · 肺插件残余误差 {3:.2f} %</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="191" />
+        <location filename="../../workstation/ui/qa_panel.py" line="193" />
         <source>NU 2-{0}; {1}</source>
         <translation>NU 2-{0}；{1}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="191" />
+        <location filename="../../workstation/ui/qa_panel.py" line="193" />
         <source>no warnings</source>
         <translation>无警告</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="206" />
+        <location filename="../../workstation/ui/qa_panel.py" line="208" />
         <source>Stored in the QA log</source>
         <translation>已存入质控记录</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="218" />
+        <location filename="../../workstation/ui/qa_panel.py" line="220" />
         <source>Save QA report</source>
         <translation>保存质控报告</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="225" />
+        <location filename="../../workstation/ui/qa_panel.py" line="227" />
         <source>QA report</source>
         <translation>质控报告</translation>
     </message>
@@ -1574,168 +1972,292 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>SendDialog</name>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="311" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="322" />
         <source>Send to a DICOM node</source>
         <translation>发送到 DICOM 节点</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="321" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="332" />
         <source>{} instances of the series</source>
         <translation>该序列的 {} 幅图像</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="322" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="333" />
         <source>{} instances of the study</source>
         <translation>该检查的 {} 幅图像</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="327" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="338" />
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="332" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="343" />
         <source>Node</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="343" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="354" />
         <source>Nothing to send, or no node configured.</source>
         <translation>没有可发送的内容，或未配置节点。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="350" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="361" />
         <source>Sent {} of {} to {}</source>
         <translation>已发送 {}/{} 到 {}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="351" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="362" />
         <source>; {} failed</source>
         <translation>；{} 个失败</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="352" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="363" />
         <source>Send failed: {}</source>
         <translation>发送失败：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="353" />
+        <location filename="../../workstation/ui/pacs_panel.py" line="364" />
         <source>Send cancelled</source>
         <translation>已取消发送</translation>
     </message>
 </context>
 <context>
+    <name>StructuresList</name>
+    <message>
+        <location filename="../../workstation/ui/structures_list.py" line="67" />
+        <source>Structure</source>
+        <translation>结构</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/structures_list.py" line="67" />
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/structures_list.py" line="67" />
+        <source>Volume (mL)</source>
+        <translation>体积 (mL)</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/structures_list.py" line="68" />
+        <source>SUVmax</source>
+        <translation>SUVmax</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/structures_list.py" line="68" />
+        <source>SUVmean</source>
+        <translation>SUVmean</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/structures_list.py" line="72" />
+        <source>Measure</source>
+        <translation>测量</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/structures_list.py" line="73" />
+        <source>fill the chosen structures on the PET grid and add them as VOIs with their statistics</source>
+        <translation>将所选结构填充到 PET 网格上，并作为 VOI 添加及其统计值</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/structures_list.py" line="76" />
+        <location filename="../../workstation/ui/structures_list.py" line="97" />
+        <source>No study structures.</source>
+        <translation>无检查结构。</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/structures_list.py" line="83" />
+        <source>Study structures</source>
+        <translation>检查结构</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/structures_list.py" line="108" />
+        <source>Looking for structures…</source>
+        <translation>正在查找结构…</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/structures_list.py" line="111" />
+        <source>Structures not listed: {}</source>
+        <translation>未能列出结构：{}</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/structures_list.py" line="118" />
+        <source>{} structure(s) in this study</source>
+        <translation>本检查有 {} 个结构</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/structures_list.py" line="119" />
+        <source>No structures in this study.</source>
+        <translation>本检查无结构。</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/structures_list.py" line="121" />
+        <source>Not read: {}</source>
+        <translation>未读取：{}</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/structures_list.py" line="165" />
+        <source>Measuring {} structure(s)…</source>
+        <translation>正在测量 {} 个结构…</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/structures_list.py" line="184" />
+        <source>{} structure(s) measured</source>
+        <translation>已测量 {} 个结构</translation>
+    </message>
+</context>
+<context>
     <name>StudyBrowser</name>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="64" />
+        <location filename="../../workstation/ui/browser.py" line="65" />
         <source>(no description)</source>
         <translation>（无描述）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="65" />
-        <location filename="../../workstation/ui/browser.py" line="192" />
+        <location filename="../../workstation/ui/browser.py" line="66" />
+        <location filename="../../workstation/ui/browser.py" line="200" />
         <source>{} slices</source>
         <translation>{} 层</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="130" />
+        <location filename="../../workstation/ui/browser.py" line="131" />
         <source>Patient / series</source>
         <translation>患者 / 序列</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="130" />
+        <location filename="../../workstation/ui/browser.py" line="131" />
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="130" />
+        <location filename="../../workstation/ui/browser.py" line="131" />
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="131" />
+        <location filename="../../workstation/ui/browser.py" line="132" />
         <source>Modalities / slices</source>
         <translation>模态 / 层数</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="131" />
+        <location filename="../../workstation/ui/browser.py" line="132" />
         <source>Series / FoR</source>
         <translation>序列 / 参考坐标系</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="134" />
+        <location filename="../../workstation/ui/browser.py" line="135" />
         <source>Import folder…</source>
         <translation>导入文件夹…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="136" />
+        <location filename="../../workstation/ui/browser.py" line="137" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="138" />
+        <location filename="../../workstation/ui/browser.py" line="139" />
         <source>Read study</source>
         <translation>阅读检查</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="140" />
+        <location filename="../../workstation/ui/browser.py" line="141" />
         <source>Send to node…</source>
         <translation>发送到节点…</translation>
     </message>
     <message>
+        <location filename="../../workstation/ui/browser.py" line="143" />
+        <source>Conflicts…</source>
+        <translation>UID 冲突…</translation>
+    </message>
+    <message>
         <location filename="../../workstation/ui/browser.py" line="145" />
+        <source>Copy diagnostics</source>
+        <translation>复制诊断信息</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/browser.py" line="150" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="165" />
+        <location filename="../../workstation/ui/browser.py" line="171" />
         <source>Local</source>
         <translation>本地</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="181" />
+        <location filename="../../workstation/ui/browser.py" line="187" />
         <source>No study database.</source>
         <translation>没有检查数据库。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="185" />
+        <location filename="../../workstation/ui/browser.py" line="192" />
         <source>(no name)</source>
         <translation>（无姓名）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="186" />
+        <location filename="../../workstation/ui/browser.py" line="193" />
         <source>(patient hidden)</source>
         <translation>（患者信息已隐藏）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="188" />
+        <location filename="../../workstation/ui/browser.py" line="195" />
         <source>{} series</source>
         <translation>{} 个序列</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="200" />
+        <location filename="../../workstation/ui/browser.py" line="209" />
         <source>{} studies</source>
         <translation>{} 个检查</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="251" />
+        <location filename="../../workstation/ui/browser.py" line="269" />
         <source>Import DICOM folder</source>
         <translation>导入 DICOM 文件夹</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="259" />
+        <location filename="../../workstation/ui/browser.py" line="277" />
         <source>Imported: {}</source>
         <translation>已导入：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="260" />
+        <location filename="../../workstation/ui/browser.py" line="278" />
         <source>Import failed: {}</source>
         <translation>导入失败：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="261" />
+        <location filename="../../workstation/ui/browser.py" line="279" />
         <source>Import cancelled</source>
         <translation>导入已取消</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/browser_support.py" line="60" />
+        <source>{} · {} UID conflict(s)</source>
+        <translation>{} · {} 个 UID 冲突</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/browser_support.py" line="62" />
+        <source>UID conflicts (Conflicts… lists the files):</source>
+        <translation>UID 冲突（“UID 冲突…”列出相关文件）：</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/browser_support.py" line="109" />
+        <source>UID conflicts of the selected study</source>
+        <translation>所选检查的 UID 冲突</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/browser_support.py" line="112" />
+        <source>UID conflicts</source>
+        <translation>UID 冲突</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/browser_support.py" line="114" />
+        <source>No UID conflicts.</source>
+        <translation>没有 UID 冲突。</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/browser_support.py" line="125" />
+        <source>Diagnostics copied to the clipboard (versions and the end of the log, no patient data).</source>
+        <translation>诊断信息已复制到剪贴板（版本信息和日志末尾，不含患者数据）。</translation>
     </message>
 </context>
 <context>
@@ -1801,67 +2323,82 @@ Register them automatically now, or align them by hand with the nudge buttons?</
         <translation>理想体重</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="65" />
+        <location filename="../../workstation/ui/suv_panel.py" line="79" />
         <source>reason for the override (required)</source>
         <translation>修改原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="66" />
+        <location filename="../../workstation/ui/suv_panel.py" line="80" />
         <source>Apply</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="72" />
+        <location filename="../../workstation/ui/suv_panel.py" line="89" />
+        <source>The patient's sex is unknown: this SUV type used the mean of the male and female values. Click to give the sex.</source>
+        <translation>患者性别未知：此 SUV 类型采用了男性和女性数值的平均值。点击填写性别。</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/suv_panel.py" line="95" />
         <source>SUV type</source>
         <translation>SUV 类型</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="75" />
+        <location filename="../../workstation/ui/suv_panel.py" line="98" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="77" />
+        <location filename="../../workstation/ui/suv_panel.py" line="101" />
         <source>Provenance</source>
         <translation>数据来源</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="82" />
+        <location filename="../../workstation/ui/suv_panel.py" line="106" />
         <source>Audit trail</source>
         <translation>审计记录</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="99" />
+        <location filename="../../workstation/ui/suv_panel.py" line="124" />
         <source>No PET loaded.</source>
         <translation>未载入 PET。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="104" />
+        <location filename="../../workstation/ui/suv_panel.py" line="129" />
         <source>PET stored as {}: factor 1</source>
         <translation>PET 以 {} 存储：系数 1</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="106" />
+        <location filename="../../workstation/ui/suv_panel.py" line="131" />
         <source>SUV not available; PET shown in {}.</source>
         <translation>无法计算 SUV；PET 以 {} 显示。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="106" />
+        <location filename="../../workstation/ui/suv_panel.py" line="131" />
         <source>file units</source>
         <translation>文件单位</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="132" />
+        <location filename="../../workstation/ui/suv_panel.py" line="151" />
+        <source>missing</source>
+        <translation>缺失</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/suv_panel.py" line="152" />
+        <source>⚠ Sex unknown ({}): SUV{} uses the mean of male and female</source>
+        <translation>⚠ 性别未知（{}）：SUV{} 采用男女平均值</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/suv_panel.py" line="183" />
         <source>An override needs a reason (it is written to the audit trail).</source>
         <translation>修改需要填写原因（将写入审计记录）。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="145" />
+        <location filename="../../workstation/ui/suv_panel.py" line="196" />
         <source>Applied.</source>
         <translation>已应用。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="146" />
+        <location filename="../../workstation/ui/suv_panel.py" line="197" />
         <source>SUV unavailable: {}</source>
         <translation>SUV 不可用：{}</translation>
     </message>
@@ -2008,48 +2545,63 @@ Register them automatically now, or align them by hand with the nudge buttons?</
         <translation>存入质控记录</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="47" />
-        <location filename="../../workstation/ui/qa_uniformity.py" line="68" />
+        <location filename="../../workstation/ui/qa_uniformity.py" line="42" />
+        <source>Save report…</source>
+        <translation>保存报告…</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/qa_uniformity.py" line="50" />
+        <location filename="../../workstation/ui/qa_uniformity.py" line="72" />
         <source>No PET loaded</source>
         <translation>未载入 PET</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="67" />
+        <location filename="../../workstation/ui/qa_uniformity.py" line="71" />
         <source>Ready: {0}</source>
         <translation>就绪：{0}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="79" />
+        <location filename="../../workstation/ui/qa_uniformity.py" line="83" />
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="89" />
+        <location filename="../../workstation/ui/qa_uniformity.py" line="93" />
         <source>Analysis failed: {0}</source>
         <translation>分析失败：{0}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="99" />
+        <location filename="../../workstation/ui/qa_uniformity.py" line="103" />
         <source>PASS</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="99" />
+        <location filename="../../workstation/ui/qa_uniformity.py" line="103" />
         <source>FAIL</source>
         <translation>不通过</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="100" />
+        <location filename="../../workstation/ui/qa_uniformity.py" line="104" />
         <source>Mean {0:.4f} {1} ({2:+.2f} %, tolerance ±10 %): {3} · CoV per slice {4:.2f}–{5:.2f} % · largest slice deviation {6:.2f} %</source>
         <translation>平均值 {0:.4f} {1}（{2:+.2f} %，容差 ±10 %）：{3} · 各层面变异系数 {4:.2f}–{5:.2f} % · 最大层面偏差 {6:.2f} %</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="105" />
+        <location filename="../../workstation/ui/qa_uniformity.py" line="109" />
         <source>no warnings</source>
         <translation>无警告</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="120" />
+        <location filename="../../workstation/ui/qa_uniformity.py" line="129" />
+        <source>Save QA report</source>
+        <translation>保存质控报告</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/qa_uniformity.py" line="136" />
+        <source>QA report</source>
+        <translation>质控报告</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/qa_uniformity.py" line="148" />
         <source>Stored in the QA log</source>
         <translation>已存入质控记录</translation>
     </message>
@@ -2057,239 +2609,244 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>VoiPanel</name>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="64" />
+        <location filename="../../workstation/ui/voi_panel.py" line="66" />
         <source>Navigate</source>
         <translation>浏览</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="64" />
+        <location filename="../../workstation/ui/voi_panel.py" line="66" />
         <source>Sphere</source>
         <translation>球形</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="65" />
+        <location filename="../../workstation/ui/voi_panel.py" line="67" />
         <source>Box</source>
         <translation>方框</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="65" />
+        <location filename="../../workstation/ui/voi_panel.py" line="67" />
         <source>Segment</source>
         <translation>分割</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="66" />
+        <location filename="../../workstation/ui/voi_panel.py" line="68" />
         <source>Liver ref</source>
         <translation>肝脏参考</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="66" />
+        <location filename="../../workstation/ui/voi_panel.py" line="68" />
         <source>Blood pool</source>
         <translation>血池</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="120" />
+        <location filename="../../workstation/ui/voi_panel.py" line="123" />
         <source>SUV for 'fixed SUV (user)', percent for '% of SUVmax (user)'</source>
         <translation>“固定 SUV（自定义）”时为 SUV，“SUVmax 百分比（自定义）”时为百分比</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="136" />
+        <location filename="../../workstation/ui/voi_panel.py" line="139" />
         <source>exclude brain and bladder</source>
         <translation>排除脑和膀胱</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="137" />
+        <location filename="../../workstation/ui/voi_panel.py" line="140" />
         <source>whole body: leave out the organs found by the brain/bladder rules (the default)</source>
         <translation>全身：排除按脑/膀胱规则识别的器官（默认）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="145" />
+        <location filename="../../workstation/ui/voi_panel.py" line="148" />
         <source>a clicked lesion grows only inside a sphere of this radius around the click; reaching it stops the segmentation with a warning</source>
         <translation>点击的病灶只在以点击处为中心、此半径的球内生长；到达边界时停止分割并给出警告</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="148" />
+        <location filename="../../workstation/ui/voi_panel.py" line="151" />
         <source>Delete VOI</source>
         <translation>删除感兴趣区</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="150" />
-        <location filename="../../workstation/ui/voi_panel.py" line="435" />
+        <location filename="../../workstation/ui/voi_panel.py" line="153" />
+        <location filename="../../workstation/ui/voi_panel.py" line="467" />
         <source>Whole body</source>
         <translation>全身检测</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="151" />
+        <location filename="../../workstation/ui/voi_panel.py" line="154" />
         <source>detect every lesion with the chosen method</source>
         <translation>用所选方法检测全部病灶</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="153" />
+        <location filename="../../workstation/ui/voi_panel.py" line="156" />
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="155" />
+        <location filename="../../workstation/ui/voi_panel.py" line="158" />
         <source>Structures…</source>
         <translation>结构…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="156" />
+        <location filename="../../workstation/ui/voi_panel.py" line="159" />
         <source>load the structures of a DICOM SEG or RTSTRUCT file as VOIs</source>
         <translation>将 DICOM SEG 或 RTSTRUCT 文件中的结构载入为 VOI</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="169" />
+        <location filename="../../workstation/ui/voi_panel.py" line="172" />
         <source>Method</source>
         <translation>方法</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="170" />
+        <location filename="../../workstation/ui/voi_panel.py" line="173" />
         <source>User value</source>
         <translation>自定义值</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="174" />
+        <location filename="../../workstation/ui/voi_panel.py" line="177" />
         <source>Threshold</source>
         <translation>阈值</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="175" />
+        <location filename="../../workstation/ui/voi_panel.py" line="178" />
         <source>Sphere radius</source>
         <translation>球半径</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="176" />
+        <location filename="../../workstation/ui/voi_panel.py" line="179" />
         <source>Constraint radius</source>
         <translation>约束半径</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="177" />
+        <location filename="../../workstation/ui/voi_panel.py" line="180" />
         <source>Min. volume</source>
         <translation>最小体积</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="328" />
+        <location filename="../../workstation/ui/voi_panel.py" line="344" />
         <source>sphere VOI {}: radius {:.1f} mm</source>
         <translation>球形感兴趣区 {}：半径 {:.1f} mm</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="348" />
+        <location filename="../../workstation/ui/voi_panel.py" line="364" />
         <source>{}: mean {:.2f} SD {:.2f} {}</source>
         <translation>{}：均值 {:.2f} 标准差 {:.2f} {}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="371" />
+        <location filename="../../workstation/ui/voi_panel.py" line="396" />
         <source>segmenting ({})…</source>
         <translation>正在分割（{}）…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="388" />
+        <location filename="../../workstation/ui/voi_panel.py" line="414" />
         <source>⚠ nothing measured: {}</source>
         <translation>⚠ 未测量：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="397" />
+        <location filename="../../workstation/ui/voi_panel.py" line="418" />
+        <source>The region that grew is outlined in red; drag the amber circle's rim to resize the constraint, or its centre to move it.</source>
+        <translation>生长出的区域以红色勾画；拖动琥珀色圆圈的边缘可调整约束范围，拖动其中心可移动约束。</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/voi_panel.py" line="429" />
         <source>{}: {}, threshold {:.2f} {}, {:.2f} mL, SUVmax {:.2f}</source>
         <translation>{}：{}，阈值 {:.2f} {}，{:.2f} mL，SUVmax {:.2f}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="406" />
+        <location filename="../../workstation/ui/voi_panel.py" line="438" />
         <source>whole body: cancelled</source>
         <translation>全身检测：已取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="429" />
+        <location filename="../../workstation/ui/voi_panel.py" line="461" />
         <source>whole-body detection ({})…</source>
         <translation>正在全身检测（{}）…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="430" />
+        <location filename="../../workstation/ui/voi_panel.py" line="462" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="438" />
+        <location filename="../../workstation/ui/voi_panel.py" line="470" />
         <source>whole body: {} {:.0f} %</source>
         <translation>全身检测：{} {:.0f} %</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="449" />
+        <location filename="../../workstation/ui/voi_panel.py" line="481" />
         <source>; excluded {}</source>
         <translation>；已排除 {}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="452" />
+        <location filename="../../workstation/ui/voi_panel.py" line="484" />
         <source>; looked for {}, none found</source>
         <translation>；已查找 {}，未找到</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="455" />
+        <location filename="../../workstation/ui/voi_panel.py" line="487" />
         <source>; nothing excluded</source>
         <translation>；未排除任何器官</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="456" />
+        <location filename="../../workstation/ui/voi_panel.py" line="488" />
         <source>whole body: {} lesions</source>
         <translation>全身检测：{} 个病灶</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="502" />
+        <location filename="../../workstation/ui/voi_panel.py" line="534" />
         <source>auto</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="555" />
+        <location filename="../../workstation/ui/voi_panel.py" line="587" />
         <source>Load structures (DICOM SEG or RTSTRUCT)</source>
         <translation>载入结构（DICOM SEG 或 RTSTRUCT）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="556" />
+        <location filename="../../workstation/ui/voi_panel.py" line="588" />
         <source>DICOM files (*.dcm *);;All files (*)</source>
         <translation>DICOM 文件 (*.dcm *);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="565" />
+        <location filename="../../workstation/ui/voi_panel.py" line="597" />
         <source>Structures not loaded: {}</source>
         <translation>未载入结构：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="570" />
+        <location filename="../../workstation/ui/voi_panel.py" line="602" />
         <source>Loaded {} structure(s) from {}: </source>
         <translation>已从 {1} 载入 {0} 个结构：</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="579" />
+        <location filename="../../workstation/ui/voi_panel.py" line="611" />
         <source>Export VOIs as CSV</source>
         <translation>将感兴趣区导出为 CSV</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="579" />
+        <location filename="../../workstation/ui/voi_panel.py" line="611" />
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="589" />
+        <location filename="../../workstation/ui/voi_panel.py" line="621" />
         <source>Overwrite?</source>
         <translation>覆盖？</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="589" />
+        <location filename="../../workstation/ui/voi_panel.py" line="621" />
         <source>{} already exists. Replace it?</source>
         <translation>{} 已存在，是否替换？</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="593" />
+        <location filename="../../workstation/ui/voi_panel.py" line="625" />
         <source>Not exported: the file exists and was kept.</source>
         <translation>未导出：文件已存在并被保留。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="598" />
-        <location filename="../../workstation/ui/voi_panel.py" line="601" />
+        <location filename="../../workstation/ui/voi_panel.py" line="630" />
+        <location filename="../../workstation/ui/voi_panel.py" line="633" />
         <source>Not exported: {}</source>
         <translation>未导出：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="604" />
+        <location filename="../../workstation/ui/voi_panel.py" line="636" />
         <source>Exported {} VOIs to {}</source>
         <translation>已将 {} 个感兴趣区导出到 {}</translation>
     </message>
@@ -2439,12 +2996,12 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>organs</name>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="63" />
+        <location filename="../../workstation/ui/voi_panel.py" line="65" />
         <source>brain</source>
         <translation>脑</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="63" />
+        <location filename="../../workstation/ui/voi_panel.py" line="65" />
         <source>bladder</source>
         <translation>膀胱</translation>
     </message>
