@@ -2263,142 +2263,142 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>SuvPanel</name>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="30" />
+        <location filename="../../workstation/ui/suv_panel.py" line="32" />
         <source>Weight (kg)</source>
         <translation>体重 (kg)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="30" />
+        <location filename="../../workstation/ui/suv_panel.py" line="32" />
         <source>Height (m)</source>
         <translation>身高 (m)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="31" />
+        <location filename="../../workstation/ui/suv_panel.py" line="33" />
         <source>Sex (M/F)</source>
         <translation>性别 (M/F)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="31" />
+        <location filename="../../workstation/ui/suv_panel.py" line="33" />
         <source>Injected dose (Bq)</source>
         <translation>注射剂量 (Bq)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="32" />
+        <location filename="../../workstation/ui/suv_panel.py" line="34" />
         <source>Injection time (YYYY-MM-DDTHH:MM:SS)</source>
         <translation>注射时间 (YYYY-MM-DDTHH:MM:SS)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="33" />
+        <location filename="../../workstation/ui/suv_panel.py" line="35" />
         <source>Half-life (s)</source>
         <translation>半衰期 (s)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="35" />
+        <location filename="../../workstation/ui/suv_panel.py" line="37" />
         <source>body weight</source>
         <translation>体重</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="36" />
+        <location filename="../../workstation/ui/suv_panel.py" line="38" />
         <source>lean body mass (James, 128)</source>
         <translation>瘦体重（James，128）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="37" />
+        <location filename="../../workstation/ui/suv_panel.py" line="39" />
         <source>lean body mass (James, 120)</source>
         <translation>瘦体重（James，120）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="38" />
+        <location filename="../../workstation/ui/suv_panel.py" line="40" />
         <source>lean body mass (Janmahasatian)</source>
         <translation>瘦体重（Janmahasatian）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="39" />
+        <location filename="../../workstation/ui/suv_panel.py" line="41" />
         <source>body surface area</source>
         <translation>体表面积</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="40" />
+        <location filename="../../workstation/ui/suv_panel.py" line="42" />
         <source>ideal body weight</source>
         <translation>理想体重</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="79" />
+        <location filename="../../workstation/ui/suv_panel.py" line="69" />
         <source>reason for the override (required)</source>
         <translation>修改原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="80" />
+        <location filename="../../workstation/ui/suv_panel.py" line="70" />
         <source>Apply</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="89" />
+        <location filename="../../workstation/ui/suv_panel.py" line="79" />
         <source>The patient's sex is unknown: this SUV type used the mean of the male and female values. Click to give the sex.</source>
         <translation>患者性别未知：此 SUV 类型采用了男性和女性数值的平均值。点击填写性别。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="95" />
+        <location filename="../../workstation/ui/suv_panel.py" line="85" />
         <source>SUV type</source>
         <translation>SUV 类型</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="98" />
+        <location filename="../../workstation/ui/suv_panel.py" line="88" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="101" />
+        <location filename="../../workstation/ui/suv_panel.py" line="91" />
         <source>Provenance</source>
         <translation>数据来源</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="106" />
+        <location filename="../../workstation/ui/suv_panel.py" line="96" />
         <source>Audit trail</source>
         <translation>审计记录</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="124" />
+        <location filename="../../workstation/ui/suv_panel.py" line="114" />
         <source>No PET loaded.</source>
         <translation>未载入 PET。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="129" />
+        <location filename="../../workstation/ui/suv_panel.py" line="119" />
         <source>PET stored as {}: factor 1</source>
         <translation>PET 以 {} 存储：系数 1</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="131" />
+        <location filename="../../workstation/ui/suv_panel.py" line="121" />
         <source>SUV not available; PET shown in {}.</source>
         <translation>无法计算 SUV；PET 以 {} 显示。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="131" />
+        <location filename="../../workstation/ui/suv_panel.py" line="121" />
         <source>file units</source>
         <translation>文件单位</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="151" />
+        <location filename="../../workstation/ui/suv_panel.py" line="141" />
         <source>missing</source>
         <translation>缺失</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="152" />
+        <location filename="../../workstation/ui/suv_panel.py" line="142" />
         <source>⚠ Sex unknown ({}): SUV{} uses the mean of male and female</source>
         <translation>⚠ 性别未知（{}）：SUV{} 采用男女平均值</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="183" />
+        <location filename="../../workstation/ui/suv_panel.py" line="173" />
         <source>An override needs a reason (it is written to the audit trail).</source>
         <translation>修改需要填写原因（将写入审计记录）。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="196" />
+        <location filename="../../workstation/ui/suv_panel.py" line="186" />
         <source>Applied.</source>
         <translation>已应用。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="197" />
+        <location filename="../../workstation/ui/suv_panel.py" line="187" />
         <source>SUV unavailable: {}</source>
         <translation>SUV 不可用：{}</translation>
     </message>
@@ -3022,6 +3022,11 @@ Register them automatically now, or align them by hand with the nudge buttons?</
         <location filename="../../workstation/ui/i18n.py" line="130" />
         <source>Study</source>
         <translation>检查</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/i18n.py" line="130" />
+        <source>sex unknown: M/F mean</source>
+        <translation>性别未知：取男女均值</translation>
     </message>
 </context>
 <context>

@@ -402,3 +402,24 @@ def test_union_of_fields_of_view_keeps_pet_outside_the_ct():
     other = syn.make_pet()
     other.frame_of_reference_uid = "9.9"
     assert fusion.ReadingSession(ct, other, mip_frames=4).display_geometry.same_grid(cg)
+
+
+@pytest.mark.parametrize("sex", ["O", None, "F"])
+def test_overlay_says_when_the_suv_used_the_mean_of_male_and_female(sex):
+    """The image overlay (not only the SUV panel) says that an LBM/IBW SUV used the mean of the male
+    and female values because the header's sex is unknown; never for SUVbw or a known sex."""
+    from workstation.io.pet_header import read_pet_acquisition
+    from workstation.testing.pet_factory import pet_dataset
+
+    pet = syn.make_pet()
+    pet.pet = read_pet_acquisition([pet_dataset(series_time="100000", acquisition_time="100000", weight=80.0,
+                                                size=1.70, sex=sex, dose=350e6, start_time="090000")])
+    s = fusion.ReadingSession(syn.make_ct(), pet, mip_frames=4)
+    flag = "sex unknown: M/F mean"
+    assert flag not in s.pet_acquisition_line()  # SUVbw does not need the sex
+    s.set_suv("ibw")
+    assert s.suv.error == ""
+    assert (flag in s.pet_acquisition_line()) == (sex != "F")
+    assert (flag in "\n".join(s.overlay_lines())) == (sex != "F")
+    s.set_suv("bsa")
+    assert flag not in s.pet_acquisition_line()

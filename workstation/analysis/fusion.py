@@ -36,6 +36,7 @@ from workstation.core.texts import tr
 from workstation.analysis.resample import resample_to_grid  # noqa: F401  (part of this module's API)
 from workstation.core.geometry import ImageGeometry
 from workstation.core.volume import Volume
+from workstation.analysis.suv import sex_assumed
 
 from workstation.core.display import (  # noqa: F401  (re-exported)
     CT_PRESETS, MR_PRESETS, PET_PRESETS, default_layout, percentile_window, COLORMAPS, PLANES, KINDS, Cell, Layout, LAYOUTS, PlaneSpec, PLANE_SPECS,
@@ -426,6 +427,8 @@ class ReadingSession(ViewState):
         units = self.pet.units or ""
         if units:
             parts.append(units if units == self.pet_units else f"{units} → {self.pet_units}")
+        if sex_assumed(self.suv.result) is not None:  # an LBM/IBW SUV that used the mean of male and female
+            parts.append(tr("overlay", "sex unknown: M/F mean"))
         return "  ".join(p for p in parts if p)
 
     # ------------------------------------------------------------ MIP

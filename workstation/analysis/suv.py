@@ -69,6 +69,7 @@ __all__ = [
     "ideal_body_weight_kg",
     "half_life_from_code",
     "decay_weighted_mean_time_s",
+    "sex_assumed",
     "RADIONUCLIDE_HALF_LIVES_S",
 ]
 
@@ -387,3 +388,15 @@ def _already_suv(inputs: SuvInputs, acq: PetAcquisition, trail: Trail, key: str,
         trail.warn("overrides of weight/height/sex change the conversion between SUV types only; the stored "
                    f"SUV {stored} values keep the scanner's own inputs")
     return ratio
+
+
+def sex_assumed(result) -> str | None:
+    """The header's PatientSex value (``"missing"`` when absent) when the SUV of ``result`` used the mean
+    of the male and female values because the sex was unknown; ``None`` when no such mean was used."""
+    if result is None:
+        return None
+    for p in result.provenance:
+        if p.get("input") == "patient sex" and p.get("source") != "override" \
+                and str(p.get("value")).upper() not in ("M", "F"):
+            return "missing" if p.get("value") in (None, "unknown") else str(p.get("value"))
+    return None

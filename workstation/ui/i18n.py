@@ -127,5 +127,5 @@ VIEW_TEXTS = (
     QT_TRANSLATE_NOOP("render", "sagittal"), QT_TRANSLATE_NOOP("render", "no data"),
     QT_TRANSLATE_NOOP("render", "axi"), QT_TRANSLATE_NOOP("render", "cor"), QT_TRANSLATE_NOOP("render", "sag"),
     QT_TRANSLATE_NOOP("overlay", "(patient hidden)"), QT_TRANSLATE_NOOP("overlay", "(no name)"),
-    QT_TRANSLATE_NOOP("overlay", "Study"),
+    QT_TRANSLATE_NOOP("overlay", "Study"), QT_TRANSLATE_NOOP("overlay", "sex unknown: M/F mean"),
 )

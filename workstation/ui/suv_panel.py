@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workstation.analysis.suv import sex_assumed  # noqa: F401  (the badge's rule; also imported from here)
+
 FIELDS = (("weight_kg", QT_TRANSLATE_NOOP("SuvPanel", "Weight (kg)")), ("height_m", QT_TRANSLATE_NOOP("SuvPanel", "Height (m)")),
           ("sex", QT_TRANSLATE_NOOP("SuvPanel", "Sex (M/F)")), ("dose_bq", QT_TRANSLATE_NOOP("SuvPanel", "Injected dose (Bq)")),
           ("injection_datetime", QT_TRANSLATE_NOOP("SuvPanel", "Injection time (YYYY-MM-DDTHH:MM:SS)")),
@@ -51,18 +53,6 @@ SUV_TYPES = _suv_type_choices()
 MISSING_STYLE = "border: 2px solid #d33;"  # the form field of the input an error names
 BADGE_STYLE = ("QPushButton { background: #e8a317; color: black; font-weight: bold; border-radius: 4px; "
                "padding: 2px 8px; }")
-
-
-def sex_assumed(result) -> str | None:
-    """The header's PatientSex value (``"missing"`` when absent) when the SUV of ``result`` used the mean
-    of the male and female values because the sex was unknown; ``None`` when no such mean was used."""
-    if result is None:
-        return None
-    for p in result.provenance:
-        if p.get("input") == "patient sex" and p.get("source") != "override" \
-                and str(p.get("value")).upper() not in ("M", "F"):
-            return "missing" if p.get("value") in (None, "unknown") else str(p.get("value"))
-    return None
 
 
 class SuvPanel(QWidget):
