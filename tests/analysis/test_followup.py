@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 from workstation.analysis import followup as F
+
+from workstation.analysis import followup_store as FS
 from workstation.core.geometry import ImageGeometry
 
 
@@ -66,7 +68,7 @@ def test_subsampled_volume_keeps_world_positions():
     g = ImageGeometry((30, 64, 64), (1.95, 1.95, 3.0), (-62.0, -60.0, -45.0))
     arr = np.zeros(g.shape, np.float32)
     arr[12, 32, 20] = 1
-    sub = F._subsampled(Volume(arr, g, modality="CT", units="HU"), 8.0)
+    sub = F.subsampled(Volume(arr, g, modality="CT", units="HU"), 8.0)
     assert sub.geometry.spacing == pytest.approx((7.8, 7.8, 9.0))
     k, j, i = np.argwhere(sub.array == 1)[0]
     assert np.allclose(sub.geometry.kji_to_world([k, j, i]), g.kji_to_world([12, 32, 20]))
@@ -246,7 +248,7 @@ def test_reference_vois_found_automatically_on_the_demo(reading):
 
     rd, truth, bt = reading
     for tp, t in ((rd.baseline, np.eye(4)), (rd.followup, rd.followup_from_baseline)):
-        liver, bp, notes = F.find_references(tp)
+        liver, bp, notes = FS.find_references(tp)
         assert len(notes) == 2 and "liver" in notes[0]
         # the liver ellipsoid of the phantom (centre (-70, -5, -560), semi-axes 95, 85, 80 mm), carried
         inv = np.linalg.inv(t)

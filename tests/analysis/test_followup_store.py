@@ -8,6 +8,8 @@ import pytest
 from scipy import ndimage
 
 from workstation.analysis import followup as F
+
+from workstation.analysis import followup_store as FS
 from workstation.core.geometry import ImageGeometry
 from workstation.core.volume import Volume
 from workstation.io.db import StudyDB
@@ -88,9 +90,9 @@ def test_edits_replay_on_a_fresh_reading(synthetic, tmp_path):
     # stored in the database and read back through a new connection, as when the pair is opened again
     path = tmp_path / "db.sqlite"
     with StudyDB(path) as db:
-        F.save_edits(db, rd)
+        FS.save_edits(db, rd)
     with StudyDB(path) as db:
-        edits = F.stored_edits(db, "1.2.3.b.pet", "1.2.3.f.pet")
+        edits = FS.stored_edits(db, "1.2.3.b.pet", "1.2.3.f.pet")
         assert db.followup_edits("1.2.3.f.pet", "1.2.3.b.pet") == []  # ordered pair
     again = synthetic(edits)
     assert _status(again) == after
@@ -100,7 +102,7 @@ def test_edits_replay_on_a_fresh_reading(synthetic, tmp_path):
     # forgetting them: an empty list
     with StudyDB(path) as db:
         db.save_followup_edits("1.2.3.b.pet", "1.2.3.f.pet", [])
-        assert F.stored_edits(db, "1.2.3.b.pet", "1.2.3.f.pet") == []
+        assert FS.stored_edits(db, "1.2.3.b.pet", "1.2.3.f.pet") == []
 
 
 def test_edits_that_no_longer_fit_are_reported_not_applied(synthetic):
@@ -121,22 +123,22 @@ def test_registration_accept_undo_and_stored(synthetic, tmp_path):
     rd = synthetic(transform=np.eye(4))  # opened with the identity: lesions 8-9 mm apart still overlap
     proposed = {"method": "rigid", "metric": -0.5, "followup_from_baseline": _rigid(8.0, (6.0, -4.0, 3.0))}
     with StudyDB(tmp_path / "db.sqlite") as db:
-        assert F.stored_registration(db, rd) is None
+        assert FS.stored_registration(db, rd) is None
         rd.set_registration(proposed["followup_from_baseline"], proposed)
-        row = F.accept_registration(db, rd)
+        row = FS.accept_registration(db, rd)
         assert row.version == 1 and (row.moving_series_uid, row.fixed_series_uid) == ("1.2.3.f.ct", "1.2.3.b.ct")
-        assert np.allclose(F.stored_registration(db, rd).matrix, proposed["followup_from_baseline"])
+        assert np.allclose(FS.stored_registration(db, rd).matrix, proposed["followup_from_baseline"])
         # a second accepted version (a small nudge), then undo goes back to version 1
         nudged = proposed["followup_from_baseline"].copy()
         nudged[:3, 3] += (1.0, 0.0, 0.0)
         rd.set_registration(nudged, {"method": "nudge"})
-        assert F.accept_registration(db, rd).version == 2
-        row, skipped = F.undo_registration(db, rd, proposed)
+        assert FS.accept_registration(db, rd).version == 2
+        row, skipped = FS.undo_registration(db, rd, proposed)
         assert row.version == 1 and skipped == []
         assert np.allclose(rd.followup_from_baseline, proposed["followup_from_baseline"])
         # undo once more: nothing stored, the reading shows the proposal again (not stored)
-        row, _ = F.undo_registration(db, rd, proposed)
-        assert row is None and F.stored_registration(db, rd) is None
+        row, _ = FS.undo_registration(db, rd, proposed)
+        assert row is None and FS.stored_registration(db, rd) is None
         assert np.allclose(rd.followup_from_baseline, proposed["followup_from_baseline"])
     # the matches follow the registration: a wrong map (25 mm off) loses them, the edits stay applied
     rd.rename("L2", "kept name")

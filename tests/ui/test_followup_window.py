@@ -116,7 +116,7 @@ def test_compare_with_previous_from_the_viewer(qtbot, followup_demo, tmp_path):
     the reading runs on a worker thread with a progress dialog (cancel stops it), the window opens
     with the registration proposed; accepted, it is stored and used when the pair is opened again,
     and so are the reader's unlink and rename; undo goes back to the proposal."""
-    from workstation.analysis import followup as F
+    from workstation.analysis import followup_store as FS
     from workstation.io.db import StudyDB
     from workstation.ui.followup_open import earlier_studies
     from workstation.ui.main_window import MainWindow
@@ -169,7 +169,7 @@ def test_compare_with_previous_from_the_viewer(qtbot, followup_demo, tmp_path):
         proposed = rd.followup_from_baseline.copy()
         w.accept_button.click()
         assert w.registration_state.text() == "stored (version 1)" and not w.accept_button.isEnabled()
-        assert np.allclose(F.stored_registration(db, rd).matrix, proposed)
+        assert np.allclose(FS.stored_registration(db, rd).matrix, proposed)
         # the reader unlinks a pair and renames a lesion: stored at once
         n = next(i for i, r in enumerate(rd.rows()) if r.status == "matched")
         key = rd.rows()[n].key
@@ -181,7 +181,7 @@ def test_compare_with_previous_from_the_viewer(qtbot, followup_demo, tmp_path):
         w.name_edit.setText("segment 7")
         w.rename_button.click()
         renamed = rd.rows()[m].key
-        assert [e["op"] for e in db.followup_edits(*F.pair_uids(rd))] == ["unlink", "rename"]
+        assert [e["op"] for e in db.followup_edits(*FS.pair_uids(rd))] == ["unlink", "rename"]
         w.close()
         # opened again: the stored registration (not computed again) and the edits come back
         job = launcher.compare_with_previous()
@@ -196,7 +196,7 @@ def test_compare_with_previous_from_the_viewer(qtbot, followup_demo, tmp_path):
         assert w2.table.item(m, 0).text() == "segment 7"
         # undo: nothing stored any more; with no proposal computed this time, the scanner's coordinates
         w2.undo_button.click()
-        assert F.stored_registration(db, rd2) is None
+        assert FS.stored_registration(db, rd2) is None
         assert np.allclose(rd2.followup_from_baseline, np.eye(4))
         assert w2.registration_state.text() == "scanner coordinates (no registration)" and w2.accept_button.isEnabled()
         w2.show()

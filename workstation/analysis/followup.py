@@ -41,6 +41,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from workstation.analysis import response as R
+from workstation.analysis.followup_registration import (  # noqa: F401  (re-exported)
+    DEFORMABLE_MESH_MM, DEFORMABLE_VOXEL_MM, REGISTRATION_VOXEL_MM, DeformableMap, apply, register_ct_pair,
+    register_deformable, subsampled,
+)
 from workstation.core.geometry import ImageGeometry
 from workstation.core.volume import Volume
 
@@ -50,9 +54,6 @@ __all__ = ["TimePoint", "LesionMeasure", "LesionRow", "FollowupReading", "load_t
 
 MATCH_GATE_MM = 15.0
 CARRY_MARGIN_MM = 5.0
-REGISTRATION_VOXEL_MM = 8.0
-DEFORMABLE_VOXEL_MM = 6.0
-DEFORMABLE_MESH_MM = 60.0
 EDIT_MATCH_MM = 3.0  # a stored edit finds its lesion again when a centre lies this close
 METHODS = ("percist", "eortc", "deauville")
 
@@ -178,122 +179,13 @@ def load_study_timepoint(db, study_uid: str, progress=None) -> TimePoint:
     return timepoint(pet, ct, date or study_uid)
 
 
-def _subsampled(vol: Volume, voxel_mm: float) -> Volume:
-    step = [max(1, int(round(voxel_mm / s))) for s in vol.geometry.spacing]  # i, j, k
-    arr = np.ascontiguousarray(np.asarray(vol.array)[::step[2], ::step[1], ::step[0]], np.float32)
-    g = vol.geometry
-    geom = ImageGeometry(arr.shape, tuple(s * n for s, n in zip(g.spacing, step)), g.origin, g.direction)
-    return Volume(arr, geom, modality=vol.modality, units=vol.units)
-
-
 def register_timepoints(baseline: TimePoint, followup: TimePoint, progress=None) -> dict:
     """Rigid CT-to-CT registration: ``followup_from_baseline`` (4x4) and a summary."""
-    from workstation.analysis.registration import register_rigid
-
     if baseline.ct is None or followup.ct is None:
         which = "baseline" if baseline.ct is None else "follow-up"
         raise FollowupError(f"the {which} folder holds no CT series to register; give folders with PET and CT, "
                             "or pass --no-register when both studies share the patient's position")
-    reg = register_rigid(_subsampled(baseline.ct, REGISTRATION_VOXEL_MM),
-                         _subsampled(followup.ct, REGISTRATION_VOXEL_MM), progress=progress, iterations=100)
-    return {"followup_from_baseline": reg.pet_from_anat, "summary": reg.summary(), "metric": reg.metric,
-            "method": f"rigid, Mattes MI, CT to CT subsampled to ~{REGISTRATION_VOXEL_MM:g} mm"}
-
-
-def apply(t: np.ndarray, points) -> np.ndarray:
-    p = np.asarray(points, float)
-    return p @ np.asarray(t, float)[:3, :3].T + np.asarray(t, float)[:3, 3]
-
-
-# ============================================================================ deformable
-@dataclass
-class DeformableMap:
-    """Baseline world point → follow-up world point through the rigid map, then a B-spline.
-
-    ``transform`` is a SimpleITK composite (B-spline applied first, then the rigid map it started
-    from), found by :func:`register_deformable`. It serves lesion matching only: the views stay
-    linked through the rigid registration, which the reader accepted or undid.
-    """
-
-    transform: object
-    metric: float
-    iterations: int
-    mesh: tuple
-    stop_condition: str = ""
-
-    def carry(self, points) -> np.ndarray:
-        p = np.asarray(points, float)
-        flat = p.reshape(-1, 3)
-        out = np.array([self.transform.TransformPoint(tuple(float(v) for v in q)) for q in flat], float)
-        return out.reshape(p.shape)
-
-    def summary(self) -> str:
-        return (f"B-spline after the rigid map (control mesh {'x'.join(str(m) for m in self.mesh)}, "
-                f"Mattes MI {self.metric:.3f}, {self.iterations} iterations)")
-
-
-def register_deformable(baseline_ct: Volume, followup_ct: Volume, followup_from_baseline, *,
-                        mesh_mm: float = DEFORMABLE_MESH_MM, iterations: int = 30, sampling: float = 0.1,
-                        progress=None) -> DeformableMap:
-    """B-spline (SimpleITK ``BSplineTransform``) registration of the follow-up CT to the baseline CT,
-    started from the rigid ``followup_from_baseline``: smooth body deformations (breathing, arms,
-    a different couch) that a rigid map cannot follow. Mattes MI on a random ``sampling`` fraction
-    of the voxels (fixed seed), L-BFGS-B, two resolutions; the control-point spacing is about
-    ``mesh_mm`` over the baseline CT."""
-    import SimpleITK as sitk
-
-    from workstation.io.sitk_bridge import to_sitk
-    from workstation.tasks.progress import Cancelled
-
-    fixed, moving = (sitk.Cast(to_sitk(np.asarray(v.array, np.float32), v.geometry), sitk.sitkFloat32)
-                     for v in (baseline_ct, followup_ct))
-    m = np.asarray(followup_from_baseline, float)
-    rigid = sitk.AffineTransform(3)  # p -> R p + t, kept fixed while the B-spline is optimised
-    rigid.SetMatrix(tuple(float(v) for v in m[:3, :3].ravel()))
-    rigid.SetTranslation(tuple(float(v) for v in m[:3, 3]))
-    extent = [n * s for n, s in zip(fixed.GetSize(), fixed.GetSpacing())]
-    mesh = tuple(max(1, int(round(e / float(mesh_mm)))) for e in extent)
-    bspline = sitk.BSplineTransformInitializer(fixed, list(mesh))
-    reg = sitk.ImageRegistrationMethod()
-    reg.SetMetricAsMattesMutualInformation(numberOfHistogramBins=32)
-    reg.SetMetricSamplingStrategy(reg.RANDOM)  # a fixed seed: the same map every time
-    reg.SetMetricSamplingPercentage(float(sampling), 1)
-    reg.SetInterpolator(sitk.sitkLinear)
-    reg.SetOptimizerAsLBFGSB(gradientConvergenceTolerance=1e-5, numberOfIterations=int(iterations),
-                             maximumNumberOfCorrections=5, maximumNumberOfFunctionEvaluations=4 * int(iterations),
-                             costFunctionConvergenceFactor=1e7)
-    reg.SetShrinkFactorsPerLevel([2, 1])
-    reg.SetSmoothingSigmasPerLevel([1.0, 0.0])
-    reg.SmoothingSigmasAreSpecifiedInPhysicalUnitsOff()
-    reg.SetMovingInitialTransform(rigid)
-    reg.SetInitialTransform(bspline, inPlace=True)
-    state = {"it": 0, "level": 0}
-
-    def on_iteration():
-        state["it"] += 1
-        if progress is not None:
-            if progress.cancelled:
-                reg.StopRegistration()
-                return
-            frac = (state["level"] + min(1.0, reg.GetOptimizerIteration() / max(1, iterations))) / 2
-            progress.report(min(0.999, frac), f"deformable registration level {state['level'] + 1}/2")
-
-    def on_level():
-        state["level"] = reg.GetCurrentLevel()
-
-    reg.AddCommand(sitk.sitkIterationEvent, on_iteration)
-    reg.AddCommand(sitk.sitkMultiResolutionIterationEvent, on_level)
-    if progress is not None and progress.cancelled:
-        raise Cancelled("deformable registration cancelled")
-    reg.Execute(fixed, moving)
-    if progress is not None and progress.cancelled:
-        raise Cancelled("deformable registration cancelled")
-    composite = sitk.CompositeTransform(rigid)
-    composite.AddTransform(bspline)  # applied first: p -> rigid(bspline(p))
-    if progress is not None:
-        progress.update(1.0, "deformable registration done")
-    return DeformableMap(composite, float(reg.GetMetricValue()), state["it"], mesh,
-                         reg.GetOptimizerStopConditionDescription())
+    return register_ct_pair(baseline.ct, followup.ct, progress)
 
 
 def register_timepoints_deformable(baseline: TimePoint, followup: TimePoint, followup_from_baseline,
@@ -301,8 +193,8 @@ def register_timepoints_deformable(baseline: TimePoint, followup: TimePoint, fol
     """:func:`register_deformable` on the two CTs subsampled to :data:`DEFORMABLE_VOXEL_MM`."""
     if baseline.ct is None or followup.ct is None:
         raise FollowupError("deformable registration needs a CT in both studies")
-    return register_deformable(_subsampled(baseline.ct, DEFORMABLE_VOXEL_MM),
-                               _subsampled(followup.ct, DEFORMABLE_VOXEL_MM), followup_from_baseline,
+    return register_deformable(subsampled(baseline.ct, DEFORMABLE_VOXEL_MM),
+                               subsampled(followup.ct, DEFORMABLE_VOXEL_MM), followup_from_baseline,
                                progress=progress)
 
 
@@ -789,136 +681,3 @@ def read_followup(baseline: TimePoint, followup: TimePoint, liver_world, *, bloo
         if skipped:
             reading.registration["edits_skipped"] = skipped
     return reading
-
-
-# ============================================================================ stored in the database
-#: method name stored with an accepted follow-up registration
-METHOD_FOLLOWUP = "follow-up CT to baseline CT, rigid Mattes MI"
-
-
-def pair_uids(reading: FollowupReading) -> tuple[str, str]:
-    """(baseline PET series UID, follow-up PET series UID): the key of the reader's edits."""
-    b, f = reading.baseline.pet.series_uid, reading.followup.pet.series_uid
-    if not b or not f:
-        raise FollowupError("the PET series of a time point has no Series Instance UID; nothing can be stored")
-    return b, f
-
-
-def registration_uids(reading: FollowupReading) -> tuple[str, str]:
-    """(moving, fixed) of the stored registration: the follow-up CT onto the baseline CT. The stored
-    matrix maps fixed (baseline) world points to moving (follow-up) ones: ``followup_from_baseline``."""
-    b = reading.baseline.ct.series_uid if reading.baseline.ct is not None else ""
-    f = reading.followup.ct.series_uid if reading.followup.ct is not None else ""
-    if not b or not f:
-        raise FollowupError("the follow-up registration is stored per CT pair; a time point has no CT series UID")
-    return f, b
-
-
-def stored_registration(db, reading: FollowupReading):
-    """The accepted registration of the reading's CT pair (a ``RegistrationRow``), or None."""
-    return db.get_registration(*registration_uids(reading))
-
-
-def accept_registration(db, reading: FollowupReading):
-    """Store the reading's current rigid map as a new version of the CT pair's registration."""
-    moving, fixed = registration_uids(reading)
-    return db.save_registration(moving, fixed, reading.followup_from_baseline, metric=reading.registration.get("metric"),
-                                method=METHOD_FOLLOWUP)
-
-
-def undo_registration(db, reading: FollowupReading, proposed) -> tuple[object, list[str]]:
-    """Drop the newest stored version; the reading goes back to the version before, or (none left)
-    to ``proposed`` (the registration computed for this reading, not stored). Returns (the
-    ``RegistrationRow`` now stored or None, edits that no longer fit)."""
-    row = db.undo_registration(*registration_uids(reading))
-    if row is not None:
-        skipped = reading.set_registration(row.matrix, {"method": row.method, "metric": row.metric,
-                                                        "stored_version": row.version})
-    else:
-        skipped = reading.set_registration(proposed["followup_from_baseline"], dict(proposed))
-    return row, skipped
-
-
-def save_edits(db, reading: FollowupReading) -> None:
-    db.save_followup_edits(*pair_uids(reading), reading.edits)
-
-
-def stored_edits(db, baseline_pet_uid: str, followup_pet_uid: str) -> list:
-    return db.followup_edits(baseline_pet_uid, followup_pet_uid)
-
-
-# ============================================================================ from the study database
-def find_references(tp: TimePoint) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
-    """Liver and blood-pool VOI centres found in a time point's SUVbw
-    (:func:`workstation.analysis.references.find_liver` / ``find_blood_pool``), with notes. The
-    blood pool is None (Deauville not scored) when none is found."""
-    from workstation.analysis.errors import QuantError
-    from workstation.analysis.references import find_blood_pool, find_liver, liver_reference
-
-    try:
-        liver = find_liver(tp.suv, tp.geometry)
-    except QuantError as exc:
-        raise FollowupError(f"{tp.label}: {exc}") from None
-    notes = [f"liver VOI found automatically at {np.round(liver, 1).tolist()} mm"]
-    try:
-        bp = find_blood_pool(tp.suv, tp.geometry, liver, liver_reference(tp.suv, tp.geometry, liver).mean)
-        notes.append(f"blood-pool VOI found automatically at {np.round(bp, 1).tolist()} mm")
-    except QuantError:
-        bp = None
-        notes.append("no blood-pool VOI found automatically: Deauville not scored")
-    return liver, bp, notes
-
-
-def read_followup_studies(db, baseline_study_uid: str, followup_study_uid: str, *, liver_world=None,
-                          blood_pool_world=None, deformable: bool = False, progress=None) -> FollowupReading:
-    """The follow-up reading of two studies of the study database (what the viewer's "Compare with
-    previous" computes off the UI thread).
-
-    The accepted registration of the two CTs is used when one is stored; otherwise the rigid
-    registration is computed and proposed (``registration["proposed"]``: shown, not stored until
-    the reader accepts it). Reference VOIs are found automatically unless given (baseline world
-    coordinates). The reader's stored link / unlink / rename are replayed.
-    """
-    def part(a, b):
-        return None if progress is None else progress.sub(a, b)
-
-    base = load_study_timepoint(db, baseline_study_uid, progress=part(0.0, 0.1))
-    fu = load_study_timepoint(db, followup_study_uid, progress=part(0.1, 0.2))
-    notes = []
-    if liver_world is None:
-        liver_world, found_bp, notes = find_references(base)
-        blood_pool_world = blood_pool_world if blood_pool_world is not None else found_bp
-    stored = None
-    if base.ct is not None and fu.ct is not None and base.ct.series_uid and fu.ct.series_uid:
-        stored = db.get_registration(fu.ct.series_uid, base.ct.series_uid)
-    t = None
-    if stored is not None:
-        t = stored.matrix
-    edits = []
-    if base.pet.series_uid and fu.pet.series_uid:
-        edits = db.followup_edits(base.pet.series_uid, fu.pet.series_uid)
-    reading = read_followup(base, fu, liver_world, blood_pool_world=blood_pool_world, followup_from_baseline=t,
-                            deformable=deformable, edits=edits, progress=part(0.2, 1.0))
-    if stored is not None:
-        reading.registration.update({"method": stored.method, "metric": stored.metric, "stored_version": stored.version,
-                                     "summary": f"stored version {stored.version} ({stored.method}, {stored.created})"})
-    else:
-        reading.registration["proposed"] = True
-    reading.registration["notes"] = notes
-    return reading
-
-
-# ============================================================================ DICOM SR of the change table
-def write_sr(reading: FollowupReading, path, *, overwrite: bool = False):
-    """The change table and the response as a DICOM SR (``io.export_sr.build_followup_sr``) whose
-    evidence is the follow-up PET."""
-    from workstation.io.export_common import source_headers_for
-    from workstation.io.export_sr import FollowupLesion, write_followup_sr
-
-    summary = reading.report_summary()
-    lesions = [FollowupLesion(r["lesion"], r["status"], r["suvmax"], r["sulpeak"], r["mtv_ml"], r["percist"],
-                              r["eortc"], r["deauville"]) for r in summary["rows"]]
-    response = {"PERCIST": reading.response("percist").category, "EORTC": reading.response("eortc").category}
-    if reading.fu.get("blood_pool") and reading.base.get("blood_pool"):
-        response["Deauville"] = reading.response("deauville").category
-    return write_followup_sr(path, source_headers_for(reading.followup.pet), lesions, response, overwrite=overwrite)

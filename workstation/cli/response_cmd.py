@@ -90,7 +90,7 @@ def run(args) -> int:
         fu = load_timepoint(args.followup, with_ct=not args.no_register)
         notes = []
         if liver is None:
-            from workstation.analysis.followup import find_references
+            from workstation.analysis.followup_store import find_references
 
             liver, found_bp, notes = find_references(base)
             bp = bp if bp is not None else found_bp
@@ -110,7 +110,7 @@ def run(args) -> int:
 
         write_table_csv(args.csv, reading.table(), CHANGE_COLUMNS, overwrite=args.force)
     if args.sr:
-        from workstation.analysis.followup import write_sr
+        from workstation.analysis.followup_store import write_sr
         from workstation.io.export_common import ExportError
 
         try:

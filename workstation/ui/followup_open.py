@@ -2,7 +2,7 @@
 
 The study open in the viewer is the follow-up; the baseline is an earlier study of the same
 patient with a PET, chosen by the reader when there are several (newest first). The reading
-(:func:`workstation.analysis.followup.read_followup_studies`: loading, the rigid registration or
+(:func:`workstation.analysis.followup_store.read_followup_studies`: loading, the rigid registration or
 the stored one, the optional B-spline, segmentation, matching, the stored edits) runs on a worker
 thread with a progress dialog whose Cancel stops it; the window opens when it is done. Nothing
 identifying the patient is logged.
@@ -87,7 +87,7 @@ class FollowupLauncher(QObject):
         return self.start(baseline_uid, study, deformable=self.deformable_action.isChecked())
 
     def start(self, baseline_uid: str, followup_uid: str, deformable: bool = False) -> Job:
-        from workstation.analysis.followup import read_followup_studies
+        from workstation.analysis.followup_store import read_followup_studies
 
         job = Job(read_followup_studies, self.main.db, baseline_uid, followup_uid, deformable=deformable,
                   name="followup")

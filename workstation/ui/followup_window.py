@@ -221,12 +221,13 @@ class FollowupWindow(QWidget):
     # ------------------------------------------------------------ registration: accept / undo / store
     def _registration_buttons(self) -> None:
         from workstation.analysis import followup as F
+        from workstation.analysis import followup_store as FS
 
         stored = None
         can_store = self.db is not None
         if can_store:
             try:
-                stored = F.stored_registration(self.db, self.reading)
+                stored = FS.stored_registration(self.db, self.reading)
             except F.FollowupError:
                 can_store = False
         same = stored is not None and np.allclose(stored.matrix, self.reading.followup_from_baseline)
@@ -250,22 +251,22 @@ class FollowupWindow(QWidget):
         self.registration_state.setText(text)
 
     def accept_registration(self) -> None:
-        from workstation.analysis import followup as F
+        from workstation.analysis import followup_store as FS
 
         if self.db is None:
             return
-        row = F.accept_registration(self.db, self.reading)
+        row = FS.accept_registration(self.db, self.reading)
         self.reading.registration.update({"stored_version": row.version})
         self.reading.registration.pop("proposed", None)
         self._refresh()
 
     def undo_registration(self) -> None:
-        from workstation.analysis import followup as F
+        from workstation.analysis import followup_store as FS
 
         if self.db is None:
             return
         proposed = self.proposed or {"method": "given", "followup_from_baseline": np.eye(4)}
-        _row, skipped = F.undo_registration(self.db, self.reading, proposed)
+        _row, skipped = FS.undo_registration(self.db, self.reading, proposed)
         self._after_rematch(skipped)
 
     def set_deformable(self, on: bool) -> None:
@@ -288,11 +289,12 @@ class FollowupWindow(QWidget):
     def _store_edits(self) -> None:
         """The reader's link / unlink / rename, stored at once (replayed when the pair is opened again)."""
         from workstation.analysis import followup as F
+        from workstation.analysis import followup_store as FS
 
         if self.db is None:
             return
         try:
-            F.save_edits(self.db, self.reading)
+            FS.save_edits(self.db, self.reading)
         except F.FollowupError as exc:
             self.last_error = str(exc)
 
