@@ -1,0 +1,95 @@
+"""Colour bars and text sit in margins: with the image zoomed to fit, no overlay pixel falls on the image.
+
+Each cell of the grid and of the PET protocol is drawn twice with the same camera: with its
+texts, letters, colour bar and scale bar, and with them hidden. The pixels that differ are the
+overlays' pixels; none may lie inside the image's screen rectangle, and the body of the
+synthetic study (a known outline) must be drawn there in full.
+"""
+
+import numpy as np
+import pytest
+
+from workstation.analysis.fusion import LAYOUTS, ReadingSession
+from workstation.render import overlays as ov
+from workstation.render.scene import CellRenderer, layout_rects
+from workstation.testing import synthetic_study as syn
+
+
+@pytest.fixture(scope="module")
+def session():
+    return ReadingSession(syn.make_ct(), syn.make_pet(), mip_frames=4)
+
+
+def _hide_overlays(view):
+    for t in list(view.corner.values()) + list(view.letters.values()) + [view.bar_text]:
+        t.SetInput("")
+    view.colorbar.VisibilityOff()
+    view.show_scale_bar = False
+
+
+def _image_rect(view):
+    """Screen rectangle (x0, y0, x1, y1; top-down pixels) of the whole image at the current camera."""
+    x0, y0 = view.pixel_to_display(-0.5, -0.5)
+    x1, y1 = view.pixel_to_display(view.cols - 0.5, view.rows - 0.5)
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
+def _check_cell(kind, plane, w, h, s, monkeypatch):
+    cell = CellRenderer(kind, plane, w, h)
+    cell.render(s)  # sets texts, colour bar and the placement clear of them
+    v = cell.view
+    boxes = ov.overlay_boxes(v)
+    assert boxes, "the view draws texts"
+    v.set_crosshair(None, None)
+    with_overlays = v.render().astype(int)
+    monkeypatch.setattr(ov, "overlay_boxes", lambda view: boxes)  # the same camera without the overlays
+    _hide_overlays(v)
+    bare = v.render().astype(int)
+    monkeypatch.undo()
+    x0, y0, x1, y1 = _image_rect(v)
+    assert 0 <= x0 and x1 <= w + 0.5 and 0 <= y0 and y1 <= h + 0.5  # the whole image is in the view
+    diff = np.any(with_overlays != bare, axis=2)
+    assert diff.sum() > 50, "the overlays drew something"
+    inside = np.zeros_like(diff)
+    inside[int(np.ceil(y0)) + 1:int(np.floor(y1)) - 1, int(np.ceil(x0)) + 1:int(np.floor(x1)) - 1] = True
+    assert not np.any(diff & inside), (kind, plane, int((diff & inside).sum()))
+    # the anatomy (or activity) is there, inside the image rectangle
+    lit = bare.sum(axis=2) > 30
+    assert lit[inside].sum() > 0.1 * inside.sum() and lit[~inside].sum() < 0.01 * lit.sum() + 5, (kind, plane)
+    # every text lies inside the view (nothing clipped, e.g. "MIP 0°")
+    for x_0, y_0, x_1, y_1 in boxes:
+        assert x_0 >= 0 and y_0 >= 0 and x_1 <= w and y_1 <= h, (kind, plane, (x_0, y_0, x_1, y_1))
+    return v
+
+
+@pytest.mark.parametrize("layout,width,height", [("grid", 1366, 700), ("pet", 1200, 900)])
+def test_no_overlay_pixel_on_the_image(session, layout, width, height, monkeypatch):
+    for c in LAYOUTS[layout].cells:
+        _, _, w, h = layout_rects(layout, width, height)[c.key]
+        if c.kind == "ct" and session.anatomical is None:
+            continue
+        _check_cell(c.kind, c.plane, w, h, session, monkeypatch)
+
+
+def test_fit_avoids_a_box_and_prefers_the_centre():
+    # a 100 x 100 image in a 400 x 300 view: nothing in the way -> centred, 3 px per unit
+    s, cx, cy = ov.fit_image_avoiding([], 400, 300, 100, 100, pad=0)
+    assert (s, cx, cy) == (3.0, 200.0, 150.0)
+    # a tall text block on the left: the image moves right (no overlap) and stays as large as possible
+    box = (0, 0, 120, 300)
+    s, cx, cy = ov.fit_image_avoiding([box], 400, 300, 100, 100, pad=0)
+    left = cx - s * 50
+    assert left >= 120 - 1e-9 and cx + s * 50 <= 400 + 1e-9
+    assert s == pytest.approx(2.5, rel=0.1)  # (400 - 120) / 100 = 2.8 at best on the 13-step grid
+
+
+def test_a_tile_too_small_for_the_identity_text_hides_it_rather_than_the_image(session, monkeypatch):
+    big = _check_cell("fused", "axial", 323, 231, session, monkeypatch)
+    assert big.corner["top-left"].GetVisibility()  # room for it at 1366 px: shown, beside the image
+    cell = CellRenderer("fused", "axial", 211, 138)
+    cell.render(session)
+    v = cell.view
+    assert not v.corner["top-left"].GetVisibility()
+    x0, y0, x1, y1 = _image_rect(v)
+    full = min(211 / (v.cols * v.spacing[0]), 138 / (v.rows * v.spacing[1]))
+    assert (x1 - x0) / (v.cols * v.spacing[0]) >= 0.6 * full - 1e-6
