@@ -95,6 +95,9 @@ class MainWindow(QMainWindow):
         self.cine.setInterval(120)
         self.cine.timeout.connect(self._cine_step)
         self._set_tools_enabled(False)
+        from .reading_prefs import ReadingPrefs
+
+        self.reading_prefs = ReadingPrefs()  # layout and windows remembered per user (settings.viewer_prefs)
         self.active_view_key: str | None = None  # the view under the mouse or last clicked: keys act on it
         self.shortcuts_box: QMessageBox | None = None
 
@@ -311,6 +314,7 @@ class MainWindow(QMainWindow):
         for b in (self.register_button, self.reset_alignment_button, self.undo_registration_button):
             b.setEnabled(pair)
         self._apply_modality_labels(session)
+        self.reading_prefs.apply(session)  # the reader's remembered layout / windows (a stored reading wins later)
         self._update_title()
         self.set_layout(session.layout)
         self.pages.setCurrentWidget(self.reading)
@@ -342,6 +346,7 @@ class MainWindow(QMainWindow):
         self._choose(self.pet_preset_box, pet)
 
     def _on_session_event(self, event: str, **kw) -> None:
+        self.reading_prefs.note(event, self.session)
         if event in ("crosshair", "pet"):
             self._update_readout()
         if event in ("ct_window", "pet_window", "colormap", "opacity", "layout"):
