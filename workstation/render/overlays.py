@@ -265,12 +265,14 @@ def _text_box(actor, renderer):
 
 
 def overlay_boxes(view) -> list[tuple[float, float, float, float]]:
-    """Screen boxes (x0, y0, x1, y1; display pixels, y up) of everything a ``SliceView`` draws over
-    its image: corner texts, orientation letters, the colour bar (with its labels and title) and
-    the scale bar with its label."""
+    """Screen boxes (x0, y0, x1, y1; display pixels, y up) of the texts and bars a ``SliceView`` keeps
+    off its image: corner texts, the colour bar (with its labels and title) and the scale bar with
+    its label. The orientation letters are not among them: one letter at the middle of each edge
+    sits on the image border, as in every reader (keeping them off too would shrink every image
+    by their width on both sides)."""
     w, h = view.width, view.height
     boxes = []
-    for actor in list(view.corner.values()) + list(view.letters.values()):
+    for actor in view.corner.values():
         b = _text_box(actor, view.renderer)
         if b is not None:
             boxes.append(b)
