@@ -73,25 +73,25 @@ def test_no_overlay_pixel_on_the_image(session, layout, width, height, monkeypat
         _check_cell(c.kind, c.plane, w, h, session, monkeypatch)
 
 
-def test_fit_avoids_a_box_and_prefers_the_centre():
-    # a 100 x 100 image in a 400 x 300 view: nothing in the way -> centred, 3 px per unit
-    s, cx, cy = ov.fit_image_avoiding([], 400, 300, 100, 100, pad=0)
-    assert (s, cx, cy) == (3.0, 200.0, 150.0)
-    # a tall text block on the left: the image moves right (no overlap) and stays as large as possible
-    box = (0, 0, 120, 300)
-    s, cx, cy = ov.fit_image_avoiding([box], 400, 300, 100, 100, pad=0)
-    left = cx - s * 50
-    assert left >= 120 - 1e-9 and cx + s * 50 <= 400 + 1e-9
-    assert s == pytest.approx(2.5, rel=0.1)  # (400 - 120) / 100 = 2.8 at best on the 13-step grid
+def test_fit_keeps_the_centred_image_clear_of_a_box():
+    # a 100 x 100 image in a 400 x 300 view: nothing in the way -> 3 px per unit
+    assert ov.fit_scale_avoiding([], 400, 300, 100, 100, pad=0) == 3.0
+    # a text block top-left reaching 50 px below the top: the centred image ends above... or beside it
+    box = (0, 250, 120, 300)  # y up: the top 50 rows, the left 120 columns
+    s = ov.fit_scale_avoiding([box], 400, 300, 100, 100, pad=0)
+    half = s * 50
+    assert 150 - half >= 120 - 1e-9 or 150 + half <= 250 + 1e-9  # left of the image or above it: no overlap
+    assert s == pytest.approx(max(2 * (200 - 120) / 100, 2 * (250 - 150) / 100))
 
 
 def test_a_tile_too_small_for_the_identity_text_hides_it_rather_than_the_image(session, monkeypatch):
     big = _check_cell("fused", "axial", 323, 231, session, monkeypatch)
     assert big.corner["top-left"].GetVisibility()  # room for it at 1366 px: shown, beside the image
-    cell = CellRenderer("fused", "axial", 211, 138)
+    cell = CellRenderer("fused", "axial", 300, 210)
     cell.render(session)
     v = cell.view
     assert not v.corner["top-left"].GetVisibility()
     x0, y0, x1, y1 = _image_rect(v)
-    full = min(211 / (v.cols * v.spacing[0]), 138 / (v.rows * v.spacing[1]))
-    assert (x1 - x0) / (v.cols * v.spacing[0]) >= 0.6 * full - 1e-6
+    v.corner["top-left"].VisibilityOn()  # with the block kept, the image would have to be smaller still
+    with_identity = ov.fit_scale_avoiding(ov.overlay_boxes(v), 300, 210, v.cols * v.spacing[0], v.rows * v.spacing[1])
+    assert (x1 - x0) / (v.cols * v.spacing[0]) > with_identity

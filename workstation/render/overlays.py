@@ -300,28 +300,6 @@ def _scale_at(boxes, cx, cy, width, height, image_w, image_h, pad) -> float:
     return s
 
 
-def fit_image_avoiding(boxes, width: int, height: int, image_w: float, image_h: float,
-                       pad: float = MARGIN_PAD_PX, steps: int = 13) -> tuple[float, float, float]:
-    """Placement of an ``image_w`` × ``image_h`` image in a ``width`` × ``height`` view, clear of ``boxes``:
-    (screen pixels per image unit, centre x, centre y), the centre searched on a grid over the middle
-    half of the view; the largest image wins, and among equal ones (within 2 %) the most central."""
-    if image_w <= 0 or image_h <= 0:
-        return 1.0, width / 2.0, height / 2.0
-    full = min(width / image_w, height / image_h)
-    best = None
-    for fx in np.linspace(0.25, 0.75, steps):
-        for fy in np.linspace(0.25, 0.75, steps):
-            cx, cy = fx * width, fy * height
-            s = _scale_at(boxes, cx, cy, width, height, image_w, image_h, pad)
-            off = (fx - 0.5) ** 2 + (fy - 0.5) ** 2
-            if best is None or s > best[0] * 1.02 or (s >= best[0] / 1.02 and off < best[3]):
-                best = (s, cx, cy, off)
-    s, cx, cy, _ = best
-    if s < 0.05 * full:  # never vanish in a tiny tile: centred, the overlays win
-        return full, width / 2.0, height / 2.0
-    return s, cx, cy
-
-
 def fit_scale_avoiding(boxes, width: int, height: int, image_w: float, image_h: float,
                        pad: float = MARGIN_PAD_PX) -> float:
     """Screen pixels per image unit of the image centred in the view, clear of ``boxes``."""

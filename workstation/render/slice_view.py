@@ -40,6 +40,7 @@ from .vtk_bridge import rgb_to_vtk_image, vtk_image_to_rgb
 CROSSHAIR_RGB = (0.2, 0.9, 0.3)
 OVERLAY_BOX_RGB = (0.0, 0.0, 0.0)  # behind overlay text, colour bar and scale bar
 OVERLAY_BOX_OPACITY = 0.55
+MIN_CLEAR_TILE_PX = 200  # smaller tiles have no margin to give: their texts stay over the image
 MIN_CLEAR_FRACTION = 0.6  # below this share of the full-tile size the identity text is hidden, not the image shrunk
 
 
@@ -87,7 +88,6 @@ class SliceView:
         self.zoom, self.pan = 1.0, (0.0, 0.0)
         self.keep_image_clear = True  # at zoom 1 the image fits between the texts and bars (render.overlays)
         self._fit_ppm: float | None = None
-        self._fit_offset = (0.0, 0.0)  # screen pixels (x right, y up) from the view centre to the image centre
         # crosshair
         self._cross_pts = vtkPoints()
         self._cross_pts.SetNumberOfPoints(4)
@@ -267,9 +267,8 @@ class SliceView:
         if self._fit_ppm:  # smaller, so that no text or bar covers the image (set at each render)
             scale = max(scale, self.height / (2.0 * self._fit_ppm))
         scale /= self.zoom
-        ppm = self.height / (2.0 * scale)
-        fx = (self.cols - 1) * sx / 2.0 + self.pan[0] - self._fit_offset[0] / ppm
-        fy = (self.rows - 1) * sy / 2.0 + self.pan[1] - self._fit_offset[1] / ppm
+        fx = (self.cols - 1) * sx / 2.0 + self.pan[0]
+        fy = (self.rows - 1) * sy / 2.0 + self.pan[1]
         return fx, fy, scale
 
     def mm_per_pixel(self) -> float:
@@ -294,19 +293,20 @@ class SliceView:
 
     # ------------------------------------------------------------ draw
     def _update_camera(self) -> None:
-        from .overlays import fit_image_avoiding, overlay_boxes
+        from .overlays import fit_scale_avoiding, overlay_boxes
 
         sx, sy = self.spacing
-        self._fit_ppm, self._fit_offset = None, (0.0, 0.0)
+        self._fit_ppm = None
         identity = self.corner["top-left"]
         identity.VisibilityOn()
-        if self.keep_image_clear:
+        if self.keep_image_clear and min(self.width, self.height) >= MIN_CLEAR_TILE_PX:
+            # the image stays centred (pan and zoom keep their meaning), only smaller
             size = (self.width, self.height, self.cols * sx, self.rows * sy)
-            ppm, cx, cy = fit_image_avoiding(overlay_boxes(self), *size)
+            ppm = fit_scale_avoiding(overlay_boxes(self), *size)
             if ppm < MIN_CLEAR_FRACTION * min(size[0] / size[2], size[1] / size[3]) and identity.GetInput():
                 identity.VisibilityOff()  # a tile too small for the patient/study block: that text steps aside
-                ppm, cx, cy = fit_image_avoiding(overlay_boxes(self), *size)
-            self._fit_ppm, self._fit_offset = ppm, (cx - self.width / 2.0, cy - self.height / 2.0)
+                ppm = fit_scale_avoiding(overlay_boxes(self), *size)
+            self._fit_ppm = max(ppm, 0.05 * min(size[0] / size[2], size[1] / size[3]))
         fx, fy, scale = self._camera_params()
         cam = self.renderer.GetActiveCamera()
         cam.ParallelProjectionOn()

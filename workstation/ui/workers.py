@@ -238,7 +238,16 @@ def stop_all(timeout: float = STOP_TIMEOUT_S) -> list[str]:
     return stuck
 
 
-atexit.register(stop_all, 10.0)  # no worker thread still running while the interpreter shuts down
+def _stop_at_exit() -> None:
+    """Interpreter exit: cancel and join the running jobs (no event delivery: Qt may be half torn down)."""
+    jobs = running_jobs()
+    for j in jobs:
+        j.cancel()
+    for j in jobs:
+        j.join(10.0)
+
+
+atexit.register(_stop_at_exit)  # no worker thread still running while the interpreter shuts down
 
 
 def show_progress(bar, fraction: float, message: str = "") -> None:
