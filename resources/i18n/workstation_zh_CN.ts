@@ -1562,6 +1562,11 @@ Register them automatically now, or align them by hand with the nudge buttons?</
         <source>toolbar items that do not fit in the window</source>
         <translation>窗口中放不下的工具栏项目</translation>
     </message>
+    <message>
+        <location filename="../../workstation/ui/toolbar_overflow.py" line="94"/>
+        <source>(every tool is shown)</source>
+        <translation>（所有工具均已显示）</translation>
+    </message>
 </context>
 <context>
     <name>VoiPanel</name>

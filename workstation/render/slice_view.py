@@ -40,7 +40,7 @@ from .vtk_bridge import rgb_to_vtk_image, vtk_image_to_rgb
 CROSSHAIR_RGB = (0.2, 0.9, 0.3)
 OVERLAY_BOX_RGB = (0.0, 0.0, 0.0)  # behind overlay text, colour bar and scale bar
 OVERLAY_BOX_OPACITY = 0.55
-MIN_CLEAR_TILE_PX = 200  # smaller tiles have no margin to give: their texts stay over the image
+MIN_CLEAR_TILE_PX = (240, 200)  # narrower / lower tiles have no margin to give: their texts stay over the image
 MIN_CLEAR_FRACTION = 0.6  # below this share of the full-tile size the identity text is hidden, not the image shrunk
 
 
@@ -299,7 +299,7 @@ class SliceView:
         self._fit_ppm = None
         identity = self.corner["top-left"]
         identity.VisibilityOn()
-        if self.keep_image_clear and min(self.width, self.height) >= MIN_CLEAR_TILE_PX:
+        if self.keep_image_clear and self.width >= MIN_CLEAR_TILE_PX[0] and self.height >= MIN_CLEAR_TILE_PX[1]:
             # the image stays centred (pan and zoom keep their meaning), only smaller
             size = (self.width, self.height, self.cols * sx, self.rows * sy)
             ppm = fit_scale_avoiding(overlay_boxes(self), *size)
