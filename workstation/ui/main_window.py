@@ -45,7 +45,7 @@ from .i18n import display_name
 from .suv_panel import SuvPanel
 from .voi_panel import VoiPanel
 from .view_widget import ViewWidget
-from .workers import Job, JobSlot, show_progress, stop_jobs_of
+from .workers import Job, JobSlot, show_progress
 
 
 # the fixed registration notes of a reading session (analysis.fusion; reset_alignment below), shown translated
@@ -272,9 +272,10 @@ class MainWindow(QMainWindow):
             slot.cancel()
 
     def closeEvent(self, ev) -> None:
-        """Nothing outlives the window: its jobs (loading, PET, MIP, panels, browser) are cancelled and joined."""
+        """The cine stops with the window. (Cancelling and joining the window's jobs here, with
+        ``workers.stop_jobs``, made this PySide6 abort at interpreter exit with a refcount error on
+        ``False``; not yet understood, so the jobs are only cancelled and joined at quit/exit.)"""
         self.cine.stop()
-        stop_jobs_of(self)
         super().closeEvent(ev)
 
     def busy(self) -> bool:
