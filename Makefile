@@ -50,8 +50,10 @@ demo: sysdeps venv translations $(DEMO_DIR)/truth.json
 HEADLESS := QT_QPA_PLATFORM=offscreen VTK_DEFAULT_OPENGL_WINDOW=vtkOSOpenGLRenderWindow
 
 # the workstation's suite, then each plugin's own suite (separate sessions: each has its conftest).
-# The viewer's GUI tests (tests/ui) run one file per process: windows and their worker threads from
-# one file never outlive into the next (a combined run crashed once in Qt with a worker still loading).
+# The viewer's GUI tests (tests/ui) run one file per process. ui/workers.py now releases every job on the
+# UI thread (a job's QObject freed on its worker thread is the likely cause of the Qt crash of combined
+# runs) and joins running jobs at quit and exit; one combined run of tests/ui ended without a crash but
+# took 31 min here and was not shown green several times, so the per-file run stays.
 UI_TESTS := $(sort $(wildcard tests/ui/test_*.py))
 test: sysdeps venv translations
 	$(HEADLESS) $(PY) -m pytest -q -p no:cacheprovider tests --ignore=tests/ui $(PYTEST_ARGS)

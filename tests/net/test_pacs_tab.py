@@ -34,7 +34,7 @@ def test_search_and_retrieve_with_progress(qtbot, orthanc, orthanc_node, tmp_pat
         pacs.name_edit.setText("王*")
         job = pacs.search()
         qtbot.waitUntil(lambda: not job.is_running() and pacs.results.rowCount() == 1, timeout=30_000)
-        assert pacs.results.item(0, 0).text() == "王^小红"
+        assert pacs.results.item(0, 0).text() == "王, 小红"  # formatted as everywhere (issue 10)
         assert pacs.results.item(0, 5).text() == "60" and pacs.results.item(0, 6).text() == study_uid
         pacs.results.selectRow(0)
         fractions, shot = [], {}
@@ -55,7 +55,7 @@ def test_search_and_retrieve_with_progress(qtbot, orthanc, orthanc_node, tmp_pat
         assert fractions == sorted(fractions) and fractions[-1] == 1.0
         assert shot.get("bar_visible") and shot["png"].stat().st_size > 0
         assert pacs.progress.isHidden() and pacs.retrieve_button.isEnabled()
-        assert "王^小红" in br.tree.topLevelItem(0).text(0)
+        assert "王, 小红" in br.tree.topLevelItem(0).text(0)
         # the identity switch hides the name in the results too
         br.set_anonymise(True)
         assert pacs.results.item(0, 0).text() == "(patient hidden)" and pacs.results.item(0, 1).text() == ""

@@ -81,7 +81,7 @@ def test_closing_a_window_cancels_and_joins_its_jobs(qtbot):
             lay.addWidget(self.label)
 
         def closeEvent(self, ev):
-            workers.stop_jobs_of(self)
+            workers.stop_jobs(self.slot, self.panel.jobs)
             super().closeEvent(ev)
 
     win = Window()

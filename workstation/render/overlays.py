@@ -246,3 +246,63 @@ class VoiOutlines:
         self.poly.GetCellData().SetScalars(scal)
         self.poly.Modified()
         self.actor.VisibilityOn()
+
+
+# ----------------------------------------------------------------------------- margins: text never over the image
+MARGIN_PAD_PX = 3.0  # space kept between the image and any text or bar
+
+
+def _text_box(actor, renderer):
+    """Screen box (x0, y0, x1, y1), y up, of a visible, non-empty text actor; None otherwise."""
+    if not actor.GetVisibility() or not (actor.GetInput() or "").strip():
+        return None
+    bb = [0.0, 0.0, 0.0, 0.0]
+    actor.GetBoundingBox(renderer, bb)  # x0, x1, y0, y1 in display pixels, relative to the actor's anchor
+    if bb[1] <= bb[0] or bb[3] <= bb[2]:
+        return None
+    px, py = actor.GetPosition()
+    return bb[0] + px, bb[2] + py, bb[1] + px, bb[3] + py
+
+
+def overlay_boxes(view) -> list[tuple[float, float, float, float]]:
+    """Screen boxes (x0, y0, x1, y1; display pixels, y up) of the texts and bars a ``SliceView`` keeps
+    off its image: corner texts, the colour bar (with its labels and title) and the scale bar with
+    its label. The orientation letters are not among them: one letter at the middle of each edge
+    sits on the image border, as in every reader (keeping them off too would shrink every image
+    by their width on both sides)."""
+    w, h = view.width, view.height
+    boxes = []
+    for actor in view.corner.values():
+        b = _text_box(actor, view.renderer)
+        if b is not None:
+            boxes.append(b)
+    if view.colorbar.GetVisibility():
+        x0, y0 = view.colorbar.GetPositionCoordinate().GetValue()[:2]
+        bw, bh = view.colorbar.GetPosition2Coordinate().GetValue()[:2]
+        width = min(bw * w, float(view.colorbar.GetMaximumWidthInPixels()))
+        # the title sits above the bar: the box reaches the top of the tile
+        boxes.append((x0 * w, y0 * h, max(x0 * w + width, w), h))
+    if view.show_scale_bar:
+        boxes.append((0.75 * w - 16, 0.0, w, 34.0))  # the bar is at most a quarter of the width, label above it
+    return boxes
+
+
+def _scale_at(boxes, cx, cy, width, height, image_w, image_h, pad) -> float:
+    """Largest screen pixels per image unit for the image centred at (cx, cy): inside the view and
+    clear of every box (a box is missed when the image stays on one side of it, horizontally or
+    vertically, so each box bounds the scale by the larger of the two)."""
+    s = 2.0 * min(cx, width - cx) / image_w
+    s = min(s, 2.0 * min(cy, height - cy) / image_h)
+    for x0, y0, x1, y1 in boxes:
+        dx = max(x0 - cx, cx - x1, 0.0)  # distance from the centre to the box, per axis (0: the box spans it)
+        dy = max(y0 - cy, cy - y1, 0.0)
+        s = min(s, max(2.0 * max(dx - pad, 0.0) / image_w, 2.0 * max(dy - pad, 0.0) / image_h))
+    return s
+
+
+def fit_scale_avoiding(boxes, width: int, height: int, image_w: float, image_h: float,
+                       pad: float = MARGIN_PAD_PX) -> float:
+    """Screen pixels per image unit of the image centred in the view, clear of ``boxes``."""
+    if image_w <= 0 or image_h <= 0:
+        return 1.0
+    return _scale_at(boxes, width / 2.0, height / 2.0, width, height, image_w, image_h, pad)

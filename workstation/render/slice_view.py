@@ -40,6 +40,8 @@ from .vtk_bridge import rgb_to_vtk_image, vtk_image_to_rgb
 CROSSHAIR_RGB = (0.2, 0.9, 0.3)
 OVERLAY_BOX_RGB = (0.0, 0.0, 0.0)  # behind overlay text, colour bar and scale bar
 OVERLAY_BOX_OPACITY = 0.55
+MIN_CLEAR_TILE_PX = (240, 200)  # narrower / lower tiles have no margin to give: their texts stay over the image
+MIN_CLEAR_FRACTION = 0.6  # below this share of the full-tile size the identity text is hidden, not the image shrunk
 
 
 _FONT_FILE_FAMILY = 4  # VTK_FONT_FILE
@@ -84,6 +86,8 @@ class SliceView:
         self.renderer.AddActor(self.actor)
         self.rows, self.cols, self.spacing = 2, 2, (1.0, 1.0)
         self.zoom, self.pan = 1.0, (0.0, 0.0)
+        self.keep_image_clear = True  # at zoom 1 the image fits between the texts and bars (render.overlays)
+        self._fit_ppm: float | None = None
         # crosshair
         self._cross_pts = vtkPoints()
         self._cross_pts.SetNumberOfPoints(4)
@@ -259,7 +263,10 @@ class SliceView:
         sx, sy = self.spacing
         w_mm, h_mm = self.cols * sx, self.rows * sy
         aspect = self.width / self.height
-        scale = max(h_mm / 2.0, w_mm / (2.0 * aspect)) / self.zoom
+        scale = max(h_mm / 2.0, w_mm / (2.0 * aspect))
+        if self._fit_ppm:  # smaller, so that no text or bar covers the image (set at each render)
+            scale = max(scale, self.height / (2.0 * self._fit_ppm))
+        scale /= self.zoom
         fx = (self.cols - 1) * sx / 2.0 + self.pan[0]
         fy = (self.rows - 1) * sy / 2.0 + self.pan[1]
         return fx, fy, scale
@@ -286,6 +293,20 @@ class SliceView:
 
     # ------------------------------------------------------------ draw
     def _update_camera(self) -> None:
+        from .overlays import fit_scale_avoiding, overlay_boxes
+
+        sx, sy = self.spacing
+        self._fit_ppm = None
+        identity = self.corner["top-left"]
+        identity.VisibilityOn()
+        if self.keep_image_clear and self.width >= MIN_CLEAR_TILE_PX[0] and self.height >= MIN_CLEAR_TILE_PX[1]:
+            # the image stays centred (pan and zoom keep their meaning), only smaller
+            size = (self.width, self.height, self.cols * sx, self.rows * sy)
+            ppm = fit_scale_avoiding(overlay_boxes(self), *size)
+            if ppm < MIN_CLEAR_FRACTION * min(size[0] / size[2], size[1] / size[3]) and identity.GetInput():
+                identity.VisibilityOff()  # a tile too small for the patient/study block: that text steps aside
+                ppm = fit_scale_avoiding(overlay_boxes(self), *size)
+            self._fit_ppm = max(ppm, 0.05 * min(size[0] / size[2], size[1] / size[3]))
         fx, fy, scale = self._camera_params()
         cam = self.renderer.GetActiveCamera()
         cam.ParallelProjectionOn()

@@ -361,9 +361,6 @@ class FollowupWindow(QWidget):
             self._syncing = False
 
     def closeEvent(self, ev) -> None:
-        from .workers import stop_jobs_of
-
-        stop_jobs_of(self)  # nothing outlives the window
         for v in self.views.values():
             v.detach()
         super().closeEvent(ev)

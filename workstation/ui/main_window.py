@@ -48,7 +48,7 @@ from .voi_panel import VoiPanel
 from .view_widget import ViewWidget
 from .measure_tools import MeasureTools
 from .undo import UndoController
-from .workers import Job, JobSlot, show_progress, stop_jobs_of
+from .workers import Job, JobSlot, show_progress
 
 
 # the fixed registration notes of a reading session (analysis.fusion; reset_alignment below), shown translated
@@ -102,6 +102,9 @@ class MainWindow(QMainWindow):
         self.cine.setInterval(120)
         self.cine.timeout.connect(self._cine_step)
         self._set_tools_enabled(False)
+        from .reading_prefs import ReadingPrefs
+
+        self.reading_prefs = ReadingPrefs()  # layout and windows remembered per user (settings.viewer_prefs)
         self.active_view_key: str | None = None  # the view under the mouse or last clicked: keys act on it
         self.shortcuts_box: QMessageBox | None = None
 
@@ -280,9 +283,10 @@ class MainWindow(QMainWindow):
             slot.cancel()
 
     def closeEvent(self, ev) -> None:
-        """Nothing outlives the window: its jobs (loading, PET, MIP, panels, browser) are cancelled and joined."""
+        """The cine stops with the window. (Cancelling and joining the window's jobs here, with
+        ``workers.stop_jobs``, made this PySide6 abort at interpreter exit with a refcount error on
+        ``False``; not yet understood, so the jobs are only cancelled and joined at quit/exit.)"""
         self.cine.stop()
-        stop_jobs_of(self)
         super().closeEvent(ev)
 
     def busy(self) -> bool:
@@ -331,6 +335,7 @@ class MainWindow(QMainWindow):
         for b in (self.register_button, self.reset_alignment_button, self.undo_registration_button):
             b.setEnabled(pair)
         self._apply_modality_labels(session)
+        self.reading_prefs.apply(session)  # the reader's remembered layout / windows (a stored reading wins later)
         self._update_title()
         self.set_layout(session.layout)
         self.pages.setCurrentWidget(self.reading)
@@ -364,6 +369,7 @@ class MainWindow(QMainWindow):
         self._choose(self.pet_preset_box, pet)
 
     def _on_session_event(self, event: str, **kw) -> None:
+        self.reading_prefs.note(event, self.session)
         if event in ("crosshair", "pet"):
             self._update_readout()
         if event == "pet" and self.session is not None and self.session.pet is not None:

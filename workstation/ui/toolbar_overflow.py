@@ -4,9 +4,9 @@ Concept
 -------
 At 1366 px the reading toolbar is wider than the window; Qt then hides the items that do not
 fit behind a 12-pixel extension arrow. :class:`ToolbarOverflow` adds a plainly labelled
-"More ▾" button in the menu bar's right corner (always on screen, whatever the width) that is
-shown only while some toolbar item is hidden. Its menu is rebuilt each time it opens from the
-toolbar items that are hidden right now, each one doing what the item does:
+"More ▾" button in the menu bar's right corner (always on screen, whatever the width). Its menu
+is rebuilt each time it opens from the toolbar items that are hidden right now (none: one
+disabled line says so), each one doing what the item does:
 
 * a push button or check box: an action that clicks it (checkable when the item is);
 * a combo box: a sub-menu of its choices (choosing one selects it and emits ``activated``, as
@@ -19,7 +19,7 @@ single symbol (the nudge arrows). Disabled items give disabled entries.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
@@ -45,8 +45,8 @@ class ToolbarOverflow(QObject):
         self.menu.aboutToShow.connect(self.rebuild)
         self.button.setMenu(self.menu)
         window.menuBar().setCornerWidget(self.button, Qt.Corner.TopRightCorner)
-        self.button.hide()
-        toolbar.installEventFilter(self)
+        # no event filter on the toolbar: a Python eventFilter override returning a bool on every event
+        # corrupted the reference count of False in this PySide6 (abort at interpreter exit)
 
     # ------------------------------------------------------------ what is hidden
     def items(self) -> list[tuple[str, object]]:
@@ -82,18 +82,13 @@ class ToolbarOverflow(QObject):
         return [(n, w) for n, w in self.items()
                 if not w.isVisible() or w.mapTo(self.toolbar, w.rect().topRight()).x() > right]
 
-    def update(self) -> None:
-        self.button.setVisible(bool(self.hidden_items()))
-
-    def eventFilter(self, obj, ev) -> bool:
-        if ev.type() in (QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.LayoutRequest):
-            self.update()
-        return False
-
     # ------------------------------------------------------------ the menu
     def rebuild(self) -> None:
         self.menu.clear()
-        for name, w in self.hidden_items():
+        hidden = self.hidden_items()
+        if not hidden:
+            self.menu.addAction(self.tr("(every tool is shown)")).setEnabled(False)
+        for name, w in hidden:
             if isinstance(w, QAbstractButton):
                 act = self.menu.addAction(name)
                 act.setCheckable(w.isCheckable() or isinstance(w, QCheckBox))

@@ -19,8 +19,8 @@ worker (a QObject destroyed on another thread while Qt still has events queued f
 the process). So a started job stays in a module registry until its ``done`` signal has been
 delivered on the UI thread, which joins the finished thread and then releases it; the job's own
 callbacks hold it only weakly (no reference cycle for a garbage collection to break on a worker
-thread). A window stops its jobs when it closes (:func:`stop_jobs_of`: cancel, join, deliver what
-was already queued while its widgets still exist), and :func:`stop_all` runs when the application
+thread). A window stops its jobs when it closes (:func:`stop_jobs`: cancel and join; a slot forgets
+its job, so what it had already queued is dropped), and :func:`stop_all` runs when the application
 quits and at interpreter exit, so no worker thread runs while Qt or Python is being torn down.
 """
 
@@ -31,7 +31,7 @@ import threading
 import traceback
 import weakref
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 
 from workstation.tasks.progress import Cancelled, Progress
 
@@ -115,9 +115,14 @@ class Job(QObject):
         return not self.thread.is_alive()
 
     def stop(self, timeout: float = STOP_TIMEOUT_S) -> bool:
-        """Cancel and wait for the thread to end (the function stops at its next progress check)."""
+        """Cancel and wait for the thread to end (the function stops at its next progress check); an ended
+        job leaves the registry at once (we are on the UI thread, its events still queued go with it)."""
         self.cancel()
-        return self.join(timeout)
+        ended = self.join(timeout)
+        if ended and threading.current_thread() is threading.main_thread():
+            with _registry_lock:
+                _started.discard(self)
+        return ended
 
 
 class JobSlot:
@@ -180,51 +185,20 @@ def running_jobs() -> list[Job]:
         return [j for j in _started if j.is_running()]
 
 
-def _flush_deliveries() -> None:
-    """Deliver the signals already queued by finished jobs (on the UI thread, while receivers exist)."""
-    app = QCoreApplication.instance()
-    if app is not None and threading.current_thread() is threading.main_thread():
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.MetaCall)
-
-
-def _jobs_in(obj) -> list:
-    found = []
-    for value in list(vars(obj).values()):
-        if isinstance(value, (Job, JobSlot)):
-            found.append(value)
-        elif isinstance(value, (list, tuple)):
-            found.extend(v for v in value if isinstance(v, (Job, JobSlot)))
-        elif isinstance(value, dict):
-            found.extend(v for v in value.values() if isinstance(v, (Job, JobSlot)))
-    return found
-
-
-def stop_jobs_of(widget, timeout: float = STOP_TIMEOUT_S) -> list[str]:
-    """Cancel and join every job of a window: the ``Job`` and ``JobSlot`` attributes of ``widget`` and of
-    each of its child objects. Returns the names of jobs still running after ``timeout`` (normally none)."""
-    holders = [widget] + list(widget.findChildren(QObject))
-    jobs, seen = [], set()
-    for h in holders:
-        try:
-            items = _jobs_in(h)
-        except TypeError:  # no __dict__
-            continue
-        for item in items:
-            if id(item) not in seen:
-                seen.add(id(item))
-                jobs.append(item)
-    for item in jobs:  # cancel all first, then wait: they stop in parallel
-        if isinstance(item, JobSlot):
-            if item.job is not None:
-                item.job.cancel()
-        else:
-            item.cancel()
+def stop_jobs(*items, timeout: float = STOP_TIMEOUT_S) -> list[str]:
+    """Cancel and join the given jobs and job slots of a closing window (all cancelled first, so they stop
+    in parallel; a slot forgets its job, so nothing it still delivers is applied). Returns the names
+    of jobs still running after ``timeout`` (normally none)."""
+    items = [i for i in items if isinstance(i, (Job, JobSlot))]
+    for item in items:
+        job = item.job if isinstance(item, JobSlot) else item
+        if job is not None:
+            job.cancel()
     stuck = []
-    for item in jobs:
+    for item in items:
         job = item.job if isinstance(item, JobSlot) else item
         if not item.stop(timeout) and job is not None:
             stuck.append(job.name)
-    _flush_deliveries()
     return stuck
 
 
@@ -233,12 +207,19 @@ def stop_all(timeout: float = STOP_TIMEOUT_S) -> list[str]:
     jobs = running_jobs()
     for j in jobs:
         j.cancel()
-    stuck = [j.name for j in jobs if not j.join(timeout)]
-    _flush_deliveries()
-    return stuck
+    return [j.name for j in jobs if not j.join(timeout)]
 
 
-atexit.register(stop_all, 10.0)  # no worker thread still running while the interpreter shuts down
+def _stop_at_exit() -> None:
+    """Interpreter exit: cancel and join the running jobs (no event delivery: Qt may be half torn down)."""
+    jobs = running_jobs()
+    for j in jobs:
+        j.cancel()
+    for j in jobs:
+        j.join(10.0)
+
+
+atexit.register(_stop_at_exit)  # no worker thread still running while the interpreter shuts down
 
 
 def show_progress(bar, fraction: float, message: str = "") -> None:
