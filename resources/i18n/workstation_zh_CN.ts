@@ -278,32 +278,32 @@
         <translation>超出范围</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="234" />
+        <location filename="../../workstation/ui/followup_window.py" line="235" />
         <source>stored (version {})</source>
         <translation>已保存（第 {} 版）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="236" />
+        <location filename="../../workstation/ui/followup_window.py" line="237" />
         <source>scanner coordinates (no registration)</source>
         <translation>扫描仪坐标（未配准）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="238" />
+        <location filename="../../workstation/ui/followup_window.py" line="239" />
         <source>not stored (no study database)</source>
         <translation>未保存（无检查数据库）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="240" />
+        <location filename="../../workstation/ui/followup_window.py" line="241" />
         <source>proposed, not stored</source>
         <translation>建议配准，未保存</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="246" />
+        <location filename="../../workstation/ui/followup_window.py" line="247" />
         <source>No deformable registration was computed for this reading</source>
         <translation>本次阅片未计算形变配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="285" />
+        <location filename="../../workstation/ui/followup_window.py" line="286" />
         <source>{} edit(s) no longer fit and were dropped</source>
         <translation>{} 项编辑已不再适用，已舍弃</translation>
     </message>
@@ -486,7 +486,7 @@
     </message>
     <message>
         <location filename="../../workstation/ui/main_window.py" line="62" />
-        <location filename="../../workstation/ui/main_window.py" line="531" />
+        <location filename="../../workstation/ui/main_window.py" line="537" />
         <source>PET/CT workstation</source>
         <translation>PET/CT 工作站</translation>
     </message>
@@ -501,132 +501,132 @@
         <translation>感兴趣区 VOI</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="125" />
+        <location filename="../../workstation/ui/main_window.py" line="128" />
         <source>Reading</source>
         <translation>阅片</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="128" />
+        <location filename="../../workstation/ui/main_window.py" line="131" />
         <source>Studies</source>
         <translation>检查列表</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="138" />
+        <location filename="../../workstation/ui/main_window.py" line="141" />
         <source>Layout</source>
         <translation>布局</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="136" />
-        <location filename="../../workstation/ui/main_window.py" line="377" />
+        <location filename="../../workstation/ui/main_window.py" line="139" />
+        <location filename="../../workstation/ui/main_window.py" line="383" />
         <source>CT</source>
         <translation>CT</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="140" />
+        <location filename="../../workstation/ui/main_window.py" line="143" />
         <source>PET</source>
         <translation>PET</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="141" />
+        <location filename="../../workstation/ui/main_window.py" line="144" />
         <source>Colours</source>
         <translation>伪彩</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="144" />
+        <location filename="../../workstation/ui/main_window.py" line="147" />
         <source>Opacity</source>
         <translation>不透明度</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="152" />
-        <location filename="../../workstation/ui/main_window.py" line="542" />
+        <location filename="../../workstation/ui/main_window.py" line="155" />
+        <location filename="../../workstation/ui/main_window.py" line="548" />
         <source>Play MIP</source>
         <translation>播放 MIP</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="156" />
+        <location filename="../../workstation/ui/main_window.py" line="159" />
         <source>Anonymise</source>
         <translation>匿名显示</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="160" />
-        <location filename="../../workstation/ui/main_window.py" line="378" />
+        <location filename="../../workstation/ui/main_window.py" line="163" />
+        <location filename="../../workstation/ui/main_window.py" line="384" />
         <source>Register PET→CT</source>
         <translation>配准 PET→CT</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="161" />
+        <location filename="../../workstation/ui/main_window.py" line="164" />
         <source>propose a rigid registration; nothing changes until you accept it</source>
         <translation>给出刚性配准建议；接受之前不做任何更改</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="164" />
-        <location filename="../../workstation/ui/main_window.py" line="654" />
+        <location filename="../../workstation/ui/main_window.py" line="167" />
+        <location filename="../../workstation/ui/main_window.py" line="660" />
         <source>Scanner alignment</source>
         <translation>扫描仪对位</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="165" />
+        <location filename="../../workstation/ui/main_window.py" line="168" />
         <source>show the PET as the scanners placed it (no registration); undoable</source>
         <translation>按扫描仪原始位置显示 PET（不配准）；可撤销</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="168" />
-        <location filename="../../workstation/ui/main_window.py" line="667" />
+        <location filename="../../workstation/ui/main_window.py" line="171" />
+        <location filename="../../workstation/ui/main_window.py" line="673" />
         <source>Undo alignment</source>
         <translation>撤销对位</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="169" />
+        <location filename="../../workstation/ui/main_window.py" line="172" />
         <source>go back to the previous stored alignment of this PET/CT pair</source>
         <translation>恢复此 PET/CT 组合上一次保存的对位</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="176" />
+        <location filename="../../workstation/ui/main_window.py" line="179" />
         <source>move the PET {} mm (x=patient left, y=posterior, z=head)</source>
         <translation>移动 PET {} mm（x=患者左侧，y=后方，z=头侧）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="181" />
+        <location filename="../../workstation/ui/main_window.py" line="184" />
         <source>SUV…</source>
         <translation>SUV…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="184" />
+        <location filename="../../workstation/ui/main_window.py" line="187" />
         <source>VOIs…</source>
         <translation>感兴趣区…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="187" />
+        <location filename="../../workstation/ui/main_window.py" line="190" />
         <source>Reconstruct…</source>
         <translation>重建…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="190" />
+        <location filename="../../workstation/ui/main_window.py" line="193" />
         <source>QA…</source>
         <translation>质控…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="201" />
+        <location filename="../../workstation/ui/main_window.py" line="204" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="202" />
+        <location filename="../../workstation/ui/main_window.py" line="205" />
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="216" />
+        <location filename="../../workstation/ui/main_window.py" line="219" />
         <source>DICOM node…</source>
         <translation>DICOM 节点…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="223" />
+        <location filename="../../workstation/ui/main_window.py" line="226" />
         <source>The language changes when the workstation is started again.</source>
         <translation>重新启动工作站后语言设置生效。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="233" />
+        <location filename="../../workstation/ui/main_window.py" line="236" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -642,181 +642,181 @@
     </message>
     <message>
         <location filename="../../workstation/ui/load_notes.py" line="33" />
-        <location filename="../../workstation/ui/main_window.py" line="259" />
+        <location filename="../../workstation/ui/main_window.py" line="262" />
         <source>{}: done</source>
         <translation>{}：完成</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="251" />
+        <location filename="../../workstation/ui/main_window.py" line="254" />
         <source>{}: cancelled</source>
         <translation>{}：已取消</translation>
     </message>
     <message>
         <location filename="../../workstation/ui/load_notes.py" line="33" />
-        <location filename="../../workstation/ui/main_window.py" line="296" />
-        <location filename="../../workstation/ui/main_window.py" line="302" />
+        <location filename="../../workstation/ui/main_window.py" line="300" />
+        <location filename="../../workstation/ui/main_window.py" line="306" />
         <source>Loading study</source>
         <translation>正在载入检查</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="340" />
+        <location filename="../../workstation/ui/main_window.py" line="345" />
         <source>PET aligned with the {}</source>
         <translation>PET 已按{}对齐</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="343" />
+        <location filename="../../workstation/ui/main_window.py" line="348" />
         <source>PET and MR frames of reference differ: use 'Register PET→MR' or nudge</source>
         <translation>PET 与 MR 的参考坐标系不同：请使用“配准 PET→MR”或手动微调</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="345" />
+        <location filename="../../workstation/ui/main_window.py" line="350" />
         <source>PET and CT frames of reference differ: use 'Register PET→CT' or nudge</source>
         <translation>PET 与 CT 的参考坐标系不同：请使用“配准 PET→CT”或手动微调</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="377" />
+        <location filename="../../workstation/ui/main_window.py" line="383" />
         <source>MR</source>
         <translation>MR</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="378" />
+        <location filename="../../workstation/ui/main_window.py" line="384" />
         <source>Register PET→MR</source>
         <translation>配准 PET→MR</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="392" />
+        <location filename="../../workstation/ui/main_window.py" line="398" />
         <source>PET: {}</source>
         <translation>PET：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="445" />
+        <location filename="../../workstation/ui/main_window.py" line="451" />
         <source>next / previous slice (MIP: rotate) in the view under the mouse</source>
         <translation>鼠标所在视图的下一层 / 上一层（MIP：旋转）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="446" />
+        <location filename="../../workstation/ui/main_window.py" line="452" />
         <source>PgUp / PgDn</source>
         <translation>上翻页 / 下翻页</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="446" />
+        <location filename="../../workstation/ui/main_window.py" line="452" />
         <source>10 slices forward / back</source>
         <translation>前进 / 后退 10 层</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="447" />
+        <location filename="../../workstation/ui/main_window.py" line="453" />
         <source>zoom in / out</source>
         <translation>放大 / 缩小</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="448" />
+        <location filename="../../workstation/ui/main_window.py" line="454" />
         <source>Home</source>
         <translation>Home 键</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="448" />
+        <location filename="../../workstation/ui/main_window.py" line="454" />
         <source>reset zoom and pan</source>
         <translation>重置缩放和平移</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="449" />
+        <location filename="../../workstation/ui/main_window.py" line="455" />
         <source>CT/MR window presets in the order of the tool bar</source>
         <translation>按工具栏顺序选择 CT/MR 窗宽窗位预设</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="450" />
+        <location filename="../../workstation/ui/main_window.py" line="456" />
         <source>Space</source>
         <translation>空格键</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="450" />
+        <location filename="../../workstation/ui/main_window.py" line="456" />
         <source>play / pause the rotating MIP</source>
         <translation>播放 / 暂停旋转 MIP</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="451" />
+        <location filename="../../workstation/ui/main_window.py" line="457" />
         <source>undo / redo VOI edits and PET alignment changes</source>
         <translation>撤销 / 重做 VOI 编辑和 PET 配准更改</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="452" />
+        <location filename="../../workstation/ui/main_window.py" line="458" />
         <source>distance / line profile tool, histogram of the selected VOI</source>
         <translation>距离 / 线剖面工具，所选 VOI 的直方图</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="453" />
+        <location filename="../../workstation/ui/main_window.py" line="459" />
         <source>Esc</source>
         <translation>Esc</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="453" />
+        <location filename="../../workstation/ui/main_window.py" line="459" />
         <source>end the distance or profile tool</source>
         <translation>结束距离或线剖面工具</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="454" />
+        <location filename="../../workstation/ui/main_window.py" line="460" />
         <source>this list</source>
         <translation>本列表</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="460" />
+        <location filename="../../workstation/ui/main_window.py" line="466" />
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="542" />
+        <location filename="../../workstation/ui/main_window.py" line="548" />
         <source>Pause MIP</source>
         <translation>暂停 MIP</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="566" />
+        <location filename="../../workstation/ui/main_window.py" line="572" />
         <source>Registration</source>
         <translation>配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="567" />
+        <location filename="../../workstation/ui/main_window.py" line="573" />
         <source>The PET and the CT/MR do not share a frame of reference.
 Register them automatically now, or align them by hand with the nudge buttons?</source>
         <translation>PET 与 CT/MR 不在同一参考坐标系中。
 现在自动配准，还是用微调按钮手动对齐？</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="570" />
+        <location filename="../../workstation/ui/main_window.py" line="576" />
         <source>Register now</source>
         <translation>立即配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="571" />
+        <location filename="../../workstation/ui/main_window.py" line="577" />
         <source>Nudge by hand</source>
         <translation>手动微调</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="586" />
+        <location filename="../../workstation/ui/main_window.py" line="592" />
         <source>Keeping the registration</source>
         <translation>保存配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="599" />
+        <location filename="../../workstation/ui/main_window.py" line="605" />
         <source>Moving PET</source>
         <translation>正在移动 PET</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="618" />
+        <location filename="../../workstation/ui/main_window.py" line="624" />
         <source>Registering PET to CT</source>
         <translation>正在将 PET 配准到 CT</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="618" />
+        <location filename="../../workstation/ui/main_window.py" line="624" />
         <source>Registering PET to MR</source>
         <translation>正在将 PET 配准到 MR</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="628" />
+        <location filename="../../workstation/ui/main_window.py" line="634" />
         <source>Registration proposal rejected: alignment unchanged</source>
         <translation>已拒绝配准建议：对位未改变</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="630" />
+        <location filename="../../workstation/ui/main_window.py" line="636" />
         <source>Registration proposal: accept or reject</source>
         <translation>配准建议：请接受或拒绝</translation>
     </message>
@@ -2414,6 +2414,11 @@ Register them automatically now, or align them by hand with the nudge buttons?</
         <location filename="../../workstation/ui/toolbar_overflow.py" line="42" />
         <source>toolbar items that do not fit in the window</source>
         <translation>窗口中放不下的工具栏项目</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/toolbar_overflow.py" line="90" />
+        <source>(every tool is shown)</source>
+        <translation>（所有工具均已显示）</translation>
     </message>
 </context>
 <context>
