@@ -3057,6 +3057,11 @@ Register them automatically now, or align them by hand with the nudge buttons?</
         <translation>MR</translation>
     </message>
     <message>
+        <location filename="../../workstation/ui/i18n.py" line="125" />
+        <source>SPECT</source>
+        <translation>SPECT</translation>
+    </message>
+    <message>
         <location filename="../../workstation/ui/i18n.py" line="126" />
         <source>axial</source>
         <translation>轴位</translation>

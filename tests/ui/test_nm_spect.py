@@ -81,3 +81,17 @@ def test_main_window_reads_the_nm_spect_like_a_pet_only_study(nm_folder, qtbot):
         w.views[key].render_now()
         overlays.append(w.views[key].cell.view.corner["top-left"].GetInput() or "")
     assert any("Technetium" in o and "BQML" in o for o in overlays), overlays  # nuclide and units in a view
+
+
+def test_spect_views_are_titled_spect_and_pet_views_pet():
+    """The functional tiles of a SPECT stored as NM say SPECT, not PET; a PET study's say PET."""
+    from workstation.analysis import fusion
+    from workstation.render.scene import CellRenderer
+    from workstation.testing import synthetic_study as syn
+
+    pet = syn.make_pet()
+    s = fusion.ReadingSession(None, pet, mip_frames=2)
+    assert CellRenderer("pet", "axial").title(s) == "PET"
+    pet.modality = "NM"
+    assert CellRenderer("pet", "coronal").title(s) == "SPECT" and s.functional_label == "SPECT"
+    assert CellRenderer("mip").title(s) == "MIP"

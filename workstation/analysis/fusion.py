@@ -324,6 +324,11 @@ class ReadingSession(ViewState):
         return "MR" if self.anatomical is not None and (self.anatomical.modality or "").upper() == "MR" else "CT"
 
     @property
+    def functional_label(self) -> str:
+        """What the functional image is called on screen: "SPECT" for a tomogram stored as NM, else "PET"."""
+        return "SPECT" if self.pet is not None and (self.pet.modality or "").upper() == "NM" else "PET"
+
+    @property
     def default_window_preset(self) -> str:
         return "MR auto" if self.anat_label == "MR" else "soft tissue"
 

@@ -41,9 +41,12 @@ class CellRenderer:
         return "mip" if self.kind == "mip" else f"{self.kind}-{self.plane}"
 
     def title(self, s: ReadingSession) -> str:
-        """English title of the cell: the anatomical modality ("CT" or "MR") for anatomy views."""
+        """English title of the cell: the anatomical modality ("CT" or "MR") for anatomy views, "SPECT" for
+        the functional views of a SPECT stored as NM."""
         if self.kind == "ct":
             return s.anat_label
+        if self.kind == "pet":
+            return s.functional_label
         return TITLES.get(self.kind, "MIP")
 
     def set_size(self, width: int, height: int) -> None:

@@ -122,7 +122,7 @@ NAMES = (
 # Words drawn into the views by render/analysis through core.texts.tr (extracted from here).
 VIEW_TEXTS = (
     QT_TRANSLATE_NOOP("render", "CT"), QT_TRANSLATE_NOOP("render", "PET"), QT_TRANSLATE_NOOP("render", "Fused"),
-    QT_TRANSLATE_NOOP("render", "MR"),
+    QT_TRANSLATE_NOOP("render", "MR"), QT_TRANSLATE_NOOP("render", "SPECT"),
     QT_TRANSLATE_NOOP("render", "axial"), QT_TRANSLATE_NOOP("render", "coronal"),
     QT_TRANSLATE_NOOP("render", "sagittal"), QT_TRANSLATE_NOOP("render", "no data"),
     QT_TRANSLATE_NOOP("render", "axi"), QT_TRANSLATE_NOOP("render", "cor"), QT_TRANSLATE_NOOP("render", "sag"),
