@@ -126,3 +126,44 @@ def test_outline_on_the_mip():
     assert len(xx) > 10
     d = np.hypot(xx - x, yy - y) * cell.view.mm_per_pixel()
     assert d.max() < 13.0 + 12.0 and (xx < x).any() and (xx > x).any()
+
+
+@pytest.mark.gui
+def test_structures_are_named_beside_their_outline_and_other_vois_are_not():
+    """A structure of the study (SEG segment / RTSTRUCT ROI) is drawn with its name (a Chinese one too)
+    sitting on the top of its outline in the outline's colour; a sphere VOI gets no name; off the
+    structure's slices the name goes with the outline."""
+    s = ReadingSession(syn.make_ct(), syn.make_pet(), mip_frames=4)
+    s.set_pet_window(0.0, syn.LESION_BQML)
+    model = VoiModel(s.pet.array, s.pet.geometry)
+    g = s.pet.geometry
+    centre = np.rint(g.world_to_kji(syn.LESION)).astype(int)
+    mask = np.zeros(g.shape, bool)
+    k, j, i = centre
+    mask[k - 1:k + 2, j - 3:j + 3, i - 4:i + 4] = True  # a block: its top row on screen is known
+    st = model.add_structure(mask, "GTV 肿瘤")
+    sphere = model.add_sphere(syn.LESION + np.array([0.0, 0.0, 0.0]), 5.0)
+    s.set_crosshair(syn.LESION)
+    cell = CellRenderer("fused", "axial", 300, 280)
+    ov = O.VoiOutlines(cell, model)
+    cell.overlays.append(ov)
+    img = cell.render(s)
+    assert set(ov.last_labels) == {st.id}  # the sphere VOI is not named
+    name, (c0, r0) = ov.last_labels[st.id]
+    assert name == "GTV 肿瘤"
+    m = ov.last_masks[st.id]
+    rows, cols = np.nonzero(m)
+    assert r0 == rows.min() and c0 == cols[rows == rows.min()].min()
+    # the text's pixels: cyan, above the outline's top edge, starting at its left end
+    x0, y0 = cell.view.pixel_to_display(c0, r0)
+    cyan = np.all(img == (0, 255, 255), axis=-1)
+    yy, xx = np.nonzero(cyan)
+    above = (yy < y0 - 1) & (yy > y0 - 30) & (xx >= x0 - 3) & (xx < x0 + 150)
+    assert above.sum() > 15
+    # without the structure's name the same region holds no cyan text
+    model.delete(st.id)
+    img2 = cell.render(s)
+    cyan2 = np.all(img2 == (0, 255, 255), axis=-1)
+    yy2, xx2 = np.nonzero(cyan2)
+    assert not ((yy2 < y0 - 1) & (yy2 > y0 - 30) & (xx2 >= x0 - 3) & (xx2 < x0 + 150)).any()
+    assert ov.last_labels == {} and sphere.id in ov.last_masks

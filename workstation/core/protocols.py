@@ -75,7 +75,8 @@ class OutlinedRegion(Protocol):
     """One VOI as an outline draws it (``analysis.voi.VOI``): a crop of a mask on the PET grid."""
 
     id: int
-    kind: str
+    kind: str  # "structure" for a SEG segment / RTSTRUCT ROI of the study: drawn with its name
+    name: str
     lo: tuple[int, int, int]  # index (k, j, i) of crop[0, 0, 0]
     crop: np.ndarray  # bool
 

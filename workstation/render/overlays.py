@@ -32,6 +32,7 @@ from workstation.core.display import PLANE_SPECS
 from workstation.core.protocols import OutlinedRegion, ReadingState, RegionSource
 
 OUTLINE_Z = 0.45  # above the image (0), below the crosshair (0.5)
+LABEL_FONT_PX = 13  # names of the study's structures beside their outlines
 DEFAULT_RGB = (0.0, 1.0, 1.0)  # outline colour when the viewer gives no colour_of
 
 
@@ -169,14 +170,69 @@ class VoiOutlines:
         self.actor.PickableOff()
         cell.view.renderer.AddActor(self.actor)
         self.last_masks: dict[int, np.ndarray] = {}  # id -> plane (or MIP) mask of the last render
+        self.labels: list = []  # text actors naming the study's structures (a pool, reused)
+        self.last_labels: dict[int, tuple[str, tuple[float, float]]] = {}  # id -> (name, image pixel col, row)
         self._cache_key, self._cache = None, {}  # cuts of the current slice: (id, lo, id(crop)) -> (crop, cut)
 
     def detach(self) -> None:
         self.cell.view.renderer.RemoveActor(self.actor)
+        for t in self.labels:
+            self.cell.view.renderer.RemoveViewProp(t)
 
     def hide(self) -> None:
         self.actor.VisibilityOff()
         self.last_masks = {}
+        self._hide_labels()
+
+    def _hide_labels(self) -> None:
+        for t in self.labels:
+            t.VisibilityOff()
+        self.last_labels = {}
+
+    def _label(self, i: int):
+        """The i-th text actor of the pool (made on first use): plain text, never markup."""
+        from vtkmodules.vtkRenderingCore import vtkTextActor
+
+        while len(self.labels) <= i:
+            t = vtkTextActor()
+            p = t.GetTextProperty()
+            p.SetFontSize(LABEL_FONT_PX)
+            p.SetBold(True)
+            p.ShadowOn()
+            p.SetJustificationToLeft()
+            p.SetVerticalJustificationToBottom()
+            t.GetPositionCoordinate().SetCoordinateSystemToWorld()
+            t.PickableOff()
+            self.cell.view.renderer.AddViewProp(t)
+            self.labels.append(t)
+        return self.labels[i]
+
+    def _update_labels(self, got: dict, view) -> None:
+        """Name each structure of the study (kind "structure") above the top of its outline, in its colour."""
+        from workstation.render.slice_view import use_font_for
+
+        self._hide_labels()
+        if self.cell.kind == "mip" or self.source is None:
+            return
+        names = {v.id: v.name for v, _sel in self.source.outline_items() if v.kind == "structure"}
+        sx, sy = view.spacing
+        n = 0
+        for vid, (m, rgb, _selected) in got.items():
+            if vid not in names or not names[vid]:
+                continue
+            rows, cols = np.nonzero(m)
+            r0 = int(rows.min())
+            c0 = int(cols[rows == r0].min())
+            t = self._label(n)
+            n += 1
+            text = str(names[vid])
+            use_font_for(t.GetTextProperty(), text)
+            t.SetInput(text)
+            t.GetTextProperty().SetColor(*np.clip(np.asarray(rgb, float), 0, 1))
+            # the pixel's top edge, half a pixel above its centre: the text sits on the outline's top
+            t.GetPositionCoordinate().SetValue(c0 * sx, (view.rows - 1 - r0 + 0.5) * sy, OUTLINE_Z)
+            t.VisibilityOn()
+            self.last_labels[vid] = (text, (float(c0), float(r0)))
 
     def masks(self, s: ReadingState) -> dict[int, tuple[np.ndarray, tuple]]:
         """id -> (2-D mask in the cell's image pixels, rgb) for the session's current slice."""
@@ -212,6 +268,7 @@ class VoiOutlines:
         vtkPoints, vtkCellArray = self._vtk
         got = self.masks(s)
         self.last_masks = {k: v[0] for k, v in got.items()}
+        self._update_labels(got, cell.view)
         all_segs, colours = [], []
         for m, rgb, selected in got.values():
             segs = outline_segments(m)

@@ -47,7 +47,7 @@ MIN_CLEAR_FRACTION = 0.6  # below this share of the full-tile size the identity 
 _FONT_FILE_FAMILY = 4  # VTK_FONT_FILE
 
 
-def _use_font_for(prop, text: str) -> None:
+def use_font_for(prop, text: str) -> None:
     """Draw ``text`` with a font that has its glyphs (a CJK font file for Chinese names)."""
     from workstation.settings.fonts import needs_unicode_font, unicode_font_file
 
@@ -219,7 +219,7 @@ class SliceView:
 
     def set_corner_text(self, corner: str, text: str) -> None:
         actor = self.corner[corner]
-        _use_font_for(actor.GetTextProperty(), text)
+        use_font_for(actor.GetTextProperty(), text)
         actor.SetInput(text)
 
     def set_view(self, zoom: float = 1.0, pan_mm=(0.0, 0.0)) -> None:
