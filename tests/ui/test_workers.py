@@ -129,3 +129,52 @@ def test_stop_all_joins_every_running_job(qtbot):
     assert workers.stop_all(10.0) == []
     assert all(not j.thread.is_alive() for j in jobs)
     assert not set(jobs) & set(workers.running_jobs())
+
+
+def test_a_failed_job_shows_our_message_alone_and_names_an_unexpected_exception(qtbot):
+    """Errors raised on purpose (ValueError / OSError families: they say what is wrong and what to do) reach
+    the user as their message; anything else keeps its class name in front (a bug to report)."""
+    from workstation.io.errors import NoSeriesError
+    from workstation.ui.workers import error_text
+
+    assert error_text(ValueError("the PET has no weight")) == "the PET has no weight"
+    assert error_text(FileNotFoundError(2, "No such file", "/x")) == "[Errno 2] No such file: '/x'"
+    assert error_text(KeyError("k")) == "KeyError: 'k'"
+    assert error_text(RuntimeError()) == "RuntimeError"
+    assert error_text(NoSeriesError("no PET or CT series in /data/x")) == "no PET or CT series in /data/x"
+
+    def boom(progress=None):
+        raise ValueError("slice 3 of the PET is truncated")
+
+    def bug(progress=None):
+        return {}["missing"]
+
+    for fn, want in ((boom, "slice 3 of the PET is truncated"), (bug, "KeyError: 'missing'")):
+        errors = []
+        job = JobSlot().start(Job(fn), on_error=errors.append)
+        _wait(qtbot, job)
+        qtbot.waitUntil(lambda: len(errors) == 1, timeout=10_000)
+        assert errors == [want] and job.error == want
+
+
+def test_a_slot_delivers_nothing_to_a_deleted_owner(qtbot):
+    """A result arriving after its widget's window closed (Qt deleted the widget) is dropped, not applied
+    to a dead C++ object."""
+    import shiboken6
+    from PySide6.QtWidgets import QLabel
+
+    label = QLabel("waiting")
+    slot = JobSlot(owner=label)
+    got = []
+    go = threading.Event()
+
+    def work(progress=None):
+        go.wait(5.0)
+        return "done"
+
+    job = slot.start(Job(work), on_result=lambda r: (got.append(r), label.setText(r)))
+    shiboken6.delete(label)  # the window closed while the job ran
+    go.set()
+    _wait(qtbot, job)
+    qtbot.wait(50)
+    assert got == [] and slot.dropped == 1 and slot.job is None

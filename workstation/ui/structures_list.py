@@ -60,7 +60,7 @@ class StructuresList(QWidget):
         self.panel = panel  # the VOI panel: its model receives measured structures
         self.entries = []
         self.measured: dict[tuple, object] = {}  # entry key -> VOI
-        self.list_jobs, self.measure_jobs = JobSlot(), JobSlot()
+        self.list_jobs, self.measure_jobs = JobSlot(owner=self), JobSlot(owner=self)  # nothing after it is gone
         self.tree = QTreeWidget()
         self.tree.setObjectName("structures-list")
         self.tree.setColumnCount(len(COLUMNS))

@@ -31,8 +31,10 @@ import threading
 import traceback
 import weakref
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
+from workstation.io.errors import DicomError
 from workstation.tasks.progress import Cancelled, Progress
 
 
@@ -46,6 +48,16 @@ def _emit_progress(ref, fraction: float, message: str) -> None:
     job = ref()
     if job is not None:
         job.progressed.emit(fraction, message)
+
+
+def error_text(exc: BaseException) -> str:
+    """What the user reads when a job fails: the message alone for the errors we raise on purpose (they
+    say what is wrong and what to do: the typed DICOM errors of ``io.errors``, ValueError and OSError
+    families); the exception's class in front of anything else (an unexpected failure, worth a bug report)."""
+    text = str(exc).strip()
+    if isinstance(exc, (DicomError, ValueError, OSError)) and text:
+        return text
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 class Job(QObject):
@@ -89,7 +101,7 @@ class Job(QObject):
             self.cancelled.emit()
         except Exception as exc:  # shown to the user; the traceback goes to stderr only
             traceback.print_exc()
-            self.error = f"{type(exc).__name__}: {exc}"
+            self.error = error_text(exc)
             self.failed.emit(self.error)
         else:
             if self.progress.cancelled:
@@ -129,9 +141,11 @@ class JobSlot:
     """The current job of one kind: a new request cancels (supersedes) the previous one and only the
     current job's result or error reaches the callbacks (older deliveries are dropped and counted)."""
 
-    def __init__(self):
+    def __init__(self, owner=None):
         self.job: Job | None = None
         self.dropped = 0
+        #: the widget the results go to: once Qt has deleted it (its window closed), nothing is delivered
+        self.owner = owner
 
     def start(self, job: Job, on_result=None, on_error=None) -> Job:
         """Make ``job`` the current one, cancel the previous one and start it.
@@ -153,6 +167,10 @@ class JobSlot:
     def deliver(self, job: Job, value, callback) -> bool:
         """Hand ``value`` to ``callback`` if ``job`` is the current job; else drop it (counted)."""
         if job is not self.job:
+            self.dropped += 1
+            return False
+        if self.owner is not None and not shiboken6.isValid(self.owner):  # its window is gone
+            self.job = None
             self.dropped += 1
             return False
         callback(value)
