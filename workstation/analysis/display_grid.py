@@ -71,20 +71,10 @@ def pad_to_union(array: np.ndarray, geometry: ImageGeometry, pet_geometry: Image
     of view (mapped into the anatomical frame through the inverse of ``pet_from_anat``): the views
     then show the union of the two fields of view, PET outside the CT/MR included. The anatomical
     voxels keep their values and positions exactly; the added ones hold ``fill``."""
-    inv = np.linalg.inv(np.asarray(pet_from_anat, float))
-    corners = pet_geometry.corners_world() @ inv[:3, :3].T + inv[:3, 3]
-    sp = np.asarray(geometry.spacing, float)  # (x, y, z): identity direction
-    lo_a = np.asarray(geometry.origin, float)
-    hi_a = lo_a + (np.asarray(geometry.shape[::-1]) - 1) * sp
-    tol = 1e-3
-    add_lo = np.maximum(0, np.ceil((lo_a - corners.min(axis=0)) / sp - tol)).astype(int)
-    add_hi = np.maximum(0, np.ceil((corners.max(axis=0) - hi_a) / sp - tol)).astype(int)
-    if not (add_lo.any() or add_hi.any()):
+    geo = union_geometry(geometry, pet_geometry, pet_from_anat, max_factor=None)
+    if geo is geometry:
         return array, geometry
-    pad = [(int(add_lo[2]), int(add_hi[2])), (int(add_lo[1]), int(add_hi[1])), (int(add_lo[0]), int(add_hi[0]))]
-    out = np.pad(array, pad, mode="constant", constant_values=fill)
-    geo = ImageGeometry(out.shape, geometry.spacing, lo_a - add_lo * sp, np.eye(3))
-    return out, geo
+    return regrid_by_offset(array, geometry, geo, fill), geo
 
 
 #: a union grid may hold at most this many times the anatomical grid's voxels (a wild transform must not
@@ -92,10 +82,11 @@ def pad_to_union(array: np.ndarray, geometry: ImageGeometry, pet_geometry: Image
 UNION_MAX_FACTOR = 8.0
 
 
-def union_geometry(geometry: ImageGeometry, pet_geometry: ImageGeometry, pet_from_anat) -> ImageGeometry:
+def union_geometry(geometry: ImageGeometry, pet_geometry: ImageGeometry, pet_from_anat,
+                   max_factor: float | None = UNION_MAX_FACTOR) -> ImageGeometry:
     """The axis-aligned anatomical grid extended by whole voxels to cover the PET's field of view mapped
     into the anatomical frame (through the inverse of ``pet_from_anat``); ``geometry`` itself when it
-    already covers it, or when the union would exceed :data:`UNION_MAX_FACTOR` times its voxels."""
+    already covers it, or when the union would exceed ``max_factor`` times its voxels (None: no limit)."""
     inv = np.linalg.inv(np.asarray(pet_from_anat, float))
     corners = pet_geometry.corners_world() @ inv[:3, :3].T + inv[:3, 3]
     sp = np.asarray(geometry.spacing, float)  # (x, y, z): identity direction
@@ -107,7 +98,7 @@ def union_geometry(geometry: ImageGeometry, pet_geometry: ImageGeometry, pet_fro
     if not (add_lo.any() or add_hi.any()):
         return geometry
     shape = tuple(int(n + add_lo[a] + add_hi[a]) for n, a in zip(geometry.shape, (2, 1, 0)))
-    if float(np.prod(shape)) > UNION_MAX_FACTOR * float(np.prod(geometry.shape)):
+    if max_factor is not None and float(np.prod(shape)) > max_factor * float(np.prod(geometry.shape)):
         return geometry
     return ImageGeometry(shape, geometry.spacing, lo_a - add_lo * sp, np.eye(3))
 
