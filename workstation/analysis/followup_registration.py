@@ -79,7 +79,7 @@ def register_deformable(baseline_ct: Volume, followup_ct: Volume, followup_from_
     import SimpleITK as sitk
 
     from workstation.io.sitk_bridge import to_sitk
-    from workstation.tasks.progress import Cancelled
+    from workstation.analysis.registration import execute_with_progress
 
     fixed, moving = (sitk.Cast(to_sitk(np.asarray(v.array, np.float32), v.geometry), sitk.sitkFloat32)
                      for v in (baseline_ct, followup_ct))
@@ -103,30 +103,11 @@ def register_deformable(baseline_ct: Volume, followup_ct: Volume, followup_from_
     reg.SmoothingSigmasAreSpecifiedInPhysicalUnitsOff()
     reg.SetMovingInitialTransform(rigid)
     reg.SetInitialTransform(bspline, inPlace=True)
-    state = {"it": 0, "level": 0}
-
-    def on_iteration():
-        state["it"] += 1
-        if progress is not None:
-            if progress.cancelled:
-                reg.StopRegistration()
-                return
-            frac = (state["level"] + min(1.0, reg.GetOptimizerIteration() / max(1, iterations))) / 2
-            progress.report(min(0.999, frac), f"deformable registration level {state['level'] + 1}/2")
-
-    def on_level():
-        state["level"] = reg.GetCurrentLevel()
-
-    reg.AddCommand(sitk.sitkIterationEvent, on_iteration)
-    reg.AddCommand(sitk.sitkMultiResolutionIterationEvent, on_level)
-    if progress is not None and progress.cancelled:
-        raise Cancelled("deformable registration cancelled")
-    reg.Execute(fixed, moving)
-    if progress is not None and progress.cancelled:
-        raise Cancelled("deformable registration cancelled")
+    iterations_done = execute_with_progress(reg, fixed, moving, progress, iterations, levels=2,
+                                            label="deformable registration")
     composite = sitk.CompositeTransform(rigid)
     composite.AddTransform(bspline)  # applied first: p -> rigid(bspline(p))
     if progress is not None:
         progress.update(1.0, "deformable registration done")
-    return DeformableMap(composite, float(reg.GetMetricValue()), state["it"], mesh,
+    return DeformableMap(composite, float(reg.GetMetricValue()), iterations_done, mesh,
                          reg.GetOptimizerStopConditionDescription())

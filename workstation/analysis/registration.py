@@ -165,6 +165,39 @@ def _pet_grid_images(anatomical: Volume, pet: Volume):
     return f, m
 
 
+def execute_with_progress(reg, fixed, moving, progress, iterations: int, *, levels: int = 1,
+                          label: str = "registration") -> int:
+    """Run a SimpleITK ImageRegistrationMethod with progress per optimiser iteration and level, stopping
+    it when ``progress`` is cancelled (never raising inside SimpleITK's callback); raises ``Cancelled``
+    before or after the run. Returns the number of optimiser iterations done over all levels."""
+    import SimpleITK as sitk
+
+    state = {"it": 0, "level": 0}
+
+    def on_iteration():
+        state["it"] += 1
+        if progress is not None:
+            if progress.cancelled:
+                reg.StopRegistration()
+                return
+            frac = (state["level"] + min(1.0, reg.GetOptimizerIteration() / max(1, iterations))) / levels
+            text = f"{label} level {state['level'] + 1}/{levels}" if levels > 1 else label
+            progress.report(min(0.999, frac), text)
+
+    def on_level():
+        state["level"] = reg.GetCurrentLevel()
+
+    reg.AddCommand(sitk.sitkIterationEvent, on_iteration)
+    if levels > 1:
+        reg.AddCommand(sitk.sitkMultiResolutionIterationEvent, on_level)
+    if progress is not None and progress.cancelled:
+        raise Cancelled(f"{label} cancelled")
+    reg.Execute(fixed, moving)
+    if progress is not None and progress.cancelled:
+        raise Cancelled(f"{label} cancelled")
+    return state["it"]
+
+
 def register_rigid(fixed: Volume, moving: Volume, progress=None, initial: np.ndarray | None = None,
                    iterations: int = 200, sampling: float | None = None, seed: int = 1, *,
                    learning_rate: float = 2.0, shrink: tuple[int, ...] = (4, 2, 1),
@@ -200,32 +233,10 @@ def register_rigid(fixed: Volume, moving: Volume, progress=None, initial: np.nda
     reg.SetSmoothingSigmasPerLevel(list(smoothing))
     reg.SmoothingSigmasAreSpecifiedInPhysicalUnitsOff()
     reg.SetInitialTransform(tx, inPlace=True)
-    state = {"it": 0, "level": 0}
-    levels = len(shrink)
-
-    def on_iteration():
-        state["it"] += 1
-        if progress is not None:
-            if progress.cancelled:
-                reg.StopRegistration()
-                return
-            frac = (state["level"] + min(1.0, reg.GetOptimizerIteration() / max(1, iterations))) / levels
-            # report without raising inside SimpleITK's callback (cancel stops the registration above)
-            progress.report(min(0.999, frac), f"registration level {state['level'] + 1}/{levels}")
-
-    def on_level():
-        state["level"] = reg.GetCurrentLevel()
-
-    reg.AddCommand(sitk.sitkIterationEvent, on_iteration)
-    reg.AddCommand(sitk.sitkMultiResolutionIterationEvent, on_level)
-    if progress is not None and progress.cancelled:
-        raise Cancelled("registration cancelled")
-    reg.Execute(f, m)
-    if progress is not None and progress.cancelled:
-        raise Cancelled("registration cancelled")
+    iterations_done = execute_with_progress(reg, f, m, progress, iterations, levels=len(shrink))
     if progress is not None:
         progress.update(1.0, "registration done")
-    return RigidRegistration(np.linalg.inv(_euler_to_matrix(tx)), float(reg.GetMetricValue()), state["it"],
+    return RigidRegistration(np.linalg.inv(_euler_to_matrix(tx)), float(reg.GetMetricValue()), iterations_done,
                              reg.GetOptimizerStopConditionDescription())
 
 
@@ -268,25 +279,10 @@ def register_translation(fixed: Volume, moving: Volume, progress=None, initial: 
     reg.SetInitialTransform(tt, inPlace=True)
     if not np.allclose(rot_m[:3, :3], np.eye(3)):
         reg.SetMovingInitialTransform(rot_tx)
-    state = {"it": 0}
-
-    def on_iteration():
-        state["it"] += 1
-        if progress is not None:
-            if progress.cancelled:
-                reg.StopRegistration()
-                return
-            progress.report(min(0.999, reg.GetOptimizerIteration() / max(1, iterations)), "translation")
-
-    reg.AddCommand(sitk.sitkIterationEvent, on_iteration)
-    if progress is not None and progress.cancelled:
-        raise Cancelled("registration cancelled")
-    reg.Execute(f, m)
-    if progress is not None and progress.cancelled:
-        raise Cancelled("registration cancelled")
+    iterations_done = execute_with_progress(reg, f, m, progress, iterations, label="translation")
     a = np.eye(4)
     a[:3, 3] = np.asarray(tt.GetOffset(), float)
-    return RigidRegistration(np.linalg.inv(rot_m @ a), float(reg.GetMetricValue()), state["it"],
+    return RigidRegistration(np.linalg.inv(rot_m @ a), float(reg.GetMetricValue()), iterations_done,
                              reg.GetOptimizerStopConditionDescription())
 
 
