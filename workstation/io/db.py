@@ -29,6 +29,10 @@ instance and lists the other file (so every file stays reachable); a Study UID f
 different patients keeps the study under the first patient and lists the files that name the
 other one (by patient key, no identity in the detail). Opening a study for reading is audited too
 (event ``study-opened``: the operating-system user, the Study and Series UIDs).
+
+This module holds the schema, the import and the queries; the registration versions, the audit trail
+and the QA log are mixins of :class:`StudyDB` in ``io.db_registrations``, ``io.db_audit`` and
+``io.db_qa`` (their names are re-exported here).
 """
 
 from __future__ import annotations
@@ -40,8 +44,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
-
+from .db_audit import AUDIT_INSERT, AuditTrail, audit_rows
+from .db_qa import QaLog, QaRow, qa_scanner_key  # noqa: F401  (re-exported)
+from .db_registrations import (  # noqa: F401  (re-exported)
+    METHOD_SCANNER, RegistrationError, RegistrationRow, RegistrationStore,
+)
 from .scan import ScanResult, scan_paths
 
 SCHEMA_VERSION = 4  # 1: index of patients/studies/series/instances; 2: + registrations; 3: + audit; 4: + conflicts
@@ -99,7 +106,6 @@ SOP_CONFLICT = "sop_instance_uid"  # one SOP Instance UID, two different files
 STUDY_CONFLICT = "study_uid_patient"  # one Study UID, two different patients
 
 #: method name of a stored identity: the scanner's own alignment (a reset)
-METHOD_SCANNER = "scanner alignment"
 
 
 @dataclass(frozen=True)
@@ -144,23 +150,6 @@ class SeriesRow:
     frame_of_reference_uid: str
     is_image: bool
     n_instances: int
-
-
-@dataclass(frozen=True)
-class RegistrationRow:
-    """A stored rigid registration: ``matrix`` (4x4) maps fixed-frame world points to the moving frame."""
-
-    moving_series_uid: str
-    fixed_series_uid: str
-    matrix: np.ndarray
-    metric: float | None
-    method: str
-    created: str  # ISO date-time, local time of the workstation
-    version: int = 0  # 1, 2, ... in the pair's history (0: stored before versions were kept)
-
-
-class RegistrationError(ValueError):
-    """A registration to store is not a finite rigid 4x4 matrix."""
 
 
 @dataclass(frozen=True)
@@ -215,24 +204,13 @@ class ImportSummary:
         return s
 
 
-_AUDIT_INSERT = ("INSERT INTO audit (time, event, peer_ae, peer_host, study_uid, series_uid, sop_instance_uid, "
-                 "status, detail) VALUES (?,?,?,?,?,?,?,?,?)")
-
-
-def _audit_rows(entries) -> list[tuple]:
-    when = datetime.now().isoformat(timespec="milliseconds")
-    return [(e.get("time") or when, e["event"], e.get("peer_ae", ""), e.get("peer_host", ""),
-             e.get("study_uid", ""), e.get("series_uid", ""), e.get("sop_instance_uid", ""),
-             e.get("status"), e.get("detail", "")) for e in entries]
-
-
 def default_db_path() -> Path:
     from workstation.settings import data_dir
 
     return data_dir() / "studies.sqlite"
 
 
-class StudyDB:
+class StudyDB(RegistrationStore, AuditTrail, QaLog):
     """Thread-safe handle on the study database (one connection, serialised by a lock)."""
 
     def __init__(self, path: str | Path | None = None, synchronous: str = "FULL"):
@@ -315,7 +293,7 @@ class StudyDB:
         with self._lock, self._con:
             cur = self._con.cursor()
             if audit:
-                cur.executemany(_AUDIT_INSERT, _audit_rows(audit))
+                cur.executemany(AUDIT_INSERT, audit_rows(audit))
             known: dict[str, str] = {}  # SOP Instance UID -> path already in the database
             if recs:
                 uids = [r.sop_instance_uid for r in recs]
@@ -452,98 +430,6 @@ class StudyDB:
                                      (series_uid,)).fetchall()
         return [r[0] for r in rows]
 
-    # ------------------------------------------------------------------ registrations
-    def save_registration(self, moving_series_uid: str, fixed_series_uid: str, matrix, metric: float | None = None,
-                          method: str = "", created: datetime | None = None) -> RegistrationRow:
-        """Store (or replace) the registration of a series pair; ``matrix`` maps fixed → moving world points."""
-        if not moving_series_uid or not fixed_series_uid:
-            raise RegistrationError("a registration needs both the moving and the fixed series UID")
-        m = np.asarray(matrix, float)
-        if m.shape != (4, 4) or not np.all(np.isfinite(m)) or not np.allclose(m[3], [0, 0, 0, 1]):
-            raise RegistrationError(f"registration of series {moving_series_uid} onto {fixed_series_uid}: "
-                                    f"expected a finite 4x4 affine matrix with last row 0 0 0 1, got shape {m.shape}")
-        r = m[:3, :3]
-        if not np.allclose(r @ r.T, np.eye(3), atol=1e-6) or np.linalg.det(r) <= 0:
-            raise RegistrationError(f"registration of series {moving_series_uid} onto {fixed_series_uid}: "
-                                    "the 3x3 part is not a rotation (rigid registrations only)")
-        when = (created or datetime.now()).isoformat(timespec="seconds")
-        metric = None if metric is None else float(metric)
-        text = json.dumps(m.tolist())
-        with self._lock, self._con:
-            last = self._con.execute("SELECT max(version) FROM registration_history WHERE moving_series_uid = ? "
-                                     "AND fixed_series_uid = ?", (moving_series_uid, fixed_series_uid)).fetchone()[0]
-            if last is None:  # a registration stored before versions were kept becomes version 1
-                old = self._con.execute("SELECT matrix, metric, method, created FROM registrations "
-                                        "WHERE moving_series_uid = ? AND fixed_series_uid = ?",
-                                        (moving_series_uid, fixed_series_uid)).fetchone()
-                last = 0
-                if old is not None:
-                    last = 1
-                    self._con.execute("INSERT INTO registration_history VALUES (?,?,?,?,?,?,?)",
-                                      (moving_series_uid, fixed_series_uid, 1, *old))
-            version = int(last) + 1
-            self._con.execute("INSERT INTO registration_history VALUES (?,?,?,?,?,?,?)",
-                              (moving_series_uid, fixed_series_uid, version, text, metric, method, when))
-            self._con.execute("INSERT OR REPLACE INTO registrations VALUES (?,?,?,?,?,?)",
-                              (moving_series_uid, fixed_series_uid, text, metric, method, when))
-        return RegistrationRow(moving_series_uid, fixed_series_uid, m.copy(), metric, method, when, version)
-
-    def reset_registration(self, moving_series_uid: str, fixed_series_uid: str) -> RegistrationRow:
-        """Go back to the scanner's alignment (identity), as a new version that can be undone."""
-        return self.save_registration(moving_series_uid, fixed_series_uid, np.eye(4), method=METHOD_SCANNER)
-
-    def registration_history(self, moving_series_uid: str, fixed_series_uid: str) -> list[RegistrationRow]:
-        """All stored versions of the pair's registration, oldest first."""
-        with self._lock:
-            rows = self._con.execute("SELECT version, matrix, metric, method, created FROM registration_history "
-                                     "WHERE moving_series_uid = ? AND fixed_series_uid = ? ORDER BY version",
-                                     (moving_series_uid, fixed_series_uid)).fetchall()
-        return [RegistrationRow(moving_series_uid, fixed_series_uid, np.asarray(json.loads(r[1]), float), r[2], r[3],
-                                r[4], int(r[0])) for r in rows]
-
-    def undo_registration(self, moving_series_uid: str, fixed_series_uid: str) -> RegistrationRow | None:
-        """Drop the newest version; the previous one becomes current. Returns the registration now
-        current, or None (no stored registration left: the scanner's alignment applies)."""
-        with self._lock, self._con:
-            last = self._con.execute("SELECT max(version) FROM registration_history WHERE moving_series_uid = ? "
-                                     "AND fixed_series_uid = ?", (moving_series_uid, fixed_series_uid)).fetchone()[0]
-            if last is not None:
-                self._con.execute("DELETE FROM registration_history WHERE moving_series_uid = ? AND "
-                                  "fixed_series_uid = ? AND version = ?", (moving_series_uid, fixed_series_uid, last))
-            prev = self._con.execute("SELECT matrix, metric, method, created FROM registration_history "
-                                     "WHERE moving_series_uid = ? AND fixed_series_uid = ? ORDER BY version DESC "
-                                     "LIMIT 1", (moving_series_uid, fixed_series_uid)).fetchone()
-            if prev is None:
-                self._con.execute("DELETE FROM registrations WHERE moving_series_uid = ? AND fixed_series_uid = ?",
-                                  (moving_series_uid, fixed_series_uid))
-            else:
-                self._con.execute("INSERT OR REPLACE INTO registrations VALUES (?,?,?,?,?,?)",
-                                  (moving_series_uid, fixed_series_uid, *prev))
-        return self.get_registration(moving_series_uid, fixed_series_uid)
-
-    def get_registration(self, moving_series_uid: str, fixed_series_uid: str) -> RegistrationRow | None:
-        """The stored registration of that pair, or None."""
-        with self._lock:
-            row = self._con.execute("SELECT matrix, metric, method, created FROM registrations "
-                                    "WHERE moving_series_uid = ? AND fixed_series_uid = ?",
-                                    (moving_series_uid, fixed_series_uid)).fetchone()
-        if row is None:
-            return None
-        with self._lock:
-            v = self._con.execute("SELECT max(version) FROM registration_history WHERE moving_series_uid = ? "
-                                  "AND fixed_series_uid = ?", (moving_series_uid, fixed_series_uid)).fetchone()[0]
-        return RegistrationRow(moving_series_uid, fixed_series_uid, np.asarray(json.loads(row[0]), float),
-                               row[1], row[2], row[3], int(v or 0))
-
-    def delete_registration(self, moving_series_uid: str, fixed_series_uid: str) -> bool:
-        """Forget the pair's registration and its whole history."""
-        with self._lock, self._con:
-            self._con.execute("DELETE FROM registration_history WHERE moving_series_uid = ? AND fixed_series_uid = ?",
-                              (moving_series_uid, fixed_series_uid))
-            cur = self._con.execute("DELETE FROM registrations WHERE moving_series_uid = ? AND fixed_series_uid = ?",
-                                    (moving_series_uid, fixed_series_uid))
-        return cur.rowcount > 0
-
     # ------------------------------------------------------------------ follow-up readings
     def save_followup_edits(self, baseline_series_uid: str, followup_series_uid: str, edits: list) -> None:
         """Store the reader's link / unlink / rename of lesion pairs of a follow-up reading (the two
@@ -567,60 +453,6 @@ class StudyDB:
                                     "followup_series_uid = ?", (baseline_series_uid, followup_series_uid)).fetchone()
         return list(json.loads(row[0])) if row else []
 
-    # ------------------------------------------------------------------ audit trail
-    def audit(self, event: str, *, peer_ae: str = "", peer_host: str = "", study_uid: str = "",
-              series_uid: str = "", sop_instance_uid: str = "", status: int | None = None,
-              detail: str = "") -> None:
-        """Append one audit entry (UIDs only: callers never pass patient names or IDs)."""
-        self.audit_many([dict(event=event, peer_ae=peer_ae, peer_host=peer_host, study_uid=study_uid,
-                              series_uid=series_uid, sop_instance_uid=sop_instance_uid, status=status,
-                              detail=detail)])
-
-    def audit_open(self, volumes, detail: str = "", user: str | None = None) -> None:
-        """Record that this user (default: the operating-system user) opened the study of ``volumes`` to read it.
-
-        UIDs only (event ``study-opened``); None entries are ignored.
-        """
-        import getpass
-
-        vols = [v for v in volumes if v is not None]
-        if not vols:
-            return
-        if user is None:
-            try:
-                user = getpass.getuser()
-            except Exception:  # noqa: BLE001 - no user name in this environment
-                user = "unknown"
-        study = next((v.study_uid for v in vols if getattr(v, "study_uid", "")), "")
-        series = ",".join(v.series_uid for v in vols if getattr(v, "series_uid", ""))
-        self.audit("study-opened", study_uid=study, series_uid=series,
-                   detail=f"user {user}" + (f"; {detail}" if detail else ""))
-
-    def audit_many(self, entries) -> None:
-        rows = _audit_rows(entries)
-        if not rows:
-            return
-        with self._lock, self._con:
-            self._con.executemany(_AUDIT_INSERT, rows)
-
-    def audit_rows(self, event: str | None = None, sop_instance_uid: str | None = None) -> list[dict]:
-        q, args = "SELECT time, event, peer_ae, peer_host, study_uid, series_uid, sop_instance_uid, status, detail " \
-                  "FROM audit", []
-        where = []
-        if event is not None:
-            where.append("event = ?")
-            args.append(event)
-        if sop_instance_uid is not None:
-            where.append("sop_instance_uid = ?")
-            args.append(sop_instance_uid)
-        if where:
-            q += " WHERE " + " AND ".join(where)
-        q += " ORDER BY id"
-        keys = ("time", "event", "peer_ae", "peer_host", "study_uid", "series_uid", "sop_instance_uid", "status",
-                "detail")
-        with self._lock:
-            return [dict(zip(keys, r)) for r in self._con.execute(q, args).fetchall()]
-
     def indexed_paths(self) -> set[str]:
         with self._lock:
             return {r[0] for r in self._con.execute("SELECT path FROM instances").fetchall()}
@@ -634,63 +466,3 @@ class StudyDB:
             c = self._con.execute
             return {t: c(f"SELECT count(*) FROM {t}").fetchone()[0]
                     for t in ("patients", "studies", "series", "instances")}
-
-    # ------------------------------------------------------------------ physicist QA
-    def save_qa_result(self, kind: str, scanner: dict, *, acquired: str | None, series_uid: str = "",
-                       passed: bool | None = None, summary: dict | None = None, result: dict | None = None,
-                       created: datetime | None = None) -> int:
-        """Store one QA result; ``scanner`` holds manufacturer/model/station_name/device_serial. Returns its id."""
-        if not kind:
-            raise ValueError("a QA result needs its kind (e.g. 'nema-iq', 'uniformity')")
-        ident = qa_scanner_key(scanner)
-        when = (created or datetime.now()).isoformat(timespec="seconds")
-        with self._lock, self._con:
-            cur = self._con.execute(
-                "INSERT INTO qa_results (kind, scanner, manufacturer, model, station_name, device_serial, acquired, "
-                "created, series_uid, passed, summary, result) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (kind, ident, scanner.get("manufacturer", ""), scanner.get("model", ""),
-                 scanner.get("station_name", ""), scanner.get("device_serial", ""), acquired, when, series_uid,
-                 None if passed is None else int(bool(passed)), json.dumps(summary or {}, default=str),
-                 json.dumps(result or {}, default=str)))
-        return int(cur.lastrowid)
-
-    def qa_results(self, kind: str | None = None, scanner: str | None = None) -> list[QaRow]:
-        """Stored QA results, oldest acquisition first; ``scanner`` filters on the key (substring, any case)."""
-        sql = ("SELECT qa_id, kind, scanner, acquired, created, series_uid, passed, summary, result "
-               "FROM qa_results WHERE 1=1")
-        args: list = []
-        if kind:
-            sql += " AND kind = ?"
-            args.append(kind)
-        if scanner:
-            sql += " AND lower(scanner) LIKE ?"
-            args.append(f"%{scanner.lower()}%")
-        sql += " ORDER BY acquired, qa_id"
-        with self._lock:
-            rows = self._con.execute(sql, args).fetchall()
-        return [QaRow(r[0], r[1], r[2], r[3], r[4], r[5], None if r[6] is None else bool(r[6]), json.loads(r[7]),
-                      json.loads(r[8])) for r in rows]
-
-    def qa_trend(self, kind: str, metric: str, scanner: str | None = None) -> list[tuple[str, str, float | None]]:
-        """``(scanner, acquired, value)`` of one summary metric over time (e.g. 'background_cov', 'rc_max_37')."""
-        return [(r.scanner, r.acquired, r.summary.get(metric)) for r in self.qa_results(kind, scanner)]
-
-
-def qa_scanner_key(scanner: dict) -> str:
-    """One text naming a scanner: manufacturer / model / station / serial (the parts present)."""
-    parts = [str(scanner.get(k) or "").strip() for k in ("manufacturer", "model", "station_name", "device_serial")]
-    key = " / ".join(p for p in parts if p)
-    return key or "unknown scanner"
-
-
-@dataclass(frozen=True)
-class QaRow:
-    qa_id: int
-    kind: str
-    scanner: str
-    acquired: str | None
-    created: str
-    series_uid: str
-    passed: bool | None
-    summary: dict
-    result: dict
