@@ -29,7 +29,7 @@ def win(demo_study, qapp, tmp_path_factory):
     mp.setenv("WORKSTATION_DATA_DIR", str(tmp_path_factory.mktemp("constraint-window-data")))
     out, _truth = demo_study
     w = MainWindow(db=None)
-    w.resize(1600, 950)
+    w.resize(2400, 1500)  # tiles large enough that a 6 mm radius difference is several pixels (VOI dock and tool bar open)
     w.show()
     job = w.load_folder(str(out))
     QtBot(None).waitUntil(lambda: w.session is not None, timeout=180_000)
