@@ -50,6 +50,11 @@ def test_restoring_an_autosave_asks_first_and_can_be_undone(qtbot, pet_dir):
     p.autosave()
     assert p.autosaved_at is not None
     w.close()
+    # the user's remembered choices (settings.viewer_prefs: the PET window just set) are not what this test
+    # is about: forget them, so that only a restore can bring back the autosaved window
+    from workstation.settings.viewer_prefs import prefs_path
+
+    prefs_path().unlink(missing_ok=True)
 
     w = _open(qtbot, pet_dir)
     p = w.persistence
