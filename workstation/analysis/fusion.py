@@ -376,7 +376,11 @@ class ReadingSession(ViewState):
         return out
 
     def readout_text(self) -> str:
-        r = self.readout()
+        return self.readout_line(self.readout())
+
+    def readout_line(self, r: dict) -> str:
+        """One status-bar line of a readout dict (``readout`` or ``analysis.measure.readout_at``): position,
+        anatomical value and PET value."""
         x, y, z = r["world"]
         parts = [f"LPS ({x:.1f}, {y:.1f}, {z:.1f}) mm"]
         if self.anatomical is not None:

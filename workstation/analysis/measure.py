@@ -51,16 +51,7 @@ def readout_at(session, xyz) -> dict:
 
 def readout_text_at(session, xyz) -> str:
     """One line for the status bar: position, anatomical value and PET value at a world point."""
-    r = readout_at(session, xyz)
-    x, y, z = r["world"]
-    parts = [f"LPS ({x:.1f}, {y:.1f}, {z:.1f}) mm"]
-    if session.anatomical is not None:
-        v = r["anat_value"]
-        parts.append(f"{session.anatomical.modality or 'anat'} " + ("—" if v is None else f"{v:.0f} {r['anat_units']}"))
-    if session.pet is not None:
-        v = r["pet_value"]
-        parts.append("PET " + ("—" if v is None else f"{v:.2f} {r['pet_units']}"))
-    return "   ".join(parts)
+    return session.readout_line(readout_at(session, xyz))
 
 
 # ----------------------------------------------------------------------------- distance & profile
