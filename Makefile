@@ -33,7 +33,7 @@ translations: $(QM_FILES)
 
 # after changing visible strings in ui/: refresh the catalogues (then translate what is unfinished)
 i18n-update: venv
-	$(VENV)/bin/pyside6-lupdate -no-obsolete $(wildcard workstation/ui/*.py) -ts $(TS_FILES)
+	$(VENV)/bin/pyside6-lupdate -no-obsolete $(shell find workstation/ui -name '*.py' | sort) -ts $(TS_FILES)
 
 $(DEMO_DIR)/truth.json: | venv
 	$(VENV)/bin/workstation demo --out $(DEMO_DIR)
@@ -49,22 +49,16 @@ demo: sysdeps venv translations $(DEMO_DIR)/truth.json
 
 HEADLESS := QT_QPA_PLATFORM=offscreen VTK_DEFAULT_OPENGL_WINDOW=vtkOSOpenGLRenderWindow
 
-# the workstation's suite, then each plugin's own suite (separate sessions: each has its conftest).
-# The viewer's GUI tests (tests/ui) run one file per process. ui/workers.py now releases every job on the
-# UI thread (a job's QObject freed on its worker thread is the likely cause of the Qt crash of combined
-# runs) and joins running jobs at quit and exit; one combined run of tests/ui ended without a crash but
-# took 31 min here and was not shown green several times, so the per-file run stays.
-UI_TESTS := $(sort $(wildcard tests/ui/test_*.py))
+# The whole suite in one pytest run: the workstation's tests, the GUI tests and each plugin's own suite
+# (its conftest applies to its folder), spread over the machine's cores by pytest-xdist (PYTEST_WORKERS=0:
+# in this process only). The GUI tests share the process since the PySide6 release that dropped a
+# reference to True on every signal emit is excluded (pyproject.toml) and garbage is collected on the
+# main thread only (tests/conftest.py, ui/workers.py).
+PLUGIN_TESTS := $(wildcard plugins/*/tests)
+PYTEST_WORKERS ?= auto
 test: sysdeps venv translations
-	$(HEADLESS) $(PY) -m pytest -q -p no:cacheprovider tests --ignore=tests/ui $(PYTEST_ARGS)
-	@for f in $(UI_TESTS); do \
-		echo "== $$f"; \
-		$(HEADLESS) $(PY) -m pytest -q -p no:cacheprovider $$f $(PYTEST_ARGS) || exit 1; \
-	done
-	@for p in $(dir $(PLUGINS)); do \
-		echo "== plugin tests: $$p"; \
-		(cd $$p && $(HEADLESS) $(CURDIR)/$(PY) -m pytest -q -p no:cacheprovider tests $(PYTEST_ARGS)) || exit 1; \
-	done
+	$(HEADLESS) $(PY) -m pytest -q -p no:cacheprovider $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile) \
+		--durations=25 tests $(PLUGIN_TESTS) $(PYTEST_ARGS)
 
 # the fuzz targets of tests/fuzz with a long budget (make test runs them with a short one);
 # FUZZ_EXAMPLES per target, counts written to fuzz-report.txt

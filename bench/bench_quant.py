@@ -26,7 +26,8 @@ import time
 import numpy as np
 from scipy import ndimage as ndi
 
-from workstation.kernels import PEAK_RADIUS_MM, label_components, label_stats, suvpeak_labels
+from workstation.kernels.peak import PEAK_RADIUS_MM, suvpeak_labels
+from workstation.kernels.labeling import label_components, label_stats
 from workstation.kernels.reference import sphere_kernel
 
 SPACING = (2.734375, 2.734375, 2.0)  # (di, dj, dk) mm

@@ -19,8 +19,8 @@ import time
 import numpy as np
 from scipy import ndimage
 
-from workstation.analysis import measure as M
-from workstation.analysis.fusion import ReadingSession
+from workstation.analysis.reading import measure as M
+from workstation.analysis.reading.session import ReadingSession
 from workstation.core.geometry import ImageGeometry
 from workstation.core.volume import Volume
 

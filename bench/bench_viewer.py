@@ -90,7 +90,7 @@ def _cell_size(key: str) -> tuple[int, int]:
 def part_first_ours(ct, pet) -> dict:
     import tracemalloc
 
-    from workstation.analysis.fusion import ReadingSession
+    from workstation.analysis.reading.session import ReadingSession
     from workstation.render.scene import CellRenderer
 
     w, h = _cell_size("fused-axial")
@@ -114,9 +114,10 @@ def part_first_ours(ct, pet) -> dict:
 def part_grid_ours(ct, pet, frames: int) -> dict:
     from PySide6.QtWidgets import QApplication, QWidget
 
-    from workstation.analysis.fusion import LAYOUTS, ReadingSession
+    from workstation.core.display import LAYOUTS
+    from workstation.analysis.reading.session import ReadingSession
     from workstation.render.scene import layout_rects
-    from workstation.ui.view_widget import ViewWidget
+    from workstation.ui.reader.view_widget import ViewWidget
 
     app = QApplication.instance() or QApplication([])
     session = ReadingSession(ct, pet, mip_frames=36)

@@ -98,7 +98,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.packages:
         sys.path.insert(0, str(args.packages))
-    from workstation.analysis.qa import Fill, analyse_nema_iq
+    from workstation.analysis.qa.nema_iq import Fill, analyse_nema_iq
     from workstation.io.loader import load_pet_folder
 
     try:

@@ -25,6 +25,22 @@ def pytest_configure(config):
     import tempfile
 
     os.environ["WORKSTATION_DATA_DIR"] = tempfile.mkdtemp(prefix="ws-test-data-")
+    # The whole suite (GUI, plugins) runs in one process: garbage is collected on the main thread only,
+    # between tests, as the application does (workstation.tasks.collector), never on a worker thread.
+    import gc
+
+    gc.disable()
+    config.pluginmanager.register(_MainThreadGarbage(), "workstation-main-thread-gc")
+
+
+class _MainThreadGarbage:
+    """After every test (ours and the plugins'), collect what the automatic collector would have."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_teardown(self, item, nextitem):
+        from workstation.tasks.collector import collect_if_due
+
+        collect_if_due()
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +52,7 @@ def _isolated_data_dir(tmp_path_factory, monkeypatch):
 @pytest.fixture(scope="session")
 def followup_demo(tmp_path_factory):
     """``workstation demo --followup`` written once per session: (folder, follow-up truth dict)."""
-    from workstation.analysis.demo_study import write_followup_study
+    from workstation.demo.study import write_followup_study
 
     out = tmp_path_factory.mktemp("followup-demo")
     truth = write_followup_study(out, seed=0)
@@ -48,7 +64,7 @@ def followup_reading(followup_demo):
     """The follow-up demo read once per session: (FollowupReading, follow-up truth, baseline truth)."""
     import json
 
-    from workstation.analysis import followup as F
+    from workstation.analysis.followup import comparison as F
 
     out, truth = followup_demo
     bt = json.loads((out / "baseline" / "truth.json").read_text(encoding="utf-8"))

@@ -11,7 +11,11 @@ Visible edges (static, each with a self-test that shows it catches a violation):
 * no private names across modules: ``from x import _name`` / ``module._name`` of another module
   of ours (private modules inside their own package are fine);
 * ``workstation/`` and ``bench/`` use a reconstruction plugin only through its package's public
-  names (``import listmode_osem`` / ``from listmode_osem import name``), never its modules.
+  names (``import listmode_osem`` / ``from listmode_osem import name``), never its modules;
+* no import cycles between our modules (two files that import each other, or a longer ring), counting
+  imports inside functions too: move the shared piece down or invert the dependency;
+* every name is imported from the module that defines it, never through a module (or a package
+  ``__init__``) that merely imports it: no re-export blocks.
 """
 
 import ast
@@ -27,7 +31,7 @@ PKG = REPO / "workstation"
 BENCH = REPO / "bench"
 PLUGINS = REPO / "plugins"
 ROWS = {"core": 1, "kernels": 1, "io": 2, "net": 2, "tasks": 2, "settings": 2, "analysis": 3, "render": 3, "recon": 3,
-        "report": 3, "ui": 4, "cli": 5, "testing": 5}
+        "report": 3, "demo": 4, "batch": 4, "ui": 5, "cli": 6, "testing": 6}
 QT = ("PySide6", "shiboken6")
 VTK = ("vtk", "vtkmodules")
 # Same-row exceptions: settings and tasks are leaves of row 2 (they import nothing of ours), so the
@@ -200,6 +204,147 @@ def _plugin_internal_imports(roots, plugins: Path = None) -> list[str]:
     return out
 
 
+# ---------------------------------------------------------------------------- cycles and re-exports
+def _module_map(pkg: Path) -> dict[str, Path]:
+    out = {}
+    for path in pkg.rglob("*.py"):
+        mod = _module_of(path, pkg)
+        out[mod.removesuffix(".__init__")] = path
+    return out
+
+
+def _import_graph(pkg: Path) -> dict[str, set[str]]:
+    """module -> the modules of ours it imports (anywhere in the file; ``from pkg import submodule`` counts
+    as the submodule)."""
+    mods = _module_map(pkg)
+    graph = {}
+    for mod, path in mods.items():
+        out = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.ImportFrom):
+                src = _resolve(path if path.name != "__init__.py" else path, pkg, node)
+                for a in node.names:
+                    if f"{src}.{a.name}" in mods:
+                        out.add(f"{src}.{a.name}")
+                    elif src in mods:
+                        out.add(src)
+            elif isinstance(node, ast.Import):
+                out.update(a.name for a in node.names if a.name in mods)
+        out.discard(mod)
+        graph[mod] = out
+    return graph
+
+
+def _cycles(pkg: Path = None) -> list[list[str]]:
+    """Strongly connected groups of more than one module (Tarjan), each sorted."""
+    graph = _import_graph(pkg or PKG)
+    index, low, stack, on, out = {}, {}, [], set(), []
+    counter = [0]
+
+    def visit(v):
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                out.append(sorted(group))
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def _defined_names(path: Path) -> tuple[set[str], dict[str, str]]:
+    """(names a module defines at top level, {name: module it imports the name from})."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    defined, imported = set(), {}
+
+    def visit(body):
+        for n in body:
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                defined.add(n.name)
+            elif isinstance(n, ast.Assign):
+                defined.update(e.id for t in n.targets for e in ast.walk(t) if isinstance(e, ast.Name))
+            elif isinstance(n, (ast.AnnAssign, ast.AugAssign)) and isinstance(n.target, ast.Name):
+                defined.add(n.target.id)
+            elif isinstance(n, ast.ImportFrom) and n.module:
+                for a in n.names:
+                    imported.setdefault(a.asname or a.name, n.module)
+            elif isinstance(n, (ast.If, ast.Try)):
+                visit(n.body)
+                for h in getattr(n, "handlers", []):
+                    visit(h.body)
+                visit(n.orelse)
+    visit(tree.body)
+    return defined, imported
+
+
+def _reexport_imports(roots=None, pkg: Path = None) -> list[str]:
+    """``from workstation.x import name`` where x does not define ``name`` but imports it from elsewhere."""
+    pkg = pkg or PKG
+    mods = _module_map(pkg)
+    tables = {}
+    out = []
+    for root in roots or [pkg]:
+        for path in sorted(Path(root).rglob("*.py")):
+            if ".venv" in path.parts:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.ImportFrom) or node.level or not node.module:
+                    continue
+                if node.module.split(".")[0] != pkg.name or node.module not in mods:
+                    continue
+                if node.module not in tables:
+                    tables[node.module] = _defined_names(mods[node.module])
+                defined, imported = tables[node.module]
+                for a in node.names:
+                    if a.name in defined or f"{node.module}.{a.name}" in mods or a.name not in imported:
+                        continue
+                    out.append(f"{path}:{node.lineno}: {a.name} is imported from {node.module}, which only "
+                               f"imports it from {imported[a.name]}: import it from where it is defined")
+    return out
+
+
+def test_no_import_cycles():
+    c = _cycles()
+    assert not c, "modules that import each other:\n" + "\n".join(" <-> ".join(g) for g in c)
+
+
+def test_names_are_imported_from_where_they_are_defined():
+    v = _reexport_imports([PKG, REPO / "tests", BENCH, PLUGINS])
+    assert not v, "\n".join(v)
+
+
+def test_cycle_and_reexport_checkers_catch_violations(tmp_path):
+    fake = tmp_path / "workstation"
+    (fake / "io").mkdir(parents=True)
+    (fake / "io" / "__init__.py").write_text("")
+    (fake / "io" / "a.py").write_text("from workstation.io.b import g\n\ndef f():\n    return g()\n")
+    (fake / "io" / "b.py").write_text("def g():\n    from workstation.io import a\n    return a\n")
+    (fake / "io" / "c.py").write_text("from workstation.io.b import g\n")
+    assert _cycles(fake) == [["workstation.io.a", "workstation.io.b"]]
+    (fake / "io" / "d.py").write_text("from workstation.io.c import g\nfrom workstation.io.a import f\n")
+    got = _reexport_imports([fake], fake)
+    assert len(got) == 1 and "g is imported from workstation.io.c" in got[0], got
+
+
 def test_visible_edges():
     v = _edge_violations()
     assert not v, "hidden edges:\n" + "\n".join(v)
@@ -263,7 +408,7 @@ def test_rule_checker_catches_a_violation(tmp_path, monkeypatch):
 @pytest.mark.parametrize("modules,forbidden", [
     ("workstation.core, workstation.io.loader, workstation.io.db, workstation.io.nifti, workstation.tasks",
      ("PySide6", "vtkmodules", "numba")),
-    ("workstation.analysis.resample, workstation.analysis.suv", ("PySide6", "vtkmodules", "numba")),
+    ("workstation.analysis.registration.resample, workstation.analysis.suv.factor", ("PySide6", "vtkmodules", "numba")),
     ("workstation.kernels", ("PySide6", "vtkmodules")),
     ("workstation.cli", ("PySide6", "vtkmodules", "numba")),
     ("workstation.net.scp, workstation.net.scu, workstation.net.web", ("PySide6", "vtkmodules", "numba")),

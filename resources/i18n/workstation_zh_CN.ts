@@ -4,47 +4,47 @@
 <context>
     <name>ConflictsDialog</name>
     <message>
-        <location filename="../../workstation/ui/browser_support.py" line="30" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="30" />
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser_support.py" line="30" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="30" />
         <source>UID</source>
         <translation>UID</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser_support.py" line="31" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="31" />
         <source>File in conflict</source>
         <translation>冲突文件</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser_support.py" line="32" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="32" />
         <source>First file (keeps the UID)</source>
         <translation>首个文件（保留该 UID）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser_support.py" line="33" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="33" />
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser_support.py" line="33" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="33" />
         <source>Found</source>
         <translation>发现时间</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser_support.py" line="40" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="40" />
         <source>Same SOP Instance UID, different file</source>
         <translation>相同 SOP 实例 UID，不同文件</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser_support.py" line="41" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="41" />
         <source>Same Study UID, different patient</source>
         <translation>相同检查 UID，不同患者</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser_support.py" line="88" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="88" />
         <source>Every file stays reachable: the first file keeps the UID, the other is listed here. Ask the sender to correct the UIDs, then import again.</source>
         <translation>所有文件均可访问：首个文件保留该 UID，另一文件列于此处。请发送方更正 UID 后重新导入。</translation>
     </message>
@@ -52,60 +52,60 @@
 <context>
     <name>FollowupLauncher</name>
     <message>
-        <location filename="../../workstation/ui/followup_open.py" line="43" />
-        <location filename="../../workstation/ui/followup_open.py" line="59" />
-        <location filename="../../workstation/ui/followup_open.py" line="96" />
-        <location filename="../../workstation/ui/followup_open.py" line="113" />
+        <location filename="../../workstation/ui/followup/open_previous.py" line="43" />
+        <location filename="../../workstation/ui/followup/open_previous.py" line="59" />
+        <location filename="../../workstation/ui/followup/open_previous.py" line="96" />
+        <location filename="../../workstation/ui/followup/open_previous.py" line="113" />
         <source>Follow-up</source>
         <translation>随访</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_open.py" line="44" />
+        <location filename="../../workstation/ui/followup/open_previous.py" line="44" />
         <source>Compare with previous…</source>
         <translation>与既往检查比较…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_open.py" line="47" />
+        <location filename="../../workstation/ui/followup/open_previous.py" line="47" />
         <source>Also match lesions through a deformable registration</source>
         <translation>同时通过形变配准匹配病灶</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_open.py" line="67" />
+        <location filename="../../workstation/ui/followup/open_previous.py" line="67" />
         <source>Open a PET study of the study database first</source>
         <translation>请先打开检查数据库中的 PET 检查</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_open.py" line="72" />
+        <location filename="../../workstation/ui/followup/open_previous.py" line="72" />
         <source>No earlier PET study of this patient in the database</source>
         <translation>数据库中没有该患者更早的 PET 检查</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_open.py" line="81" />
+        <location filename="../../workstation/ui/followup/open_previous.py" line="81" />
         <source>Compare with previous</source>
         <translation>与既往检查比较</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_open.py" line="82" />
+        <location filename="../../workstation/ui/followup/open_previous.py" line="82" />
         <source>Baseline study:</source>
         <translation>基线检查：</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_open.py" line="94" />
+        <location filename="../../workstation/ui/followup/open_previous.py" line="94" />
         <source>Follow-up reading…</source>
         <translation>随访阅片…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_open.py" line="94" />
+        <location filename="../../workstation/ui/followup/open_previous.py" line="94" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_open.py" line="103" />
+        <location filename="../../workstation/ui/followup/open_previous.py" line="103" />
         <source>Follow-up reading cancelled</source>
         <translation>随访阅片已取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_open.py" line="124" />
+        <location filename="../../workstation/ui/followup/open_previous.py" line="124" />
         <source>Follow-up reading: done</source>
         <translation>随访阅片：完成</translation>
     </message>
@@ -113,197 +113,197 @@
 <context>
     <name>FollowupWindow</name>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="40" />
+        <location filename="../../workstation/ui/followup/window.py" line="40" />
         <source>Lesion</source>
         <translation>病灶</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="40" />
+        <location filename="../../workstation/ui/followup/window.py" line="40" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="44" />
+        <location filename="../../workstation/ui/followup/window.py" line="44" />
         <source>matched</source>
         <translation>已匹配</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="44" />
+        <location filename="../../workstation/ui/followup/window.py" line="44" />
         <source>disappeared</source>
         <translation>消失</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="45" />
+        <location filename="../../workstation/ui/followup/window.py" line="45" />
         <source>new</source>
         <translation>新发</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="46" />
+        <location filename="../../workstation/ui/followup/window.py" line="46" />
         <source>complete metabolic response</source>
         <translation>完全代谢缓解</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="47" />
+        <location filename="../../workstation/ui/followup/window.py" line="47" />
         <source>partial metabolic response</source>
         <translation>部分代谢缓解</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="48" />
+        <location filename="../../workstation/ui/followup/window.py" line="48" />
         <source>stable metabolic disease</source>
         <translation>代谢稳定</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="49" />
+        <location filename="../../workstation/ui/followup/window.py" line="49" />
         <source>progressive metabolic disease</source>
         <translation>代谢进展</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="50" />
+        <location filename="../../workstation/ui/followup/window.py" line="50" />
         <source>not evaluable</source>
         <translation>不可评价</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="60" />
+        <location filename="../../workstation/ui/followup/window.py" line="60" />
         <source>Follow-up reading</source>
         <translation>随访阅片</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="76" />
+        <location filename="../../workstation/ui/followup/window.py" line="76" />
         <source>Link crosshairs through the registration</source>
         <translation>按配准联动十字线</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="83" />
+        <location filename="../../workstation/ui/followup/window.py" line="83" />
         <source>Accept registration</source>
         <translation>接受配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="84" />
+        <location filename="../../workstation/ui/followup/window.py" line="84" />
         <source>Store this registration of the follow-up CT onto the baseline CT</source>
         <translation>保存随访 CT 到基线 CT 的此次配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="85" />
+        <location filename="../../workstation/ui/followup/window.py" line="85" />
         <source>Undo registration</source>
         <translation>撤销配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="86" />
+        <location filename="../../workstation/ui/followup/window.py" line="86" />
         <source>Go back to the registration stored before</source>
         <translation>恢复到之前保存的配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="87" />
+        <location filename="../../workstation/ui/followup/window.py" line="87" />
         <source>Match lesions through the deformable registration</source>
         <translation>通过形变配准匹配病灶</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="88" />
+        <location filename="../../workstation/ui/followup/window.py" line="88" />
         <source>B-spline after the rigid registration, for lesion matching only; the views stay linked through the rigid registration</source>
         <translation>在刚性配准之后进行 B 样条形变配准，仅用于病灶匹配；视图仍按刚性配准联动</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="100" />
+        <location filename="../../workstation/ui/followup/window.py" line="100" />
         <source>Baseline</source>
         <translation>基线</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="100" />
+        <location filename="../../workstation/ui/followup/window.py" line="100" />
         <source>Follow-up</source>
         <translation>随访</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="120" />
+        <location filename="../../workstation/ui/followup/window.py" line="120" />
         <source>Unlink</source>
         <translation>取消关联</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="121" />
+        <location filename="../../workstation/ui/followup/window.py" line="121" />
         <source>The selected matched lesion becomes disappeared + new</source>
         <translation>所选已匹配病灶拆分为“消失”和“新发”</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="122" />
+        <location filename="../../workstation/ui/followup/window.py" line="122" />
         <source>Link</source>
         <translation>关联</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="123" />
+        <location filename="../../workstation/ui/followup/window.py" line="123" />
         <source>Select one disappeared and one new lesion: they become one matched lesion</source>
         <translation>选择一个消失病灶和一个新发病灶：二者合并为一个已匹配病灶</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="125" />
+        <location filename="../../workstation/ui/followup/window.py" line="125" />
         <source>name of the selected lesion</source>
         <translation>所选病灶的名称</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="126" />
+        <location filename="../../workstation/ui/followup/window.py" line="126" />
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="155" />
+        <location filename="../../workstation/ui/followup/window.py" line="155" />
         <source>Registration: {}</source>
         <translation>配准：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="157" />
+        <location filename="../../workstation/ui/followup/window.py" line="157" />
         <source>lesions matched through the deformable registration</source>
         <translation>病灶按形变配准匹配</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="163" />
+        <location filename="../../workstation/ui/followup/window.py" line="163" />
         <source>Deauville: {} → {}</source>
         <translation>Deauville：{} → {}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="177" />
+        <location filename="../../workstation/ui/followup/window.py" line="177" />
         <source>registered (MI {:.3f}, shift {:.1f},{:.1f},{:.1f} mm, rotation {:.1f}°)</source>
         <translation>已配准（MI {:.3f}，平移 {:.1f},{:.1f},{:.1f} mm，旋转 {:.1f}°）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="180" />
+        <location filename="../../workstation/ui/followup/window.py" line="180" />
         <source>given by the reader</source>
         <translation>由阅片者给定</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="195" />
+        <location filename="../../workstation/ui/followup/window.py" line="195" />
         <source>within</source>
         <translation>在范围内</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="195" />
+        <location filename="../../workstation/ui/followup/window.py" line="195" />
         <source>beyond</source>
         <translation>超出范围</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="235" />
+        <location filename="../../workstation/ui/followup/window.py" line="235" />
         <source>stored (version {})</source>
         <translation>已保存（第 {} 版）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="237" />
+        <location filename="../../workstation/ui/followup/window.py" line="237" />
         <source>scanner coordinates (no registration)</source>
         <translation>扫描仪坐标（未配准）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="239" />
+        <location filename="../../workstation/ui/followup/window.py" line="239" />
         <source>not stored (no study database)</source>
         <translation>未保存（无检查数据库）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="241" />
+        <location filename="../../workstation/ui/followup/window.py" line="241" />
         <source>proposed, not stored</source>
         <translation>建议配准，未保存</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="247" />
+        <location filename="../../workstation/ui/followup/window.py" line="247" />
         <source>No deformable registration was computed for this reading</source>
         <translation>本次阅片未计算形变配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup_window.py" line="286" />
+        <location filename="../../workstation/ui/followup/window.py" line="286" />
         <source>{} edit(s) no longer fit and were dropped</source>
         <translation>{} 项编辑已不再适用，已舍弃</translation>
     </message>
@@ -311,12 +311,12 @@
 <context>
     <name>HistogramDialog</name>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="316" />
+        <location filename="../../workstation/ui/reader/measure_tools.py" line="316" />
         <source>Histogram of {}</source>
         <translation>{} 的直方图</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="318" />
+        <location filename="../../workstation/ui/reader/measure_tools.py" line="318" />
         <source>{} voxels   mean {:.2f}   max {:.2f} {}</source>
         <translation>{} 个体素   均值 {:.2f}   最大值 {:.2f} {}</translation>
     </message>
@@ -324,12 +324,12 @@
 <context>
     <name>HistogramPlot</name>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="279" />
+        <location filename="../../workstation/ui/reader/measure_tools.py" line="279" />
         <source>value ({})</source>
         <translation>数值（{}）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="280" />
+        <location filename="../../workstation/ui/reader/measure_tools.py" line="280" />
         <source>voxels</source>
         <translation>体素数</translation>
     </message>
@@ -337,87 +337,87 @@
 <context>
     <name>ImportedResults</name>
     <message>
-        <location filename="../../workstation/ui/imported_results.py" line="17" />
+        <location filename="../../workstation/ui/reader/imported_results.py" line="17" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/imported_results.py" line="17" />
+        <location filename="../../workstation/ui/reader/imported_results.py" line="17" />
         <source>Segment</source>
         <translation>分割</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/imported_results.py" line="18" />
+        <location filename="../../workstation/ui/reader/imported_results.py" line="18" />
         <source>VOI</source>
         <translation>感兴趣区</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/imported_results.py" line="18" />
+        <location filename="../../workstation/ui/reader/imported_results.py" line="18" />
         <source>SUVmax</source>
         <translation>SUVmax</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/imported_results.py" line="19" />
+        <location filename="../../workstation/ui/reader/imported_results.py" line="19" />
         <source>SUVpeak</source>
         <translation>SUVpeak</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/imported_results.py" line="19" />
+        <location filename="../../workstation/ui/reader/imported_results.py" line="19" />
         <source>SUVmean</source>
         <translation>SUVmean</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/imported_results.py" line="20" />
+        <location filename="../../workstation/ui/reader/imported_results.py" line="20" />
         <source>MTV (mL)</source>
         <translation>MTV (mL)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/imported_results.py" line="20" />
+        <location filename="../../workstation/ui/reader/imported_results.py" line="20" />
         <source>TLG</source>
         <translation>TLG</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/imported_results.py" line="21" />
+        <location filename="../../workstation/ui/reader/imported_results.py" line="21" />
         <source>Evaluation</source>
         <translation>评估</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/imported_results.py" line="33" />
+        <location filename="../../workstation/ui/reader/imported_results.py" line="33" />
         <source>Imported results</source>
         <translation>导入的结果</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/imported_results.py" line="36" />
+        <location filename="../../workstation/ui/reader/imported_results.py" line="36" />
         <source>No structured report imported</source>
         <translation>尚未导入结构化报告</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/imported_results.py" line="41" />
+        <location filename="../../workstation/ui/reader/imported_results.py" line="41" />
         <source>No RWV mapping imported</source>
         <translation>尚未导入真实值映射 (RWVM)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/imported_results.py" line="54" />
+        <location filename="../../workstation/ui/reader/imported_results.py" line="54" />
         <source>{} ({} measurement groups)</source>
         <translation>{}（{} 个测量组）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/imported_results.py" line="70" />
+        <location filename="../../workstation/ui/reader/imported_results.py" line="70" />
         <source>{}: maps none of the {} PET images of this reading</source>
         <translation>{}：未映射本次阅片 {} 幅 PET 图像中的任何一幅</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/imported_results.py" line="73" />
+        <location filename="../../workstation/ui/reader/imported_results.py" line="73" />
         <source>agrees with ours</source>
         <translation>与本机一致</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/imported_results.py" line="73" />
+        <location filename="../../workstation/ui/reader/imported_results.py" line="73" />
         <source>DIFFERS from ours</source>
         <translation>与本机不一致</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/imported_results.py" line="74" />
+        <location filename="../../workstation/ui/reader/imported_results.py" line="74" />
         <source>{}: SUV factor {:.6g} ({} of {} images), ours {:.6g}, largest difference {:.4f} %: {}</source>
         <translation>{}：SUV 因子 {:.6g}（{}/{} 幅图像），本机 {:.6g}，最大差异 {:.4f} %：{}</translation>
     </message>
@@ -425,44 +425,44 @@
 <context>
     <name>LesionTable</name>
     <message>
-        <location filename="../../workstation/ui/lesion_table.py" line="31" />
+        <location filename="../../workstation/ui/quant/lesion_table.py" line="31" />
         <source>VOI</source>
         <extracomment>(key of VoiModel.row, header, number format or None)</extracomment>
         <translation>感兴趣区</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/lesion_table.py" line="35" />
+        <location filename="../../workstation/ui/quant/lesion_table.py" line="35" />
         <source>Vol/MTV mL</source>
         <translation>体积/MTV mL</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/lesion_table.py" line="37" />
+        <location filename="../../workstation/ui/quant/lesion_table.py" line="37" />
         <source>Method</source>
         <translation>方法</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/lesion_table.py" line="38" />
+        <location filename="../../workstation/ui/quant/lesion_table.py" line="38" />
         <source>Thr</source>
         <translation>阈值</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/lesion_table.py" line="39" />
+        <location filename="../../workstation/ui/quant/lesion_table.py" line="39" />
         <source>Voxels</source>
         <translation>体素数</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/lesion_table.py" line="41" />
+        <location filename="../../workstation/ui/quant/lesion_table.py" line="41" />
         <source>PERCIST ≥thr</source>
         <translation>PERCIST ≥阈值</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/lesion_table.py" line="45" />
+        <location filename="../../workstation/ui/quant/lesion_table.py" line="45" />
         <source>yes</source>
         <extracomment>columns hidden by default (shown from the header's context menu)</extracomment>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/lesion_table.py" line="45" />
+        <location filename="../../workstation/ui/quant/lesion_table.py" line="45" />
         <source>no</source>
         <translation>否</translation>
     </message>
@@ -470,353 +470,353 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="55" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="55" />
         <source>rigid MI</source>
         <translation>刚性互信息配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="55" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="55" />
         <source>manual nudge</source>
         <translation>手动微调</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="56" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="56" />
         <source>scanner alignment</source>
         <translation>扫描仪对位</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="62" />
-        <location filename="../../workstation/ui/main_window.py" line="537" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="62" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="537" />
         <source>PET/CT workstation</source>
         <translation>PET/CT 工作站</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="84" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="84" />
         <source>SUV</source>
         <translation>标准摄取值 SUV</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="92" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="92" />
         <source>VOIs</source>
         <translation>感兴趣区 VOI</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="128" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="128" />
         <source>Reading</source>
         <translation>阅片</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="131" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="131" />
         <source>Studies</source>
         <translation>检查列表</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="141" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="141" />
         <source>Layout</source>
         <translation>布局</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="139" />
-        <location filename="../../workstation/ui/main_window.py" line="383" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="139" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="383" />
         <source>CT</source>
         <translation>CT</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="143" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="143" />
         <source>PET</source>
         <translation>PET</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="144" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="144" />
         <source>Colours</source>
         <translation>伪彩</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="147" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="147" />
         <source>Opacity</source>
         <translation>不透明度</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="155" />
-        <location filename="../../workstation/ui/main_window.py" line="548" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="155" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="548" />
         <source>Play MIP</source>
         <translation>播放 MIP</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="159" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="159" />
         <source>Anonymise</source>
         <translation>匿名显示</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="163" />
-        <location filename="../../workstation/ui/main_window.py" line="384" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="163" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="384" />
         <source>Register PET→CT</source>
         <translation>配准 PET→CT</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="164" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="164" />
         <source>propose a rigid registration; nothing changes until you accept it</source>
         <translation>给出刚性配准建议；接受之前不做任何更改</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="167" />
-        <location filename="../../workstation/ui/main_window.py" line="660" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="167" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="660" />
         <source>Scanner alignment</source>
         <translation>扫描仪对位</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="168" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="168" />
         <source>show the PET as the scanners placed it (no registration); undoable</source>
         <translation>按扫描仪原始位置显示 PET（不配准）；可撤销</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="171" />
-        <location filename="../../workstation/ui/main_window.py" line="673" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="171" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="673" />
         <source>Undo alignment</source>
         <translation>撤销对位</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="172" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="172" />
         <source>go back to the previous stored alignment of this PET/CT pair</source>
         <translation>恢复此 PET/CT 组合上一次保存的对位</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="179" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="179" />
         <source>move the PET {} mm (x=patient left, y=posterior, z=head)</source>
         <translation>移动 PET {} mm（x=患者左侧，y=后方，z=头侧）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="184" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="184" />
         <source>SUV…</source>
         <translation>SUV…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="187" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="187" />
         <source>VOIs…</source>
         <translation>感兴趣区…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="190" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="190" />
         <source>Reconstruct…</source>
         <translation>重建…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="193" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="193" />
         <source>QA…</source>
         <translation>质控…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="204" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="204" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="205" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="205" />
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="219" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="219" />
         <source>DICOM node…</source>
         <translation>DICOM 节点…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="226" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="226" />
         <source>The language changes when the workstation is started again.</source>
         <translation>重新启动工作站后语言设置生效。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="236" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="236" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/load_notes.py" line="29" />
+        <location filename="../../workstation/ui/reader/load_notes.py" line="29" />
         <source>Not all files could be read: {}</source>
         <translation>部分文件无法读取：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/load_notes.py" line="31" />
+        <location filename="../../workstation/ui/reader/load_notes.py" line="31" />
         <source>(and {} more notes)</source>
         <translation>（另有 {} 条说明）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/load_notes.py" line="33" />
-        <location filename="../../workstation/ui/main_window.py" line="262" />
+        <location filename="../../workstation/ui/reader/load_notes.py" line="33" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="262" />
         <source>{}: done</source>
         <translation>{}：完成</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="254" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="254" />
         <source>{}: cancelled</source>
         <translation>{}：已取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/load_notes.py" line="33" />
-        <location filename="../../workstation/ui/main_window.py" line="300" />
-        <location filename="../../workstation/ui/main_window.py" line="306" />
+        <location filename="../../workstation/ui/reader/load_notes.py" line="33" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="300" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="306" />
         <source>Loading study</source>
         <translation>正在载入检查</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="345" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="345" />
         <source>PET aligned with the {}</source>
         <translation>PET 已按{}对齐</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="348" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="348" />
         <source>PET and MR frames of reference differ: use 'Register PET→MR' or nudge</source>
         <translation>PET 与 MR 的参考坐标系不同：请使用“配准 PET→MR”或手动微调</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="350" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="350" />
         <source>PET and CT frames of reference differ: use 'Register PET→CT' or nudge</source>
         <translation>PET 与 CT 的参考坐标系不同：请使用“配准 PET→CT”或手动微调</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="383" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="383" />
         <source>MR</source>
         <translation>MR</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="384" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="384" />
         <source>Register PET→MR</source>
         <translation>配准 PET→MR</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="398" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="398" />
         <source>PET: {}</source>
         <translation>PET：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="451" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="451" />
         <source>next / previous slice (MIP: rotate) in the view under the mouse</source>
         <translation>鼠标所在视图的下一层 / 上一层（MIP：旋转）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="452" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="452" />
         <source>PgUp / PgDn</source>
         <translation>上翻页 / 下翻页</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="452" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="452" />
         <source>10 slices forward / back</source>
         <translation>前进 / 后退 10 层</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="453" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="453" />
         <source>zoom in / out</source>
         <translation>放大 / 缩小</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="454" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="454" />
         <source>Home</source>
         <translation>Home 键</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="454" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="454" />
         <source>reset zoom and pan</source>
         <translation>重置缩放和平移</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="455" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="455" />
         <source>CT/MR window presets in the order of the tool bar</source>
         <translation>按工具栏顺序选择 CT/MR 窗宽窗位预设</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="456" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="456" />
         <source>Space</source>
         <translation>空格键</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="456" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="456" />
         <source>play / pause the rotating MIP</source>
         <translation>播放 / 暂停旋转 MIP</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="457" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="457" />
         <source>undo / redo VOI edits and PET alignment changes</source>
         <translation>撤销 / 重做 VOI 编辑和 PET 配准更改</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="458" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="458" />
         <source>distance / line profile tool, histogram of the selected VOI</source>
         <translation>距离 / 线剖面工具，所选 VOI 的直方图</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="459" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="459" />
         <source>Esc</source>
         <translation>Esc</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="459" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="459" />
         <source>end the distance or profile tool</source>
         <translation>结束距离或线剖面工具</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="460" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="460" />
         <source>this list</source>
         <translation>本列表</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="466" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="466" />
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="548" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="548" />
         <source>Pause MIP</source>
         <translation>暂停 MIP</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="572" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="572" />
         <source>Registration</source>
         <translation>配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="573" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="573" />
         <source>The PET and the CT/MR do not share a frame of reference.
 Register them automatically now, or align them by hand with the nudge buttons?</source>
         <translation>PET 与 CT/MR 不在同一参考坐标系中。
 现在自动配准，还是用微调按钮手动对齐？</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="576" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="576" />
         <source>Register now</source>
         <translation>立即配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="577" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="577" />
         <source>Nudge by hand</source>
         <translation>手动微调</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="592" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="592" />
         <source>Keeping the registration</source>
         <translation>保存配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="605" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="605" />
         <source>Moving PET</source>
         <translation>正在移动 PET</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="624" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="624" />
         <source>Registering PET to CT</source>
         <translation>正在将 PET 配准到 CT</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="624" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="624" />
         <source>Registering PET to MR</source>
         <translation>正在将 PET 配准到 MR</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="634" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="634" />
         <source>Registration proposal rejected: alignment unchanged</source>
         <translation>已拒绝配准建议：对位未改变</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/main_window.py" line="636" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="636" />
         <source>Registration proposal: accept or reject</source>
         <translation>配准建议：请接受或拒绝</translation>
     </message>
@@ -824,47 +824,47 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>MeasureTools</name>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="345" />
+        <location filename="../../workstation/ui/reader/measure_tools.py" line="345" />
         <source>Distance</source>
         <translation>距离</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="345" />
+        <location filename="../../workstation/ui/reader/measure_tools.py" line="345" />
         <source>Line profile</source>
         <translation>线剖面</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="353" />
+        <location filename="../../workstation/ui/reader/measure_tools.py" line="353" />
         <source>VOI histogram</source>
         <translation>VOI 直方图</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="357" />
+        <location filename="../../workstation/ui/reader/measure_tools.py" line="357" />
         <source>End the tool</source>
         <translation>结束工具</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="361" />
+        <location filename="../../workstation/ui/reader/measure_tools.py" line="361" />
         <source>Clear measurements</source>
         <translation>清除测量</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="364" />
+        <location filename="../../workstation/ui/reader/measure_tools.py" line="364" />
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="369" />
+        <location filename="../../workstation/ui/reader/measure_tools.py" line="369" />
         <source>Measure</source>
         <translation>测量</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="465" />
+        <location filename="../../workstation/ui/reader/measure_tools.py" line="465" />
         <source>Distance {:.1f} mm</source>
         <translation>距离 {:.1f} mm</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="484" />
+        <location filename="../../workstation/ui/reader/measure_tools.py" line="484" />
         <source>Select a VOI in the VOI table first</source>
         <translation>请先在 VOI 表中选择一个 VOI</translation>
     </message>
@@ -872,181 +872,181 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>NodeSettingsDialog</name>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="38" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="38" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="38" />
-        <location filename="../../workstation/ui/node_settings.py" line="91" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="38" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="91" />
         <source>AE title</source>
         <translation>AE 标题</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="39" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="39" />
         <source>Host</source>
         <translation>主机</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="39" />
-        <location filename="../../workstation/ui/node_settings.py" line="92" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="39" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="92" />
         <source>Port</source>
         <translation>端口</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="40" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="40" />
         <source>DICOMweb URL</source>
         <translation>DICOMweb 地址</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="40" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="40" />
         <source>TLS</source>
         <translation>TLS</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="50" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="50" />
         <source>DICOM node settings</source>
         <translation>DICOM 节点设置</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="71" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="71" />
         <source>127.0.0.1 receives from this computer only; 0.0.0.0 from the network</source>
         <translation>127.0.0.1 仅接收本机发送；0.0.0.0 接收网络发送</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="73" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="73" />
         <source>default: store/ in the data folder</source>
         <translation>默认：数据文件夹中的 store/</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="74" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="74" />
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="82" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="82" />
         <source>no limit</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="88" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="88" />
         <source>PEM file (optional)</source>
         <translation>PEM 文件（可选）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="89" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="89" />
         <source>Our node</source>
         <translation>本机节点</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="93" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="93" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="94" />
-        <location filename="../../workstation/ui/node_settings.py" line="195" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="94" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="195" />
         <source>Storage folder</source>
         <translation>存储文件夹</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="95" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="95" />
         <source>Largest instance</source>
         <translation>单个实例上限</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="96" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="96" />
         <source>TLS certificate</source>
         <translation>TLS 证书</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="97" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="97" />
         <source>TLS private key</source>
         <translation>TLS 私钥</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="98" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="98" />
         <source>TLS CA of callers</source>
         <translation>调用方 TLS CA 证书</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="102" />
-        <location filename="../../workstation/ui/node_settings.py" line="238" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="102" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="238" />
         <source>Start our node</source>
         <translation>启动本机节点</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="117" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="117" />
         <source>Add</source>
         <translation>添加</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="119" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="119" />
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="121" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="121" />
         <source>Echo</source>
         <translation>连通测试</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="127" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="127" />
         <source>Peers (they may also send to our node)</source>
         <translation>对端节点（也可向本机节点发送）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="225" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="225" />
         <source>Saved in {}</source>
         <translation>已保存至 {}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="233" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="233" />
         <source>Our node: {} on port {} (PID {})</source>
         <translation>本机节点：{}，端口 {}（PID {}）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="235" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="235" />
         <source>Stop our node</source>
         <translation>停止本机节点</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="237" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="237" />
         <source>Our node: not running</source>
         <translation>本机节点：未运行</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="247" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="247" />
         <source>Our node was stopped.</source>
         <translation>本机节点已停止。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="250" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="250" />
         <source>Our node {} is listening on {}:{}.</source>
         <translation>本机节点 {} 正在 {}:{} 监听。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="264" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="264" />
         <source>Select a peer first.</source>
         <translation>请先选择一个对端节点。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="274" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="274" />
         <source>{}: no AE title, host and port to echo.</source>
         <translation>{}：没有可用于 Echo 的 AE 标题、主机和端口。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="278" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="278" />
         <source>{}: C-ECHO ok</source>
         <translation>{}：C-ECHO 成功</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="279" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="279" />
         <source>{}: C-ECHO status 0x{:04X}</source>
         <translation>{}：C-ECHO 状态 0x{:04X}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/node_settings.py" line="281" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="281" />
         <source>Echo {}…</source>
         <translation>正在 Echo {}…</translation>
     </message>
@@ -1054,188 +1054,188 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>PacsPanel</name>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="40" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="40" />
         <source>Patient</source>
         <translation>患者</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="40" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="40" />
         <source>ID</source>
         <translation>ID</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="41" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="41" />
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="41" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="41" />
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="42" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="42" />
         <source>Modalities</source>
         <translation>模态</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="42" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="42" />
         <source>Instances</source>
         <translation>图像数</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="43" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="43" />
         <source>Study UID</source>
         <translation>检查 UID</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="60" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="60" />
         <source>Echo</source>
         <translation>连通测试</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="63" />
-        <location filename="../../workstation/ui/pacs_panel.py" line="199" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="63" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="199" />
         <source>Start our node</source>
         <translation>启动本机节点</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="66" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="66" />
         <source>Node</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="72" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="72" />
         <source>Node settings…</source>
         <translation>节点设置…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="77" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="77" />
         <source>e.g. DOE^J* or 王*</source>
         <translation>例如 DOE^J* 或 王*</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="80" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="80" />
         <source>YYYYMMDD or YYYYMMDD-YYYYMMDD</source>
         <translation>YYYYMMDD 或 YYYYMMDD-YYYYMMDD</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="81" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="81" />
         <source>Search</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="86" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="86" />
         <source>Patient name</source>
         <translation>患者姓名</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="87" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="87" />
         <source>Patient ID</source>
         <translation>患者 ID</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="88" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="88" />
         <source>Study date</source>
         <translation>检查日期</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="97" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="97" />
         <source>Retrieve</source>
         <translation>获取</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="102" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="102" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="111" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="111" />
         <source>Arriving study</source>
         <translation>正在接收的检查</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="111" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="111" />
         <source>Received</source>
         <translation>已接收</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="111" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="111" />
         <source>Last instance</source>
         <translation>最后一幅图像</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="114" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="114" />
         <source>Incoming (our node)</source>
         <translation>接收队列（本机节点）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="149" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="149" />
         <source>No DICOM nodes configured: `{}`</source>
         <translation>未配置 DICOM 节点：`{}`</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="165" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="165" />
         <source>{}: C-ECHO ok</source>
         <translation>{}：C-ECHO 成功</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="166" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="166" />
         <source>{}: C-ECHO status 0x{:04X}</source>
         <translation>{}：C-ECHO 状态 0x{:04X}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="195" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="195" />
         <source>Our node: {} on port {}</source>
         <translation>本机节点：{}，端口 {}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="196" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="196" />
         <source>Stop our node</source>
         <translation>停止本机节点</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="198" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="198" />
         <source>Our node: not running</source>
         <translation>本机节点：未运行</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="212" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="212" />
         <source>Search failed: {}</source>
         <translation>查询失败：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="213" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="213" />
         <source>Searching {}…</source>
         <translation>正在查询 {}…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="221" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="221" />
         <source>(patient hidden)</source>
         <translation>（患者信息已隐藏）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="229" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="229" />
         <source>{} studies found</source>
         <translation>找到 {} 个检查</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="258" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="258" />
         <source>Retrieved {} instances from {}</source>
         <translation>已从 {1} 获取 {0} 幅图像</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="259" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="259" />
         <source>Retrieve failed: {}</source>
         <translation>获取失败：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="260" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="260" />
         <source>Retrieve cancelled</source>
         <translation>已取消获取</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="311" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="311" />
         <source>{} of {}</source>
         <translation>{}/{}</translation>
     </message>
@@ -1243,32 +1243,32 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>PairDialog</name>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="75" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="75" />
         <source>Choose the series to read</source>
         <translation>选择要阅读的序列</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="81" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="81" />
         <source>(no PET)</source>
         <translation>（无 PET）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="81" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="81" />
         <source>(no CT/MR)</source>
         <translation>（无 CT/MR）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="98" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="98" />
         <source>CT / MR</source>
         <translation>CT / MR</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="116" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="116" />
         <source>Same frame of reference: fused as acquired.</source>
         <translation>参考坐标系相同：按采集位置融合。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="117" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="117" />
         <source>Different frames of reference: the reading offers automatic registration and a manual nudge.</source>
         <translation>参考坐标系不同：阅片时可自动配准或手动微调。</translation>
     </message>
@@ -1276,22 +1276,22 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>ProfileDialog</name>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="296" />
+        <location filename="../../workstation/ui/reader/measure_tools.py" line="296" />
         <source>Line profile</source>
         <translation>线剖面</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="298" />
+        <location filename="../../workstation/ui/reader/measure_tools.py" line="298" />
         <source>length {:.1f} mm</source>
         <translation>长度 {:.1f} mm</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="300" />
+        <location filename="../../workstation/ui/reader/measure_tools.py" line="300" />
         <source>anatomy {:.0f} … {:.0f} {}</source>
         <translation>解剖图像 {:.0f} … {:.0f} {}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="303" />
+        <location filename="../../workstation/ui/reader/measure_tools.py" line="303" />
         <source>PET max {:.2f} {}</source>
         <translation>PET 最大值 {:.2f} {}</translation>
     </message>
@@ -1299,7 +1299,7 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>ProfilePlot</name>
     <message>
-        <location filename="../../workstation/ui/measure_tools.py" line="253" />
+        <location filename="../../workstation/ui/reader/measure_tools.py" line="253" />
         <source>distance along the line (mm)</source>
         <translation>沿线距离（mm）</translation>
     </message>
@@ -1307,149 +1307,149 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>QaPanel</name>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="24" />
+        <location filename="../../workstation/ui/qa/panel.py" line="24" />
         <source>sphere (mm)</source>
         <translation>球直径 (mm)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="36" />
+        <location filename="../../workstation/ui/qa/panel.py" line="36" />
         <source>Physicist QA: NEMA IQ</source>
         <translation>物理师质控：NEMA IQ</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="49" />
+        <location filename="../../workstation/ui/qa/panel.py" line="49" />
         <source>Sphere:background ratio</source>
         <translation>热球与本底活度比</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="50" />
+        <location filename="../../workstation/ui/qa/panel.py" line="50" />
         <source>Known concentrations at the scan start (kBq/mL)</source>
         <translation>扫描开始时的已知活度浓度 (kBq/mL)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="60" />
+        <location filename="../../workstation/ui/qa/panel.py" line="60" />
         <source>Spheres (kBq/mL)</source>
         <translation>热球 (kBq/mL)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="61" />
+        <location filename="../../workstation/ui/qa/panel.py" line="61" />
         <source>Background (kBq/mL)</source>
         <translation>本底 (kBq/mL)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="65" />
+        <location filename="../../workstation/ui/qa/panel.py" line="65" />
         <source>auto</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="68" />
+        <location filename="../../workstation/ui/qa/panel.py" line="68" />
         <source>NU 2 edition</source>
         <translation>NU 2 版本</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="71" />
+        <location filename="../../workstation/ui/qa/panel.py" line="71" />
         <source>Analyse as NEMA IQ</source>
         <translation>按 NEMA IQ 分析</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="73" />
+        <location filename="../../workstation/ui/qa/panel.py" line="73" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="76" />
+        <location filename="../../workstation/ui/qa/panel.py" line="76" />
         <source>Save report…</source>
         <translation>保存报告…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="79" />
+        <location filename="../../workstation/ui/qa/panel.py" line="79" />
         <source>Store in the QA log</source>
         <translation>存入质控记录</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="86" />
-        <location filename="../../workstation/ui/qa_panel.py" line="133" />
+        <location filename="../../workstation/ui/qa/panel.py" line="86" />
+        <location filename="../../workstation/ui/qa/panel.py" line="133" />
         <source>No PET loaded</source>
         <translation>未载入 PET</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="93" />
+        <location filename="../../workstation/ui/qa/panel.py" line="93" />
         <source>No EARL verdict for RCpeak: its EARL bands are not in the verified reference data</source>
         <translation>RCpeak 无 EARL 判定：其 EARL 标准范围不在已核实的参考数据中</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="107" />
+        <location filename="../../workstation/ui/qa/panel.py" line="107" />
         <source>NEMA IQ</source>
         <translation>NEMA IQ</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="108" />
+        <location filename="../../workstation/ui/qa/panel.py" line="108" />
         <source>Uniform cylinder</source>
         <translation>均匀圆柱体模</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="109" />
+        <location filename="../../workstation/ui/qa/panel.py" line="109" />
         <source>Trend</source>
         <translation>趋势</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="132" />
+        <location filename="../../workstation/ui/qa/panel.py" line="132" />
         <source>Ready: {0}</source>
         <translation>就绪：{0}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="161" />
+        <location filename="../../workstation/ui/qa/panel.py" line="161" />
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="170" />
+        <location filename="../../workstation/ui/qa/panel.py" line="170" />
         <source>Analysis failed: {0}</source>
         <translation>分析失败：{0}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="181" />
+        <location filename="../../workstation/ui/qa/panel.py" line="181" />
         <source>pass</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="181" />
-        <location filename="../../workstation/ui/qa_panel.py" line="189" />
+        <location filename="../../workstation/ui/qa/panel.py" line="181" />
+        <location filename="../../workstation/ui/qa/panel.py" line="189" />
         <source>FAIL</source>
         <translation>不通过</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="189" />
+        <location filename="../../workstation/ui/qa/panel.py" line="189" />
         <source>PASS</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="190" />
+        <location filename="../../workstation/ui/qa/panel.py" line="190" />
         <source>EARL1 {0} · EARL2 {1} · background CoV {2:.2f} % · lung residual {3:.2f} %</source>
         <translation>EARL1 {0} · EARL2 {1} · 本底变异系数 {2:.2f} % · 肺插件残余误差 {3:.2f} %</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="193" />
+        <location filename="../../workstation/ui/qa/panel.py" line="193" />
         <source>NU 2-{0}; {1}</source>
         <translation>NU 2-{0}；{1}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="193" />
+        <location filename="../../workstation/ui/qa/panel.py" line="193" />
         <source>no warnings</source>
         <translation>无警告</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="208" />
+        <location filename="../../workstation/ui/qa/panel.py" line="208" />
         <source>Stored in the QA log</source>
         <translation>已存入质控记录</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="220" />
+        <location filename="../../workstation/ui/qa/panel.py" line="220" />
         <source>Save QA report</source>
         <translation>保存质控报告</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_panel.py" line="227" />
+        <location filename="../../workstation/ui/qa/panel.py" line="227" />
         <source>QA report</source>
         <translation>质控报告</translation>
     </message>
@@ -1457,203 +1457,203 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>ReadingPersistence</name>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="46" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="46" />
         <source>DICOM SEG (segments)…</source>
         <translation>DICOM SEG（分割）…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="47" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="47" />
         <source>DICOM SR measurement report…</source>
         <translation>DICOM SR 测量报告…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="48" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="48" />
         <source>DICOM RWVM (SUV factor)…</source>
         <translation>DICOM RWVM（SUV 转换系数）…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="49" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="49" />
         <source>Key images (secondary capture)…</source>
         <translation>关键图像（二次采集）…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="50" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="50" />
         <source>PDF report…</source>
         <translation>PDF 报告…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="51" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="51" />
         <source>Everything into a folder (SEG, SR, RWVM, key images, PDF)…</source>
         <translation>全部导出到文件夹（SEG、SR、RWVM、关键图像、PDF）…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="90" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="90" />
         <source>&amp;Reading</source>
         <translation>阅片(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="91" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="91" />
         <source>&amp;Save reading</source>
         <translation>保存阅片(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="94" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="94" />
         <source>&amp;Revert to saved</source>
         <translation>恢复到已保存(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="96" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="96" />
         <source>&amp;Undo restore / discard</source>
         <translation>撤销恢复/放弃(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="102" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="102" />
         <source>&amp;Import DICOM SEG as VOIs…</source>
         <translation>导入 DICOM SEG 为感兴趣区(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="105" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="105" />
         <source>Import DICOM SR / RWVM…</source>
         <translation>导入 DICOM SR / RWVM…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="108" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="108" />
         <source>&amp;Export</source>
         <translation>导出(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="171" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="171" />
         <source>Unsaved reading</source>
         <translation>未保存的阅片</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="172" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="172" />
         <source>This reading has unsaved changes from {} (autosave). Restore them, or discard them and keep the reading as stored?</source>
         <translation>本次阅片有 {} 的未保存更改（自动保存）。恢复这些更改，还是放弃并保留已存储的阅片？</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="176" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="176" />
         <source>Restore</source>
         <translation>恢复</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="177" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="177" />
         <source>Discard</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="181" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="181" />
         <source>Unsaved changes from {} (autosave): restore or discard?</source>
         <translation>{} 的未保存更改（自动保存）：恢复还是放弃？</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="214" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="214" />
         <source>Reading restored: unsaved changes from {} (autosave)</source>
         <translation>已恢复阅片：{} 的未保存更改（自动保存）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="215" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="215" />
         <source>Reading restored (saved {})</source>
         <translation>已恢复阅片（保存于 {}）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="222" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="222" />
         <source>Unsaved changes discarded (Reading › Undo restore / discard brings them back)</source>
         <translation>已放弃未保存的更改（阅片 › 撤销恢复/放弃 可找回）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="237" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="237" />
         <source>Restore undone</source>
         <translation>已撤销恢复</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="275" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="275" />
         <source>Restoring the registration</source>
         <translation>正在恢复配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="301" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="301" />
         <source>Reading saved</source>
         <translation>阅片已保存</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="311" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="311" />
         <source>Reverted to the saved reading</source>
         <translation>已恢复到保存的阅片</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="312" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="312" />
         <source>Reverted to the reading as opened</source>
         <translation>已恢复到打开时的阅片</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="316" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="316" />
         <source>Import DICOM SEG</source>
         <translation>导入 DICOM SEG</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="316" />
-        <location filename="../../workstation/ui/reading_menu.py" line="339" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="316" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="339" />
         <source>DICOM (*.dcm);;All files (*)</source>
         <translation>DICOM (*.dcm);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="338" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="338" />
         <source>Import DICOM SR / RWVM</source>
         <translation>导入 DICOM SR / RWVM</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="357" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="357" />
         <source>Import: {} is not a readable DICOM file ({})</source>
         <translation>导入：{} 不是可读取的 DICOM 文件（{}）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="368" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="368" />
         <source>Imported {} measurement group(s) from the SR</source>
         <translation>已从 SR 导入 {} 个测量组</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="372" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="372" />
         <source>Comparing a RWVM needs a PET reading with SUV</source>
         <translation>比较 RWVM 需要有 SUV 的 PET 阅片</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="379" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="379" />
         <source>Import: {} is neither a structured report nor a RWV mapping (modality {})</source>
         <translation>导入：{} 既不是结构化报告也不是真实值映射（模态 {}）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="383" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="383" />
         <source>Import: {}</source>
         <translation>导入：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="392" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="392" />
         <source>Export everything into a folder</source>
         <translation>全部导出到文件夹</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="395" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="395" />
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="408" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="408" />
         <source>Export needs a PET reading</source>
         <translation>导出需要 PET 阅片</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="411" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="411" />
         <source>Export needs SUV: complete the SUV inputs in the SUV panel first</source>
         <translation>导出需要 SUV：请先在 SUV 面板中补全 SUV 参数</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="443" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="443" />
         <source>Exported {}</source>
         <translation>已导出 {}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reading_menu.py" line="445" />
+        <location filename="../../workstation/ui/reader/reading_menu.py" line="445" />
         <source>Export {}</source>
         <translation>导出 {}</translation>
     </message>
@@ -1661,217 +1661,217 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>ReconPanel</name>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="59" />
+        <location filename="../../workstation/ui/recon/panel.py" line="59" />
         <source>scheduled</source>
         <translation>已排队</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="59" />
+        <location filename="../../workstation/ui/recon/panel.py" line="59" />
         <source>running</source>
         <translation>运行中</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="60" />
+        <location filename="../../workstation/ui/recon/panel.py" line="60" />
         <source>cancelling</source>
         <translation>正在取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="60" />
+        <location filename="../../workstation/ui/recon/panel.py" line="60" />
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="61" />
+        <location filename="../../workstation/ui/recon/panel.py" line="61" />
         <source>completing</source>
         <translation>即将完成</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="61" />
+        <location filename="../../workstation/ui/recon/panel.py" line="61" />
         <source>completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="62" />
+        <location filename="../../workstation/ui/recon/panel.py" line="62" />
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="126" />
+        <location filename="../../workstation/ui/recon/panel.py" line="126" />
         <source>raw data file (e.g. PETSIRD list-mode)</source>
         <translation>原始数据文件（如 PETSIRD 列表模式）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="127" />
+        <location filename="../../workstation/ui/recon/panel.py" line="127" />
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="133" />
+        <location filename="../../workstation/ui/recon/panel.py" line="133" />
         <source>Plugin</source>
         <translation>插件</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="135" />
-        <location filename="../../workstation/ui/recon_panel.py" line="307" />
+        <location filename="../../workstation/ui/recon/panel.py" line="135" />
+        <location filename="../../workstation/ui/recon/panel.py" line="307" />
         <source>Raw data</source>
         <translation>原始数据</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="140" />
+        <location filename="../../workstation/ui/recon/panel.py" line="140" />
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="143" />
+        <location filename="../../workstation/ui/recon/panel.py" line="143" />
         <source>SUV facts (blank: from the study's PET / CT headers or the raw data)</source>
         <translation>SUV 参数（留空：取自本检查 PET / CT 文件头或原始数据）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="149" />
-        <location filename="../../workstation/ui/recon_panel.py" line="154" />
+        <location filename="../../workstation/ui/recon/panel.py" line="149" />
+        <location filename="../../workstation/ui/recon/panel.py" line="154" />
         <source>from headers</source>
         <translation>取自文件头</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="160" />
+        <location filename="../../workstation/ui/recon/panel.py" line="160" />
         <source>Injected dose</source>
         <extracomment>SUV fact (``recon.publish.SuvFacts`` field) -&gt; (form label, widget)</extracomment>
         <translation>注射剂量</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="161" />
+        <location filename="../../workstation/ui/recon/panel.py" line="161" />
         <source>Injection time</source>
         <translation>注射时间</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="162" />
+        <location filename="../../workstation/ui/recon/panel.py" line="162" />
         <source>Acquisition start</source>
         <translation>采集开始</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="163" />
+        <location filename="../../workstation/ui/recon/panel.py" line="163" />
         <source>Weight</source>
         <translation>体重</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="168" />
+        <location filename="../../workstation/ui/recon/panel.py" line="168" />
         <source>Reconstruct</source>
         <translation>重建</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="171" />
+        <location filename="../../workstation/ui/recon/panel.py" line="171" />
         <source>Reconstruct and analyse as NEMA IQ</source>
         <translation>重建并按 NEMA IQ 分析</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="173" />
+        <location filename="../../workstation/ui/recon/panel.py" line="173" />
         <source>for phantom data: write the result as a PET series of its own study and open the physicist QA panel on it (NEMA IEC body phantom, EARL bands)</source>
         <translation>用于模体数据：将结果写为独立检查中的 PET 序列，并在其上打开物理师质控面板（NEMA IEC 人体模体，EARL 范围）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="176" />
+        <location filename="../../workstation/ui/recon/panel.py" line="176" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="192" />
+        <location filename="../../workstation/ui/recon/panel.py" line="192" />
         <source>latest iteration: central slice | MIP</source>
         <translation>最近一次迭代：中心层 | MIP</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="206" />
+        <location filename="../../workstation/ui/recon/panel.py" line="206" />
         <source>{} — broken</source>
         <translation>{} — 已损坏</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="213" />
+        <location filename="../../workstation/ui/recon/panel.py" line="213" />
         <source>{}: unavailable — {}</source>
         <translation>{}：不可用 — {}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="243" />
+        <location filename="../../workstation/ui/recon/panel.py" line="243" />
         <source>no usable reconstruction plugin installed</source>
         <translation>未安装可用的重建插件</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="307" />
+        <location filename="../../workstation/ui/recon/panel.py" line="307" />
         <source>PETSIRD (*.petsird *.bin);;All files (*)</source>
         <translation>PETSIRD (*.petsird *.bin);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="383" />
+        <location filename="../../workstation/ui/recon/panel.py" line="383" />
         <source>{}: preparing the inputs…</source>
         <translation>{}：正在准备输入…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="399" />
+        <location filename="../../workstation/ui/recon/panel.py" line="399" />
         <source>{}: scheduled (job {})</source>
         <translation>{}：已排队（任务 {}）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="406" />
-        <location filename="../../workstation/ui/recon_panel.py" line="409" />
+        <location filename="../../workstation/ui/recon/panel.py" line="406" />
+        <location filename="../../workstation/ui/recon/panel.py" line="409" />
         <source>cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="429" />
+        <location filename="../../workstation/ui/recon/panel.py" line="429" />
         <source>iteration {}: central slice | MIP</source>
         <translation>第 {} 次迭代：中心层 | MIP</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="431" />
+        <location filename="../../workstation/ui/recon/panel.py" line="431" />
         <source>preview of iteration {} unreadable: {}</source>
         <translation>第 {} 次迭代的预览无法读取：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="444" />
+        <location filename="../../workstation/ui/recon/panel.py" line="444" />
         <source>reconstruction failed: {}</source>
         <translation>重建失败：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="458" />
+        <location filename="../../workstation/ui/recon/panel.py" line="458" />
         <source>reconstruction completed; open a study with a CT to write it into (result kept in {})</source>
         <translation>重建完成；请打开含 CT 的检查以写入（结果保存在 {}）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="500" />
+        <location filename="../../workstation/ui/recon/panel.py" line="500" />
         <source>writing the PET series into the study…</source>
         <translation>正在将 PET 序列写入检查…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="505" />
-        <location filename="../../workstation/ui/recon_panel.py" line="533" />
+        <location filename="../../workstation/ui/recon/panel.py" line="505" />
+        <location filename="../../workstation/ui/recon/panel.py" line="533" />
         <source>publishing cancelled</source>
         <translation>写入已取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="529" />
+        <location filename="../../workstation/ui/recon/panel.py" line="529" />
         <source>writing the PET series for QA…</source>
         <translation>正在写入用于质控的 PET 序列…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="543" />
+        <location filename="../../workstation/ui/recon/panel.py" line="543" />
         <source>written as PET series …{} of its own study ({} slices); NEMA IQ analysis started in the QA panel</source>
         <translation>已写为独立检查中的 PET 序列 …{}（{} 层）；已在质控面板中开始 NEMA IQ 分析</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="564" />
+        <location filename="../../workstation/ui/recon/panel.py" line="564" />
         <source>written as PET series …{} in the CT's study ({} slices); opened fused with the CT</source>
         <translation>已写入 CT 所在检查的 PET 序列 …{}（{} 层）；已与 CT 融合打开</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="585" />
+        <location filename="../../workstation/ui/recon/panel.py" line="585" />
         <source>(result kept in {})</source>
         <translation>（结果保存在 {}）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="586" />
+        <location filename="../../workstation/ui/recon/panel.py" line="586" />
         <source>reconstruction completed but not written: {}</source>
         <translation>重建完成但未写入：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon_panel.py" line="604" />
+        <location filename="../../workstation/ui/recon/panel.py" line="604" />
         <source>Reconstruction</source>
         <translation>重建</translation>
     </message>
@@ -1879,92 +1879,92 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>RegistrationDialog</name>
     <message>
-        <location filename="../../workstation/ui/registration_dialog.py" line="30" />
+        <location filename="../../workstation/ui/reader/registration_dialog.py" line="30" />
         <source>Mattes mutual information</source>
         <translation>Mattes 互信息</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/registration_dialog.py" line="31" />
+        <location filename="../../workstation/ui/reader/registration_dialog.py" line="31" />
         <source>scanner alignment (identity)</source>
         <translation>扫描仪对位（恒等变换）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/registration_dialog.py" line="32" />
+        <location filename="../../workstation/ui/reader/registration_dialog.py" line="32" />
         <source>image centres</source>
         <translation>图像中心</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/registration_dialog.py" line="33" />
+        <location filename="../../workstation/ui/reader/registration_dialog.py" line="33" />
         <source>intensity moments</source>
         <translation>强度矩</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/registration_dialog.py" line="34" />
+        <location filename="../../workstation/ui/reader/registration_dialog.py" line="34" />
         <source>current alignment</source>
         <translation>当前对位</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/registration_dialog.py" line="35" />
+        <location filename="../../workstation/ui/reader/registration_dialog.py" line="35" />
         <source>the proposed alignment leaves no overlap between the PET and the anatomical image</source>
         <translation>建议的对位使 PET 与解剖图像没有重叠</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/registration_dialog.py" line="37" />
+        <location filename="../../workstation/ui/reader/registration_dialog.py" line="37" />
         <source>the metric did not improve; keep the current alignment</source>
         <translation>相似性度量未改善；请保持当前对位</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/registration_dialog.py" line="47" />
+        <location filename="../../workstation/ui/reader/registration_dialog.py" line="47" />
         <source>Registration proposal</source>
         <translation>配准建议</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/registration_dialog.py" line="54" />
+        <location filename="../../workstation/ui/reader/registration_dialog.py" line="54" />
         <source>Start: {}; shared frame of reference.</source>
         <translation>初始：{}；共用参考坐标系。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/registration_dialog.py" line="55" />
+        <location filename="../../workstation/ui/reader/registration_dialog.py" line="55" />
         <source>Start: {}; different frame of reference.</source>
         <translation>初始：{}；参考坐标系不同。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/registration_dialog.py" line="57" />
+        <location filename="../../workstation/ui/reader/registration_dialog.py" line="57" />
         <source>The PET centre would move {:.1f} mm, rotation {:.1f}°.</source>
         <translation>PET 中心将移动 {:.1f} mm，旋转 {:.1f}°。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/registration_dialog.py" line="58" />
+        <location filename="../../workstation/ui/reader/registration_dialog.py" line="58" />
         <source>{}: {:.4f} → {:.4f} (lower is better).</source>
         <translation>{}：{:.4f} → {:.4f}（越低越好）。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/registration_dialog.py" line="71" />
+        <location filename="../../workstation/ui/reader/registration_dialog.py" line="71" />
         <source>Now (checkerboard)</source>
         <translation>当前（棋盘格）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/registration_dialog.py" line="72" />
+        <location filename="../../workstation/ui/reader/registration_dialog.py" line="72" />
         <source>Proposed (checkerboard)</source>
         <translation>建议（棋盘格）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/registration_dialog.py" line="78" />
+        <location filename="../../workstation/ui/reader/registration_dialog.py" line="78" />
         <source>Blend instead of checkerboard</source>
         <translation>以混合代替棋盘格显示</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/registration_dialog.py" line="83" />
+        <location filename="../../workstation/ui/reader/registration_dialog.py" line="83" />
         <source>The images show a real misalignment: move the PET by {:.1f} mm / {:.1f}° although PET and anatomy share a frame of reference</source>
         <translation>图像确实存在错位：尽管 PET 与解剖图像共用参考坐标系，仍将 PET 移动 {:.1f} mm / {:.1f}°</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/registration_dialog.py" line="89" />
+        <location filename="../../workstation/ui/reader/registration_dialog.py" line="89" />
         <source>Accept</source>
         <translation>接受</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/registration_dialog.py" line="90" />
+        <location filename="../../workstation/ui/reader/registration_dialog.py" line="90" />
         <source>Reject (keep current alignment)</source>
         <translation>拒绝（保持当前对位）</translation>
     </message>
@@ -1972,52 +1972,52 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>SendDialog</name>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="322" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="322" />
         <source>Send to a DICOM node</source>
         <translation>发送到 DICOM 节点</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="332" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="332" />
         <source>{} instances of the series</source>
         <translation>该序列的 {} 幅图像</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="333" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="333" />
         <source>{} instances of the study</source>
         <translation>该检查的 {} 幅图像</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="338" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="338" />
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="343" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="343" />
         <source>Node</source>
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="354" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="354" />
         <source>Nothing to send, or no node configured.</source>
         <translation>没有可发送的内容，或未配置节点。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="361" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="361" />
         <source>Sent {} of {} to {}</source>
         <translation>已发送 {}/{} 到 {}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="362" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="362" />
         <source>; {} failed</source>
         <translation>；{} 个失败</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="363" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="363" />
         <source>Send failed: {}</source>
         <translation>发送失败：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/pacs_panel.py" line="364" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="364" />
         <source>Send cancelled</source>
         <translation>已取消发送</translation>
     </message>
@@ -2025,83 +2025,83 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>StructuresList</name>
     <message>
-        <location filename="../../workstation/ui/structures_list.py" line="67" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="67" />
         <source>Structure</source>
         <translation>结构</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/structures_list.py" line="67" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="67" />
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/structures_list.py" line="67" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="67" />
         <source>Volume (mL)</source>
         <translation>体积 (mL)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/structures_list.py" line="68" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="68" />
         <source>SUVmax</source>
         <translation>SUVmax</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/structures_list.py" line="68" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="68" />
         <source>SUVmean</source>
         <translation>SUVmean</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/structures_list.py" line="72" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="72" />
         <source>Measure</source>
         <translation>测量</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/structures_list.py" line="73" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="73" />
         <source>fill the chosen structures on the PET grid and add them as VOIs with their statistics</source>
         <translation>将所选结构填充到 PET 网格上，并作为 VOI 添加及其统计值</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/structures_list.py" line="76" />
-        <location filename="../../workstation/ui/structures_list.py" line="97" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="76" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="97" />
         <source>No study structures.</source>
         <translation>无检查结构。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/structures_list.py" line="83" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="83" />
         <source>Study structures</source>
         <translation>检查结构</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/structures_list.py" line="108" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="108" />
         <source>Looking for structures…</source>
         <translation>正在查找结构…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/structures_list.py" line="111" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="111" />
         <source>Structures not listed: {}</source>
         <translation>未能列出结构：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/structures_list.py" line="118" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="118" />
         <source>{} structure(s) in this study</source>
         <translation>本检查有 {} 个结构</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/structures_list.py" line="119" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="119" />
         <source>No structures in this study.</source>
         <translation>本检查无结构。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/structures_list.py" line="121" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="121" />
         <source>Not read: {}</source>
         <translation>未读取：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/structures_list.py" line="165" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="165" />
         <source>Measuring {} structure(s)…</source>
         <translation>正在测量 {} 个结构…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/structures_list.py" line="184" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="184" />
         <source>{} structure(s) measured</source>
         <translation>已测量 {} 个结构</translation>
     </message>
@@ -2109,153 +2109,153 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>StudyBrowser</name>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="65" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="65" />
         <source>(no description)</source>
         <translation>（无描述）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="66" />
-        <location filename="../../workstation/ui/browser.py" line="200" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="66" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="200" />
         <source>{} slices</source>
         <translation>{} 层</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="131" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="131" />
         <source>Patient / series</source>
         <translation>患者 / 序列</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="131" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="131" />
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="131" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="131" />
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="132" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="132" />
         <source>Modalities / slices</source>
         <translation>模态 / 层数</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="132" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="132" />
         <source>Series / FoR</source>
         <translation>序列 / 参考坐标系</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="135" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="135" />
         <source>Import folder…</source>
         <translation>导入文件夹…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="137" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="137" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="139" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="139" />
         <source>Read study</source>
         <translation>阅读检查</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="141" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="141" />
         <source>Send to node…</source>
         <translation>发送到节点…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="143" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="143" />
         <source>Conflicts…</source>
         <translation>UID 冲突…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="145" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="145" />
         <source>Copy diagnostics</source>
         <translation>复制诊断信息</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="150" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="150" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="171" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="171" />
         <source>Local</source>
         <translation>本地</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="187" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="187" />
         <source>No study database.</source>
         <translation>没有检查数据库。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="192" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="192" />
         <source>(no name)</source>
         <translation>（无姓名）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="193" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="193" />
         <source>(patient hidden)</source>
         <translation>（患者信息已隐藏）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="195" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="195" />
         <source>{} series</source>
         <translation>{} 个序列</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="209" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="209" />
         <source>{} studies</source>
         <translation>{} 个检查</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="269" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="269" />
         <source>Import DICOM folder</source>
         <translation>导入 DICOM 文件夹</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="277" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="277" />
         <source>Imported: {}</source>
         <translation>已导入：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="278" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="278" />
         <source>Import failed: {}</source>
         <translation>导入失败：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser.py" line="279" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="279" />
         <source>Import cancelled</source>
         <translation>导入已取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser_support.py" line="60" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="60" />
         <source>{} · {} UID conflict(s)</source>
         <translation>{} · {} 个 UID 冲突</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser_support.py" line="62" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="62" />
         <source>UID conflicts (Conflicts… lists the files):</source>
         <translation>UID 冲突（“UID 冲突…”列出相关文件）：</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser_support.py" line="109" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="109" />
         <source>UID conflicts of the selected study</source>
         <translation>所选检查的 UID 冲突</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser_support.py" line="112" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="112" />
         <source>UID conflicts</source>
         <translation>UID 冲突</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser_support.py" line="114" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="114" />
         <source>No UID conflicts.</source>
         <translation>没有 UID 冲突。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser_support.py" line="125" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="125" />
         <source>Diagnostics copied to the clipboard (versions and the end of the log, no patient data).</source>
         <translation>诊断信息已复制到剪贴板（版本信息和日志末尾，不含患者数据）。</translation>
     </message>
@@ -2263,142 +2263,142 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>SuvPanel</name>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="32" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="32" />
         <source>Weight (kg)</source>
         <translation>体重 (kg)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="32" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="32" />
         <source>Height (m)</source>
         <translation>身高 (m)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="33" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="33" />
         <source>Sex (M/F)</source>
         <translation>性别 (M/F)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="33" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="33" />
         <source>Injected dose (Bq)</source>
         <translation>注射剂量 (Bq)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="34" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="34" />
         <source>Injection time (YYYY-MM-DDTHH:MM:SS)</source>
         <translation>注射时间 (YYYY-MM-DDTHH:MM:SS)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="35" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="35" />
         <source>Half-life (s)</source>
         <translation>半衰期 (s)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="37" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="37" />
         <source>body weight</source>
         <translation>体重</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="38" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="38" />
         <source>lean body mass (James, 128)</source>
         <translation>瘦体重（James，128）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="39" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="39" />
         <source>lean body mass (James, 120)</source>
         <translation>瘦体重（James，120）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="40" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="40" />
         <source>lean body mass (Janmahasatian)</source>
         <translation>瘦体重（Janmahasatian）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="41" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="41" />
         <source>body surface area</source>
         <translation>体表面积</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="42" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="42" />
         <source>ideal body weight</source>
         <translation>理想体重</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="69" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="69" />
         <source>reason for the override (required)</source>
         <translation>修改原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="70" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="70" />
         <source>Apply</source>
         <translation>应用</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="79" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="79" />
         <source>The patient's sex is unknown: this SUV type used the mean of the male and female values. Click to give the sex.</source>
         <translation>患者性别未知：此 SUV 类型采用了男性和女性数值的平均值。点击填写性别。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="85" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="85" />
         <source>SUV type</source>
         <translation>SUV 类型</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="88" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="88" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="91" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="91" />
         <source>Provenance</source>
         <translation>数据来源</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="96" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="96" />
         <source>Audit trail</source>
         <translation>审计记录</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="114" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="114" />
         <source>No PET loaded.</source>
         <translation>未载入 PET。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="119" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="119" />
         <source>PET stored as {}: factor 1</source>
         <translation>PET 以 {} 存储：系数 1</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="121" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="121" />
         <source>SUV not available; PET shown in {}.</source>
         <translation>无法计算 SUV；PET 以 {} 显示。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="121" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="121" />
         <source>file units</source>
         <translation>文件单位</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="141" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="141" />
         <source>missing</source>
         <translation>缺失</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="142" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="142" />
         <source>⚠ Sex unknown ({}): SUV{} uses the mean of male and female</source>
         <translation>⚠ 性别未知（{}）：SUV{} 采用男女平均值</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="173" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="173" />
         <source>An override needs a reason (it is written to the audit trail).</source>
         <translation>修改需要填写原因（将写入审计记录）。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="186" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="186" />
         <source>Applied.</source>
         <translation>已应用。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/suv_panel.py" line="187" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="187" />
         <source>SUV unavailable: {}</source>
         <translation>SUV 不可用：{}</translation>
     </message>
@@ -2406,17 +2406,17 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>ToolbarOverflow</name>
     <message>
-        <location filename="../../workstation/ui/toolbar_overflow.py" line="41" />
+        <location filename="../../workstation/ui/reader/toolbar_overflow.py" line="41" />
         <source>More ▾</source>
         <translation>更多 ▾</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/toolbar_overflow.py" line="42" />
+        <location filename="../../workstation/ui/reader/toolbar_overflow.py" line="42" />
         <source>toolbar items that do not fit in the window</source>
         <translation>窗口中放不下的工具栏项目</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/toolbar_overflow.py" line="90" />
+        <location filename="../../workstation/ui/reader/toolbar_overflow.py" line="90" />
         <source>(every tool is shown)</source>
         <translation>（所有工具均已显示）</translation>
     </message>
@@ -2424,7 +2424,7 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>TrendPlot</name>
     <message>
-        <location filename="../../workstation/ui/qa_trend.py" line="74" />
+        <location filename="../../workstation/ui/qa/trend.py" line="74" />
         <source>No stored QA results with this metric</source>
         <translation>没有该指标的已存质控结果</translation>
     </message>
@@ -2432,42 +2432,42 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>TrendView</name>
     <message>
-        <location filename="../../workstation/ui/qa_trend.py" line="145" />
+        <location filename="../../workstation/ui/qa/trend.py" line="145" />
         <source>NEMA IQ</source>
         <translation>NEMA IQ</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_trend.py" line="146" />
+        <location filename="../../workstation/ui/qa/trend.py" line="146" />
         <source>Uniform cylinder</source>
         <translation>均匀圆柱体模</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_trend.py" line="152" />
+        <location filename="../../workstation/ui/qa/trend.py" line="152" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_trend.py" line="154" />
+        <location filename="../../workstation/ui/qa/trend.py" line="154" />
         <source>QA</source>
         <translation>质控</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_trend.py" line="155" />
+        <location filename="../../workstation/ui/qa/trend.py" line="155" />
         <source>Metric</source>
         <translation>指标</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_trend.py" line="156" />
+        <location filename="../../workstation/ui/qa/trend.py" line="156" />
         <source>Bands</source>
         <translation>标准范围</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_trend.py" line="157" />
+        <location filename="../../workstation/ui/qa/trend.py" line="157" />
         <source>Scanner</source>
         <translation>扫描仪</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_trend.py" line="184" />
+        <location filename="../../workstation/ui/qa/trend.py" line="184" />
         <source>all scanners</source>
         <translation>全部扫描仪</translation>
     </message>
@@ -2475,44 +2475,44 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>UndoController</name>
     <message>
-        <location filename="../../workstation/ui/undo.py" line="44" />
-        <location filename="../../workstation/ui/undo.py" line="119" />
+        <location filename="../../workstation/ui/reader/undo.py" line="44" />
+        <location filename="../../workstation/ui/reader/undo.py" line="119" />
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/undo.py" line="48" />
-        <location filename="../../workstation/ui/undo.py" line="120" />
+        <location filename="../../workstation/ui/reader/undo.py" line="48" />
+        <location filename="../../workstation/ui/reader/undo.py" line="120" />
         <source>Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/undo.py" line="52" />
+        <location filename="../../workstation/ui/reader/undo.py" line="52" />
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/undo.py" line="96" />
+        <location filename="../../workstation/ui/reader/undo.py" line="96" />
         <source>Moving PET</source>
         <translation>正在移动 PET</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/undo.py" line="105" />
+        <location filename="../../workstation/ui/reader/undo.py" line="105" />
         <source>Undone: {}</source>
         <translation>已撤销：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/undo.py" line="112" />
+        <location filename="../../workstation/ui/reader/undo.py" line="112" />
         <source>Redone: {}</source>
         <translation>已重做：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/undo.py" line="119" />
+        <location filename="../../workstation/ui/reader/undo.py" line="119" />
         <source>Undo {}</source>
         <translation>撤销{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/undo.py" line="120" />
+        <location filename="../../workstation/ui/reader/undo.py" line="120" />
         <source>Redo {}</source>
         <translation>重做{}</translation>
     </message>
@@ -2520,93 +2520,93 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>UniformityTab</name>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="18" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="18" />
         <source>slice z (mm)</source>
         <translation>层面 z (mm)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="18" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="18" />
         <source>mean SUV</source>
         <translation>平均 SUV</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="19" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="19" />
         <source>CoV (%)</source>
         <translation>变异系数 (%)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="34" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="34" />
         <source>Analyse as uniform cylinder (SUVbw)</source>
         <translation>按均匀圆柱体模分析 (SUVbw)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="36" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="36" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="39" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="39" />
         <source>Store in the QA log</source>
         <translation>存入质控记录</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="42" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="42" />
         <source>Save report…</source>
         <translation>保存报告…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="50" />
-        <location filename="../../workstation/ui/qa_uniformity.py" line="72" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="50" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="72" />
         <source>No PET loaded</source>
         <translation>未载入 PET</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="71" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="71" />
         <source>Ready: {0}</source>
         <translation>就绪：{0}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="83" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="83" />
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="93" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="93" />
         <source>Analysis failed: {0}</source>
         <translation>分析失败：{0}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="103" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="103" />
         <source>PASS</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="103" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="103" />
         <source>FAIL</source>
         <translation>不通过</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="104" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="104" />
         <source>Mean {0:.4f} {1} ({2:+.2f} %, tolerance ±10 %): {3} · CoV per slice {4:.2f}–{5:.2f} % · largest slice deviation {6:.2f} %</source>
         <translation>平均值 {0:.4f} {1}（{2:+.2f} %，容差 ±10 %）：{3} · 各层面变异系数 {4:.2f}–{5:.2f} % · 最大层面偏差 {6:.2f} %</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="109" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="109" />
         <source>no warnings</source>
         <translation>无警告</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="129" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="129" />
         <source>Save QA report</source>
         <translation>保存质控报告</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="136" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="136" />
         <source>QA report</source>
         <translation>质控报告</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa_uniformity.py" line="148" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="148" />
         <source>Stored in the QA log</source>
         <translation>已存入质控记录</translation>
     </message>
@@ -2614,244 +2614,244 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>VoiPanel</name>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="66" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="66" />
         <source>Navigate</source>
         <translation>浏览</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="66" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="66" />
         <source>Sphere</source>
         <translation>球形</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="67" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="67" />
         <source>Box</source>
         <translation>方框</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="67" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="67" />
         <source>Segment</source>
         <translation>分割</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="68" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="68" />
         <source>Liver ref</source>
         <translation>肝脏参考</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="68" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="68" />
         <source>Blood pool</source>
         <translation>血池</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="123" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="123" />
         <source>SUV for 'fixed SUV (user)', percent for '% of SUVmax (user)'</source>
         <translation>“固定 SUV（自定义）”时为 SUV，“SUVmax 百分比（自定义）”时为百分比</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="139" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="139" />
         <source>exclude brain and bladder</source>
         <translation>排除脑和膀胱</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="140" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="140" />
         <source>whole body: leave out the organs found by the brain/bladder rules (the default)</source>
         <translation>全身：排除按脑/膀胱规则识别的器官（默认）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="148" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="148" />
         <source>a clicked lesion grows only inside a sphere of this radius around the click; reaching it stops the segmentation with a warning</source>
         <translation>点击的病灶只在以点击处为中心、此半径的球内生长；到达边界时停止分割并给出警告</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="151" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="151" />
         <source>Delete VOI</source>
         <translation>删除感兴趣区</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="153" />
-        <location filename="../../workstation/ui/voi_panel.py" line="467" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="153" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="467" />
         <source>Whole body</source>
         <translation>全身检测</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="154" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="154" />
         <source>detect every lesion with the chosen method</source>
         <translation>用所选方法检测全部病灶</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="156" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="156" />
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="158" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="158" />
         <source>Structures…</source>
         <translation>结构…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="159" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="159" />
         <source>load the structures of a DICOM SEG or RTSTRUCT file as VOIs</source>
         <translation>将 DICOM SEG 或 RTSTRUCT 文件中的结构载入为 VOI</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="172" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="172" />
         <source>Method</source>
         <translation>方法</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="173" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="173" />
         <source>User value</source>
         <translation>自定义值</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="177" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="177" />
         <source>Threshold</source>
         <translation>阈值</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="178" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="178" />
         <source>Sphere radius</source>
         <translation>球半径</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="179" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="179" />
         <source>Constraint radius</source>
         <translation>约束半径</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="180" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="180" />
         <source>Min. volume</source>
         <translation>最小体积</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="344" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="344" />
         <source>sphere VOI {}: radius {:.1f} mm</source>
         <translation>球形感兴趣区 {}：半径 {:.1f} mm</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="364" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="364" />
         <source>{}: mean {:.2f} SD {:.2f} {}</source>
         <translation>{}：均值 {:.2f} 标准差 {:.2f} {}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="396" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="396" />
         <source>segmenting ({})…</source>
         <translation>正在分割（{}）…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="414" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="414" />
         <source>⚠ nothing measured: {}</source>
         <translation>⚠ 未测量：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="418" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="418" />
         <source>The region that grew is outlined in red; drag the amber circle's rim to resize the constraint, or its centre to move it.</source>
         <translation>生长出的区域以红色勾画；拖动琥珀色圆圈的边缘可调整约束范围，拖动其中心可移动约束。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="429" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="429" />
         <source>{}: {}, threshold {:.2f} {}, {:.2f} mL, SUVmax {:.2f}</source>
         <translation>{}：{}，阈值 {:.2f} {}，{:.2f} mL，SUVmax {:.2f}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="438" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="438" />
         <source>whole body: cancelled</source>
         <translation>全身检测：已取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="461" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="461" />
         <source>whole-body detection ({})…</source>
         <translation>正在全身检测（{}）…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="462" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="462" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="470" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="470" />
         <source>whole body: {} {:.0f} %</source>
         <translation>全身检测：{} {:.0f} %</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="481" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="481" />
         <source>; excluded {}</source>
         <translation>；已排除 {}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="484" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="484" />
         <source>; looked for {}, none found</source>
         <translation>；已查找 {}，未找到</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="487" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="487" />
         <source>; nothing excluded</source>
         <translation>；未排除任何器官</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="488" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="488" />
         <source>whole body: {} lesions</source>
         <translation>全身检测：{} 个病灶</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="534" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="534" />
         <source>auto</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="587" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="587" />
         <source>Load structures (DICOM SEG or RTSTRUCT)</source>
         <translation>载入结构（DICOM SEG 或 RTSTRUCT）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="588" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="588" />
         <source>DICOM files (*.dcm *);;All files (*)</source>
         <translation>DICOM 文件 (*.dcm *);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="597" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="597" />
         <source>Structures not loaded: {}</source>
         <translation>未载入结构：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="602" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="602" />
         <source>Loaded {} structure(s) from {}: </source>
         <translation>已从 {1} 载入 {0} 个结构：</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="611" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="611" />
         <source>Export VOIs as CSV</source>
         <translation>将感兴趣区导出为 CSV</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="611" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="611" />
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="621" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="621" />
         <source>Overwrite?</source>
         <translation>覆盖？</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="621" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="621" />
         <source>{} already exists. Replace it?</source>
         <translation>{} 已存在，是否替换？</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="625" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="625" />
         <source>Not exported: the file exists and was kept.</source>
         <translation>未导出：文件已存在并被保留。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="630" />
-        <location filename="../../workstation/ui/voi_panel.py" line="633" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="630" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="633" />
         <source>Not exported: {}</source>
         <translation>未导出：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="636" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="636" />
         <source>Exported {} VOIs to {}</source>
         <translation>已将 {} 个感兴趣区导出到 {}</translation>
     </message>
@@ -2859,43 +2859,43 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>methods</name>
     <message>
-        <location filename="../../workstation/ui/voi_style.py" line="19" />
+        <location filename="../../workstation/ui/quant/voi_style.py" line="19" />
         <source>fixed SUV 2.5</source>
         <extracomment>The segmentation choices of the viewer: label -&gt; method template ({v} = the user value). The English label is the choice's identity; the menu shows its translation (context "methods").</extracomment>
         <translation>固定 SUV 2.5</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_style.py" line="20" />
+        <location filename="../../workstation/ui/quant/voi_style.py" line="20" />
         <source>fixed SUV (user)</source>
         <translation>固定 SUV（自定义）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_style.py" line="21" />
+        <location filename="../../workstation/ui/quant/voi_style.py" line="21" />
         <source>41 % of SUVmax</source>
         <translation>SUVmax 的 41 %</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_style.py" line="22" />
+        <location filename="../../workstation/ui/quant/voi_style.py" line="22" />
         <source>50 % of SUVmax</source>
         <translation>SUVmax 的 50 %</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_style.py" line="23" />
+        <location filename="../../workstation/ui/quant/voi_style.py" line="23" />
         <source>% of SUVmax (user)</source>
         <translation>SUVmax 百分比（自定义）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_style.py" line="24" />
+        <location filename="../../workstation/ui/quant/voi_style.py" line="24" />
         <source>PERCIST (liver)</source>
         <translation>PERCIST（肝脏参考）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_style.py" line="25" />
+        <location filename="../../workstation/ui/quant/voi_style.py" line="25" />
         <source>A50 (background-adapted)</source>
         <translation>A50（本底自适应）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_style.py" line="26" />
+        <location filename="../../workstation/ui/quant/voi_style.py" line="26" />
         <source>gradient edge (steepest descent)</source>
         <translation>梯度边缘（最陡下降）</translation>
     </message>
@@ -3001,12 +3001,12 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>organs</name>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="65" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="65" />
         <source>brain</source>
         <translation>脑</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/voi_panel.py" line="65" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="65" />
         <source>bladder</source>
         <translation>膀胱</translation>
     </message>
@@ -3100,47 +3100,47 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>undo</name>
     <message>
-        <location filename="../../workstation/ui/undo.py" line="24" />
+        <location filename="../../workstation/ui/reader/undo.py" line="24" />
         <source>add VOI</source>
         <translation>添加 VOI</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/undo.py" line="24" />
+        <location filename="../../workstation/ui/reader/undo.py" line="24" />
         <source>delete VOI</source>
         <translation>删除 VOI</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/undo.py" line="25" />
+        <location filename="../../workstation/ui/reader/undo.py" line="25" />
         <source>change VOI</source>
         <translation>修改 VOI</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/undo.py" line="25" />
+        <location filename="../../workstation/ui/reader/undo.py" line="25" />
         <source>rename VOI</source>
         <translation>重命名 VOI</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/undo.py" line="26" />
+        <location filename="../../workstation/ui/reader/undo.py" line="26" />
         <source>edit VOIs</source>
         <translation>编辑 VOI</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/undo.py" line="26" />
+        <location filename="../../workstation/ui/reader/undo.py" line="26" />
         <source>accept registration</source>
         <translation>接受配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/undo.py" line="27" />
+        <location filename="../../workstation/ui/reader/undo.py" line="27" />
         <source>nudge PET</source>
         <translation>微调 PET</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/undo.py" line="27" />
+        <location filename="../../workstation/ui/reader/undo.py" line="27" />
         <source>scanner alignment</source>
         <translation>扫描仪对位</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/undo.py" line="28" />
+        <location filename="../../workstation/ui/reader/undo.py" line="28" />
         <source>change alignment</source>
         <translation>更改配准</translation>
     </message>

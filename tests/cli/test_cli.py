@@ -11,7 +11,7 @@ import pytest
 from workstation.testing.dicom_factory import write_series
 from workstation.testing.pet_factory import pet_dataset
 from workstation.cli import main
-from workstation.core import ImageGeometry
+from workstation.core.geometry import ImageGeometry
 from workstation.io.nifti import write_nifti
 
 PET_KEYS = ("Units", "DecayCorrection", "CorrectedImage", "SeriesDate", "SeriesTime", "AcquisitionDate",

@@ -31,7 +31,7 @@ def _volume():
 
 @pytest.fixture
 def fake_pet(monkeypatch):
-    import workstation.analysis.suv as suv_mod
+    import workstation.analysis.suv.factor as suv_mod
     import workstation.io.loader as loader
 
     vol, n_inside = _volume()
@@ -117,7 +117,7 @@ def test_min_volume_and_exclude_pass_through(fake_pet, capsys):
 
 def test_brain_and_bladder_excluded_by_default_and_said(fake_pet, capsys, monkeypatch):
     """One default (segmentation.DEFAULT_EXCLUDE) for the CLI; the output says what was looked for."""
-    from workstation.analysis import segmentation
+    from workstation.analysis.lesions import segmentation
 
     seen = []
     real = segmentation.segment_whole_body

@@ -13,7 +13,7 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
 from workstation.cli import main
-from workstation.core import ImageGeometry
+from workstation.core.geometry import ImageGeometry
 from workstation.io.errors import DicomError
 from workstation.io.masks import read_mask
 from workstation.io.nifti import write_nifti

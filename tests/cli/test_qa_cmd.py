@@ -9,7 +9,8 @@ import pytest
 
 from workstation.analysis.qa.phantom import SPHERE_DIAMETERS_MM, iec_phantom_image
 from workstation.cli import main
-from workstation.core import ImageGeometry, Volume
+from workstation.core.geometry import ImageGeometry
+from workstation.core.volume import Volume
 from workstation.io.dicom_write import PetHeader, StudyInfo, write_series
 
 SCAN = dt.datetime(2026, 5, 4, 10, 0, 0)

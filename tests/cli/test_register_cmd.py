@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from workstation.analysis.registration import move_at, rotation_angle_deg
+from workstation.analysis.registration.rigid import move_at, rotation_angle_deg
 from workstation.cli import main
 
 

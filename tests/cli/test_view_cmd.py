@@ -17,7 +17,7 @@ def _png_size(path):
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from workstation.analysis.demo_study import write_demo_study
+    from workstation.demo.study import write_demo_study
 
     out = tmp_path_factory.mktemp("demo_cli")
     return out, write_demo_study(out)

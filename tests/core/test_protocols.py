@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from workstation.analysis.fusion import ReadingSession
-from workstation.analysis.voi import VoiModel
+from workstation.analysis.reading.session import ReadingSession
+from workstation.analysis.lesions.voi import VoiModel
 from workstation.core.protocols import OutlinedRegion, ReadingState, RegionSource
 from workstation.testing import synthetic_study as syn
 

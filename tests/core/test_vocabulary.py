@@ -29,7 +29,8 @@ def test_nuclides_half_lives_by_hand_and_codes():
 
 
 def test_the_one_half_life_table_is_used_everywhere():
-    from workstation.analysis import demo_study, suv
+    from workstation.demo import study as demo_study
+    from workstation.analysis.suv import factor as suv
     from workstation.io import dicom_write
     from workstation.recon import publish
 

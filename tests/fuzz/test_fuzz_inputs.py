@@ -161,7 +161,8 @@ def check_load(path: Path) -> None:
 def check_suv(path: Path) -> None:
     import pydicom
 
-    from workstation.analysis.suv import SuvError, compute_suv
+    from workstation.analysis.errors import SuvError
+    from workstation.analysis.suv.factor import compute_suv
     from workstation.io.dicom_file import read_dataset
     from workstation.io.pet_header import read_pet_acquisition
 

@@ -131,7 +131,7 @@ def test_registration_round_trip_and_replace(tmp_path):
     (np.diag([-1.0, 1.0, 1.0, 1.0]), "rotation"),  # a mirror is not rigid
 ])
 def test_registration_rejects_non_rigid(tmp_path, bad, msg):
-    from workstation.io.db import RegistrationError
+    from workstation.io.db_registrations import RegistrationError
 
     with StudyDB(tmp_path / "db.sqlite") as db:
         with pytest.raises(RegistrationError, match=msg):
@@ -191,7 +191,7 @@ def test_registration_versions_undo_and_reset(tmp_path):
     """Every stored registration is a version; undo steps back; reset stores identity (undoable)."""
     import sqlite3
 
-    from workstation.io.db import METHOD_SCANNER
+    from workstation.io.db_registrations import METHOD_SCANNER
 
     path = tmp_path / "db.sqlite"
     a, b = _rigid(2.0, (4.0, 0.0, -1.0)), _rigid(-1.0, (0.5, 2.5, 0.0))

@@ -2,7 +2,8 @@
 
 import json
 
-from workstation.io.db import StudyDB, qa_scanner_key
+from workstation.io.db import StudyDB
+from workstation.io.db_qa import qa_scanner_key
 
 
 def test_qa_results_and_trend(tmp_path):

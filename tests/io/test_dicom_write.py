@@ -10,7 +10,8 @@ import numpy as np
 import pydicom
 import pytest
 
-from workstation.core import ImageGeometry, PatientInfo, Volume
+from workstation.core.geometry import ImageGeometry
+from workstation.core.volume import PatientInfo, Volume
 from workstation.tasks.progress import Cancelled, Progress
 from workstation.io.dicom_write import (
     DicomWriteError,

@@ -15,8 +15,8 @@ import pydicom
 import pytest
 
 from export_study import LESIONS, write_pet
-from workstation.analysis.reading import export, measure, measurement_set, segments
-from workstation.analysis.suv import compute_suv
+from workstation.analysis.lesions.findings import export, measure, measurement_set, segments
+from workstation.analysis.suv.factor import compute_suv
 from workstation.io.export_common import ExportError, source_headers_for
 from workstation.io.export_rwvm import read_rwvm
 from workstation.io.export_seg import build_seg, lesion_colour, read_segments
@@ -144,8 +144,8 @@ def test_rwvm_gives_the_suv_we_show(study):
 
 
 def test_seg_plus_rwvm_give_the_lesion_statistics(study):
-    from workstation.analysis.regions import region_stats
-    from workstation.analysis.resample import resample_array
+    from workstation.analysis.lesions.regions import region_stats
+    from workstation.analysis.registration.resample import resample_array
 
     r = study["reading"]
     suv = _suv_from_rwvm(study).astype(np.float32)

@@ -17,9 +17,9 @@ import pydicom
 import pytest
 
 from export_study import write_pet
-from workstation.analysis.key_images import FusionStyle, key_images, to_lps
-from workstation.analysis.reading import attach_response, export_all, measure, measurement_set
-from workstation.analysis.suv import compute_suv
+from workstation.analysis.reading.key_images import FusionStyle, key_images, to_lps
+from workstation.analysis.lesions.findings import attach_response, export_all, measure, measurement_set
+from workstation.analysis.suv.factor import compute_suv
 from workstation.cli import main
 from workstation.io.export_seg import lesion_colour
 from workstation.io.export_sr import read_measurements
@@ -207,10 +207,10 @@ def test_export_all_library_checks_every_target_first(study, tmp_path):
 
 # ------------------------------------------------------------------ PERCIST from the reading's response
 def test_percist_category_comes_from_the_followup_response(study, tmp_path):
-    from workstation.analysis.followup import load_timepoint, read_followup
+    from workstation.analysis.followup.comparison import load_timepoint, read_followup
 
     root = study["root"]
-    from workstation.analysis.suv import SuvOverrides
+    from workstation.analysis.suv.inputs import SuvOverrides
 
     sul = SuvOverrides(height_m=1.75, sex="M")  # SUL (lean body mass) needs them; the test PET has neither
     base = load_timepoint(root / "pet", with_ct=False, overrides=sul)

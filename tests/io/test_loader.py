@@ -7,9 +7,10 @@ import pytest
 from pydicom.uid import JPEG2000Lossless, RLELossless
 
 from workstation.testing.dicom_factory import write_series
-from workstation.core import ImageGeometry
+from workstation.core.geometry import ImageGeometry
 from workstation.io.errors import AmbiguousSeriesError, GeometryError, NoSeriesError
-from workstation.io.loader import find_series, load_pet_folder, load_series
+from workstation.io.series import find_series
+from workstation.io.loader import load_pet_folder, load_series
 
 AXIAL = np.eye(3)
 CORONAL = np.array([[1, 0, 0], [0, 0, 1], [0, -1, 0]], float)  # rows L, columns foot-wards, slices P
@@ -270,6 +271,7 @@ def test_nm_tomogram_multiframe(tmp_path):
 def test_fast_path_equals_general_path(tmp_path, modality, monkeypatch):
     """The in-place reader and the pydicom reader give the same volume (values, dtype, geometry, order)."""
     import workstation.io.loader as loader
+    from workstation.io import pixels
 
     rng = np.random.default_rng(7)
     stored = rng.integers(-1000, 3000, (9, 12, 10)).astype(np.int16)
@@ -281,7 +283,7 @@ def test_fast_path_equals_general_path(tmp_path, modality, monkeypatch):
     fast = load_series(files)
 
     def refuse(*a, **k):
-        raise loader.NotFast
+        raise pixels.NotFast
 
     monkeypatch.setattr(loader, "read_stack", refuse)
     slow = load_series(files)

@@ -11,7 +11,8 @@ import pytest
 from malformed_corpus import CASES, NOT_INDEXED, PET_SOP, base_dataset, build_corpus, save
 
 from workstation.io.errors import DicomError, NonFiniteError
-from workstation.io.loader import find_series, load_series
+from workstation.io.series import find_series
+from workstation.io.loader import load_series
 from workstation.io.scan import scan_paths
 
 

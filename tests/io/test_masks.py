@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from workstation.core import ImageGeometry
+from workstation.core.geometry import ImageGeometry
 from workstation.io.errors import DicomError
 from workstation.io.masks import read_mask
 from workstation.io.nifti import write_nifti

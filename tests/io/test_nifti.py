@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import SimpleITK as sitk
 
-from workstation.core import ImageGeometry
+from workstation.core.geometry import ImageGeometry
 from workstation.io.nifti import NiftiError, read_nifti, write_nifti
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from seg_factory import circle, write_rtstruct
-from workstation.core import ImageGeometry
+from workstation.core.geometry import ImageGeometry
 from workstation.io.errors import DicomError, GeometryError
 from workstation.io.masks import read_mask, read_structures
 from workstation.io.rtstruct import contours_to_mask, polygon_fill, read_rtstruct

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import ndimage as ndi
 
-from workstation.kernels import region_grow
+from workstation.kernels.grow import region_grow
 from workstation.kernels.reference import region_grow_ref
 
 

@@ -25,7 +25,9 @@ def test_import_does_not_load_numba():
 
 def test_disable_switch_gives_the_same_numbers():
     code = ("import json, numpy as np\n"
-            "from workstation.kernels import label_components, label_stats, suvpeak_labels, _jit\n"
+            "from workstation.kernels.labeling import label_components, label_stats\n"
+            "from workstation.kernels.peak import suvpeak_labels\n"
+            "from workstation.kernels import _jit\n"
             "import sys\n"
             "v = np.random.default_rng(3).random((6, 7, 8)).astype(np.float32)\n"
             "lab, n = label_components(v, 0.7)\n"

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from workstation.kernels import label_components, label_stats
+from workstation.kernels.labeling import label_components, label_stats
 from workstation.kernels.reference import label_ref, label_stats_ref
 
 

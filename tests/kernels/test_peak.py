@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from workstation.kernels import PEAK_RADIUS_MM, label_components, label_stats, sphere_offsets, suvpeak_labels, suvpeak_mask
+from workstation.kernels.peak import PEAK_RADIUS_MM, sphere_offsets, suvpeak_labels, suvpeak_mask
+from workstation.kernels.labeling import label_components, label_stats
 from workstation.kernels.reference import sphere_kernel, suvpeak_ref
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from workstation.kernels import region_stats
+from workstation.kernels.stats import region_stats
 from workstation.kernels.reference import region_stats_ref
 
 

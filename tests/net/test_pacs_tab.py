@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.gui, pytest.mark.slow]
 def test_search_and_retrieve_with_progress(qtbot, orthanc, orthanc_node, tmp_path):
     from workstation.io.db import StudyDB
     from workstation.net import scu
-    from workstation.ui.browser import StudyBrowser
+    from workstation.ui.browser.study_browser import StudyBrowser
 
     study_uid, files = make_study(tmp_path / "src", n_series=2, n_slices=30, size=64, patient_name="王^小红",
                                   patient_id="PACS-7", seed=31)
@@ -68,7 +68,7 @@ def test_search_and_retrieve_with_progress(qtbot, orthanc, orthanc_node, tmp_pat
 def test_incoming_queue_from_our_node(qtbot, orthanc, orthanc_node, node_factory, tmp_path):
     from workstation.io.db import StudyDB
     from workstation.net import scu
-    from workstation.ui.browser import StudyBrowser
+    from workstation.ui.browser.study_browser import StudyBrowser
 
     pacs_node = orthanc_node.get("pacs")
     study_uid, files = make_study(tmp_path / "src", n_series=1, n_slices=12, patient_id="INCOMING-1", seed=32)
@@ -97,7 +97,7 @@ def test_incoming_queue_from_our_node(qtbot, orthanc, orthanc_node, node_factory
 def test_send_dialog_sends_the_selected_study(qtbot, orthanc, orthanc_node, tmp_path):
     from workstation.io.db import StudyDB
     from workstation.net import scu
-    from workstation.ui.browser import StudyBrowser
+    from workstation.ui.browser.study_browser import StudyBrowser
 
     study_uid, _ = make_study(tmp_path / "src", n_series=2, n_slices=5, patient_id="SEND-UI", seed=33)
     db = StudyDB(tmp_path / "studies.sqlite")

@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from workstation.core import ImageGeometry, PatientInfo, Volume
+from workstation.core.geometry import ImageGeometry
+from workstation.core.volume import PatientInfo, Volume
 from workstation.recon.publish import (PublishError, SuvFacts, decay_to_start_factor, facts_from_pet_series,
                                        publish_result, study_from_ct)
 
@@ -54,7 +55,7 @@ def test_decay_to_start_factor_matches_numeric_mean():
 
 
 def test_published_series_loads_back_with_values_geometry_suv_and_db(tmp_path):
-    from workstation.analysis.suv import compute_suv
+    from workstation.analysis.suv.factor import compute_suv
     from workstation.io.db import StudyDB
     from workstation.io.loader import load_pet_folder
 

@@ -49,7 +49,7 @@ def test_toy_recon_without_ct_relative_out(tmp_path, capsys, monkeypatch):
 
 
 def test_toy_recon_without_ct_with_suv_facts(tmp_path, capsys):
-    from workstation.analysis.suv import compute_suv
+    from workstation.analysis.suv.factor import compute_suv
     from workstation.io.loader import load_pet_folder
 
     (tmp_path / "raw.bin").write_bytes(b"raw")

@@ -66,7 +66,8 @@ def test_simulate_then_recon_with_suv_facts_from_the_petsird_header(tmp_path, ca
 
     import pydicom
 
-    from workstation.core import ImageGeometry, PatientInfo, Volume
+    from workstation.core.geometry import ImageGeometry
+    from workstation.core.volume import PatientInfo, Volume
     from workstation.io.dicom_write import StudyInfo, write_series
     from workstation.io.loader import load_pet_folder
 

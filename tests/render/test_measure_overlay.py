@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from workstation.analysis.fusion import ReadingSession
+from workstation.analysis.reading.session import ReadingSession
 from workstation.render.measure_overlay import MeasureLines, on_slice
 from workstation.render.scene import CellRenderer
 from workstation.testing import synthetic_study as syn

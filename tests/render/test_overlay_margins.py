@@ -10,7 +10,8 @@ synthetic study (a known outline) must be drawn there in full.
 import numpy as np
 import pytest
 
-from workstation.analysis.fusion import LAYOUTS, ReadingSession
+from workstation.core.display import LAYOUTS
+from workstation.analysis.reading.session import ReadingSession
 from workstation.render import overlays as ov
 from workstation.render.scene import CellRenderer, layout_rects
 from workstation.testing import synthetic_study as syn

@@ -4,8 +4,8 @@ edges against hand-counted perimeters, and the drawn outline pixels at the VOI's
 import numpy as np
 import pytest
 
-from workstation.analysis.fusion import ReadingSession
-from workstation.analysis.voi import VoiModel
+from workstation.analysis.reading.session import ReadingSession
+from workstation.analysis.lesions.voi import VoiModel
 from workstation.render import overlays as O
 from workstation.render.scene import CellRenderer
 from workstation.testing import synthetic_study as syn

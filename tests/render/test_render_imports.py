@@ -14,8 +14,8 @@ print(",".join(bad))
 
 
 @pytest.mark.parametrize("mod,banned", [
-    ("workstation.analysis.fusion", ("vtkmodules", "PySide6", "numba")),
-    ("workstation.analysis.registration", ("vtkmodules", "PySide6")),
+    ("workstation.analysis.reading.session", ("vtkmodules", "PySide6", "numba")),
+    ("workstation.analysis.registration.rigid", ("vtkmodules", "PySide6")),
     ("workstation.render.scene", ("PySide6",)),
     ("workstation.render.colormaps", ("PySide6", "vtkmodules")),
     ("workstation.cli.view_cmd", ("PySide6", "vtkmodules")),

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from workstation.analysis.fusion import LAYOUTS, ReadingSession
+from workstation.core.display import LAYOUTS
+from workstation.analysis.reading.session import ReadingSession
 from workstation.render.scene import CellRenderer, layout_rects, render_layout, save_png
 from workstation.testing import synthetic_study as syn
 

@@ -6,7 +6,8 @@ import subprocess
 import numpy as np
 import pytest
 
-from workstation.analysis.qa import Fill, analyse_nema_iq, analyse_uniformity
+from workstation.analysis.qa.nema_iq import Fill, analyse_nema_iq
+from workstation.analysis.qa.uniformity import analyse_uniformity
 from workstation.analysis.qa.phantom import iec_phantom_image
 from workstation.analysis.qa.series import QaContext
 from workstation.core.geometry import ImageGeometry

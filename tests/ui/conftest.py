@@ -7,7 +7,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def demo_study(tmp_path_factory):
-    from workstation.analysis.demo_study import write_demo_study
+    from workstation.demo.study import write_demo_study
 
     out = tmp_path_factory.mktemp("demo")
     truth = write_demo_study(out, seed=0)

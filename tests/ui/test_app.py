@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from workstation.cli import main
-from workstation.ui.main_window import MainWindow
+from workstation.ui.reader.main_window import MainWindow
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 

@@ -117,7 +117,7 @@ def english_words(text: str) -> set[str]:
 
 
 def test_main_window_in_chinese_shows_no_english_word(chinese, qtbot):
-    from workstation.ui.main_window import MainWindow
+    from workstation.ui.reader.main_window import MainWindow
 
     win = MainWindow(db=None)
     qtbot.addWidget(win)
@@ -132,7 +132,7 @@ def test_main_window_in_chinese_shows_no_english_word(chinese, qtbot):
 
 
 def test_english_is_the_source(qapp, qtbot):
-    from workstation.ui.main_window import MainWindow
+    from workstation.ui.reader.main_window import MainWindow
 
     i18n.install(qapp, "en")
     win = MainWindow(db=None)
@@ -198,7 +198,7 @@ def test_language_choice_is_saved_for_the_next_start(qapp, tmp_path):
 
 
 def test_panels_in_chinese_show_no_english_word(chinese, qtbot):
-    from workstation.ui.recon_panel import ReconPanel
+    from workstation.ui.recon.panel import ReconPanel
 
     panel = ReconPanel(ct_provider=lambda: None, db=None)
     qtbot.addWidget(panel)
@@ -219,7 +219,7 @@ def test_panels_in_chinese_show_no_english_word(chinese, qtbot):
 
 def test_main_window_menus_and_pacs_tab_are_checked(chinese, qtbot):
     """The structure test above really sees the reading/export menus and the PACS tab (in Chinese)."""
-    from workstation.ui.main_window import MainWindow
+    from workstation.ui.reader.main_window import MainWindow
 
     win = MainWindow(db=None)
     qtbot.addWidget(win)
@@ -232,14 +232,15 @@ def test_main_window_menus_and_pacs_tab_are_checked(chinese, qtbot):
     # the words stay identities: the export kinds are keys, not labels
     assert set(win.persistence.export_actions) == {"seg", "sr", "rwvm", "sc", "pdf", "all"}
     # the session's registration note: fixed notes translated for display, recorded ones with numbers as they are
-    from workstation.analysis import fusion
+    from workstation.analysis.reading import session as fusion
+    from workstation.analysis.reading import study_open
 
-    assert win._note(fusion.METHOD_NUDGE) == "手动微调" and win._note(fusion.METHOD_MI) == "刚性互信息配准"
+    assert win._note(study_open.METHOD_NUDGE) == "手动微调" and win._note(study_open.METHOD_MI) == "刚性互信息配准"
     assert win._note("stored rigid MI of 2026-01-02 (version 3)") == "stored rigid MI of 2026-01-02 (version 3)"
 
 
 def test_qa_panel_in_chinese_shows_no_english_word(chinese, qtbot):
-    from workstation.ui.qa_panel import QaPanel
+    from workstation.ui.qa.panel import QaPanel
 
     panel = QaPanel()
     qtbot.addWidget(panel)
@@ -253,7 +254,7 @@ def test_qa_panel_in_chinese_shows_no_english_word(chinese, qtbot):
 
 
 def _proposal(same_frame: bool, warnings: list):
-    from workstation.analysis.registration import INIT_IDENTITY, RegistrationProposal
+    from workstation.analysis.registration.rigid import INIT_IDENTITY, RegistrationProposal
 
     after = np.eye(4)
     after[:3, 3] = (12.0, -3.0, 4.0)
@@ -264,7 +265,7 @@ def _proposal(same_frame: bool, warnings: list):
 
 
 def test_registration_dialog_in_chinese_shows_no_english_word(chinese, qtbot):
-    from workstation.ui.registration_dialog import RegistrationDialog
+    from workstation.ui.reader.registration_dialog import RegistrationDialog
 
     img = np.linspace(0.0, 1.0, 16 * 16).reshape(16, 16)
     preview = {"before": img, "after": img.T, "blend_before": img, "blend_after": img.T}
@@ -286,7 +287,7 @@ def test_registration_dialog_in_chinese_shows_no_english_word(chinese, qtbot):
 def test_followup_window_in_chinese_shows_no_english_word(chinese, qtbot, followup_reading):
     import copy
 
-    from workstation.ui.followup_window import FollowupWindow
+    from workstation.ui.followup.window import FollowupWindow
 
     rd = copy.copy(followup_reading[0])
     rd.matches, rd.names = list(rd.matches), dict(rd.names)

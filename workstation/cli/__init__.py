@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from workstation.settings.logs import setup_logging
 
-    from .common import run_command
+    from workstation.cli.common import run_command
 
     setup_logging()
     argv = sys.argv[1:] if argv is None else argv

@@ -25,7 +25,7 @@ def _suv_facts(item, vol) -> None:
     """For PET: the body-weight SUV factor, or why it cannot be computed."""
     if vol.modality not in ("PT", "PET") or vol.pet is None:
         return
-    from workstation.analysis.suv import compute_suv
+    from workstation.analysis.suv.factor import compute_suv
 
     try:
         res = compute_suv(vol.pet, "bw")
@@ -38,9 +38,9 @@ def _suv_facts(item, vol) -> None:
 def run(args) -> int:
     from workstation.core.text import printable
     from workstation.io.check import check_paths
-    from workstation.tasks import Progress
+    from workstation.tasks.progress import Progress
 
-    from .common import print_json
+    from workstation.cli.common import print_json
 
     def report(frac, msg):
         if sys.stderr.isatty():

@@ -46,7 +46,7 @@ def user_error_types() -> tuple[type[BaseException], ...]:
     types: list[type[BaseException]] = [UserError, FileNotFoundError, NotADirectoryError, PermissionError]
     for mod, name in (
         ("workstation.io.errors", "DicomError"),
-        ("workstation.analysis.suv", "SuvError"),
+        ("workstation.analysis.suv.factor", "SuvError"),
         ("workstation.analysis.errors", "QuantError"),
         ("workstation.core.vocabulary", "VocabularyError"),
         ("workstation.io.nifti", "NiftiError"),
@@ -128,7 +128,7 @@ def add_suv_arguments(parser, with_type: bool = True) -> None:
 
 
 def overrides_from_args(args):
-    from workstation.analysis.suv import SuvOverrides
+    from workstation.analysis.suv.inputs import SuvOverrides
 
     inj = getattr(args, "injection_time", None)  # parsed (and checked) by SuvOverrides
     for name in ("weight", "height", "dose", "half_life"):

@@ -42,9 +42,9 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    from workstation.analysis.demo_study import write_demo_study
+    from workstation.demo.study import write_demo_study
 
-    from .common import UserError
+    from workstation.cli.common import UserError
 
     out = Path(args.out)
     if args.show:
@@ -67,7 +67,7 @@ def run(args) -> int:
     if args.followup:
         if args.with_listmode or args.do_import or args.summary:
             raise UserError("--followup cannot be combined with --with-listmode, --import or --summary")
-        from workstation.analysis.demo_study import write_followup_study
+        from workstation.demo.study import write_followup_study
 
         truth = write_followup_study(out, seed=args.seed)
         print(f"baseline and follow-up written to {out / 'baseline'} and {out / 'followup'} in "
@@ -100,7 +100,7 @@ def run(args) -> int:
 
 def print_summary(out: Path, truth: dict) -> None:
     """Print the demo PET read back through the normal data path, each lesion against its truth."""
-    from workstation.analysis.demo_truth import compare_with_truth
+    from workstation.demo.truth import compare_with_truth
 
     c = compare_with_truth(out, truth)
     (nk, nj, ni), sp = c.shape_kji, c.spacing
@@ -124,18 +124,18 @@ LISTMODE_RANDOMS_FRACTION = 0.05
 def demo_phantom_shapes(truth: dict, z_shift: float = 0.0) -> list:
     """The demo study's solids as shapes of the list-mode simulator (see listmode_osem.simulate):
     ``(kind, params, activity Bq/mL, mu 1/cm)``, painted in the same order, moved by ``z_shift``."""
-    from workstation.analysis import demo_study as ds
+    from workstation.demo import phantom as phantom_mod
     from workstation.recon.attenuation import hu_to_mu_511
 
     bq_per_suv = float(truth["suv"]["bqml_per_suv"])
     shapes = []
-    for organ, solid in ds.PHANTOM_LAYERS:
-        o = ds.ORGANS[organ]
+    for organ, solid in phantom_mod.PHANTOM_LAYERS:
+        o = phantom_mod.ORGANS[organ]
         act, mu = o.suv * bq_per_suv, float(hu_to_mu_511(o.hu))
-        if isinstance(solid, ds.CylinderZ):
+        if isinstance(solid, phantom_mod.CylinderZ):
             (cx, cy), (a, b) = solid.center_xy, solid.semi_xy
             shapes.append((5, (cx, cy, a, b, solid.z0 + z_shift, solid.z1 + z_shift, 0, 0), act, mu))
-        elif isinstance(solid, ds.Ellipsoid):
+        elif isinstance(solid, phantom_mod.Ellipsoid):
             (cx, cy, cz), (a, b, c) = solid.center, solid.semi
             shapes.append((4, (cx, cy, cz + z_shift, a, b, c, 0, 0), act, mu))
         else:

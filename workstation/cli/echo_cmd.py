@@ -13,7 +13,7 @@ def run(args) -> int:
     from workstation.net.scu import DicomNetError, echo
     from workstation.settings.nodes import load_nodes
 
-    from .common import UserError
+    from workstation.cli.common import UserError
 
     cfg = load_nodes()
     node = cfg.get(args.node)

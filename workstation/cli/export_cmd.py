@@ -21,7 +21,7 @@ def add_reading_arguments(p) -> None:
     """The lesion-finding options shared with `workstation report` (same meaning as in `lesions`)."""
     from workstation.core.vocabulary import METHODS_HELP
 
-    from .common import add_suv_arguments
+    from workstation.cli.common import add_suv_arguments
 
     p.add_argument("pet_dir", metavar="PET_SERIES_DIR")
     p.add_argument("--method", default="fixed:2.5", metavar="METHOD", help=f"{METHODS_HELP}; default fixed:2.5")
@@ -65,10 +65,10 @@ def add_parser(sub):
 def reading_from_args(args):
     """Load, SUV-convert and segment as `workstation lesions` does; returns an analysis.reading.Reading."""
     from workstation.analysis.errors import QuantError
-    from workstation.analysis.reading import measure
+    from workstation.analysis.lesions.findings import measure
 
-    from .common import UserError, with_option
-    from .lesions_cmd import checked_pet_and_suv, parse_point
+    from workstation.cli.common import UserError, with_option
+    from workstation.cli.lesions_cmd import checked_pet_and_suv, parse_point
 
     seeds = [parse_point(s, "--seed") for s in args.seed]
     liver = parse_point(args.liver, "--liver") if args.liver else None
@@ -82,7 +82,7 @@ def reading_from_args(args):
 
 
 def _pair(text: str, option: str) -> tuple[float, float]:
-    from .common import UserError
+    from workstation.cli.common import UserError
 
     try:
         a, b = (float(v) for v in str(text).split(","))
@@ -93,10 +93,10 @@ def _pair(text: str, option: str) -> tuple[float, float]:
 
 def key_images_from_args(args, reading) -> list:
     """Key images of ``reading``: the fused slice when --ct is given, else the PET in the colour map."""
-    from workstation.analysis.key_images import FusionStyle, key_images
+    from workstation.analysis.reading.key_images import FusionStyle, key_images
     from workstation.render.colormaps import lut
 
-    from .common import UserError
+    from workstation.cli.common import UserError
 
     lo, hi = _pair(args.pet_window, "--pet-window")
     width, level = _pair(args.ct_window, "--ct-window")
@@ -112,9 +112,10 @@ def key_images_from_args(args, reading) -> list:
 
 def load_ct(folder):
     """The one CT series below ``folder``."""
-    from workstation.io.loader import find_series, load_series
+    from workstation.io.series import find_series
+    from workstation.io.loader import load_series
 
-    from .common import UserError
+    from workstation.cli.common import UserError
 
     cts = [s for s in find_series([folder]) if s.is_image and s.modality == "CT"]
     if len(cts) != 1:
@@ -126,11 +127,11 @@ def response_from_args(args, reading):
     """Attach the PERCIST response of --baseline to ``reading`` (this study is the follow-up)."""
     import numpy as np
 
-    from workstation.analysis.followup import load_timepoint, read_followup
-    from workstation.analysis.reading import attach_response
+    from workstation.analysis.followup.comparison import load_timepoint, read_followup
+    from workstation.analysis.lesions.findings import attach_response
 
-    from .common import UserError, overrides_from_args
-    from .lesions_cmd import parse_point
+    from workstation.cli.common import UserError, overrides_from_args
+    from workstation.cli.lesions_cmd import parse_point
 
     if not args.baseline:
         if args.baseline_liver:
@@ -152,7 +153,7 @@ def _all_targets(args) -> list:
     """Every file `export all` writes (checked before any work), the folder made when missing."""
     from pathlib import Path
 
-    from .common import UserError
+    from workstation.cli.common import UserError
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
@@ -169,12 +170,12 @@ def run(args) -> int:
     from pathlib import Path
 
     from workstation.analysis.errors import QuantError
-    from workstation.analysis.followup import FollowupError
-    from workstation.analysis.reading import export, export_all
-    from workstation.analysis.response import ResponseError
+    from workstation.analysis.followup.comparison import FollowupError
+    from workstation.analysis.lesions.findings import export, export_all
+    from workstation.analysis.followup.response import ResponseError
     from workstation.io.export_common import ExportError, check_target
 
-    from .common import UserError
+    from workstation.cli.common import UserError
 
     try:
         if args.kind == "all":
@@ -203,10 +204,10 @@ def run(args) -> int:
 
 
 def _write_report(reading, images, path, args):
-    from workstation.analysis.key_images import png_bytes
+    from workstation.analysis.reading.key_images import png_bytes
     from workstation.report.reading_report import ReportError, content_from_reading, write_pdf
 
-    from .common import UserError
+    from workstation.cli.common import UserError
 
     content = content_from_reading(reading, images=[(im.title, png_bytes(im, scale=key_png_scale(im)))
                                                     for im in images])

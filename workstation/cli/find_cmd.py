@@ -23,7 +23,7 @@ def run(args) -> int:
     from workstation.net.scu import DicomNetError, find
     from workstation.settings.nodes import load_nodes
 
-    from .common import UserError, print_json
+    from workstation.cli.common import UserError, print_json
 
     cfg = load_nodes()
     node = cfg.get(args.node)

@@ -36,7 +36,7 @@ def _merge(a, b):
 def run(args) -> int:
     from workstation.core.text import printable
     from workstation.io.db import StudyDB
-    from workstation.tasks import Progress
+    from workstation.tasks.progress import Progress
 
     def report(frac, msg):
         if sys.stderr.isatty():
@@ -44,13 +44,14 @@ def run(args) -> int:
 
     with StudyDB(args.db) as db:
         from workstation.io.dicomdir import find_dicomdir
+        from workstation.io.store import import_dicomdir
 
         media = [(p, find_dicomdir(p)) for p in args.paths]
         plain = [p for p, d in media if d is None]
         summary = None
         for _, dicomdir in media:
             if dicomdir is not None:  # a CD/DVD: copied into the managed store, the medium is only read
-                s = db.import_dicomdir(dicomdir, progress=Progress(report))
+                s = import_dicomdir(db, dicomdir, progress=Progress(report))
                 print(f"DICOMDIR {dicomdir}: {s.copied} file(s) copied into the store")
                 summary = s if summary is None else _merge(summary, s)
         if plain or summary is None:

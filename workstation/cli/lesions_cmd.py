@@ -2,7 +2,7 @@
 
 Whole-body by default (connected components above the method's threshold, at least
 ``--min-volume`` mL); with ``--seed x,y,z`` one lesion grown from that world point. The rules of
-every method are those of :mod:`workstation.analysis.segmentation`. Coordinates are DICOM patient
+every method are those of :mod:`workstation.analysis.lesions.segmentation`. Coordinates are DICOM patient
 coordinates (LPS, mm), the ones the viewer shows.
 """
 
@@ -31,7 +31,7 @@ def add_parser(sub):
                    help="seeded: radius of the sphere around --seed the region may grow in (default 40 mm)")
     p.add_argument("--series", metavar="UID", help="PET series instance UID when the folder holds several")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    from .common import add_suv_arguments
+    from workstation.cli.common import add_suv_arguments
 
     add_suv_arguments(p)
     p.set_defaults(func=run)
@@ -41,7 +41,7 @@ def parse_point(text: str, option: str) -> tuple[float, float, float]:
     """'x,y,z' (mm) -> tuple; UserError naming the option otherwise."""
     import math
 
-    from .common import UserError
+    from workstation.cli.common import UserError
 
     parts = [s for s in str(text).replace(";", ",").split(",") if s.strip()]
     try:
@@ -56,11 +56,11 @@ def parse_point(text: str, option: str) -> tuple[float, float, float]:
 def checked_pet_and_suv(args):
     """Check ``--min-volume`` and ``--method``, then load the PET series and its SUV (with the
     overrides of the command line): the common start of ``lesions`` and ``export``."""
-    from workstation.analysis.suv import compute_suv
+    from workstation.analysis.suv.factor import compute_suv
     from workstation.core.vocabulary import VocabularyError, parse_method
     from workstation.io.loader import load_pet_folder
 
-    from .common import UserError, overrides_from_args
+    from workstation.cli.common import UserError, overrides_from_args
 
     if args.min_volume is None or not args.min_volume >= 0:
         raise UserError("--min-volume must be 0 or more (mL)")
@@ -74,16 +74,16 @@ def checked_pet_and_suv(args):
 
 def run(args) -> int:
     from workstation.analysis.errors import QuantError
-    from workstation.analysis.segmentation import find_lesions
-    from workstation.analysis.suv_apply import suv_array
+    from workstation.analysis.lesions.segmentation import find_lesions
+    from workstation.analysis.suv.apply import suv_array
 
-    from .common import UserError, print_json, with_option
+    from workstation.cli.common import UserError, print_json, with_option
 
     seed = parse_point(args.seed, "--seed") if args.seed else None
     liver = parse_point(args.liver, "--liver") if args.liver else None
     pet, res = checked_pet_and_suv(args)
     suv = suv_array(pet, res)
-    from workstation.analysis.segmentation import DEFAULT_EXCLUDE
+    from workstation.analysis.lesions.segmentation import DEFAULT_EXCLUDE
 
     if args.no_exclude and args.exclude:
         raise UserError("--no-exclude and --exclude contradict each other; give one")

@@ -17,7 +17,7 @@ def run(args) -> int:
     from workstation.core.text import printable
     from workstation.io.dicom_text import display_name
 
-    from .common import print_json
+    from workstation.cli.common import print_json
 
     with StudyDB(args.db) as db:
         studies = db.studies()

@@ -59,7 +59,7 @@ def run(args) -> int:
     from workstation.net import process
     from workstation.settings.nodes import Node, load_nodes, parse_allow, save_nodes
 
-    from .common import UserError, print_json
+    from workstation.cli.common import UserError, print_json
 
     cmd = args.node_command
     if cmd == "stop":

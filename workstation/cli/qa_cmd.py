@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from .common import UserError, print_json
+from workstation.cli.common import UserError, print_json
 
 
 def add_parser(sub):
@@ -47,7 +47,7 @@ def add_parser(sub):
     u.add_argument("series_dir", metavar="SERIES_DIR")
     _common(u)
     u.add_argument("--report", type=Path, metavar="FILE.pdf", help="write the QA report (PDF)")
-    from .common import add_suv_arguments
+    from workstation.cli.common import add_suv_arguments
 
     add_suv_arguments(u)
     u.set_defaults(func=run_uniformity)
@@ -73,7 +73,8 @@ def _common(p):
 
 
 def _user_errors():
-    from workstation.analysis.qa import NemaIqError, UniformityError
+    from workstation.analysis.qa.nema_iq import NemaIqError
+    from workstation.analysis.qa.uniformity import UniformityError
 
     return (NemaIqError, UniformityError)
 
@@ -104,7 +105,7 @@ def _parse_spheres(items):
 
 
 def _fill(args, header_half_life):
-    from workstation.analysis.qa import Fill
+    from workstation.analysis.qa.nema_iq import Fill
     from workstation.recon.publish import PublishError, parse_datetime
 
     conc = (args.sphere_kbqml, args.background_kbqml)
@@ -125,7 +126,7 @@ def _fill(args, header_half_life):
 
 
 def run_nema(args) -> int:
-    from workstation.analysis.qa import analyse_nema_iq
+    from workstation.analysis.qa.nema_iq import analyse_nema_iq
     from workstation.analysis.qa.series import half_life, load_context, nema_summary, store
 
     _check_report(args)
@@ -172,7 +173,7 @@ def run_nema(args) -> int:
 def run_uniformity(args) -> int:
     from workstation.analysis.qa.series import store, uniformity_series, uniformity_summary
 
-    from .common import overrides_from_args
+    from workstation.cli.common import overrides_from_args
 
     _check_report(args)
     try:

@@ -21,7 +21,7 @@ import json
 import sys
 from pathlib import Path
 
-from .common import UserError, print_json
+from workstation.cli.common import UserError, print_json
 
 #: SUV fact (``recon.publish.SuvFacts`` field) -> the option of this command that supplies it
 FACT_OPTIONS = {

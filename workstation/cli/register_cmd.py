@@ -30,9 +30,9 @@ def add_parser(sub):
 def _anatomical_series(path, uid=None):
     import os
 
-    from workstation.io.loader import find_series
+    from workstation.io.series import find_series
 
-    from .common import UserError
+    from workstation.cli.common import UserError
 
     if not os.path.exists(path):
         raise UserError(f"{path}: no such file or folder")
@@ -50,10 +50,11 @@ def _anatomical_series(path, uid=None):
 def run(args) -> int:
     import numpy as np
 
-    from workstation.analysis.registration import propose_registration
-    from workstation.io.loader import find_pet_series, load_series
+    from workstation.analysis.registration.rigid import propose_registration
+    from workstation.io.series import find_pet_series
+    from workstation.io.loader import load_series
 
-    from .common import UserError, print_json
+    from workstation.cli.common import UserError, print_json
 
     pet_s = find_pet_series(args.pet_dir, args.pet_series)
     anat_s = _anatomical_series(args.anat_dir, args.anat_series)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 
 def add_parser(sub):
-    from .export_cmd import add_reading_arguments
+    from workstation.cli.export_cmd import add_reading_arguments
 
     p = sub.add_parser("report", help="write the PDF reading report (English or Chinese, A4 or Letter)",
                        description=__doc__.split("\n\n", 1)[1])
@@ -29,11 +29,11 @@ def add_parser(sub):
 def run(args) -> int:
     from pathlib import Path
 
-    from workstation.analysis.key_images import png_bytes
+    from workstation.analysis.reading.key_images import png_bytes
     from workstation.report.reading_report import ReportError, content_from_reading, write_pdf
 
-    from .common import UserError
-    from .export_cmd import key_images_from_args, key_png_scale, reading_from_args
+    from workstation.cli.common import UserError
+    from workstation.cli.export_cmd import key_images_from_args, key_png_scale, reading_from_args
 
     out = Path(args.out)
     if out.exists() and not args.force:

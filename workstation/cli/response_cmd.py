@@ -4,7 +4,7 @@ Each argument is a folder holding one PET series and, for the registration, one 
 same study (e.g. the two folders written by ``workstation demo --followup``). The CTs are
 registered rigidly, lesions are segmented at the PERCIST threshold in both PETs, matched through
 the registration, measured (SUVmax, SULpeak, MTV, TLG) and the response is named by PERCIST 1.0,
-EORTC 1999 or Deauville (see :mod:`workstation.analysis.response` for every rule). Coordinates are
+EORTC 1999 or Deauville (see :mod:`workstation.analysis.followup.response` for every rule). Coordinates are
 DICOM patient coordinates (LPS, mm) of the BASELINE study; they are carried to the follow-up
 through the registration unless given for it.
 """
@@ -56,11 +56,11 @@ def add_parser(sub):
 def run(args) -> int:
     import numpy as np
 
-    from workstation.analysis.followup import CHANGE_COLUMNS, FollowupError, load_timepoint, read_followup
-    from workstation.analysis.response import ResponseError
+    from workstation.analysis.followup.comparison import CHANGE_COLUMNS, FollowupError, load_timepoint, read_followup
+    from workstation.analysis.followup.response import ResponseError
 
-    from .common import UserError, print_json
-    from .lesions_cmd import parse_point
+    from workstation.cli.common import UserError, print_json
+    from workstation.cli.lesions_cmd import parse_point
 
     liver = parse_point(args.liver, "--liver") if args.liver else None
     bp = parse_point(args.blood_pool, "--blood-pool") if args.blood_pool else None
@@ -90,7 +90,7 @@ def run(args) -> int:
         fu = load_timepoint(args.followup, with_ct=not args.no_register)
         notes = []
         if liver is None:
-            from workstation.analysis.followup_store import find_references
+            from workstation.analysis.followup.store import find_references
 
             liver, found_bp, notes = find_references(base)
             bp = bp if bp is not None else found_bp
@@ -110,7 +110,7 @@ def run(args) -> int:
 
         write_table_csv(args.csv, reading.table(), CHANGE_COLUMNS, overwrite=args.force)
     if args.sr:
-        from workstation.analysis.followup_store import write_sr
+        from workstation.analysis.followup.store import write_sr
         from workstation.io.export_common import ExportError
 
         try:
@@ -155,7 +155,7 @@ def _show(reading, screenshot, size) -> int:
             and sys.platform.startswith("linux"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkOSOpenGLRenderWindow")
-    from workstation.ui.followup_window import show_followup
+    from workstation.ui.followup.window import show_followup
 
     rc = show_followup(reading, screenshot=screenshot, size=size)
     if screenshot:

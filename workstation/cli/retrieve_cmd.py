@@ -26,7 +26,7 @@ def run(args) -> int:
     from workstation.settings.nodes import load_nodes
     from workstation.tasks.progress import Progress
 
-    from .common import UserError
+    from workstation.cli.common import UserError
 
     cfg = load_nodes()
     node = cfg.get(args.node)

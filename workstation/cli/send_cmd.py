@@ -20,7 +20,7 @@ def resolve(what, db) -> list[str]:
 
     from workstation.io.scan import iter_files
 
-    from .common import UserError
+    from workstation.cli.common import UserError
 
     files: list[str] = []
     for w in what:
@@ -46,7 +46,7 @@ def run(args) -> int:
     from workstation.settings.nodes import load_nodes
     from workstation.tasks.progress import Progress
 
-    from .common import UserError
+    from workstation.cli.common import UserError
 
     cfg = load_nodes()
     node = cfg.get(args.node)

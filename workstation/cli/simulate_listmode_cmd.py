@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .common import UserError, print_json
+from workstation.cli.common import UserError, print_json
 
 NEMA_GEOMETRY = Path(__file__).resolve().parents[2].parent / "shared" / "refdata" / "nema-iec-body-phantom" / "geometry.json"
 

@@ -17,7 +17,7 @@ def add_parser(sub):
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--force-frame", action="store_true",
                    help="accept a SEG whose frame of reference differs from the PET's (you confirm it belongs)")
-    from .common import add_suv_arguments
+    from workstation.cli.common import add_suv_arguments
 
     add_suv_arguments(p)
     p.set_defaults(func=run)
@@ -28,7 +28,7 @@ def check_frame_of_reference(mask_path, pet, force: bool) -> None:
     unless the user confirms it with --force-frame; NIfTI files carry no frame of reference."""
     from workstation.io.masks import seg_frame_of_reference
 
-    from .common import UserError
+    from workstation.cli.common import UserError
 
     seg_for = seg_frame_of_reference(mask_path)
     pet_for = pet.frame_of_reference_uid
@@ -38,7 +38,7 @@ def check_frame_of_reference(mask_path, pet, force: bool) -> None:
 
 
 def _stats_dict(suv, mask, geometry) -> dict:
-    from workstation.analysis.regions import region_stats
+    from workstation.analysis.lesions.regions import region_stats
 
     st = region_stats(suv, mask, geometry)
     out = {"voxels": int(st.voxels), "volume_ml": float(st.volume_ml), "min": float(st.min),
@@ -54,13 +54,13 @@ def _stats_dict(suv, mask, geometry) -> dict:
 def run(args) -> int:
     import numpy as np
 
-    from workstation.analysis.regions import mask_on_grid
-    from workstation.analysis.suv import compute_suv
-    from workstation.analysis.suv_apply import suv_array
+    from workstation.analysis.lesions.regions import mask_on_grid
+    from workstation.analysis.suv.factor import compute_suv
+    from workstation.analysis.suv.apply import suv_array
     from workstation.io.loader import load_pet_folder
     from workstation.io.masks import read_structures
 
-    from .common import UserError, overrides_from_args, print_json
+    from workstation.cli.common import UserError, overrides_from_args, print_json
 
     overrides = overrides_from_args(args)
     pet = load_pet_folder(args.pet_dir, series_uid=args.series)

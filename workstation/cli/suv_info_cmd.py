@@ -10,7 +10,7 @@ def add_parser(sub):
     p.add_argument("pet_dir", metavar="PET_SERIES_DIR")
     p.add_argument("--series", metavar="UID", help="series instance UID when the folder holds several PET series")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    from .common import add_suv_arguments
+    from workstation.cli.common import add_suv_arguments
 
     add_suv_arguments(p)
     p.set_defaults(func=run)
@@ -20,16 +20,16 @@ def pet_headers(folder, series_uid=None):
     """Headers (no pixel data) of the one PET series below ``folder``."""
     import pydicom
 
-    from workstation.io.loader import find_pet_series
+    from workstation.io.series import find_pet_series
 
     return [pydicom.dcmread(f, stop_before_pixels=True) for f in find_pet_series(folder, series_uid).files]
 
 
 def run(args) -> int:
-    from workstation.analysis.suv import compute_suv
+    from workstation.analysis.suv.factor import compute_suv
     from workstation.io.pet_header import read_pet_acquisition
 
-    from .common import overrides_from_args, print_json
+    from workstation.cli.common import overrides_from_args, print_json
 
     acq = read_pet_acquisition(pet_headers(args.pet_dir, args.series))
     res = compute_suv(acq, args.suv, overrides_from_args(args))

@@ -15,7 +15,7 @@ from workstation.core.text import printable
 
 
 def add_parser(sub):
-    from workstation.analysis.fusion import COLORMAPS, CT_PRESETS, LAYOUTS, MR_PRESETS
+    from workstation.core.display import COLORMAPS, CT_PRESETS, LAYOUTS, MR_PRESETS
 
     p = sub.add_parser("view", help="open the PET/CT reading viewer (default command)",
                        description="Open the viewer on the study database, or on the DICOM folder PATH. "
@@ -41,7 +41,7 @@ def add_parser(sub):
 
 
 def _pair(text: str, n: int, what: str) -> list[float]:
-    from .common import UserError
+    from workstation.cli.common import UserError
 
     try:
         vals = [float(v) for v in text.replace("x", ",").split(",")]
@@ -56,7 +56,7 @@ def _pair(text: str, n: int, what: str) -> list[float]:
 
 def _check_writable(path: str) -> None:
     """Fail before rendering when the screenshot cannot be written there."""
-    from .common import UserError
+    from workstation.cli.common import UserError
 
     parent = os.path.dirname(os.path.abspath(path)) or "."
     if not os.path.exists(parent):
@@ -70,7 +70,7 @@ def _check_writable(path: str) -> None:
 
 
 def run(args) -> int:
-    from .common import UserError
+    from workstation.cli.common import UserError
 
     if args.path and os.path.isfile(args.path):  # a DICOMDIR or one image (the desktop's "open with"): its folder
         args.path = os.path.dirname(os.path.abspath(args.path))
@@ -92,7 +92,7 @@ def run(args) -> int:
 
 def apply_options(session, args) -> None:
     """Apply the command-line display options to a session (shared with the UI)."""
-    from .common import UserError
+    from workstation.cli.common import UserError
 
     if args.layout:
         session.set_layout(args.layout)
@@ -126,7 +126,7 @@ def _audit(session) -> None:
 
 
 def _screenshot(args) -> int:
-    from .common import UserError
+    from workstation.cli.common import UserError
 
     w, h = (int(v) for v in _pair(args.size, 2, "--size"))
     if not (64 <= w <= 8000 and 64 <= h <= 8000):
@@ -138,7 +138,7 @@ def _screenshot(args) -> int:
         os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkOSOpenGLRenderWindow")
     if args.window:
         return _window_screenshot(args, w, h)
-    from workstation.analysis.fusion import NoImageSeries, open_folder
+    from workstation.analysis.reading.study_open import NoImageSeries, open_folder
     from workstation.render.scene import render_layout, save_png
 
     if args.lang and args.lang != "en":  # words drawn in the views, through the Qt catalogue
@@ -169,7 +169,7 @@ def _window_screenshot(args, w: int, h: int) -> int:
     """Open the main window off screen on PATH, wait for the study, and save the whole window."""
     from workstation.ui.app import window_screenshot
 
-    from .common import UserError
+    from workstation.cli.common import UserError
 
     try:
         iw, ih, layout = window_screenshot(args.path, args.screenshot, w, h, configure=lambda s: apply_options(s, args),

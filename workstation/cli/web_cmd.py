@@ -57,7 +57,7 @@ def _url(text: str) -> str:
 
     node = load_nodes().get(text)
     if not node.url:
-        from .common import UserError
+        from workstation.cli.common import UserError
 
         raise UserError(f"node {node.name} has no DICOMweb url; `workstation node add {node.name} --url URL ...`")
     return node.url
@@ -71,7 +71,7 @@ def run(args) -> int:
     from workstation.io.store import ManagedStore
     from workstation.tasks.progress import Progress
 
-    from .common import UserError, print_json
+    from workstation.cli.common import UserError, print_json
 
     url, auth = _url(args.url), _auth(args)
 
@@ -97,7 +97,7 @@ def run(args) -> int:
             print(file=sys.stderr)
             print(f"retrieved {res.completed} instances ({res.failed} failed)")
             return 0 if res.failed == 0 else 1
-        from .send_cmd import resolve
+        from workstation.cli.send_cmd import resolve
 
         with StudyDB(args.db) as db:
             files = resolve(args.what, db)

@@ -1,7 +1,7 @@
 """What a reading screen shows, as plain data: window presets, colour-map names, layouts of
 views, and how each display plane maps onto the screen (radiological convention).
 
-Pure data (numpy + stdlib) shared by the reading-session model (``analysis.fusion``), the VTK
+Pure data (numpy + stdlib) shared by the reading-session model (``analysis.reading.session``), the VTK
 renderers (``render``) and the Qt widgets (``ui``), so that none of them has to import another
 layer of its own row.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .geometry import orientation_letter
+from workstation.core.geometry import orientation_letter
 
 # ----------------------------------------------------------------------------- constants
 #: CT window presets: name -> (width, level) in HU.

@@ -8,7 +8,7 @@ values. :class:`PetAcquisition` holds those facts as read, *not* yet interpreted
 :class:`Fact` — a value together with its source, the DICOM keyword and ``(gggg,eeee)`` tag it
 was read from, or ``"derived"`` with a note saying from what. Interpretation (which reference
 time applies, whether a dose looks like MBq, midnight rollover, ...) is the job of
-``workstation.analysis.suv``, which turns these facts into a factor and a provenance trail.
+``workstation.analysis.suv.factor``, which turns these facts into a factor and a provenance trail.
 
 Facts that can differ between the instances of one series (acquisition time, frame reference
 time, frame duration, decay factor, the Philips private scale factors) are kept per instance,

@@ -13,8 +13,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from .geometry import ImageGeometry
-from .volume import Volume
+from workstation.core.geometry import ImageGeometry
+from workstation.core.volume import Volume
 
 
 @runtime_checkable

@@ -1,7 +1,7 @@
 """Volume: a 3-D array on an ImageGeometry plus the facts about where it came from.
 
 The array is indexed ``[k, j, i]`` and kept in the units of the file (HU for CT, usually Bq/mL
-for PET). SUV is not baked in: it is a factor applied on demand (``workstation.analysis.suv``)
+for PET). SUV is not baked in: it is a factor applied on demand (``workstation.analysis.suv.factor``)
 together with its provenance. Warnings found while building the volume (uneven spacing,
 missing slices, ...) travel with it and are shown to the user.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .geometry import ImageGeometry
+from workstation.core.geometry import ImageGeometry
 
 
 @dataclass(frozen=True)
@@ -67,3 +67,11 @@ class Volume:
     def __repr__(self):
         return (f"Volume({self.modality or '?'}, {self.array.shape}, {self.array.dtype}, units={self.units!r}, "
                 f"{self.geometry!r}, warnings={len(self.warnings)})")
+
+
+def needs_registration(pet: Volume | None, anatomical: Volume | None) -> bool:
+    """True when both exist and their frames of reference differ (or one is unknown)."""
+    if pet is None or anatomical is None:
+        return False
+    a, b = pet.frame_of_reference_uid, anatomical.frame_of_reference_uid
+    return not (a and b and a == b)

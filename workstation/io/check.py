@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 
 from workstation.core.text import printable
 
-from .errors import DicomError
+from workstation.io.errors import DicomError
 
 
 @dataclass
@@ -70,8 +70,8 @@ def check_paths(paths, progress=None, on_loaded=None) -> CheckReport:
     ``on_loaded(item, volume)`` is called for each loaded series (e.g. to add SUV facts); the
     volume is dropped afterwards so that a large folder is checked in bounded memory.
     """
-    from .loader import load_series
-    from .scan import scan_paths
+    from workstation.io.loader import load_series
+    from workstation.io.scan import scan_paths
 
     scan = scan_paths(paths)
     groups: dict[str, list] = {}

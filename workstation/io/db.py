@@ -44,12 +44,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .db_audit import AUDIT_INSERT, AuditTrail, audit_rows
-from .db_qa import QaLog, QaRow, qa_scanner_key  # noqa: F401  (re-exported)
-from .db_registrations import (  # noqa: F401  (re-exported)
-    METHOD_SCANNER, RegistrationError, RegistrationRow, RegistrationStore,
+from workstation.io.db_audit import AUDIT_INSERT, AuditTrail, audit_rows
+from workstation.io.db_qa import QaLog
+from workstation.io.db_registrations import (
+    RegistrationStore,
 )
-from .scan import ScanResult, scan_paths
+from workstation.io.scan import ScanResult, scan_paths
 
 SCHEMA_VERSION = 4  # 1: index of patients/studies/series/instances; 2: + registrations; 3: + audit; 4: + conflicts
 # (+ followup_edits: an additive table created on open, like every table here; no version of its own)
@@ -205,7 +205,7 @@ class ImportSummary:
 
 
 def default_db_path() -> Path:
-    from workstation.settings import data_dir
+    from workstation.settings.paths import data_dir
 
     return data_dir() / "studies.sqlite"
 
@@ -251,27 +251,6 @@ class StudyDB(RegistrationStore, AuditTrail, QaLog):
         scan = scan_paths(paths, progress=progress.sub(0.0, 0.9) if progress is not None else None,
                           workers=workers)
         summary = self.add_records(scan)
-        if progress is not None:
-            progress.update(1.0, summary.text())
-        return summary
-
-    def import_dicomdir(self, dicomdir, progress=None, store=None) -> ImportSummary:
-        """Import the instances a DICOMDIR references, copied into the managed store (the medium is only read)."""
-        import dataclasses
-        import os
-
-        from .dicomdir import referenced_files
-        from .store import copy_into_store
-
-        files, missing = referenced_files(dicomdir)
-        scan = scan_paths(files, progress=progress.sub(0.0, 0.4) if progress is not None else None, workers=1)
-        copies = copy_into_store(scan.instances, store,
-                                 progress=progress.sub(0.4, 0.9) if progress is not None else None)
-        scan.instances = [dataclasses.replace(r, path=copies[r.path], file_size=os.path.getsize(copies[r.path]))
-                          for r in scan.instances]
-        scan.skipped = list(scan.skipped) + [(str(dicomdir) + ": " + fid, why) for fid, why in missing]
-        summary = self.add_records(scan)
-        summary.copied = len(set(copies.values()))
         if progress is not None:
             progress.update(1.0, summary.text())
         return summary

@@ -10,7 +10,7 @@ decodes. Everything else is refused with :class:`NotDicomError`. Files are opene
 
 from __future__ import annotations
 
-from .errors import NotDicomError
+from workstation.io.errors import NotDicomError
 
 # at least two of these must be present for a forced (preamble-less) read to count as DICOM
 _IDENTITY_TAGS = (0x00080016, 0x00080018, 0x0020000D, 0x0020000E, 0x00080060)
@@ -58,7 +58,7 @@ def check_declared_lengths(path, include_pixels: bool = True) -> None:
 
     pydicom would silently take the short remainder as the value; we name the element instead.
     """
-    from .dicom_walk import overrun
+    from workstation.io.dicom_walk import overrun
 
     try:
         found = overrun(path, include_pixels)
@@ -69,7 +69,7 @@ def check_declared_lengths(path, include_pixels: bool = True) -> None:
     tag, declared, left = found
     from pydicom.datadict import keyword_for_tag
 
-    from .errors import HeaderError
+    from workstation.io.errors import HeaderError
 
     code = f"({tag >> 16:04X},{tag & 0xFFFF:04X})"
     name = f"{keyword_for_tag(tag)} {code}" if keyword_for_tag(tag) else f"element {code}"

@@ -40,7 +40,8 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.sequence import Sequence as DicomSequence
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
-from workstation.core import ImageGeometry, PatientInfo, Volume
+from workstation.core.geometry import ImageGeometry
+from workstation.core.volume import PatientInfo, Volume
 from workstation.core.vocabulary import F18_HALF_LIFE_S, NUCLIDES
 
 __all__ = [

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import DicomError
+from workstation.io.errors import DicomError
 
 
 class DicomdirError(DicomError):
@@ -57,7 +57,7 @@ def _resolve(root: Path, parts: list[str]) -> Path | None:
 
 def referenced_files(dicomdir) -> tuple[list[Path], list[tuple[str, str]]]:
     """(files referenced by the DICOMDIR's records, [(file id, reason)] for records that cannot be found)."""
-    from .dicom_file import read_dataset
+    from workstation.io.dicom_file import read_dataset
 
     dicomdir = Path(dicomdir)
     try:

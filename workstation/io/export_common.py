@@ -17,7 +17,7 @@ import numpy as np
 
 from workstation import __version__
 
-from .errors import DicomError
+from workstation.io.errors import DicomError
 
 MANUFACTURER = "workstation (open-source PET/CT workstation)"
 MODEL_NAME = "PET/CT workstation"
@@ -146,7 +146,7 @@ def plane_geometry(geometry):
 
 def geometry_from_affine(affine, shape):
     """ImageGeometry of a highdicom Volume (array index order: slice, row, column)."""
-    from workstation.core import ImageGeometry
+    from workstation.core.geometry import ImageGeometry
 
     a = np.asarray(affine, float)
     cols = [a[:3, 2], a[:3, 1], a[:3, 0]]  # i (column), j (row), k (slice) axes

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from .export_common import (DEVICE_SERIAL, MANUFACTURER, MODEL_NAME, SOFTWARE_VERSION, ExportError, new_uid,
+from workstation.io.export_common import (DEVICE_SERIAL, MANUFACTURER, MODEL_NAME, SOFTWARE_VERSION, ExportError, new_uid,
                             save_dataset, without_name_warnings)
 
 RWVM_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.67"
@@ -50,7 +50,7 @@ def build_rwvm(source_headers, suv_type: str, factor: float, instance_factors: d
     from pydicom.dataset import Dataset
     from pydicom.sr.codedict import codes
 
-    from .export_sr import SUV_CONCEPTS, suv_unit
+    from workstation.io.export_sr import SUV_CONCEPTS, suv_unit
 
     if not (factor and factor > 0):
         raise ExportError(f"SUV factor {factor!r} is not positive; nothing to map")

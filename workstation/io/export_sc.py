@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .export_common import (MANUFACTURER, ExportError, check_target, new_uid, save_dataset,
+from workstation.io.export_common import (MANUFACTURER, ExportError, check_target, new_uid, save_dataset,
                             without_name_warnings)
 
 

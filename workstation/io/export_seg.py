@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .export_common import (DEVICE_SERIAL, MANUFACTURER, MODEL_NAME, SOFTWARE_VERSION, ExportError,
+from workstation.io.export_common import (DEVICE_SERIAL, MANUFACTURER, MODEL_NAME, SOFTWARE_VERSION, ExportError,
                             geometry_from_affine, new_uid, plane_geometry, save_dataset, without_name_warnings)
 
 # segment kinds -> (category, type) as highdicom/pydicom codes (looked up lazily)

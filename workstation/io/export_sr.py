@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .export_common import (MANUFACTURER, MODEL_NAME, SOFTWARE_VERSION, ExportError, new_uid, save_dataset,
+from workstation.io.export_common import (MANUFACTURER, MODEL_NAME, SOFTWARE_VERSION, ExportError, new_uid, save_dataset,
                             without_name_warnings)
 
 PRIVATE_SCHEME = "99WSPET"

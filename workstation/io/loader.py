@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from workstation.core import PatientInfo, Volume
+from workstation.core.volume import PatientInfo, Volume
 
-from . import dicom_text
-from .errors import AmbiguousSeriesError, NoSeriesError, NonFiniteError
-from .pixels import NotFast, read_general, read_stack, Slice  # noqa: F401 (re-exported)
-from .series import SeriesInfo, find_pet_series, find_series  # noqa: F401 (re-exported)
-from .stack import (SPACING_ABS_TOL, SPACING_REL_TOL, TILT_TOL_DEG, assemble,  # noqa: F401
+from workstation.io import dicom_text
+from workstation.io.errors import AmbiguousSeriesError, NoSeriesError, NonFiniteError
+from workstation.io.pixels import NotFast, read_general, read_stack
+from workstation.io.series import find_pet_series
+from workstation.io.stack import (assemble,
                     build_geometry, choose_stack, postprocess_stack, take_rows)
 
 

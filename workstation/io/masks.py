@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from workstation.core import ImageGeometry
+from workstation.core.geometry import ImageGeometry
 
-from .errors import DicomError, GeometryError
+from workstation.io.errors import DicomError, GeometryError
 
 __all__ = ["Structure", "read_mask", "read_structures", "read_seg", "read_seg_segments", "check_label_values",
            "seg_frame_of_reference"]
@@ -59,14 +59,14 @@ def read_structures(path, geometry: ImageGeometry | None = None) -> list[Structu
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file")
     if _is_nifti(path):
-        from .nifti import read_nifti
+        from workstation.io.nifti import read_nifti
 
         arr, geom = read_nifti(path)
         check_label_values(arr, path)
         values = [int(v) for v in np.unique(arr) if v != 0]
         return [Structure(v, f"label {v}", None, arr == v, geom, "LABELS", str(path)) for v in values]
     ds = _read_dicom(path)
-    from .rtstruct import contours_to_mask, is_rtstruct, read_rtstruct
+    from workstation.io.rtstruct import contours_to_mask, is_rtstruct, read_rtstruct
 
     if is_rtstruct(ds):
         if geometry is None:
@@ -84,7 +84,7 @@ def read_mask(path, label: int | None = None, geometry: ImageGeometry | None = N
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file")
     if _is_nifti(path):
-        from .nifti import read_nifti
+        from workstation.io.nifti import read_nifti
 
         arr, geom = read_nifti(path)
         check_label_values(arr, path)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from workstation.core import ImageGeometry
+from workstation.core.geometry import ImageGeometry
 
 RAS_TO_LPS = np.diag([-1.0, -1.0, 1.0, 1.0])
 

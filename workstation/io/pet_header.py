@@ -3,7 +3,7 @@
 :func:`read_pet_acquisition` takes the headers of all instances of one series (read with
 ``stop_before_pixels``; one dataset works too) and returns a
 :class:`workstation.core.pet.PetAcquisition`: each value with the keyword and tag it came from,
-nothing interpreted yet (SUV rules live in ``workstation.analysis.suv``).
+nothing interpreted yet (SUV rules live in ``workstation.analysis.suv.factor``).
 
 * Series-level facts (units, decay correction, dose, half-life, injection time, weight, ...) are
   read from the first instance and must agree across the instances; a disagreement is a
@@ -24,8 +24,8 @@ from typing import Any, Sequence
 
 from workstation.core.pet import Fact, InstanceFacts, PetAcquisition
 
-from .dicom_time import DicomTimeError, parse_da, parse_dt, parse_tm
-from .errors import DicomError
+from workstation.io.dicom_time import DicomTimeError, parse_da, parse_dt, parse_tm
+from workstation.io.errors import DicomError
 
 __all__ = ["PetHeaderError", "read_pet_acquisition"]
 

@@ -19,8 +19,7 @@ from io import BytesIO
 
 import numpy as np
 
-from .errors import (DicomError, GeometryError, HeaderError, MemoryBudgetError, NonFiniteError, NotDicomError,
-                     PixelDataError)
+from workstation.io.errors import (DicomError, GeometryError, HeaderError, MemoryBudgetError, NonFiniteError, PixelDataError)
 
 _UNCOMPRESSED = {
     "1.2.840.10008.1.2",  # implicit VR little endian
@@ -50,7 +49,7 @@ class Slice:
 # ---------------------------------------------------------------------- reading files
 def _read_file(path: str):
     """The whole dataset, pixel data included (the general path: any transfer syntax)."""
-    from .dicom_file import read_dataset
+    from workstation.io.dicom_file import read_dataset
 
     try:
         ds = read_dataset(path)
@@ -361,7 +360,7 @@ def _read_one(path: str, idx: int, state: _StackState | None, n: int, want: set,
     """Read one file of the fast path into ``state.stack[idx]``.
 
     Returns (slice, header bytes, modality, series UID, state)."""
-    from . import dicom_walk as dw
+    from workstation.io import dicom_walk as dw
 
     with open(path, "rb") as f:
         head = f.read(_HEAD_CHUNK)

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from workstation.core import ImageGeometry
+from workstation.core.geometry import ImageGeometry
 
-from .errors import DicomError, GeometryError
+from workstation.io.errors import DicomError, GeometryError
 
 __all__ = ["RtRoi", "RtStruct", "read_rtstruct", "contours_to_mask", "polygon_fill"]
 

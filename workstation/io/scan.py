@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 import multiprocessing as mp
 
-from . import dicom_text
+from workstation.io import dicom_text
 
 # SOP classes that are not image volumes: indexed, never loaded as volumes
 NON_IMAGE_MODALITIES = {"SR", "SEG", "RTSTRUCT", "RTPLAN", "RTDOSE", "PR", "KO", "REG", "RWV", "DOC", "OT-PDF", "PLAN"}
@@ -95,7 +95,7 @@ def _int_or_none(value) -> int | None:
 
 def read_record(path: str) -> InstanceRecord:
     """Parse one file's header into a record. Raises on non-DICOM or corrupt headers."""
-    from .dicom_file import read_dataset
+    from workstation.io.dicom_file import read_dataset
 
     ds = read_dataset(path, stop_before_pixels=True)
     meta = getattr(ds, "file_meta", None)
@@ -164,7 +164,7 @@ def _scan_chunk(paths: list[str]) -> tuple[list[InstanceRecord], list[tuple[str,
 
 
 def _reason(exc: BaseException, path: str = "") -> str:
-    from .errors import HeaderError
+    from workstation.io.errors import HeaderError
 
     name = type(exc).__name__
     if isinstance(exc, HeaderError):  # our typed message already names the element: shown whole

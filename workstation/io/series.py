@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from .errors import AmbiguousSeriesError, NoSeriesError
+from workstation.io.errors import AmbiguousSeriesError, NoSeriesError
 
 @dataclass
 class SeriesInfo:
@@ -32,7 +32,7 @@ class SeriesInfo:
 # ---------------------------------------------------------------------- finding series
 def find_series(paths, progress=None) -> list[SeriesInfo]:
     """Group the DICOM files below ``paths`` by series (header-only scan)."""
-    from .scan import scan_paths
+    from workstation.io.scan import scan_paths
 
     scan = scan_paths(paths, progress=progress)
     groups: dict[str, SeriesInfo] = {}

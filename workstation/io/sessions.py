@@ -1,6 +1,6 @@
 """Reading sessions stored with the study: what the reader left on screen, saved and autosaved.
 
-A session is a JSON document (``analysis.session_state`` writes and reads it: VOIs, the PET→CT
+A session is a JSON document (``analysis.reading.session_state`` writes and reads it: VOIs, the PET→CT
 registration, windows, colour map, layout, crosshair, zoom/pan) kept in the study database's
 file, table ``reading_sessions``, under the key (study UID, reading key). The reading key names
 the series pair (``PET_UID|ANAT_UID``), so the same study read with another pair has its own
@@ -57,7 +57,7 @@ class SessionStore:
 
     def __init__(self, path: str | Path | None = None):
         if path is None:
-            from .db import default_db_path
+            from workstation.io.db import default_db_path
 
             path = default_db_path()
         self.path = Path(path)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from workstation.core import ImageGeometry
+from workstation.core.geometry import ImageGeometry
 
 
 def to_sitk(array: np.ndarray, geometry: ImageGeometry):

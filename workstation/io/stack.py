@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from workstation.core import ImageGeometry
+from workstation.core.geometry import ImageGeometry
 
-from .errors import GeometryError
-from .pixels import Slice
+from workstation.io.errors import GeometryError
+from workstation.io.pixels import Slice
 
 SPACING_REL_TOL = 0.01  # 1 % deviation of a slice gap from the median gap is "uneven"
 SPACING_ABS_TOL = 0.01  # mm

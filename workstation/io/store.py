@@ -29,8 +29,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from .db import StudyDB
-from .scan import ScanResult, read_record
+from workstation.io.db import StudyDB
+from workstation.io.scan import ScanResult, read_record
 
 _UID_RE = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 _SAFE = re.compile(r"[^0-9A-Za-z.\-]")
@@ -67,7 +67,7 @@ def _fsync_dir(path: Path) -> None:
 
 
 def default_store_dir(create: bool = True) -> Path:
-    from workstation.settings import data_dir
+    from workstation.settings.paths import data_dir
 
     path = data_dir() / "store"
     if create:
@@ -242,3 +242,26 @@ def copy_into_store(records, store: Path | None = None, progress=None) -> dict[s
         if progress is not None and (i % 16 == 0 or i == n - 1):
             progress.update((i + 1) / n, f"copied {i + 1}/{n} files")
     return out
+
+
+def import_dicomdir(db: StudyDB, dicomdir, progress=None, store=None):
+    """Import the instances a DICOMDIR references into ``db``, copied into the managed store (the medium is only
+    read); returns the ``ImportSummary``."""
+    import dataclasses
+    import os
+
+    from workstation.io.dicomdir import referenced_files
+    from workstation.io.scan import scan_paths
+
+    files, missing = referenced_files(dicomdir)
+    scan = scan_paths(files, progress=progress.sub(0.0, 0.4) if progress is not None else None, workers=1)
+    copies = copy_into_store(scan.instances, store,
+                             progress=progress.sub(0.4, 0.9) if progress is not None else None)
+    scan.instances = [dataclasses.replace(r, path=copies[r.path], file_size=os.path.getsize(copies[r.path]))
+                      for r in scan.instances]
+    scan.skipped = list(scan.skipped) + [(str(dicomdir) + ": " + fid, why) for fid, why in missing]
+    summary = db.add_records(scan)
+    summary.copied = len(set(copies.values()))
+    if progress is not None:
+        progress.update(1.0, summary.text())
+    return summary

@@ -5,20 +5,12 @@ are imported (and compiled, or loaded from numba's on-disk cache) at the first c
 import. ``WORKSTATION_DISABLE_JIT=1`` runs them as plain Python (see ``_jit``). Every kernel
 has a NumPy/scipy twin in ``reference`` used by the equivalence tests.
 
-Public functions are re-exported here with plain imports (``from workstation.kernels import
+Each public function is imported from its module (``from workstation.kernels.labeling import
 label_components``): the wrapper modules import NumPy only; ``_common.loops()`` imports numba and
 the loops at the first call.
 """
 
 from __future__ import annotations
-
-from .grow import region_grow
-from .labeling import LabelStats, label_components, label_stats
-from .peak import PEAK_RADIUS_MM, peak_radius_mm, sphere_offsets, suvpeak_labels, suvpeak_mask
-from .stats import RegionSums, region_stats
-
-__all__ = ["LabelStats", "PEAK_RADIUS_MM", "RegionSums", "label_components", "label_stats", "peak_radius_mm",
-           "region_grow", "region_stats", "sphere_offsets", "suvpeak_labels", "suvpeak_mask", "warm_up"]
 
 
 def warm_up() -> None:
@@ -28,6 +20,11 @@ def warm_up() -> None:
     for the compiler. Safe to call more than once.
     """
     import numpy as np
+
+    from workstation.kernels.grow import region_grow
+    from workstation.kernels.labeling import label_components, label_stats
+    from workstation.kernels.peak import suvpeak_labels
+    from workstation.kernels.stats import region_stats
 
     v = np.zeros((3, 3, 3), np.float32)
     v[1, 1, 1] = 1.0

@@ -37,6 +37,6 @@ def as_labels(labels, shape, name: str = "labels") -> np.ndarray:
 
 
 def loops():
-    from . import _loops
+    from workstation.kernels import _loops
 
     return _loops

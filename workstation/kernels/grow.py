@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import as_values, loops
+from workstation.kernels._common import as_values, loops
 
 
 def region_grow(values, seed_kji, lo: float, hi: float = np.inf, *, return_box: bool = False):

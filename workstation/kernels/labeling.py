@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._common import as_labels, as_values, loops
+from workstation.kernels._common import as_labels, as_values, loops
 
 
 def label_components(values, threshold: float) -> tuple[np.ndarray, int]:

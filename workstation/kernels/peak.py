@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from ._common import as_labels, as_mask, as_values, loops
+from workstation.kernels._common import as_labels, as_mask, as_values, loops
 
 PEAK_RADIUS_MM = (3.0 / (4.0 * math.pi)) ** (1.0 / 3.0) * 10.0  # 6.2035 mm: 1 cm³ sphere
 
@@ -56,7 +56,7 @@ def suvpeak_labels(values, labels, spacing, bbox=None, n: int | None = None,
     v = as_values(values)
     lab = as_labels(labels, v.shape)
     if bbox is None:
-        from .labeling import label_stats
+        from workstation.kernels.labeling import label_stats
 
         st = label_stats(lab, v, n)
         bbox, n = st.bbox, st.n

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._common import as_mask, as_values, loops
+from workstation.kernels._common import as_mask, as_values, loops
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from workstation.settings import data_dir
+from workstation.settings.paths import data_dir
 
 
 class NodeProcessError(RuntimeError):
@@ -142,8 +142,8 @@ def stop(timeout: float = 10.0) -> bool:
 
 def run_foreground(node, store) -> int:
     """Serve until SIGTERM/SIGINT: reconcile the store, write the state file, block in the server."""
-    from .scp import configure_node_logging
-    from .logs import net_logger
+    from workstation.net.scp import configure_node_logging
+    from workstation.net.logs import net_logger
 
     configure_node_logging(log_path())
     removed, indexed = store.reconcile()

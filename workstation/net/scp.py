@@ -27,7 +27,7 @@ import threading
 
 from workstation.io.db import StudyDB
 
-from .logs import install_phi_filter, net_logger
+from workstation.net.logs import install_phi_filter, net_logger
 from workstation.io.store import ManagedStore, StoreError
 
 log = net_logger()
@@ -206,7 +206,7 @@ def configure_node_logging(log_path) -> None:
     """One rotating log file for the node process; the PHI filter on the handler itself too."""
     from logging.handlers import RotatingFileHandler
 
-    from .logs import PhiFilter
+    from workstation.net.logs import PhiFilter
 
     handler = RotatingFileHandler(str(log_path), maxBytes=5_000_000, backupCount=3, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

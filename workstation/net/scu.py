@@ -14,9 +14,9 @@ from pathlib import Path
 
 from workstation.tasks.progress import Cancelled, Progress
 
-from .logs import install_phi_filter
-from .scp import received_bytes
-from .tls import TlsConfigError, client_context
+from workstation.net.logs import install_phi_filter
+from workstation.net.scp import received_bytes
+from workstation.net.tls import TlsConfigError, client_context
 
 FIND_KEYS = {
     "PATIENT": ("PatientName", "PatientID", "PatientBirthDate", "PatientSex"),

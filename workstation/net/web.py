@@ -13,7 +13,7 @@ from io import BytesIO
 
 from workstation.tasks.progress import Cancelled, Progress
 
-from .logs import install_phi_filter
+from workstation.net.logs import install_phi_filter
 
 
 class WebError(RuntimeError):

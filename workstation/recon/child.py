@@ -28,8 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
-from workstation.recon.api import (CONTRACT_VERSION, Cancelled, ImageGeometry, PluginInputError,
-                                   ReconRequest, ReconResult)
+from workstation.recon.api import CONTRACT_VERSION, PluginInputError, ReconRequest, ReconResult
+from workstation.tasks.progress import Cancelled
+from workstation.core.geometry import ImageGeometry
 
 
 class Channel:

@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from workstation.core import PatientInfo, Volume
+from workstation.core.volume import PatientInfo, Volume
 from workstation.core import vocabulary as vocab
 
 __all__ = [
@@ -176,7 +176,7 @@ def facts_from_pet_series(folder) -> SuvFacts:
     import pydicom
 
     from workstation.io.dicom_time import combine, latest_at_or_before
-    from workstation.io.loader import find_pet_series
+    from workstation.io.series import find_pet_series
     from workstation.io.pet_header import read_pet_acquisition
 
     series = find_pet_series(folder)

@@ -38,7 +38,7 @@ class ReconRequest:
         if self.mu_map is not None:
             return {"mu_map": self.mu_map}
         if self.ct is not None:
-            from .attenuation import hu_to_mu_511
+            from workstation.recon.attenuation import hu_to_mu_511
 
             if progress is not None:
                 progress.update(0.0, "attenuation map from the CT")

@@ -3,7 +3,7 @@
 Concept
 -------
 A measurement is a segment between two world points (display frame, LPS mm) drawn in one plane
-(``analysis.measure``). :class:`MeasureLines` is the drawing hook of one ``scene.CellRenderer``
+(``analysis.reading.measure``). :class:`MeasureLines` is the drawing hook of one ``scene.CellRenderer``
 (``cell.overlays``, like ``overlays.VoiOutlines``): on each render it asks its source for the
 segments and draws those of the cell's plane that lie on the slice shown (within half a voxel
 along the plane's normal), in every view of that plane (CT, PET and fused show the same line).

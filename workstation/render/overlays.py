@@ -2,7 +2,7 @@
 
 Concept
 -------
-A VOI is a boolean mask on the PET grid (``analysis.voi``). A slice view shows a plane of the
+A VOI is a boolean mask on the PET grid (``analysis.lesions.voi``). A slice view shows a plane of the
 display grid, so the outline is found in two steps, both plain NumPy:
 
 1. :func:`plane_mask` samples the mask at the centres of the displayed pixels: display pixel
@@ -19,7 +19,7 @@ render it asks its source for the outline items and puts the segments into one V
 of that cell's view (VTK objects stay here). The source is duck-typed: ``source.geometry`` (the
 PET grid) and ``source.outline_items()`` → ``(voi, selected)`` pairs, which
 ``analysis.voi.VoiModel`` provides (a VOI has ``id``, ``lo``, ``crop``, ``kind``); the colour of
-each outline is ``colour_of(voi)``, chosen by the viewer (``ui.voi_style``). The session is
+each outline is ``colour_of(voi)``, chosen by the viewer (``ui.quant.voi_style``). The session is
 duck-typed like in ``scene``.
 """
 
@@ -209,7 +209,7 @@ class VoiOutlines:
 
     def _update_labels(self, got: dict, view) -> None:
         """Name each structure of the study (kind "structure") above the top of its outline, in its colour."""
-        from workstation.render.slice_view import use_font_for
+        from workstation.render.fonts import use_font_for
 
         self._hide_labels()
         if self.cell.kind == "mip" or self.source is None:

@@ -18,8 +18,8 @@ from workstation.core.texts import tr
 from workstation.core.display import LAYOUTS, PLANE_SPECS, Cell
 from workstation.core.protocols import ReadingState
 
-from . import colormaps as cm
-from .slice_view import SliceView
+from workstation.render import colormaps as cm
+from workstation.render.slice_view import SliceView
 
 MIP_COLORMAP = "inverted grey"
 TITLES = {"ct": "CT", "pet": "PET", "fused": "Fused"}
@@ -40,7 +40,7 @@ class CellRenderer:
     def key(self) -> str:
         return "mip" if self.kind == "mip" else f"{self.kind}-{self.plane}"
 
-    def title(self, s: ReadingSession) -> str:
+    def title(self, s: ReadingState) -> str:
         """English title of the cell: the anatomical modality ("CT" or "MR") for anatomy views, "SPECT" for
         the functional views of a SPECT stored as NM."""
         if self.kind == "ct":
@@ -225,7 +225,7 @@ def save_png(rgb: np.ndarray, path) -> None:
     """Write a top-down RGB uint8 picture as PNG."""
     from vtkmodules.vtkIOImage import vtkPNGWriter
 
-    from .vtk_bridge import rgb_to_vtk_image
+    from workstation.render.vtk_bridge import rgb_to_vtk_image
 
     w = vtkPNGWriter()
     w.WriteToMemoryOn()  # VTK reports no write errors: the bytes are written here, where OSError is raised

@@ -35,28 +35,14 @@ from vtkmodules.vtkRenderingCore import (
     vtkWindowToImageFilter,
 )
 
-from .vtk_bridge import rgb_to_vtk_image, vtk_image_to_rgb
+from workstation.render.fonts import use_font_for
+from workstation.render.vtk_bridge import rgb_to_vtk_image, vtk_image_to_rgb
 
 CROSSHAIR_RGB = (0.2, 0.9, 0.3)
 OVERLAY_BOX_RGB = (0.0, 0.0, 0.0)  # behind overlay text, colour bar and scale bar
 OVERLAY_BOX_OPACITY = 0.55
 MIN_CLEAR_TILE_PX = (240, 200)  # narrower / lower tiles have no margin to give: their texts stay over the image
 MIN_CLEAR_FRACTION = 0.6  # below this share of the full-tile size the identity text is hidden, not the image shrunk
-
-
-_FONT_FILE_FAMILY = 4  # VTK_FONT_FILE
-
-
-def use_font_for(prop, text: str) -> None:
-    """Draw ``text`` with a font that has its glyphs (a CJK font file for Chinese names)."""
-    from workstation.settings.fonts import needs_unicode_font, unicode_font_file
-
-    path = unicode_font_file() if needs_unicode_font(text) else None
-    if path:
-        prop.SetFontFamily(_FONT_FILE_FAMILY)
-        prop.SetFontFile(path)
-    elif prop.GetFontFamily() == _FONT_FILE_FAMILY:
-        prop.SetFontFamilyToArial()
 
 
 def _nice_length(mm: float) -> float:
@@ -293,7 +279,7 @@ class SliceView:
 
     # ------------------------------------------------------------ draw
     def _update_camera(self) -> None:
-        from .overlays import fit_scale_avoiding, overlay_boxes
+        from workstation.render.overlays import fit_scale_avoiding, overlay_boxes
 
         sx, sy = self.spacing
         self._fit_ppm = None

@@ -1,5 +1,1 @@
-"""Settings and per-user locations (row 2)."""
-
-from .paths import data_dir
-
-__all__ = ["data_dir"]
+"""Settings and per-user locations (row 2): ``paths`` (data folder), ``fonts``, ... each imported from its module."""

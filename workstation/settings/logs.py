@@ -36,7 +36,7 @@ import re
 import sys
 import threading
 
-from .paths import data_dir
+from workstation.settings.paths import data_dir
 
 LOG_NAME = "workstation.log"
 MAX_BYTES = 2 << 20

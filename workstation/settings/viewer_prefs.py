@@ -2,7 +2,7 @@
 
 Stored as one small JSON file, ``viewer.json``, in the user's data folder (``settings.paths``:
 platformdirs, or ``$WORKSTATION_DATA_DIR`` in tests and portable installs), written atomically.
-Keys are plain names; what a key means is up to the viewer (``ui.reading_prefs``):
+Keys are plain names; what a key means is up to the viewer (``ui.reader.reading_prefs``):
 
 * ``layout.anatomy`` / ``layout.pet_only``: the layout last chosen for a PET/CT(MR) or a PET-only study;
 * ``window.CT`` / ``window.MR``: the anatomical window preset last chosen for that modality;
@@ -19,7 +19,7 @@ import logging
 import os
 from pathlib import Path
 
-from .paths import data_dir
+from workstation.settings.paths import data_dir
 
 FILE_NAME = "viewer.json"
 log = logging.getLogger(__name__)

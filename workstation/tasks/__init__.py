@@ -1,5 +1,1 @@
-"""Long work as plain functions with a small progress/cancel object (no threads, no Qt here)."""
-
-from .progress import Cancelled, Progress
-
-__all__ = ["Cancelled", "Progress"]
+"""Long work as plain functions with a small progress/cancel object (``tasks.progress``; no threads, no Qt here)."""

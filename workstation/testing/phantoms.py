@@ -1,6 +1,6 @@
 """Synthetic images in code: world grids, oblique geometries and sphere phantoms for tests.
 
-Membership of a voxel in a phantom sphere is by voxel centre (the rule of ``analysis.shapes``),
+Membership of a voxel in a phantom sphere is by voxel centre (the rule of ``analysis.lesions.shapes``),
 computed here by brute force over every voxel centre through the geometry's own index→world
 method, so that tests compare the optimised code with an independent construction.
 """

@@ -24,15 +24,17 @@ def open_viewer(path: str | None = None, layout: str | None = None, anonymise: b
 
     from workstation.io.db import StudyDB
 
-    from . import i18n
-    from .main_window import MainWindow
+    from workstation.ui import i18n
+    from workstation.ui.reader.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("pet-workstation")
     app.setApplicationName("workstation")
-    from .workers import stop_all
+    from workstation.ui.workers import MainThreadCollector, stop_all
 
-    app.aboutToQuit.connect(stop_all)  # no worker thread runs while Qt is torn down
+    if not isinstance(getattr(app, "collector", None), MainThreadCollector):
+        app.collector = MainThreadCollector(app)  # garbage collected on the UI thread only
+        app.aboutToQuit.connect(stop_all)  # no worker thread runs while Qt is torn down
     i18n.install(app, i18n.choose_language(lang), strict=lang is not None)
     db = StudyDB() if db is None else db
     win = MainWindow(db)

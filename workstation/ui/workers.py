@@ -22,11 +22,22 @@ callbacks hold it only weakly (no reference cycle for a garbage collection to br
 thread). A window stops its jobs when it closes (:func:`stop_jobs`: cancel and join; a slot forgets
 its job, so what it had already queued is dropped), and :func:`stop_all` runs when the application
 quits and at interpreter exit, so no worker thread runs while Qt or Python is being torn down.
+
+**Windows own their jobs.** A job started by a slot (or given ``owner=``) belongs to a widget; a window's
+``closeEvent`` calls :func:`stop_window_jobs`, which cancels every job owned by the window or by any
+widget inside it, waits for their threads and makes their slots forget them.
+
+**The garbage collector runs on the UI thread only** (:class:`MainThreadCollector`). Python's automatic
+collection runs on whichever thread allocates when a threshold is crossed; a window caught in a
+reference cycle would then be destroyed on a worker thread, which crashes Qt. The application (and
+the test session) turns automatic collection off and collects on the UI thread with the same
+generational thresholds.
 """
 
 from __future__ import annotations
 
 import atexit
+import gc
 import threading
 import traceback
 import weakref
@@ -35,11 +46,13 @@ import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from workstation.io.errors import DicomError
+from workstation.tasks.collector import collect_if_due
 from workstation.tasks.progress import Cancelled, Progress
 
 
 _registry_lock = threading.Lock()
 _started: set["Job"] = set()  # started jobs whose ``done`` has not yet been handled on the UI thread
+_slots: "weakref.WeakSet[JobSlot]" = weakref.WeakSet()  # every slot that has an owner (found by stop_window_jobs)
 
 STOP_TIMEOUT_S = 30.0  # how long closing a window waits for a cancelled job to reach its next progress check
 
@@ -67,9 +80,11 @@ class Job(QObject):
     cancelled = Signal()
     done = Signal()
 
-    def __init__(self, fn, *args, name: str = "job", **kwargs):
+    def __init__(self, fn, *args, name: str = "job", owner=None, **kwargs):
         super().__init__()
         self.name = name
+        #: the widget whose window stops this job when it closes (set by a slot with an owner, or given)
+        self.owner = owner
         self._fn, self._args, self._kwargs = fn, args, kwargs
         ref = weakref.ref(self)  # weak: no job <-> progress cycle for a collector on a worker thread
         self.progress = Progress(lambda f, m: _emit_progress(ref, f, m))
@@ -144,8 +159,11 @@ class JobSlot:
     def __init__(self, owner=None):
         self.job: Job | None = None
         self.dropped = 0
-        #: the widget the results go to: once Qt has deleted it (its window closed), nothing is delivered
+        #: the widget the results go to: once Qt has deleted it (its window closed), nothing is delivered;
+        #: its window stops the slot's job when it closes (``stop_window_jobs``)
         self.owner = owner
+        if owner is not None:
+            _slots.add(self)
 
     def start(self, job: Job, on_result=None, on_error=None) -> Job:
         """Make ``job`` the current one, cancel the previous one and start it.
@@ -157,6 +175,8 @@ class JobSlot:
         if old is not None and old.is_running():
             old.cancel()
         self.job = job
+        if job.owner is None:
+            job.owner = self.owner
         ref = weakref.ref(job)  # the job's own connections hold it weakly (see the module's notes)
         if on_result is not None:
             job.succeeded.connect(lambda r, j=ref: self.deliver(j(), r, on_result))
@@ -220,6 +240,29 @@ def stop_jobs(*items, timeout: float = STOP_TIMEOUT_S) -> list[str]:
     return stuck
 
 
+def _inside(obj, window) -> bool:
+    """True when the QObject ``obj`` is ``window`` or one of its descendants (both still alive)."""
+    if obj is None or not shiboken6.isValid(obj) or not shiboken6.isValid(window):
+        return False
+    while obj is not None:
+        if obj is window:
+            return True
+        obj = obj.parent()
+    return False
+
+
+def stop_window_jobs(window, timeout: float = STOP_TIMEOUT_S) -> list[str]:
+    """Cancel and join every job owned by ``window`` or a widget inside it (a closing window): their slots
+    forget them (nothing they still deliver is applied). Returns the names of jobs still running after
+    ``timeout`` (normally none)."""
+    slots = [s for s in list(_slots) if _inside(s.owner, window)]
+    with _registry_lock:
+        jobs = [j for j in _started if j.is_running() and _inside(j.owner, window)]
+    for s in slots:
+        jobs += [s.job] if s.job is not None and s.job not in jobs else []
+    return stop_jobs(*slots, *jobs, timeout=timeout)
+
+
 def stop_all(timeout: float = STOP_TIMEOUT_S) -> list[str]:
     """Cancel and join every running job of the process (application quit, interpreter exit)."""
     jobs = running_jobs()
@@ -244,3 +287,29 @@ def show_progress(bar, fraction: float, message: str = "") -> None:
     """Show a job's progress on a QProgressBar of range 0..1000 (the message before the percentage)."""
     bar.setValue(int(fraction * 1000))
     bar.setFormat(f"{message} %p%" if message else "%p%")
+
+
+class MainThreadCollector(QObject):
+    """Turns Python's automatic garbage collection off and collects on the UI thread, from a timer, instead
+    (see the module's notes). ``stop()`` turns automatic collection back on."""
+
+    INTERVAL_MS = 500
+
+    def __init__(self, parent=None):
+        from PySide6.QtCore import QTimer
+
+        super().__init__(parent)
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+        self.timer = QTimer(self)
+        self.timer.setInterval(self.INTERVAL_MS)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+
+    def _tick(self) -> None:
+        collect_if_due()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        if self._was_enabled:
+            gc.enable()

@@ -13,7 +13,8 @@ import time
 
 import numpy as np
 
-from workstation.recon.api import ImageGeometry, PluginInputError, ReconResult
+from workstation.core.geometry import ImageGeometry
+from workstation.recon.api import PluginInputError, ReconResult
 
 
 def trilinear_resample(src: np.ndarray, src_geom: ImageGeometry, dst_geom: ImageGeometry) -> np.ndarray:

@@ -11,8 +11,8 @@
 Pure numpy/scipy: no Qt, no VTK; usable from the CLI, the viewer's worker threads and scripts.
 """
 
-from .nema_iq import Fill, NemaIqError, NemaIqResult, analyse_nema_iq
-from .uniformity import UniformityError, UniformityResult, analyse_uniformity
+from workstation.analysis.qa.nema_iq import Fill, NemaIqError, NemaIqResult, analyse_nema_iq
+from workstation.analysis.qa.uniformity import UniformityError, UniformityResult, analyse_uniformity
 
 __all__ = ["Fill", "NemaIqError", "NemaIqResult", "UniformityError", "UniformityResult",
            "analyse_nema_iq", "analyse_uniformity"]

@@ -47,7 +47,7 @@ import numpy as np
 
 from workstation.core.vocabulary import F18_HALF_LIFE_S
 
-from .phantom import (BACKGROUND_ROIS_PER_SLICE, BACKGROUND_SLICE_OFFSETS_MM, LUNG_OUTER_RADIUS_MM,
+from workstation.analysis.qa.phantom import (BACKGROUND_ROIS_PER_SLICE, BACKGROUND_SLICE_OFFSETS_MM, LUNG_OUTER_RADIUS_MM,
                       LUNG_ROI_DIAMETER_MM, PEAK_SPHERE_ML, ROI_EDGE_MARGIN_MM, ROI_SPHERE_MARGIN_MM,
                       SPHERE_CIRCLE_RADIUS_MM, SPHERE_DIAMETERS_MM, earl_verdict, sphere_centres)
 

@@ -13,8 +13,8 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .nema_iq import Fill, NemaIqResult, analyse_nema_iq
-from .uniformity import UniformityResult, analyse_uniformity
+from workstation.analysis.qa.nema_iq import Fill, NemaIqResult, analyse_nema_iq
+from workstation.analysis.qa.uniformity import UniformityResult, analyse_uniformity
 
 
 @dataclass
@@ -130,8 +130,8 @@ def uniformity_series(series_dir, suv_type: str = "bw", overrides=None, series_u
 
 def uniformity_volume(volume, suv_type: str = "bw", overrides=None, progress=None):
     """``(UniformityResult, SuvResult)`` of a PET Volume already loaded (the viewer's), in SUV from its own factors."""
-    from workstation.analysis.suv import compute_suv
-    from workstation.analysis.suv_apply import suv_array
+    from workstation.analysis.suv.factor import compute_suv
+    from workstation.analysis.suv.apply import suv_array
 
     suv = compute_suv(volume.pet, suv_type, overrides)
     res = analyse_uniformity(suv_array(volume, suv), volume.geometry, units=suv.units, progress=progress)

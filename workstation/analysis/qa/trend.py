@@ -14,8 +14,8 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 
-from .phantom import EARL_BANDS
-from .uniformity import TOLERANCE
+from workstation.analysis.qa.phantom import EARL_BANDS
+from workstation.analysis.qa.uniformity import TOLERANCE
 
 _SPHERE_METRIC = re.compile(r"^(rc_max|rc_a50)_(\d+(?:\.\d+)?)$")
 

@@ -67,7 +67,7 @@ def analyse_uniformity(values, geometry, *, units: str = "SUV", radius_fraction:
     """Analyse ``values`` (already in SUV, or any unit whose expected value is 1.0); see the module docstring."""
     from scipy import ndimage
 
-    from .nema_iq import Grid, otsu
+    from workstation.analysis.qa.nema_iq import Grid, otsu
 
     if not 0 < radius_fraction <= 1:
         raise UniformityError(f"radius fraction must be in (0, 1], got {radius_fraction}")

@@ -3,7 +3,8 @@ import time
 
 import numpy as np
 
-from workstation.recon.api import ImageGeometry, ReconResult
+from workstation.core.geometry import ImageGeometry
+from workstation.recon.api import ReconResult
 
 GEOM = ImageGeometry((4, 5, 6), (2.0, 2.0, 3.0))
 

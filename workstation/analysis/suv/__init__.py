@@ -1,0 +1,1 @@
+"""Standardized uptake value: the factor, its inputs and provenance, applying it to a PET, body-size normalisers."""

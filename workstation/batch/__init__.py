@@ -1,0 +1,1 @@
+"""Cohort batch runs on Dask (place reserved): one plain task per series that any worker can run."""

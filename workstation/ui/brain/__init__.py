@@ -1,0 +1,1 @@
+"""The brain reading layout (place reserved)."""

@@ -1,0 +1,1 @@
+"""Study browser, its diagnostics and the PACS tab."""

@@ -1,0 +1,1 @@
+"""The dosimetry workspace (place reserved)."""

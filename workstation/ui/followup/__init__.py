@@ -1,0 +1,1 @@
+"""The follow-up reading window and opening it from the viewer."""

@@ -1,0 +1,1 @@
+"""The reading window: main window, view widgets, reader tools, undo, the Reading menu and remembered choices."""

@@ -1,0 +1,1 @@
+"""The reconstruction panel (plugins run in their own process)."""

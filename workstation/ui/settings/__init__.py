@@ -1,0 +1,1 @@
+"""Settings dialogs (the DICOM node and its peers)."""
