@@ -42,11 +42,15 @@ Rules (the choices the literature leaves open, written down once)
   candidate the lesion is grown from its maximum at the lesion's own threshold (but never below
   the candidate threshold).
 * **Brain / bladder exclusion** (whole-body only, by default: :data:`DEFAULT_EXCLUDE`, used by the
-  CLI and the viewer alike; heuristics that report what they removed): *brain* is the largest component of at least 50 mL whose bounding-box centre lies in
-  the superior 15 % of the scanned head-foot (world z) range; *bladder* is the largest component
-  of at least 10 mL whose bounding-box centre lies in the inferior 30 % of that range and in the
-  middle third of the left-right (world x) range. A scan that does not include the head or the
-  pelvis can trip these rules; the excluded components are listed in the report.
+  CLI (`lesions`, `export`, `report`) and the viewer alike): the organ is a mask found from the
+  image's anatomy (``analysis.organ_masks``: the bulky cranial / pelvic-midline part of a
+  candidate component, found by a morphological opening); only the voxels inside the mask are
+  removed. A component that crosses the mask boundary is cut there and its outside part is
+  labelled again and kept (a head-and-neck cancer touching the brain stays a lesion). Every
+  exclusion is listed (``report.excluded``: organ, volume, SUVmax, the volume cut off the
+  component and kept); one outside the organ's plausible range is a warning (``report.warnings``).
+* **Warnings**: a lesion of fewer than :data:`MIN_VOXELS_WARN` PET voxels is reported with a
+  warning (its volume and mean are at the resolution limit), never silently.
 """
 
 from __future__ import annotations
@@ -71,9 +75,9 @@ DEFAULT_PCT = vocab.DEFAULT_PCT
 METHODS_HELP = vocab.METHODS_HELP
 A50_GAP_MM = 6.0
 A50_SHELL_MM = 10.0
-BRAIN_MIN_ML = 50.0
-BLADDER_MIN_ML = 10.0
 ORGANS = ("brain", "bladder")
+#: a lesion of fewer PET voxels than this is reported with a warning
+MIN_VOXELS_WARN = 3
 #: whole-body detection leaves these out unless asked not to (the one default of the CLI and the viewer)
 DEFAULT_EXCLUDE: tuple[str, ...] = ORGANS
 #: radius of the sphere around the click that bounds a seeded region, mm
@@ -192,13 +196,21 @@ class LesionReport:
     labels: np.ndarray | None = field(default=None, repr=False)  # int32 label image (lesion i = label i)
     exclude_rules: tuple = ()  # whole-body: the organs looked for (and removed when found)
     constraint: dict | None = None  # seeded: the constraint the region grew in
+    warnings: list[str] = field(default_factory=list)  # what the reader must check (shown by CLI, viewer, report)
 
     def to_dict(self) -> dict:
         return {"method": self.method, "threshold": self.threshold, "seeded": self.seeded,
                 "min_volume_ml": self.min_volume_ml, "count": self.count, "total_mtv_ml": self.total_mtv_ml,
                 "total_tlg": self.total_tlg, "reference": self.reference, "excluded": list(self.excluded),
                 "exclude_rules": list(self.exclude_rules), "constraint": self.constraint,
-                "lesions": [les.to_dict() for les in self.lesions]}
+                "warnings": list(self.warnings), "lesions": [les.to_dict() for les in self.lesions]}
+
+    def add_small_lesion_warnings(self) -> None:
+        for les in self.lesions:
+            if les.voxels < MIN_VOXELS_WARN:
+                self.warnings.append(f"lesion {les.label}: only {les.voxels} PET voxel(s) ({les.mtv_ml:.2f} mL): "
+                                     f"below {MIN_VOXELS_WARN} voxels its volume, SUVmean and TLG are not "
+                                     "measurable; check the outline or use another method")
 
 
 @dataclass
@@ -305,6 +317,7 @@ def segment_seeded(suv, geometry: ImageGeometry, seed_world, method: str = "fixe
     report.labels = np.zeros(suv32.shape, np.int32)
     report.labels[crop] = crop_labels
     report.constraint = constraint.to_dict()
+    report.add_small_lesion_warnings()
     req.step(1.0, "1 lesion")
     return report
 
@@ -330,10 +343,22 @@ def segment_whole_body(suv, geometry: ImageGeometry, method: str = "fixed:2.5", 
     labels, n = K.label_components(suv32, base_thr)
     req.step(0.4, f"{n} components above SUV {base_thr:.3g}")
     st = K.label_stats(labels, suv32, n)
-    keep = np.flatnonzero(st.count * geometry.voxel_volume_ml >= min_volume_ml) + 1
-    excluded = []
+    excluded, warnings = [], []
     if exclude:
-        keep, excluded = _exclude_organs(keep, st, geometry, exclude)
+        keep = np.flatnonzero(st.count * geometry.voxel_volume_ml >= min_volume_ml) + 1
+        found = _organ_masks(suv32, labels, st, geometry, exclude, keep)
+        if found:
+            masked = suv32.copy()
+            for organ in found:
+                sub = masked[organ.box]
+                sub[organ.mask] = -np.inf
+                excluded.append(_exclusion_entry(organ, suv32, geometry))
+                if excluded[-1]["warning"]:
+                    warnings.append(excluded[-1]["warning"])
+            labels, n = K.label_components(masked, base_thr)  # the cut components, labelled again
+            st = K.label_stats(labels, suv32, n)
+            del masked
+    keep = np.flatnonzero(st.count * geometry.voxel_volume_ml >= min_volume_ml) + 1
     new_labels = _relabel(labels, st.bbox, n, keep)
     thresholds = [base_thr] * keep.size
     backgrounds = [None] * keep.size
@@ -355,6 +380,8 @@ def segment_whole_body(suv, geometry: ImageGeometry, method: str = "fixed:2.5", 
                          [backgrounds[i - 1] for i in keep2], seeded=False, min_volume_ml=min_volume_ml,
                          excluded=excluded)
     report.exclude_rules = exclude
+    report.warnings = warnings
+    report.add_small_lesion_warnings()
     req.step(1.0, f"{report.count} lesions")
     return report
 
@@ -611,33 +638,31 @@ def _box_of(labels, lab, hint) -> tuple[int, ...]:
     return (*(sl.start + int(h) for sl, h in zip(box, hint[:3])), *(sl.stop - 1 + int(h) for sl, h in zip(box, hint[:3])))
 
 
-def _exclude_organs(keep: np.ndarray, st, geometry: ImageGeometry, exclude) -> tuple[np.ndarray, list[dict]]:
-    corners = geometry.corners_world()
-    zmin, zmax = corners[:, 2].min(), corners[:, 2].max()
-    xmin, xmax = corners[:, 0].min(), corners[:, 0].max()
-    vv = geometry.voxel_volume_ml
-    centres = {int(lab): geometry.kji_to_world((st.bbox[lab - 1, :3] + st.bbox[lab - 1, 3:]) / 2.0) for lab in keep}
-    removed: list[dict] = []
-    drop: set[int] = set()
+def _organ_masks(suv32, labels, st, geometry: ImageGeometry, exclude, keep) -> list:
+    """The organ masks (``analysis.organ_masks``) of the organs in ``exclude``, brain first."""
+    from workstation.analysis.organ_masks import find_organ
 
-    def largest(cands):
-        return max(cands, key=lambda lab: st.count[lab - 1]) if cands else None
+    found, taken = [], None
+    for organ in ORGANS:
+        if organ not in exclude:
+            continue
+        om = find_organ(organ, labels, st, geometry, keep, taken)
+        if om is None:
+            continue
+        found.append(om)
+        taken = om.full(labels.shape) if taken is None else (taken | om.full(labels.shape))
+    return found
 
-    def remove(organ, lab):
-        drop.add(lab)
-        removed.append({"organ": organ, "centre_world": [float(x) for x in centres[lab]],
-                        "volume_ml": float(st.count[lab - 1] * vv), "suvmax": float(st.max[lab - 1])})
 
-    zr, xr = max(zmax - zmin, 1e-9), max(xmax - xmin, 1e-9)
-    if "brain" in exclude:
-        lab = largest([lab for lab, w in centres.items()
-                       if st.count[lab - 1] * vv >= BRAIN_MIN_ML and (w[2] - zmin) / zr >= 0.85])
-        if lab is not None:
-            remove("brain", lab)
-    if "bladder" in exclude:
-        lab = largest([lab for lab, w in centres.items() if lab not in drop
-                       and st.count[lab - 1] * vv >= BLADDER_MIN_ML and (w[2] - zmin) / zr <= 0.30
-                       and 1 / 3 <= (w[0] - xmin) / xr <= 2 / 3])
-        if lab is not None:
-            remove("bladder", lab)
-    return np.array([lab for lab in keep if int(lab) not in drop], dtype=keep.dtype), removed
+def _exclusion_entry(organ, suv32, geometry: ImageGeometry) -> dict:
+    """What an exclusion removed: organ, centre, volume, SUVmax, what of its component was kept, a warning."""
+    from workstation.analysis.organ_masks import plausibility_warning
+
+    vals = suv32[organ.box][organ.mask]
+    kji = np.argwhere(organ.mask).mean(axis=0) + [sl.start for sl in organ.box]
+    vol = float(vals.size * geometry.voxel_volume_ml)
+    suvmax = float(vals.max())
+    return {"organ": organ.organ, "centre_world": [float(x) for x in geometry.kji_to_world(kji)],
+            "volume_ml": vol, "suvmax": suvmax, "component_ml": organ.component_ml,
+            "kept_outside_ml": max(organ.component_ml - vol, 0.0), "core_radius_mm": organ.core_radius_mm,
+            "warning": plausibility_warning(organ.organ, vol, suvmax)}

@@ -95,7 +95,7 @@ def run(args) -> int:
                            min_volume_ml=args.min_volume, exclude=exclude, constraint=args.constraint)
     except QuantError as exc:
         raise UserError(with_option(str(exc), exc.field)) from None
-    warnings = list(pet.warnings) + list(res.warnings)
+    warnings = list(pet.warnings) + list(res.warnings) + list(rep.warnings)
     if args.json:
         out = rep.to_dict()
         out.update({"suv_type": res.suv_type, "suv_units": res.units, "suv_factor": res.factor,
@@ -127,8 +127,10 @@ def format_report(rep, units: str = "g/ml") -> str:
                  else "box " + " x ".join(f"{2 * h:g}" for h in c["half_size_mm"]) + " mm")
         lines.append(f"constraint: {shape} around {_xyz(c['centre_world'])}")
     for e in rep.excluded:
+        cut = e.get("kept_outside_ml", 0.0)
         lines.append(f"excluded as {e['organ']}: {e['volume_ml']:.1f} mL at {_xyz(e['centre_world'])}, "
-                     f"SUVmax {e['suvmax']:.2f}")
+                     f"SUVmax {e['suvmax']:.2f}" + (f" (cut from a {e['component_ml']:.1f} mL region; "
+                                                    f"{cut:.1f} mL outside the {e['organ']} kept)" if cut > 0 else ""))
     head = f"{'#':>3}  {'centre x,y,z (mm)':<26} {'SUVmax':>8} {'SUVmean':>8} {'SUVpeak':>8} {'MTV mL':>9} {'TLG':>10}  {'thr':>6}"
     lines.append(head)
     for les in rep.lesions:
