@@ -18,23 +18,49 @@ def add_parser(sub):
                                    "with --seed, the one lesion grown from that point. Lists each lesion's centre, "
                                    "SUVmax, SUVmean, SUVpeak (1 cm3 sphere), MTV and TLG, and whole-body totals.")
     p.add_argument("pet_dir", metavar="PET_SERIES_DIR")
-    p.add_argument("--method", default="fixed:2.5", metavar="METHOD", help=f"{METHODS_HELP}; default fixed:2.5")
     p.add_argument("--seed", metavar="X,Y,Z", help="world point (LPS mm) on the lesion: seeded segmentation (write --seed=-12,5,-345 when x is negative)")
-    p.add_argument("--liver", metavar="X,Y,Z", help="centre (LPS mm) of the 3 cm liver reference VOI, needed by percist (--liver=-60,-40,-560)")
-    p.add_argument("--min-volume", type=float, default=0.5, metavar="ML",
-                   help="whole-body: smallest lesion kept, in mL (default 0.5)")
-    p.add_argument("--exclude", action="append", choices=["brain", "bladder"], default=None,
-                   help="whole-body: leave out only these organs (heuristic rules; repeatable); "
-                        "default: brain and bladder")
-    p.add_argument("--no-exclude", action="store_true", help="whole-body: keep the brain and bladder")
-    p.add_argument("--constraint", type=float, default=None, metavar="MM",
-                   help="seeded: radius of the sphere around --seed the region may grow in (default 40 mm)")
+    add_finding_options(p)
     p.add_argument("--series", metavar="UID", help="PET series instance UID when the folder holds several")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     from .common import add_suv_arguments
 
     add_suv_arguments(p)
     p.set_defaults(func=run)
+
+
+def add_finding_options(p) -> None:
+    """The lesion-finding options of `lesions`, `export` and `report` (one definition: the same
+    names, defaults and meaning in all three; the viewer uses the same defaults from
+    ``analysis.segmentation``). ``--seed`` is added by each command (one or several)."""
+    from workstation.analysis.segmentation import DEFAULT_CONSTRAINT_MM, DEFAULT_EXCLUDE, ORGANS
+    from workstation.core.vocabulary import METHODS_HELP
+
+    p.add_argument("--method", default="fixed:2.5", metavar="METHOD", help=f"{METHODS_HELP}; default fixed:2.5")
+    p.add_argument("--liver", metavar="X,Y,Z", help="centre (LPS mm) of the 3 cm liver reference VOI, needed by percist (--liver=-60,-40,-560)")
+    p.add_argument("--min-volume", type=float, default=0.5, metavar="ML",
+                   help="whole-body: smallest lesion kept, in mL (default 0.5)")
+    p.add_argument("--exclude", action="append", choices=list(ORGANS), default=None,
+                   help="whole-body: leave out only these organs (repeatable); default: "
+                        f"{' and '.join(DEFAULT_EXCLUDE)}. An organ is a mask found from the image; a lesion "
+                        "touching it is cut at its boundary and kept")
+    p.add_argument("--no-exclude", action="store_true", help="whole-body: keep the brain and bladder")
+    p.add_argument("--constraint", type=float, default=None, metavar="MM",
+                   help=f"seeded: radius of the sphere around the seed the region may grow in (default: "
+                        f"{DEFAULT_CONSTRAINT_MM:g} mm, enlarged in steps while the lesion reaches it)")
+
+
+def finding_from_args(args) -> dict:
+    """``exclude`` and ``constraint`` keyword arguments of the finder from the shared options."""
+    from workstation.analysis.segmentation import DEFAULT_EXCLUDE
+
+    from .common import UserError
+
+    if args.no_exclude and args.exclude:
+        raise UserError("--no-exclude and --exclude contradict each other; give one")
+    exclude = () if args.no_exclude else (tuple(args.exclude) if args.exclude else DEFAULT_EXCLUDE)
+    if args.constraint is not None and not args.constraint > 0:
+        raise UserError("--constraint must be a radius in mm above 0")
+    return {"exclude": exclude, "constraint": args.constraint}
 
 
 def parse_point(text: str, option: str) -> tuple[float, float, float]:
@@ -83,16 +109,10 @@ def run(args) -> int:
     liver = parse_point(args.liver, "--liver") if args.liver else None
     pet, res = checked_pet_and_suv(args)
     suv = suv_array(pet, res)
-    from workstation.analysis.segmentation import DEFAULT_EXCLUDE
-
-    if args.no_exclude and args.exclude:
-        raise UserError("--no-exclude and --exclude contradict each other; give one")
-    exclude = () if args.no_exclude else (tuple(args.exclude) if args.exclude else DEFAULT_EXCLUDE)
-    if args.constraint is not None and not args.constraint > 0:
-        raise UserError("--constraint must be a radius in mm above 0")
+    kw = finding_from_args(args)
     try:
         rep = find_lesions(suv, pet.geometry, args.method, seed_world=seed, liver_world=liver,
-                           min_volume_ml=args.min_volume, exclude=exclude, constraint=args.constraint)
+                           min_volume_ml=args.min_volume, **kw)
     except QuantError as exc:
         raise UserError(with_option(str(exc), exc.field)) from None
     warnings = list(pet.warnings) + list(res.warnings) + list(rep.warnings)

@@ -485,6 +485,9 @@ class VoiPanel(QWidget):
                 ", ".join(QCoreApplication.translate("organs", r) for r in rules))
         else:
             said = self.tr("; nothing excluded")
+        warned = list(getattr(segs, "warnings", []) or [])
+        if warned:  # an exclusion that does not look like its organ, a lesion under 3 voxels: said, in full
+            said += self.tr("; warning: {}").format(" | ".join(warned))
         self.show_message(self.tr("whole body: {} lesions").format(len(vois)) + said)
 
     # ------------------------------------------------------------ editing
