@@ -22,14 +22,23 @@ Rules (the choices the literature leaves open, written down once)
     when the region grown from that voxel at its threshold still holds the first maximum (one
     lesion with several peaks); otherwise the lesion cannot be separated from the hotter
     structure at this threshold and a QuantError says so (no silently merged regions).
-  - ``gradient`` (edge method, as PET Edge-type tools): rays are cast from the maximum in 98
-    directions; along each ray (samples every quarter of the smallest voxel, trilinear) the edge is
-    the point of steepest SUV descent before the profile rises again; T is the median SUV at those
-    edge points, and the region is grown at T. On a sphere blurred by a Gaussian PSF the steepest
-    descent lies near the true surface, so the volume does not depend on a percentage.
+  - ``gradient`` (edge method, as PET Edge-type tools: the boundary is where the SUV falls
+    fastest): rays are cast from the maximum in 98 directions; along each ray (samples every
+    quarter of the smallest voxel, trilinear) the edge is the point of steepest SUV descent
+    (the profile smoothed along the ray by :data:`GRADIENT_RAY_SMOOTH` voxel, so that the flank
+    of a one-voxel hot spot is not the edge) before the profile rises again by more than
+    :data:`GRADIENT_REBOUND` of its fall so far
+    (another structure beyond; smaller ripples of noise or of a heterogeneous tumour are passed);
+    T is the median SUV at those edge points, the region is grown at T, and cavities it encloses
+    (a necrotic centre) are filled: the region is the whole tumour, as a GTV is. On a sphere
+    blurred by a Gaussian PSF the steepest descent lies near the true surface, so the volume does
+    not depend on a percentage.
 * **Constraint and leaks (one mechanism for every seeded method).** A seeded region grows only
-  inside a constraint (a sphere around the click, default radius :data:`DEFAULT_CONSTRAINT_MM`,
-  or a box; the caller shows it and lets the user resize it). :func:`_guard` checks every seeded
+  inside a constraint (a sphere around the click, or a box; the caller shows it and lets the
+  user resize it). When the caller gives none, the constraint is **sized from the tumour**: a
+  sphere of :data:`DEFAULT_CONSTRAINT_MM` first, enlarged through :data:`AUTO_CONSTRAINT_MM`
+  while the region reaches its surface (the report's ``constraint`` says the radius used and
+  that it was enlarged); a constraint the caller gives is never changed. :func:`_guard` checks every seeded
   region: if it touches the constraint's surface, or holds a voxel hotter than the lesion's own
   maximum that belongs to another structure, nothing is measured: :class:`SegmentationLeak`
   (a ``QuantError``) says what happened and carries the offending region so that it can be
@@ -83,6 +92,14 @@ DEFAULT_EXCLUDE: tuple[str, ...] = ORGANS
 #: radius of the sphere around the click that bounds a seeded region, mm
 DEFAULT_CONSTRAINT_MM = 40.0
 GRADIENT_RAYS = 98
+#: radii (mm) tried in turn when the caller gives no constraint: the first the region does not reach is used
+AUTO_CONSTRAINT_MM = (40.0, 60.0, 90.0, 135.0, 200.0)
+#: gradient method: a ray stops where its profile rises again by more than this fraction of its fall so far
+GRADIENT_REBOUND = 0.3
+#: gradient method: each ray's profile is smoothed along the ray by a Gaussian of this many (coarsest) voxel
+#: spacings, so that the flank of a one-voxel hot spot at the maximum is not taken for the tumour's edge
+#: (1-D smoothing leaves the inflection of a symmetric edge in place)
+GRADIENT_RAY_SMOOTH = 1.0
 
 
 @dataclass(frozen=True)
@@ -277,8 +294,8 @@ def segment_seeded(suv, geometry: ImageGeometry, seed_world, method: str = "fixe
     """Grow one lesion from the clicked point ``seed_world`` (LPS mm) and measure it.
 
     ``method``: "fixed:2.5", "pct:41", "percist" (needs ``liver_world``), "a50" or "gradient".
-    ``constraint``: a :class:`Constraint`, or a radius in mm of a sphere around the seed (default
-    :data:`DEFAULT_CONSTRAINT_MM`). Raises :class:`SegmentationLeak` when the region reaches the
+    ``constraint``: a :class:`Constraint`, or a radius in mm of a sphere around the seed; None
+    (the default): sized from the tumour (:data:`AUTO_CONSTRAINT_MM`, module docstring). Raises :class:`SegmentationLeak` when the region reaches the
     constraint or merges with a hotter structure. ``progress``: an object with
     ``update(fraction, message)`` that may raise to cancel. ``report.labels`` is the int32 label
     image (the lesion has label 1).
@@ -289,9 +306,31 @@ def segment_seeded(suv, geometry: ImageGeometry, seed_world, method: str = "fixe
     if seed is None:
         raise QuantError(f"seed {list(np.round(seed_world, 1))} mm lies outside the PET image; "
                          "click inside the field of view", field="seed_world")
-    if constraint is None or isinstance(constraint, (int, float)):
-        radius = DEFAULT_CONSTRAINT_MM if constraint is None else float(constraint)
-        constraint = Constraint(tuple(float(v) for v in world_point(seed_world, "seed")), radius)
+    centre = tuple(float(v) for v in world_point(seed_world, "seed"))
+    if constraint is None:  # sized from the tumour: enlarged while the region reaches it
+        radii = AUTO_CONSTRAINT_MM
+        for n_try, radius in enumerate(radii):
+            try:
+                report = _seeded_in(req, seed, Constraint(centre, radius))
+            except SegmentationLeak as exc:
+                if exc.kind != "constraint":
+                    raise
+                if n_try == len(radii) - 1:
+                    raise SegmentationLeak(f"{exc} (the constraint was enlarged in steps from {radii[0]:g} to "
+                                           f"{radii[-1]:g} mm)", kind=exc.kind, region=exc.region,
+                                           constraint=exc.constraint) from None
+                continue
+            if n_try:
+                report.constraint["enlarged_from_mm"] = radii[0]
+            return report
+    if isinstance(constraint, (int, float)):
+        constraint = Constraint(centre, float(constraint))
+    return _seeded_in(req, seed, constraint)
+
+
+def _seeded_in(req: _Request, seed, constraint: Constraint) -> LesionReport:
+    """Seeded segmentation inside one constraint (see :func:`segment_seeded`)."""
+    suv32, geometry = req.suv32, req.geometry
     inside, surface = constraint.masks(geometry)
     start = climb_to_max(np.where(inside, suv32, -np.inf).astype(np.float32), seed)
     background = None
@@ -302,8 +341,7 @@ def segment_seeded(suv, geometry: ImageGeometry, seed_world, method: str = "fixe
                              f"{float(suv32[start]):.3g}); click on the lesion or lower the threshold")
         region, box = _grow(suv32, start, thr, inside)
     elif req.name == "gradient":
-        thr = gradient_threshold(suv32, geometry, start, inside)
-        region, box = _grow(suv32, start, thr, inside)
+        region, box, thr = gradient_region(suv32, geometry, start, inside)
     else:
         region, box, thr, start, background = _relative_region(suv32, start, req.name, req.value, req.spacing_kji,
                                                                limit=inside, guard=(inside, surface, constraint,
@@ -528,6 +566,20 @@ def _unit_directions(n: int = GRADIENT_RAYS) -> np.ndarray:
     return np.stack([np.cos(theta) * np.sin(phi), np.sin(theta) * np.sin(phi), np.cos(phi)], axis=1)
 
 
+def gradient_region(suv32: np.ndarray, geometry: ImageGeometry, start, inside: np.ndarray):
+    """(mask, box, edge value T) of the gradient method (module docstring): T from the steepest descent
+    along rays (:func:`gradient_threshold`), the region grown at T inside the constraint, the
+    cavities it encloses filled."""
+    from scipy import ndimage as ndi
+
+    thr = gradient_threshold(suv32, geometry, start, inside)
+    region, box = _grow(suv32, start, np.float32(thr), inside)
+    if box is not None:
+        crop = padded_box([sl.start for sl in box], [sl.stop for sl in box], 1, suv32.shape)
+        region[crop] = ndi.binary_fill_holes(region[crop]) & inside[crop]
+    return region, box, thr
+
+
 def gradient_threshold(suv32: np.ndarray, geometry: ImageGeometry, start, inside=None) -> float:
     """Edge threshold from the steepest SUV descent along rays from the maximum ``start`` (k, j, i).
 
@@ -554,16 +606,21 @@ def gradient_threshold(suv32: np.ndarray, geometry: ImageGeometry, start, inside
         ok = inside[near[0], near[1], near[2]].reshape(len(dirs), len(s))
         prof = np.where(ok, prof, np.nan)
     edges = []
+    sigma = GRADIENT_RAY_SMOOTH * float(max(geometry.spacing)) / step  # samples
     for row in prof:
         valid = np.isfinite(row)
         n = int(np.argmin(valid)) if not valid.all() else len(row)
         r = row[:n]
         if r.size < 3:
             continue
+        r = ndi.gaussian_filter1d(r, sigma, mode="nearest") if sigma > 0 else r
         d = np.diff(r)
-        # follow the fall: stop where the profile starts rising again (another structure beyond)
-        rising = np.flatnonzero(d > 1e-6 * max(1.0, abs(float(r[0]))))
-        stop = int(rising[0]) if rising.size else d.size
+        # follow the fall: stop where the profile rises again by more than GRADIENT_REBOUND of the fall so
+        # far (another structure beyond); smaller ripples (noise, a heterogeneous tumour) are passed
+        low = np.minimum.accumulate(r)
+        fall = float(r[0]) - low
+        rising = np.flatnonzero((r - low > GRADIENT_REBOUND * fall) & (fall > 1e-6 * max(1.0, abs(float(r[0])))))
+        stop = int(rising[0]) - 1 if rising.size else d.size
         if stop < 1:
             continue
         j = int(np.argmin(d[:stop]))  # steepest descent between samples j and j+1

@@ -145,7 +145,9 @@ def format_report(rep, units: str = "g/ml") -> str:
         c = rep.constraint
         shape = (f"sphere of radius {c['radius_mm']:g} mm" if c["shape"] == "sphere"
                  else "box " + " x ".join(f"{2 * h:g}" for h in c["half_size_mm"]) + " mm")
-        lines.append(f"constraint: {shape} around {_xyz(c['centre_world'])}")
+        grown = (f" (enlarged from {c['enlarged_from_mm']:g} mm: the lesion reached the smaller ones)"
+                 if c.get("enlarged_from_mm") else "")
+        lines.append(f"constraint: {shape} around {_xyz(c['centre_world'])}{grown}")
     for e in rep.excluded:
         cut = e.get("kept_outside_ml", 0.0)
         lines.append(f"excluded as {e['organ']}: {e['volume_ml']:.1f} mL at {_xyz(e['centre_world'])}, "

@@ -413,10 +413,13 @@ class VoiPanel(QWidget):
         if error:
             self.show_message(self.tr("⚠ nothing measured: {}").format(error) if self.last_leak is not None
                               else str(error))
-            if self.last_leak is not None:  # the region that leaked is outlined in red in the views
+            if self.last_leak is not None:  # the region that leaked is outlined in the views
+                from workstation.ui.voi_style import COLOUR_NAMES
+
+                name = QCoreApplication.translate("colours", COLOUR_NAMES[self.constraint_tool.leak_rgb()])
                 self.show_message(self.message.text() + "\n" + self.tr(
-                    "The region that grew is outlined in red; drag the amber circle's rim to resize the "
-                    "constraint, or its centre to move it."))
+                    "The region that grew is outlined in {} (a colour no structure on screen uses); drag the "
+                    "amber circle's rim to resize the constraint, or its centre to move it.").format(name))
             self._redraw_views()
             return
         m = self.model
