@@ -25,6 +25,7 @@ FIELD_OPTIONS = {
     "method": "--method METHOD",
     "exclude": "--exclude",
     "min_volume_ml": "--min-volume ML",
+    "constraint": "--constraint MM",
 }
 
 

@@ -19,21 +19,16 @@ from __future__ import annotations
 
 def add_reading_arguments(p) -> None:
     """The lesion-finding options shared with `workstation report` (same meaning as in `lesions`)."""
-    from workstation.core.vocabulary import METHODS_HELP
-
     from workstation.cli.common import add_suv_arguments
+    from workstation.cli.lesions_cmd import add_finding_options
 
     p.add_argument("pet_dir", metavar="PET_SERIES_DIR")
-    p.add_argument("--method", default="fixed:2.5", metavar="METHOD", help=f"{METHODS_HELP}; default fixed:2.5")
     p.add_argument("--seed", action="append", default=[], metavar="X,Y,Z",
                    help="world point (LPS mm) on a lesion: seeded segmentation, one lesion per seed; repeat "
                         "for several lesions (write --seed=-12,5,-345 when x is negative)")
-    p.add_argument("--liver", metavar="X,Y,Z", help="centre (LPS mm) of the 3 cm liver reference VOI (percist, Deauville)")
+    add_finding_options(p)
     p.add_argument("--blood-pool", metavar="X,Y,Z",
                    help="centre (LPS mm) of the blood-pool reference VOI (1 cm x 2 cm cylinder; Deauville with --liver)")
-    p.add_argument("--min-volume", type=float, default=0.5, metavar="ML", help="whole-body: smallest lesion kept (mL)")
-    p.add_argument("--exclude", action="append", choices=["brain", "bladder"], default=[],
-                   help="whole-body: leave out the brain / bladder (repeatable)")
     p.add_argument("--series", metavar="UID", help="PET series instance UID when the folder holds several")
     p.add_argument("--ct", metavar="CT_DIR", help="folder with the CT (one series): key images are the fused slice")
     p.add_argument("--colormap", default="hot iron", choices=["hot iron", "rainbow", "grey", "inverted grey"],
@@ -68,17 +63,28 @@ def reading_from_args(args):
     from workstation.analysis.lesions.findings import measure
 
     from workstation.cli.common import UserError, with_option
-    from workstation.cli.lesions_cmd import checked_pet_and_suv, parse_point
+    from workstation.cli.lesions_cmd import checked_pet_and_suv, finding_from_args, parse_point
 
+    kw = finding_from_args(args)
     seeds = [parse_point(s, "--seed") for s in args.seed]
     liver = parse_point(args.liver, "--liver") if args.liver else None
     bp = parse_point(args.blood_pool, "--blood-pool") if args.blood_pool else None
     pet, res = checked_pet_and_suv(args)
     try:
         return measure(pet, res, args.method, seeds=seeds, liver_world=liver, blood_pool_world=bp,
-                       min_volume_ml=args.min_volume, exclude=tuple(args.exclude))
+                       min_volume_ml=args.min_volume, **kw)
     except QuantError as exc:
         raise UserError(with_option(str(exc), exc.field)) from None
+
+
+def print_finding(reading) -> None:
+    """What `export` and `report` say about the lesions found: count, method, exclusions, warnings."""
+    rep = reading.report
+    print(f"{len(reading.lesions)} lesion(s), method {rep.method}, SUV type {reading.suv.suv_type}")
+    for e in rep.excluded:
+        print(f"excluded as {e['organ']}: {e['volume_ml']:.1f} mL, SUVmax {e['suvmax']:.2f}")
+    for w in rep.warnings:
+        print(f"warning: {w}")
 
 
 def _pair(text: str, option: str) -> tuple[float, float]:
@@ -195,7 +201,7 @@ def run(args) -> int:
             paths = export(reading, args.kind, args.out, overwrite=args.force, seg_out=args.seg, images=images)
     except (QuantError, ExportError, FollowupError, ResponseError) as exc:
         raise UserError(str(exc)) from None
-    print(f"{len(reading.lesions)} lesion(s), method {reading.report.method}, SUV type {reading.suv.suv_type}")
+    print_finding(reading)
     if reading.response is not None:
         print(f"PERCIST: {reading.response.category}")
     for p in paths:

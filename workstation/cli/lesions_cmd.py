@@ -10,7 +10,6 @@ from __future__ import annotations
 
 
 def add_parser(sub):
-    from workstation.core.vocabulary import METHODS_HELP
 
     p = sub.add_parser("lesions", help="segment lesions (whole-body or seeded) and list SUVmax/mean/peak, MTV, TLG",
                        description="Load one PET series, convert it to SUV and segment lesions: whole-body "
@@ -18,23 +17,49 @@ def add_parser(sub):
                                    "with --seed, the one lesion grown from that point. Lists each lesion's centre, "
                                    "SUVmax, SUVmean, SUVpeak (1 cm3 sphere), MTV and TLG, and whole-body totals.")
     p.add_argument("pet_dir", metavar="PET_SERIES_DIR")
-    p.add_argument("--method", default="fixed:2.5", metavar="METHOD", help=f"{METHODS_HELP}; default fixed:2.5")
     p.add_argument("--seed", metavar="X,Y,Z", help="world point (LPS mm) on the lesion: seeded segmentation (write --seed=-12,5,-345 when x is negative)")
-    p.add_argument("--liver", metavar="X,Y,Z", help="centre (LPS mm) of the 3 cm liver reference VOI, needed by percist (--liver=-60,-40,-560)")
-    p.add_argument("--min-volume", type=float, default=0.5, metavar="ML",
-                   help="whole-body: smallest lesion kept, in mL (default 0.5)")
-    p.add_argument("--exclude", action="append", choices=["brain", "bladder"], default=None,
-                   help="whole-body: leave out only these organs (heuristic rules; repeatable); "
-                        "default: brain and bladder")
-    p.add_argument("--no-exclude", action="store_true", help="whole-body: keep the brain and bladder")
-    p.add_argument("--constraint", type=float, default=None, metavar="MM",
-                   help="seeded: radius of the sphere around --seed the region may grow in (default 40 mm)")
+    add_finding_options(p)
     p.add_argument("--series", metavar="UID", help="PET series instance UID when the folder holds several")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     from workstation.cli.common import add_suv_arguments
 
     add_suv_arguments(p)
     p.set_defaults(func=run)
+
+
+def add_finding_options(p) -> None:
+    """The lesion-finding options of `lesions`, `export` and `report` (one definition: the same
+    names, defaults and meaning in all three; the viewer uses the same defaults from
+    ``analysis.lesions.segmentation``). ``--seed`` is added by each command (one or several)."""
+    from workstation.analysis.lesions.segmentation import DEFAULT_CONSTRAINT_MM, DEFAULT_EXCLUDE, ORGANS
+    from workstation.core.vocabulary import METHODS_HELP
+
+    p.add_argument("--method", default="fixed:2.5", metavar="METHOD", help=f"{METHODS_HELP}; default fixed:2.5")
+    p.add_argument("--liver", metavar="X,Y,Z", help="centre (LPS mm) of the 3 cm liver reference VOI, needed by percist (--liver=-60,-40,-560)")
+    p.add_argument("--min-volume", type=float, default=0.5, metavar="ML",
+                   help="whole-body: smallest lesion kept, in mL (default 0.5)")
+    p.add_argument("--exclude", action="append", choices=list(ORGANS), default=None,
+                   help="whole-body: leave out only these organs (repeatable); default: "
+                        f"{' and '.join(DEFAULT_EXCLUDE)}. An organ is a mask found from the image; a lesion "
+                        "touching it is cut at its boundary and kept")
+    p.add_argument("--no-exclude", action="store_true", help="whole-body: keep the brain and bladder")
+    p.add_argument("--constraint", type=float, default=None, metavar="MM",
+                   help=f"seeded: radius of the sphere around the seed the region may grow in (default: "
+                        f"{DEFAULT_CONSTRAINT_MM:g} mm, enlarged in steps while the lesion reaches it)")
+
+
+def finding_from_args(args) -> dict:
+    """``exclude`` and ``constraint`` keyword arguments of the finder from the shared options."""
+    from workstation.analysis.lesions.segmentation import DEFAULT_EXCLUDE
+
+    from workstation.cli.common import UserError
+
+    if args.no_exclude and args.exclude:
+        raise UserError("--no-exclude and --exclude contradict each other; give one")
+    exclude = () if args.no_exclude else (tuple(args.exclude) if args.exclude else DEFAULT_EXCLUDE)
+    if args.constraint is not None and not args.constraint > 0:
+        raise UserError("--constraint must be a radius in mm above 0")
+    return {"exclude": exclude, "constraint": args.constraint}
 
 
 def parse_point(text: str, option: str) -> tuple[float, float, float]:
@@ -83,19 +108,13 @@ def run(args) -> int:
     liver = parse_point(args.liver, "--liver") if args.liver else None
     pet, res = checked_pet_and_suv(args)
     suv = suv_array(pet, res)
-    from workstation.analysis.lesions.segmentation import DEFAULT_EXCLUDE
-
-    if args.no_exclude and args.exclude:
-        raise UserError("--no-exclude and --exclude contradict each other; give one")
-    exclude = () if args.no_exclude else (tuple(args.exclude) if args.exclude else DEFAULT_EXCLUDE)
-    if args.constraint is not None and not args.constraint > 0:
-        raise UserError("--constraint must be a radius in mm above 0")
+    kw = finding_from_args(args)
     try:
         rep = find_lesions(suv, pet.geometry, args.method, seed_world=seed, liver_world=liver,
-                           min_volume_ml=args.min_volume, exclude=exclude, constraint=args.constraint)
+                           min_volume_ml=args.min_volume, **kw)
     except QuantError as exc:
         raise UserError(with_option(str(exc), exc.field)) from None
-    warnings = list(pet.warnings) + list(res.warnings)
+    warnings = list(pet.warnings) + list(res.warnings) + list(rep.warnings)
     if args.json:
         out = rep.to_dict()
         out.update({"suv_type": res.suv_type, "suv_units": res.units, "suv_factor": res.factor,
@@ -125,10 +144,14 @@ def format_report(rep, units: str = "g/ml") -> str:
         c = rep.constraint
         shape = (f"sphere of radius {c['radius_mm']:g} mm" if c["shape"] == "sphere"
                  else "box " + " x ".join(f"{2 * h:g}" for h in c["half_size_mm"]) + " mm")
-        lines.append(f"constraint: {shape} around {_xyz(c['centre_world'])}")
+        grown = (f" (enlarged from {c['enlarged_from_mm']:g} mm: the lesion reached the smaller ones)"
+                 if c.get("enlarged_from_mm") else "")
+        lines.append(f"constraint: {shape} around {_xyz(c['centre_world'])}{grown}")
     for e in rep.excluded:
+        cut = e.get("kept_outside_ml", 0.0)
         lines.append(f"excluded as {e['organ']}: {e['volume_ml']:.1f} mL at {_xyz(e['centre_world'])}, "
-                     f"SUVmax {e['suvmax']:.2f}")
+                     f"SUVmax {e['suvmax']:.2f}" + (f" (cut from a {e['component_ml']:.1f} mL region; "
+                                                    f"{cut:.1f} mL outside the {e['organ']} kept)" if cut > 0 else ""))
     head = f"{'#':>3}  {'centre x,y,z (mm)':<26} {'SUVmax':>8} {'SUVmean':>8} {'SUVpeak':>8} {'MTV mL':>9} {'TLG':>10}  {'thr':>6}"
     lines.append(head)
     for les in rep.lesions:

@@ -33,7 +33,7 @@ def run(args) -> int:
     from workstation.report.reading_report import ReportError, content_from_reading, write_pdf
 
     from workstation.cli.common import UserError
-    from workstation.cli.export_cmd import key_images_from_args, key_png_scale, reading_from_args
+    from workstation.cli.export_cmd import key_images_from_args, key_png_scale, print_finding, reading_from_args
 
     out = Path(args.out)
     if out.exists() and not args.force:
@@ -53,6 +53,6 @@ def run(args) -> int:
         write_pdf(out, content, lang=args.lang, page=args.page, overwrite=args.force)
     except ReportError as exc:
         raise UserError(str(exc)) from None
-    print(f"{len(reading.lesions)} lesion(s), method {reading.report.method}, SUV type {reading.suv.suv_type}")
+    print_finding(reading)
     print(f"wrote {out}")
     return 0

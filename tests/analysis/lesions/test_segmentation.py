@@ -306,9 +306,11 @@ def test_low_contrast_lesion_next_to_a_hot_one():
     v[np.sum((w - (40, 0, 0)) ** 2, axis=-1) <= 10.0 ** 2] = 10.0
     with pytest.raises(errors_mod.QuantError, match="hotter structure"):  # a constraint wide enough to reach it
         Q.find_lesions(v, g, "pct:41", seed_world=(-40, 0, 0), constraint=100.0)
-    with pytest.raises(Q.SegmentationLeak, match="reached the constraint") as ei:  # the default sphere stops first
-        Q.find_lesions(v, g, "pct:41", seed_world=(-40, 0, 0))
+    with pytest.raises(Q.SegmentationLeak, match="reached the constraint") as ei:  # a 40 mm sphere stops first
+        Q.find_lesions(v, g, "pct:41", seed_world=(-40, 0, 0), constraint=40.0)
     assert ei.value.kind == "constraint" and ei.value.region.any()
+    with pytest.raises(Q.SegmentationLeak, match="hotter structure"):  # the default is enlarged until it meets it
+        Q.find_lesions(v, g, "pct:41", seed_world=(-40, 0, 0))
     rep = Q.find_lesions(v, g, "a50", seed_world=(-38, 2, 0))
     assert rep.lesions[0].voxels == small.sum()
     assert rep.lesions[0].background == pytest.approx(2.2)
@@ -338,18 +340,21 @@ def test_gradient_edge_on_blurred_spheres(r, contrast):
 
 
 def test_gradient_threshold_of_a_hand_made_profile():
-    """A 1-D staircase along x only (constant in y, z): 10 for |x| <= 4, then 7, 3, 1 in 2 mm steps.
-    Between voxel centres the image is linear: slopes 1.5, 2 and 1 per mm on the three stretches, so
-    every ray that falls sees its steepest stretch between x = 6 and 8 (edge value (7 + 3) / 2 = 5);
-    rays along y or z stay flat and give no edge."""
-    g = ImageGeometry((9, 9, 21), (2.0, 2.0, 2.0), origin=(-20.0, -8.0, -8.0))
+    """A 1-D staircase along x only (constant in y, z): 10 for |x| <= 4, 7 for |x| <= 10, 3 for |x| <= 16,
+    then 1, on 2 mm voxels. Between voxel centres the image is linear: ramps of 2 mm with slopes 1.5, 2
+    and 1 per mm, 4 mm of flat between them. Every ray that falls sees its steepest ramp from 7 to 3
+    (x = 10..12); the smoothing along the ray (sigma one voxel, 2 mm) keeps the steepest point of that
+    symmetric ramp at its middle, value (7 + 3) / 2 = 5 (the neighbouring ramps, 4 mm away, pull it by
+    a few tenths); rays that leave the image before x = 10 see only the first ramp (8.5) or no fall
+    at all, and are fewer than half, so the median is 5. The neighbouring ramps' middles would
+    give 8.5 or 2."""
+    g = ImageGeometry((41, 41, 25), (2.0, 2.0, 2.0), origin=(-24.0, -40.0, -40.0))  # wide in y, z: most rays
+    # reach x = 12 before the image's side (those within 73 degrees of x: 71 % of the rays)
     x = g.kji_to_world(np.stack(np.indices(g.shape), -1).reshape(-1, 3).astype(float))[:, 0].reshape(g.shape)
-    v = np.select([np.abs(x) <= 4, np.abs(x) <= 6, np.abs(x) <= 8], [10.0, 7.0, 3.0], 1.0).astype(np.float32)
+    v = np.select([np.abs(x) <= 4, np.abs(x) <= 10, np.abs(x) <= 16], [10.0, 7.0, 3.0], 1.0).astype(np.float32)
     start = tuple(int(a) for a in np.rint(g.world_to_kji((0.0, 0.0, 0.0))))
     t = Q.gradient_threshold(v, g, start, np.ones(g.shape, bool))
-    # the ends of the stretch fall within one 0.5 mm sample of x = 6 and 8 (slope 2/mm): ±0.5; the
-    # neighbouring stretches would give 8.5 or 2
-    assert t == pytest.approx(5.0, abs=0.5)
+    assert t == pytest.approx(5.0, abs=0.6)
 
 
 # ----------------------------------------------------------------------------- constraint and leaks
@@ -372,10 +377,14 @@ def test_fixed_threshold_merging_with_hotter_organ_stops_and_says_where():
     e = ei.value
     assert e.kind == "hotter structure" and "SUV 12" in str(e) and isinstance(e, errors_mod.QuantError)
     assert e.region[lesion].all() and np.linalg.norm(np.subtract(e.hotter_world, (30, 0, 0))) <= 25.0
-    # the default constraint (40 mm sphere) stops the growth along the bridge first: the same mechanism
+    # a 40 mm sphere stops the growth along the bridge first: the same mechanism
     with pytest.raises(Q.SegmentationLeak) as ei:
-        Q.find_lesions(v, g, "fixed:2.5", seed_world=(-45, 0, 0))
+        Q.find_lesions(v, g, "fixed:2.5", seed_world=(-45, 0, 0), constraint=40.0)
     assert ei.value.kind == "constraint" and "40 mm" in str(ei.value)
+    # the default constraint is enlarged in steps (40, 60 mm) until the bridge meets the hotter organ
+    with pytest.raises(Q.SegmentationLeak) as e2:
+        Q.find_lesions(v, g, "fixed:2.5", seed_world=(-45, 0, 0))
+    assert e2.value.kind == "hotter structure" and e2.value.constraint.radius_mm == 60.0
     inside, _ = ei.value.constraint.masks(g)
     assert ei.value.region.any() and not (ei.value.region & ~inside).any()  # it never left the sphere
     # methods that separate the lesion report its own SUVmax, never the organ's

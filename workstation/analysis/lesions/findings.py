@@ -18,7 +18,7 @@ import numpy as np
 from workstation.analysis.errors import QuantError
 from workstation.analysis.lesions.references import ReferenceVOI, blood_pool_reference, liver_reference
 from workstation.analysis.followup.response import deauville_points
-from workstation.analysis.lesions.segmentation import LesionReport, find_lesions
+from workstation.analysis.lesions.segmentation import DEFAULT_EXCLUDE, LesionReport, find_lesions
 from workstation.analysis.lesions.shapes import cylinder_mask, sphere_mask
 
 
@@ -59,7 +59,9 @@ class Reading:
 
 
 def measure(pet, suv_result, method: str = "fixed:2.5", *, seeds=(), liver_world=None, blood_pool_world=None,
-            min_volume_ml: float = 0.5, exclude=(), progress=None) -> Reading:
+            min_volume_ml: float = 0.5, exclude=DEFAULT_EXCLUDE, constraint=None, progress=None) -> Reading:
+    """Find the lesions as `workstation lesions` and the viewer do (same defaults: brain and bladder
+    excluded by anatomy, the seeded constraint), measure the references, score Deauville."""
     from workstation.analysis.suv.apply import suv_array
 
     suv = suv_array(pet, suv_result)
@@ -69,7 +71,7 @@ def measure(pet, suv_result, method: str = "fixed:2.5", *, seeds=(), liver_world
         rep = find_lesions(suv, geom, method, liver_world=liver_world, min_volume_ml=min_volume_ml,
                            exclude=tuple(exclude), progress=progress)
     else:
-        rep = _seeded(suv, geom, method, seeds, liver_world, progress)
+        rep = _seeded(suv, geom, method, seeds, liver_world, progress, constraint)
     liver = liver_reference(suv, geom, liver_world) if liver_world is not None else None
     bp = blood_pool_reference(suv, geom, blood_pool_world) if blood_pool_world is not None else None
     scores = {}
@@ -78,13 +80,16 @@ def measure(pet, suv_result, method: str = "fixed:2.5", *, seeds=(), liver_world
     return Reading(pet, suv_result, suv, rep, method, seeds, liver, bp, scores)
 
 
-def _seeded(suv, geom, method, seeds, liver_world, progress) -> LesionReport:
+def _seeded(suv, geom, method, seeds, liver_world, progress, constraint=None) -> LesionReport:
     labels = np.zeros(suv.shape, np.int32)
     lesions = []
+    warnings: list[str] = []
     first = None
     for s in seeds:
-        r = find_lesions(suv, geom, method, seed_world=s, liver_world=liver_world, progress=progress)
+        r = find_lesions(suv, geom, method, seed_world=s, liver_world=liver_world, progress=progress,
+                         constraint=constraint)
         first = first or r
+        warnings.extend(f"seed {', '.join(f'{v:.1f}' for v in s)}: {w}" for w in r.warnings)
         region = r.labels == 1
         if (labels[region] > 0).any():  # this seed fell in a lesion already found
             continue
@@ -93,7 +98,8 @@ def _seeded(suv, geom, method, seeds, liver_world, progress) -> LesionReport:
         labels[region] = les.label
         lesions.append(les)
     return LesionReport(first.method, first.threshold, lesions, float(sum(x.mtv_ml for x in lesions)),
-                        float(sum(x.tlg for x in lesions)), len(lesions), True, 0.0, first.reference, [], labels)
+                        float(sum(x.tlg for x in lesions)), len(lesions), True, 0.0, first.reference, [], labels,
+                        constraint=first.constraint, warnings=warnings)
 
 
 # ---------------------------------------------------------------------------------------- exports

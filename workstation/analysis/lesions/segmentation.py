@@ -22,14 +22,23 @@ Rules (the choices the literature leaves open, written down once)
     when the region grown from that voxel at its threshold still holds the first maximum (one
     lesion with several peaks); otherwise the lesion cannot be separated from the hotter
     structure at this threshold and a QuantError says so (no silently merged regions).
-  - ``gradient`` (edge method, as PET Edge-type tools): rays are cast from the maximum in 98
-    directions; along each ray (samples every quarter of the smallest voxel, trilinear) the edge is
-    the point of steepest SUV descent before the profile rises again; T is the median SUV at those
-    edge points, and the region is grown at T. On a sphere blurred by a Gaussian PSF the steepest
-    descent lies near the true surface, so the volume does not depend on a percentage.
+  - ``gradient`` (edge method, as PET Edge-type tools: the boundary is where the SUV falls
+    fastest): rays are cast from the maximum in 98 directions; along each ray (samples every
+    quarter of the smallest voxel, trilinear) the edge is the point of steepest SUV descent
+    (the profile smoothed along the ray by :data:`GRADIENT_RAY_SMOOTH` voxel, so that the flank
+    of a one-voxel hot spot is not the edge) before the profile rises again by more than
+    :data:`GRADIENT_REBOUND` of its fall so far
+    (another structure beyond; smaller ripples of noise or of a heterogeneous tumour are passed);
+    T is the median SUV at those edge points, the region is grown at T, and cavities it encloses
+    (a necrotic centre) are filled: the region is the whole tumour, as a GTV is. On a sphere
+    blurred by a Gaussian PSF the steepest descent lies near the true surface, so the volume does
+    not depend on a percentage.
 * **Constraint and leaks (one mechanism for every seeded method).** A seeded region grows only
-  inside a constraint (a sphere around the click, default radius :data:`DEFAULT_CONSTRAINT_MM`,
-  or a box; the caller shows it and lets the user resize it). :func:`_guard` checks every seeded
+  inside a constraint (a sphere around the click, or a box; the caller shows it and lets the
+  user resize it). When the caller gives none, the constraint is **sized from the tumour**: a
+  sphere of :data:`DEFAULT_CONSTRAINT_MM` first, enlarged through :data:`AUTO_CONSTRAINT_MM`
+  while the region reaches its surface (the report's ``constraint`` says the radius used and
+  that it was enlarged); a constraint the caller gives is never changed. :func:`_guard` checks every seeded
   region: if it touches the constraint's surface, or holds a voxel hotter than the lesion's own
   maximum that belongs to another structure, nothing is measured: :class:`SegmentationLeak`
   (a ``QuantError``) says what happened and carries the offending region so that it can be
@@ -42,11 +51,15 @@ Rules (the choices the literature leaves open, written down once)
   candidate the lesion is grown from its maximum at the lesion's own threshold (but never below
   the candidate threshold).
 * **Brain / bladder exclusion** (whole-body only, by default: :data:`DEFAULT_EXCLUDE`, used by the
-  CLI and the viewer alike; heuristics that report what they removed): *brain* is the largest component of at least 50 mL whose bounding-box centre lies in
-  the superior 15 % of the scanned head-foot (world z) range; *bladder* is the largest component
-  of at least 10 mL whose bounding-box centre lies in the inferior 30 % of that range and in the
-  middle third of the left-right (world x) range. A scan that does not include the head or the
-  pelvis can trip these rules; the excluded components are listed in the report.
+  CLI (`lesions`, `export`, `report`) and the viewer alike): the organ is a mask found from the
+  image's anatomy (``analysis.lesions.organ_masks``: the bulky cranial / pelvic-midline part of a
+  candidate component, found by a morphological opening); only the voxels inside the mask are
+  removed. A component that crosses the mask boundary is cut there and its outside part is
+  labelled again and kept (a head-and-neck cancer touching the brain stays a lesion). Every
+  exclusion is listed (``report.excluded``: organ, volume, SUVmax, the volume cut off the
+  component and kept); one outside the organ's plausible range is a warning (``report.warnings``).
+* **Warnings**: a lesion of fewer than :data:`MIN_VOXELS_WARN` PET voxels is reported with a
+  warning (its volume and mean are at the resolution limit), never silently.
 """
 
 from __future__ import annotations
@@ -73,14 +86,22 @@ DEFAULT_PCT = vocab.DEFAULT_PCT
 METHODS_HELP = vocab.METHODS_HELP
 A50_GAP_MM = 6.0
 A50_SHELL_MM = 10.0
-BRAIN_MIN_ML = 50.0
-BLADDER_MIN_ML = 10.0
 ORGANS = ("brain", "bladder")
+#: a lesion of fewer PET voxels than this is reported with a warning
+MIN_VOXELS_WARN = 3
 #: whole-body detection leaves these out unless asked not to (the one default of the CLI and the viewer)
 DEFAULT_EXCLUDE: tuple[str, ...] = ORGANS
 #: radius of the sphere around the click that bounds a seeded region, mm
 DEFAULT_CONSTRAINT_MM = 40.0
 GRADIENT_RAYS = 98
+#: radii (mm) tried in turn when the caller gives no constraint: the first the region does not reach is used
+AUTO_CONSTRAINT_MM = (40.0, 60.0, 90.0, 135.0, 200.0)
+#: gradient method: a ray stops where its profile rises again by more than this fraction of its fall so far
+GRADIENT_REBOUND = 0.3
+#: gradient method: each ray's profile is smoothed along the ray by a Gaussian of this many (coarsest) voxel
+#: spacings, so that the flank of a one-voxel hot spot at the maximum is not taken for the tumour's edge
+#: (1-D smoothing leaves the inflection of a symmetric edge in place)
+GRADIENT_RAY_SMOOTH = 1.0
 
 
 @dataclass(frozen=True)
@@ -194,13 +215,21 @@ class LesionReport:
     labels: np.ndarray | None = field(default=None, repr=False)  # int32 label image (lesion i = label i)
     exclude_rules: tuple = ()  # whole-body: the organs looked for (and removed when found)
     constraint: dict | None = None  # seeded: the constraint the region grew in
+    warnings: list[str] = field(default_factory=list)  # what the reader must check (shown by CLI, viewer, report)
 
     def to_dict(self) -> dict:
         return {"method": self.method, "threshold": self.threshold, "seeded": self.seeded,
                 "min_volume_ml": self.min_volume_ml, "count": self.count, "total_mtv_ml": self.total_mtv_ml,
                 "total_tlg": self.total_tlg, "reference": self.reference, "excluded": list(self.excluded),
                 "exclude_rules": list(self.exclude_rules), "constraint": self.constraint,
-                "lesions": [les.to_dict() for les in self.lesions]}
+                "warnings": list(self.warnings), "lesions": [les.to_dict() for les in self.lesions]}
+
+    def add_small_lesion_warnings(self) -> None:
+        for les in self.lesions:
+            if les.voxels < MIN_VOXELS_WARN:
+                self.warnings.append(f"lesion {les.label}: only {les.voxels} PET voxel(s) ({les.mtv_ml:.2f} mL): "
+                                     f"below {MIN_VOXELS_WARN} voxels its volume, SUVmean and TLG are not "
+                                     "measurable; check the outline or use another method")
 
 
 @dataclass
@@ -267,8 +296,8 @@ def segment_seeded(suv, geometry: ImageGeometry, seed_world, method: str = "fixe
     """Grow one lesion from the clicked point ``seed_world`` (LPS mm) and measure it.
 
     ``method``: "fixed:2.5", "pct:41", "percist" (needs ``liver_world``), "a50" or "gradient".
-    ``constraint``: a :class:`Constraint`, or a radius in mm of a sphere around the seed (default
-    :data:`DEFAULT_CONSTRAINT_MM`). Raises :class:`SegmentationLeak` when the region reaches the
+    ``constraint``: a :class:`Constraint`, or a radius in mm of a sphere around the seed; None
+    (the default): sized from the tumour (:data:`AUTO_CONSTRAINT_MM`, module docstring). Raises :class:`SegmentationLeak` when the region reaches the
     constraint or merges with a hotter structure. ``progress``: an object with
     ``update(fraction, message)`` that may raise to cancel. ``report.labels`` is the int32 label
     image (the lesion has label 1).
@@ -279,9 +308,31 @@ def segment_seeded(suv, geometry: ImageGeometry, seed_world, method: str = "fixe
     if seed is None:
         raise QuantError(f"seed {list(np.round(seed_world, 1))} mm lies outside the PET image; "
                          "click inside the field of view", field="seed_world")
-    if constraint is None or isinstance(constraint, (int, float)):
-        radius = DEFAULT_CONSTRAINT_MM if constraint is None else float(constraint)
-        constraint = Constraint(tuple(float(v) for v in world_point(seed_world, "seed")), radius)
+    centre = tuple(float(v) for v in world_point(seed_world, "seed"))
+    if constraint is None:  # sized from the tumour: enlarged while the region reaches it
+        radii = AUTO_CONSTRAINT_MM
+        for n_try, radius in enumerate(radii):
+            try:
+                report = _seeded_in(req, seed, Constraint(centre, radius))
+            except SegmentationLeak as exc:
+                if exc.kind != "constraint":
+                    raise
+                if n_try == len(radii) - 1:
+                    raise SegmentationLeak(f"{exc} (the constraint was enlarged in steps from {radii[0]:g} to "
+                                           f"{radii[-1]:g} mm)", kind=exc.kind, region=exc.region,
+                                           constraint=exc.constraint) from None
+                continue
+            if n_try:
+                report.constraint["enlarged_from_mm"] = radii[0]
+            return report
+    if isinstance(constraint, (int, float)):
+        constraint = Constraint(centre, float(constraint))
+    return _seeded_in(req, seed, constraint)
+
+
+def _seeded_in(req: _Request, seed, constraint: Constraint) -> LesionReport:
+    """Seeded segmentation inside one constraint (see :func:`segment_seeded`)."""
+    suv32, geometry = req.suv32, req.geometry
     inside, surface = constraint.masks(geometry)
     start = climb_to_max(np.where(inside, suv32, -np.inf).astype(np.float32), seed)
     background = None
@@ -292,8 +343,7 @@ def segment_seeded(suv, geometry: ImageGeometry, seed_world, method: str = "fixe
                              f"{float(suv32[start]):.3g}); click on the lesion or lower the threshold")
         region, box = _grow(suv32, start, thr, inside)
     elif req.name == "gradient":
-        thr = gradient_threshold(suv32, geometry, start, inside)
-        region, box = _grow(suv32, start, thr, inside)
+        region, box, thr = gradient_region(suv32, geometry, start, inside)
     else:
         region, box, thr, start, background = _relative_region(suv32, start, req.name, req.value, req.spacing_kji,
                                                                limit=inside, guard=(inside, surface, constraint,
@@ -307,6 +357,7 @@ def segment_seeded(suv, geometry: ImageGeometry, seed_world, method: str = "fixe
     report.labels = np.zeros(suv32.shape, np.int32)
     report.labels[crop] = crop_labels
     report.constraint = constraint.to_dict()
+    report.add_small_lesion_warnings()
     req.step(1.0, "1 lesion")
     return report
 
@@ -332,10 +383,22 @@ def segment_whole_body(suv, geometry: ImageGeometry, method: str = "fixed:2.5", 
     labels, n = labeling.label_components(suv32, base_thr)
     req.step(0.4, f"{n} components above SUV {base_thr:.3g}")
     st = labeling.label_stats(labels, suv32, n)
-    keep = np.flatnonzero(st.count * geometry.voxel_volume_ml >= min_volume_ml) + 1
-    excluded = []
+    excluded, warnings = [], []
     if exclude:
-        keep, excluded = _exclude_organs(keep, st, geometry, exclude)
+        keep = np.flatnonzero(st.count * geometry.voxel_volume_ml >= min_volume_ml) + 1
+        found = _organ_masks(suv32, labels, st, geometry, exclude, keep)
+        if found:
+            masked = suv32.copy()
+            for organ in found:
+                sub = masked[organ.box]
+                sub[organ.mask] = -np.inf
+                excluded.append(_exclusion_entry(organ, suv32, geometry))
+                if excluded[-1]["warning"]:
+                    warnings.append(excluded[-1]["warning"])
+            labels, n = labeling.label_components(masked, base_thr)  # the cut components, labelled again
+            st = labeling.label_stats(labels, suv32, n)
+            del masked
+    keep = np.flatnonzero(st.count * geometry.voxel_volume_ml >= min_volume_ml) + 1
     new_labels = _relabel(labels, st.bbox, n, keep)
     thresholds = [base_thr] * keep.size
     backgrounds = [None] * keep.size
@@ -357,6 +420,8 @@ def segment_whole_body(suv, geometry: ImageGeometry, method: str = "fixed:2.5", 
                          [backgrounds[i - 1] for i in keep2], seeded=False, min_volume_ml=min_volume_ml,
                          excluded=excluded)
     report.exclude_rules = exclude
+    report.warnings = warnings
+    report.add_small_lesion_warnings()
     req.step(1.0, f"{report.count} lesions")
     return report
 
@@ -503,6 +568,20 @@ def _unit_directions(n: int = GRADIENT_RAYS) -> np.ndarray:
     return np.stack([np.cos(theta) * np.sin(phi), np.sin(theta) * np.sin(phi), np.cos(phi)], axis=1)
 
 
+def gradient_region(suv32: np.ndarray, geometry: ImageGeometry, start, inside: np.ndarray):
+    """(mask, box, edge value T) of the gradient method (module docstring): T from the steepest descent
+    along rays (:func:`gradient_threshold`), the region grown at T inside the constraint, the
+    cavities it encloses filled."""
+    from scipy import ndimage as ndi
+
+    thr = gradient_threshold(suv32, geometry, start, inside)
+    region, box = _grow(suv32, start, np.float32(thr), inside)
+    if box is not None:
+        crop = padded_box([sl.start for sl in box], [sl.stop for sl in box], 1, suv32.shape)
+        region[crop] = ndi.binary_fill_holes(region[crop]) & inside[crop]
+    return region, box, thr
+
+
 def gradient_threshold(suv32: np.ndarray, geometry: ImageGeometry, start, inside=None) -> float:
     """Edge threshold from the steepest SUV descent along rays from the maximum ``start`` (k, j, i).
 
@@ -529,16 +608,21 @@ def gradient_threshold(suv32: np.ndarray, geometry: ImageGeometry, start, inside
         ok = inside[near[0], near[1], near[2]].reshape(len(dirs), len(s))
         prof = np.where(ok, prof, np.nan)
     edges = []
+    sigma = GRADIENT_RAY_SMOOTH * float(max(geometry.spacing)) / step  # samples
     for row in prof:
         valid = np.isfinite(row)
         n = int(np.argmin(valid)) if not valid.all() else len(row)
         r = row[:n]
         if r.size < 3:
             continue
+        r = ndi.gaussian_filter1d(r, sigma, mode="nearest") if sigma > 0 else r
         d = np.diff(r)
-        # follow the fall: stop where the profile starts rising again (another structure beyond)
-        rising = np.flatnonzero(d > 1e-6 * max(1.0, abs(float(r[0]))))
-        stop = int(rising[0]) if rising.size else d.size
+        # follow the fall: stop where the profile rises again by more than GRADIENT_REBOUND of the fall so
+        # far (another structure beyond); smaller ripples (noise, a heterogeneous tumour) are passed
+        low = np.minimum.accumulate(r)
+        fall = float(r[0]) - low
+        rising = np.flatnonzero((r - low > GRADIENT_REBOUND * fall) & (fall > 1e-6 * max(1.0, abs(float(r[0])))))
+        stop = int(rising[0]) - 1 if rising.size else d.size
         if stop < 1:
             continue
         j = int(np.argmin(d[:stop]))  # steepest descent between samples j and j+1
@@ -613,33 +697,31 @@ def _box_of(labels, lab, hint) -> tuple[int, ...]:
     return (*(sl.start + int(h) for sl, h in zip(box, hint[:3])), *(sl.stop - 1 + int(h) for sl, h in zip(box, hint[:3])))
 
 
-def _exclude_organs(keep: np.ndarray, st, geometry: ImageGeometry, exclude) -> tuple[np.ndarray, list[dict]]:
-    corners = geometry.corners_world()
-    zmin, zmax = corners[:, 2].min(), corners[:, 2].max()
-    xmin, xmax = corners[:, 0].min(), corners[:, 0].max()
-    vv = geometry.voxel_volume_ml
-    centres = {int(lab): geometry.kji_to_world((st.bbox[lab - 1, :3] + st.bbox[lab - 1, 3:]) / 2.0) for lab in keep}
-    removed: list[dict] = []
-    drop: set[int] = set()
+def _organ_masks(suv32, labels, st, geometry: ImageGeometry, exclude, keep) -> list:
+    """The organ masks (``analysis.lesions.organ_masks``) of the organs in ``exclude``, brain first."""
+    from workstation.analysis.lesions.organ_masks import find_organ
 
-    def largest(cands):
-        return max(cands, key=lambda lab: st.count[lab - 1]) if cands else None
+    found, taken = [], None
+    for organ in ORGANS:
+        if organ not in exclude:
+            continue
+        om = find_organ(organ, labels, st, geometry, keep, taken)
+        if om is None:
+            continue
+        found.append(om)
+        taken = om.full(labels.shape) if taken is None else (taken | om.full(labels.shape))
+    return found
 
-    def remove(organ, lab):
-        drop.add(lab)
-        removed.append({"organ": organ, "centre_world": [float(x) for x in centres[lab]],
-                        "volume_ml": float(st.count[lab - 1] * vv), "suvmax": float(st.max[lab - 1])})
 
-    zr, xr = max(zmax - zmin, 1e-9), max(xmax - xmin, 1e-9)
-    if "brain" in exclude:
-        lab = largest([lab for lab, w in centres.items()
-                       if st.count[lab - 1] * vv >= BRAIN_MIN_ML and (w[2] - zmin) / zr >= 0.85])
-        if lab is not None:
-            remove("brain", lab)
-    if "bladder" in exclude:
-        lab = largest([lab for lab, w in centres.items() if lab not in drop
-                       and st.count[lab - 1] * vv >= BLADDER_MIN_ML and (w[2] - zmin) / zr <= 0.30
-                       and 1 / 3 <= (w[0] - xmin) / xr <= 2 / 3])
-        if lab is not None:
-            remove("bladder", lab)
-    return np.array([lab for lab in keep if int(lab) not in drop], dtype=keep.dtype), removed
+def _exclusion_entry(organ, suv32, geometry: ImageGeometry) -> dict:
+    """What an exclusion removed: organ, centre, volume, SUVmax, what of its component was kept, a warning."""
+    from workstation.analysis.lesions.organ_masks import plausibility_warning
+
+    vals = suv32[organ.box][organ.mask]
+    kji = np.argwhere(organ.mask).mean(axis=0) + [sl.start for sl in organ.box]
+    vol = float(vals.size * geometry.voxel_volume_ml)
+    suvmax = float(vals.max())
+    return {"organ": organ.organ, "centre_world": [float(x) for x in geometry.kji_to_world(kji)],
+            "volume_ml": vol, "suvmax": suvmax, "component_ml": organ.component_ml,
+            "kept_outside_ml": max(organ.component_ml - vol, 0.0), "core_radius_mm": organ.core_radius_mm,
+            "warning": plausibility_warning(organ.organ, vol, suvmax)}

@@ -93,6 +93,7 @@ class Detected(list):
 
     excluded: list
     exclude_rules: tuple
+    warnings: list
 
 
 def detect_lesions(suv, geometry: ImageGeometry, method: str, *, liver_world=None,
@@ -103,6 +104,7 @@ def detect_lesions(suv, geometry: ImageGeometry, method: str, *, liver_world=Non
                              min_volume_ml=min_volume_ml, exclude=exclude, progress=progress)
     out = Detected()
     out.excluded, out.exclude_rules = list(rep.excluded), tuple(rep.exclude_rules)
+    out.warnings = list(rep.warnings)
     objects = ndimage.find_objects(rep.labels, max_label=rep.count) if rep.count else []
     for les, sl in zip(rep.lesions, objects):
         if sl is None:

@@ -27,7 +27,6 @@ from workstation.render.constraint_overlay import CIRCLE_RGB, ConstraintCircle, 
 from workstation.render.overlays import VoiOutlines
 
 GRAB_PX = 8.0  # how close to the rim (screen pixels) a press grabs it for resizing
-LEAK_RGB = (1.0, 0.15, 0.15)  # warning red: what grew when a segmentation leaked
 MIN_RADIUS_MM = 5.0
 
 
@@ -101,10 +100,20 @@ class ConstraintTool:
         if id(view) in self.hooks:
             return
         circle = ConstraintCircle(view.cell, self._circle)
-        leak = VoiOutlines(view.cell, self.leak, line_width=3.0, colour_of=lambda _r: LEAK_RGB)
-        leak.actor.SetPosition(0.0, 0.0, 0.04)  # over the circle: a leak that reached the sphere shows red on it
+        leak = VoiOutlines(view.cell, self.leak, line_width=3.0, colour_of=lambda _r: self.leak_rgb())
+        leak.actor.SetPosition(0.0, 0.0, 0.04)  # over the circle: a leak that reached the sphere shows on it
         view.cell.overlays.extend([circle, leak])
         self.hooks[id(view)] = (circle, leak)
+
+    def leak_rgb(self) -> tuple[float, float, float]:
+        """The leak's outline colour: one that no structure, lesion, reference region or the circle uses."""
+        from workstation.ui.quant.voi_style import LESION_COLOURS, REFERENCE_COLOURS, leak_colour, voi_colour
+
+        used = [CIRCLE_RGB, *LESION_COLOURS, *REFERENCE_COLOURS.values()]
+        model = getattr(self.panel, "model", None)
+        if model is not None:
+            used += [voi_colour(v) for v in model.vois.values()]
+        return leak_colour(used)
 
     def set_geometry(self, geometry) -> None:
         self.leak.geometry = geometry

@@ -413,10 +413,13 @@ class VoiPanel(QWidget):
         if error:
             self.show_message(self.tr("⚠ nothing measured: {}").format(error) if self.last_leak is not None
                               else str(error))
-            if self.last_leak is not None:  # the region that leaked is outlined in red in the views
+            if self.last_leak is not None:  # the region that leaked is outlined in the views
+                from workstation.ui.quant.voi_style import COLOUR_NAMES
+
+                name = QCoreApplication.translate("colours", COLOUR_NAMES[self.constraint_tool.leak_rgb()])
                 self.show_message(self.message.text() + "\n" + self.tr(
-                    "The region that grew is outlined in red; drag the amber circle's rim to resize the "
-                    "constraint, or its centre to move it."))
+                    "The region that grew is outlined in {} (a colour no structure on screen uses); drag the "
+                    "amber circle's rim to resize the constraint, or its centre to move it.").format(name))
             self._redraw_views()
             return
         m = self.model
@@ -485,6 +488,9 @@ class VoiPanel(QWidget):
                 ", ".join(QCoreApplication.translate("organs", r) for r in rules))
         else:
             said = self.tr("; nothing excluded")
+        warned = list(getattr(segs, "warnings", []) or [])
+        if warned:  # an exclusion that does not look like its organ, a lesion under 3 voxels: said, in full
+            said += self.tr("; warning: {}").format(" | ".join(warned))
         self.show_message(self.tr("whole body: {} lesions").format(len(vois)) + said)
 
     # ------------------------------------------------------------ editing

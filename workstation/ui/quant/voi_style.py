@@ -32,6 +32,32 @@ LESION_COLOURS = ((0.0, 1.0, 1.0), (1.0, 0.0, 1.0), (0.35, 0.55, 1.0), (0.55, 1.
 REFERENCE_COLOURS = {"liver": (0.3, 0.3, 1.0), "blood_pool": (1.0, 0.45, 0.75)}
 
 
+#: leak outline candidates, in order of preference, with their names (context "colours")
+LEAK_CANDIDATES = ((0.15, 1.0, 0.45), (1.0, 1.0, 1.0), (1.0, 0.15, 0.15), (0.8, 0.6, 1.0))
+COLOUR_NAMES = {(0.15, 1.0, 0.45): QT_TRANSLATE_NOOP("colours", "green"),
+                (1.0, 1.0, 1.0): QT_TRANSLATE_NOOP("colours", "white"),
+                (1.0, 0.15, 0.15): QT_TRANSLATE_NOOP("colours", "red"),
+                (0.8, 0.6, 1.0): QT_TRANSLATE_NOOP("colours", "violet")}
+#: two colours closer than this (Euclidean distance in RGB 0..1) are taken for the same
+DISTINCT_RGB = 0.4
+
+
+def leak_colour(used) -> tuple[float, float, float]:
+    """The outline colour of a leaked region: the first of :data:`LEAK_CANDIDATES` at least
+    :data:`DISTINCT_RGB` away from every colour in ``used`` (the structures, lesions and reference
+    regions on screen, and the constraint circle), so a leak is never taken for a structure; when
+    none is, the candidate farthest from the nearest used colour."""
+    used = [tuple(float(c) for c in u[:3]) for u in used]
+
+    def nearest(c):
+        return min((math.dist(c, u) for u in used), default=math.inf)
+
+    for c in LEAK_CANDIDATES:
+        if nearest(c) >= DISTINCT_RGB:
+            return c
+    return max(LEAK_CANDIDATES, key=nearest)
+
+
 def voi_colour(voi) -> tuple[float, float, float]:
     """Outline colour of a VOI: its reference colour, a structure's own colour, or the lesion palette
     cycled by its ordinal."""
