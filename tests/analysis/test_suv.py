@@ -317,7 +317,8 @@ def test_half_life_from_radionuclide_code():
     assert half_life_from_code(("77004003", "SCT", ""))[0] == "F-18"
     assert half_life_from_code(("", "", "^89^Zirconium"))[0] == "Zr-89"
     assert half_life_from_code("C-11")[0] == "C-11"
-    assert half_life_from_code(("X", "Y", "^99m^Technetium")) is None
+    assert half_life_from_code(("X", "Y", "^99m^Technetium"))[0] == "Tc-99m"  # single-photon nuclides are known too
+    assert half_life_from_code(("X", "Y", "^201^Thallium")) is None
     with pytest.raises(SuvInputMissing) as ei:
         _suv([pet_dataset(**dict(BASE, half_life=None, radionuclide_code=None))])
     assert ei.value.field == "half_life_s"

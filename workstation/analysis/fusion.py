@@ -325,8 +325,9 @@ class ReadingSession(ViewState):
 
     @property
     def functional_label(self) -> str:
-        """What the functional image is called on screen: "SPECT" for a tomogram stored as NM, else "PET"."""
-        return "SPECT" if self.pet is not None and (self.pet.modality or "").upper() == "NM" else "PET"
+        """What the functional image is called on screen: "SPECT" for a tomogram stored as NM, of a
+        single-photon nuclide (Lu-177, Tc-99m, ... stored as PT) or described as SPECT; else "PET"."""
+        return "PET" if self.pet is None else self.pet.functional_modality
 
     @property
     def default_window_preset(self) -> str:
