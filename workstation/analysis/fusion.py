@@ -56,6 +56,21 @@ from .study_open import (  # noqa: F401  (re-exported: the opening functions' hi
 
 
 # ----------------------------------------------------------------------------- session
+DISPLAY_UNIT_SUV = "SUV"
+#: the display units of a functional image (``ReadingSession.available_units`` says which apply)
+DISPLAY_UNITS: tuple[str, ...] = (DISPLAY_UNIT_SUV, "Bq/mL", "kBq/mL", "%IA/mL")
+#: the percentile of the positive voxels that tops the automatic SPECT window
+HOTSPOT_PERCENTILE = 99.9
+
+
+def _fmt_value(v: float) -> str:
+    """A readout value with 3 significant digits at least (Bq/mL values are large, %IA/mL tiny)."""
+    a = abs(v)
+    if a == 0 or 0.01 <= a < 1e4:
+        return f"{v:.2f}"
+    return f"{v:.4g}"
+
+
 @dataclass
 class SuvState:
     factor: float | None = None
@@ -108,7 +123,14 @@ class ReadingSession(ViewState):
             self._apply_pet_arrays(self.compute_pet_arrays(self.pet_from_anat, sub(0.5, 1.0)))
         self._window_presets: dict[str, tuple[float, float]] | None = None
         self.ct_window = self.window_presets()[self.default_window_preset]
-        self.pet_window = PET_PRESETS["SUV 0-5"] if self.suv.factor is not None else self._auto_pet_window()
+        self.display_unit = DISPLAY_UNIT_SUV
+        self._pct_ia_factor: float | None | bool = False  # False: not computed yet; None: not available
+        if self.functional_label == "SPECT" and "kBq/mL" in self.available_units():
+            self.display_unit = "kBq/mL"  # a SPECT is read in activity concentration
+        if self.functional_label == "SPECT":
+            self.pet_window = self.hotspot_pet_window()
+        else:
+            self.pet_window = PET_PRESETS["SUV 0-5"] if self.suv.factor is not None else self._auto_pet_window()
         self.registration_note = ""
         self.registration_stored = None  # the io.db RegistrationRow applied at opening, if any
 
@@ -236,6 +258,7 @@ class ReadingSession(ViewState):
         ``audit`` (time, user, changes, reason) is appended to the session's SUV audit trail.
         """
         self.suv.suv_type = suv_type
+        self._pct_ia_factor = False  # the %IA factor follows the overrides: computed again when asked
         if audit is not None:
             self.suv.audit.append(dict(audit))
         self.suv.overrides = overrides
@@ -277,15 +300,105 @@ class ReadingSession(ViewState):
 
     @property
     def pet_scale(self) -> float:
-        """Factor from file units to display units (SUV when known, else 1)."""
+        """Factor from file units (times the slice factors) to the display unit (``display_unit``: SUV when
+        known, Bq/mL, kBq/mL or %IA/mL), 1 for file units."""
+        unit = self.effective_display_unit
+        if unit == "Bq/mL":
+            return 1.0
+        if unit == "kBq/mL":
+            return 1e-3
+        if unit == "%IA/mL":
+            return float(self.percent_ia_factor())
         return 1.0 if self.suv.factor is None else self.suv.factor
 
     @property
     def pet_units(self) -> str:
-        """Label of PET display values: 'SUVbw' etc. when SUV is known, else the file units."""
+        """Label of the functional display values: 'SUVbw' etc., 'Bq/mL', 'kBq/mL', '%IA/mL', else the file units."""
+        unit = self.effective_display_unit
+        if unit != DISPLAY_UNIT_SUV:
+            return unit
+        return self.suv_units
+
+    @property
+    def suv_units(self) -> str:
+        """Label of the quantitative (VOI, lesion) values: 'SUVbw' etc. when SUV is known, else the file units."""
         if self.suv.factor is not None:
             return f"SUV{self.suv.suv_type}"
         return self.pet.units if self.pet is not None else ""
+
+    # ------------------------------------------------------------ display units
+    def available_units(self) -> list[str]:
+        """The display units this functional image can be shown in: SUV when a factor is known; Bq/mL and
+        kBq/mL for an image stored in Bq/mL; %IA/mL when the dose and times are known."""
+        out = [DISPLAY_UNIT_SUV] if self.suv.factor is not None else []
+        if self.pet is not None and (self.pet.units or "").upper() == "BQML":
+            out += ["Bq/mL", "kBq/mL"]
+            if self.percent_ia_factor() is not None:
+                out.append("%IA/mL")
+        return out
+
+    @property
+    def effective_display_unit(self) -> str:
+        """``display_unit`` when it is available, else SUV (file units when SUV is unknown too)."""
+        unit = getattr(self, "display_unit", DISPLAY_UNIT_SUV)
+        if unit == DISPLAY_UNIT_SUV or self.pet is None:
+            return DISPLAY_UNIT_SUV
+        if unit in ("Bq/mL", "kBq/mL") and (self.pet.units or "").upper() == "BQML":
+            return unit
+        if unit == "%IA/mL" and (self.pet.units or "").upper() == "BQML" and self.percent_ia_factor() is not None:
+            return unit
+        return DISPLAY_UNIT_SUV
+
+    def percent_ia_factor(self) -> float | None:
+        """Stored Bq/mL -> %IA/mL (``analysis.suv.percent_injected_factor``), None when not available."""
+        if self._pct_ia_factor is False:
+            self._pct_ia_factor = None
+            if self.pet is not None and self.pet.pet is not None:
+                from workstation.analysis.suv import SuvError, percent_injected_factor
+
+                try:
+                    self._pct_ia_factor = percent_injected_factor(self.pet.pet, self.suv.overrides)
+                except (SuvError, ValueError):
+                    self._pct_ia_factor = None
+        return self._pct_ia_factor
+
+    def set_display_unit(self, unit: str) -> None:
+        """Show the functional image in ``unit`` (one of ``available_units``); the window keeps the same
+        activity range. ValueError (naming the choices) for a unit this image cannot be shown in."""
+        if unit not in self.available_units():
+            raise ValueError(f"the {self.functional_label} cannot be shown in {unit!r}; choose one of "
+                             f"{', '.join(self.available_units()) or 'its file units'}")
+        old = self.pet_scale
+        self.display_unit = unit
+        ratio = self.pet_scale / old if old else 1.0
+        lo, hi = self.pet_window
+        self.pet_window = (lo * ratio, hi * ratio)
+        self.events.emit("pet_window", window=self.pet_window)
+        self.events.emit("pet")
+
+    def hotspot_pet_window(self, percentile: float = HOTSPOT_PERCENTILE) -> tuple[float, float]:
+        """(0, ``percentile`` of the positive voxels) in display units, on the functional volume's own grid:
+        the automatic window of a SPECT (its hot spots, kidneys and lesions, are a tiny fraction of the
+        voxels; an SUV 0-5 window saturates them)."""
+        if self.pet is None:
+            return (0.0, 1.0)
+        src = self._pet_source_array()
+        pos = src[src > 0]
+        if not pos.size:
+            return (0.0, 1.0)
+        hi = float(np.percentile(pos, percentile)) * self.pet_scale
+        return (0.0, hi if hi > 0 else 1.0)
+
+    def pet_value_at(self, q) -> float | None:
+        """The functional value in display units at a point ``q`` of the PET frame (per-instance SUV factors
+        applied through ``analysis.suv_apply``); None outside."""
+        if self.suv.result is not None:
+            from workstation.analysis.suv_apply import suv_value_at
+
+            v = suv_value_at(self.pet, self.suv.result, q)
+            return None if v is None else v * (self.pet_scale / self.suv.factor)
+        v = self.pet.value_at_world(q)
+        return None if v is None else v * self.pet_scale
 
     def _auto_pet_window(self) -> tuple[float, float]:
         """(0, 99.5th percentile of the positive PET values shown): for a PET without SUV. The
@@ -367,13 +480,7 @@ class ReadingSession(ViewState):
             out["anat_units"] = "HU" if self.anatomical.modality == "CT" else (self.anatomical.units or "")
         if self.pet is not None:
             q = self.pet_from_anat[:3, :3] @ p + self.pet_from_anat[:3, 3]
-            if self.suv.result is not None:
-                from workstation.analysis.suv_apply import suv_value_at
-
-                out["pet_value"] = suv_value_at(self.pet, self.suv.result, q)
-            else:
-                v = self.pet.value_at_world(q)
-                out["pet_value"] = None if v is None else v * self.pet_scale
+            out["pet_value"] = self.pet_value_at(q)
         return out
 
     def readout_text(self) -> str:
@@ -389,7 +496,7 @@ class ReadingSession(ViewState):
             parts.append(f"{self.anatomical.modality or 'anat'} " + ("—" if v is None else f"{v:.0f} {r['anat_units']}"))
         if self.pet is not None:
             v = r["pet_value"]
-            parts.append("PET " + ("—" if v is None else f"{v:.2f} {r['pet_units']}"))
+            parts.append(f"{self.functional_label} " + ("—" if v is None else f"{_fmt_value(v)} {r['pet_units']}"))
         return "   ".join(parts)
 
     def overlay_lines(self) -> list[str]:
@@ -414,7 +521,27 @@ class ReadingSession(ViewState):
         acq = self.pet_acquisition_line()
         if acq:
             lines.append(acq)
+        lines.extend(self.decay_lines())
         return lines
+
+    def decay_lines(self) -> list[str]:
+        """Time after injection (hours for a SPECT) and a decay-statement conflict with its policy, for the overlay."""
+        if self.pet is None or self.pet.pet is None:
+            return []
+        from workstation.analysis.suv_decay import decay_statement_for, format_uptake_time, injection_and_scan
+
+        out = []
+        inj, scan = injection_and_scan(self.pet.pet, self.suv.overrides)
+        if inj is not None and scan is not None:
+            text = format_uptake_time((scan - inj).total_seconds(), hours=self.functional_label == "SPECT")
+            out.append(f"{tr('overlay', 'p.i.')} {text}" if text[:1].isdigit() else tr("overlay", "injection after scan!"))
+        st = decay_statement_for(self.pet.pet, self.suv.overrides)
+        if st is not None and st.conflict:
+            out.append(tr("overlay", "decay: {} but DecayFactor {:.3g} (expected {:.3g}): read as at the scan").format(
+                st.declared, st.decay_factor, st.expected_factor) if abs(st.decay_factor - 1.0) < 1e-6 else
+                tr("overlay", "decay: {} but DecayFactor {:.3g} (expected {:.3g}): DecayFactor trusted").format(
+                st.declared, st.decay_factor, st.expected_factor))
+        return out
 
     def pet_acquisition_line(self) -> str:
         """Nuclide, half-life and stored units of the PET/SPECT ("177 Lutetium  T1/2 6.65 d  BQML"; ½ is not in the view font)."""

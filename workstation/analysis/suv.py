@@ -447,3 +447,18 @@ def sex_assumed(result) -> str | None:
                 and str(p.get("value")).upper() not in ("M", "F"):
             return "missing" if p.get("value") in (None, "unknown") else str(p.get("value"))
     return None
+
+
+def percent_injected_factor(acq: PetAcquisition, overrides: SuvOverrides | None = None) -> float:
+    """The factor from stored Bq/ml to % of the injected activity per ml (%IA/ml): 100 / D_ref, with D_ref the
+    dose decayed to the time the image is corrected to, by the same rules (and decay-statement policy) as
+    SUV. Needs no weight; SuvError for images not in Bq/ml."""
+    ov = overrides or SuvOverrides()
+    trail = Trail()
+    units = str(acq.value("units") or "").upper()
+    if units != "BQML":
+        raise SuvError(f"%IA/ml needs an image in Bq/ml (Units (0054,1001) BQML), not {units or 'missing'}")
+    factor, _per_instance = _bqml_scale(SuvInputs(acq, ov, trail), acq, trail, 100.0)
+    if not math.isfinite(factor) or factor <= 0:
+        raise SuvError(f"the %IA/ml factor came out as {factor!r}")
+    return float(factor)

@@ -139,3 +139,44 @@ def decay_statement_of(acq, *, injection: _dt.datetime | None, half_life_s: floa
     return check_decay_statement(dc, val("decay_factor"), half_life_s=half_life_s, injection=injection,
                                  acquisition_start=start, frame_mean_offset_s=t_ave,
                                  frame_reference_s=None if frt is None else frt / 1000.0, tolerance=tolerance)
+
+
+def injection_and_scan(acq, overrides=None) -> tuple[_dt.datetime | None, _dt.datetime | None]:
+    """(injection, acquisition start) of a ``core.pet.PetAcquisition`` as SUV reads them (override, the
+    start date-time, else the clock time on the scan's date); None for what the header does not give."""
+    from workstation.analysis.errors import SuvError
+    from workstation.analysis.suv_inputs import SuvInputs, SuvOverrides, Trail
+
+    earliest = acq.earliest_acquisition()
+    scan = earliest[1] if earliest is not None else acq.series_datetime
+    try:
+        inj = SuvInputs(acq, overrides or SuvOverrides(), Trail()).injection(scan)
+    except SuvError:
+        inj = None
+    return inj, scan
+
+
+def decay_statement_for(acq, overrides=None) -> DecayStatement | None:
+    """:func:`decay_statement_of` with the injection and half-life read as SUV reads them; None when the
+    half-life is unknown."""
+    from workstation.analysis.errors import SuvError
+    from workstation.analysis.suv_inputs import SuvInputs, SuvOverrides, Trail
+
+    try:
+        half = SuvInputs(acq, overrides or SuvOverrides(), Trail()).half_life_s()
+    except SuvError:
+        return None
+    inj, _scan = injection_and_scan(acq, overrides)
+    return decay_statement_of(acq, injection=inj, half_life_s=half)
+
+
+def format_uptake_time(seconds: float | None, hours: bool = False) -> str:
+    """"62 min" / "27.7 h" for a time after injection; "" when unknown. A negative time (injection after the
+    scan) is never printed as a number: "injection after scan"."""
+    if seconds is None or not math.isfinite(seconds):
+        return ""
+    if seconds < 0:
+        return "injection after scan"
+    if hours or seconds >= 3 * 3600:
+        return f"{seconds / 3600.0:.1f} h"
+    return f"{seconds / 60.0:.0f} min"
