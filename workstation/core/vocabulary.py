@@ -116,6 +116,11 @@ class Nuclide:
     positron_emitter: bool = True
 
     @property
+    def label(self) -> str:
+        """The nuclide as a reader writes it: "18F", "99mTc", "177Lu"."""
+        return f"{self.mass}{self.symbol}"
+
+    @property
     def single_photon(self) -> bool:
         """True for a nuclide imaged by SPECT (no positrons worth imaging)."""
         return not self.positron_emitter
@@ -191,6 +196,34 @@ def nuclide_from_half_life(half_life_s, rel_tol: float = 0.01) -> Nuclide | None
 
 
 FUNCTIONAL_MODALITIES: tuple[str, ...] = ("PET", "SPECT")
+
+
+def tracer_label(radiopharmaceutical: str | None = "", code=None) -> str:
+    """The tracer as a reader writes it, without DICOM's superscript marks: "F^18^[^18^Fluorine]" -> "18F",
+    "Ga^68^[^68^Gallium]PSMA-11" -> "68Ga-PSMA-11", ("Fluorodeoxyglucose", ^18^Fluorine) ->
+    "Fluorodeoxyglucose (18F)"; "" when nothing is known."""
+    import re
+
+    text = str(radiopharmaceutical or "").strip()
+    nuclide = nuclide_from_code(code) if code else None
+    if "^" in text or "[" in text:  # coded-meaning markup
+        text = re.sub(r"\[[^\]]*\]", "", text)  # "[^18^Fluorine]": the code meaning again
+        text = re.sub(r"([A-Z][a-z]?)\^(\d+m?)\^(?=[A-Za-z0-9])", r"\2\1-", text)  # Ga^68^PSMA -> 68Ga-PSMA
+        text = re.sub(r"([A-Z][a-z]?)\^(\d+m?)\^", r"\2\1", text)  # F^18^ -> 18F
+
+        def coded(m):
+            n = nuclide_from_code(m.group(0))
+            return n.label if n is not None else m.group(1) + m.group(2)
+
+        text = re.sub(r"\^(\d+m?)\^([A-Za-z]+)", coded, text).replace("^", "").strip(" -")
+    if nuclide is None and text:
+        nuclide = nuclide_from_code(text)
+    if nuclide is not None and _norm_key(text) in (_norm_key(nuclide.name), _norm_key(nuclide.label), "",
+                                                   _norm_key(nuclide.mass + nuclide.element)):
+        return nuclide.label
+    if text and nuclide is not None:
+        return text if (nuclide.label in text or nuclide.name in text) else f"{text} ({nuclide.label})"
+    return text
 
 
 def functional_modality(modality: str | None = "", nuclide: Nuclide | None = None, description: str | None = "") -> str:
