@@ -81,6 +81,8 @@ class SuvState:
     error_field: str | None = None  # the input that would fix ``error`` (core.vocabulary.INPUT_FIELDS), if any
     overrides: object = None
     audit: list = field(default_factory=list)
+    refusal: str = ""  # why the last requested SUV type/overrides were refused (the previous SUV kept)
+    refusal_field: str | None = None  # the input that would make the refused request possible
 
 
 class ReadingSession(ViewState):
@@ -252,33 +254,49 @@ class ReadingSession(ViewState):
         self.suv.error_field = field  # the input that would fix it (core.vocabulary.INPUT_FIELDS), if known
 
     def set_suv(self, suv_type: str = "bw", overrides=None, *, audit: dict | None = None, emit: bool = True,
-                resample: bool = True) -> None:
-        """(Re)compute the SUV factor; on missing inputs fall back to file units and keep the error.
+                resample: bool = True, keep_previous: bool = True) -> bool:
+        """(Re)compute the SUV factor of ``suv_type`` with ``overrides``; True when it was applied.
 
-        ``audit`` (time, user, changes, reason) is appended to the session's SUV audit trail.
+        A type or override that cannot be computed (SUVlbm without a height) is **refused** when an SUV is
+        shown (``keep_previous``): the previous type, factor and overrides stay, ``suv.refusal`` says why
+        (with ``suv.refusal_field``, the input that would fix it), the event ``suv_refused`` is emitted and
+        False returned, so that no number on screen changes its meaning. Without a previous SUV (or with
+        ``keep_previous=False``) the PET falls back to file units and ``suv.error`` keeps the reason.
+        ``audit`` (time, user, changes, reason) is appended to the session's SUV audit trail when applied.
         """
-        self.suv.suv_type = suv_type
-        self._pct_ia_factor = False  # the %IA factor follows the overrides: computed again when asked
-        if audit is not None:
-            self.suv.audit.append(dict(audit))
-        self.suv.overrides = overrides
         from workstation.analysis import suv as suv_mod
         from workstation.analysis.suv_apply import relative_slice_factors
 
         rel = None
         was_suv = self.suv.factor is not None
+        previous = f"SUV{self.suv.suv_type}"
+        res = None
+        error = None
         try:
             if self.pet.pet is None:
                 raise suv_mod.SuvError("the PET has no DICOM header facts (SUV needs them)")
             suv_type = suv_mod.normalize_suv_type(suv_type)
-            self.suv.suv_type = suv_type
             kwargs = {"suv_type": suv_type}
             if overrides is not None:
                 kwargs["overrides"] = overrides
             res = suv_mod.compute_suv(self.pet.pet, **kwargs)
             rel = relative_slice_factors(self.pet, res)
-        except (suv_mod.SuvError, ValueError) as exc:  # show raw units, keep the reason
-            self._suv_fail(f"{type(exc).__name__}: {exc}", getattr(exc, "field", None))
+        except (suv_mod.SuvError, ValueError) as exc:
+            error = exc
+        if error is not None and keep_previous and was_suv:
+            self.suv.refusal = (f"SUV{suv_type} refused ({type(error).__name__}: {error}); {previous} kept")
+            self.suv.refusal_field = getattr(error, "field", None)
+            if emit:
+                self.events.emit("suv_refused", message=self.suv.refusal, field=self.suv.refusal_field)
+            return False
+        self.suv.refusal, self.suv.refusal_field = "", None
+        self.suv.suv_type = suv_type
+        self._pct_ia_factor = False  # the %IA factor follows the overrides: computed again when asked
+        if audit is not None:
+            self.suv.audit.append(dict(audit))
+        self.suv.overrides = overrides
+        if error is not None:  # show raw units, keep the reason
+            self._suv_fail(f"{type(error).__name__}: {error}", getattr(error, "field", None))
         else:
             self.suv.factor, self.suv.result, self.suv.error = float(res.factor), res, ""
             self.suv.error_field = None
@@ -297,6 +315,7 @@ class ReadingSession(ViewState):
                 self._resample_pet()
         if emit:
             self.events.emit("pet")
+        return self.suv.factor is not None or error is None
 
     @property
     def pet_scale(self) -> float:

@@ -341,6 +341,7 @@ class MainWindow(QMainWindow):
                 logging.getLogger(__name__).warning("could not write the audit trail", exc_info=True)
         session.set_anonymise(self.anon_check.isChecked())
         session.events.connect("*", self._on_session_event)
+        self._suv_units_shown = session.suv_units if session.pet is not None else None
         self.suv_panel.set_session(session)
         self.voi_panel.set_session(session)
         self.voi_panel.structures.find(session, *getattr(self, "_structure_source", (None, None)), db=self.db)
@@ -425,9 +426,18 @@ class MainWindow(QMainWindow):
         self._sync_controls()
 
     def _on_session_event(self, event: str, **kw) -> None:
+        if event == "suv_refused":  # the previous SUV type stays: say why, in the message line
+            self.message_label.setText(kw.get("message", ""))
+            return
         self.reading_prefs.note(event, self.session)
         if event in ("crosshair", "pet"):
             self._update_readout()
+        if event == "pet" and self.session is not None and self.session.pet is not None:
+            units = self.session.suv_units
+            if getattr(self, "_suv_units_shown", None) not in (None, units):
+                self.message_label.setText(self.tr("Values now in {}: VOIs, lesions and structures re-measured")
+                                           .format(units))
+            self._suv_units_shown = units
         if event == "pet" and self.session is not None and self.session.pet is not None:
             self.mip_jobs.start(Job(self.session.precompute_mip, name="mip"))  # new SUV factors: new MIP frames
         if event in ("ct_window", "pet_window", "colormap", "opacity", "layout"):
