@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from workstation.io.dicom_text import display_name
 
 LANGS = ("en", "zh_CN")
+KEY_COLUMNS = 2  # key images per row: two, so that the letters, scale and colour bar of each can be read
 
 _TEXT = {
     "en": {
@@ -525,23 +526,23 @@ def write_pdf(path, content: ReportContent, *, lang: str = "en", page: str = "A4
     if content.key_images:
         story.append(P(T["key"], h2))
         cells, row = [], []
-        cw = width / 3
+        cw = width / KEY_COLUMNS
         for title, png in content.key_images:
             img = ImageReader(io.BytesIO(png))
             iw, ih = img.getSize()
             w = cw - 4 * mm
-            hgt = min(w * ih / iw, 60 * mm)
+            hgt = min(w * ih / iw, 90 * mm)
             m = re.fullmatch(r"Lesion (\d+) \(axial(?:, (fused|PET))?\)", title)
             if m:
                 title = T[{"fused": "lesion_fused", "PET": "lesion_pet"}.get(m.group(2), "lesion_axial")].format(
                     n=m.group(1), mod=content.modality_label, fn=content.modality)
             row.append([Image(io.BytesIO(png), width=hgt * iw / ih, height=hgt), P(title, small)])
-            if len(row) == 3:
+            if len(row) == KEY_COLUMNS:
                 cells.append(row)
                 row = []
         if row:
-            cells.append(row + [""] * (3 - len(row)))
-        t = Table(cells, colWidths=[cw] * 3, hAlign="LEFT")
+            cells.append(row + [""] * (KEY_COLUMNS - len(row)))
+        t = Table(cells, colWidths=[cw] * KEY_COLUMNS, hAlign="LEFT")
         t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
         story.append(t)
     story.append(KeepTogether([P(T["impression"], h2), P(content.impression or " "), Spacer(1, 14 * mm),
