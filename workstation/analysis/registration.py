@@ -28,8 +28,9 @@ regular-step gradient descent on an Euler 3-D transform, multi-resolution.
   is larger than what the optimiser can determine on this field of view. Four starts (identity and three
   jolts of 3 mm / 1° in different directions) give four end points; the move (largest displacement at the
   PET centre and 50 mm around it) must exceed :data:`SIGNIFICANCE_FACTOR` times their spread, and the
-  metric's improvement over identity must exceed the spread of the end points' metric values (all on one
-  mask). Otherwise: "no significant misalignment", no change.
+  metric's improvement over identity must exceed :data:`GAIN_FACTOR` times the range of the end points'
+  metric values (all on one mask). Otherwise: "no significant misalignment", no change. (This test replaces
+  the two-start consistency limit for a shared frame: a significant move may come with a spread above it.)
 
 Progress is reported per iteration and cancel is honoured between iterations.
 """
@@ -303,6 +304,10 @@ SAME_FRAME_MAX_DEG = 2.0
 CONSISTENCY_MM = 2.0
 #: a same-frame move is proposed only when larger than this many times the spread of its starts' end points
 SIGNIFICANCE_FACTOR = 2.0
+#: ... and when its metric gain over the scanner's alignment is this many times the range of the end points'
+#: metric values (a real misplacement: the starts agree on a clearly better metric; a flat, noisy landscape:
+#: the starts' metrics differ by a fair part of the gain)
+GAIN_FACTOR = 10.0
 
 INIT_IDENTITY = "scanner alignment (identity)"
 INIT_GEOMETRY = "image centres"
@@ -537,7 +542,7 @@ def propose_registration(anatomical: Volume, pet: Volume, progress=None, *, curr
         spread_mm = max(move_at(reg.pet_from_anat, reg2.pet_from_anat, q) for q in _probe_points(pet))
         spread_deg = rotation_angle_deg(np.linalg.solve(reg.pet_from_anat, reg2.pet_from_anat))
         significance = None
-    undetermined = spread_mm > CONSISTENCY_MM
+    undetermined = spread_mm > CONSISTENCY_MM and significance is None  # same frame: the significance test decides
     if undetermined and dof == "rigid" and translation is not None and translation[1] <= CONSISTENCY_MM:
         warnings.append(f"the rotation is not determined on this field of view (two rigid starts ended "
                         f"{spread_mm:.1f} mm apart): the translation alone is proposed")
@@ -548,7 +553,7 @@ def propose_registration(anatomical: Volume, pet: Volume, progress=None, *, curr
         warnings.append(f"no significant misalignment: the best candidate moves the PET by "
                         f"{significance['move_mm']:.1f} mm / {significance['rotation_deg']:.1f}°, not more than "
                         f"{SIGNIFICANCE_FACTOR:g} x the {spread_mm:.1f} mm its {len(ends)} starts spread over, or a "
-                        f"metric gain ({significance['gain']:.4f}) within the end points' own range "
+                        f"metric gain ({significance['gain']:.4f}) not {GAIN_FACTOR:g} x the end points' own range "
                         f"({significance['metric_spread']:.4f}); the scanner's alignment is kept")
     mask = (overlap_mask(pet, anatomical, np.linalg.inv(before))
             & overlap_mask(pet, anatomical, np.linalg.inv(after)))
@@ -604,7 +609,7 @@ def _significance(anatomical: Volume, pet: Volume, before: np.ndarray, ends: lis
     move = max(move_at(before, best.pet_from_anat, q) for q in _probe_points(pet))
     gain = mb - min(values)
     metric_spread = max(values) - min(values)
-    significant = move > SIGNIFICANCE_FACTOR * spread_mm and gain > metric_spread
+    significant = move > SIGNIFICANCE_FACTOR * spread_mm and gain > GAIN_FACTOR * metric_spread
     return {"best": best, "significant": bool(significant), "move_mm": float(move),
             "rotation_deg": rotation_angle_deg(np.linalg.solve(before, best.pet_from_anat)), "gain": float(gain),
             "metric_spread": float(metric_spread)}
