@@ -92,3 +92,26 @@ def test_main_window_titles_and_units_of_the_spect(lu_folder, qtbot):
     assert w.session.pet_units == "SUVbw" and "SUV 0-5" in [w.pet_preset_box.itemData(j)
                                                           for j in range(w.pet_preset_box.count())]
     assert w.readout_label.text().split("   ")[-1].endswith("SUVbw")
+
+
+def test_spect_lesion_table_shows_activity_per_voi_not_tlg(lu_folder, qtbot):
+    from workstation.analysis import fusion
+    from workstation.ui.voi_panel import VoiPanel
+
+    s = fusion.open_folder(lu_folder, mip_frames=4)
+    p = VoiPanel()
+    qtbot.addWidget(p)
+    p.set_session(s)
+    centre = s.pet.geometry.kji_to_world(np.array([5.5, 9.0, 14.0]))
+    v = p.add_sphere_at(p.to_display(centre), 8.0)
+    t = p.table
+    assert not t.isColumnHidden(t.column_of("activity_mbq")) and t.isColumnHidden(t.column_of("tlg"))
+    m = t.source_model
+    row = next(i for i in range(m.rowCount()) if m.row_dict(i)["id"] == v.id)
+    shown = float(m.data(m.index(row, t.column_of("activity_mbq"))))
+    mask = v.mask(s.pet.shape)
+    voxel_ml = float(np.prod(s.pet.geometry.spacing)) / 1000.0
+    by_hand = float(s.pet.array[mask].sum()) * voxel_ml / 1e6  # Bq/mL x mL, straight from the stored pixels
+    assert shown == pytest.approx(by_hand, abs=0.006)
+    assert m.headerData(t.column_of("activity_mbq"), __import__("PySide6.QtCore", fromlist=["Qt"]).Qt.Orientation.Horizontal) \
+        == "Activity (MBq)"

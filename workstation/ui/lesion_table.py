@@ -34,6 +34,7 @@ COLUMNS = (
     ("suv_mean", "SUVmean", "{:.2f}"),
     ("volume_ml", QT_TRANSLATE_NOOP("LesionTable", "Vol/MTV mL"), "{:.2f}"),
     ("tlg", "TLG", "{:.1f}"),
+    ("activity_mbq", QT_TRANSLATE_NOOP("LesionTable", "Activity (MBq)"), "{:.2f}"),
     ("method", QT_TRANSLATE_NOOP("LesionTable", "Method"), None),
     ("threshold", QT_TRANSLATE_NOOP("LesionTable", "Thr"), "{:.2f}"),
     ("voxels", QT_TRANSLATE_NOOP("LesionTable", "Voxels"), "{:d}"),
@@ -72,7 +73,7 @@ def quantity_value(key: str, value, units: str):
 
 
 #: columns hidden by default (shown from the header's context menu)
-DETAIL_COLUMNS = ("threshold", "voxels", "percist_measurable")
+DETAIL_COLUMNS = ("threshold", "voxels", "percist_measurable", "activity_mbq")
 _YES_NO = (QT_TRANSLATE_NOOP("LesionTable", "yes"), QT_TRANSLATE_NOOP("LesionTable", "no"))
 SORT_ROLE = Qt.ItemDataRole.UserRole
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -82,6 +83,8 @@ class VoiTableModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.vois = None
+        #: Bq/mL per unit of the VOI values (1 / SUV factor for an image in Bq/mL), for the activity column
+        self.bqml_per_unit: float | None = None
         self._rows: list[dict] = []
         self._colours: list[tuple] = []
 
@@ -138,6 +141,10 @@ class VoiTableModel(QAbstractTableModel):
         r = self._rows[index.row()]
         key, _title, fmt = COLUMNS[index.column()]
         value = r.get(key)
+        if key == "activity_mbq":  # MBq in the VOI: mean (Bq/mL) x volume (mL)
+            mean, vol = r.get("suv_mean"), r.get("volume_ml")
+            value = None if (self.bqml_per_unit is None or mean is None or vol is None) else \
+                float(mean) * self.bqml_per_unit * float(vol) / 1e6
         if role == ID_ROLE:
             return r["id"]
         if role == SORT_ROLE:

@@ -215,6 +215,7 @@ class VoiPanel(QWidget):
         self.model = None
         if session is not None and session.pet is not None:
             self.model = V.VoiModel(suv_image(session), session.pet.geometry, session.suv_units)
+            self._set_activity_scale(session)
             self._suv_key = (session.suv.factor, session.suv.suv_type)
             self.model.events.connect("*", self._on_voi_event)
             session.events.connect("pet", self._on_pet)
@@ -246,11 +247,22 @@ class VoiPanel(QWidget):
         for v, _ in self.views:
             v.redraw()
 
+    def _set_activity_scale(self, s) -> None:
+        """The lesion table's activity column (MBq per VOI): Bq/mL per VOI unit for an image in Bq/mL; shown by
+        default for a SPECT (a therapy scan is read in activity, not TLG)."""
+        bq = (s.pet.units or "").upper() == "BQML"
+        scale = (1.0 / s.suv.factor if s.suv.factor else 1.0) if bq else None
+        self.table.source_model.bqml_per_unit = scale
+        spect = s.functional_label == "SPECT"
+        self.table.setColumnHidden(self.table.column_of("activity_mbq"), not (spect and scale is not None))
+        self.table.setColumnHidden(self.table.column_of("tlg"), spect)
+
     def _on_pet(self, event, **kw) -> None:
         s = self.session
         key = (s.suv.factor, s.suv.suv_type)
         if self.model is not None and key != self._suv_key:
             self._suv_key = key
+            self._set_activity_scale(s)
             self.model.set_suv(suv_image(s), s.suv_units)
 
     def _on_voi_event(self, event, **kw) -> None:
