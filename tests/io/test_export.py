@@ -112,6 +112,13 @@ def test_sr_round_trip_values(study):
     liver = {(x["name"], x["derivation"]): x["value"] for x in groups[2]["measurements"]}
     assert liver[("SUVbw", "Mean")] == pytest.approx(r.liver.mean, rel=1e-9)
     assert groups[2]["finding_type"]["meaning"] == "Liver"
+    # every group, the reference regions too, points at its own segment of the SEG (numbers read from the SEG file)
+    seg_ds = pydicom.dcmread(study["files"]["sr-seg.dcm"])
+    number_of = {str(x.SegmentLabel): int(x.SegmentNumber) for x in seg_ds.SegmentSequence}
+    for g in groups:
+        assert g["seg_sop_instance_uid"] == seg_uid
+        assert g["segment_number"] == number_of[g["tracking_id"]], (g["tracking_id"], g["segment_number"])
+    assert len({g["segment_number"] for g in groups}) == len(groups)
     # method and parameters travel with every measurement
     ds = pydicom.dcmread(study["files"]["sr.dcm"])
     texts = [e.value for e in ds.iterall() if e.keyword == "TextValue"]

@@ -65,9 +65,9 @@ def test_catalogue_has_a_finished_translation_for_every_marked_string(tmp_path):
 
 
 def test_named_items_cover_the_vocabularies():
-    from workstation.core.display import COLORMAPS, CT_PRESETS, LAYOUTS, MR_PRESETS, PET_PRESETS
+    from workstation.core.display import COLORMAPS, CT_PRESETS, HOTSPOT_PRESET, LAYOUTS, MR_PRESETS, PET_PRESETS
 
-    assert set(i18n.NAMES) == {*LAYOUTS, *CT_PRESETS, *MR_PRESETS, *PET_PRESETS, "custom", *COLORMAPS}
+    assert set(i18n.NAMES) == {*LAYOUTS, *CT_PRESETS, *MR_PRESETS, *PET_PRESETS, "custom", HOTSPOT_PRESET, *COLORMAPS}
 
 
 @pytest.fixture

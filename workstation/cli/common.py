@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 
@@ -94,7 +93,10 @@ def _silence_stdout() -> None:
 
 
 def print_json(obj) -> None:
-    json.dump(obj, sys.stdout, indent=2, ensure_ascii=False, default=_json_default)
+    """Strict JSON on stdout: NaN and Infinity are written as null (``core.strict_json``), never as NaN."""
+    from workstation.core.strict_json import dump
+
+    dump(obj, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
 
 

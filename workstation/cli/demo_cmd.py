@@ -12,6 +12,7 @@ PET series in the CT's study.
 
 from __future__ import annotations
 
+from workstation.core.strict_json import dumps as strict_dumps
 import json
 import sys
 import time
@@ -85,7 +86,7 @@ def run(args) -> int:
             raise UserError("--listmode-seconds must be positive")
         info = write_demo_listmode(out / "listmode" / "demo.petsird", truth, seed=args.seed, duration_s=seconds)
         truth["listmode"] = info
-        (out / "truth.json").write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (out / "truth.json").write_text(strict_dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"list-mode written to {info['file']} ({info['prompts']} prompts, {info['duration_s']:g} s, bed centred "
               f"at z = {info['bed_centre_z_mm']:g} mm) in {time.perf_counter() - t0:.1f} s")
     if args.do_import:

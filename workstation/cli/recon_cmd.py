@@ -17,6 +17,7 @@ builds.
 
 from __future__ import annotations
 
+from workstation.core.strict_json import dumps as strict_dumps
 import json
 import sys
 from pathlib import Path
@@ -212,7 +213,7 @@ def run(args) -> int:
         return 1
     vol = job.result
     np.save(args.out / "image.npy", vol.array)
-    (args.out / "image.json").write_text(json.dumps({"geometry": vol.geometry.to_dict(), "units": vol.units,
+    (args.out / "image.json").write_text(strict_dumps({"geometry": vol.geometry.to_dict(), "units": vol.units,
                                                      "description": vol.description, "info": vol.info},
                                                     indent=2, default=str))
     if ct_vol is not None:

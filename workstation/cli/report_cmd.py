@@ -48,7 +48,7 @@ def run(args) -> int:
     reading = reading_from_args(args)
     images = [(im.title, png_bytes(im, scale=key_png_scale(im))) for im in key_images_from_args(args, reading)]
     content = content_from_reading(reading, images=images, impression=impression, physician=args.physician,
-                                   glucose=args.glucose)
+                                   glucose=args.glucose, anatomy="CT" if getattr(args, "ct", None) else "")
     try:
         write_pdf(out, content, lang=args.lang, page=args.page, overwrite=args.force)
     except ReportError as exc:

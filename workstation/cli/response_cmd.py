@@ -88,7 +88,15 @@ def run(args) -> int:
     try:
         base = load_timepoint(args.baseline, with_ct=not args.no_register)
         fu = load_timepoint(args.followup, with_ct=not args.no_register)
-        notes = []
+        notes, tracer_notes = [], []
+        from workstation.analysis.followup.response import check_response_tracer
+
+        for tp in (base, fu):  # PERCIST / EORTC / Deauville are FDG criteria: refuse other tracers
+            acq = tp.pet.pet
+            note = check_response_tracer(args.method, tp.pet.nuclide,
+                                         None if acq is None else acq.value("radiopharmaceutical"))
+            if note and note not in tracer_notes:
+                tracer_notes.append(note)
         if liver is None:
             from workstation.analysis.followup.store import find_references
 
@@ -124,7 +132,7 @@ def run(args) -> int:
             write_pdf(args.pdf, content_from_followup(reading), lang=args.lang, overwrite=args.force)
         except ReportError as exc:
             raise UserError(str(exc)) from None
-    warnings = base.warnings + fu.warnings
+    warnings = tracer_notes + base.warnings + fu.warnings
     if notes:
         out["references_found"] = notes
     if args.json:

@@ -8,7 +8,7 @@ activity as ``<out>.truth.npy`` + ``.json``.
 
 from __future__ import annotations
 
-import json
+from workstation.core.strict_json import dumps as strict_dumps
 from pathlib import Path
 
 from workstation.cli.common import UserError, print_json
@@ -98,7 +98,7 @@ def run(args) -> int:
     truth = lm.phantom_image(shapes, mg, 2, "activity").astype(np.float32)
     for suffix, arr in ((".mu", mu), (".truth", truth)):
         np.save(args.out.with_suffix(suffix + ".npy"), arr)
-        args.out.with_suffix(suffix + ".json").write_text(json.dumps({"geometry": mg.to_dict()}))
+        args.out.with_suffix(suffix + ".json").write_text(strict_dumps({"geometry": mg.to_dict()}))
     print_json({"file": str(args.out), "phantom": args.phantom, "scanner": {
         "radius_mm": r, "crystals_per_ring": scanner.n_per_ring, "rings": scanner.n_rings,
         "tof_bins": scanner.n_tof_bins, "tof_fwhm_mm": scanner.tof_fwhm_mm}, **stats,

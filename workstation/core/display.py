@@ -29,6 +29,10 @@ PET_PRESETS: dict[str, tuple[float, float]] = {
     "SUV 0-10": (0.0, 10.0),
     "SUV 0-15": (0.0, 15.0),
 }
+#: the automatic window of a functional image from its own hot spots (a percentile of its positive voxels;
+#: ``analysis.fusion.ReadingSession.hotspot_pet_window``), offered beside the SUV presets and alone for a
+#: SPECT shown in activity units
+HOTSPOT_PRESET = "hot spot"
 #: MR window presets: name -> (lower, upper) percentile of the non-background voxels. MR intensities
 #: have no absolute scale, so every MR window is taken from the series' own distribution: "MR auto"
 #: clips the darkest 1 % and brightest 0.5 %; "T1" keeps more of the bright end (fat, contrast);

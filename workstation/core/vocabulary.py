@@ -5,8 +5,11 @@ help and options, the viewer's combo boxes) reads it from here, so that a new SU
 method is added in one place.
 
 * **SUV types**: key, label, one-line description and which patient facts it needs.
-* **Radionuclides**: half-life in seconds (NNDC/ENSDF evaluated values, rounded), CID 4020 codes
-  (SNOMED RT and SNOMED CT), the DICOM code meaning, and the positron fraction where known.
+* **Radionuclides**: half-life in seconds (NNDC/ENSDF evaluated values, rounded), CID 4020 / CID 18
+  codes (SNOMED RT where DICOM lists one, and SNOMED CT), the DICOM code meaning, the positron
+  fraction where known and whether the nuclide is imaged by its positrons (PET) or by single
+  photons (SPECT: Lu-177, Tc-99m, I-131, In-111, I-123). :func:`functional_modality` names the
+  functional image of a series ("PET" or "SPECT") from its modality, nuclide and description.
 * **Segmentation methods**: ``fixed[:SUV]``, ``pct[:PERCENT]``, ``percist``, ``a50``, parsed by
   :func:`parse_method` (the one parser of method strings).
 * **Inputs** (``INPUT_FIELDS``): the names of the values a user may have to supply (weight, dose,
@@ -109,6 +112,18 @@ class Nuclide:
     codes: tuple[str, ...]  # CID 4020: SNOMED RT, SNOMED CT
     code_meaning: str  # DICOM code meaning, e.g. "^18^Fluorine"
     positron_fraction: float | None = None
+    #: imaged by its annihilation photons (PET); False for the single-photon emitters read by SPECT
+    positron_emitter: bool = True
+
+    @property
+    def label(self) -> str:
+        """The nuclide as a reader writes it: "18F", "99mTc", "177Lu"."""
+        return f"{self.mass}{self.symbol}"
+
+    @property
+    def single_photon(self) -> bool:
+        """True for a nuclide imaged by SPECT (no positrons worth imaging)."""
+        return not self.positron_emitter
 
 
 NUCLIDE_LIST: tuple[Nuclide, ...] = (
@@ -122,6 +137,18 @@ NUCLIDE_LIST: tuple[Nuclide, ...] = (
     Nuclide("Rb-82", 76.38, "Rb", "rubidium", "82", ("C-159A2", "79197006"), "^82^Rubidium"),  # 1.273 min
     Nuclide("I-124", 360806.4, "I", "iodine", "124", ("C-114A5", "40937006"), "^124^Iodine"),  # 4.176 d
     Nuclide("Ge-68", 23410080.0, "Ge", "germanium", "68", ("C-128A2", "53315004"), "^68^Germanium"),  # 270.95 d
+    # single-photon emitters (SPECT); SNOMED CT codes of DICOM CID 18, no SNOMED RT code is listed
+    # for them there except Tc-99m's ("C-163A8", as scanners write it)
+    Nuclide("Lu-177", 574300.8, "Lu", "lutetium", "177", ("", "447553000"), "^177^Lutetium", 0.0,
+            positron_emitter=False),  # 6.647 d
+    Nuclide("Tc-99m", 21624.12, "Tc", "technetium", "99m", ("C-163A8", "72454006"), "^99m^Technetium", 0.0,
+            positron_emitter=False),  # 6.0067 h
+    Nuclide("I-131", 693377.28, "I", "iodine", "131", ("", "1368003"), "^131^Iodine", 0.0,
+            positron_emitter=False),  # 8.0252 d
+    Nuclide("In-111", 242326.08, "In", "indium", "111", ("", "56609000"), "^111^Indium", 0.0,
+            positron_emitter=False),  # 2.8047 d
+    Nuclide("I-123", 47604.6, "I", "iodine", "123", ("", "21572004"), "^123^Iodine", 0.0,
+            positron_emitter=False),  # 13.2235 h
 )
 NUCLIDES: dict[str, Nuclide] = {n.name: n for n in NUCLIDE_LIST}
 HALF_LIVES_S: dict[str, float] = {n.name: n.half_life_s for n in NUCLIDE_LIST}
@@ -143,7 +170,7 @@ def nuclide_from_code(code) -> Nuclide | None:
         value, meaning = str(parts[0] or ""), str(parts[2] or "")
     value = value.strip().upper()
     for n in NUCLIDE_LIST:
-        if value and value in n.codes:
+        if value and value in [c for c in n.codes if c]:
             return n
     text = _norm_key(meaning) if meaning else _norm_key(value)
     if not text:
@@ -153,6 +180,65 @@ def nuclide_from_code(code) -> Nuclide | None:
         if (n.mass + n.element) in text or (n.element + n.mass) in text or text in (s + n.mass, n.mass + s):
             return n
     return None
+
+
+def nuclide_from_half_life(half_life_s, rel_tol: float = 0.01) -> Nuclide | None:
+    """The one nuclide of the vocabulary whose half-life is within ``rel_tol`` of ``half_life_s``, or None
+    (None too when two nuclides fit: the half-life alone then does not say which)."""
+    try:
+        h = float(half_life_s)
+    except (TypeError, ValueError):
+        return None
+    if not (math.isfinite(h) and h > 0):
+        return None
+    fits = [n for n in NUCLIDE_LIST if abs(n.half_life_s - h) <= rel_tol * n.half_life_s]
+    return fits[0] if len(fits) == 1 else None
+
+
+FUNCTIONAL_MODALITIES: tuple[str, ...] = ("PET", "SPECT")
+
+
+def tracer_label(radiopharmaceutical: str | None = "", code=None) -> str:
+    """The tracer as a reader writes it, without DICOM's superscript marks: "F^18^[^18^Fluorine]" -> "18F",
+    "Ga^68^[^68^Gallium]PSMA-11" -> "68Ga-PSMA-11", ("Fluorodeoxyglucose", ^18^Fluorine) ->
+    "Fluorodeoxyglucose (18F)"; "" when nothing is known."""
+    import re
+
+    text = str(radiopharmaceutical or "").strip()
+    nuclide = nuclide_from_code(code) if code else None
+    if "^" in text or "[" in text:  # coded-meaning markup
+        text = re.sub(r"\[[^\]]*\]", "", text)  # "[^18^Fluorine]": the code meaning again
+        text = re.sub(r"([A-Z][a-z]?)\^(\d+m?)\^(?=[A-Za-z0-9])", r"\2\1-", text)  # Ga^68^PSMA -> 68Ga-PSMA
+        text = re.sub(r"([A-Z][a-z]?)\^(\d+m?)\^", r"\2\1", text)  # F^18^ -> 18F
+
+        def coded(m):
+            n = nuclide_from_code(m.group(0))
+            return n.label if n is not None else m.group(1) + m.group(2)
+
+        text = re.sub(r"\^(\d+m?)\^([A-Za-z]+)", coded, text).replace("^", "").strip(" -")
+    if nuclide is None and text:
+        nuclide = nuclide_from_code(text)
+    if nuclide is not None and _norm_key(text) in (_norm_key(nuclide.name), _norm_key(nuclide.label), "",
+                                                   _norm_key(nuclide.mass + nuclide.element)):
+        return nuclide.label
+    if text and nuclide is not None:
+        return text if (nuclide.label in text or nuclide.name in text) else f"{text} ({nuclide.label})"
+    return text
+
+
+def functional_modality(modality: str | None = "", nuclide: Nuclide | None = None, description: str | None = "") -> str:
+    """What a functional image is, "PET" or "SPECT".
+
+    SPECT when the series is stored as NM, when its nuclide emits no positrons worth imaging (a Lu-177 or
+    Tc-99m tomogram stored as PT is still a SPECT), or when its description says SPECT; PET otherwise."""
+    if (modality or "").strip().upper() == "NM":
+        return "SPECT"
+    if nuclide is not None and nuclide.single_photon:
+        return "SPECT"
+    text = (description or "").upper()
+    if "SPECT" in text:
+        return "SPECT"
+    return "PET"
 
 
 # ============================================================================ segmentation methods

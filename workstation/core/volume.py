@@ -59,6 +59,26 @@ class Volume:
     def is_pet(self) -> bool:
         return self.modality in ("PT", "PET") or self.pet is not None
 
+    @property
+    def nuclide(self):
+        """The radionuclide of a PET/SPECT series (``core.vocabulary.Nuclide``) from its code, else from its
+        half-life; None when neither names one."""
+        from workstation.core import vocabulary as vocab
+
+        acq = self.pet
+        if acq is None:
+            return None
+        n = vocab.nuclide_from_code(acq.value("radionuclide_code"))
+        return n if n is not None else vocab.nuclide_from_half_life(acq.value("radionuclide_half_life_s"))
+
+    @property
+    def functional_modality(self) -> str:
+        """"SPECT" or "PET" for a functional series (``core.vocabulary.functional_modality``): a Lu-177
+        tomogram stored as PT is a SPECT."""
+        from workstation.core import vocabulary as vocab
+
+        return vocab.functional_modality(self.modality, self.nuclide, self.description)
+
     def value_at_world(self, xyz) -> float | None:
         """Nearest-voxel value at a world point (None outside)."""
         kji = self.geometry.world_to_nearest_kji(xyz)

@@ -21,7 +21,7 @@ Everything is deterministic: the same seed gives byte-identical files.
 
 from __future__ import annotations
 
-import json
+from workstation.core.strict_json import dumps as strict_dumps
 import math
 from dataclasses import dataclass
 from datetime import datetime
@@ -215,7 +215,7 @@ def write_visit(out_dir, *, seed: int = 0, overwrite: bool = False, progress=Non
 
     truth = _truth(seed, study, str(ct_uid), str(pt_uid), bq_per_suv, counts_per_bqml, offsets, visit=visit,
                    lesions=lesions, followup_from_baseline=followup_from_baseline)
-    truth_path.write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    truth_path.write_text(strict_dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if progress is not None:
         progress.update(1.0, "demo study written")
     return truth
@@ -447,6 +447,6 @@ def write_followup_study(out_dir, *, seed: int = 0, overwrite: bool = False, pro
                         visit=FOLLOWUP_VISIT, lesions=followup_lesions(), followup_from_baseline=followup_transform())
     truth["followup"] = followup_truth()
     truth["followup"]["baseline_dir"] = "../baseline"
-    (out_dir / "followup" / "truth.json").write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n",
+    (out_dir / "followup" / "truth.json").write_text(strict_dumps(truth, indent=2, ensure_ascii=False) + "\n",
                                                      encoding="utf-8")
     return truth

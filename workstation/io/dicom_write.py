@@ -487,8 +487,12 @@ def _radiopharmaceutical_sequence(pet: PetHeader) -> DicomSequence:
         if nuclide.positron_fraction is not None:
             item.RadionuclidePositronFraction = format_ds(nuclide.positron_fraction)
         code = Dataset()
-        code.CodeValue = nuclide.codes[0]  # SNOMED RT
-        code.CodingSchemeDesignator = "SRT"
+        if nuclide.codes[0]:
+            code.CodeValue = nuclide.codes[0]  # SNOMED RT
+            code.CodingSchemeDesignator = "SRT"
+        else:  # no SNOMED RT code listed by DICOM (single-photon nuclides): SNOMED CT
+            code.CodeValue = nuclide.codes[1]
+            code.CodingSchemeDesignator = "SCT"
         code.CodeMeaning = nuclide.code_meaning
         item.RadionuclideCodeSequence = DicomSequence([code])
     pharm = RADIOPHARMACEUTICALS.get(pet.radiopharmaceutical)

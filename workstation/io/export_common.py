@@ -159,3 +159,22 @@ def new_uid() -> str:
     import highdicom as hd
 
     return str(hd.UID())
+
+
+def functional_word(source_header) -> str:
+    """"PET" or "SPECT" for the series a source header belongs to (``core.vocabulary.functional_modality``:
+    a Lu-177 or Tc-99m tomogram stored as PT is a SPECT), for the exports' series descriptions."""
+    from workstation.core import vocabulary as vocab
+
+    nuclide = None
+    try:
+        item = source_header.RadiopharmaceuticalInformationSequence[0]
+        code = item.RadionuclideCodeSequence[0]
+        nuclide = vocab.nuclide_from_code((str(code.get("CodeValue", "")), str(code.get("CodingSchemeDesignator", "")),
+                                           str(code.get("CodeMeaning", ""))))
+        if nuclide is None and "RadionuclideHalfLife" in item:
+            nuclide = vocab.nuclide_from_half_life(float(item.RadionuclideHalfLife))
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+        pass
+    return vocab.functional_modality(str(source_header.get("Modality", "") or ""), nuclide,
+                                     str(source_header.get("SeriesDescription", "") or ""))

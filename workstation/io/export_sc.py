@@ -30,7 +30,9 @@ def build_key_image(ref, rgb: np.ndarray, orientation, *, series_uid: str, numbe
         series_number=series_number, sop_instance_uid=new_uid(), instance_number=number, manufacturer=MANUFACTURER,
         patient_orientation=tuple(orientation), transfer_syntax_uid="1.2.840.10008.1.2.1",
         pixel_spacing=None if mm_per_pixel is None else (mm_per_pixel, mm_per_pixel))
-    sc.SeriesDescription = "PET key images"
+    from workstation.io.export_common import functional_word
+
+    sc.SeriesDescription = f"{functional_word(ref)} key images"
     sc.Laterality = ""  # General Series type 2C: not one paired structure
     sc.DerivationDescription = title[:1024]
     sc.ImageComments = title[:10240]

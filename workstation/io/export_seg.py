@@ -67,8 +67,12 @@ class ReadSegment:
 
 
 @without_name_warnings
-def build_seg(source_headers, geometry, segments, *, series_number: int = 901, description: str = "PET lesions"):
+def build_seg(source_headers, geometry, segments, *, series_number: int = 901, description: str | None = None):
     """highdicom Segmentation of ``segments`` on the slice grid of ``geometry`` (the source series')."""
+    if description is None:  # "PET lesions" or "SPECT lesions"
+        from workstation.io.export_common import functional_word
+
+        description = f"{functional_word(source_headers[0])} lesions"
     import highdicom as hd
     from pydicom.sr.codedict import codes
 

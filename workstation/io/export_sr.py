@@ -87,7 +87,7 @@ def _tlg_unit(suv_type: str):
 
 @without_name_warnings
 def build_sr(source_headers, seg, mset: MeasurementSet, *, rwvm=None, series_number: int = 902,
-             description: str = "PET lesion measurements"):
+             description: str | None = None):
     """highdicom Comprehensive3DSR (TID 1500) of ``mset``; ``seg`` is the highdicom Segmentation it refers to.
 
     ``rwvm`` (the RWV mapping object written with it, optional): every measurement group then
@@ -97,6 +97,10 @@ def build_sr(source_headers, seg, mset: MeasurementSet, *, rwvm=None, series_num
     import highdicom as hd
     from pydicom.sr.codedict import codes
 
+    from workstation.io.export_common import functional_word
+
+    if description is None:  # "PET lesion measurements" or "SPECT lesion measurements"
+        description = f"{functional_word(source_headers[0])} lesion measurements"
     if not mset.regions:
         raise ExportError("nothing to report: no lesion or reference region")
     name = suv_concept(mset.suv_type)
@@ -246,7 +250,7 @@ FOLLOWUP_CODES = {
 
 
 def build_followup_sr(source_headers, lesions: list[FollowupLesion], response: dict, *, series_number: int = 903,
-                      description: str = "PET follow-up response"):
+                      description: str | None = None):
     """highdicom Comprehensive3DSR (TID 1500) of a follow-up reading's change table: one measurement
     group (TID 1501) per lesion with its baseline and follow-up values and their change in percent,
     its status, PERCIST / EORTC category and Deauville score; one group for the patient-level
@@ -257,6 +261,10 @@ def build_followup_sr(source_headers, lesions: list[FollowupLesion], response: d
     import highdicom as hd
     from pydicom.sr.codedict import codes
 
+    from workstation.io.export_common import functional_word
+
+    if description is None:
+        description = f"{functional_word(source_headers[0])} follow-up response"
     if not lesions and not response:
         raise ExportError("nothing to report: no lesion and no response")
 

@@ -16,6 +16,7 @@ The host writes ``{"type": "cancel"}`` lines on the child's stdin for cooperativ
 
 from __future__ import annotations
 
+from workstation.core.strict_json import dumps as strict_dumps
 import argparse
 import importlib
 import json
@@ -127,7 +128,7 @@ def write_result(out_dir: Path, result: ReconResult) -> Path:
     np.save(out_dir / "image.npy", arr, allow_pickle=False)
     meta = {"geometry": result.geometry.to_dict(), "units": result.units, "description": result.description,
             "provenance": result.provenance, "dtype": str(arr.dtype), "shape": list(arr.shape)}
-    (out_dir / "result.json").write_text(json.dumps(meta, indent=2, default=_json_default), encoding="utf-8")
+    (out_dir / "result.json").write_text(strict_dumps(meta, indent=2), encoding="utf-8")
     return out_dir / "image.npy"
 
 

@@ -26,6 +26,7 @@ No Qt here: listeners are plain callables called on the job's supervisor thread.
 
 from __future__ import annotations
 
+from workstation.core.strict_json import dumps as strict_dumps
 import datetime as _dt
 import enum
 import json
@@ -171,7 +172,7 @@ class ReconJob:
                "status": self.status.value, "history": self.history, "error": self.error,
                "reason": reason, "returncode": self.returncode, "warnings": self.warnings}
         try:
-            (self.job_dir / "status.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
+            (self.job_dir / "status.json").write_text(strict_dumps(doc, indent=2), encoding="utf-8")
         except OSError:
             pass
 
@@ -258,7 +259,7 @@ class ReconHost:
                    "array_files": array_files, "array_geometries": array_geoms,
                    "heartbeat_interval_s": self.heartbeat_interval_s,
                    "created": _dt.datetime.now().isoformat(timespec="seconds")}
-        (job_dir / "request.json").write_text(json.dumps(request, indent=2), encoding="utf-8")
+        (job_dir / "request.json").write_text(strict_dumps(request, indent=2), encoding="utf-8")
         job = ReconJob(job_id, manifest, job_dir, params)
         job.history.append((_dt.datetime.now().isoformat(timespec="milliseconds"), JobStatus.SCHEDULED.value))
         job._write_status()

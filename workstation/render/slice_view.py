@@ -242,6 +242,9 @@ class SliceView:
         self._lut.SetRange(float(lower), float(upper))
         self._lut.Build()
         self.colorbar.SetTitle(title)
+        # plain numbers (2310, not 2.31e+03) for activity concentrations; 3 significant digits below 100
+        span = max(abs(float(lower)), abs(float(upper)))
+        self.colorbar.SetLabelFormat("%.0f" if span >= 100 else "%.3g")
         self.colorbar.VisibilityOn()
 
     # ------------------------------------------------------------ mapping

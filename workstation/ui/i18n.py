@@ -114,7 +114,7 @@ NAMES = (
     QT_TRANSLATE_NOOP("names", "bone"), QT_TRANSLATE_NOOP("names", "brain"),
     QT_TRANSLATE_NOOP("names", "liver"),
     QT_TRANSLATE_NOOP("names", "SUV 0-5"), QT_TRANSLATE_NOOP("names", "SUV 0-10"),
-    QT_TRANSLATE_NOOP("names", "SUV 0-15"), QT_TRANSLATE_NOOP("names", "custom"),
+    QT_TRANSLATE_NOOP("names", "SUV 0-15"), QT_TRANSLATE_NOOP("names", "custom"), QT_TRANSLATE_NOOP("names", "hot spot"),
     QT_TRANSLATE_NOOP("names", "hot iron"), QT_TRANSLATE_NOOP("names", "rainbow"),
     QT_TRANSLATE_NOOP("names", "grey"), QT_TRANSLATE_NOOP("names", "inverted grey"),
 )
@@ -128,4 +128,7 @@ VIEW_TEXTS = (
     QT_TRANSLATE_NOOP("render", "axi"), QT_TRANSLATE_NOOP("render", "cor"), QT_TRANSLATE_NOOP("render", "sag"),
     QT_TRANSLATE_NOOP("overlay", "(patient hidden)"), QT_TRANSLATE_NOOP("overlay", "(no name)"),
     QT_TRANSLATE_NOOP("overlay", "Study"), QT_TRANSLATE_NOOP("overlay", "sex unknown: M/F mean"),
+    QT_TRANSLATE_NOOP("overlay", "p.i."), QT_TRANSLATE_NOOP("overlay", "injection after scan!"),
+    QT_TRANSLATE_NOOP("overlay", "decay: {} but DecayFactor {:.3g} (expected {:.3g}): read as at the scan"),
+    QT_TRANSLATE_NOOP("overlay", "decay: {} but DecayFactor {:.3g} (expected {:.3g}): DecayFactor trusted"),
 )

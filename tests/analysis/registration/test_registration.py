@@ -97,8 +97,13 @@ def _points(v):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("patient", ["STS_002", "STS_005"])
-@pytest.mark.parametrize("anat", ["CT", "MR_T1"])
+@pytest.mark.parametrize("patient,anat", [
+    ("STS_002", "CT"), ("STS_002", "MR_T1"), ("STS_005", "CT"),
+    # STS_005's T1 MR (FFS, registered to the PET by IBSI) has a consistent MI optimum 11.6 mm / 4.3 deg away:
+    # four starts within 2.3 mm, gain 77x their metric range; a real residual misregistration or an MI artefact,
+    # not decided here (issue 21 closing note). Strict: it fails loudly once the proposal is within 2 mm / 1 deg.
+    pytest.param("STS_005", "MR_T1", marks=pytest.mark.xfail(strict=True, reason="consistent 11.6 mm MI optimum")),
+])
 def test_aligned_refdata_pair_is_not_moved(sts, patient, anat):
     """Shared frame, already aligned: what one click on Accept applies stays within 2 mm and 1° of
     identity at the PET centre and 25 mm around it; a larger candidate only comes with a warning."""
@@ -106,10 +111,12 @@ def test_aligned_refdata_pair_is_not_moved(sts, patient, anat):
     assert rg.same_frame(pet, a)
     p = rg.propose_registration(a, pet)
     assert p.same_frame and p.initialisation == rg.INIT_IDENTITY and np.array_equal(p.before, np.eye(4))
-    t = p.to_apply()
     pts = _points(pet)
-    moved = np.linalg.norm(pts @ t[:3, :3].T + t[:3, 3] - pts, axis=1)
-    assert moved.max() <= 2.0 and rg.rotation_angle_deg(t) <= 1.0, p.summary()
+    for t in (p.to_apply(), p.after):  # what Accept applies, and the proposal itself (issue 21: not 6-13 mm)
+        moved = np.linalg.norm(pts @ t[:3, :3].T + t[:3, 3] - pts, axis=1)
+        assert moved.max() <= 2.0 and rg.rotation_angle_deg(t) <= 1.0, (p.summary(), p.warnings)
+    if not p.changes:  # no change: said why (no clear optimum, or no significant misalignment)
+        assert any("no clear optimum" in w or "no significant misalignment" in w for w in p.warnings), p.warnings
     if p.changes and p.needs_confirmation:  # the metric wanted more: said, not applied
         assert p.move_mm > rg.SAME_FRAME_MAX_MM or p.rotation_deg > rg.SAME_FRAME_MAX_DEG
         assert any("share a frame of reference" in w for w in p.warnings)
@@ -118,6 +125,22 @@ def test_aligned_refdata_pair_is_not_moved(sts, patient, anat):
         assert not p.changes and any("no clear optimum" in w for w in p.warnings)
     d = p.to_dict()
     assert d["same_frame_of_reference"] is True and d["metric"] == "Mattes mutual information"
+
+
+@pytest.mark.slow
+def test_shared_frame_real_misalignment_is_still_proposed(pair):
+    """The significance test does not hide a real move: the synthetic PET, misaligned by 4° and (6, -4, 5) mm
+    while sharing the CT's frame of reference (a patient who moved between the CT and the PET), is proposed
+    back within 2 mm at the structures; the same PET re-sampled in place (aligned) is left alone."""
+    ct, pet, truth = pair
+    ct = dataclasses.replace(ct, frame_of_reference_uid="1.2.826.0.1.3680043.99.7")
+    moved = dataclasses.replace(pet, frame_of_reference_uid="1.2.826.0.1.3680043.99.7")
+    p = rg.propose_registration(ct, moved)
+    assert p.same_frame and p.changes and p.significant and p.determined, (p.summary(), p.warnings)
+    pts = np.array([[30.0, -15.0, 10.0], [-25.0, 20.0, -20.0], [0.0, 0.0, 40.0]])
+    err = np.linalg.norm(pts @ p.after[:3, :3].T + p.after[:3, 3] - (pts @ truth[:3, :3].T + truth[:3, 3]), axis=1)
+    assert err.max() < 2.0, (err, p.summary())
+    assert p.candidate_move_mm > rg.SIGNIFICANCE_FACTOR * p.spread_mm
 
 
 def _misaligned(pet, truth):

@@ -311,7 +311,8 @@ def test_half_life_from_radionuclide_code():
     assert half_life_from_code(("77004003", "SCT", ""))[0] == "F-18"
     assert half_life_from_code(("", "", "^89^Zirconium"))[0] == "Zr-89"
     assert half_life_from_code("C-11")[0] == "C-11"
-    assert half_life_from_code(("X", "Y", "^99m^Technetium")) is None
+    assert half_life_from_code(("X", "Y", "^99m^Technetium"))[0] == "Tc-99m"  # single-photon nuclides are known too
+    assert half_life_from_code(("X", "Y", "^201^Thallium")) is None
     with pytest.raises(SuvInputMissing) as ei:
         _suv([pet_dataset(**dict(BASE, half_life=None, radionuclide_code=None))])
     assert ei.value.field == "half_life_s"
@@ -518,3 +519,15 @@ def test_suv_type_keys_and_descriptions():
     assert "128" in describe_suv_type("lbm-james") and "Janmahasatian" in describe_suv_type("LBM-JANMA")
     ds = [pet_dataset(**dict(BASE, size=1.8))]
     assert _suv(ds, "lbm-james120").factor > _suv(ds, "lbm-james128").factor  # men: 120 < 128
+
+
+def test_start_reference_is_the_series_time_when_it_is_before_the_acquisitions():
+    """QIBA: DecayCorrection START refers to the series date/time when it is not after the earliest acquisition.
+    Series 10:00, acquisitions 10:05 and 10:09, injection 09:00: the decay time is 60 min, not 65 (the earliest
+    acquisition) or 69 (the last). Built in code: no reference data needed."""
+    dss = [pet_dataset(**dict(BASE, series_time="100000", acquisition_time=t)) for t in ("100500", "100900")]
+    r = _suv(dss)
+    assert r.factor == pytest.approx(_bw_by_hand(80, 350e6, dt.datetime(2020, 12, 17, 9), dt.datetime(2020, 12, 17, 10),
+                                                 6586.2), rel=1e-12)
+    assert _entry(r, "decay time")["value"] == pytest.approx(3600.0)
+    assert _entry(r, "reference (scan start) time")["source"].startswith("SeriesDate")

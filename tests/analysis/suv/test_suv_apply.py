@@ -139,3 +139,22 @@ def test_refdata_ge_pet_suvmax_equals_header_summary(refdata, patient):
     s.set_crosshair(pet.geometry.kji_to_world(np.array([k, j, i], float)))
     assert s.readout()["pet_value"] == pytest.approx(expected, rel=1e-5)
     assert float(s.mip_frame(0)[0].max()) == pytest.approx(expected, rel=1e-5)
+
+
+def test_philips_cnts_uses_each_instances_own_suv_scale_factor():
+    """Philips CNTS: (7053,1000) is written per instance; each slice's SUV is its own stored value times its own
+    header factor (the header values themselves are the reference), never the first instance's for all."""
+    pet = syn.make_pet()
+    n = pet.shape[0]
+    uids = [f"1.2.826.0.1.3680043.2.1125.78.{k + 1}" for k in range(n)]
+    header = {uid: 0.0004 + 1e-5 * k for k, uid in enumerate(uids)}  # a different factor in every slice
+    dss = [pet_dataset(sop_uid=uid, units="CNTS", philips_suv=f"{header[uid]:.8f}", weight=80.0, dose=350e6,
+                       series_time="100000", acquisition_time="100000", start_time="090000") for uid in uids][::-1]
+    pet.pet = read_pet_acquisition(dss)
+    pet.info["slice_sop_uids"] = uids
+    res = compute_suv(pet.pet, "bw")
+    assert res.instance_factors == pytest.approx({u: float(f"{header[u]:.8f}") for u in uids}, rel=1e-12)
+    want = np.asarray(pet.array, np.float64) * np.array([float(f"{header[u]:.8f}") for u in uids])[:, None, None]
+    assert np.allclose(suv_array(pet, res), want, rtol=1e-6)
+    assert slice_factors(pet, res)[-1] == pytest.approx(header[uids[-1]], rel=1e-6)
+    assert slice_factors(pet, res)[-1] != pytest.approx(header[uids[0]], rel=1e-3)

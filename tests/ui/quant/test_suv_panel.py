@@ -69,12 +69,17 @@ def test_a_type_that_cannot_be_computed_says_so_and_leaves_the_suv_window(qtbot)
     qtbot.addWidget(panel)
     panel.set_session(s)
     assert s.pet_window == display_mod.PET_PRESETS["SUV 0-5"]
+    bw_factor = s.suv.factor
     panel.type_box.setCurrentIndex(panel.type_box.findData("lbm-janma"))
     assert not panel.apply()
-    assert "(0010,1020)" in panel.message.text()
+    assert "(0010,1020)" in panel.message.text() and "SUVbw kept" in panel.message.text()
     assert panel.edits["height_m"].styleSheet() == MISSING_STYLE  # the form field that would fix it
+    # refused: the previous SUV type stays, so no number on screen changes its meaning
+    assert s.suv.factor == bw_factor and s.suv.suv_type == "bw" and s.pet_units == "SUVbw"
+    assert s.pet_window == display_mod.PET_PRESETS["SUV 0-5"] and len(s.suv.audit) == 0
+    # a study that never had an SUV still falls back to file units, with a window over the values shown
+    s.set_suv("lbm-janma", keep_previous=False)
     assert s.suv.factor is None and s.pet_units == "BQML"
-    # the window now spans the values shown (Bq/ml), not SUV 0-5 (which would paint everything white)
     assert s.pet_window[1] > 1000.0
     assert s.pet_window[1] == pytest.approx(np.percentile(s.pet_display[s.pet_display > 0], 99.5))
 

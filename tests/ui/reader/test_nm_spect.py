@@ -42,7 +42,7 @@ def test_nm_spect_opens_in_the_pet_protocol_with_units_and_nuclide(nm_folder):
     assert world[:, 2].min() == pytest.approx(-40 + 4 * 8) and world[:, 2].max() == pytest.approx(-40 + 4 * 11)
     assert world[:, 0].min() == pytest.approx(-64 + 4 * 12) and world[:, 1].min() == pytest.approx(-64 + 4 * 10)
     line = s.pet_acquisition_line()
-    assert "Technetium" in line and f"T1/2 {21624.12 / 3600:.2f} h" in line and "BQML" in line
+    assert "Tc-99m" in line and f"T1/2 {21624.12 / 3600:.2f} h" in line and "BQML" in line
     assert line in s.overlay_lines()
     assert not any("not PT" in w for w in s.pet.pet.warnings)
 
@@ -81,7 +81,7 @@ def test_main_window_reads_the_nm_spect_like_a_pet_only_study(nm_folder, qtbot):
     for key in w.visible_views():
         w.views[key].render_now()
         overlays.append(w.views[key].cell.view.corner["top-left"].GetInput() or "")
-    assert any("Technetium" in o and "BQML" in o for o in overlays), overlays  # nuclide and units in a view
+    assert any("Tc-99m" in o and "BQML" in o for o in overlays), overlays  # nuclide and units in a view
 
 
 def test_spect_views_are_titled_spect_and_pet_views_pet():

@@ -317,3 +317,39 @@ def qiba_within_repeatability(baseline: float, followup: float) -> bool:
     if not math.isfinite(c.percent):
         return False
     return c.percent >= QIBA_DECREASE_PCT - _EPS * 25 and c.percent <= QIBA_INCREASE_PCT + _EPS * 33
+
+
+# ------------------------------------------------------------------------------ tracers of the criteria
+#: the tracers each response criterion was made for: PERCIST 1.0 and EORTC 1999 are FDG criteria, and the
+#: Deauville scale is FDG in lymphoma (Wahl 2009; Young 1999; Barrington 2014)
+RESPONSE_TRACERS = {"percist": "FDG", "eortc": "FDG", "deauville": "FDG"}
+_FDG_WORDS = ("fdg", "fluorodeoxyglucose", "deoxyglucose", "fludeoxyglucose")
+_NOT_FDG_WORDS = ("flt", "fluorothymidine", "psma", "fes", "estradiol", "naf", "fluoride", "dopa", "choline",
+                  "fluciclovine", "facbc", "fmiso", "fapi", "dotatate", "dotatoc", "piflufolastat", "amyloid",
+                  "florbetapir", "florbetaben", "flutemetamol")
+
+
+def check_response_tracer(method: str, nuclide, radiopharmaceutical: str | None = "") -> str:
+    """Refuse (ResponseError, one line) a response criterion on a tracer it is not made for: PERCIST, EORTC
+    and Deauville need FDG (an F-18 nuclide whose radiopharmaceutical is FDG or not named). Returns "" or a
+    note when FDG was assumed because the radiopharmaceutical (0018,0031) is not named."""
+    key = str(method).lower()
+    need = RESPONSE_TRACERS.get(key)
+    if need is None:
+        return ""
+    text = str(radiopharmaceutical or "").strip()
+    low = text.lower()
+    name = getattr(nuclide, "name", None)
+    if name is not None and name != "F-18":
+        raise ResponseError(f"{key.upper()} is made for {need} PET; this study's nuclide is {name}"
+                            f"{' (' + text + ')' if text else ''}: no {key.upper()} response is given")
+    if any(w in low for w in _FDG_WORDS):
+        return ""
+    if text and any(w in low for w in _NOT_FDG_WORDS):
+        raise ResponseError(f"{key.upper()} is made for {need} PET; this study's radiopharmaceutical is {text!r}: "
+                            f"no {key.upper()} response is given")
+    if name is None:
+        raise ResponseError(f"{key.upper()} is made for {need} PET; this study's radionuclide is not named "
+                            "(RadionuclideCodeSequence (0054,0300), RadionuclideHalfLife (0018,1075))")
+    return (f"the radiopharmaceutical (0018,0031) is {'not named' if not text else repr(text)}: FDG was assumed "
+            f"for {key.upper()}")

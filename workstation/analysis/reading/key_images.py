@@ -50,6 +50,9 @@ class KeyImage:
     orientation: tuple[str, str]  # DICOM Patient Orientation (row direction, column direction)
     mm_per_pixel: float
     lesion_positions: dict  # lesion label -> (row, col) in pixels (MIP: where its number goes)
+    outline: np.ndarray | None = None  # (rows, cols) bool: the lesion outlines drawn into ``rgb``
+    #: the colour bar of the picture: ((256, 3) uint8 table, lower, upper, units), or None
+    bar: tuple | None = None
 
 
 def to_lps(arr: np.ndarray, geometry):
@@ -157,7 +160,14 @@ def key_images(reading, suv_max: float = 10.0, mm_per_pixel: float = 2.0, *, ana
         rr, cc = np.nonzero(proj)
         if rr.size:
             positions[les.label] = (int(rr.min()), int(cc.max()) + 3)
-    images = [KeyImage("mip", "MIP (anterior)", _number(img, positions), ("L", "F"), mm_per_pixel, positions)]
+    outlines = np.zeros(img.shape[:2], bool)
+    for les in reading.lesions:
+        proj = _scale(((labels == les.label).any(axis=1)[::-1]).astype(np.uint8), dz, dx, mm_per_pixel).astype(bool)
+        outlines |= _outline(proj)
+    grey_bar = (np.repeat(np.arange(255, -1, -1, dtype=np.uint8)[:, None], 3, axis=1), 0.0, float(suv_max),
+                _suv_label(reading))
+    images = [KeyImage("mip", "MIP (anterior)", _number(img, positions), ("L", "F"), mm_per_pixel, positions,
+                       outlines, grey_bar)]
     slice_mm = mm_per_pixel
     if style is not None and anatomy is not None:
         in_plane = min(float(v) for v in anatomy.geometry.spacing[:2])
@@ -170,7 +180,10 @@ def key_images(reading, suv_max: float = 10.0, mm_per_pixel: float = 2.0, *, ana
         pet = _scale(suv[z], dy, dx, slice_mm)
         if style is None:
             sl, title = _grey(pet, suv_max), f"Lesion {les.label} (axial)"
+            bar = grey_bar
         else:
+            bar = (np.asarray(style.pet_lut, np.uint8), float(style.pet_window[0]), float(style.pet_window[1]),
+                   _suv_label(reading))
             pu = _unit(pet, *style.pet_window)
             sl = _lookup(pu, style.pet_lut)
             title = f"Lesion {les.label} (axial, PET)"
@@ -183,8 +196,83 @@ def key_images(reading, suv_max: float = 10.0, mm_per_pixel: float = 2.0, *, ana
         m = _scale(sel[z].astype(np.uint8), dy, dx, slice_mm).astype(bool)
         sl = np.ascontiguousarray(sl)
         sl[_outline(m)] = lesion_colour(les.label)
-        images.append(KeyImage(f"lesion-{les.label}", title, sl, ("L", "P"), slice_mm, {}))
+        images.append(KeyImage(f"lesion-{les.label}", title, sl, ("L", "P"), slice_mm, {}, _outline(m), bar))
     return images
+
+
+def _suv_label(reading) -> str:
+    key = getattr(getattr(reading, "suv", None), "suv_type", "") or "bw"
+    return f"SUV{key}"
+
+
+#: the edge letter of each DICOM patient direction seen from the opposite edge (viewer letters: S/I for H/F)
+_OPPOSITE = {"L": "R", "R": "L", "A": "P", "P": "A", "H": "I", "F": "S"}
+_VIEWER = {"H": "S", "F": "I"}
+#: the smallest longer side of a presented key image (px)
+MIN_PRESENTED_PX = 512
+
+
+def presented(image: KeyImage, scale: int = 1, min_px: int = MIN_PRESENTED_PX) -> np.ndarray:
+    """The key image as a reader sees it in a report: enlarged (nearest, whole factors) until its longer
+    side is at least ``min_px``, the lesion outlines thickened with a black rim so that they stand out on any
+    colour map, orientation letters on the four edges, a scale bar, and the colour bar with its window and
+    units in a margin on the right."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    rgb = np.asarray(image.rgb, np.uint8)
+    h, w = rgb.shape[:2]
+    s = max(int(scale), -(-int(min_px) // max(h, w)), 1)
+    big = np.repeat(np.repeat(rgb, s, axis=0), s, axis=1)
+    if image.outline is not None and image.outline.shape == (h, w):
+        from scipy import ndimage
+
+        line = np.repeat(np.repeat(image.outline, s, axis=0), s, axis=1)
+        colours = big.copy()
+        thick = ndimage.binary_dilation(line, iterations=max(1, s // 3))
+        rim = ndimage.binary_dilation(thick, iterations=max(1, s // 3)) & ~thick
+        big[rim] = 0
+        # the thickened line takes the colour of the nearest outline pixel
+        idx = ndimage.distance_transform_edt(~line, return_distances=False, return_indices=True)
+        big[thick] = colours[idx[0][thick], idx[1][thick]]
+    margin = 96 if image.bar is not None else 0
+    canvas = Image.new("RGB", (big.shape[1] + margin, big.shape[0]), (0, 0, 0))
+    canvas.paste(Image.fromarray(big), (0, 0))
+    draw = ImageDraw.Draw(canvas)
+    fsize = max(14, big.shape[0] // 28)
+    font = ImageFont.load_default(size=fsize)
+    small = ImageFont.load_default(size=max(11, fsize * 3 // 4))
+    yellow = (255, 210, 0)
+
+    def text(xy, t, f=font, anchor="mm", fill=yellow):
+        draw.text(xy, t, font=f, anchor=anchor, fill=fill, stroke_width=2, stroke_fill=(0, 0, 0))
+
+    row_dir, col_dir = image.orientation
+    H, W = big.shape[:2]
+    text((fsize, H // 2), _VIEWER.get(_OPPOSITE[row_dir], _OPPOSITE[row_dir]))
+    text((W - fsize, H // 2), _VIEWER.get(row_dir, row_dir))
+    text((W // 2, fsize), _VIEWER.get(_OPPOSITE[col_dir], _OPPOSITE[col_dir]))
+    text((W // 2, H - fsize), _VIEWER.get(col_dir, col_dir))
+    # scale bar: 50 mm (20 mm on a small field of view), bottom left
+    mm_px = s / float(image.mm_per_pixel)
+    length_mm = 50 if 50 * mm_px <= 0.4 * W else 20 if 20 * mm_px <= 0.4 * W else 10
+    x0, y0 = fsize // 2 + 4, H - fsize * 2
+    draw.rectangle([x0, y0, x0 + int(round(length_mm * mm_px)), y0 + 3], fill=yellow, outline=(0, 0, 0))
+    text((x0, y0 - 4), f"{length_mm} mm", f=small, anchor="ld")
+    if image.bar is not None:
+        table, lower, upper, units = image.bar
+        table = np.asarray(table, np.uint8)
+        bx, by, bw, bh = W + 14, fsize * 2, 18, H - fsize * 5
+        ramp = table[np.linspace(len(table) - 1, 0, max(bh, 2)).round().astype(int)]
+        canvas.paste(Image.fromarray(np.repeat(ramp[:, None, :], bw, axis=1)), (bx, by))
+        draw.rectangle([bx - 1, by - 1, bx + bw, by + bh], outline=(200, 200, 200))
+
+        def num(v):
+            return f"{v:.0f}" if abs(v) >= 100 else f"{v:.3g}"
+
+        text((bx + bw + 4, by), num(upper), f=small, anchor="lm", fill=(255, 255, 255))
+        text((bx + bw + 4, by + bh), num(lower), f=small, anchor="lm", fill=(255, 255, 255))
+        text((W + margin // 2, by - fsize), units, f=small, anchor="mm", fill=(255, 255, 255))
+    return np.asarray(canvas)
 
 
 def _number(img: np.ndarray, positions: dict) -> np.ndarray:
@@ -211,14 +299,13 @@ def save_png(image: KeyImage, path, scale: int = 1) -> None:
 
 
 def png_bytes(image: KeyImage, scale: int = 3) -> bytes:
-    """The image as PNG (enlarged ``scale`` times, nearest, so that outlines stay sharp in print)."""
+    """The image as PNG, :func:`presented` (enlarged at least ``scale`` times and to 512 px, nearest, with
+    orientation letters, scale bar, colour bar and outlined lesions), for the PDF report."""
     import io
 
     from PIL import Image
 
-    im = Image.fromarray(image.rgb)
-    if scale > 1:
-        im = im.resize((im.width * scale, im.height * scale), Image.NEAREST)
+    im = Image.fromarray(presented(image, scale))
     buf = io.BytesIO()
     im.save(buf, format="PNG")
     return buf.getvalue()

@@ -39,13 +39,7 @@ def readout_at(session, xyz) -> dict:
     if session.pet is not None:
         t = np.asarray(session.pet_from_anat, float)
         q = t[:3, :3] @ p + t[:3, 3]
-        if session.suv.result is not None:
-            from workstation.analysis.suv.apply import suv_value_at
-
-            out["pet_value"] = suv_value_at(session.pet, session.suv.result, q)
-        else:
-            v = session.pet.value_at_world(q)
-            out["pet_value"] = None if v is None else v * session.pet_scale
+        out["pet_value"] = session.pet_value_at(q)
     return out
 
 

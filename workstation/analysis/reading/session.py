@@ -51,6 +51,21 @@ from workstation.analysis.reading.view_state import ViewState
 
 
 # ----------------------------------------------------------------------------- session
+DISPLAY_UNIT_SUV = "SUV"
+#: the display units of a functional image (``ReadingSession.available_units`` says which apply)
+DISPLAY_UNITS: tuple[str, ...] = (DISPLAY_UNIT_SUV, "Bq/mL", "kBq/mL", "%IA/mL")
+#: the percentile of the positive voxels that tops the automatic SPECT window
+HOTSPOT_PERCENTILE = 99.9
+
+
+def _fmt_value(v: float) -> str:
+    """A readout value with 3 significant digits at least (Bq/mL values are large, %IA/mL tiny)."""
+    a = abs(v)
+    if a == 0 or 0.01 <= a < 1e4:
+        return f"{v:.2f}"
+    return f"{v:.4g}"
+
+
 @dataclass
 class SuvState:
     factor: float | None = None
@@ -61,6 +76,8 @@ class SuvState:
     error_field: str | None = None  # the input that would fix ``error`` (core.vocabulary.INPUT_FIELDS), if any
     overrides: object = None
     audit: list = field(default_factory=list)
+    refusal: str = ""  # why the last requested SUV type/overrides were refused (the previous SUV kept)
+    refusal_field: str | None = None  # the input that would make the refused request possible
 
 
 class ReadingSession(ViewState):
@@ -103,7 +120,14 @@ class ReadingSession(ViewState):
             self._apply_pet_arrays(self.compute_pet_arrays(self.pet_from_anat, sub(0.5, 1.0)))
         self._window_presets: dict[str, tuple[float, float]] | None = None
         self.ct_window = self.window_presets()[self.default_window_preset]
-        self.pet_window = PET_PRESETS["SUV 0-5"] if self.suv.factor is not None else self._auto_pet_window()
+        self.display_unit = DISPLAY_UNIT_SUV
+        self._pct_ia_factor: float | None | bool = False  # False: not computed yet; None: not available
+        if self.functional_label == "SPECT" and "kBq/mL" in self.available_units():
+            self.display_unit = "kBq/mL"  # a SPECT is read in activity concentration
+        if self.functional_label == "SPECT":
+            self.pet_window = self.hotspot_pet_window()
+        else:
+            self.pet_window = PET_PRESETS["SUV 0-5"] if self.suv.factor is not None else self._auto_pet_window()
         self.registration_note = ""
         self.registration_stored = None  # the io.db RegistrationRow applied at opening, if any
 
@@ -225,33 +249,50 @@ class ReadingSession(ViewState):
         self.suv.error_field = field  # the input that would fix it (core.vocabulary.INPUT_FIELDS), if known
 
     def set_suv(self, suv_type: str = "bw", overrides=None, *, audit: dict | None = None, emit: bool = True,
-                resample: bool = True) -> None:
-        """(Re)compute the SUV factor; on missing inputs fall back to file units and keep the error.
+                resample: bool = True, keep_previous: bool = True) -> bool:
+        """(Re)compute the SUV factor of ``suv_type`` with ``overrides``; True when it was applied.
 
-        ``audit`` (time, user, changes, reason) is appended to the session's SUV audit trail.
+        A type or override that cannot be computed (SUVlbm without a height) is **refused** when an SUV is
+        shown (``keep_previous``): the previous type, factor and overrides stay, ``suv.refusal`` says why
+        (with ``suv.refusal_field``, the input that would fix it), the event ``suv_refused`` is emitted and
+        False returned, so that no number on screen changes its meaning. Without a previous SUV (or with
+        ``keep_previous=False``) the PET falls back to file units and ``suv.error`` keeps the reason.
+        ``audit`` (time, user, changes, reason) is appended to the session's SUV audit trail when applied.
         """
-        self.suv.suv_type = suv_type
-        if audit is not None:
-            self.suv.audit.append(dict(audit))
-        self.suv.overrides = overrides
         from workstation.analysis.suv import factor as suv_mod
-        from workstation.analysis import errors
+        from workstation.analysis import errors as errors_mod
         from workstation.analysis.suv.apply import relative_slice_factors
 
         rel = None
         was_suv = self.suv.factor is not None
+        previous = f"SUV{self.suv.suv_type}"
+        res = None
+        error = None
         try:
             if self.pet.pet is None:
-                raise errors.SuvError("the PET has no DICOM header facts (SUV needs them)")
+                raise errors_mod.SuvError("the PET has no DICOM header facts (SUV needs them)")
             suv_type = suv_mod.normalize_suv_type(suv_type)
-            self.suv.suv_type = suv_type
             kwargs = {"suv_type": suv_type}
             if overrides is not None:
                 kwargs["overrides"] = overrides
             res = suv_mod.compute_suv(self.pet.pet, **kwargs)
             rel = relative_slice_factors(self.pet, res)
-        except (errors.SuvError, ValueError) as exc:  # show raw units, keep the reason
-            self._suv_fail(f"{type(exc).__name__}: {exc}", getattr(exc, "field", None))
+        except (errors_mod.SuvError, ValueError) as exc:
+            error = exc
+        if error is not None and keep_previous and was_suv:
+            self.suv.refusal = (f"SUV{suv_type} refused ({type(error).__name__}: {error}); {previous} kept")
+            self.suv.refusal_field = getattr(error, "field", None)
+            if emit:
+                self.events.emit("suv_refused", message=self.suv.refusal, field=self.suv.refusal_field)
+            return False
+        self.suv.refusal, self.suv.refusal_field = "", None
+        self.suv.suv_type = suv_type
+        self._pct_ia_factor = False  # the %IA factor follows the overrides: computed again when asked
+        if audit is not None:
+            self.suv.audit.append(dict(audit))
+        self.suv.overrides = overrides
+        if error is not None:  # show raw units, keep the reason
+            self._suv_fail(f"{type(error).__name__}: {error}", getattr(error, "field", None))
         else:
             self.suv.factor, self.suv.result, self.suv.error = float(res.factor), res, ""
             self.suv.error_field = None
@@ -270,18 +311,110 @@ class ReadingSession(ViewState):
                 self._resample_pet()
         if emit:
             self.events.emit("pet")
+        return self.suv.factor is not None or error is None
 
     @property
     def pet_scale(self) -> float:
-        """Factor from file units to display units (SUV when known, else 1)."""
+        """Factor from file units (times the slice factors) to the display unit (``display_unit``: SUV when
+        known, Bq/mL, kBq/mL or %IA/mL), 1 for file units."""
+        unit = self.effective_display_unit
+        if unit == "Bq/mL":
+            return 1.0
+        if unit == "kBq/mL":
+            return 1e-3
+        if unit == "%IA/mL":
+            return float(self.percent_ia_factor())
         return 1.0 if self.suv.factor is None else self.suv.factor
 
     @property
     def pet_units(self) -> str:
-        """Label of PET display values: 'SUVbw' etc. when SUV is known, else the file units."""
+        """Label of the functional display values: 'SUVbw' etc., 'Bq/mL', 'kBq/mL', '%IA/mL', else the file units."""
+        unit = self.effective_display_unit
+        if unit != DISPLAY_UNIT_SUV:
+            return unit
+        return self.suv_units
+
+    @property
+    def suv_units(self) -> str:
+        """Label of the quantitative (VOI, lesion) values: 'SUVbw' etc. when SUV is known, else the file units."""
         if self.suv.factor is not None:
             return f"SUV{self.suv.suv_type}"
         return self.pet.units if self.pet is not None else ""
+
+    # ------------------------------------------------------------ display units
+    def available_units(self) -> list[str]:
+        """The display units this functional image can be shown in: SUV when a factor is known; Bq/mL and
+        kBq/mL for an image stored in Bq/mL; %IA/mL when the dose and times are known."""
+        out = [DISPLAY_UNIT_SUV] if self.suv.factor is not None else []
+        if self.pet is not None and (self.pet.units or "").upper() == "BQML":
+            out += ["Bq/mL", "kBq/mL"]
+            if self.percent_ia_factor() is not None:
+                out.append("%IA/mL")
+        return out
+
+    @property
+    def effective_display_unit(self) -> str:
+        """``display_unit`` when it is available, else SUV (file units when SUV is unknown too)."""
+        unit = getattr(self, "display_unit", DISPLAY_UNIT_SUV)
+        if unit == DISPLAY_UNIT_SUV or self.pet is None:
+            return DISPLAY_UNIT_SUV
+        if unit in ("Bq/mL", "kBq/mL") and (self.pet.units or "").upper() == "BQML":
+            return unit
+        if unit == "%IA/mL" and (self.pet.units or "").upper() == "BQML" and self.percent_ia_factor() is not None:
+            return unit
+        return DISPLAY_UNIT_SUV
+
+    def percent_ia_factor(self) -> float | None:
+        """Stored Bq/mL -> %IA/mL (``analysis.suv.percent_injected_factor``), None when not available."""
+        if self._pct_ia_factor is False:
+            self._pct_ia_factor = None
+            if self.pet is not None and self.pet.pet is not None:
+                from workstation.analysis.errors import SuvError
+                from workstation.analysis.suv.factor import percent_injected_factor
+
+                try:
+                    self._pct_ia_factor = percent_injected_factor(self.pet.pet, self.suv.overrides)
+                except (SuvError, ValueError):
+                    self._pct_ia_factor = None
+        return self._pct_ia_factor
+
+    def set_display_unit(self, unit: str) -> None:
+        """Show the functional image in ``unit`` (one of ``available_units``); the window keeps the same
+        activity range. ValueError (naming the choices) for a unit this image cannot be shown in."""
+        if unit not in self.available_units():
+            raise ValueError(f"the {self.functional_label} cannot be shown in {unit!r}; choose one of "
+                             f"{', '.join(self.available_units()) or 'its file units'}")
+        old = self.pet_scale
+        self.display_unit = unit
+        ratio = self.pet_scale / old if old else 1.0
+        lo, hi = self.pet_window
+        self.pet_window = (lo * ratio, hi * ratio)
+        self.events.emit("pet_window", window=self.pet_window)
+        self.events.emit("pet")
+
+    def hotspot_pet_window(self, percentile: float = HOTSPOT_PERCENTILE) -> tuple[float, float]:
+        """(0, ``percentile`` of the positive voxels) in display units, on the functional volume's own grid:
+        the automatic window of a SPECT (its hot spots, kidneys and lesions, are a tiny fraction of the
+        voxels; an SUV 0-5 window saturates them)."""
+        if self.pet is None:
+            return (0.0, 1.0)
+        src = self._pet_source_array()
+        pos = src[src > 0]
+        if not pos.size:
+            return (0.0, 1.0)
+        hi = float(np.percentile(pos, percentile)) * self.pet_scale
+        return (0.0, hi if hi > 0 else 1.0)
+
+    def pet_value_at(self, q) -> float | None:
+        """The functional value in display units at a point ``q`` of the PET frame (per-instance SUV factors
+        applied through ``analysis.suv.apply``); None outside."""
+        if self.suv.result is not None:
+            from workstation.analysis.suv.apply import suv_value_at
+
+            v = suv_value_at(self.pet, self.suv.result, q)
+            return None if v is None else v * (self.pet_scale / self.suv.factor)
+        v = self.pet.value_at_world(q)
+        return None if v is None else v * self.pet_scale
 
     def _auto_pet_window(self) -> tuple[float, float]:
         """(0, 99.5th percentile of the positive PET values shown): for a PET without SUV. The
@@ -321,8 +454,9 @@ class ReadingSession(ViewState):
 
     @property
     def functional_label(self) -> str:
-        """What the functional image is called on screen: "SPECT" for a tomogram stored as NM, else "PET"."""
-        return "SPECT" if self.pet is not None and (self.pet.modality or "").upper() == "NM" else "PET"
+        """What the functional image is called on screen: "SPECT" for a tomogram stored as NM, of a
+        single-photon nuclide (Lu-177, Tc-99m, ... stored as PT) or described as SPECT; else "PET"."""
+        return "PET" if self.pet is None else self.pet.functional_modality
 
     @property
     def default_window_preset(self) -> str:
@@ -362,13 +496,7 @@ class ReadingSession(ViewState):
             out["anat_units"] = "HU" if self.anatomical.modality == "CT" else (self.anatomical.units or "")
         if self.pet is not None:
             q = self.pet_from_anat[:3, :3] @ p + self.pet_from_anat[:3, 3]
-            if self.suv.result is not None:
-                from workstation.analysis.suv.apply import suv_value_at
-
-                out["pet_value"] = suv_value_at(self.pet, self.suv.result, q)
-            else:
-                v = self.pet.value_at_world(q)
-                out["pet_value"] = None if v is None else v * self.pet_scale
+            out["pet_value"] = self.pet_value_at(q)
         return out
 
     def readout_text(self) -> str:
@@ -384,7 +512,7 @@ class ReadingSession(ViewState):
             parts.append(f"{self.anatomical.modality or 'anat'} " + ("—" if v is None else f"{v:.0f} {r['anat_units']}"))
         if self.pet is not None:
             v = r["pet_value"]
-            parts.append("PET " + ("—" if v is None else f"{v:.2f} {r['pet_units']}"))
+            parts.append(f"{self.functional_label} " + ("—" if v is None else f"{_fmt_value(v)} {r['pet_units']}"))
         return "   ".join(parts)
 
     def overlay_lines(self) -> list[str]:
@@ -409,7 +537,27 @@ class ReadingSession(ViewState):
         acq = self.pet_acquisition_line()
         if acq:
             lines.append(acq)
+        lines.extend(self.decay_lines())
         return lines
+
+    def decay_lines(self) -> list[str]:
+        """Time after injection (hours for a SPECT) and a decay-statement conflict with its policy, for the overlay."""
+        if self.pet is None or self.pet.pet is None:
+            return []
+        from workstation.analysis.suv.decay import decay_statement_for, format_uptake_time, injection_and_scan
+
+        out = []
+        inj, scan = injection_and_scan(self.pet.pet, self.suv.overrides)
+        if inj is not None and scan is not None:
+            text = format_uptake_time((scan - inj).total_seconds(), hours=self.functional_label == "SPECT")
+            out.append(f"{tr('overlay', 'p.i.')} {text}" if text[:1].isdigit() else tr("overlay", "injection after scan!"))
+        st = decay_statement_for(self.pet.pet, self.suv.overrides)
+        if st is not None and st.conflict:
+            out.append(tr("overlay", "decay: {} but DecayFactor {:.3g} (expected {:.3g}): read as at the scan").format(
+                st.declared, st.decay_factor, st.expected_factor) if abs(st.decay_factor - 1.0) < 1e-6 else
+                tr("overlay", "decay: {} but DecayFactor {:.3g} (expected {:.3g}): DecayFactor trusted").format(
+                st.declared, st.decay_factor, st.expected_factor))
+        return out
 
     def pet_acquisition_line(self) -> str:
         """Nuclide, half-life and stored units of the PET/SPECT ("177 Lutetium  T1/2 6.65 d  BQML"; ½ is not in the view font)."""

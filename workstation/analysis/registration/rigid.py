@@ -24,6 +24,13 @@ regular-step gradient descent on an Euler 3-D transform, multi-resolution.
 * Both: a second optimisation from a start a few mm and a degree away must end at the same
   place (within :data:`CONSISTENCY_MM` at the PET centre and 50 mm around it), otherwise the metric has no
   clear optimum for this pair and no change is proposed.
+* Same frame, a **significance test**: the scanner placed both images, so a move is proposed only when it
+  is larger than what the optimiser can determine on this field of view. Four starts (identity and three
+  jolts of 3 mm / 1° in different directions) give four end points; the move (largest displacement at the
+  PET centre and 50 mm around it) must exceed :data:`SIGNIFICANCE_FACTOR` times their spread, and the
+  metric's improvement over identity must exceed :data:`GAIN_FACTOR` times the range of the end points'
+  metric values (all on one mask). Otherwise: "no significant misalignment", no change. (This test replaces
+  the two-start consistency limit for a shared frame: a significant move may come with a spread above it.)
 
 Progress is reported per iteration and cancel is honoured between iterations.
 """
@@ -295,6 +302,12 @@ SAME_FRAME_MAX_DEG = 2.0
 #: two optimisations started a few mm and a degree apart must end this close (largest difference at
 #: the PET centre and 50 mm from it along each axis) for a proposal to be made
 CONSISTENCY_MM = 2.0
+#: a same-frame move is proposed only when larger than this many times the spread of its starts' end points
+SIGNIFICANCE_FACTOR = 2.0
+#: ... and when its metric gain over the scanner's alignment is this many times the range of the end points'
+#: metric values (a real misplacement: the starts agree on a clearly better metric; a flat, noisy landscape:
+#: the starts' metrics differ by a fair part of the gain)
+GAIN_FACTOR = 10.0
 
 INIT_IDENTITY = "scanner alignment (identity)"
 INIT_GEOMETRY = "image centres"
@@ -354,6 +367,10 @@ class RegistrationProposal:
     determined: bool = True  # two starts agreed on the optimum
     spread_mm: float = 0.0
     spread_deg: float = 0.0
+    significant: bool = True  # same frame: the move is larger than what the optimiser can determine
+    candidate_move_mm: float = 0.0  # the largest displacement the optimiser's best end point would make
+    candidate_rotation_deg: float = 0.0
+    metric_spread: float = 0.0  # range of the end points' metric values (same mask)
 
     @property
     def changes(self) -> bool:
@@ -401,6 +418,10 @@ class RegistrationProposal:
             "optimum_determined": self.determined,
             "two_start_spread_mm": round(self.spread_mm, 3),
             "two_start_spread_deg": round(self.spread_deg, 3),
+            "significant": self.significant,
+            "candidate_move_mm": round(self.candidate_move_mm, 3),
+            "candidate_rotation_deg": round(self.candidate_rotation_deg, 3),
+            "metric_spread": self.metric_spread,
             "warnings": list(self.warnings),
         }
 
@@ -498,15 +519,42 @@ def propose_registration(anatomical: Volume, pet: Volume, progress=None, *, curr
         jolt[:3, :3] = _rotation_xyz_deg(1.0, -1.0, 1.0)
         jolt[:3, 3] = (3.0, -3.0, 3.0)
         jolt[:3, 3] += c - jolt[:3, :3] @ c  # about the PET centre
-        reg2 = register_rigid(anatomical, pet, progress=sub(0.65, 1.0), initial=jolt @ start, **kw)
-    spread_mm = max(move_at(reg.pet_from_anat, reg2.pet_from_anat, q) for q in _probe_points(pet))
-    spread_deg = rotation_angle_deg(np.linalg.solve(reg.pet_from_anat, reg2.pet_from_anat))
-    undetermined = spread_mm > CONSISTENCY_MM
+        n_starts = 4 if shared else 2
+        step = 0.35 / (n_starts - 1)
+        reg2 = register_rigid(anatomical, pet, progress=sub(0.65, 0.65 + step), initial=jolt @ start, **kw)
+        ends = [reg, reg2]
+        for n, signs in enumerate(((-1.0, 1.0, -1.0), (1.0, 1.0, -1.0))[:n_starts - 2]):
+            j = np.eye(4)
+            j[:3, :3] = _rotation_xyz_deg(*signs)
+            j[:3, 3] = 3.0 * np.asarray(signs)
+            j[:3, 3] += c - j[:3, :3] @ c
+            lo = 0.65 + step * (n + 1)
+            ends.append(register_rigid(anatomical, pet, progress=sub(lo, lo + step), initial=j @ start, **kw))
+    if dof == "rigid" and shared:
+        pts = _probe_points(pet)
+        spread_mm = max(move_at(a.pet_from_anat, b.pet_from_anat, q) for i, a in enumerate(ends)
+                        for b in ends[i + 1:] for q in pts)
+        spread_deg = max(rotation_angle_deg(np.linalg.solve(a.pet_from_anat, b.pet_from_anat))
+                         for i, a in enumerate(ends) for b in ends[i + 1:])
+        significance = _significance(anatomical, pet, before, ends, spread_mm)
+        reg = significance["best"]
+    else:
+        spread_mm = max(move_at(reg.pet_from_anat, reg2.pet_from_anat, q) for q in _probe_points(pet))
+        spread_deg = rotation_angle_deg(np.linalg.solve(reg.pet_from_anat, reg2.pet_from_anat))
+        significance = None
+    undetermined = spread_mm > CONSISTENCY_MM and significance is None  # same frame: the significance test decides
     if undetermined and dof == "rigid" and translation is not None and translation[1] <= CONSISTENCY_MM:
         warnings.append(f"the rotation is not determined on this field of view (two rigid starts ended "
                         f"{spread_mm:.1f} mm apart): the translation alone is proposed")
         reg, spread_mm, spread_deg, undetermined = translation[0], translation[1], 0.0, False
-    after = before.copy() if undetermined else reg.pet_from_anat
+    insignificant = significance is not None and not undetermined and not significance["significant"]
+    after = before.copy() if (undetermined or insignificant) else reg.pet_from_anat
+    if insignificant:
+        warnings.append(f"no significant misalignment: the best candidate moves the PET by "
+                        f"{significance['move_mm']:.1f} mm / {significance['rotation_deg']:.1f}°, not more than "
+                        f"{SIGNIFICANCE_FACTOR:g} x the {spread_mm:.1f} mm its {len(ends)} starts spread over, or a "
+                        f"metric gain ({significance['gain']:.4f}) not {GAIN_FACTOR:g} x the end points' own range "
+                        f"({significance['metric_spread']:.4f}); the scanner's alignment is kept")
     mask = (overlap_mask(pet, anatomical, np.linalg.inv(before))
             & overlap_mask(pet, anatomical, np.linalg.inv(after)))
     if undetermined:
@@ -527,7 +575,11 @@ def propose_registration(anatomical: Volume, pet: Volume, progress=None, *, curr
                                 + (0 if translation is None or dof == "translation" else translation[0].iterations),
                                 stop_condition=reg.stop_condition,
                                 warnings=warnings, determined=not undetermined, spread_mm=spread_mm,
-                                spread_deg=spread_deg)
+                                spread_deg=spread_deg, significant=not insignificant)
+    if significance is not None:
+        prop.candidate_move_mm = significance["move_mm"]
+        prop.candidate_rotation_deg = significance["rotation_deg"]
+        prop.metric_spread = significance["metric_spread"]
     if prop.needs_confirmation:
         prop.warnings.append(
             f"PET and {anatomical.modality or 'anatomical image'} share a frame of reference, yet the refinement "
@@ -537,6 +589,30 @@ def propose_registration(anatomical: Volume, pet: Volume, progress=None, *, curr
     if not undetermined and not (ma < mb):
         prop.warnings.append("the metric did not improve; keep the current alignment")
     return prop
+
+
+def _significance(anatomical: Volume, pet: Volume, before: np.ndarray, ends: list, spread_mm: float) -> dict:
+    """Is the best of several end points (same frame) a move the optimiser can determine? The metric of each
+    end point and of ``before`` on one mask (the overlap at all of them); the best end point's largest
+    displacement at the probe points against ``SIGNIFICANCE_FACTOR`` x ``spread_mm``, and its metric gain
+    against the range of the end points' metric values."""
+    inv = [np.linalg.inv(before)] + [np.linalg.inv(e.pet_from_anat) for e in ends]
+    mask = overlap_mask(pet, anatomical, inv[0])
+    for m in inv[1:]:
+        mask &= overlap_mask(pet, anatomical, m)
+    if not mask.any():
+        return {"best": ends[0], "significant": False, "move_mm": 0.0, "rotation_deg": 0.0, "gain": 0.0,
+                "metric_spread": float("nan")}
+    mb = metric_value(anatomical, pet, before, mask=mask)
+    values = [metric_value(anatomical, pet, e.pet_from_anat, mask=mask) for e in ends]
+    best = ends[int(np.argmin(values))]
+    move = max(move_at(before, best.pet_from_anat, q) for q in _probe_points(pet))
+    gain = mb - min(values)
+    metric_spread = max(values) - min(values)
+    significant = move > SIGNIFICANCE_FACTOR * spread_mm and gain > GAIN_FACTOR * metric_spread
+    return {"best": best, "significant": bool(significant), "move_mm": float(move),
+            "rotation_deg": rotation_angle_deg(np.linalg.solve(before, best.pet_from_anat)), "gain": float(gain),
+            "metric_spread": float(metric_spread)}
 
 
 def checkerboard(a: np.ndarray, b: np.ndarray, squares: int = 8) -> np.ndarray:

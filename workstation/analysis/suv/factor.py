@@ -185,6 +185,16 @@ def _bqml_scale(inputs: SuvInputs, acq: PetAcquisition, trail: Trail, norm: floa
         trail.warn(f"DecayCorrection is {dc} but CorrectedImage (0028,0051) does not list DECY")
 
     dose = inputs.dose_bq()
+    if dc in ("ADMIN", "START"):
+        policy = _decay_policy(inputs, acq, trail, dc)
+        if policy is not None:
+            st, half_life, inj = policy
+            dt_s = (st.reference_datetime - inj).total_seconds()
+            trail.add("decay time", dt_s, "s", "derived",
+                      f"policy '{st.policy}': injection -> the time the DecayFactor refers the pixels to")
+            decayed = dose * decay(dt_s, half_life)
+            trail.add("decayed dose", decayed, "Bq", "derived", "dose * 2^(-decay time / half-life)")
+            return norm / decayed, None
     if dc == "ADMIN":
         trail.add("decayed dose", dose, "Bq", "derived",
                   "DecayCorrection ADMIN: image is decay-corrected to the administration time; no decay term")
@@ -239,6 +249,43 @@ def _bqml_scale(inputs: SuvInputs, acq: PetAcquisition, trail: Trail, norm: floa
                        "(0018,1242): decayed to the frame start only")
         return _collapse(factors, acq)
     raise SuvError(f"DecayCorrection (0054,1102) {dc!r} is not supported (START, ADMIN or NONE)")
+
+
+def _decay_policy(inputs: SuvInputs, acq: PetAcquisition, trail: Trail, dc: str):
+    """Check DecayCorrection against DecayFactor and the times (``analysis.suv.decay``); the trail says the
+    result. Returns (statement, half-life, injection) when they conflict and the policy replaces the declared
+    reference time, else None (also when the times needed for the check are missing)."""
+    from workstation.analysis.suv.decay import decay_statement_of
+
+    if not acq.instance_values("decay_factor"):
+        return None
+    try:  # the check needs the half-life and the injection time, which ADMIN alone does not
+        probe = Trail()
+        probe_inputs = SuvInputs(acq, inputs.ov, probe)
+        half_life = probe_inputs.half_life_s()
+        earliest = acq.earliest_acquisition()
+        ref = earliest[1] if earliest is not None else acq.series_datetime
+        inj = probe_inputs.injection(ref)
+    except SuvError:
+        trail.add("decay statement", "not checked", "", "derived",
+                  "DecayFactor (0054,1321) could not be compared with the times (half-life or injection missing)")
+        return None
+    st = decay_statement_of(acq, injection=inj, half_life_s=half_life)
+    if not st.checked:
+        return None
+    rule = (f"DecayCorrection {dc} implies DecayFactor {st.expected_factor:.6g}; the header's is "
+            f"{st.decay_factor:.6g}")
+    if not st.conflict:
+        trail.add("decay statement", "consistent", "", "DecayCorrection (0054,1102), DecayFactor (0054,1321)", rule)
+        return None
+    half_life = inputs.half_life_s()  # now in the real trail, with the injection
+    inj = inputs.injection(ref)
+    trail.add("decay statement", "CONFLICT", "", "DecayCorrection (0054,1102), DecayFactor (0054,1321)",
+              rule + f"; policy: {st.policy}")
+    trail.add("reference time (policy)", st.reference_datetime, "", "derived",
+              "acquisition start + T_ave - half-life * log2(DecayFactor)")
+    trail.warn(st.message)
+    return st, half_life, inj
 
 
 def _collapse(factors: dict[str, float], acq: PetAcquisition) -> tuple[float, dict | None]:
@@ -400,3 +447,18 @@ def sex_assumed(result) -> str | None:
                 and str(p.get("value")).upper() not in ("M", "F"):
             return "missing" if p.get("value") in (None, "unknown") else str(p.get("value"))
     return None
+
+
+def percent_injected_factor(acq: PetAcquisition, overrides: SuvOverrides | None = None) -> float:
+    """The factor from stored Bq/ml to % of the injected activity per ml (%IA/ml): 100 / D_ref, with D_ref the
+    dose decayed to the time the image is corrected to, by the same rules (and decay-statement policy) as
+    SUV. Needs no weight; SuvError for images not in Bq/ml."""
+    ov = overrides or SuvOverrides()
+    trail = Trail()
+    units = str(acq.value("units") or "").upper()
+    if units != "BQML":
+        raise SuvError(f"%IA/ml needs an image in Bq/ml (Units (0054,1001) BQML), not {units or 'missing'}")
+    factor, _per_instance = _bqml_scale(SuvInputs(acq, ov, trail), acq, trail, 100.0)
+    if not math.isfinite(factor) or factor <= 0:
+        raise SuvError(f"the %IA/ml factor came out as {factor!r}")
+    return float(factor)

@@ -34,14 +34,46 @@ COLUMNS = (
     ("suv_mean", "SUVmean", "{:.2f}"),
     ("volume_ml", QT_TRANSLATE_NOOP("LesionTable", "Vol/MTV mL"), "{:.2f}"),
     ("tlg", "TLG", "{:.1f}"),
+    ("activity_mbq", QT_TRANSLATE_NOOP("LesionTable", "Activity (MBq)"), "{:.2f}"),
     ("method", QT_TRANSLATE_NOOP("LesionTable", "Method"), None),
     ("threshold", QT_TRANSLATE_NOOP("LesionTable", "Thr"), "{:.2f}"),
     ("voxels", QT_TRANSLATE_NOOP("LesionTable", "Voxels"), "{:d}"),
     ("deauville", "Deauville", "{:d}"),
     ("percist_measurable", QT_TRANSLATE_NOOP("LesionTable", "PERCIST ≥thr"), None),
 )
+QUANTITY_KEYS = ("suv_max", "suv_peak", "suv_mean", "tlg")
+#: short prefix of the quantity headers per SUV type: SUVmax, SULmax (SUVlbm), SUVbsa max, SUVibw max
+_SUV_PREFIX = {"SUVbw": "SUV", "SUVlbm-james128": "SUL", "SUVlbm-james120": "SUL", "SUVlbm-janma": "SUL",
+               "SUVbsa": "SUVbsa ", "SUVibw": "SUVibw "}
+
+
+def quantity_header(key: str, units: str) -> str:
+    """The header of a quantity column in the values' own unit: "SUVmax", "SULpeak", "TLG (SUL)" when the
+    VOIs are in SUV; "max (BQML)", "Activity (MBq)" when they are in file units (no SUV: the number
+    under a header is never in another unit than it says)."""
+    what = {"suv_max": "max", "suv_peak": "peak", "suv_mean": "mean"}.get(key)
+    prefix = _SUV_PREFIX.get(units)
+    if prefix is None and units.startswith("SUV"):
+        prefix = units + " "
+    if prefix is not None:
+        if key == "tlg":
+            return "TLG" if prefix == "SUV" else f"TLG ({prefix.strip()})"
+        return f"{prefix}{what}"
+    if key == "tlg":
+        return QCoreApplication.translate("LesionTable", "Activity (MBq)") if units.upper() == "BQML" else "—"
+    return f"{what} ({'Bq/mL' if units.upper() == 'BQML' else units or '?'})"
+
+
+def quantity_value(key: str, value, units: str):
+    """The number shown under :func:`quantity_header`: TLG (mean × mL) in SUV; in Bq/mL the same product is
+    Bq, shown in MBq; None where no quantity can be given (other file units)."""
+    if key != "tlg" or value is None or str(units).startswith("SUV"):
+        return value
+    return value / 1e6 if str(units).upper() == "BQML" else None
+
+
 #: columns hidden by default (shown from the header's context menu)
-DETAIL_COLUMNS = ("threshold", "voxels", "percist_measurable")
+DETAIL_COLUMNS = ("threshold", "voxels", "percist_measurable", "activity_mbq")
 _YES_NO = (QT_TRANSLATE_NOOP("LesionTable", "yes"), QT_TRANSLATE_NOOP("LesionTable", "no"))
 SORT_ROLE = Qt.ItemDataRole.UserRole
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -51,6 +83,8 @@ class VoiTableModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.vois = None
+        #: Bq/mL per unit of the VOI values (1 / SUV factor for an image in Bq/mL), for the activity column
+        self.bqml_per_unit: float | None = None
         self._rows: list[dict] = []
         self._colours: list[tuple] = []
 
@@ -65,6 +99,8 @@ class VoiTableModel(QAbstractTableModel):
     def _on_event(self, event: str, **kw) -> None:
         if event != "selected":
             self.refresh()
+        if event == "suv":  # new SUV type or units: the headers say the new unit
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
 
     def refresh(self) -> None:
         self.beginResetModel()
@@ -87,7 +123,14 @@ class VoiTableModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            key = COLUMNS[section][0]
+            units = getattr(self.vois, "units", "SUVbw") if self.vois is not None else "SUVbw"
+            if key in QUANTITY_KEYS:
+                return quantity_header(key, units)
             return QCoreApplication.translate("LesionTable", COLUMNS[section][1])
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal \
+                and COLUMNS[section][0] in QUANTITY_KEYS and self.vois is not None:
+            return QCoreApplication.translate("LesionTable", "values in {}").format(self.vois.units)
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Vertical:
             return str(section + 1)
         return None
@@ -98,6 +141,10 @@ class VoiTableModel(QAbstractTableModel):
         r = self._rows[index.row()]
         key, _title, fmt = COLUMNS[index.column()]
         value = r.get(key)
+        if key == "activity_mbq":  # MBq in the VOI: mean (Bq/mL) x volume (mL)
+            mean, vol = r.get("suv_mean"), r.get("volume_ml")
+            value = None if (self.bqml_per_unit is None or mean is None or vol is None) else \
+                float(mean) * self.bqml_per_unit * float(vol) / 1e6
         if role == ID_ROLE:
             return r["id"]
         if role == SORT_ROLE:
@@ -107,6 +154,10 @@ class VoiTableModel(QAbstractTableModel):
                 return float(value) if math.isfinite(value) else -math.inf
             return -math.inf if value is None else str(value)
         if role == Qt.ItemDataRole.DisplayRole:
+            if key == "tlg" and value is not None and self.vois is not None:
+                value = quantity_value("tlg", value, self.vois.units)  # activity (MBq) when not in SUV
+                if value is None:
+                    return "—"
             if value is None or (isinstance(value, float) and not math.isfinite(value)):
                 return ""
             if isinstance(value, bool):

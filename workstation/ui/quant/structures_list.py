@@ -64,8 +64,8 @@ class StructuresList(QWidget):
         self.tree = QTreeWidget()
         self.tree.setObjectName("structures-list")
         self.tree.setColumnCount(len(COLUMNS))
-        self.tree.setHeaderLabels([self.tr("Structure"), self.tr("Type"), self.tr("Volume (mL)"),
-                                   self.tr("SUVmax"), self.tr("SUVmean")])
+        self._units = "SUVbw"
+        self._set_headers()
         self.tree.setRootIsDecorated(False)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.itemDoubleClicked.connect(lambda item, _c: self.measure([self.tree.indexOfTopLevelItem(item)]))
@@ -86,12 +86,51 @@ class StructuresList(QWidget):
         self._session = None
         self._fill([])
 
+    def _set_headers(self) -> None:
+        """Headers in the unit of the VOI model's values (``lesion_table.quantity_header``: SUVmax, SULmax,
+        max (Bq/mL))."""
+        from workstation.ui.quant.lesion_table import quantity_header
+
+        self.tree.setHeaderLabels([self.tr("Structure"), self.tr("Type"), self.tr("Volume (mL)"),
+                                   quantity_header("suv_max", self._units), quantity_header("suv_mean", self._units)])
+
+    def _watch(self, model) -> None:
+        """Follow the VOI model: a new SUV type re-measures its VOIs, and the measured rows show the new values."""
+        old = getattr(self, "_watched", None)
+        if old is model:
+            return
+        if old is not None:
+            old.events.disconnect("suv", self._on_suv)
+        self._watched = model
+        if model is not None:
+            model.events.connect("suv", self._on_suv)
+            self._on_suv()
+
+    def _on_suv(self, event=None, **kw) -> None:
+        model = self._watched
+        if model is None:
+            return
+        self._units = model.units
+        self._set_headers()
+        for key, v in self.measured.items():
+            row = next((i for i, e in enumerate(self.entries) if e.key == key), None)
+            if row is None or model.vois.get(v.id) is not v:
+                continue
+            self._show_stats(self.tree.topLevelItem(row), v.stats)
+
+    @staticmethod
+    def _show_stats(item, st) -> None:
+        item.setText(2, f"{st.volume_ml:.2f}")
+        item.setText(3, f"{st.max:.3f}")
+        item.setText(4, f"{st.mean:.3f}")
+
     # ------------------------------------------------------------ listing
     def find(self, session, kind: str | None, where, db=None) -> Job | None:
         """List the structures of the session's study (``kind`` "folder" or "db"), off the UI thread."""
         self.measure_jobs.cancel()
         self._session = session
         self.measured = {}
+        self._watch(self.panel.model)
         self._fill([])
         if session is None or session.pet is None or kind is None:
             self.status.setText(self.tr("No study structures."))
@@ -176,11 +215,8 @@ class StructuresList(QWidget):
                 continue
             v = model.add_structure(mask, e.name, e.colour, {"structure": e.kind, "number": e.number, "file": e.path})
             self.measured[e.key] = v
-            item = self.tree.topLevelItem(self.entries.index(e))
-            st = v.stats
-            item.setText(2, f"{st.volume_ml:.2f}")
-            item.setText(3, f"{st.max:.3f}")
-            item.setText(4, f"{st.mean:.3f}")
+            self._show_stats(self.tree.topLevelItem(self.entries.index(e)), v.stats)
+        self._watch(model)
         self.status.setText(self.tr("{} structure(s) measured").format(len(results) - len(errors))
                             + ("\n" + "; ".join(errors) if errors else ""))
 

@@ -183,7 +183,12 @@ class SuvPanel(QWidget):
         changes = ", ".join(f"{k}={v}" for k, v in given.items()) or "no overrides"
         entry = {"time": _dt.datetime.now().isoformat(timespec="seconds"), "user": getpass.getuser(),
                  "changes": f"SUV{suv_type}; {changes}", "reason": reason or "(type change)"}
-        s.set_suv(suv_type, overrides, audit=entry)
+        applied = s.set_suv(suv_type, overrides, audit=entry)
+        if not applied and s.suv.refusal:  # refused: the previous SUV type stays, and the reader is told why
+            self.refresh()
+            self.message.setText(self.tr("Refused: {}").format(s.suv.refusal))
+            self.mark_field(s.suv.refusal_field)
+            return False
         self.message.setText(self.tr("Applied.") if s.suv.factor is not None else
                              self.tr("SUV unavailable: {}").format(s.suv.error))
         self.refresh()

@@ -71,13 +71,14 @@ FIXED_SCALE = 10  # slider units per SUV for fixed thresholds
 
 
 def suv_image(session) -> np.ndarray:
-    """The session's PET in display units (SUV when known) on the PET's own grid, float32."""
+    """The session's PET in SUV when known (else in file units) on the PET's own grid, float32: the VOI
+    statistics and thresholds stay in SUV whatever unit the views show."""
     res = session.suv.result
     if res is not None:  # the one SUV road (the session checked the slice factors when it set the SUV)
         from workstation.analysis.suv.apply import suv_array
 
         return suv_array(session.pet, res)
-    return np.asarray(session.pet.array, np.float32) * np.float32(session.pet_scale)
+    return np.asarray(session.pet.array, np.float32)  # file units (or SUV stored as GML): the factor is 1
 
 
 class VoiPanel(QWidget):
@@ -213,7 +214,8 @@ class VoiPanel(QWidget):
         self.session = session
         self.model = None
         if session is not None and session.pet is not None:
-            self.model = V.VoiModel(suv_image(session), session.pet.geometry, session.pet_units)
+            self.model = V.VoiModel(suv_image(session), session.pet.geometry, session.suv_units)
+            self._set_activity_scale(session)
             self._suv_key = (session.suv.factor, session.suv.suv_type)
             self.model.events.connect("*", self._on_voi_event)
             session.events.connect("pet", self._on_pet)
@@ -245,12 +247,23 @@ class VoiPanel(QWidget):
         for v, _ in self.views:
             v.redraw()
 
+    def _set_activity_scale(self, s) -> None:
+        """The lesion table's activity column (MBq per VOI): Bq/mL per VOI unit for an image in Bq/mL; shown by
+        default for a SPECT (a therapy scan is read in activity, not TLG)."""
+        bq = (s.pet.units or "").upper() == "BQML"
+        scale = (1.0 / s.suv.factor if s.suv.factor else 1.0) if bq else None
+        self.table.source_model.bqml_per_unit = scale
+        spect = s.functional_label == "SPECT"
+        self.table.setColumnHidden(self.table.column_of("activity_mbq"), not (spect and scale is not None))
+        self.table.setColumnHidden(self.table.column_of("tlg"), spect)
+
     def _on_pet(self, event, **kw) -> None:
         s = self.session
         key = (s.suv.factor, s.suv.suv_type)
         if self.model is not None and key != self._suv_key:
             self._suv_key = key
-            self.model.set_suv(suv_image(s), s.pet_units)
+            self._set_activity_scale(s)
+            self.model.set_suv(suv_image(s), s.suv_units)
 
     def _on_voi_event(self, event, **kw) -> None:
         if event == "selected":

@@ -40,6 +40,11 @@ from workstation.analysis.reading import study_open
 from workstation.core.volume import needs_registration
 from workstation.core.display import COLORMAPS, CT_PRESETS, LAYOUTS, PET_PRESETS
 from workstation.analysis.reading.session import ReadingSession
+from workstation.core.display import HOTSPOT_PRESET
+
+
+def _close(a, b, rel: float = 1e-6) -> bool:
+    return all(abs(x - y) <= rel * max(abs(x), abs(y), 1e-12) for x, y in zip(a, b))
 
 from workstation.ui.browser.study_browser import StudyBrowser
 from workstation.ui.followup.open_previous import FollowupLauncher
@@ -140,11 +145,20 @@ class MainWindow(QMainWindow):
         self.cmap_box = self._combo(COLORMAPS, lambda n: self.session.set_colormap(n), "colormap")
         self.anat_window_label = QLabel(" {} ".format(self.tr("CT")))
         self.anat_window_label.setObjectName("anat-window-label")
+        self.functional_window_label = QLabel(" {} ".format(self.tr("PET")))
+        self.functional_window_label.setObjectName("functional-window-label")
+        self.unit_box = QComboBox()  # the functional image's display unit (SUV, Bq/mL, kBq/mL, %IA/mL)
+        self.unit_box.setObjectName("display-unit")
+        self.unit_box.setToolTip(self.tr("unit of the PET/SPECT values shown in the views, the colour bar and the "
+                                         "readout (VOI statistics stay in SUV)"))
+        self.unit_box.activated.connect(lambda _i: self._set_display_unit(self.unit_box.currentData()))
         for label, w in ((QLabel(" {} ".format(self.tr("Layout"))), self.layout_box),
                          (self.anat_window_label, self.ct_preset_box),
-                         (QLabel(" {} ".format(self.tr("PET"))), self.pet_preset_box),
+                         (self.functional_window_label, self.pet_preset_box),
+                         (None, self.unit_box),
                          (QLabel(" {} ".format(self.tr("Colours"))), self.cmap_box)):
-            tb.addWidget(label)
+            if label is not None:
+                tb.addWidget(label)
             tb.addWidget(w)
         tb.addWidget(QLabel(" {} ".format(self.tr("Opacity"))))
         self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
@@ -329,6 +343,7 @@ class MainWindow(QMainWindow):
                 logging.getLogger(__name__).warning("could not write the audit trail", exc_info=True)
         session.set_anonymise(self.anon_check.isChecked())
         session.events.connect("*", self._on_session_event)
+        self._suv_units_shown = session.suv_units if session.pet is not None else None
         self.suv_panel.set_session(session)
         self.voi_panel.set_session(session)
         self.voi_panel.structures.find(session, *getattr(self, "_structure_source", (None, None)), db=self.db)
@@ -367,22 +382,76 @@ class MainWindow(QMainWindow):
         ct = next((n for n, v in s.window_presets().items() if v == s.ct_window), None)
         if ct:
             self._choose(self.ct_preset_box, ct)
-        pet = next((n for n, v in PET_PRESETS.items() if v == s.pet_window), "custom")
+        suv_presets = PET_PRESETS if s.effective_display_unit == "SUV" and s.suv.factor is not None else {}
+        pet = next((n for n, v in suv_presets.items() if v == s.pet_window), "custom")
+        if pet == "custom" and s.pet is not None and _close(s.pet_window, s.hotspot_pet_window()):
+            pet = HOTSPOT_PRESET
+        self._fill_pet_presets(s)
         self._choose(self.pet_preset_box, pet)
+        self._fill_units(s)
+
+    def _fill_pet_presets(self, s) -> None:
+        """The window presets of the functional image: the SUV presets when it is shown in SUV, the hot-spot
+        window (``ReadingSession.hotspot_pet_window``) always."""
+        names = (list(PET_PRESETS) if s.effective_display_unit == "SUV" and s.suv.factor is not None else []) \
+            + [HOTSPOT_PRESET, "custom"]
+        if [self.pet_preset_box.itemData(i) for i in range(self.pet_preset_box.count())] == names:
+            return
+        self.pet_preset_box.blockSignals(True)
+        self.pet_preset_box.clear()
+        for name in names:
+            self.pet_preset_box.addItem(display_name(name), name)
+        self.pet_preset_box.blockSignals(False)
+
+    def _fill_units(self, s) -> None:
+        units = s.available_units() if s.pet is not None else []
+        if [self.unit_box.itemData(i) for i in range(self.unit_box.count())] != units:
+            self.unit_box.blockSignals(True)
+            self.unit_box.clear()
+            for u in units:
+                self.unit_box.addItem(s.suv_units if u == "SUV" else u, u)
+            self.unit_box.blockSignals(False)
+        else:
+            i = self.unit_box.findData("SUV")
+            if i >= 0:
+                self.unit_box.setItemText(i, s.suv_units)
+        self._choose(self.unit_box, s.effective_display_unit)
+        self.unit_box.setEnabled(len(units) > 1)
+
+    def _set_display_unit(self, unit) -> None:
+        if self.session is None or unit is None:
+            return
+        try:
+            self.session.set_display_unit(unit)
+        except ValueError as exc:
+            self.message_label.setText(str(exc))
+        self._sync_controls()
 
     def _on_session_event(self, event: str, **kw) -> None:
+        if event == "suv_refused":  # the previous SUV type stays: say why, in the message line
+            self.message_label.setText(kw.get("message", ""))
+            return
         self.reading_prefs.note(event, self.session)
         if event in ("crosshair", "pet"):
             self._update_readout()
+        if event == "pet" and self.session is not None and self.session.pet is not None:
+            units = self.session.suv_units
+            if getattr(self, "_suv_units_shown", None) not in (None, units):
+                self.message_label.setText(self.tr("Values now in {}: VOIs, lesions and structures re-measured")
+                                           .format(units))
+            self._suv_units_shown = units
         if event == "pet" and self.session is not None and self.session.pet is not None:
             self.mip_jobs.start(Job(self.session.precompute_mip, name="mip"))  # new SUV factors: new MIP frames
         if event in ("ct_window", "pet_window", "colormap", "opacity", "layout"):
             self._sync_controls()
 
     def _apply_modality_labels(self, s: ReadingSession) -> None:
-        """Name the anatomy as what it is: "MR" (MR window presets, "Register PET→MR") or "CT"."""
+        """Name the anatomy as what it is: "MR" (MR window presets, "Register PET→MR") or "CT"; the functional
+        image "SPECT" or "PET"."""
         mr = s.anat_label == "MR"
         self.anat_window_label.setText(" {} ".format(self.tr("MR") if mr else self.tr("CT")))
+        self.functional_window_label.setText(" {} ".format(self.tr("SPECT") if s.functional_label == "SPECT"
+                                                         else self.tr("PET")))
         self.register_button.setText(self.tr("Register PET→MR") if mr else self.tr("Register PET→CT"))
         self.ct_preset_box.blockSignals(True)
         self.ct_preset_box.clear()
@@ -523,7 +592,9 @@ class MainWindow(QMainWindow):
         return {k: v for k, v in self.views.items() if v.isVisible()}
 
     def _pet_preset(self, name: str) -> None:
-        if name in PET_PRESETS:
+        if name == HOTSPOT_PRESET and self.session is not None:
+            self.session.set_pet_window(*self.session.hotspot_pet_window())
+        elif name in PET_PRESETS:
             self.session.set_pet_preset(name)
 
     def set_anonymise(self, on: bool) -> None:
