@@ -500,9 +500,9 @@ def _pet_tag_sets():
     """(series tags, instance tags): the public elements ``io.pet_header`` reads, as tags."""
     from pydicom.datadict import tag_for_keyword
 
-    from .pet_header import _SERIES_KEYWORDS
+    from .pet_header import SERIES_KEYWORDS
 
-    series = {tag_for_keyword(k) for k in _SERIES_KEYWORDS} | {0x00080005}  # + SpecificCharacterSet
+    series = {tag_for_keyword(k) for k in SERIES_KEYWORDS} | {0x00080005}  # + SpecificCharacterSet
     instance = {tag_for_keyword(k) for k in ("SOPInstanceUID", "SeriesInstanceUID", "AcquisitionDate",
                                              "AcquisitionTime", "AcquisitionDateTime", "FrameReferenceTime",
                                              "ActualFrameDuration", "DecayFactor")}
@@ -510,30 +510,18 @@ def _pet_tag_sets():
 
 
 def _pet_elements(head: bytes, tags: set) -> tuple[bool, dict] | None:
-    """(explicit VR?, {tag: (VR bytes or None, raw value)}) of the wanted top-level elements and of
-    every element of the private groups 0009 (GE) and 7053 (Philips), sequences as their raw bytes;
+    """(explicit VR?, {tag: (VR bytes or None, raw value, undefined length?)}) of the wanted
+    top-level elements and of every element of the private groups 0009 (GE) and 7053 (Philips);
     None when the header walker cannot read this header."""
+    import struct
+
     from . import dicom_walk as dw
 
     try:
-        ts, _raw, poff, _plen = dw.walk(head, set())
-        if poff is None:
-            return None
-        explicit = ts == dw.EXPLICIT_LE
-        pos = 132
-        while dw._u16(head, pos)[0] == 0x0002:  # the file meta group
-            _tag, vpos, length = dw._element(head, pos, True)
-            pos = vpos + length
-        found = {}
-        while pos < poff:
-            tag, vpos, length = dw._element(head, pos, explicit)
-            end = dw._skip_undefined(head, vpos, explicit) if length == dw._UNDEFINED else vpos + length
-            if tag in tags or (tag >> 16) in (0x0009, 0x7053):
-                found[tag] = (head[pos + 4:pos + 6] if explicit else None, head[vpos:end], length == dw._UNDEFINED)
-            pos = end
-        return explicit, found
-    except (dw.WalkError, IndexError, ValueError):
+        explicit, found, _poff = dw.header_elements(head, tags, (0x0009, 0x7053))
+    except (dw.WalkError, IndexError, ValueError, struct.error):
         return None
+    return explicit, found
 
 
 def _pet_headers(first, first_head: bytes, heads: list[bytes], parse) -> list:
