@@ -10,7 +10,11 @@ plus a bare VTK render of the same three planes (axial, coronal, sagittal of the
 CT and PET volumes filled from the raw pixel bytes, drawn off screen in three viewports of a window of the same size and written as
 PNG). Printed: both times and peak RSS, and the ratios, best of ``--repeat`` runs alternated.
 
-Usage: python bench/bench_open_folder.py [--keep DIR] [--repeat R] [--size 1600x1000]
+With ``--baseline DIR`` (a checkout of another version's ``workstation`` package, e.g. from
+``git archive``), that version is timed too, in the same alternating loop, so before/after
+figures come from one run on one machine load.
+
+Usage: python bench/bench_open_folder.py [--keep DIR] [--repeat R] [--size 1600x1000] [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -77,9 +81,10 @@ wr.Write()
 
 
 def run_child(cmd: list[str], env: dict) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS in MB, output) of one new process."""
+    """(wall seconds, peak RSS in MB, output) of one new process, started in the user's (fresh) home:
+    ``-m`` puts the working folder first on sys.path, which must not hold a ``workstation`` package."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=env["HOME"])
     out = proc.stdout.read().decode(errors="replace")
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
@@ -94,6 +99,7 @@ def main() -> int:
     ap.add_argument("--keep", metavar="DIR", help="generate into / reuse DIR instead of a temp folder")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--size", default="1600x1000")
+    ap.add_argument("--baseline", metavar="DIR", help="also time the workstation package found in DIR")
     args = ap.parse_args()
     sys.path.insert(0, str(HERE))
     from bench_load import write_series
@@ -115,18 +121,37 @@ def main() -> int:
     exe = [sys.executable, "-m", "workstation.cli"]
     ours_cmd = exe + ["view", str(root), "--screenshot", out_png, "--size", args.size]
     ref_cmd = [sys.executable, "-c", REFERENCE, str(root), ref_png, str(w), str(h)]
+    import compileall
+
+    import workstation
+
+    compileall.compile_dir(str(Path(workstation.__file__).parent), quiet=1)  # as installed: bytecode present
+    base_env = None
+    if args.baseline:
+        compileall.compile_dir(str(Path(args.baseline) / "workstation"), quiet=1)
+        base_env = dict(env, PYTHONPATH=os.pathsep.join([str(Path(args.baseline).resolve()),
+                                                          env.get("PYTHONPATH", "")]).rstrip(os.pathsep))
     run_child(ref_cmd, env)  # warm the page cache and the shader caches
-    ours, ref = [], []
+    ours, ref, base = [], [], []
     for _ in range(args.repeat):
         ours.append(run_child(ours_cmd, env)[:2])
         ref.append(run_child(ref_cmd, env)[:2])
+        if base_env is not None:
+            base.append(run_child(ours_cmd, base_env)[:2])
     to, mo = min(t for t, _ in ours), min(m for _, m in ours)
     tr, mr = min(t for t, _ in ref), min(m for _, m in ref)
     load = os.getloadavg()
+    if base_env is not None:  # the two versions really ran: the baseline's package is the one imported
+        probe = [sys.executable, "-c", "import workstation, sys; sys.stdout.write(workstation.__file__)"]
+        print(f"ours: {run_child(probe, env)[2]}; baseline: {run_child(probe, base_env)[2]}")
     print(f"study: {root} (600 CT + 300 PET files), window {args.size}; load average {load[0]:.2f} {load[1]:.2f}")
     print(f"{'':<28} {'ours':>9} {'reference':>10} {'ratio':>7}")
     print(f"{'open folder -> image (s)':<28} {to:9.2f} {tr:10.2f} {to / tr:6.2f}x")
     print(f"{'peak RSS (MB)':<28} {mo:9.0f} {mr:10.0f} {mo / mr:6.2f}x")
+    if base:
+        tb, mb = min(t for t, _ in base), min(m for _, m in base)
+        print(f"{'baseline ' + Path(args.baseline).name + ' (s)':<28} {tb:9.2f} {tr:10.2f} {tb / tr:6.2f}x")
+        print(f"{'baseline peak RSS (MB)':<28} {mb:9.0f} {mr:10.0f} {mb / mr:6.2f}x")
     print(f"goals: <= 1.5 s ({'met' if to <= 1.5 else 'NOT met'}), <= 1000 MB "
           f"({'met' if mo <= 1000 else 'NOT met'}), <= 2x reference ({'met' if to <= 2 * tr else 'NOT met'})")
     return 0
