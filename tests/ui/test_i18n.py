@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import (QAbstractButton, QApplication, QComboBox, QDockWidget, QGroupBox, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QAbstractButton, QComboBox, QDockWidget, QGroupBox, QLabel, QLineEdit,
                                QMenu, QTableWidget, QTabWidget, QTreeWidget, QWidget)
 
 from workstation.ui import i18n
@@ -232,7 +232,6 @@ def test_main_window_menus_and_pacs_tab_are_checked(chinese, qtbot):
     # the words stay identities: the export kinds are keys, not labels
     assert set(win.persistence.export_actions) == {"seg", "sr", "rwvm", "sc", "pdf", "all"}
     # the session's registration note: fixed notes translated for display, recorded ones with numbers as they are
-    from workstation.analysis.reading import session as fusion
     from workstation.analysis.reading import study_open
 
     assert win._note(study_open.METHOD_NUDGE) == "手动微调" and win._note(study_open.METHOD_MI) == "刚性互信息配准"

@@ -54,20 +54,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from workstation.settings.logs import setup_logging
-
-    from workstation.cli.common import run_command
-
-    setup_logging()
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # --help and usage errors end here: no logging set up, nothing heavy imported
     if not getattr(args, "func", None):
         if "view_cmd" in COMMANDS:  # the viewer is the default command once it exists
             args = parser.parse_args(["view", *argv])
         else:
             parser.print_help()
             return 0
+    from workstation.settings.logs import setup_logging
+
+    from workstation.cli.common import run_command
+
+    setup_logging()
     return run_command(args)
 
 

@@ -141,3 +141,32 @@ def overrides_from_args(args):
     return SuvOverrides(weight_kg=args.weight, height_m=args.height,
                         dose_bq=args.dose * 1e6 if args.dose is not None else None,
                         injection_datetime=inj, sex=args.sex, half_life_s=args.half_life)
+
+
+class LazyChoices:
+    """The ``choices`` of an argument, read from ``module.attribute`` only when an argument is
+    checked or a command's help is shown: building the parser (``workstation --help``) then imports
+    nothing heavy. Give the argument a ``metavar``: argparse would otherwise list the choices when
+    the argument is added."""
+
+    def __init__(self, module: str, attribute: str, *, sort: bool = False):
+        self.module, self.attribute, self.sort = module, attribute, sort
+        self._values: list | None = None
+
+    def _get(self) -> list:
+        if self._values is None:
+            import importlib
+
+            values = list(getattr(importlib.import_module(self.module), self.attribute))
+            self._values = sorted(values) if self.sort else values
+        return self._values
+
+    def __contains__(self, value) -> bool:
+        return value in self._get()
+
+    def __iter__(self):
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+

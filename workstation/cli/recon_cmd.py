@@ -17,7 +17,7 @@ builds.
 
 from __future__ import annotations
 
-from workstation.core.strict_json import dumps as strict_dumps
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -64,16 +64,15 @@ def add_parser(subparsers):
     g.add_argument("--no-dicom", action="store_true", help="without --ct: keep only image.npy, write no DICOM")
     p.set_defaults(func=run)
     c = subparsers.add_parser("recon-child", help=None)  # internal: child entry point of frozen builds
-    from workstation.recon.child import build_arg_parser
-
-    build_arg_parser(c)
+    c.add_argument("child_args", nargs=argparse.REMAINDER)  # parsed by recon.child (imported only when run)
     c.set_defaults(func=_run_child)
 
 
 def _run_child(args) -> int:
-    from workstation.recon.child import run_job
+    from workstation.recon.child import build_arg_parser, run_job
 
-    return run_job(args.job_dir, args.channel_fd)
+    child = build_arg_parser(argparse.ArgumentParser(prog="workstation recon-child")).parse_args(args.child_args)
+    return run_job(child.job_dir, child.channel_fd)
 
 
 def _parse_sets(items):
@@ -211,6 +210,8 @@ def run(args) -> int:
     if job.status != JobStatus.COMPLETED:
         print(f"workstation recon: {job.status.value}: {job.error or ''}", file=sys.stderr)
         return 1
+    from workstation.core.strict_json import dumps as strict_dumps
+
     vol = job.result
     np.save(args.out / "image.npy", vol.array)
     (args.out / "image.json").write_text(strict_dumps({"geometry": vol.geometry.to_dict(), "units": vol.units,

@@ -15,20 +15,22 @@ from workstation.core.text import printable
 
 
 def add_parser(sub):
-    from workstation.core.display import COLORMAPS, CT_PRESETS, LAYOUTS, MR_PRESETS
+    from workstation.cli.common import LazyChoices
 
+    display = "workstation.core.display"
     p = sub.add_parser("view", help="open the PET/CT reading viewer (default command)",
                        description="Open the viewer on the study database, or on the DICOM folder PATH. "
                                    "With --screenshot, render PATH headless to a PNG and exit.")
     p.add_argument("path", nargs="?", help="DICOM folder holding a PET and its CT/MR")
-    p.add_argument("--layout", choices=sorted(LAYOUTS),
-                   help="hanging protocol layout (default: grid, or pet when there is no CT/MR)")
+    p.add_argument("--layout", choices=LazyChoices(display, "LAYOUTS", sort=True), metavar="LAYOUT",
+                   help="hanging protocol layout: %(choices)s (default: grid, or pet when there is no CT/MR)")
     p.add_argument("--screenshot", metavar="FILE.png", help="render headless to this PNG and exit")
     p.add_argument("--size", default="1600x1000", metavar="WxH", help="screenshot size in pixels")
     p.add_argument("--crosshair", metavar="X,Y,Z", help="crosshair position, world LPS mm (default: centre)")
-    p.add_argument("--colormap", choices=COLORMAPS, default="hot iron")
-    p.add_argument("--ct-preset", choices=sorted({*CT_PRESETS, *MR_PRESETS}),
-                   help="anatomy window (default: soft tissue for CT, MR auto for MR)")
+    p.add_argument("--colormap", choices=LazyChoices(display, "COLORMAPS"), default="hot iron", metavar="NAME",
+                   help="PET colour map: %(choices)s (default: %(default)s)")
+    p.add_argument("--ct-preset", choices=LazyChoices(__name__, "_ANATOMY_PRESETS"), metavar="PRESET",
+                   help="anatomy window: %(choices)s (default: soft tissue for CT, MR auto for MR)")
     p.add_argument("--pet-window", metavar="LO,HI", help="PET window in SUV (default 0,5)")
     p.add_argument("--anonymise", action="store_true", help="hide patient name and ID in the overlay")
     p.add_argument("--pet-series", metavar="UID", help="PET series to read when PATH holds several")
@@ -38,6 +40,14 @@ def add_parser(sub):
     p.add_argument("--window", action="store_true",
                    help="with --screenshot: capture the whole main window (tool bar, panels), not only the views")
     p.set_defaults(func=run)
+
+
+def __getattr__(name: str):
+    if name == "_ANATOMY_PRESETS":  # the --ct-preset choices, made when first asked for (LazyChoices)
+        from workstation.core.display import CT_PRESETS, MR_PRESETS
+
+        return sorted({*CT_PRESETS, *MR_PRESETS})
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _pair(text: str, n: int, what: str) -> list[float]:

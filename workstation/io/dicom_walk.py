@@ -105,6 +105,33 @@ def walk(data: bytes, wanted: set[int]) -> tuple[str, dict[int, bytes], int | No
     return ts, found, None, None
 
 
+def header_elements(data: bytes, wanted: set[int], groups: tuple[int, ...] = ()) -> tuple[bool, dict, int]:
+    """The wanted top-level elements of a Part-10 file's header bytes, with their VR.
+
+    Returns (explicit VR?, {tag: (VR bytes or None when implicit, raw value bytes, undefined
+    length?)}, pixel value offset) for the tags in ``wanted`` and every tag of the ``groups``;
+    a sequence of undefined length is kept as its bytes up to and including its delimiter.
+    Raises :class:`WalkError` when the header (up to the pixel data) is not within ``data``.
+    """
+    ts, _found, poff, _plen = walk(data, set())
+    if poff is None:
+        raise WalkError("no pixel data within the bytes given")
+    explicit = ts == EXPLICIT_LE
+    pos = 132
+    while _u16(data, pos)[0] == 0x0002:  # the file meta group
+        _tag, vpos, length = _element(data, pos, True)
+        pos = vpos + length
+    found: dict[int, tuple] = {}
+    while pos < poff:
+        tag, vpos, length = _element(data, pos, explicit)
+        undefined = length == _UNDEFINED
+        end = _skip_undefined(data, vpos, explicit) if undefined else vpos + length
+        if tag in wanted or (tag >> 16) in groups:
+            found[tag] = (data[pos + 4:pos + 6] if explicit else None, data[vpos:end], undefined)
+        pos = end
+    return explicit, found, poff
+
+
 def as_int(raw: bytes | None) -> int | None:
     """US value (little endian)."""
     return None if raw is None or len(raw) < 2 else _u16(raw, 0)[0]

@@ -295,6 +295,10 @@ _SERIES_KEYWORDS = ("Manufacturer", "Modality", "Units", "SUVType", "DecayCorrec
                     "RadiopharmaceuticalInformationSequence")
 
 
+#: the elements of the series-level facts (public: the loader compares their bytes between slices)
+SERIES_KEYWORDS = _SERIES_KEYWORDS
+
+
 def _series_fingerprint(ds) -> tuple:
     """The undecoded values of every element that feeds a series-level fact (cheap to compare).
 

@@ -488,10 +488,92 @@ def read_stack(files: list[str], progress=None, threads: int | None = None):
 
     first = header(first_head)
     is_pet = modality in ("PT", "PET", "NM")  # NM: a reconstructed SPECT has the same acquisition header
-    headers = [first] + [header(h) for _, h, _ in results[1:]] if is_pet else []
+    headers = [first] + _pet_headers(first, first_head, [h for _, h, _ in results[1:]], header) if is_pet else []
     slices = [sl for sl, _, _ in results]
     series_uids = {uid for _, _, uid in results}
     return slices, state.stack, headers, first, series_uids
+
+
+# ---------------------------------------------------------------------- PET headers without pydicom
+def _pet_tag_sets():
+    """(series tags, instance tags): the public elements ``io.pet_header`` reads, as tags."""
+    from pydicom.datadict import tag_for_keyword
+
+    from workstation.io.pet_header import SERIES_KEYWORDS
+
+    series = {tag_for_keyword(k) for k in SERIES_KEYWORDS} | {0x00080005}  # + SpecificCharacterSet
+    instance = {tag_for_keyword(k) for k in ("SOPInstanceUID", "SeriesInstanceUID", "AcquisitionDate",
+                                             "AcquisitionTime", "AcquisitionDateTime", "FrameReferenceTime",
+                                             "ActualFrameDuration", "DecayFactor")}
+    return series, instance
+
+
+def _pet_elements(head: bytes, tags: set) -> tuple[bool, dict] | None:
+    """(explicit VR?, {tag: (VR bytes or None, raw value, undefined length?)}) of the wanted
+    top-level elements and of every element of the private groups 0009 (GE) and 7053 (Philips);
+    None when the header walker cannot read this header."""
+    import struct
+
+    from workstation.io import dicom_walk as dw
+
+    try:
+        explicit, found, _poff = dw.header_elements(head, tags, (0x0009, 0x7053))
+    except (dw.WalkError, IndexError, ValueError, struct.error):
+        return None
+    return explicit, found
+
+
+def _pet_headers(first, first_head: bytes, heads: list[bytes], parse) -> list:
+    """The datasets ``io.pet_header.read_pet_acquisition`` needs for the slices after the first,
+    parsing each header once (the byte walk of the fast path), never a full pydicom parse where the
+    walk shows it is not needed.
+
+    A slice whose series-level elements (those ``read_pet_acquisition`` fingerprints, the GE
+    private group and the character set) are byte for byte those of the first slice gets a small
+    dataset: the first slice's (already converted) elements for those, and its own per-instance
+    elements (SOP instance, acquisition date/time, frame reference time and duration, decay
+    factor) as raw elements, converted by pydicom when read. Philips private elements, a VR the
+    dictionary does not give, or anything the walk cannot read: that slice is parsed by ``parse``
+    (pydicom) as before. The facts are the same either way (tests/io/test_pet_headers_fast.py)."""
+    from pydicom.datadict import dictionary_VR
+    from pydicom.dataelem import RawDataElement
+    from pydicom.dataset import Dataset
+    from pydicom.tag import Tag
+
+    series_tags, instance_tags = _pet_tag_sets()
+    ref = _pet_elements(first_head, series_tags | instance_tags)
+    ok_ref = ref is not None and not any((t >> 16) == 0x7053 for t in ref[1])
+    if ok_ref:
+        ref_series = {t: v[1] for t, v in ref[1].items() if t in series_tags or (t >> 16) == 0x0009}
+        shared = {}
+        for t in ref_series:
+            try:
+                shared[t] = first.get_item(t) if t in first else None
+            except KeyError:
+                shared[t] = None
+        ok_ref = all(e is not None for e in shared.values())
+    out = []
+    for head in heads:
+        got = _pet_elements(head, series_tags | instance_tags) if ok_ref else None
+        ds = None
+        if got is not None:
+            explicit, elems = got
+            series = {t: v[1] for t, v in elems.items() if t in series_tags or (t >> 16) == 0x0009}
+            if series == ref_series and not any((t >> 16) == 0x7053 for t in elems):
+                ds = Dataset()
+                for t, e in shared.items():
+                    ds[t] = e
+                for t in instance_tags:
+                    if t not in elems:
+                        continue
+                    vr, value, undefined = elems[t]
+                    vr_text = vr.decode("ascii", "replace") if vr is not None else None
+                    if undefined or (vr_text is not None and vr_text != dictionary_VR(t)):
+                        ds = None
+                        break
+                    ds._dict[Tag(t)] = RawDataElement(Tag(t), vr_text, len(value), value, 0, not explicit, True)
+        out.append(ds if ds is not None else parse(head))
+    return out
 
 
 def read_general(files: list[str], skipped: list[str], progress=None):

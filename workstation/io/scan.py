@@ -93,8 +93,125 @@ def _int_or_none(value) -> int | None:
         return None
 
 
+# the elements a record needs, read by the header walker on the fast road: keyword -> (tag, kind)
+_RECORD_TAGS = {
+    "SOPClassUID": (0x00080016, "UI"), "SOPInstanceUID": (0x00080018, "UI"), "StudyInstanceUID": (0x0020000D, "UI"),
+    "SeriesInstanceUID": (0x0020000E, "UI"), "Modality": (0x00080060, "CS"), "PatientName": (0x00100010, "PN"),
+    "PatientID": (0x00100020, "LO"), "PatientBirthDate": (0x00100030, "DA"), "PatientSex": (0x00100040, "CS"),
+    "StudyDate": (0x00080020, "DA"), "StudyTime": (0x00080030, "TM"), "StudyDescription": (0x00081030, "LO"),
+    "AccessionNumber": (0x00080050, "SH"), "SeriesNumber": (0x00200011, "IS"), "SeriesDescription": (0x0008103E, "LO"),
+    "SeriesDate": (0x00080021, "DA"), "SeriesTime": (0x00080031, "TM"), "FrameOfReferenceUID": (0x00200052, "UI"),
+    "InstanceNumber": (0x00200013, "IS"), "ImagePositionPatient": (0x00200032, "DS"),
+    "ImageOrientationPatient": (0x00200037, "DS"), "Rows": (0x00280010, "US"), "Columns": (0x00280011, "US"),
+    "NumberOfFrames": (0x00280008, "IS"), "BitsAllocated": (0x00280100, "US"), "PixelSpacing": (0x00280030, "DS"),
+    "SpecificCharacterSet": (0x00080005, "CS"),
+}
+_RECORD_WANT = frozenset(tag for tag, _ in _RECORD_TAGS.values())
+_HEAD_BYTES = 1 << 14
+
+
+class _NotFast(Exception):
+    """The header needs pydicom (see ``_fast_record``)."""
+
+
+def _fast_record(path: str) -> InstanceRecord:
+    """The record of a plain single-frame image file from its header bytes alone (``dicom_walk``:
+    little-endian, preamble, every element before the pixel data within the file, ASCII text, the
+    geometry at the top level). Raises ``_NotFast`` for anything else: pydicom then reads it, so the
+    records are the same either way (tests/io/test_scan_fast.py compares the two roads)."""
+    from workstation.io import dicom_walk as dw
+
+    with open(path, "rb") as f:
+        head = f.read(_HEAD_BYTES)
+        size = os.fstat(f.fileno()).st_size
+        try:
+            ts, raw, poff, _plen = dw.walk(head, _RECORD_WANT)
+            if poff is None and len(head) == _HEAD_BYTES:  # a long header: the rest of the file
+                head += f.read()
+                ts, raw, poff, _plen = dw.walk(head, _RECORD_WANT)
+        except dw.WalkError:
+            raise _NotFast from None
+    if poff is None:
+        raise _NotFast  # no pixel data (not an image), or an element runs past the end: pydicom names it
+    text, numbers = {}, {}
+    utf8 = raw.get(0x00080005, b"").strip(b" \x00") == b"ISO_IR 192"  # one declared set, UTF-8: no code extensions
+    for name, (tag, kind) in _RECORD_TAGS.items():
+        value = raw.get(tag)
+        if value is None:
+            continue
+        if kind == "US":
+            if len(value) != 2:
+                raise _NotFast
+            numbers[name] = dw.as_int(value)
+            continue
+        if any(b == 0x1B or (b < 0x20 and b != 0x00) for b in value):
+            raise _NotFast  # escapes or control bytes: pydicom's decoding
+        if any(b > 0x7F for b in value):
+            if not (utf8 and kind in ("PN", "LO", "SH")):
+                raise _NotFast  # another character set: pydicom's decoding (dicom_text)
+            try:
+                t = value.decode("utf-8").strip(" \x00")
+            except UnicodeDecodeError:
+                raise _NotFast from None
+        else:
+            t = value.decode("ascii").strip(" \x00")
+        if kind == "IS":
+            if not t:
+                continue
+            if not t.lstrip("+-").isdigit():
+                raise _NotFast
+            numbers[name] = int(t)
+        elif kind == "DS":
+            vals = dw.as_floats(value)
+            if vals is None and t:
+                raise _NotFast
+            numbers[name] = vals
+        else:
+            text[name] = t
+    ipp, iop = numbers.get("ImagePositionPatient"), numbers.get("ImageOrientationPatient")
+    if ipp is None or iop is None or len(ipp) != 3 or len(iop) != 6 or numbers.get("NumberOfFrames", 1) != 1:
+        raise _NotFast  # enhanced multi-frame objects keep their geometry in functional groups
+    sop_class, sop_uid = text.get("SOPClassUID", ""), text.get("SOPInstanceUID", "")
+    series_uid, study_uid = text.get("SeriesInstanceUID", ""), text.get("StudyInstanceUID", "")
+    if not (sop_class and sop_uid and series_uid and study_uid):
+        raise _NotFast  # pydicom looks in the file meta, or names what is missing
+    modality = text.get("Modality", "").upper()
+    name = text.get("PatientName", "").rstrip("=^ ")
+    phi = [v for v in (name, text.get("PatientID", ""), text.get("PatientBirthDate", ""),
+                       text.get("AccessionNumber", "")) if v]
+    if phi:  # as dicom_text does for every identifying value it decodes
+        from workstation.settings.logs import register_phi
+
+        register_phi(*phi)
+    return InstanceRecord(
+        path=str(path), sop_instance_uid=sop_uid, sop_class_uid=sop_class, study_uid=study_uid,
+        series_uid=series_uid, modality=modality, patient_name=name,
+        patient_id=text.get("PatientID", ""), patient_birth_date=text.get("PatientBirthDate", ""),
+        patient_sex=text.get("PatientSex", ""), study_date=text.get("StudyDate", ""),
+        study_time=text.get("StudyTime", ""), study_description=text.get("StudyDescription", ""),
+        accession_number=text.get("AccessionNumber", ""), series_number=numbers.get("SeriesNumber"),
+        series_description=text.get("SeriesDescription", ""), series_date=text.get("SeriesDate", ""),
+        series_time=text.get("SeriesTime", ""), frame_of_reference_uid=text.get("FrameOfReferenceUID", ""),
+        instance_number=numbers.get("InstanceNumber"), image_position=tuple(ipp), image_orientation=tuple(iop),
+        rows=numbers.get("Rows"), columns=numbers.get("Columns"), number_of_frames=numbers.get("NumberOfFrames", 1),
+        transfer_syntax_uid=ts, is_image=is_image_object(modality, sop_class), file_size=size,
+    )
+
+
 def read_record(path: str) -> InstanceRecord:
-    """Parse one file's header into a record. Raises on non-DICOM or corrupt headers."""
+    """Parse one file's header into a record. Raises on non-DICOM or corrupt headers.
+
+    A plain single-frame image is read from its header bytes alone (``_fast_record``); anything
+    else through pydicom (``_read_record_pydicom``)."""
+    try:
+        return _fast_record(path)
+    except _NotFast:
+        return _read_record_pydicom(path)
+    except OSError:
+        return _read_record_pydicom(path)  # unreadable: pydicom's error names it
+
+
+def _read_record_pydicom(path: str) -> InstanceRecord:
     from workstation.io.dicom_file import read_dataset
 
     ds = read_dataset(path, stop_before_pixels=True)

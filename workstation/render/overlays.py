@@ -26,7 +26,6 @@ duck-typed like in ``scene``.
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
 from workstation.core.display import PLANE_SPECS
 from workstation.core.protocols import OutlinedRegion, ReadingState, RegionSource
@@ -113,6 +112,8 @@ def mip_mask(lo, crop, mask_geometry, session: ReadingState, shape) -> np.ndarra
     c1, r1 = cr[ok].max(axis=0)
     block = np.zeros((r1 - r0 + 5, c1 - c0 + 5), bool)  # the footprint's box, padded by 2 for the closing
     block[cr[ok, 1] - r0 + 2, cr[ok, 0] - c0 + 2] = True
+    from scipy import ndimage  # imported when an overlay is drawn: the first image needs no scipy
+
     block = ndimage.binary_closing(block, np.ones((3, 3), bool)) | block
     rr, cc = np.nonzero(block)
     rr, cc = rr + r0 - 2, cc + c0 - 2
@@ -140,6 +141,8 @@ def outline_segments(mask2d: np.ndarray) -> np.ndarray:
 
 def outline_pixels(mask2d: np.ndarray) -> np.ndarray:
     """Inside pixels that touch an outside pixel (4-neighbourhood): the NumPy twin of the drawn outline."""
+    from scipy import ndimage
+
     m = np.asarray(mask2d, bool)
     return m & ~ndimage.binary_erosion(m, border_value=0)
 

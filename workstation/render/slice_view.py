@@ -16,6 +16,7 @@ around the focal point ``(fx, fy)``, with ``scale`` chosen to fit the whole imag
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 import vtkmodules.vtkInteractionStyle  # noqa: F401  (registers factories)
@@ -56,15 +57,33 @@ def _nice_length(mm: float) -> float:
     return e
 
 
+_shared = threading.local()
+
+
+def _shared_window() -> tuple[vtkRenderWindow, vtkWindowToImageFilter]:
+    """The off-screen render window (and its grab filter) that every ``SliceView`` of this thread
+    draws into, one view at a time. Each window has its own OpenGL context and compiles its own
+    shaders; with software OpenGL that cost about 0.1-0.3 s per window, so ten views in ten windows
+    spent most of a first screenshot compiling the same shaders ten times."""
+    got = getattr(_shared, "window", None)
+    if got is None:
+        win = vtkRenderWindow()
+        win.SetOffScreenRendering(1)
+        win.SetSize(8, 8)
+        grab = vtkWindowToImageFilter()
+        grab.SetInput(win)
+        grab.ReadFrontBufferOff()
+        # the grab filter renders the window itself (ShouldRerender on): one render per frame, and
+        # never a stale buffer from the view drawn before
+        got = _shared.window = (win, grab)
+    return got
+
+
 class SliceView:
     def __init__(self, width: int = 256, height: int = 256):
         self.width, self.height = int(width), int(height)
-        self.window = vtkRenderWindow()
-        self.window.SetOffScreenRendering(1)
-        self.window.SetSize(self.width, self.height)
         self.renderer = vtkRenderer()
         self.renderer.SetBackground(0.0, 0.0, 0.0)
-        self.window.AddRenderer(self.renderer)
         self._image = rgb_to_vtk_image(np.zeros((2, 2, 3), np.uint8))
         self.actor = vtkImageActor()
         self.actor.GetMapper().SetInputData(self._image)
@@ -146,11 +165,6 @@ class SliceView:
         self.colorbar.GetTitleTextProperty().SetBackgroundOpacity(OVERLAY_BOX_OPACITY)
         self.colorbar.VisibilityOff()
         self.renderer.AddViewProp(self.colorbar)
-        self._grab = vtkWindowToImageFilter()
-        self._grab.SetInput(self.window)
-        self._grab.ReadFrontBufferOff()
-        # the grab filter renders the window itself (ShouldRerender on): one render per frame, and
-        # never a stale buffer when several off-screen windows share the process
         self._colorbar_key = None
         self._place_letters()
 
@@ -189,7 +203,6 @@ class SliceView:
         width, height = max(8, int(width)), max(8, int(height))
         if (width, height) != (self.width, self.height):
             self.width, self.height = width, height
-            self.window.SetSize(width, height)
             self._place_letters()
 
     def set_image(self, rgb: np.ndarray, spacing=(1.0, 1.0)) -> None:
@@ -327,7 +340,15 @@ class SliceView:
 
     def render(self) -> np.ndarray:
         """Draw and return the view as a top-down (height, width, 3) uint8 array."""
+        window, grab = _shared_window()
+        renderers = window.GetRenderers()
+        if renderers.GetNumberOfItems() != 1 or renderers.GetFirstRenderer() is not self.renderer:
+            for r in [renderers.GetItemAsObject(i) for i in range(renderers.GetNumberOfItems())]:
+                window.RemoveRenderer(r)
+            window.AddRenderer(self.renderer)
+        if tuple(window.GetSize()) != (self.width, self.height):
+            window.SetSize(self.width, self.height)
         self._update_camera()
-        self._grab.Modified()
-        self._grab.Update()
-        return vtk_image_to_rgb(self._grab.GetOutput())[..., :3]
+        grab.Modified()
+        grab.Update()
+        return vtk_image_to_rgb(grab.GetOutput())[..., :3]

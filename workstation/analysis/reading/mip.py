@@ -19,7 +19,6 @@ import math
 import threading
 
 import numpy as np
-from scipy import ndimage
 
 from workstation.core.geometry import ImageGeometry
 
@@ -70,6 +69,8 @@ def mip_projection(volume: np.ndarray, geometry: ImageGeometry, angle_deg: float
             vals = np.where(inside, volume[k][yr, xr], 0.0)
             out[k] = vals.max(axis=1)
     else:
+        from scipy import ndimage  # only for frames off the grid (imported here: the first image needs no scipy)
+
         coords = np.stack([yi.ravel(), xi.ravel()])
         for k in range(nz):
             vals = ndimage.map_coordinates(volume[k], coords, order=1, mode="nearest").reshape(uu.shape)

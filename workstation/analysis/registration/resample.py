@@ -11,7 +11,6 @@ grid (statistics), and anything else that changes grids.
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
 from workstation.core.geometry import ImageGeometry
 from workstation.core.volume import Volume
@@ -30,6 +29,8 @@ def resample_to_grid(array: np.ndarray, source: ImageGeometry, target: ImageGeom
     target.affine``), so scipy's ``affine_transform`` samples it without coordinate arrays, a block
     of ``chunk`` target slices at a time (progress and cancel between blocks).
     """
+    from scipy import ndimage  # imported when used: opening an axis-aligned PET/CT needs no scipy
+
     t = np.eye(4) if transform is None else np.asarray(transform, float)
     # continuous source ijk = M @ target ijk (homogeneous)
     m = np.linalg.inv(source.affine) @ t @ target.affine
