@@ -47,6 +47,7 @@ from pathlib import Path
 from .db_audit import AUDIT_INSERT, AuditTrail, audit_rows
 from .db_qa import QaLog, QaRow, qa_scanner_key  # noqa: F401  (re-exported)
 from .db_query import QueryIndex
+from .db_worklist import WorklistStore
 from .db_registrations import (  # noqa: F401  (re-exported)
     METHOD_SCANNER, RegistrationError, RegistrationRow, RegistrationStore,
 )
@@ -211,7 +212,7 @@ def default_db_path() -> Path:
     return data_dir() / "studies.sqlite"
 
 
-class StudyDB(RegistrationStore, AuditTrail, QaLog, QueryIndex):
+class StudyDB(RegistrationStore, AuditTrail, QaLog, QueryIndex, WorklistStore):
     """Thread-safe handle on the study database (one connection, serialised by a lock)."""
 
     def __init__(self, path: str | Path | None = None, synchronous: str = "FULL"):
