@@ -99,7 +99,9 @@ class Outbox:
     """The queue. ``nodes``: name → :class:`workstation.settings.nodes.Node` (the configured peers)."""
 
     def __init__(self, path=None, *, nodes=None, calling_aet: str = "PETWS", db=None, base_delay: float = 5.0,
-                 max_delay: float = 600.0, max_attempts: int = 50, auth: dict | None = None):
+                 max_delay: float = 600.0, max_attempts: int = 50, auth: dict | None = None, on_ack=None):
+        """``on_ack(job_id, sop_instance_uid, n_done, n_pending)`` is called after each acknowledged instance
+        (progress; it may raise :class:`workstation.tasks.progress.Cancelled` to stop the job, kept for later)."""
         self.path = Path(path) if path is not None else default_outbox_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.nodes = dict(nodes or {})
@@ -107,6 +109,7 @@ class Outbox:
         self.db = db  # the study database, for the audit trail (optional)
         self.base_delay, self.max_delay, self.max_attempts = float(base_delay), float(max_delay), int(max_attempts)
         self.auth = auth
+        self.on_ack = on_ack
         self._lock = threading.RLock()
         self._con = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
         self._con.execute("PRAGMA journal_mode = WAL")
@@ -306,7 +309,7 @@ class Outbox:
             raise OutboxError(f"node {node.name} ({node.ae_title}@{node.host}:{node.port}) "
                               f"{'rejected the association' if assoc.is_rejected else 'could not be reached'}")
         try:
-            for path, uid, sop, ts in pending:
+            for n, (path, uid, sop, ts) in enumerate(pending):
                 ds = pydicom.dcmread(path)
                 if job.compress == "jpeg-ls" and ts in uncompressed and _accepted(assoc, sop, str(JPEGLSLossless)):
                     ds = _jpegls(ds)
@@ -321,6 +324,8 @@ class Outbox:
                 if code == 0x0000 or (code & 0xF000) == 0xB000:
                     self._acknowledge(job, uid, code, nbytes)
                     self._audit(node, uid, code, f"outgoing job {job.job_id}")
+                    if self.on_ack is not None:
+                        self.on_ack(job.job_id, uid, n + 1, len(pending))
                 else:
                     raise OutboxError(f"node {node.name} refused {uid} with status 0x{code:04X}")
         finally:
