@@ -363,7 +363,7 @@ def _jpegls(ds):
     try:
         if int(ds.get("BitsAllocated", 0)) not in (8, 16) or "PixelData" not in ds:
             return ds
-        ds.compress(JPEGLSLossless)
+        ds.compress(JPEGLSLossless, generate_instance_uid=False)  # lossless: the same instance
     except Exception as exc:  # noqa: BLE001 - sent as stored instead
         log.warning("JPEG-LS encoding not possible (%s); sent as stored", type(exc).__name__)
     return ds
