@@ -384,18 +384,19 @@ class OutboxWorker(threading.Thread):
     def __init__(self, outbox: Outbox, interval: float = 1.0, on_change=None):
         super().__init__(name="outbox", daemon=True)
         self.outbox, self.interval, self.on_change = outbox, float(interval), on_change
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             try:
                 tried = self.outbox.run_once()
                 if tried and self.on_change is not None:
                     self.on_change(tried)
             except Exception as exc:  # noqa: BLE001 - the worker must keep running
                 log.error("outgoing queue: %s", type(exc).__name__)
-            self._stop.wait(self.interval)
+            self._halt.wait(self.interval)
 
-    def stop(self) -> None:
-        self._stop.set()
-        self.join(10)
+    def stop(self, *_args) -> None:
+        self._halt.set()
+        if self.is_alive() and threading.current_thread() is not self:
+            self.join(10)
