@@ -182,3 +182,57 @@ def test_unknown_spoke_is_refused(hub, tmp_path):
     with StudyDB(node.db_path) as db:
         assert sync_arrivals(db) == [] and db.worklist() == []
         assert any(a["peer_ae"] == "OTHER_SPOKE" for a in db.audit_rows(event="rejected"))
+
+
+def test_dicomweb_source_and_stow_rs_return(tmp_path):
+    """Spoke Orthanc → hub Orthanc (C-STORE); the workstation takes the study from the hub's DICOMweb (origin
+    kind dicomweb on the worklist) and the signed report goes back to it by STOW-RS."""
+    from reportlab.pdfgen import canvas
+
+    from net_peers import PASSWORD, USER
+    from workstation.io.db import StudyDB
+    from workstation.io.export_pdf_dicom import pdf_bytes
+    from workstation.io.store import ManagedStore
+    from workstation.io.worklist import sync_arrivals
+    from workstation.net import web
+    from workstation.net.outbox import SENT, Outbox
+    from workstation.report.sign_send import queue_return, sign_report
+    from workstation.settings.nodes import Node
+
+    (tmp_path / "hub").mkdir()
+    (tmp_path / "spoke").mkdir()
+    hub_pacs = start_orthanc(tmp_path / "hub", free_port())
+    spoke = start_orthanc(tmp_path / "spoke", free_port())
+    try:
+        spoke.rest("/modalities/hub", method="PUT",
+                   data=json.dumps({"AET": ORTHANC_AET, "Host": "127.0.0.1", "Port": hub_pacs.dicom_port}).encode())
+        files, _bq, _d = write_pet(tmp_path / "src")
+        ids = {spoke.rest("/instances", data=Path(f).read_bytes(), method="POST")["ParentStudy"] for f in files}
+        spoke.rest("/modalities/hub/store", method="POST",
+                   data=json.dumps({"Resources": sorted(ids), "Synchronous": True}).encode())
+        study_uid = str(pydicom.dcmread(files[0], stop_before_pixels=True).StudyInstanceUID)
+        url = hub_pacs.url + "/dicom-web"
+        auth = {"user": USER, "password": PASSWORD}
+        with StudyDB(tmp_path / "ws.sqlite") as db:
+            store = ManagedStore(tmp_path / "store", db)
+            assert web.get(url, study_uid, store, auth=auth).completed == len(files)
+            assert sync_arrivals(db) == [study_uid]
+            row = db.worklist_entry(study_uid)
+            assert row.origin_kind == "dicomweb" and row.origin == f"127.0.0.1:{hub_pacs.http_port}"
+            db.worklist_claim(study_uid, "dr_li")
+            buf = io.BytesIO()
+            c = canvas.Canvas(buf)
+            c.drawString(72, 720, "Impression: two lesions.")
+            c.save()
+            ds, _path = sign_report(db, store, study_uid, "dr_li", buf.getvalue())
+            with Outbox(tmp_path / "outbox.sqlite", nodes={"hub": Node("hub", url=url)}, db=db, auth=auth) as ob:
+                job = queue_return(db, ob, study_uid)
+                assert [j.state for j in ob.run_until_idle(timeout=60)] == [SENT]
+                assert ob.job(job).n_acknowledged == 1
+            store.close()
+        pid = _lookup(hub_pacs, str(ds.SOPInstanceUID))
+        got = pydicom.dcmread(io.BytesIO(hub_pacs.rest(f"/instances/{pid}/file")))
+        assert pdf_bytes(got) == buf.getvalue()
+    finally:
+        stop_pid(hub_pacs.proc)
+        stop_pid(spoke.proc)
