@@ -101,9 +101,9 @@ def test_spoke_sends_hub_reads_report_goes_back(hub, tmp_path):
     from workstation.io.db import StudyDB
     from workstation.io.export_pdf_dicom import pdf_bytes
     from workstation.io.store import ManagedStore
-    from workstation.io.worklist import REPORTED, SENT_BACK, sync_arrivals
+    from workstation.io.worklist import ACKNOWLEDGED, REPORTED, SENT_BACK, sync_arrivals
     from workstation.net.outbox import RETRYING, SENT, Outbox
-    from workstation.report.sign_send import queue_return, reconcile_sent, sign_report
+    from workstation.report.sign_send import confirm_returned, queue_return, reconcile_sent, sign_report
 
     node, spoke, cfg = hub
     files, _bq, _d = write_pet(tmp_path / "src")
@@ -146,6 +146,21 @@ def test_spoke_sends_hub_reads_report_goes_back(hub, tmp_path):
             assert reconcile_sent(db, ob) == [study_uid]
         t_back = time.perf_counter()
         assert db.worklist_entry(study_uid).status == SENT_BACK
+        # the spoke's own index confirms (C-FIND at IMAGE level): acknowledged
+        with Outbox(node.data_dir / "outbox.sqlite", nodes=nodes, calling_aet=WS_AET, db=db) as ob:
+            assert confirm_returned(db, ob, study_uid)
+        assert db.worklist_entry(study_uid).status == ACKNOWLEDGED
+        # and our node answers for the reported study: the report series (DOC) is found by DCMTK findscu
+        if shutil.which("findscu"):
+            out = tmp_path / "find"
+            out.mkdir()
+            r = subprocess.run(["findscu", "-S", "-aet", ORTHANC_AET, "-aec", WS_AET, "-X", "-od", str(out),
+                                "-k", "QueryRetrieveLevel=SERIES", "-k", f"StudyInstanceUID={study_uid}",
+                                "-k", "Modality", "-k", "SeriesInstanceUID", "127.0.0.1", str(node.port)],
+                               capture_output=True, text=True, timeout=60)
+            assert r.returncode == 0, r.stderr
+            mods = sorted(str(pydicom.dcmread(p).Modality) for p in out.glob("rsp*.dcm"))
+            assert mods == ["DOC", "PT"]
         # nothing sent twice: one acknowledged C-STORE per instance in our audit trail
         sent = [a["sop_instance_uid"] for a in db.audit_rows(event="store-sent")]
         assert len(sent) == len(set(sent)) == n_items

@@ -1,6 +1,6 @@
 """`workstation worklist` and `workstation outbox`: the hub's reading worklist and its outgoing queue.
 
-worklist list|sync|claim|release|sign|priority; outbox list|run|retry. Sign takes the reader's PDF
+worklist list|sync|claim|release|sign|confirm|priority; outbox list|run|retry. Sign takes the reader's PDF
 (`workstation report` or `export all` writes it), makes it a signed DICOM Encapsulated PDF of the
 study (a new version referencing the previous one when the study was already reported) and, with
 --send, queues it with the given attachments (SR, key images) towards the study's origin.
@@ -25,6 +25,8 @@ def add_parser(sub):
         c.add_argument("--reader", help="reader name (default: the operating-system user)")
         if name == "claim":
             c.add_argument("--take-over", action="store_true", help="break another reader's lock (audited)")
+    cf = s.add_parser("confirm", help="ask the origin whether it holds the returned report (then: acknowledged)")
+    cf.add_argument("study_uid")
     pr = s.add_parser("priority", help="set a study's priority")
     pr.add_argument("study_uid")
     pr.add_argument("priority", choices=["stat", "urgent", "routine"])
@@ -94,6 +96,14 @@ def run(args) -> int:
         elif cmd == "release":
             r = db.worklist_release(args.study_uid, reader)
             print(f"study {r.study_uid}: {r.status}")
+        elif cmd == "confirm":
+            from workstation.report.sign_send import confirm_returned
+
+            with _outbox(db) as ob:
+                ok = confirm_returned(db, ob, args.study_uid)
+            print(f"study {args.study_uid}: {db.worklist_entry(args.study_uid).status}"
+                  + ("" if ok else " (the origin does not hold everything sent back yet)"))
+            return 0 if ok else 1
         elif cmd == "priority":
             db.worklist_set_priority(args.study_uid, args.priority)
             print(f"study {args.study_uid}: priority {args.priority}")

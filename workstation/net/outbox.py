@@ -211,6 +211,67 @@ class Outbox:
         with self._lock, self._con:
             self._con.execute(f"UPDATE jobs SET {cols} WHERE job_id = ?", (*kw.values(), job_id))
 
+    # ---------------------------------------------------------------- confirmation
+    def confirm(self, job_id: int) -> tuple[list[str], list[str]]:
+        """Ask the destination which of the job's instances it holds now (C-FIND at IMAGE level, or QIDO-RS):
+        (found, missing) SOP Instance UIDs. The acknowledgement of a delivery, by the peer's own index."""
+        job = self.job(job_id)
+        node = self.nodes.get(job.destination)
+        if node is None:
+            raise OutboxError(f"destination {job.destination} is no longer configured")
+        with self._lock:
+            wanted = [r[0] for r in self._con.execute("SELECT sop_instance_uid FROM items WHERE job_id = ?",
+                                                      (job_id,)).fetchall()]
+        held = self._held_dimse(node, job.study_uid) if node.is_dimse else self._held_web(node, job.study_uid)
+        return [u for u in wanted if u in held], [u for u in wanted if u not in held]
+
+    def _held_dimse(self, node, study_uid: str) -> set[str]:
+        from pydicom.dataset import Dataset
+        from pynetdicom import AE
+        from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelFind as Model
+
+        from .tls import TlsConfigError, client_context
+
+        ae = AE(ae_title=self.calling_aet)
+        ae.acse_timeout, ae.dimse_timeout, ae.network_timeout = 15, 60, 30
+        ae.add_requested_context(Model)
+        try:
+            ctx = client_context(node)
+        except TlsConfigError as exc:
+            raise OutboxError(str(exc)) from None
+        kw = {"tls_args": (ctx, node.host if ctx.check_hostname else None)} if ctx is not None else {}
+        assoc = ae.associate(node.host, int(node.port), ae_title=node.ae_title, **kw)
+        if not assoc.is_established:
+            raise OutboxError(f"node {node.name} could not be reached to confirm the delivery")
+        q = Dataset()
+        q.QueryRetrieveLevel = "IMAGE"
+        q.StudyInstanceUID = study_uid
+        q.SeriesInstanceUID = ""
+        q.SOPInstanceUID = ""
+        held = set()
+        try:
+            for status, ident in assoc.send_c_find(q, Model):
+                if not status:
+                    raise OutboxError(f"node {node.name}: C-FIND dropped while confirming")
+                if int(status.Status) in (0xFF00, 0xFF01) and ident is not None:
+                    held.add(str(ident.get("SOPInstanceUID", "")))
+                elif int(status.Status) != 0x0000:
+                    raise OutboxError(f"node {node.name}: C-FIND failed with status 0x{int(status.Status):04X}")
+        finally:
+            if assoc.is_established:
+                assoc.release()
+        return held
+
+    def _held_web(self, node, study_uid: str) -> set[str]:
+        from . import web
+
+        c = web.client(node.url, **(self.auth or {}))
+        try:
+            rows = c.search_for_instances(study_instance_uid=study_uid)
+        except Exception as exc:  # noqa: BLE001
+            raise OutboxError(f"{node.url}: QIDO-RS failed while confirming ({type(exc).__name__})") from None
+        return {str(r.get("00080018", {}).get("Value", [""])[0]) for r in rows}
+
     # ---------------------------------------------------------------- sending
     def run_once(self, now: float | None = None) -> list[Job]:
         """Try every job that is due; the jobs tried, as they are afterwards."""

@@ -17,7 +17,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from workstation.io.db_worklist import REPORTED, SENT_BACK, WorklistError
+from workstation.io.db_worklist import ACKNOWLEDGED, REPORTED, SENT_BACK, WorklistError
 from workstation.io.export_pdf_dicom import build_encapsulated_pdf
 
 
@@ -108,3 +108,19 @@ def reconcile_sent(db, outbox) -> list[str]:
                                                                 for j in jobs))
             moved.append(uid)
     return moved
+
+
+def confirm_returned(db, outbox, study_uid: str) -> bool:
+    """Ask the origin whether it holds everything sent back for the study; ``sent back`` → ``acknowledged``
+    when it does. False (and the status unchanged) when something is missing there."""
+    jobs = [j for j in outbox.jobs() if j.study_uid == study_uid and j.state == "sent"]
+    if not jobs:
+        return False
+    missing = []
+    for j in jobs:
+        missing += outbox.confirm(j.job_id)[1]
+    if missing:
+        return False
+    if db.worklist_entry(study_uid).status == SENT_BACK:
+        db.worklist_mark(study_uid, ACKNOWLEDGED, detail=f"origin holds the {len(jobs)} returned job(s)")
+    return True
