@@ -3,7 +3,10 @@ lossless compression on the wire, retry with backoff, nothing sent twice, restar
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -92,8 +95,38 @@ def test_retry_backoff_failure_and_restart(tmp_path):
         ob.retry_now(job)
         assert ob.job(job).state == RETRYING and ob.job(job).attempts == 0
     # a process that died while sending leaves 'sending': the next start tries it again at once
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
     with sqlite3.connect(path) as con:
-        con.execute("UPDATE jobs SET state = ?, next_try = ?", (SENDING, time.time() + 1000))
+        con.execute("UPDATE jobs SET state = ?, next_try = ?, owner_pid = ?", (SENDING, time.time() + 1000, dead.pid))
     with Outbox(path, nodes=down) as ob:
         j = ob.job(job)
         assert j.state == RETRYING and j.next_try <= time.time()
+    # ... but a job another live process is sending is left to it (never sent twice)
+    with sqlite3.connect(path) as con:
+        con.execute("UPDATE jobs SET state = ?, owner_pid = ?", (SENDING, os.getpid()))
+    with Outbox(path, nodes=down) as ob:
+        assert ob.job(job).state == SENDING
+        assert ob.run_once(now=time.time() + 1e6) == []
+
+
+def test_the_node_process_drains_its_queue(node_factory, tmp_path):
+    """The node started with `workstation node start` runs the outgoing queue beside it: a job queued in its
+    data folder is delivered without any other process."""
+    from workstation.net.outbox import SENT, Outbox
+    from workstation.settings.nodes import LocalNode, Node, NodeConfig, save_nodes
+
+    receiver = node_factory(allow=("HUB@127.0.0.1",)).start()
+    hub = node_factory(ae_title="HUB", allow=())
+    save_nodes(NodeConfig(LocalNode(ae_title="HUB", port=hub.port),
+                          [Node("spoke", receiver.ae_title, "127.0.0.1", receiver.port)]), hub.data_dir / "nodes.json")
+    hub.start()
+    files = _smooth_study(tmp_path / "src", n=3, size=16)
+    nodes = {"spoke": Node("spoke", receiver.ae_title, "127.0.0.1", receiver.port)}
+    with Outbox(hub.data_dir / "outbox.sqlite", nodes=nodes, calling_aet="HUB") as ob:
+        job = ob.enqueue("spoke", files)
+        deadline = time.monotonic() + 60
+        while ob.job(job).state != SENT and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert ob.job(job).state == SENT and ob.job(job).n_acknowledged == 3
+    assert len(list(receiver.store_dir.glob("*/*/*.dcm"))) == 3

@@ -131,7 +131,9 @@ def test_spoke_sends_hub_reads_report_goes_back(hub, tmp_path):
                 spoke.proc.wait(10)
 
         nodes = {n.name: n for n in cfg.nodes}
-        with Outbox(node.data_dir / "outbox.sqlite", nodes=nodes, calling_aet=WS_AET, db=db, base_delay=0.2,
+        # the reading workstation's own queue (the node process drains the one in its data folder by itself:
+        # test_outbox.py); here the test drives it, to kill the spoke at a known point
+        with Outbox(tmp_path / "reader-outbox.sqlite", nodes=nodes, calling_aet=WS_AET, db=db, base_delay=0.2,
                     on_ack=kill_spoke_midway) as ob:
             job = queue_return(db, ob, study_uid, attachments)
             n_items = 1 + len(attachments)
@@ -140,14 +142,14 @@ def test_spoke_sends_hub_reads_report_goes_back(hub, tmp_path):
             assert j.state == RETRYING and j.n_acknowledged == 3 and j.last_error, j.text
         # the workstation itself restarts too: a new queue object on the same file carries on
         _restart_orthanc(spoke)
-        with Outbox(node.data_dir / "outbox.sqlite", nodes=nodes, calling_aet=WS_AET, db=db, base_delay=0.2) as ob:
+        with Outbox(tmp_path / "reader-outbox.sqlite", nodes=nodes, calling_aet=WS_AET, db=db, base_delay=0.2) as ob:
             jobs = ob.run_until_idle(timeout=60)
             assert [(x.state, x.n_acknowledged) for x in jobs] == [(SENT, n_items)]
             assert reconcile_sent(db, ob) == [study_uid]
         t_back = time.perf_counter()
         assert db.worklist_entry(study_uid).status == SENT_BACK
         # the spoke's own index confirms (C-FIND at IMAGE level): acknowledged
-        with Outbox(node.data_dir / "outbox.sqlite", nodes=nodes, calling_aet=WS_AET, db=db) as ob:
+        with Outbox(tmp_path / "reader-outbox.sqlite", nodes=nodes, calling_aet=WS_AET, db=db) as ob:
             assert confirm_returned(db, ob, study_uid)
         assert db.worklist_entry(study_uid).status == ACKNOWLEDGED
         # and our node answers for the reported study: the report series (DOC) is found by DCMTK findscu

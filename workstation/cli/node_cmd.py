@@ -128,10 +128,18 @@ def run(args) -> int:
                      max_associations=args.max_associations or local.max_associations,
                      max_instance_bytes=max_mb * 1024 * 1024 if max_mb and max_mb > 0 else None,
                      ssl_context=ssl_context, destinations=cfg.nodes)
+    from workstation.net.outbox import Outbox, OutboxWorker
+
+    # the outgoing queue (reports going back to the sending hospitals) runs beside the node
+    outbox = Outbox(nodes={n.name: n for n in cfg.nodes}, calling_aet=node.ae_title, db=db)
+    sender = OutboxWorker(outbox, interval=2.0)
+    sender.start()
     try:
         return process.run_foreground(node, store)
     except OSError as exc:
         raise UserError(f"cannot listen on {node.host}:{node.port}: {exc.strerror or exc}") from None
     finally:
+        sender.stop()
+        outbox.close()
         store.close()
         db.close()

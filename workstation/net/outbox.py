@@ -44,7 +44,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
     job_id INTEGER PRIMARY KEY AUTOINCREMENT, destination TEXT NOT NULL, study_uid TEXT, label TEXT,
     state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_try REAL NOT NULL, last_error TEXT,
-    created TEXT NOT NULL, finished TEXT, bytes_sent INTEGER NOT NULL DEFAULT 0, compress TEXT);
+    created TEXT NOT NULL, finished TEXT, bytes_sent INTEGER NOT NULL DEFAULT 0, compress TEXT, owner_pid INTEGER);
 CREATE TABLE IF NOT EXISTS items (
     job_id INTEGER NOT NULL REFERENCES jobs(job_id), path TEXT NOT NULL, sop_instance_uid TEXT NOT NULL,
     sop_class_uid TEXT NOT NULL, transfer_syntax TEXT NOT NULL, PRIMARY KEY (job_id, sop_instance_uid));
@@ -116,8 +116,12 @@ class Outbox:
         self._con.execute("PRAGMA synchronous = FULL")
         with self._con:
             self._con.executescript(_SCHEMA)
-            # a job left 'sending' by a process that died: try again now
-            self._con.execute("UPDATE jobs SET state = ?, next_try = ? WHERE state = ?", (RETRYING, time.time(), SENDING))
+            # a job left 'sending' by a process that died: try again now (one still sending elsewhere is left alone)
+            for job_id, pid in self._con.execute("SELECT job_id, owner_pid FROM jobs WHERE state = ?",
+                                                 (SENDING,)).fetchall():
+                if not pid or not _alive(int(pid)):
+                    self._con.execute("UPDATE jobs SET state = ?, next_try = ?, owner_pid = NULL WHERE job_id = ?",
+                                      (RETRYING, time.time(), job_id))
 
     def close(self) -> None:
         with self._lock:
@@ -296,12 +300,22 @@ class Outbox:
             time.sleep(poll)
         return self.jobs()
 
+    def _claim(self, job: Job) -> bool:
+        """Take the job for this process (atomic: two processes running the queue never send one job twice)."""
+        import os
+
+        with self._lock, self._con:
+            cur = self._con.execute("UPDATE jobs SET state = ?, attempts = attempts + 1, owner_pid = ? WHERE job_id = ? "
+                                    "AND state IN (?, ?)", (SENDING, os.getpid(), job.job_id, QUEUED, RETRYING))
+            return cur.rowcount == 1
+
     def _run_job(self, job: Job) -> None:
+        if not self._claim(job):
+            return
         pending = self._pending(job)
         if not pending:
             self._set(job.job_id, state=SENT, finished=_now_iso(), last_error=None)
             return
-        self._set(job.job_id, state=SENDING, attempts=job.attempts + 1)
         node = self.nodes.get(job.destination)
         try:
             if node is None:
@@ -437,6 +451,18 @@ def _wire_bytes(ds) -> int:
     ts = ds.file_meta.TransferSyntaxUID
     data = encode(ds, ts.is_implicit_VR, ts.is_little_endian, ts.is_deflated)
     return len(data) if data is not None else 0
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class OutboxWorker(threading.Thread):
