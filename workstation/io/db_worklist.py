@@ -123,20 +123,30 @@ class WorklistStore:
                        peer_host=origin_host, detail=f"arrived from {origin_kind} {origin}: {NEW}")
         return added
 
-    def worklist_arrivals(self) -> list[dict]:
-        """Studies received (node, C-GET/DICOMweb retrieval) that the worklist lacks: study, origin, first arrival."""
+    def worklist_arrivals(self) -> tuple[list[dict], int]:
+        """Studies received (node, C-GET/DICOMweb retrieval) since the last :meth:`worklist_seen` that the
+        worklist lacks: (study, origin, first arrival) dicts, and the last audit row looked at. Only audit rows
+        after the watermark are read, so a timer can call this on a large trail."""
         self._wl_schema()
         with self._lock:
+            row = self._con.execute("SELECT value FROM meta WHERE key = 'worklist_audit_seen'").fetchone()
+            seen = int(row[0]) if row else 0
+            last = self._con.execute("SELECT coalesce(max(id), 0) FROM audit").fetchone()[0]
             rows = self._con.execute(
-                "SELECT a.study_uid, a.event, a.peer_ae, a.peer_host, min(a.time) FROM audit a "
-                "WHERE a.event IN ('store-received', 'retrieve') AND a.study_uid != '' "
+                "SELECT a.study_uid, a.peer_ae, a.peer_host, min(a.time) FROM audit a "
+                "WHERE a.id > ? AND a.id <= ? AND a.event IN ('store-received', 'retrieve') AND a.study_uid != '' "
                 "AND a.study_uid NOT IN (SELECT study_uid FROM worklist) "
-                "AND a.study_uid IN (SELECT study_uid FROM studies) GROUP BY a.study_uid").fetchall()
+                "AND a.study_uid IN (SELECT study_uid FROM studies) GROUP BY a.study_uid", (seen, last)).fetchall()
         out = []
-        for uid, event, ae, host, first in rows:
+        for uid, ae, host, first in rows:
             kind = "dimse" if ae else "dicomweb"
             out.append(dict(study_uid=uid, origin=ae or host, origin_kind=kind, origin_host=host, arrived=first))
-        return out
+        return out, last
+
+    def worklist_seen(self, last_audit_id: int) -> None:
+        """Audit rows up to ``last_audit_id`` are on the worklist (called once they were added)."""
+        with self._lock, self._con:
+            self._con.execute("INSERT OR REPLACE INTO meta VALUES ('worklist_audit_seen', ?)", (str(int(last_audit_id)),))
 
     def worklist(self, status: str | None = None, origin: str | None = None) -> list[WorklistRow]:
         """The worklist, most urgent first, then oldest arrival first."""

@@ -5,7 +5,8 @@ Query/Retrieve service (PS3.4 Annex C), Patient Root and Study Root information 
 
 - C-FIND at the PATIENT, STUDY, SERIES and IMAGE levels. Matching (PS3.4 C.2.2.2): an empty key
   matches everything; UIDs match a single value or a backslash-separated list; dates and times
-  match a single value or a range (``A-B``, ``-B``, ``A-``); other strings match exactly or with the
+  match a single value or a range (``A-B``, ``-B``, ``A-``; a partial bound names the whole period it
+  writes, so ``0800-1000`` ends at 10:00:59); other strings match exactly or with the
   wildcards ``*`` and ``?`` (person names case-insensitively); a multi-valued attribute
   (ModalitiesInStudy) matches when any of its values does. Every key asked for is returned, empty
   when the index does not hold it. Answers are UTF-8 (``ISO_IR 192``).
