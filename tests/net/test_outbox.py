@@ -4,6 +4,7 @@ lossless compression on the wire, retry with backoff, nothing sent twice, restar
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -64,6 +65,21 @@ def test_delivery_jpegls_and_nothing_sent_twice(node_factory, tmp_path):
             got = pydicom.dcmread(node.store_dir / s.StudyInstanceUID / s.SeriesInstanceUID / f"{s.SOPInstanceUID}.dcm")
             assert got.file_meta.TransferSyntaxUID == ts
             assert np.array_equal(got.pixel_array, s.pixel_array)
+    # the packed node holds JPEG-LS: a C-GET caller that accepts only uncompressed syntaxes gets the same pixels
+    if shutil.which("getscu"):
+        out = tmp_path / "got"
+        out.mkdir()
+        s0 = pydicom.dcmread(files[0], stop_before_pixels=True)
+        r = subprocess.run(["getscu", "-S", "-aet", "HUB", "-aec", packed.ae_title, "-k", "QueryRetrieveLevel=STUDY",
+                            "-k", f"StudyInstanceUID={s0.StudyInstanceUID}", "-od", str(out), "127.0.0.1",
+                            str(packed.port)], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        got = {str(d.SOPInstanceUID): d for d in map(pydicom.dcmread, out.iterdir())}
+        assert len(got) == 4
+        for src in map(pydicom.dcmread, files):
+            g = got[str(src.SOPInstanceUID)]
+            assert not g.file_meta.TransferSyntaxUID.is_compressed
+            assert np.array_equal(g.pixel_array, src.pixel_array)
     with StudyDB(plain.db_path) as db:  # the node stored each instance once, never a duplicate
         rx = db.audit_rows(event="store-received")
         assert len(rx) == 4 and not any("duplicate" in r["detail"] for r in rx)

@@ -159,6 +159,20 @@ def _read(path: str):
     return pydicom.dcmread(path)
 
 
+def _fit(ds, assoc):
+    """The dataset in a transfer syntax the caller accepted for its SOP class: as stored when possible, else
+    decompressed (lossless: the same pixel values) when the caller accepted only uncompressed syntaxes."""
+    sop, ts = str(ds.SOPClassUID), str(ds.file_meta.TransferSyntaxUID)
+    accepted = {str(cx.transfer_syntax[0]) for cx in assoc.accepted_contexts if cx.abstract_syntax == sop}
+    if ts in accepted or not accepted or not ds.file_meta.TransferSyntaxUID.is_compressed:
+        return ds
+    try:
+        ds.decompress(generate_instance_uid=False)  # the same instance, only re-encoded
+    except Exception as exc:  # noqa: BLE001 - sent as stored; the caller's refusal is then counted as failed
+        log.warning("C-GET: cannot decompress an instance for the caller (%s)", type(exc).__name__)
+    return ds
+
+
 def _level(identifier) -> str | None:
     lv = str(getattr(identifier, "QueryRetrieveLevel", "") or "").strip().upper()
     return lv if lv in LEVELS else None
@@ -291,7 +305,7 @@ class QueryNode(StorageNode):
             if evt.is_cancelled:
                 yield STATUS_CANCEL, None
                 return
-            yield STATUS_PENDING, _read(r["_path"])
+            yield STATUS_PENDING, _fit(_read(r["_path"]), evt.assoc)
 
     def _on_move(self, evt):
         if not self._authorised(evt):
