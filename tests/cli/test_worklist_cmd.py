@@ -8,7 +8,6 @@ import json
 
 import numpy as np
 import pydicom
-import pytest
 from pydicom.uid import generate_uid
 
 from workstation.cli import main

@@ -33,6 +33,9 @@ other one (by patient key, no identity in the detail). Opening a study for readi
 This module holds the schema, the import and the queries; the registration versions, the audit trail
 and the QA log are mixins of :class:`StudyDB` in ``io.db_registrations``, ``io.db_audit`` and
 ``io.db_qa`` (their names are re-exported here).
+The query model of the node's C-FIND/C-GET/C-MOVE (``io.db_query``) and the reading worklist with its
+signed report versions (``io.db_worklist``, tables ``worklist`` and ``report_versions``, created when
+missing) are mixins too.
 """
 
 from __future__ import annotations
