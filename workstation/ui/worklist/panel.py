@@ -176,8 +176,8 @@ class WorklistPanel(QWidget):
         self.refresh()
         return True
 
-    def sign_dialog(self, pdf: str = "", attachments=()) -> SignSendDialog | None:
-        uid = self.selected_study()
+    def sign_dialog(self, pdf: str = "", attachments=(), study_uid: str | None = None) -> SignSendDialog | None:
+        uid = study_uid or self.selected_study()
         if uid is None:
             return None
         row = self.db.worklist_entry(uid)
