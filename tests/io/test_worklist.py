@@ -134,3 +134,25 @@ def test_two_processes_cannot_both_claim(tmp_path):
     assert all(o == ["LOCKED", owner] for i, o in enumerate(outs) if i not in winners)
     with StudyDB(tmp_path / "db.sqlite") as db:
         assert db.worklist_entry("1.2.3").locked_by == owner
+
+
+def test_a_study_arriving_in_parts_gets_its_tracer_when_the_pet_arrives(tmp_path):
+    with StudyDB(tmp_path / "db.sqlite") as db:
+        store = ManagedStore(tmp_path / "store", db)
+        study = generate_uid()
+        rng = np.random.default_rng(0)
+        ct = write_series(tmp_path / "ct", rng.integers(0, 100, (2, 4, 4)).astype(np.int16), origin=(0, 0, 0),
+                          spacing_ijk=(2, 2, 2), modality="CT", study_uid=study)
+        pt = write_series(tmp_path / "pt", rng.integers(0, 100, (2, 4, 4)).astype(np.int16), origin=(0, 0, 0),
+                          spacing_ijk=(2, 2, 2), modality="PT", study_uid=study, extra=_pet_extra("FDG", "HIGH"))
+        for f in ct:
+            store.store_file(f, audit=dict(event="store-received", peer_ae="SPOKE", peer_host="127.0.0.1"))
+        assert sync_arrivals(db) == [study]
+        r = db.worklist_entry(study)
+        assert (r.modality, r.tracer, r.priority) == ("CT", "", "routine")
+        for f in pt:
+            store.store_file(f, audit=dict(event="store-received", peer_ae="SPOKE", peer_host="127.0.0.1"))
+        assert sync_arrivals(db) == []
+        r = db.worklist_entry(study)
+        assert (r.modality, r.tracer, r.priority, r.arrived) == ("CT/PT", "FDG", "urgent", r.arrived)
+        store.close()

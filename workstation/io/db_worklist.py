@@ -123,9 +123,10 @@ class WorklistStore:
                        peer_host=origin_host, detail=f"arrived from {origin_kind} {origin}: {NEW}")
         return added
 
-    def worklist_arrivals(self) -> tuple[list[dict], int]:
+    def worklist_arrivals(self) -> tuple[list[dict], int, list[str]]:
         """Studies received (node, C-GET/DICOMweb retrieval) since the last :meth:`worklist_seen` that the
-        worklist lacks: (study, origin, first arrival) dicts, and the last audit row looked at. Only audit rows
+        worklist lacks: (study, origin, first arrival) dicts; the last audit row looked at; and the studies
+        already listed, still new, that received more instances (their facts are read again). Only audit rows
         after the watermark are read, so a timer can call this on a large trail."""
         self._wl_schema()
         with self._lock:
@@ -137,11 +138,23 @@ class WorklistStore:
                 "WHERE a.id > ? AND a.id <= ? AND a.event IN ('store-received', 'retrieve') AND a.study_uid != '' "
                 "AND a.study_uid NOT IN (SELECT study_uid FROM worklist) "
                 "AND a.study_uid IN (SELECT study_uid FROM studies) GROUP BY a.study_uid", (seen, last)).fetchall()
+            more = self._con.execute(
+                "SELECT DISTINCT a.study_uid FROM audit a JOIN worklist w ON w.study_uid = a.study_uid "
+                "WHERE a.id > ? AND a.id <= ? AND a.event IN ('store-received', 'retrieve') AND w.status = ?",
+                (seen, last, NEW)).fetchall()
         out = []
         for uid, ae, host, first in rows:
             kind = "dimse" if ae else "dicomweb"
             out.append(dict(study_uid=uid, origin=ae or host, origin_kind=kind, origin_host=host, arrived=first))
-        return out, last
+        return out, last, [r[0] for r in more]
+
+    def worklist_update_facts(self, study_uid: str, *, modality: str, tracer: str, priority: str) -> None:
+        """Modality, tracer and priority of a study still new, read again (its later series have arrived)."""
+        if priority not in PRIORITIES:
+            priority = "routine"
+        with self._lock, self._con:
+            self._con.execute("UPDATE worklist SET modality = ?, tracer = ?, priority = ?, updated = ? "
+                              "WHERE study_uid = ? AND status = ?", (modality, tracer, priority, _now(), study_uid, NEW))
 
     def worklist_seen(self, last_audit_id: int) -> None:
         """Audit rows up to ``last_audit_id`` are on the worklist (called once they were added)."""

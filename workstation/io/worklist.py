@@ -81,10 +81,13 @@ def add_study(db, study_uid: str, origin: str, origin_kind: str = "media", origi
 def sync_arrivals(db) -> list[str]:
     """Add every received study the worklist lacks; the Study UIDs added, oldest arrival first."""
     added = []
-    arrivals, last = db.worklist_arrivals()
+    arrivals, last, grown = db.worklist_arrivals()
     for a in sorted(arrivals, key=lambda a: a["arrived"]):
         if add_study(db, a["study_uid"], a["origin"], a["origin_kind"], a["origin_host"], a["arrived"]):
             added.append(a["study_uid"])
+    for uid in grown:  # later series of a study already listed: its modality and tracer again
+        if uid not in added:
+            db.worklist_update_facts(uid, **study_facts(db, uid))
     db.worklist_seen(last)  # only after every arrival is on the list: a crash before re-reads them
     return added
 
