@@ -54,7 +54,7 @@ def test_catalogue_has_a_finished_translation_for_every_marked_string(tmp_path):
         pytest.skip("pyside6-lupdate not found (PySide6-Essentials ships it)")
     fresh = tmp_path / "check_zh_CN.ts"
     shutil.copy(TS, fresh)
-    sources = sorted(str(p) for p in (REPO / "workstation" / "ui").glob("*.py"))
+    sources = sorted(str(p) for p in (REPO / "workstation" / "ui").rglob("*.py"))
     subprocess.run([tool, "-no-obsolete", *sources, "-ts", str(fresh)], check=True, capture_output=True)
     missing = []
     for msg in ET.parse(fresh).iter("message"):

@@ -34,6 +34,7 @@ COMMANDS = (
     "retrieve_cmd",
     "send_cmd",
     "web_cmd",
+    "worklist_cmd",
     "qa_cmd",
 )
 

@@ -105,7 +105,7 @@ def run(args) -> int:
               "`workstation node stop` stops it")
         return 0
     from workstation.io.db import StudyDB
-    from workstation.net.scp import StorageNode
+    from workstation.net.query_scp import QueryNode
     from workstation.io.store import ManagedStore
 
     from dataclasses import replace
@@ -123,15 +123,23 @@ def run(args) -> int:
     allowed = cfg.allowed_peers() + [parse_allow(a) for a in args.allow]
     db = StudyDB(args.db, synchronous="NORMAL")  # files are fsynced; the index is rebuilt from them at start
     store = ManagedStore(args.store or local.store or None, db, group_commit=True)
-    node = StorageNode(args.ae_title or local.ae_title, args.port or local.port, host=args.host or local.host,
-                       allowed=allowed, store=store, db=db,
-                       max_associations=args.max_associations or local.max_associations,
-                       max_instance_bytes=max_mb * 1024 * 1024 if max_mb and max_mb > 0 else None,
-                       ssl_context=ssl_context)
+    node = QueryNode(args.ae_title or local.ae_title, args.port or local.port, host=args.host or local.host,
+                     allowed=allowed, store=store, db=db,
+                     max_associations=args.max_associations or local.max_associations,
+                     max_instance_bytes=max_mb * 1024 * 1024 if max_mb and max_mb > 0 else None,
+                     ssl_context=ssl_context, destinations=cfg.nodes)
+    from workstation.net.outbox import Outbox, OutboxWorker
+
+    # the outgoing queue (reports going back to the sending hospitals) runs beside the node
+    outbox = Outbox(nodes={n.name: n for n in cfg.nodes}, calling_aet=node.ae_title, db=db)
+    sender = OutboxWorker(outbox, interval=2.0)
+    sender.start()
     try:
         return process.run_foreground(node, store)
     except OSError as exc:
         raise UserError(f"cannot listen on {node.host}:{node.port}: {exc.strerror or exc}") from None
     finally:
+        sender.stop()
+        outbox.close()
         store.close()
         db.close()

@@ -33,6 +33,9 @@ other one (by patient key, no identity in the detail). Opening a study for readi
 This module holds the schema, the import and the queries; the registration versions, the audit trail
 and the QA log are mixins of :class:`StudyDB` in ``io.db_registrations``, ``io.db_audit`` and
 ``io.db_qa`` (their names are re-exported here).
+The query model of the node's C-FIND/C-GET/C-MOVE (``io.db_query``) and the reading worklist with its
+signed report versions (``io.db_worklist``, tables ``worklist`` and ``report_versions``, created when
+missing) are mixins too.
 """
 
 from __future__ import annotations
@@ -45,9 +48,11 @@ from datetime import datetime
 from pathlib import Path
 
 from workstation.io.db_audit import AUDIT_INSERT, AuditTrail, audit_rows
-from workstation.io.db_qa import QaLog
-from workstation.io.db_registrations import (
-    RegistrationStore,
+from workstation.io.db_qa import QaLog, QaRow, qa_scanner_key  # noqa: F401  (re-exported)
+from workstation.io.db_query import QueryIndex
+from workstation.io.db_worklist import WorklistStore
+from workstation.io.db_registrations import (  # noqa: F401  (re-exported)
+    METHOD_SCANNER, RegistrationError, RegistrationRow, RegistrationStore,
 )
 from workstation.io.scan import ScanResult, scan_paths
 
@@ -210,7 +215,7 @@ def default_db_path() -> Path:
     return data_dir() / "studies.sqlite"
 
 
-class StudyDB(RegistrationStore, AuditTrail, QaLog):
+class StudyDB(RegistrationStore, AuditTrail, QaLog, QueryIndex, WorklistStore):
     """Thread-safe handle on the study database (one connection, serialised by a lock)."""
 
     def __init__(self, path: str | Path | None = None, synchronous: str = "FULL"):

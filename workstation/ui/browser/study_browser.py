@@ -169,13 +169,38 @@ class StudyBrowser(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(local, self.tr("Local"))
         self.tabs.addTab(self.pacs, "PACS")
+        self.worklist = self._make_worklist(db) if db is not None else None
+        if self.worklist is not None:  # the hub's reading worklist and outgoing queue (remote reading)
+            self.tabs.addTab(self.worklist, self.tr("Worklist"))
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.tabs)
         self.refresh()
 
+    def _make_worklist(self, db):
+        """The Worklist tab, with the outgoing queue running in a background thread (stopped with the browser)."""
+        from workstation.io.store import ManagedStore
+        from workstation.net.outbox import Outbox, OutboxWorker
+        from workstation.settings.nodes import NodeConfigError, load_nodes
+        from workstation.ui.worklist.panel import WorklistPanel
+
+        try:
+            cfg = load_nodes()
+        except NodeConfigError:
+            return None
+        self._outbox = Outbox(nodes={n.name: n for n in cfg.nodes}, calling_aet=cfg.local.ae_title, db=db)
+        self._outbox_worker = OutboxWorker(self._outbox, interval=2.0)
+        self._outbox_worker.start()
+        self.destroyed.connect(self._outbox_worker.stop)
+        panel = WorklistPanel(db, ManagedStore(cfg.local.store or None, db), self._outbox)
+        panel.open_requested.connect(self.study_activated)
+        return panel
+
     def set_anonymise(self, on: bool) -> None:
         self.anonymise = bool(on)
+        if self.worklist is not None:
+            self.worklist.anonymise = self.anonymise
+            self.worklist.refresh()
         self.pacs.anonymise = self.anonymise
         self.pacs.show_results(self.pacs._results)
         self.refresh()

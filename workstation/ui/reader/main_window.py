@@ -102,6 +102,10 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.voi_dock)
         self.voi_dock.hide()
         self.persistence = ReadingPersistence(self)  # Reading menu (save / revert / autosave) and Export menu
+        if getattr(self.browser, "worklist", None) is not None:  # remote reading: Export > Sign and send…
+            from workstation.ui.worklist.reader_hook import SignAndSend
+
+            self.sign_and_send = SignAndSend(self)
         self.undo = UndoController(self)  # Edit menu: Ctrl+Z / Ctrl+Y of VOI edits and PET alignment (ui.reader.undo)
         self.measure = MeasureTools(self)  # Tools: hover readout, distance, line profile, VOI histogram
         self.followup = FollowupLauncher(self)  # Follow-up menu: "Compare with previous…" (ui.followup.open_previous)

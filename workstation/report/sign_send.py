@@ -1,0 +1,126 @@
+"""Sign and send: the reader's PDF becomes a signed DICOM Encapsulated PDF in the study, and goes back
+to the hospital that sent the study, with the SR and key images, through the outgoing queue.
+
+``sign_report`` needs the reader to hold the study's worklist lock (``StudyDB.worklist_claim``); it
+writes version 1, or the next version referencing the previous one (an amendment), into the
+managed store (so that the node's C-FIND / C-MOVE / C-GET find it with the study), records the
+version and sets the study ``reported``. ``queue_return`` puts the latest version and the given
+attachments in the outgoing queue towards the study's origin (the configured node whose AE title,
+or DICOMweb host, the study came from). ``reconcile_sent`` moves studies whose return job is
+delivered to ``sent back``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from workstation.io.db_worklist import ACKNOWLEDGED, REPORTED, SENT_BACK, WorklistError
+from workstation.io.export_pdf_dicom import build_encapsulated_pdf
+
+
+class SignError(ValueError):
+    """The report cannot be signed or sent back as asked; the message says why."""
+
+
+def _study_header(db, study_uid: str):
+    import pydicom
+
+    for s in db.series(study_uid):
+        if s.modality in ("PT", "NM", "CT", "MR"):
+            files = db.series_files(s.series_uid)
+            if files:
+                return pydicom.dcmread(files[0], stop_before_pixels=True)
+    raise SignError(f"study {study_uid}: no image of it in the study database to take the patient and study from")
+
+
+def sign_report(db, store, study_uid: str, reader: str, pdf: bytes, *, signed: datetime | None = None,
+                institution: str = ""):
+    """Sign ``pdf`` as ``reader``: the Encapsulated PDF dataset written (and indexed) in the store, and its path."""
+    import pydicom
+
+    row = db.worklist_entry(study_uid)
+    if row.locked_by != reader:
+        raise SignError(f"study {study_uid}: {reader} does not hold it for reporting "
+                        f"({'held by ' + row.locked_by if row.locked_by else 'open it for reporting first'})")
+    versions = db.report_versions(study_uid)
+    previous = pydicom.dcmread(versions[-1].pdf_path, stop_before_pixels=True) if versions else None
+    signed = signed or datetime.now()
+    ds = build_encapsulated_pdf(pdf, _study_header(db, study_uid), reader=reader, signed=signed,
+                                version=len(versions) + 1, previous=previous, institution=institution,
+                                series_uid=versions[-1].series_uid if versions else None)
+    fd, tmp = tempfile.mkstemp(suffix=".dcm")
+    os.close(fd)
+    try:
+        ds.save_as(tmp, enforce_file_format=True)
+        stored = store.store_file(tmp, audit=dict(event="report-signed", detail=f"version {ds.InstanceNumber} "
+                                                  f"signed by {reader}"))
+    finally:
+        os.unlink(tmp)
+    db.record_signed_report(study_uid, reader, sop_instance_uid=str(ds.SOPInstanceUID),
+                            series_uid=str(ds.SeriesInstanceUID), signed=signed.isoformat(timespec="seconds"),
+                            pdf_path=stored.path, version=int(ds.InstanceNumber),
+                            supersedes=str(previous.SOPInstanceUID) if previous is not None else "")
+    return ds, Path(stored.path)
+
+
+def destination_for(origin: str, origin_kind: str, nodes) -> str:
+    """The configured node's name for a worklist origin (an AE title, or a DICOMweb host)."""
+    for n in nodes:
+        if origin_kind == "dimse" and n.is_dimse and n.ae_title.strip() == origin.strip():
+            return n.name
+        if origin_kind == "dicomweb" and n.url and origin and origin in n.url:
+            return n.name
+    raise SignError(f"the study came from {origin!r}, which is no configured node: add it "
+                    "(`workstation node add`) or choose the destination")
+
+
+def queue_return(db, outbox, study_uid: str, attachments=(), destination: str | None = None,
+                 compress: str = "") -> int:
+    """Queue the latest signed version (+ SR, key images...) towards the study's origin; the job id."""
+    versions = db.report_versions(study_uid)
+    if not versions:
+        raise SignError(f"study {study_uid}: no signed report to send")
+    row = db.worklist_entry(study_uid)
+    if row.status not in (REPORTED, SENT_BACK):
+        raise SignError(f"study {study_uid} is {row.status}; only a reported study goes back")
+    dest = destination or destination_for(row.origin, row.origin_kind, outbox.nodes.values())
+    files = [versions[-1].pdf_path, *[str(a) for a in attachments]]
+    return outbox.enqueue(dest, files, study_uid=study_uid, label=f"report v{versions[-1].version}", compress=compress)
+
+
+def reconcile_sent(db, outbox) -> list[str]:
+    """Studies whose return jobs are all sent: ``reported`` → ``sent back``. The Study UIDs moved."""
+    by_study: dict[str, list] = {}
+    for j in outbox.jobs():
+        if j.study_uid:
+            by_study.setdefault(j.study_uid, []).append(j)
+    moved = []
+    for uid, jobs in by_study.items():
+        try:
+            row = db.worklist_entry(uid)
+        except WorklistError:
+            continue
+        if row.status == REPORTED and all(j.state == "sent" for j in jobs):
+            db.worklist_mark(uid, SENT_BACK, detail="; ".join(f"job {j.job_id} delivered to {j.destination}"
+                                                                for j in jobs))
+            moved.append(uid)
+    return moved
+
+
+def confirm_returned(db, outbox, study_uid: str) -> bool:
+    """Ask the origin whether it holds everything sent back for the study; ``sent back`` → ``acknowledged``
+    when it does. False (and the status unchanged) when something is missing there."""
+    jobs = [j for j in outbox.jobs() if j.study_uid == study_uid and j.state == "sent"]
+    if not jobs:
+        return False
+    missing = []
+    for j in jobs:
+        missing += outbox.confirm(j.job_id)[1]
+    if missing:
+        return False
+    if db.worklist_entry(study_uid).status == SENT_BACK:
+        db.worklist_mark(study_uid, ACKNOWLEDGED, detail=f"origin holds the {len(jobs)} returned job(s)")
+    return True
