@@ -90,6 +90,7 @@ class DosimetryResult:
     dose_map_gy: np.ndarray | None = None  # on the first time point's grid, the chosen method
     tia_map_bq_s: np.ndarray | None = None
     voi_masks: dict = field(default_factory=dict)  # name -> mask on the first time point's grid
+    aligned_bqml: list = field(default_factory=list)  # each time point's Bq/mL on the first grid (for viewing)
 
     @property
     def reference(self) -> TimePoint:
@@ -157,8 +158,10 @@ def _assign_rtstructs(tps: list[TimePoint], files) -> tuple[dict[int, list[str]]
 
 # ------------------------------------------------------------------------------ the chain
 def run_dosimetry(time_points: list[TimePoint], rtstructs, options: DosimetryOptions | None = None,
-                  progress=None) -> DosimetryResult:
-    """Time points of one therapy + RTSTRUCT files -> :class:`DosimetryResult` (see the module docstring)."""
+                  progress=None, *, keep_maps: bool = False) -> DosimetryResult:
+    """Time points of one therapy + RTSTRUCT files -> :class:`DosimetryResult` (see the module docstring).
+
+    ``keep_maps``: keep every time point's Bq/mL resampled on the first grid (``aligned_bqml``, for a viewer)."""
     opt = options or DosimetryOptions()
     if opt.method not in METHODS:
         raise DosimetryError(f"--method {opt.method!r}: choose one of {', '.join(METHODS)}")
@@ -240,11 +243,13 @@ def run_dosimetry(time_points: list[TimePoint], rtstructs, options: DosimetryOpt
         t1 = float(times[0])
         weights_h = np.array([min(2.0 * t1 / math.log(2.0), math.exp(lp * t1) / lp)])
     tia_map = np.zeros(g0.shape, np.float32)
+    aligned = []
     for i, tp in enumerate(tps):
         a = tp.activity_bqml()
         if i > 0:
             a = map_to_first(a, tp.volume.geometry, g0, mats[i])
         tia_map += np.float32(weights_h[i] * 3600.0 * vvol0) * a  # Bq·s per voxel
+        aligned.append(a if keep_maps else None)
         del a
 
     # -- fits, per-VOI rescaling of the map
@@ -290,4 +295,4 @@ def run_dosimetry(time_points: list[TimePoint], rtstructs, options: DosimetryOpt
     warnings.append("dose from electrons only (photons left out); tissue density "
                     f"{opt.density_g_ml:g} g/mL (no CT); activity uncertainty {opt.rel_sigma:.0%} per time point assumed")
     return DosimetryResult(therapy, opt, results, warnings, kernel, dose_map, tia_map,
-                           {v.name: v.masks[-1] for v in vois})
+                           {v.name: v.masks[-1] for v in vois}, aligned if keep_maps else [])
