@@ -7,7 +7,8 @@ there. Prints a table, or with ``--json`` one strict JSON object (no NaN): ``tim
 registration), ``vois`` (name, mass_g, activity_mbq per time point, fit {model, params, aicc},
 tia_mbq_h {value, sd}, dose_gy {value, sd}, dvh, ...) and ``warnings``. ``--rtdose`` writes the dose map
 as DICOM RT Dose on the first scan's grid, ``--report`` a PDF (``--lang en|zh_CN``), ``--csv`` one row
-per VOI. Files are never replaced without ``--force``.
+per VOI, ``--screenshot`` a PNG of the dosimetry workspace; ``--view`` opens that workspace. Files are
+never replaced without ``--force``.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ def add_parser(sub):
     p.add_argument("--rtdose", metavar="FILE.dcm", help="write the dose map as DICOM RT Dose")
     p.add_argument("--csv", metavar="FILE.csv", help="write one row per VOI")
     p.add_argument("--force", action="store_true", help="replace existing output files")
+    p.add_argument("--view", action="store_true", help="open the dosimetry workspace on the result")
+    p.add_argument("--screenshot", metavar="FILE.png", help="draw the dosimetry workspace off screen to this PNG")
     p.set_defaults(func=run)
 
 
@@ -130,7 +133,7 @@ def run(args) -> int:
 
     if not 0 < args.activity_sigma < 1:
         raise UserError("--activity-sigma must be a fraction between 0 and 1 (e.g. 0.1)")
-    for out in (args.report, args.rtdose, args.csv):
+    for out in (args.report, args.rtdose, args.csv, args.screenshot):
         if out:
             check_target(out, args.force)  # refuse before minutes of work
     try:
@@ -138,7 +141,8 @@ def run(args) -> int:
         rts = args.rtstruct if args.rtstruct else find_rtstructs(args.scan_dirs)
         res = run_dosimetry(tps, rts, DosimetryOptions(fit=args.fit, method=args.method, decay_policy=args.decay,
                                                        density_g_ml=args.density, rel_sigma=args.activity_sigma,
-                                                       register=not args.no_register))
+                                                       register=not args.no_register),
+                            keep_maps=bool(args.view or args.screenshot))
     except (DosimetryError, TacError) as exc:
         raise UserError(str(exc)) from None
     outputs = {}
@@ -157,6 +161,10 @@ def run(args) -> int:
         from workstation.report.dosimetry_report import write_dosimetry_report
 
         outputs["report"] = str(write_dosimetry_report(args.report, res, lang=args.lang, overwrite=args.force))
+    if args.screenshot:
+        from workstation.ui.dosimetry.workspace import workspace_screenshot
+
+        outputs["screenshot"] = workspace_screenshot(res, args.screenshot)
     if args.json:
         d = res.to_dict()
         d["outputs"] = outputs
@@ -165,4 +173,8 @@ def run(args) -> int:
         _print_table(res)
         for k, v in outputs.items():
             print(f"wrote {k}: {v}")
+    if args.view:
+        from workstation.ui.dosimetry.workspace import show_workspace
+
+        return show_workspace(res)
     return 0

@@ -102,3 +102,13 @@ def test_bad_curves_refused(t, a, msg):
 def test_model_needs_enough_points():
     with pytest.raises(TacError, match="bi model has 4 parameters"):
         fit_tac([4.0, 24.0, 48.0], [3, 2, 1], T_HALF_H, "bi")
+
+
+def test_rise_then_fall_with_four_points_is_uptake_washout():
+    lw, lu = LP + 0.02, 0.05
+    t = np.array([4.0, 24.0, 72.0, 168.0])
+    a = 100.0 * (np.exp(-lw * t) - np.exp(-(lw + lu) * t))
+    assert a[1] > a[0] and a[-1] < a[-2]
+    r = fit_tac(t, a, T_HALF_H)
+    assert r.model == "uptake-washout" and r.chosen_by.startswith("rule")
+    assert r.tia_mbq_h == pytest.approx(100.0 * (1 / lw - 1 / (lw + lu)), rel=1e-3)

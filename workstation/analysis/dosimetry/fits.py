@@ -29,8 +29,8 @@ Choice (``auto``): when the last measured point is not below the one before, upt
 rising and the trapezoid with a physical tail is taken (said in the warnings). Otherwise the
 models with enough points for the corrected Akaike information criterion (n >= k + 2) compete on
 AICc = n ln(RSS/n) + 2k + 2k(k+1)/(n-k-1) (RSS weighted); with too few points the rule is: one
-point STP, two or three falling points mono-exponential, a rise then a fall of three points
-uptake-washout.
+point STP, falling points mono-exponential, a measured rise then a fall uptake-washout (also when only
+the mono-exponential could compete on AICc: it cannot describe a rise).
 """
 
 from __future__ import annotations
@@ -312,13 +312,14 @@ def fit_tac(times_h, activities_mbq, half_life_h: float, model: str = "auto",
         except TacError as exc:
             warns.append(str(exc))
     fits = {m: r for m, r in fits.items() if r.aicc is not None and math.isfinite(r.tia_mbq_h)}
-    if fits:
+    rise_first = bool(np.any(np.diff(a) > 0))  # an uptake phase was measured before the fall
+    if fits and not (rise_first and "uptake-washout" not in fits):
         best = min(fits, key=lambda m: (fits[m].aicc, N_PARAMS[m]))
         res = fits[best]
         res.chosen_by = "aicc"
     else:
-        if n == 3 and a[1] > a[0]:
-            pick, why = "uptake-washout", "rule: three points rising then falling"
+        if rise_first:
+            pick, why = "uptake-washout", f"rule: {n} points rising then falling, too few for AICc"
         else:
             pick, why = "mono", f"rule: {n} falling points, too few for AICc"
         res = _fit_model(pick, t, a, sigma, lp)

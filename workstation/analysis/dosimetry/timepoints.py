@@ -10,11 +10,12 @@ Each quantitative SPECT (or PET) series of the patient after it is a :class:`Tim
   TimezoneOffsetFromUTC (0008,0201) is honoured: both instants are taken to UTC before the
   difference, so a scan a week later across a daylight-saving change is not an hour off. When only
   one of the two has an offset, the same clock is assumed and a warning says so.
-* **Decay policy.** The stored values become Bq/mL *at the acquisition time*:
-  ``factor`` (default): trust DecayFactor (0054,1321) - values are divided by it (DecayFactor 1 means
-  nothing was applied, whatever DecayCorrection says); ``correction``: trust DecayCorrection
+* **Decay policy.** The stored values become Bq/mL *at the acquisition time*. DecayCorrection START:
+  the values are that already (a DecayFactor there is the decay within the frame). ADMIN or NONE:
+  ``factor`` (default) trusts DecayFactor (0054,1321) - values are divided by it (DecayFactor 1 means
+  nothing was applied, whatever DecayCorrection says); ``correction`` trusts DecayCorrection
   (0054,1102) - ADMIN values are decayed from the injection to the acquisition with the physical
-  half-life. Either way, when DecayCorrection ADMIN and the DecayFactor disagree with the decay from
+  half-life, NONE values are taken as they are. Either way, when DecayCorrection ADMIN and the DecayFactor disagree with the decay from
   injection to acquisition by more than 0.5 %, or NONE comes with a DecayFactor other than 1, a
   warning says so (the Lu-177 reference pair: ADMIN with DecayFactor 1).
 * **Grouping.** Series of one patient (PatientID compared, never shown) with the same injection

@@ -215,3 +215,39 @@ class DosimetryWorkspace(QMainWindow):
         if self.result is None or not name:
             return
         self.tac.setPixmap(_pixmap(tac_figure(self.result, name)))
+
+
+def _app():
+    import os
+
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance() or QApplication([])
+
+
+def workspace_screenshot(result, out: str, width: int = 1600, height: int = 950) -> str:
+    """Draw the workspace of a finished result off screen and save it as a PNG; returns the path."""
+    app = _app()
+    w = DosimetryWorkspace()
+    w.resize(width, height)
+    w.show()
+    for _ in range(3):
+        app.processEvents()
+    w.show_result(result)
+    for _ in range(3):
+        app.processEvents()
+    if not w.grab().toImage().save(str(out)):
+        raise ValueError(f"{out}: the picture could not be written")
+    w.close()
+    return str(out)
+
+
+def show_workspace(result) -> int:
+    """Open the workspace on a finished result and run the event loop until it is closed."""
+    app = _app()
+    w = DosimetryWorkspace(result)
+    w.resize(1600, 950)
+    w.show()
+    return app.exec()
