@@ -240,6 +240,9 @@ def write_dosimetry_report(path, result, *, lang: str = "en", overwrite: bool = 
         doc = SimpleDocTemplate(tmp, pagesize=A4, leftMargin=14 * mm, rightMargin=14 * mm, topMargin=14 * mm,
                                 bottomMargin=14 * mm, title=T["title"], author="workstation dosimetry")
         doc.build(story)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp made it private; a report is an ordinary file
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

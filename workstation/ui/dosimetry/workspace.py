@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMainWindow, QProgressBar, QPushButton, QSlider,
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMainWindow, QPlainTextEdit, QProgressBar, QPushButton,
+                               QSlider,
                                QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from workstation.ui.workers import Job, JobSlot, show_progress, stop_jobs
@@ -113,8 +114,9 @@ class DosimetryWorkspace(QMainWindow):
         self.dvh = QLabel()
         rv.addWidget(self.tac)
         rv.addWidget(self.dvh)
-        self.warnings = QLabel("")
-        self.warnings.setWordWrap(True)
+        self.warnings = QPlainTextEdit()
+        self.warnings.setReadOnly(True)
+        self.warnings.setMaximumHeight(110)
         rv.addWidget(self.warnings)
         rv.addStretch(1)
         split.addWidget(right)
@@ -180,7 +182,7 @@ class DosimetryWorkspace(QMainWindow):
         self.voi_combo.clear()
         self.voi_combo.addItems([v.name for v in result.vois])
         self.voi_combo.blockSignals(False)
-        self.warnings.setText("\n".join(f"• {w}" for w in result.warnings))
+        self.warnings.setPlainText("\n".join(f"• {w}" for w in result.warnings))
         self.slider.blockSignals(True)
         self.slider.setRange(0, nk - 1)
         self.slider.setValue(k)
