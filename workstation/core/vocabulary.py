@@ -106,7 +106,7 @@ class Nuclide:
     symbol: str
     element: str
     mass: str
-    codes: tuple[str, ...]  # CID 4020: SNOMED RT, SNOMED CT (therapy nuclides: the codes seen in headers)
+    codes: tuple[str, ...]  # CID 4020: SNOMED RT, SNOMED CT (therapy nuclides: none yet; found by name or half-life)
     code_meaning: str  # DICOM code meaning, e.g. "^18^Fluorine"
     positron_fraction: float | None = None
     #: mean energy emitted per decay as electrons (beta, conversion and Auger electrons), MeV;
@@ -132,13 +132,13 @@ NUCLIDE_LIST: tuple[Nuclide, ...] = (
     Nuclide("Rb-82", 76.38, "Rb", "rubidium", "82", ("C-159A2", "79197006"), "^82^Rubidium"),  # 1.273 min
     Nuclide("I-124", 360806.4, "I", "iodine", "124", ("C-114A5", "40937006"), "^124^Iodine"),  # 4.176 d
     # therapy nuclides: half-life and electron energy per decay from ICRP Publication 107 (2008)
-    Nuclide("Lu-177", 574300.8, "Lu", "lutetium", "177", ("C-101ED",), "^177^Lutetium", None,  # 6.647 d
+    Nuclide("Lu-177", 574300.8, "Lu", "lutetium", "177", (), "^177^Lutetium", None,  # 6.647 d
             0.14792, 0.4983, "ICRP Publication 107: T1/2 6.647 d, electrons (beta- + IC + Auger) 0.14792 MeV "
             "per decay; beta- end point 498.3 keV (79.4 %)"),
     Nuclide("Y-90", 230760.0, "Y", "yttrium", "90", (), "^90^Yttrium", 3.19e-5,  # 64.10 h
             0.9336, 2.2801, "ICRP Publication 107: T1/2 64.10 h, electrons per decay 0.9336 MeV (beta- mean "
             "0.9327 MeV + conversion/Auger); beta- end point 2280.1 keV (99.98 %)"),
-    Nuclide("I-131", 692988.5, "I", "iodine", "131", ("C-114B1",), "^131^Iodine", None,  # 8.0207 d
+    Nuclide("I-131", 692988.5, "I", "iodine", "131", (), "^131^Iodine", None,  # 8.0207 d
             0.1921, 0.6063, "ICRP Publication 107: T1/2 8.0207 d, electrons per decay 0.1921 MeV (beta- 0.1819 "
             "MeV + conversion and Auger electrons); main beta- end point 606.3 keV (89.6 %)"),
     Nuclide("Ge-68", 23410080.0, "Ge", "germanium", "68", ("C-128A2", "53315004"), "^68^Germanium"),  # 270.95 d
