@@ -33,6 +33,11 @@ def add_parser(sub):
     p.add_argument("--density", type=float, default=1.0, metavar="G_PER_ML", help="tissue density (default 1.0)")
     p.add_argument("--activity-sigma", type=float, default=0.10, metavar="FRACTION",
                    help="relative standard uncertainty of each VOI activity (default 0.10)")
+    p.add_argument("--calibration", metavar="CPS_PER_MBQ", type=float,
+                   help="camera calibration factor for a SPECT in counts (cps/MBq, this camera and nuclide)")
+    p.add_argument("--calibration-date", metavar="YYYY-MM-DD", default="", help="when that factor was measured")
+    p.add_argument("--acquisition-s", metavar="SECONDS", type=float,
+                   help="total acquisition time of a counts SPECT when the header lacks it")
     p.add_argument("--no-register", action="store_true", help="use the scanner coordinates (no registration)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--report", metavar="FILE.pdf", help="write a PDF report")
@@ -131,13 +136,18 @@ def run(args) -> int:
 
     from .common import UserError
 
+    if args.calibration is not None and not args.calibration > 0:
+        raise UserError("--calibration must be a positive number of cps/MBq")
+    if args.acquisition_s is not None and not args.acquisition_s > 0:
+        raise UserError("--acquisition-s must be a positive number of seconds")
     if not 0 < args.activity_sigma < 1:
         raise UserError("--activity-sigma must be a fraction between 0 and 1 (e.g. 0.1)")
     for out in (args.report, args.rtdose, args.csv, args.screenshot):
         if out:
             check_target(out, args.force)  # refuse before minutes of work
     try:
-        tps = load_time_points(args.scan_dirs, args.decay)
+        tps = load_time_points(args.scan_dirs, args.decay, calibration=args.calibration,
+                               calibration_date=args.calibration_date, acquisition_s=args.acquisition_s)
         rts = args.rtstruct if args.rtstruct else find_rtstructs(args.scan_dirs)
         res = run_dosimetry(tps, rts, DosimetryOptions(fit=args.fit, method=args.method, decay_policy=args.decay,
                                                        density_g_ml=args.density, rel_sigma=args.activity_sigma,

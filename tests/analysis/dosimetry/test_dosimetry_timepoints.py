@@ -117,3 +117,43 @@ def test_counts_image_refused(phantom_dirs):
     with pytest.raises(DosimetryError, match="Units"):
         time_point_from_volume(v)
     assert np.isfinite(v.array).all()
+
+
+def _counts_spect(tmp_path, counts):
+    from workstation.testing.dicom_factory import write_nm_spect
+
+    return write_nm_spect(tmp_path / "nm.dcm", counts, origin=(0.0, 0.0, 0.0), spacing_ijk=(4.0, 4.0, 4.0),
+                          units=None, nuclide=("C-101ED", "99SDM", "177 Lutetium", 574300.0))
+
+
+def test_counts_spect_through_the_camera_calibration(tmp_path):
+    """counts = A[MBq] x S[cps/MBq] x T[s] per voxel: the hand formula inverted by the time point's scale."""
+    S, T = 9.2, 1800.0  # cps/MBq, s
+    conc = np.zeros((6, 8, 8))
+    conc[2:4, 3:6, 3:6] = 50_000.0  # Bq/mL
+    vvol = 0.064  # mL (4 mm voxels)
+    counts = np.round(conc * vvol / 1e6 * S * T).astype(np.uint16)
+    p = _counts_spect(tmp_path, counts)
+    v = load_series([str(p)])
+    assert v.units.upper() == "COUNTS"
+    with pytest.raises(DosimetryError, match="--calibration"):
+        time_point_from_volume(v, "nm")
+    with pytest.raises(DosimetryError, match="--acquisition-s"):
+        time_point_from_volume(v, "nm", calibration=S)
+    tp = time_point_from_volume(v, "nm", calibration=S, acquisition_s=T, calibration_date="2025-01-10")
+    assert tp.nuclide.name == "Lu-177" and tp.time_h == pytest.approx(2.0)
+    total_mbq = float(tp.activity_bqml().sum()) * vvol / 1e6
+    assert total_mbq == pytest.approx(counts.sum() / (S * T), rel=1e-6)
+    assert total_mbq == pytest.approx(conc.sum() * vvol / 1e6, rel=2e-3)
+    assert "2025-01-10" in tp.decay_note
+    # the acquisition time from the NM rotation information: 2 rotations of 60 frames of 15 s
+    ds = pydicom.dcmread(str(p))
+    items = []
+    for _ in range(2):
+        it = pydicom.Dataset()
+        it.NumberOfFramesInRotation, it.ActualFrameDuration = 60, 15000
+        items.append(it)
+    ds.RotationInformationSequence = items
+    ds.save_as(str(p))
+    tp = time_point_from_volume(load_series([str(p)]), "nm", calibration=S)
+    assert float(tp.activity_bqml().sum()) * vvol / 1e6 == pytest.approx(counts.sum() / (S * T), rel=1e-6)

@@ -115,17 +115,23 @@ class DosimetryResult:
 
 
 # ------------------------------------------------------------------------------ loading
-def load_time_points(scan_dirs, policy: str = "factor", progress=None) -> list[TimePoint]:
-    """One time point per scan folder (its one PET/SPECT image series)."""
-    from workstation.io.series import find_pet_series
+def load_time_points(scan_dirs, policy: str = "factor", progress=None, *, calibration: float | None = None,
+                     calibration_date: str = "", acquisition_s: float | None = None) -> list[TimePoint]:
+    """One time point per scan folder (its one SPECT/PET image series: PT, or NM reconstructed)."""
+    from workstation.io.errors import AmbiguousSeriesError, NoSeriesError
 
     out = []
     for d in scan_dirs:
         if not Path(d).exists():
             raise DosimetryError(f"{d}: no such file or folder")
-        info = find_pet_series(str(d))
-        vol = load_series(info.files)
-        out.append(time_point_from_volume(vol, Path(d).name or str(d), policy))
+        series = [s for s in find_series([str(d)]) if s.is_image and str(s.modality).upper() in ("PT", "PET", "NM")]
+        if not series:
+            raise NoSeriesError(f"{d}: no SPECT/PET image series found (Modality PT or NM)")
+        if len(series) > 1:
+            raise AmbiguousSeriesError(f"{d}: {len(series)} SPECT/PET series found; give one folder per time point")
+        vol = load_series(series[0].files)
+        out.append(time_point_from_volume(vol, Path(d).name or str(d), policy, calibration=calibration,
+                                          calibration_date=calibration_date, acquisition_s=acquisition_s))
     return out
 
 

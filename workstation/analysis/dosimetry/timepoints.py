@@ -18,6 +18,12 @@ Each quantitative SPECT (or PET) series of the patient after it is a :class:`Tim
   half-life, NONE values are taken as they are. Either way, when DecayCorrection ADMIN and the DecayFactor disagree with the decay from
   injection to acquisition by more than 0.5 %, or NONE comes with a DecayFactor other than 1, a
   warning says so (the Lu-177 reference pair: ADMIN with DecayFactor 1).
+* **Counts SPECT.** A reconstruction in counts (Units CNTS, or an NM image without Units) becomes Bq/mL
+  through the camera's calibration factor S (cps/MBq, measured for this camera and nuclide, with its
+  date): A [Bq] = counts / (T [s] x S) x 1e6 per voxel, T the total acquisition time (RotationInformation-
+  Sequence frames x frame duration, or ActualFrameDuration of a PT-stored reconstruction, or given).
+  The result is the mean activity over the acquisition, referenced to its start (for Lu-177 a 30 min
+  acquisition decays 0.2 %).
 * **Grouping.** Series of one patient (PatientID compared, never shown) with the same injection
   (within a minute) and administered activity (within 1 %) form one therapy; another injection is
   another cycle.
@@ -42,6 +48,7 @@ __all__ = ["DosimetryError", "TimePoint", "Therapy", "time_point_from_volume", "
            "decay_scale", "utc_offset_minutes", "hours_after_injection", "DECAY_POLICIES", "therapy_nuclide"]
 
 DECAY_POLICIES = ("factor", "correction")
+COUNT_UNITS = ("CNTS", "COUNTS")  # a SPECT in counts (the loader says "counts" for an NM image without Units)
 DECAY_TOLERANCE = 0.005  # relative disagreement between DecayFactor and the expected decay that is warned about
 
 
@@ -195,16 +202,25 @@ def _text(ds, keyword) -> str:
     return "" if v is None else str(v).strip()
 
 
-def time_point_from_volume(volume: Volume, label: str = "", policy: str = "factor") -> TimePoint:
-    """A :class:`TimePoint` of a loaded quantitative SPECT/PET volume (see the module docstring)."""
+def time_point_from_volume(volume: Volume, label: str = "", policy: str = "factor", *,
+                           calibration: float | None = None, calibration_date: str = "",
+                           acquisition_s: float | None = None) -> TimePoint:
+    """A :class:`TimePoint` of a loaded quantitative SPECT/PET volume (see the module docstring).
+
+    ``calibration`` (cps/MBq, with its ``calibration_date``) turns a counts SPECT into Bq/mL over the
+    acquisition time (``acquisition_s`` or the header's)."""
     name = label or volume.description or volume.series_uid
     pet = volume.pet
     if pet is None:
         raise DosimetryError(f"{name}: not a PET/SPECT series with an acquisition header")
     units = (volume.units or "").upper()
-    if units not in ("BQML",):
+    counts = units in COUNT_UNITS
+    if units != "BQML" and not counts:
         raise DosimetryError(f"{name}: Units (0054,1001) is {volume.units or 'absent'}; dosimetry needs a "
-                             "quantitative image in Bq/mL (BQML); a counts SPECT needs a camera calibration")
+                             "quantitative image in Bq/mL (BQML) or counts with a camera calibration (--calibration)")
+    if counts and not calibration:
+        raise DosimetryError(f"{name}: a counts SPECT (Units {volume.units or 'absent'}) needs the camera's "
+                             "calibration factor in cps/MBq (command line: --calibration CPS_PER_MBQ)")
     nuc = therapy_nuclide(volume)
     ds = _header(volume)
     tz_default = utc_offset_minutes(_text(ds, "TimezoneOffsetFromUTC"))
@@ -255,9 +271,39 @@ def time_point_from_volume(volume: Volume, label: str = "", policy: str = "facto
     if hl and abs(float(hl) / nuc.half_life_s - 1) > 0.01:
         warns.append(f"{name}: RadionuclideHalfLife (0018,1075) {float(hl):g} s differs from {nuc.name}'s "
                      f"{nuc.half_life_s:g} s by more than 1 %; the vocabulary's value is used")
+    if counts:
+        seconds_acq = acquisition_s if acquisition_s else acquisition_seconds(volume, ds)
+        if not seconds_acq:
+            raise DosimetryError(f"{name}: the acquisition duration is not in the header (ActualFrameDuration "
+                                 "(0018,1242) / RotationInformationSequence (0054,0052)); give it (command line: "
+                                 "--acquisition-s SECONDS)")
+        scale = 1e6 / (float(calibration) * float(seconds_acq) * volume.geometry.voxel_volume_ml)
+        note = (f"counts / ({seconds_acq:g} s x {float(calibration):g} cps/MBq) per voxel volume"
+                + (f" (calibration of {calibration_date})" if calibration_date else ""))
+        dw = []
     dose = pet.value("radionuclide_total_dose")
     return TimePoint(volume, name, acq, inj, seconds / 3600.0, float(dose) if dose else None, nuc, scale, note,
                      inj_utc, warns + [f"{name}: {w}" for w in dw])
+
+
+def acquisition_seconds(volume: Volume, ds=None) -> float | None:
+    """Total acquisition time (s) of a SPECT: NM RotationInformationSequence (frames x frame duration per
+    rotation, summed), else ActualFrameDuration (0018,1242) of a PT-stored reconstruction; None if absent."""
+    ds = ds if ds is not None else _header(volume)
+    total = 0.0
+    for item in (ds.get("RotationInformationSequence", []) or []) if ds is not None else []:
+        n = item.get("NumberOfFramesInRotation", None)
+        ms = item.get("ActualFrameDuration", None)
+        if n is not None and ms is not None:
+            total += float(n) * float(ms) / 1000.0
+    if total > 0:
+        return total
+    pet = volume.pet
+    if pet is not None:
+        vals = pet.instance_values("actual_frame_duration_ms")
+        if vals:
+            return float(np.median(list(vals.values()))) / 1000.0
+    return None
 
 
 @dataclass
