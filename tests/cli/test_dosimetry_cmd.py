@@ -68,3 +68,21 @@ def test_errors_are_one_line(scans, tmp_path):
     shutil.copytree(dirs[0], empty, ignore=shutil.ignore_patterns("RS.dcm"))
     out = _run(empty)
     assert out.returncode != 0 and "RTSTRUCT" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_two_cycles_json_and_refusals(tmp_path):
+    from datetime import datetime
+
+    dirs = []
+    for c, inj in enumerate((datetime(2025, 3, 3, 9, 30), datetime(2025, 4, 28, 10, 0))):
+        ph = make_phantom(times_h=(4.0, 24.0), shape=(24, 36, 36), noise=0.0, injection=inj,
+                          shifts_vox=[(0, 0, 0)] * 2, table_mm=(0.0, 0.0))
+        dirs += write_phantom(tmp_path / f"c{c}", ph)
+    out = _run(*dirs, "--no-register", "--json")
+    assert out.returncode == 0, out.stderr
+    d = json.loads(out.stdout)
+    assert len(d["cycles"]) == 2
+    for c in d["cumulative"]:
+        assert c["dose_gy"] == pytest.approx(sum(c["dose_gy_per_cycle"]))
+    out = _run(*dirs, "--no-register", "--rtdose", tmp_path / "x.dcm")
+    assert out.returncode != 0 and "one cycle" in out.stderr and "Traceback" not in out.stderr

@@ -1,6 +1,8 @@
 """`workstation dosimetry SCAN_DIR SCAN_DIR...`: time-activity curves, TIA and absorbed dose per VOI.
 
-Each SCAN_DIR holds one quantitative SPECT (or PET) series in Bq/mL of one therapy; the VOIs come from
+Each SCAN_DIR holds one quantitative SPECT (or PET) series in Bq/mL (or counts with ``--calibration``);
+scans of several therapy cycles are computed cycle by cycle and summed per VOI name (JSON ``cycles`` and
+``cumulative``); the VOIs come from
 the RTSTRUCT files given with ``--rtstruct`` (or found below the scan folders). Later time points are
 registered to the first (rigid, SPECT to SPECT); a VOI missing from a time point's RTSTRUCT is carried
 there. Prints a table, or with ``--json`` one strict JSON object (no NaN): ``time_points`` (time_h,
@@ -124,6 +126,37 @@ def _write_csv(path, res, force: bool) -> None:
     os.replace(tmp, p)
 
 
+def _run_cycles(args, tps, rts, opts) -> int:
+    """Several therapy cycles: each computed on its own, then the doses summed per VOI name."""
+    import json
+    import sys
+
+    from workstation.analysis.dosimetry.pipeline import cumulative_doses, run_cycles
+
+    from .common import UserError
+
+    if args.rtdose or args.report or args.csv or args.view or args.screenshot:
+        raise UserError("the scans hold several therapy cycles: --rtdose, --report, --csv, --view and --screenshot "
+                        "work on one cycle; give one cycle's scans for them")
+    results = run_cycles(tps, rts, opts)
+    total = cumulative_doses(results)
+    if args.json:
+        d = {"cycles": [r.to_dict() for r in results], "cumulative": total,
+             "warnings": [w for r in results for w in r.warnings]}
+        sys.stdout.write(json.dumps(strict(d), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+        return 0
+    for n, r in enumerate(results, start=1):
+        print(f"=== cycle {n}")
+        _print_table(r)
+    print("=== cumulative over the cycles")
+    for c in total:
+        per = " + ".join(_fmt(x) for x in c["dose_gy_per_cycle"])
+        bed = f"  BED {_fmt(c['bed_gy'])} Gy" if c["bed_gy"] is not None else ""
+        print(f"{c['name'][:25]:<26}{per} = {_fmt(c['dose_gy'])} ± {_fmt(c['dose_sd_gy'])} Gy{bed}"
+              + (f"  (missing in cycle {', '.join(map(str, c['missing_in']))})" if c["missing_in"] else ""))
+    return 0
+
+
 def run(args) -> int:
     import json
     import sys
@@ -131,7 +164,7 @@ def run(args) -> int:
     from workstation.analysis.dosimetry.fits import TacError
     from workstation.analysis.dosimetry.pipeline import (DosimetryOptions, find_rtstructs, load_time_points,
                                                          run_dosimetry)
-    from workstation.analysis.dosimetry.timepoints import DosimetryError
+    from workstation.analysis.dosimetry.timepoints import DosimetryError, group_by_therapy
     from workstation.io.export_common import check_target
 
     from .common import UserError
@@ -149,10 +182,11 @@ def run(args) -> int:
         tps = load_time_points(args.scan_dirs, args.decay, calibration=args.calibration,
                                calibration_date=args.calibration_date, acquisition_s=args.acquisition_s)
         rts = args.rtstruct if args.rtstruct else find_rtstructs(args.scan_dirs)
-        res = run_dosimetry(tps, rts, DosimetryOptions(fit=args.fit, method=args.method, decay_policy=args.decay,
-                                                       density_g_ml=args.density, rel_sigma=args.activity_sigma,
-                                                       register=not args.no_register),
-                            keep_maps=bool(args.view or args.screenshot))
+        opts = DosimetryOptions(fit=args.fit, method=args.method, decay_policy=args.decay, density_g_ml=args.density,
+                                rel_sigma=args.activity_sigma, register=not args.no_register)
+        if len(group_by_therapy(tps)) > 1:
+            return _run_cycles(args, tps, rts, opts)
+        res = run_dosimetry(tps, rts, opts, keep_maps=bool(args.view or args.screenshot))
     except (DosimetryError, TacError) as exc:
         raise UserError(str(exc)) from None
     outputs = {}

@@ -163,18 +163,19 @@ def write_phantom(out_dir, phantom: DosimetryPhantom | None = None, *, rtstruct:
     ph = phantom or make_phantom()
     out = Path(out_dir)
     study = StudyInfo(patient=PatientInfo("Phantom^Dosimetry", "DOSI-PHANTOM", "19600101", "M"))
-    study = study.with_uids("dosimetry-phantom")
+    seed = f"dosimetry-phantom-{ph.injection:%Y%m%d%H%M}"  # another cycle: other UIDs
+    study = study.with_uids(seed)
     folders = []
     nuc = NUCLIDES["Lu-177"]
     for i, (vol, t) in enumerate(zip(ph.volumes, ph.times_h)):
         folder = out / f"TP{i + 1}"
         acq = ph.injection + timedelta(hours=t)
-        st = StudyInfo(**{**study.__dict__, "frame_of_reference_uid": make_uid("dosimetry-phantom", "for", i)})
+        st = StudyInfo(**{**study.__dict__, "frame_of_reference_uid": make_uid(seed, "for", i)})
         pet = PetHeader(injected_dose_bq=ph.administered_bq, injection_datetime=ph.injection, series_datetime=acq,
                         half_life_s=nuc.half_life_s, radionuclide="Lu-177", radiopharmaceutical="Lu-177 DOTATATE",
                         decay_correction="START", frame_duration_s=1200.0)
         write_series(vol, folder, modality="PT", series_number=10 + i, description=f"Lu-177 SPECT TP{i + 1}",
-                     study=st, pet=pet, uid_seed=f"dosimetry-phantom-{i}")
+                     study=st, pet=pet, uid_seed=f"{seed}-{i}")
         folders.append(folder)
         if rtstruct and i == 0:
             write_rtstruct(folder / "RS.dcm", ph, st)

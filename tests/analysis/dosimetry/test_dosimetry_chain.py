@@ -71,3 +71,25 @@ def test_json_keys(chain):
     v = d["vois"][0]
     assert {"name", "mass_g", "activity_mbq", "fit", "tia_mbq_h", "dose_gy", "dvh"} <= set(v)
     assert {"model", "params", "aicc"} <= set(v["fit"]) and {"value", "sd"} <= set(v["tia_mbq_h"])
+
+
+def test_two_cycles_summed_per_voi(tmp_path):
+    from datetime import datetime
+
+    from workstation.analysis.dosimetry.pipeline import cumulative_doses, run_cycles
+
+    dirs = []
+    for c, inj in enumerate((datetime(2025, 3, 3, 9, 30), datetime(2025, 4, 28, 10, 0))):
+        ph = make_phantom(times_h=(4.0, 24.0, 96.0), shape=(24, 36, 36), noise=0.0, injection=inj,
+                          shifts_vox=[(0, 0, 0)] * 3, table_mm=(0.0, 0.0, 0.0))
+        dirs += write_phantom(tmp_path / f"c{c}", ph)
+    tps = load_time_points(dirs)
+    results = run_cycles(tps, find_rtstructs(dirs), DosimetryOptions(register=False))
+    assert len(results) == 2 and [len(r.therapy.time_points) for r in results] == [3, 3]
+    total = {c["name"]: c for c in cumulative_doses(results)}
+    for name, c in total.items():
+        per = [next(v.dose_gy for v in r.vois if v.name == name) for r in results]
+        assert c["dose_gy"] == pytest.approx(sum(per)) and c["missing_in"] == []
+    kid = total["kidney left"]
+    beds = [next(v.bed_gy for v in r.vois if v.name == "kidney left") for r in results]
+    assert kid["bed_gy"] == pytest.approx(sum(beds))

@@ -32,7 +32,7 @@ from .timepoints import DosimetryError, Therapy, TimePoint, group_by_therapy, ti
 from .vois import Voi, activity_mbq, rtstruct_masks
 
 __all__ = ["DosimetryOptions", "DosimetryResult", "VoiResult", "load_time_points", "find_rtstructs",
-           "run_dosimetry", "METHODS", "KIDNEY_WORDS"]
+           "run_dosimetry", "run_cycles", "cumulative_doses", "METHODS", "KIDNEY_WORDS"]
 
 METHODS = ("led", "dvk")
 KIDNEY_WORDS = ("kidney", "renal", "niere", "rein")
@@ -177,7 +177,7 @@ def run_dosimetry(time_points: list[TimePoint], rtstructs, options: DosimetryOpt
     if len(therapies) > 1:
         when = ", ".join(t.injection.isoformat(timespec="minutes") for t in therapies)
         raise DosimetryError(f"the scans belong to {len(therapies)} therapies (injections at {when}); "
-                             "give the scans of one cycle")
+                             "give the scans of one cycle (run_cycles sums several)")
     therapy = therapies[0]
     tps = therapy.time_points
     warnings = list(therapy.warnings)
@@ -302,3 +302,46 @@ def run_dosimetry(time_points: list[TimePoint], rtstructs, options: DosimetryOpt
                     f"{opt.density_g_ml:g} g/mL (no CT); activity uncertainty {opt.rel_sigma:.0%} per time point assumed")
     return DosimetryResult(therapy, opt, results, warnings, kernel, dose_map, tia_map,
                            {v.name: v.masks[-1] for v in vois}, aligned if keep_maps else [])
+
+
+# ------------------------------------------------------------------------------ several cycles
+def run_cycles(time_points: list[TimePoint], rtstructs, options: DosimetryOptions | None = None,
+               progress=None) -> list[DosimetryResult]:
+    """One :class:`DosimetryResult` per therapy cycle (each with the RTSTRUCTs drawn on its own scans)."""
+    from workstation.io.rtstruct import read_rtstruct
+
+    therapies = group_by_therapy(time_points)
+    frames = {str(f): read_rtstruct(f).frame_of_reference_uid for f in rtstructs}
+    out = []
+    for therapy in therapies:
+        mine = {tp.volume.frame_of_reference_uid for tp in therapy.time_points}
+        files = [f for f, uid in frames.items() if uid in mine]
+        out.append(run_dosimetry(therapy.time_points, files, options, progress))
+    return out
+
+
+def cumulative_doses(results: list[DosimetryResult]) -> list[dict]:
+    """Per VOI name over the cycles: dose per cycle, the sum (Gy), its SD (cycles independent) and the
+    summed BED (BEDs of separate cycles add). A VOI missing from a cycle is named in ``missing_in``."""
+    names: list[str] = []
+    for r in results:
+        names += [v.name for v in r.vois if v.name not in names]
+    out = []
+    for name in names:
+        per, sds, beds, missing = [], [], [], []
+        for n, r in enumerate(results, start=1):
+            v = next((x for x in r.vois if x.name == name), None)
+            if v is None:
+                missing.append(n)
+                per.append(None)
+                continue
+            per.append(v.dose_gy)
+            sds.append(v.dose_sd_gy)
+            if v.bed_gy is not None:
+                beds.append(v.bed_gy)
+        given = [d for d in per if d is not None]
+        out.append({"name": name, "dose_gy_per_cycle": per, "dose_gy": float(sum(given)),
+                    "dose_sd_gy": float(math.sqrt(sum(s * s for s in sds))) if sds else None,
+                    "bed_gy": float(sum(beds)) if beds and len(beds) == len(given) else None,
+                    "missing_in": missing})
+    return out
