@@ -95,8 +95,10 @@ def _print_table(res) -> None:
         print(f"{v.name[:25]:<26}{v.mass_g:9.1f}  {acts:<28}{v.fit.model:<16}"
               f"{_fmt(v.fit.tia_mbq_h, 0):>10} ± {_fmt(v.fit.tia_sd_mbq_h, 0):<6}"
               f"{_fmt(v.dose_led_gy):>9}{_fmt(v.dose_dvk_gy):>9}{_fmt(v.gy_per_gbq):>8}")
+        extra = f"sphere model {_fmt(v.dose_sphere_gy)} Gy"
         if v.bed_gy is not None:
-            print(f"{'':<26}BED {v.bed_gy:.2f} Gy (a/b 2.6 Gy, T_rep 2.8 h)")
+            extra += f"; BED {v.bed_gy:.2f} Gy (a/b 2.6 Gy, T_rep 2.8 h)"
+        print(f"{'':<26}{extra}")
     for w in d["warnings"]:
         print(f"warning: {w}")
 

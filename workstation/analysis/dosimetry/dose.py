@@ -21,6 +21,11 @@ mostly undeposited and are left out (for Lu-177 they carry about 0.034 MeV per d
   energy at each radius lands, integrated over the radial distribution; it holds the whole energy
   (its sum is the electron energy per decay) and is scaled by the voxel mass to Gy per decay. The dose
   map is the kernel convolved with the TIA map (FFT, overlap-add).
+* **Sphere model** (the organ S-value cross-check, electrons only): the self-absorbed fraction of a
+  uniform sphere of the VOI's mass, phi = integral of the radial energy distribution g(r) times the
+  probability that a point at distance r from a uniform point of the sphere lies inside it,
+  1 - 3r/(4R) + r^3/(16 R^3) for r <= 2R (the chord-length result used for sphere S-values, e.g.
+  Stabin & Konijnenberg, J Nucl Med 2000;41:149-160). D = k x TIA x phi / m.
 * **DVH**: the cumulative histogram of voxel doses in a VOI; D_x is the least dose received by the
   hottest x % of the VOI (D98 the 2nd percentile of its voxel doses).
 * **BED** (kidneys): for a dose delivered by a mono-exponentially falling dose rate with effective
@@ -39,7 +44,8 @@ import numpy as np
 from workstation.core.vocabulary import Nuclide
 
 __all__ = ["MEV_J", "led_constant", "led_dose_gy", "DoseKernel", "dose_kernel", "dvk_dose_map", "dvh",
-           "dose_percentiles", "bed", "loevinger_radial", "KIDNEY_ALPHA_BETA_GY", "KIDNEY_REPAIR_H"]
+           "dose_percentiles", "bed", "loevinger_radial", "sphere_absorbed_fraction", "sphere_dose_gy",
+           "KIDNEY_ALPHA_BETA_GY", "KIDNEY_REPAIR_H"]
 
 MEV_J = 1.602176634e-13  # J per MeV (exact, SI 2019)
 DECAYS_PER_MBQ_H = 1e6 * 3600.0
@@ -172,6 +178,22 @@ def dvk_dose_map(tia_decays: np.ndarray, kernel: DoseKernel) -> np.ndarray:
     from scipy.signal import oaconvolve
 
     return oaconvolve(np.asarray(tia_decays, np.float64), kernel.gy_per_decay, mode="same").astype(np.float32)
+
+
+def sphere_absorbed_fraction(nuclide: Nuclide, mass_g: float, density_g_ml: float = 1.0) -> float:
+    """Self-absorbed fraction of the electron energy in a uniform sphere of ``mass_g`` (see the module docstring)."""
+    if not mass_g > 0:
+        raise ValueError("the sphere mass must be positive")
+    radius = (3.0 * mass_g / density_g_ml * 1000.0 / (4.0 * math.pi)) ** (1.0 / 3.0)  # mm
+    radii, frac, _ = _radial_table(nuclide.beta_max_mev, density_g_ml)
+    x = np.minimum(radii / radius, 2.0)
+    inside = np.where(radii <= 2 * radius, 1.0 - 0.75 * x + x ** 3 / 16.0, 0.0)
+    return float(np.sum(frac * inside))
+
+
+def sphere_dose_gy(tia_mbq_h: float, mass_g: float, nuclide: Nuclide, density_g_ml: float = 1.0) -> float:
+    """Mean self-dose (Gy) of a uniform sphere of ``mass_g`` holding ``tia_mbq_h`` (electrons, sphere model)."""
+    return led_dose_gy(tia_mbq_h, mass_g, nuclide) * sphere_absorbed_fraction(nuclide, mass_g, density_g_ml)
 
 
 # ------------------------------------------------------------------------------ DVH and BED

@@ -65,6 +65,7 @@ class VoiResult:
     dvh: dict
     gy_per_gbq: float | None
     bed_gy: float | None = None
+    dose_sphere_gy: float | None = None  # sphere-model cross-check (electrons, same mass)
     warnings: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -76,6 +77,7 @@ class VoiResult:
                 "tia_mbq_h": {"value": self.fit.tia_mbq_h, "sd": self.fit.tia_sd_mbq_h},
                 "dose_gy": {"value": self.dose_gy, "sd": self.dose_sd_gy},
                 "dose_led_gy": self.dose_led_gy, "dose_dvk_gy": self.dose_dvk_gy,
+                "dose_sphere_gy": self.dose_sphere_gy,
                 **{k: v for k, v in self.percentiles.items()},
                 "gy_per_gbq": self.gy_per_gbq, "bed_gy": self.bed_gy, "dvh": self.dvh}
 
@@ -295,7 +297,8 @@ def run_dosimetry(time_points: list[TimePoint], rtstructs, options: DosimetryOpt
         results.append(VoiResult(
             v.name, v.volume_ml, v.mass_g, [float(t) for t in times], v.activities_mbq,
             [v.sources[i] for i in range(len(tps))], fit, d_led, d_dvk, d, d * rel,
-            dosemod.dose_percentiles(vals), dosemod.dvh(vals), None if not admin_gbq else d / admin_gbq, bed_gy, vw))
+            dosemod.dose_percentiles(vals), dosemod.dvh(vals), None if not admin_gbq else d / admin_gbq, bed_gy, vw,
+            dosemod.sphere_dose_gy(fit.tia_mbq_h, v.mass_g, nuc, opt.density_g_ml)))
         warnings += vw
     step(1.0, "done")
     warnings.append("dose from electrons only (photons left out); tissue density "
