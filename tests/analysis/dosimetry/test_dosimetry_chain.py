@@ -93,3 +93,13 @@ def test_two_cycles_summed_per_voi(tmp_path):
     kid = total["kidney left"]
     beds = [next(v.bed_gy for v in r.vois if v.name == "kidney left") for r in results]
     assert kid["bed_gy"] == pytest.approx(sum(beds))
+
+
+def test_voi_outside_a_later_scan_is_refused(tmp_path):
+    from workstation.analysis.dosimetry.timepoints import DosimetryError
+
+    ph = make_phantom(times_h=(4.0, 24.0), shape=(16, 36, 36), noise=0.0, shifts_vox=[(0, 0, 0)] * 2,
+                      table_mm=(0.0, 400.0))
+    dirs = write_phantom(tmp_path, ph)
+    with pytest.raises(DosimetryError, match="outside that scan's field of view"):
+        run_dosimetry(load_time_points(dirs), find_rtstructs(dirs), DosimetryOptions(register=False))

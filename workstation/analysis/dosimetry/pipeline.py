@@ -195,7 +195,11 @@ def run_dosimetry(time_points: list[TimePoint], rtstructs, options: DosimetryOpt
     for n, tp in enumerate(tps[1:], start=1):
         step(0.1 + 0.3 * n / len(tps), f"registering time point {n + 1} to the first")
         if opt.register:
-            tp.registration = register_to_first(tps[0], tp)
+            try:
+                tp.registration = register_to_first(tps[0], tp)
+            except (RuntimeError, ValueError) as exc:  # SimpleITK's failures are RuntimeErrors
+                raise DosimetryError(f"{tp.label}: registration to {tps[0].label} failed "
+                                     f"({str(exc).splitlines()[0][:200]}); check the scans or use --no-register") from None
         else:
             same = tp.volume.frame_of_reference_uid == tps[0].volume.frame_of_reference_uid
             tp.registration = {"method": "none (scanner coordinates)", "moving_from_fixed": np.eye(4).tolist(),
@@ -234,6 +238,12 @@ def run_dosimetry(time_points: list[TimePoint], rtstructs, options: DosimetryOpt
         ref_mask = v.masks[0] if 0 in own and name in own[0] else propagate_mask(
             own[src_i][name], tps[src_i].volume.geometry, tps[0].volume.geometry, mats[0] @ np.linalg.inv(mats[src_i]))
         v.masks[-1] = ref_mask  # on the first time point's grid, for the maps
+        for i, tp in enumerate(tps):
+            if not v.masks[i].any():
+                raise DosimetryError(f"VOI {name!r} covers no voxel of {tp.label} ({v.sources[i]}): it lies outside "
+                                     "that scan's field of view; give that scan's own RTSTRUCT or leave the scan out")
+        if not ref_mask.any():
+            raise DosimetryError(f"VOI {name!r} covers no voxel of the first scan {tps[0].label}")
         v.volume_ml = float(ref_mask.sum() * tps[0].volume.geometry.voxel_volume_ml)
         v.mass_g = v.volume_ml * opt.density_g_ml
         v.activities_mbq = [activity_mbq(tp, v.masks[i]) for i, tp in enumerate(tps)]
