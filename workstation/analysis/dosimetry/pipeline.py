@@ -307,8 +307,9 @@ def run_dosimetry(time_points: list[TimePoint], rtstructs, options: DosimetryOpt
         results.append(VoiResult(
             v.name, v.volume_ml, v.mass_g, [float(t) for t in times], v.activities_mbq,
             [v.sources[i] for i in range(len(tps))], fit, d_led, d_dvk, d, d * rel,
-            dosemod.dose_percentiles(vals), dosemod.dvh(vals), None if not admin_gbq else d / admin_gbq, bed_gy, vw,
-            dosemod.sphere_dose_gy(fit.tia_mbq_h, v.mass_g, nuc, opt.density_g_ml)))
+            dosemod.dose_percentiles(vals), dosemod.dvh(vals), None if not admin_gbq else d / admin_gbq,
+            bed_gy=bed_gy, warnings=vw,
+            dose_sphere_gy=dosemod.sphere_dose_gy(fit.tia_mbq_h, v.mass_g, nuc, opt.density_g_ml)))
         warnings += vw
     step(1.0, "done")
     warnings.append("dose from electrons only (photons left out); tissue density "
