@@ -23,6 +23,7 @@ COMMANDS = (
     "view_cmd",
     "lesions_cmd",
     "response_cmd",
+    "dosimetry_cmd",
     "recon_cmd",
     "simulate_listmode_cmd",
     "register_cmd",

@@ -109,21 +109,16 @@ class Nuclide:
     symbol: str
     element: str
     mass: str
-    codes: tuple[str, ...]  # CID 4020: SNOMED RT, SNOMED CT
+    codes: tuple[str, ...]  # CID 4020: SNOMED RT, SNOMED CT (therapy nuclides: none yet; found by name or half-life)
     code_meaning: str  # DICOM code meaning, e.g. "^18^Fluorine"
     positron_fraction: float | None = None
-    #: imaged by its annihilation photons (PET); False for the single-photon emitters read by SPECT
-    positron_emitter: bool = True
-
-    @property
-    def label(self) -> str:
-        """The nuclide as a reader writes it: "18F", "99mTc", "177Lu"."""
-        return f"{self.mass}{self.symbol}"
-
-    @property
-    def single_photon(self) -> bool:
-        """True for a nuclide imaged by SPECT (no positrons worth imaging)."""
-        return not self.positron_emitter
+    #: mean energy emitted per decay as electrons (beta, conversion and Auger electrons), MeV;
+    #: the non-penetrating energy that local energy deposition and dose-voxel kernels deposit
+    electron_energy_mev: float | None = None
+    #: end-point energy of the main beta branch (MeV), which sets the range of the beta point kernel
+    beta_max_mev: float | None = None
+    #: where the therapy values (half-life, electron energy, beta end-point) come from
+    source: str = ""
 
 
 NUCLIDE_LIST: tuple[Nuclide, ...] = (
@@ -131,11 +126,24 @@ NUCLIDE_LIST: tuple[Nuclide, ...] = (
     Nuclide("C-11", 1221.8, "C", "carbon", "11", ("C-105A1", "40565003"), "^11^Carbon", 0.9976),  # 20.364 min
     Nuclide("N-13", 597.9, "N", "nitrogen", "13", ("C-107A1", "21576001"), "^13^Nitrogen"),  # 9.965 min
     Nuclide("O-15", 122.24, "O", "oxygen", "15", ("C-B1038", "129504001"), "^15^Oxygen"),
-    Nuclide("Ga-68", 4062.6, "Ga", "gallium", "68", ("C-131A3", "35337001"), "^68^Gallium", 0.8894),  # 67.71 min
+    Nuclide("Ga-68", 4062.6, "Ga", "gallium", "68", ("C-131A3", "35337001"), "^68^Gallium", 0.8894,  # 67.71 min
+            # positron kinetic energy per decay from ENSDF (NNDC NuDat): 0.8794 x 0.8360 + 0.0119 x 0.3526 MeV
+            0.7394, 1.899, "ENSDF via NNDC NuDat 3 (beta+ branches 87.94 % at 836.0 keV mean, 1.19 % at "
+            "352.6 keV mean; end point 1899 keV); Auger electrons (< 1 keV per decay) left out"),
     Nuclide("Cu-64", 45721.1, "Cu", "copper", "64", ("C-127A2", "3932008"), "^64^Copper"),  # 12.7007 h
     Nuclide("Zr-89", 282276.0, "Zr", "zirconium", "89", ("C-168A4", "63360001"), "^89^Zirconium"),  # 78.41 h
     Nuclide("Rb-82", 76.38, "Rb", "rubidium", "82", ("C-159A2", "79197006"), "^82^Rubidium"),  # 1.273 min
     Nuclide("I-124", 360806.4, "I", "iodine", "124", ("C-114A5", "40937006"), "^124^Iodine"),  # 4.176 d
+    # therapy nuclides: half-life and electron energy per decay from ICRP Publication 107 (2008)
+    Nuclide("Lu-177", 574300.8, "Lu", "lutetium", "177", (), "^177^Lutetium", None,  # 6.647 d
+            0.14792, 0.4983, "ICRP Publication 107: T1/2 6.647 d, electrons (beta- + IC + Auger) 0.14792 MeV "
+            "per decay; beta- end point 498.3 keV (79.4 %)"),
+    Nuclide("Y-90", 230760.0, "Y", "yttrium", "90", (), "^90^Yttrium", 3.19e-5,  # 64.10 h
+            0.9336, 2.2801, "ICRP Publication 107: T1/2 64.10 h, electrons per decay 0.9336 MeV (beta- mean "
+            "0.9327 MeV + conversion/Auger); beta- end point 2280.1 keV (99.98 %)"),
+    Nuclide("I-131", 692988.5, "I", "iodine", "131", (), "^131^Iodine", None,  # 8.0207 d
+            0.1921, 0.6063, "ICRP Publication 107: T1/2 8.0207 d, electrons per decay 0.1921 MeV (beta- 0.1819 "
+            "MeV + conversion and Auger electrons); main beta- end point 606.3 keV (89.6 %)"),
     Nuclide("Ge-68", 23410080.0, "Ge", "germanium", "68", ("C-128A2", "53315004"), "^68^Germanium"),  # 270.95 d
     # single-photon emitters (SPECT); SNOMED CT codes of DICOM CID 18, no SNOMED RT code is listed
     # for them there except Tc-99m's ("C-163A8", as scanners write it)

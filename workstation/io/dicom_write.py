@@ -483,7 +483,7 @@ def _radiopharmaceutical_sequence(pet: PetHeader) -> DicomSequence:
         item.RadionuclideTotalDose = format_ds(pet.injected_dose_bq)
     item.RadionuclideHalfLife = format_ds(pet.half_life_s)
     nuclide = NUCLIDES.get(pet.radionuclide)
-    if nuclide is not None:
+    if nuclide is not None and nuclide.codes:
         if nuclide.positron_fraction is not None:
             item.RadionuclidePositronFraction = format_ds(nuclide.positron_fraction)
         code = Dataset()

@@ -1,0 +1,52 @@
+"""The dosimetry workspace on the synthetic phantom: worker thread, table, linked crosshair, pictures."""
+
+import numpy as np
+import pytest
+
+from workstation.analysis.dosimetry.pipeline import DosimetryOptions
+from workstation.testing.dosimetry_phantom import make_phantom, write_phantom
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(scope="module")
+def scans(tmp_path_factory):
+    ph = make_phantom(times_h=(4.0, 24.0, 72.0), shape=(28, 40, 40), noise=0.01,
+                      shifts_vox=[(0, 0, 0), (1, 0, 0), (0, 1, -1)], table_mm=(0.0, 20.0, -15.0))
+    return ph, write_phantom(tmp_path_factory.mktemp("ws"), ph)
+
+
+def test_workspace_runs_and_links_the_crosshair(qtbot, scans, tmp_path):
+    from workstation.ui.dosimetry.workspace import DosimetryWorkspace
+
+    ph, dirs = scans
+    w = DosimetryWorkspace()
+    qtbot.addWidget(w)
+    w.resize(1500, 900)
+    w.show()
+    w.start(dirs, options=DosimetryOptions(method="dvk"))
+    qtbot.waitUntil(lambda: w.result is not None, timeout=240_000)
+    res = w.result
+    assert w.table.rowCount() == 4 and w.voi_combo.count() == 4
+    assert len(res.aligned_bqml) == 3
+    # registered: the tumour sits at the same voxels of the first grid in every time point
+    m = res.voi_masks["tumour"]
+    for a in res.aligned_bqml[1:]:
+        inside, outside = a[m].mean(), a[~m & (a > 0)].mean()
+        assert inside > 3 * outside
+    # a click on the second panel at voxel (j, i) puts the crosshair there in all panels
+    x0, y0, x1, y1 = w.boxes[1]
+    _, nj, ni = res.therapy.time_points[0].volume.geometry.shape
+    j, i = 12, 30
+    w._clicked(x0 + (i + 0.5) / ni * (x1 - x0), y0 + (j + 0.5) / nj * (y1 - y0))
+    assert w.cross == (j, i)
+    img = w.grab().toImage()
+    path = tmp_path / "workspace.png"
+    img.save(str(path))
+    assert img.width() > 1000
+    # the dose panel is coloured (not grey) somewhere: the fused dose map is drawn
+    rgba, _ = __import__("workstation.ui.dosimetry.figures", fromlist=["slice_panels"]).slice_panels(res, w.k)
+    x0, y0, x1, y1 = (int(v) for v in w.boxes[-1])
+    panel = rgba[y0:y1, x0:x1, :3].astype(int)
+    assert (np.abs(panel[..., 0] - panel[..., 2]) > 60).mean() > 0.01
+    w.close()

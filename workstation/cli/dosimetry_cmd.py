@@ -1,0 +1,226 @@
+"""`workstation dosimetry SCAN_DIR SCAN_DIR...`: time-activity curves, TIA and absorbed dose per VOI.
+
+Each SCAN_DIR holds one quantitative SPECT (or PET) series in Bq/mL (or counts with ``--calibration``);
+scans of several therapy cycles are computed cycle by cycle and summed per VOI name (JSON ``cycles`` and
+``cumulative``); the VOIs come from
+the RTSTRUCT files given with ``--rtstruct`` (or found below the scan folders). Later time points are
+registered to the first (rigid, SPECT to SPECT); a VOI missing from a time point's RTSTRUCT is carried
+there. Prints a table, or with ``--json`` one strict JSON object (no NaN): ``time_points`` (time_h,
+registration), ``vois`` (name, mass_g, activity_mbq per time point, fit {model, params, aicc},
+tia_mbq_h {value, sd}, dose_gy {value, sd}, dvh, ...) and ``warnings``. ``--rtdose`` writes the dose map
+as DICOM RT Dose on the first scan's grid, ``--report`` a PDF (``--lang en|zh_CN``), ``--csv`` one row
+per VOI, ``--screenshot`` a PNG of the dosimetry workspace; ``--view`` opens that workspace. Files are
+never replaced without ``--force``.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def add_parser(sub):
+    from workstation.analysis.dosimetry.fits import FIT_CHOICES
+
+    p = sub.add_parser("dosimetry", help="radionuclide therapy dosimetry across time points (TAC, TIA, dose)",
+                       description="Time-activity curves, time-integrated activity and absorbed dose per VOI from "
+                                   "quantitative SPECT/PET scans of one therapy cycle.")
+    p.add_argument("scan_dirs", metavar="SCAN_DIR", nargs="+", help="one folder per time point")
+    p.add_argument("--rtstruct", metavar="FILE", nargs="+", action="extend", default=None,
+                   help="RTSTRUCT file(s) with the VOIs (default: the RTSTRUCTs below the scan folders)")
+    p.add_argument("--fit", choices=FIT_CHOICES, default="auto", help="TAC model (default auto: AICc / rules)")
+    p.add_argument("--method", choices=("led", "dvk"), default="led",
+                   help="local energy deposition or dose-voxel-kernel convolution (default led)")
+    p.add_argument("--decay", choices=("factor", "correction"), default="factor",
+                   help="trust DecayFactor (default) or DecayCorrection when they disagree")
+    p.add_argument("--density", type=float, default=1.0, metavar="G_PER_ML", help="tissue density (default 1.0)")
+    p.add_argument("--activity-sigma", type=float, default=0.10, metavar="FRACTION",
+                   help="relative standard uncertainty of each VOI activity (default 0.10)")
+    p.add_argument("--calibration", metavar="CPS_PER_MBQ", type=float,
+                   help="camera calibration factor for a SPECT in counts (cps/MBq, this camera and nuclide)")
+    p.add_argument("--calibration-date", metavar="YYYY-MM-DD", default="", help="when that factor was measured")
+    p.add_argument("--acquisition-s", metavar="SECONDS", type=float,
+                   help="total acquisition time of a counts SPECT when the header lacks it")
+    p.add_argument("--no-register", action="store_true", help="use the scanner coordinates (no registration)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--report", metavar="FILE.pdf", help="write a PDF report")
+    p.add_argument("--lang", choices=("en", "zh_CN"), default="en", help="report language")
+    p.add_argument("--rtdose", metavar="FILE.dcm", help="write the dose map as DICOM RT Dose")
+    p.add_argument("--csv", metavar="FILE.csv", help="write one row per VOI")
+    p.add_argument("--force", action="store_true", help="replace existing output files")
+    p.add_argument("--view", action="store_true", help="open the dosimetry workspace on the result")
+    p.add_argument("--screenshot", metavar="FILE.png", help="draw the dosimetry workspace off screen to this PNG")
+    p.set_defaults(func=run)
+
+
+def strict(obj):
+    """``obj`` with every non-finite float replaced by None (strict JSON)."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {str(k): strict(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [strict(v) for v in obj]
+    try:
+        import numpy as np
+
+        if isinstance(obj, np.generic):
+            return strict(obj.item())
+    except ImportError:  # pragma: no cover
+        pass
+    return obj
+
+
+def _fmt(v, nd=2) -> str:
+    return "-" if v is None or (isinstance(v, float) and not math.isfinite(v)) else f"{v:.{nd}f}"
+
+
+def _print_table(res) -> None:
+    d = res.to_dict()
+    nuc = d["nuclide"]
+    admin = d["administered_mbq"]
+    print(f"{nuc['name']}  T1/2 {nuc['half_life_h']:.2f} h  electrons {nuc['electron_energy_mev_per_decay']} MeV/decay"
+          f"  administered {_fmt(admin, 1)} MBq  injection {d['injection']}")
+    print(f"fit {d['fit']}  method {d['method']}  decay policy {d['decay_policy']}  density {d['density_g_ml']:g} g/mL"
+          f"  LED k = {d['led_constant_gy_g_per_mbq_h']:.5f} Gy·g/(MBq·h)")
+    for tp in d["time_points"]:
+        reg = tp["registration"]
+        what = "reference" if reg.get("reference") else (
+            f"shift {', '.join(f'{v:.1f}' for v in reg['translation_mm'])} mm, rot {reg['rotation_deg']:.2f}°"
+            if "translation_mm" in reg else reg.get("method", ""))
+        print(f"  {tp['label']:<12} {tp['time_h']:8.2f} h  {what}")
+    print(f"{'VOI':<26}{'mass g':>9}  {'activity MBq per time point':<28}{'fit':<16}{'TIA MBq·h':>18}"
+          f"{'LED Gy':>9}{'DVK Gy':>9}{'Gy/GBq':>8}")
+    for v in res.vois:
+        acts = " ".join(f"{a:.2f}" for a in v.activities_mbq)
+        print(f"{v.name[:25]:<26}{v.mass_g:9.1f}  {acts:<28}{v.fit.model:<16}"
+              f"{_fmt(v.fit.tia_mbq_h, 0):>10} ± {_fmt(v.fit.tia_sd_mbq_h, 0):<6}"
+              f"{_fmt(v.dose_led_gy):>9}{_fmt(v.dose_dvk_gy):>9}{_fmt(v.gy_per_gbq):>8}")
+        extra = f"sphere model {_fmt(v.dose_sphere_gy)} Gy"
+        if v.bed_gy is not None:
+            extra += f"; BED {v.bed_gy:.2f} Gy (a/b 2.6 Gy, T_rep 2.8 h)"
+        print(f"{'':<26}{extra}")
+    for w in d["warnings"]:
+        print(f"warning: {w}")
+
+
+def _write_csv(path, res, force: bool) -> None:
+    import csv
+    import os
+
+    from workstation.io.export_common import check_target
+
+    p = check_target(path, force)
+    tmp = p.with_name(f".{p.name}.partial-{os.getpid()}")
+    n = len(res.therapy.time_points)
+    with open(tmp, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["voi", "volume_ml", "mass_g", *[f"activity_mbq_t{i + 1}" for i in range(n)], "fit", "tia_mbq_h",
+                    "tia_sd_mbq_h", "dose_led_gy", "dose_dvk_gy", "dose_gy", "dose_sd_gy", "D2", "D50", "D90", "D98",
+                    "gy_per_gbq", "bed_gy"])
+        for v in res.vois:
+            p_ = v.percentiles
+            w.writerow([v.name, f"{v.volume_ml:.3f}", f"{v.mass_g:.3f}", *[f"{a:.4f}" for a in v.activities_mbq],
+                        v.fit.model, f"{v.fit.tia_mbq_h:.3f}", f"{v.fit.tia_sd_mbq_h:.3f}", f"{v.dose_led_gy:.4f}",
+                        "" if v.dose_dvk_gy is None else f"{v.dose_dvk_gy:.4f}", f"{v.dose_gy:.4f}",
+                        f"{v.dose_sd_gy:.4f}", *[f"{p_[k]:.4f}" for k in ("D2", "D50", "D90", "D98")],
+                        "" if v.gy_per_gbq is None else f"{v.gy_per_gbq:.4f}",
+                        "" if v.bed_gy is None else f"{v.bed_gy:.4f}"])
+    os.replace(tmp, p)
+
+
+def _run_cycles(args, tps, rts, opts) -> int:
+    """Several therapy cycles: each computed on its own, then the doses summed per VOI name."""
+    import json
+    import sys
+
+    from workstation.analysis.dosimetry.pipeline import cumulative_doses, run_cycles
+
+    from workstation.cli.common import UserError
+
+    if args.rtdose or args.report or args.csv or args.view or args.screenshot:
+        raise UserError("the scans hold several therapy cycles: --rtdose, --report, --csv, --view and --screenshot "
+                        "work on one cycle; give one cycle's scans for them")
+    results = run_cycles(tps, rts, opts)
+    total = cumulative_doses(results)
+    if args.json:
+        d = {"cycles": [r.to_dict() for r in results], "cumulative": total,
+             "warnings": [w for r in results for w in r.warnings]}
+        sys.stdout.write(json.dumps(strict(d), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+        return 0
+    for n, r in enumerate(results, start=1):
+        print(f"=== cycle {n}")
+        _print_table(r)
+    print("=== cumulative over the cycles")
+    for c in total:
+        per = " + ".join(_fmt(x) for x in c["dose_gy_per_cycle"])
+        bed = f"  BED {_fmt(c['bed_gy'])} Gy" if c["bed_gy"] is not None else ""
+        print(f"{c['name'][:25]:<26}{per} = {_fmt(c['dose_gy'])} ± {_fmt(c['dose_sd_gy'])} Gy{bed}"
+              + (f"  (missing in cycle {', '.join(map(str, c['missing_in']))})" if c["missing_in"] else ""))
+    return 0
+
+
+def run(args) -> int:
+    import json
+    import sys
+
+    from workstation.analysis.dosimetry.fits import TacError
+    from workstation.analysis.dosimetry.pipeline import (DosimetryOptions, find_rtstructs, load_time_points,
+                                                         run_dosimetry)
+    from workstation.analysis.dosimetry.timepoints import DosimetryError, group_by_therapy
+    from workstation.io.export_common import check_target
+
+    from workstation.cli.common import UserError
+
+    if args.calibration is not None and not args.calibration > 0:
+        raise UserError("--calibration must be a positive number of cps/MBq")
+    if args.acquisition_s is not None and not args.acquisition_s > 0:
+        raise UserError("--acquisition-s must be a positive number of seconds")
+    if not 0 < args.activity_sigma < 1:
+        raise UserError("--activity-sigma must be a fraction between 0 and 1 (e.g. 0.1)")
+    for out in (args.report, args.rtdose, args.csv, args.screenshot):
+        if out:
+            check_target(out, args.force)  # refuse before minutes of work
+    try:
+        tps = load_time_points(args.scan_dirs, args.decay, calibration=args.calibration,
+                               calibration_date=args.calibration_date, acquisition_s=args.acquisition_s)
+        rts = args.rtstruct if args.rtstruct else find_rtstructs(args.scan_dirs)
+        opts = DosimetryOptions(fit=args.fit, method=args.method, decay_policy=args.decay, density_g_ml=args.density,
+                                rel_sigma=args.activity_sigma, register=not args.no_register)
+        if len(group_by_therapy(tps)) > 1:
+            return _run_cycles(args, tps, rts, opts)
+        res = run_dosimetry(tps, rts, opts, keep_maps=bool(args.view or args.screenshot))
+    except (DosimetryError, TacError) as exc:
+        raise UserError(str(exc)) from None
+    outputs = {}
+    if args.rtdose:
+        from workstation.io.export_rtdose import write_rtdose
+
+        ref = res.reference
+        comment = f"{res.therapy.nuclide.name} dose, {args.method.upper()}, fit {args.fit}"
+        outputs["rtdose"] = str(write_rtdose(res.dose_map_gy, ref.volume.geometry, ref.volume.source_files[0],
+                                             args.rtdose, frame_of_reference_uid=ref.volume.frame_of_reference_uid,
+                                             comment=comment, overwrite=args.force))
+    if args.csv:
+        _write_csv(args.csv, res, args.force)
+        outputs["csv"] = str(args.csv)
+    if args.report:
+        from workstation.report.dosimetry_report import write_dosimetry_report
+
+        outputs["report"] = str(write_dosimetry_report(args.report, res, lang=args.lang, overwrite=args.force))
+    if args.screenshot:
+        from workstation.ui.dosimetry.workspace import workspace_screenshot
+
+        outputs["screenshot"] = workspace_screenshot(res, args.screenshot)
+    if args.json:
+        d = res.to_dict()
+        d["outputs"] = outputs
+        sys.stdout.write(json.dumps(strict(d), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    else:
+        _print_table(res)
+        for k, v in outputs.items():
+            print(f"wrote {k}: {v}")
+    if args.view:
+        from workstation.ui.dosimetry.workspace import show_workspace
+
+        return show_workspace(res)
+    return 0
