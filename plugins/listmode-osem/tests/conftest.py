@@ -1,25 +1,15 @@
 """Shared fixtures: a tiny ring scanner and a small simulated PETSIRD file of the demo phantom."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parents[3]
-REFDATA = REPO.parent / "shared" / "refdata"
+from osem_fixtures import small_scanner  # the helpers live there: one `conftest` module name per pytest run
 
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("WORKSTATION_RECON_CACHE", str(tmp_path_factory.getbasetemp() / "sens-cache"))
-
-
-def small_scanner(**kw):
-    from listmode_osem.scanner import cylindrical_scanner
-
-    args = dict(radius=120.0, n_per_ring=96, n_rings=6, ring_pitch=6.0, tof_fwhm_mm=60.0, n_tof_bins=11)
-    args.update(kw)
-    return cylindrical_scanner(**args)
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,7 @@ import math
 import numpy as np
 import pytest
 
-from conftest import REFDATA
+from osem_fixtures import REFDATA
 
 EARL = {  # sphere mm: (EARL1 RCmax, EARL1 RCA50, EARL2 RCmax, EARL2 RCA50) from the refdata README
     37: ((0.95, 1.16), (0.76, 0.89), (1.05, 1.29), (0.85, 1.00)),

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from conftest import small_scanner
+from osem_fixtures import small_scanner
 from listmode_osem import petsird_io
 
 

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from conftest import small_scanner
+from osem_fixtures import small_scanner
 
 # NEMA-like body made of the simulator's shape kinds (numbers chosen here, no refdata needed)
 SHAPES = [(3, (35.0, -80.0, 110.0, 0, 0, 0, 0, 0), 0.0, 0.110),

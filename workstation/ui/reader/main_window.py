@@ -55,6 +55,7 @@ from workstation.ui.quant.voi_panel import VoiPanel
 from workstation.ui.reader.view_widget import ViewWidget
 from workstation.ui.reader.measure_tools import MeasureTools
 from workstation.ui.reader.undo import UndoController
+from workstation.tasks.collector import release_memory
 from workstation.ui.workers import Job, JobSlot, show_progress, stop_window_jobs
 
 
@@ -308,6 +309,7 @@ class MainWindow(QMainWindow):
         self.cine.stop()
         stop_window_jobs(self)
         super().closeEvent(ev)
+        QTimer.singleShot(0, release_memory)  # once the closed window's objects are gone: memory back to the system
 
     def busy(self) -> bool:
         return any(s.job is not None and s.job.is_running() for s in (self.load_jobs, self.pet_jobs, self.mip_jobs))
