@@ -6,9 +6,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from workstation.analysis.reading import session as fusion
 from workstation.analysis.reading import study_open
-from workstation.testing.dicom_factory import write_nm_spect, write_series
+from workstation.testing.dicom_factory import write_nm_spect
 
 pytestmark = [pytest.mark.gui]
 
@@ -87,7 +86,6 @@ def test_main_window_reads_the_nm_spect_like_a_pet_only_study(nm_folder, qtbot):
 def test_spect_views_are_titled_spect_and_pet_views_pet():
     """The functional tiles of a SPECT stored as NM say SPECT, not PET; a PET study's say PET."""
     from workstation.analysis.reading import session as fusion
-    from workstation.analysis.reading import study_open
     from workstation.render.scene import CellRenderer
     from workstation.testing import synthetic_study as syn
 

@@ -42,7 +42,7 @@ def lu_folder(tmp_path_factory):
 
 
 def test_lu177_stored_as_pt_is_a_spect_session(lu_folder):
-    from workstation.analysis.reading import session as fusion
+    from workstation.analysis.reading import study_open
 
     s = study_open.open_folder(lu_folder, mip_frames=4)
     assert s.pet.modality == "PT" and s.functional_label == "SPECT"
@@ -95,7 +95,6 @@ def test_main_window_titles_and_units_of_the_spect(lu_folder, qtbot):
 
 
 def test_spect_lesion_table_shows_activity_per_voi_not_tlg(lu_folder, qtbot):
-    from workstation.analysis.reading import session as fusion
     from workstation.analysis.reading import study_open
     from workstation.ui.quant.voi_panel import VoiPanel
 

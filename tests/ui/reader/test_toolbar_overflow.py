@@ -1,7 +1,7 @@
 """At 1366×768 the reading toolbar does not fit: every item stays reachable through "More ▾"."""
 
 import pytest
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication
 
 from workstation.ui.reader.main_window import MainWindow
 

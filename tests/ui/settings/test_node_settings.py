@@ -82,7 +82,7 @@ def test_configure_start_echo_stop_from_the_dialog(qtbot, tmp_path):
 
 
 def test_the_pacs_tab_opens_the_dialog_and_reloads_the_nodes(qtbot):
-    from workstation.settings.nodes import Node, NodeConfig, save_nodes
+    from workstation.settings.nodes import NodeConfig, save_nodes
     from workstation.ui.browser.pacs_panel import PacsPanel
 
     panel = PacsPanel()
