@@ -703,7 +703,7 @@ def _organ_masks(suv32, labels, st, geometry: ImageGeometry, exclude, keep) -> l
     for organ in ORGANS:
         if organ not in exclude:
             continue
-        om = find_organ(organ, labels, st, geometry, keep, taken)
+        om = find_organ(organ, labels, st, geometry, keep, taken, suv=suv32)
         if om is None:
             continue
         found.append(om)
