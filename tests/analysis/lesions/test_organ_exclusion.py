@@ -19,7 +19,7 @@ BRAIN = ((0.0, 0.0, 420.0), (62.0, 80.0, 56.0), 8.0)  # centre, semi-axes, SUV: 
 PRIMARY = ((0.0, -10.0, 352.0), 18.0, 12.0)  # top at 370 mm; the brain's bottom is at 364 mm: they overlap
 NODE = ((40.0, 10.0, 300.0), 9.0, 6.0)
 BLADDER = ((0.0, -20.0, 60.0), (40.0, 32.0, 32.0), 30.0)  # 172 mL
-PELVIC = ((52.0, -20.0, 60.0), 12.0, 7.0)  # right against the bladder's side
+PELVIC = ((48.0, -20.0, 60.0), 12.0, 7.0)  # pressed 4 mm into the bladder's side
 
 
 def _body(g, w):
