@@ -141,3 +141,19 @@ def test_small_seeded_result_is_a_warning():
     rep = Q.find_lesions(v, g, "fixed:2.5", seed_world=g.kji_to_world(np.array([10.0, 10.0, 10.0])))
     assert rep.lesions[0].voxels == 1
     assert any("only 1 PET voxel" in w for w in rep.warnings)
+
+
+def test_constraint_sized_from_the_tumour_with_a_warning():
+    """A 45 mm-radius tumour (SUV 6 on 1): the default 40 mm sphere is reached, so it is enlarged to 60 mm,
+    where the region stops: measured (all its voxels), and a warning asks to check the outline. A
+    constraint given by the caller is kept: refused."""
+    g = ImageGeometry((50, 50, 50), (3.0, 3.0, 3.0), origin=(-75.0, -75.0, -75.0))
+    w = world_grid(g)
+    ball = np.sum(w ** 2, axis=-1) <= 45.0 ** 2
+    v = np.where(ball, 6.0, 1.0).astype(np.float32)
+    rep = Q.find_lesions(v, g, "fixed:2.5", seed_world=(0.0, 0.0, 0.0))
+    assert rep.lesions[0].voxels == ball.sum()
+    assert rep.constraint["radius_mm"] == 60.0 and rep.constraint["enlarged_from_mm"] == 40.0
+    assert len(rep.warnings) == 1 and "enlarged to 60 mm" in rep.warnings[0]
+    with pytest.raises(Q.SegmentationLeak, match="radius 40 mm"):
+        Q.find_lesions(v, g, "fixed:2.5", seed_world=(0.0, 0.0, 0.0), constraint=40.0)
