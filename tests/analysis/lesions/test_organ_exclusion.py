@@ -19,11 +19,22 @@ BRAIN = ((0.0, 0.0, 420.0), (62.0, 80.0, 56.0), 8.0)  # centre, semi-axes, SUV: 
 PRIMARY = ((0.0, -10.0, 352.0), 18.0, 12.0)  # top at 370 mm; the brain's bottom is at 364 mm: they overlap
 NODE = ((40.0, 10.0, 300.0), 9.0, 6.0)
 BLADDER = ((0.0, -20.0, 60.0), (40.0, 32.0, 32.0), 30.0)  # 172 mL
-PELVIC = ((52.0, -20.0, 60.0), 12.0, 7.0)  # right against the bladder's side
+PELVIC = ((48.0, -20.0, 60.0), 12.0, 7.0)  # pressed 4 mm into the bladder's side
+
+
+def _body(g, w):
+    """Air (0) outside a body of SUV 1: a trunk (280 x 180 mm) below z = 310 mm, a neck (radius 50 mm) up to
+    350 mm, a head (ellipsoid 150 x 184 x 150 mm) around z = 420 mm: the head's cross-section is 43 % of
+    the trunk's."""
+    x, y, z = w[..., 0], w[..., 1], w[..., 2]
+    trunk = (np.abs(x) <= 140) & (np.abs(y) <= 90) & (z < 310)
+    neck = (x ** 2 + y ** 2 <= 50 ** 2) & (z >= 300) & (z < 360)
+    head = ((x / 75) ** 2 + (y / 92) ** 2 + ((z - 420) / 75) ** 2) <= 1.0
+    return (trunk | neck | head).astype(np.float32)
 
 
 def _study():
-    g = ImageGeometry((124, 50, 50), (4.0, 4.0, 4.0), origin=(-98.0, -98.0, 0.0))  # z 0..492 mm, head up
+    g = ImageGeometry((124, 50, 75), (4.0, 4.0, 4.0), origin=(-148.0, -98.0, 0.0))  # z 0..492 mm, head up
     w = world_grid(g)
 
     def ell(c, a):
@@ -32,7 +43,7 @@ def _study():
     def ball(c, r):
         return np.sum((w - c) ** 2, axis=-1) <= r * r
 
-    v = np.ones(g.shape, np.float32)
+    v = _body(g, w)
     truth = {"brain": ell(*BRAIN[:2]), "bladder": ell(*BLADDER[:2])}
     v[truth["brain"]] = BRAIN[2]
     v[truth["bladder"]] = BLADDER[2]
@@ -88,15 +99,30 @@ def test_without_exclusion_the_primary_is_merged_with_the_brain():
 
 
 def test_an_exclusion_that_does_not_look_like_its_organ_is_a_warning():
-    """A hot 'brain' of 300 mL with SUVmax 35 at the top of the scan: removed, listed, and warned about."""
-    g = ImageGeometry((124, 50, 50), (4.0, 4.0, 4.0), origin=(-98.0, -98.0, 0.0))
+    """A hot 'brain' of 300 mL with SUVmax 35 in the head: removed, listed, and warned about."""
+    g = ImageGeometry((124, 50, 75), (4.0, 4.0, 4.0), origin=(-148.0, -98.0, 0.0))
     w = world_grid(g)
-    v = np.ones(g.shape, np.float32)
-    v[np.sum((w - (0, 0, 440)) ** 2, axis=-1) <= 42 ** 2] = 35.0
+    v = _body(g, w)
+    hot = np.sum((w - (0, 0, 440)) ** 2, axis=-1) <= 42 ** 2
+    v[hot] = 35.0
     rep = Q.find_lesions(v, g, "fixed:2.5", exclude=("brain",))
     assert [e["organ"] for e in rep.excluded] == ["brain"]
     assert len(rep.warnings) == 1 and "does not look like a brain" in rep.warnings[0]
-    assert "volume 308 mL" in rep.warnings[0] and "SUVmax 35.0" in rep.warnings[0]
+    assert f"volume {np.count_nonzero(hot) * g.voxel_volume_ml:.0f} mL" in rep.warnings[0]
+    assert "SUVmax 35.0" in rep.warnings[0]
+
+
+def test_a_trunk_organ_at_the_top_of_a_scan_is_not_a_brain():
+    """An abdominal scan (no head): a bulky hot organ at its top (a liver dome, or a Lu-177 liver with
+    its lesions) has the trunk's cross-section: it is not excluded as brain, and stays in the lesions."""
+    g = ImageGeometry((60, 50, 75), (4.0, 4.0, 4.0), origin=(-148.0, -98.0, 0.0))
+    w = world_grid(g)
+    v = np.zeros(g.shape, np.float32)
+    v[(np.abs(w[..., 0]) <= 140) & (np.abs(w[..., 1]) <= 90)] = 1.0  # the trunk fills every slice
+    organ = np.sum(((w - (-40, 0, 200)) / (70, 60, 50)) ** 2, axis=-1) <= 1.0
+    v[organ] = 9.0
+    rep = Q.find_lesions(v, g, "fixed:2.5")
+    assert rep.excluded == [] and rep.count == 1 and rep.lesions[0].voxels == organ.sum()
 
 
 def test_plausibility_ranges_by_hand():
@@ -115,3 +141,19 @@ def test_small_seeded_result_is_a_warning():
     rep = Q.find_lesions(v, g, "fixed:2.5", seed_world=g.kji_to_world(np.array([10.0, 10.0, 10.0])))
     assert rep.lesions[0].voxels == 1
     assert any("only 1 PET voxel" in w for w in rep.warnings)
+
+
+def test_constraint_sized_from_the_tumour_with_a_warning():
+    """A 45 mm-radius tumour (SUV 6 on 1): the default 40 mm sphere is reached, so it is enlarged to 60 mm,
+    where the region stops: measured (all its voxels), and a warning asks to check the outline. A
+    constraint given by the caller is kept: refused."""
+    g = ImageGeometry((50, 50, 50), (3.0, 3.0, 3.0), origin=(-75.0, -75.0, -75.0))
+    w = world_grid(g)
+    ball = np.sum(w ** 2, axis=-1) <= 45.0 ** 2
+    v = np.where(ball, 6.0, 1.0).astype(np.float32)
+    rep = Q.find_lesions(v, g, "fixed:2.5", seed_world=(0.0, 0.0, 0.0))
+    assert rep.lesions[0].voxels == ball.sum()
+    assert rep.constraint["radius_mm"] == 60.0 and rep.constraint["enlarged_from_mm"] == 40.0
+    assert len(rep.warnings) == 1 and "enlarged to 60 mm" in rep.warnings[0]
+    with pytest.raises(Q.SegmentationLeak, match="radius 40 mm"):
+        Q.find_lesions(v, g, "fixed:2.5", seed_world=(0.0, 0.0, 0.0), constraint=40.0)

@@ -148,7 +148,10 @@ def test_pct_whole_body_equals_scipy_twin(method, min_ml):
 def test_min_volume_and_exclusions():
     g = ImageGeometry((100, 40, 60), (4.0, 4.0, 4.0), origin=(-120, -80, -200))  # z from -200 to 196 mm
     w = world_grid(g)
-    v = np.ones(g.shape, np.float32)
+    # air outside a body: a trunk filling the width below z = 130 mm, a head (radius 40 mm) above, so that
+    # the "brain" lies in a head (organ_masks: a narrow cross-section)
+    head = np.sum((w - (0, 0, 170)) ** 2, axis=-1) <= 40 ** 2
+    v = np.where((w[..., 2] < 130) | head, 1.0, 0.0).astype(np.float32)
     v[np.sum((w - (0, 0, 175)) ** 2, axis=-1) <= 30 ** 2] = 8.0  # "brain": 113 mL, top 15 %
     v[np.sum((w - (0, -10, -170)) ** 2, axis=-1) <= 20 ** 2] = 20.0  # "bladder": 33 mL, bottom, centred
     v[np.sum((w - (-60, 0, 0)) ** 2, axis=-1) <= 12 ** 2] = 6.0  # lesion

@@ -15,8 +15,11 @@ How an organ mask is found (rules written down once; ``segmentation`` applies th
   and hold at least :data:`BRAIN_MIN_ML`, the brain is the bulky part: the component is eroded
   by a ball of radius ``r = min(BRAIN_CORE_MM, half its largest inscribed radius)`` (Euclidean
   distance transform in mm); of the eroded pieces (the *cores*), the brain's is the one that
-  reaches highest, provided its centroid lies in the superior 30 % and its inscribed radius is at
-  least :data:`BRAIN_MIN_DEPTH_MM` (a brain is at least 4 cm thick). The brain mask is that core
+  reaches highest, provided its centroid lies in the superior 30 %, its inscribed radius is at
+  least :data:`BRAIN_MIN_DEPTH_MM` (a brain is at least 4 cm thick) and it lies in a head: the
+  body's axial cross-section through the core's centre (body: SUV above 30 % of the median of
+  the voxels above 1 % of the 99.9th percentile) is at most :data:`HEAD_AREA_FRACTION` of the
+  body's widest cross-sections (a liver dome at the top of an abdominal scan is not a brain). The brain mask is that core
   dilated back by ``r`` (a morphological opening that keeps only this core), so a tumour that
   touches the brain through a contact narrower than ``2 r`` falls outside the mask. The cut is
   where the opening puts it: voxels of the tumour at the contact that a ball of radius ``r``
@@ -54,13 +57,17 @@ BLADDER_CORE_MM = 12.0
 #: smallest largest-inscribed radius of a component that can be the organ, mm
 BRAIN_MIN_DEPTH_MM = 20.0
 BLADDER_MIN_DEPTH_MM = 8.0
+#: the brain lies in the head: the body's cross-section through the brain core's centre is at most this
+#: fraction of the body's widest cross-sections (95th percentile of the slices); a trunk organ at the top of
+#: a scan that does not reach the head (liver dome, heart) has about the trunk's cross-section
+HEAD_AREA_FRACTION = 0.6
 #: radius, in coarsest voxel spacings, of the opening that tells an organ's thin rim from a lesion
 RIM_VOXELS = 1.5
 #: plausible exclusions (FDG, adult; volume above a PET threshold of about SUV 2.5 including the
-#: partial-volume rim of a 4-7 mm PET): brain 0.8-2.2 L (adult brain 1.1-1.7 L; the rim adds
-#: 15-30 %), SUVmax 4-20 (normal cortex 7-15); bladder 10-1000 mL, SUVmax 4 or more (urine
+#: partial-volume rim of a 4-7 mm PET): brain 0.8-2.3 L (adult brain 1.1-1.7 L; the rim adds
+#: 15-30 %; the demo phantom's brain, painted 2.09 L, measures 2.22 L), SUVmax 4-20 (normal cortex 7-15); bladder 10-1000 mL, SUVmax 4 or more (urine
 #: activity varies widely; no upper bound).
-ORGAN_RANGES = {"brain": {"volume_ml": (800.0, 2200.0), "suvmax": (4.0, 20.0)},
+ORGAN_RANGES = {"brain": {"volume_ml": (800.0, 2300.0), "suvmax": (4.0, 20.0)},
                 "bladder": {"volume_ml": (10.0, 1000.0), "suvmax": (4.0, math.inf)}}
 
 
@@ -99,10 +106,11 @@ def _scan_range(geometry: ImageGeometry):
 
 
 def find_organ(organ: str, labels: np.ndarray, stats, geometry: ImageGeometry, candidates,
-               taken: np.ndarray | None = None) -> OrganMask | None:
+               taken: np.ndarray | None = None, suv: np.ndarray | None = None) -> OrganMask | None:
     """The mask of ``organ`` ("brain" or "bladder") cut from one of the ``candidates`` components
     (labels of ``labels``, with ``stats`` from ``kernels.label_stats``), or None when no component
-    holds it. ``taken``: voxels already given to another organ (left out of this one)."""
+    holds it. ``taken``: voxels already given to another organ (left out of this one); ``suv``: the
+    image, for the head test of the brain (without it the test is skipped)."""
     from scipy import ndimage as ndi
 
     if organ not in ORGANS:
@@ -116,6 +124,7 @@ def find_organ(organ: str, labels: np.ndarray, stats, geometry: ImageGeometry, c
     vv = geometry.voxel_volume_ml
     spacing_kji = tuple(geometry.spacing[::-1])
     found = []
+    body = _body_areas(suv, geometry) if brain and suv is not None else None
     for lab in sorted((int(x) for x in candidates), key=lambda x: -int(stats.count[x - 1])):
         if stats.count[lab - 1] * vv < min_ml:
             continue
@@ -147,7 +156,7 @@ def find_organ(organ: str, labels: np.ndarray, stats, geometry: ImageGeometry, c
                 continue
             cz, cx = float(z[cm].mean()), float(x[cm].mean())
             if brain:
-                if (cz - zmin) / zr < 0.70:
+                if (cz - zmin) / zr < 0.70 or not _in_a_head(geometry, labels.shape, cz, body):
                     continue
                 key = float(z[cm].max())  # the core that reaches highest
             else:
@@ -163,6 +172,28 @@ def find_organ(organ: str, labels: np.ndarray, stats, geometry: ImageGeometry, c
         found.append(OrganMask(organ, box, mask, lab, float(stats.count[lab - 1] * vv), r))
         break
     return found[0] if found else None
+
+
+def _body_areas(suv: np.ndarray, geometry: ImageGeometry) -> np.ndarray:
+    """Body cross-section (voxel count) of every slice k (the head-foot axis must be k: checked by the caller)."""
+    v = np.asarray(suv)
+    hi = float(np.percentile(v, 99.9))
+    above = v[v > 0.01 * hi] if hi > 0 else v[v > 0]
+    if above.size == 0:
+        return np.zeros(v.shape[0])
+    level = 0.3 * float(np.median(above))
+    return np.count_nonzero(v > level, axis=(1, 2)).astype(float)
+
+
+def _in_a_head(geometry: ImageGeometry, shape, z: float, areas) -> bool:
+    """Whether world height ``z`` cuts the body where it is narrow (a head), from the slice areas."""
+    if areas is None:
+        return True
+    if abs(float(np.asarray(geometry.direction)[2, 2])) < 0.9:  # slices are not axial: no slice areas
+        return True
+    k = int(np.clip(np.rint(geometry.world_to_kji(np.array([[0.0, 0.0, z]]))[0][0]), 0, shape[0] - 1))
+    wide = float(np.percentile(areas, 95))
+    return wide > 0 and areas[k] <= HEAD_AREA_FRACTION * wide
 
 
 def _rims(outside: np.ndarray, mask: np.ndarray, spacing_kji) -> np.ndarray:

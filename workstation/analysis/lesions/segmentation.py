@@ -38,7 +38,9 @@ Rules (the choices the literature leaves open, written down once)
   user resize it). When the caller gives none, the constraint is **sized from the tumour**: a
   sphere of :data:`DEFAULT_CONSTRAINT_MM` first, enlarged through :data:`AUTO_CONSTRAINT_MM`
   while the region reaches its surface (the report's ``constraint`` says the radius used and
-  that it was enlarged); a constraint the caller gives is never changed. :func:`_guard` checks every seeded
+  that it was enlarged, and a warning asks the reader to check the outline: a threshold that
+  joins an organ smaller than the last sphere is not refused); a constraint the caller gives is
+  never changed. :func:`_guard` checks every seeded
   region: if it touches the constraint's surface, or holds a voxel hotter than the lesion's own
   maximum that belongs to another structure, nothing is measured: :class:`SegmentationLeak`
   (a ``QuantError``) says what happened and carries the offending region so that it can be
@@ -324,6 +326,10 @@ def segment_seeded(suv, geometry: ImageGeometry, seed_world, method: str = "fixe
                 continue
             if n_try:
                 report.constraint["enlarged_from_mm"] = radii[0]
+                les = report.lesions[0]
+                report.warnings.append(f"the region reached the {radii[0]:g} mm constraint; it was enlarged to "
+                                       f"{radius:g} mm, where the region ({les.mtv_ml:.1f} mL) stops: check that "
+                                       "the outline is the lesion and not an organ it joined at this threshold")
             return report
     if isinstance(constraint, (int, float)):
         constraint = Constraint(centre, float(constraint))
@@ -705,7 +711,7 @@ def _organ_masks(suv32, labels, st, geometry: ImageGeometry, exclude, keep) -> l
     for organ in ORGANS:
         if organ not in exclude:
             continue
-        om = find_organ(organ, labels, st, geometry, keep, taken)
+        om = find_organ(organ, labels, st, geometry, keep, taken, suv=suv32)
         if om is None:
             continue
         found.append(om)
