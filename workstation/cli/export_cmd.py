@@ -108,10 +108,21 @@ def key_images_from_args(args, reading) -> list:
     width, level = _pair(args.ct_window, "--ct-window")
     if not hi > lo or not width > 0:
         raise UserError("--pet-window needs LO < HI and --ct-window a positive width")
+    suv_max = 10.0
+    if getattr(reading.pet, "functional_modality", "PET") == "SPECT" and args.pet_window == "0,5":
+        # a SPECT (therapy scan) without a window asked for: its hot spots (99.9th percentile of the positive
+        # voxels, as the viewer's automatic SPECT window), not SUV 0-5, which saturates kidneys and lesions
+        import numpy as np
+
+        v = np.asarray(reading.suv_array)
+        pos = v[v > 0]
+        if pos.size:
+            hi = suv_max = float(np.percentile(pos, 99.9))
+            lo = 0.0
     style = FusionStyle(lut(args.colormap), lut("grey"), (lo, hi), (width, level))
     ct = load_ct(args.ct) if getattr(args, "ct", None) else None
     try:
-        return key_images(reading, anatomy=ct, style=style)
+        return key_images(reading, anatomy=ct, style=style, suv_max=suv_max)
     except ValueError as exc:
         raise UserError(str(exc)) from None
 

@@ -142,7 +142,8 @@ def test_spect_opens_in_pet_protocol_with_units_and_nuclide(spect):
     assert s.layout == "pet"
     assert {c.key for c in LAYOUTS["pet"].cells} == {"pet-axial", "pet-coronal", "pet-sagittal", "mip"}
     line = s.pet_acquisition_line()
-    assert "177 Lutetium" in line
+    assert "Lu-177" in line and "kBq/mL" in line  # the nuclide by name; a SPECT is read in activity
+    assert s.functional_label == "SPECT"  # a Lu-177 tomogram stored as PT
     assert f"T1/2 {574300 / 86400:.2f} d" in line  # 6.65 d
     assert "BQML" in line
     assert line in s.overlay_lines()
@@ -164,7 +165,7 @@ def test_spect_every_tile_shows_activity(spect):
             lum = tile.mean(axis=2)
             assert np.mean(lum < 128) > 0.001, key
         else:
-            assert title.startswith("PET"), title
+            assert title.startswith("SPECT"), title
             # hot iron: activity is red/yellow (R well above B), present in the tile
             hot = (tile[..., 0] > 150) & (tile[..., 0] - tile[..., 2] > 80)
             assert hot.sum() > 20, (key, hot.sum())
