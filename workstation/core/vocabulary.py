@@ -109,7 +109,7 @@ class Nuclide:
     symbol: str
     element: str
     mass: str
-    codes: tuple[str, ...]  # CID 4020: SNOMED RT, SNOMED CT (therapy nuclides: none yet; found by name or half-life)
+    codes: tuple[str, ...]  # CID 4020: SNOMED RT, SNOMED CT
     code_meaning: str  # DICOM code meaning, e.g. "^18^Fluorine"
     positron_fraction: float | None = None
     #: mean energy emitted per decay as electrons (beta, conversion and Auger electrons), MeV;
@@ -119,6 +119,18 @@ class Nuclide:
     beta_max_mev: float | None = None
     #: where the therapy values (half-life, electron energy, beta end-point) come from
     source: str = ""
+    #: imaged by its annihilation photons (PET); False for the single-photon emitters read by SPECT
+    positron_emitter: bool = True
+
+    @property
+    def label(self) -> str:
+        """The nuclide as a reader writes it: "18F", "99mTc", "177Lu"."""
+        return f"{self.mass}{self.symbol}"
+
+    @property
+    def single_photon(self) -> bool:
+        """True for a nuclide imaged by SPECT (no positrons worth imaging)."""
+        return not self.positron_emitter
 
 
 NUCLIDE_LIST: tuple[Nuclide, ...] = (
@@ -135,24 +147,21 @@ NUCLIDE_LIST: tuple[Nuclide, ...] = (
     Nuclide("Rb-82", 76.38, "Rb", "rubidium", "82", ("C-159A2", "79197006"), "^82^Rubidium"),  # 1.273 min
     Nuclide("I-124", 360806.4, "I", "iodine", "124", ("C-114A5", "40937006"), "^124^Iodine"),  # 4.176 d
     # therapy nuclides: half-life and electron energy per decay from ICRP Publication 107 (2008)
-    Nuclide("Lu-177", 574300.8, "Lu", "lutetium", "177", (), "^177^Lutetium", None,  # 6.647 d
+    Nuclide("Lu-177", 574300.8, "Lu", "lutetium", "177", ("", "447553000"), "^177^Lutetium", 0.0,  # 6.647 d
             0.14792, 0.4983, "ICRP Publication 107: T1/2 6.647 d, electrons (beta- + IC + Auger) 0.14792 MeV "
-            "per decay; beta- end point 498.3 keV (79.4 %)"),
+            "per decay; beta- end point 498.3 keV (79.4 %)", positron_emitter=False),
     Nuclide("Y-90", 230760.0, "Y", "yttrium", "90", (), "^90^Yttrium", 3.19e-5,  # 64.10 h
             0.9336, 2.2801, "ICRP Publication 107: T1/2 64.10 h, electrons per decay 0.9336 MeV (beta- mean "
             "0.9327 MeV + conversion/Auger); beta- end point 2280.1 keV (99.98 %)"),
-    Nuclide("I-131", 692988.5, "I", "iodine", "131", (), "^131^Iodine", None,  # 8.0207 d
-            0.1921, 0.6063, "ICRP Publication 107: T1/2 8.0207 d, electrons per decay 0.1921 MeV (beta- 0.1819 "
-            "MeV + conversion and Auger electrons); main beta- end point 606.3 keV (89.6 %)"),
+    Nuclide("I-131", 693377.28, "I", "iodine", "131", ("", "1368003"), "^131^Iodine", 0.0,  # 8.0252 d
+            0.1921, 0.6063, "half-life NNDC NuDat 3 (8.0252 d); ICRP Publication 107: electrons per decay 0.1921 "
+            "MeV (beta- 0.1819 MeV + conversion and Auger electrons); main beta- end point 606.3 keV (89.6 %)",
+            positron_emitter=False),
     Nuclide("Ge-68", 23410080.0, "Ge", "germanium", "68", ("C-128A2", "53315004"), "^68^Germanium"),  # 270.95 d
     # single-photon emitters (SPECT); SNOMED CT codes of DICOM CID 18, no SNOMED RT code is listed
     # for them there except Tc-99m's ("C-163A8", as scanners write it)
-    Nuclide("Lu-177", 574300.8, "Lu", "lutetium", "177", ("", "447553000"), "^177^Lutetium", 0.0,
-            positron_emitter=False),  # 6.647 d
     Nuclide("Tc-99m", 21624.12, "Tc", "technetium", "99m", ("C-163A8", "72454006"), "^99m^Technetium", 0.0,
             positron_emitter=False),  # 6.0067 h
-    Nuclide("I-131", 693377.28, "I", "iodine", "131", ("", "1368003"), "^131^Iodine", 0.0,
-            positron_emitter=False),  # 8.0252 d
     Nuclide("In-111", 242326.08, "In", "indium", "111", ("", "56609000"), "^111^Indium", 0.0,
             positron_emitter=False),  # 2.8047 d
     Nuclide("I-123", 47604.6, "I", "iodine", "123", ("", "21572004"), "^123^Iodine", 0.0,
