@@ -130,6 +130,8 @@ def run(args) -> int:
                        ssl_context=ssl_context)
     try:
         return process.run_foreground(node, store)
+    except process.NodeProcessError as exc:
+        raise UserError(str(exc)) from None
     except OSError as exc:
         raise UserError(f"cannot listen on {node.host}:{node.port}: {exc.strerror or exc}") from None
     finally:
