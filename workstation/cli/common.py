@@ -46,6 +46,7 @@ def user_error_types() -> tuple[type[BaseException], ...]:
     types: list[type[BaseException]] = [UserError, FileNotFoundError, NotADirectoryError, PermissionError]
     for mod, name in (
         ("workstation.io.errors", "DicomError"),
+        ("workstation.io.atomic_write", "OutputError"),
         ("workstation.analysis.suv", "SuvError"),
         ("workstation.analysis.errors", "QuantError"),
         ("workstation.core.vocabulary", "VocabularyError"),

@@ -35,9 +35,9 @@ def run(args) -> int:
     from .common import UserError
     from .export_cmd import key_images_from_args, key_png_scale, reading_from_args
 
-    out = Path(args.out)
-    if out.exists() and not args.force:
-        raise UserError(f"{out}: already exists; choose another name or pass --force to replace it")
+    from workstation.io.atomic_write import check_output
+
+    out = check_output(args.out, args.force)  # before any work: only an earlier regular file is replaced
     impression = args.impression
     if args.impression_file:
         try:
