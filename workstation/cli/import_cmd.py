@@ -27,6 +27,7 @@ def _merge(a, b):
     a.studies += b.studies
     a.series += b.series
     a.copied += b.copied
+    a.special_files += b.special_files
     a.skipped = (a.skipped or []) + (b.skipped or [])
     a.series_uids = sorted(set(a.series_uids or []) | set(b.series_uids or []))
     a.conflicts = (a.conflicts or []) + (b.conflicts or [])

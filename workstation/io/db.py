@@ -191,12 +191,15 @@ class ImportSummary:
     series_uids: list[str] | None = None  # the series the import touched
     conflicts: list[ConflictRow] | None = None  # UID conflicts found by this import
     copied: int = 0  # files copied into the managed store (DICOMDIR media)
+    special_files: int = 0  # FIFOs, sockets, devices in the folders: skipped, never opened
 
     def text(self) -> str:
         s = (f"{self.files_seen} files: {self.instances} DICOM instances ({self.new_instances} new) in "
              f"{self.series} series, {self.studies} studies, {self.patients} patients")
         if self.skipped:
             s += f"; {len(self.skipped)} files skipped"
+        if self.special_files:
+            s += f"; {self.special_files} special file(s) (FIFO, socket, device) skipped"
         if self.conflicts:
             s += f"; {len(self.conflicts)} UID conflict(s)"
         if self.copied:
@@ -356,7 +359,8 @@ class StudyDB(RegistrationStore, AuditTrail, QaLog):
         return ImportSummary(files_seen=scan.files_seen, instances=len(recs),
                              new_instances=len({r.sop_instance_uid for r in recs} - set(known)),
                              patients=len(patient_keys), studies=len(studies), series=len(series),
-                             skipped=list(scan.skipped), series_uids=sorted(series), conflicts=conflicts)
+                             skipped=list(scan.skipped), series_uids=sorted(series), conflicts=conflicts,
+                             special_files=scan.special_files)
 
     def conflicts(self, uid: str | None = None) -> list[ConflictRow]:
         """UID conflicts recorded at import (all, or those of one SOP Instance / Study UID)."""

@@ -207,6 +207,14 @@ def setup_logging(level: int = logging.INFO, stderr_level: int = logging.WARNING
     logging.captureWarnings(True)
 
 
+def setup_child_logging() -> None:
+    """The same PHI filter in every process we start (the parallel scan's workers, the recon child):
+    Python warnings and third-party records go through it and never reach stderr raw (pydicom's
+    "Invalid value for VR ..." warnings quote element values, patient names and IDs included).
+    Standard error only: the parent owns the log file, and several writers would break its rotation."""
+    setup_logging(to_file=False)
+
+
 def diagnostics_text(tail_lines: int = 200) -> str:
     """Versions and the end of the log, for a support request (the log is already PHI-free)."""
     from workstation import __version__
