@@ -38,6 +38,7 @@ and the QA log are mixins of :class:`StudyDB` in ``io.db_registrations``, ``io.d
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -104,6 +105,20 @@ CREATE TABLE IF NOT EXISTS followup_edits (
 
 SOP_CONFLICT = "sop_instance_uid"  # one SOP Instance UID, two different files
 STUDY_CONFLICT = "study_uid_patient"  # one Study UID, two different patients
+SERIES_CONFLICT = "series_uid_study"  # one Series UID, two different studies
+
+_UID_CHARS = re.compile(r"[0-9]+(\.[0-9]+)*")
+
+
+def uid_problem(uid: str) -> str | None:
+    """Why ``uid`` is not a UID (None when it is one): at most 64 characters, digits and dots only."""
+    if not uid:
+        return "is empty"
+    if len(uid) > 64:
+        return f"is {len(uid)} characters long (at most 64)"
+    if not _UID_CHARS.fullmatch(uid):
+        return "has characters other than digits and dots"
+    return None
 
 #: method name of a stored identity: the scanner's own alignment (a reset)
 
@@ -165,7 +180,7 @@ class ConflictRow:
     found: str
 
     def text(self) -> str:
-        what = "SOP Instance UID" if self.kind == SOP_CONFLICT else "Study UID"
+        what = {SOP_CONFLICT: "SOP Instance UID", SERIES_CONFLICT: "Series UID"}.get(self.kind, "Study UID")
         return f"{what} {self.uid}: {self.detail}"
 
 
@@ -309,7 +324,26 @@ class StudyDB(RegistrationStore, AuditTrail, QaLog):
             studies, series = set(), set()
             study_patient: dict[str, int] = {}
             used: dict[str, str] = {}  # SOP Instance UID -> the file used for it in this import
+            series_study: dict[str, str] = {}  # Series UID -> its study (this import or the database)
+            indexed = []  # the records this import indexes (conflicting and invalid ones are left out)
+            bad_uids: list[tuple[str, str]] = []
             for r in recs:
+                why = next((f"{what} {p}" for what, u in (("SOP Instance UID", r.sop_instance_uid),
+                                                            ("Series Instance UID", r.series_uid),
+                                                            ("Study Instance UID", r.study_uid))
+                            if (p := uid_problem(u))), None)
+                if why:
+                    bad_uids.append((r.path, f"not indexed: the {why}"))
+                    continue
+                owner_study = series_study.get(r.series_uid)
+                if owner_study is None:
+                    row = cur.execute("SELECT study_uid FROM series WHERE series_uid = ?", (r.series_uid,)).fetchone()
+                    owner_study = series_study[r.series_uid] = row[0] if row else r.study_uid
+                if owner_study != r.study_uid:
+                    conflict(SERIES_CONFLICT, r.series_uid, r.path, "", None,
+                             f"this Series UID belongs to study {owner_study}; the file names study {r.study_uid}: "
+                             "not indexed, listed here")
+                    continue
                 first_path = used.get(r.sop_instance_uid) or known.get(r.sop_instance_uid)
                 if first_path and first_path != r.path and (r.sop_instance_uid in used or os.path.exists(first_path)):
                     if not _same_content(first_path, r.path):
@@ -318,6 +352,7 @@ class StudyDB(RegistrationStore, AuditTrail, QaLog):
                                  "this one is listed here")
                     continue  # an identical copy, or a conflicting file: the instance keeps its first file
                 used[r.sop_instance_uid] = r.path
+                indexed.append(r)
                 pk_tuple = (r.patient_id, r.patient_name, r.patient_birth_date)
                 pk = patient_keys.get(pk_tuple)
                 if pk is None:
@@ -356,10 +391,14 @@ class StudyDB(RegistrationStore, AuditTrail, QaLog):
                     (r.sop_instance_uid, r.series_uid, r.path, r.sop_class_uid, r.instance_number,
                      json.dumps(r.image_position), json.dumps(r.image_orientation), r.rows, r.columns,
                      r.number_of_frames, r.transfer_syntax_uid, r.file_size))
-        return ImportSummary(files_seen=scan.files_seen, instances=len(recs),
-                             new_instances=len({r.sop_instance_uid for r in recs} - set(known)),
+            # no orphan rows: a patient neither in a study nor named by a conflict, a study without series
+            cur.execute("DELETE FROM studies WHERE study_uid NOT IN (SELECT study_uid FROM series)")
+            cur.execute("DELETE FROM patients WHERE patient_key NOT IN (SELECT patient_key FROM studies) AND "
+                        "patient_key NOT IN (SELECT patient_key FROM conflicts WHERE patient_key IS NOT NULL)")
+        return ImportSummary(files_seen=scan.files_seen, instances=len(indexed),
+                             new_instances=len({r.sop_instance_uid for r in indexed} - set(known)),
                              patients=len(patient_keys), studies=len(studies), series=len(series),
-                             skipped=list(scan.skipped), series_uids=sorted(series), conflicts=conflicts,
+                             skipped=list(scan.skipped) + bad_uids, series_uids=sorted(series), conflicts=conflicts,
                              special_files=scan.special_files)
 
     def conflicts(self, uid: str | None = None) -> list[ConflictRow]:

@@ -153,7 +153,22 @@ class ManagedStore:
             raise
 
     def store_file(self, path: str | Path, index: bool = True, audit: dict | None = None) -> Stored:
-        return self.store_bytes(Path(path).read_bytes(), index, audit)
+        """Like :meth:`store_bytes` for a file, copied in 1 MiB pieces: never held whole in memory."""
+        import shutil
+
+        fd, tmp = tempfile.mkstemp(prefix="in-", suffix=".part", dir=str(self.incoming))
+        try:
+            with os.fdopen(fd, "wb") as fh, open(path, "rb") as src:
+                shutil.copyfileobj(src, fh, 1 << 20)
+                fh.flush()
+                os.fsync(fh.fileno())
+            return self._commit(Path(tmp), index, audit)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            raise
 
     def _commit(self, tmp: Path, index: bool, audit: dict | None = None) -> Stored:
         try:
