@@ -47,6 +47,7 @@ def user_error_types() -> tuple[type[BaseException], ...]:
     for mod, name in (
         ("workstation.io.errors", "DicomError"),
         ("workstation.io.atomic_write", "OutputError"),
+        ("workstation.io.db", "StudyDBError"),
         ("workstation.analysis.suv", "SuvError"),
         ("workstation.analysis.errors", "QuantError"),
         ("workstation.core.vocabulary", "VocabularyError"),

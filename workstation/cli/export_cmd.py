@@ -204,6 +204,10 @@ def run(args) -> int:
     print(f"{len(reading.lesions)} lesion(s), method {reading.report.method}, SUV type {reading.suv.suv_type}")
     if reading.response is not None:
         print(f"PERCIST: {reading.response.category}")
+    from workstation.io.db_audit import audit_event
+
+    audit_event("export", volume=reading.pet, detail=f"{args.kind}: {len(paths)} file(s), "
+                f"{len(reading.lesions)} lesion(s)")
     for p in paths:
         print(f"wrote {p}")
     return 0

@@ -88,8 +88,8 @@ def run(args) -> int:
     if args.no_exclude and args.exclude:
         raise UserError("--no-exclude and --exclude contradict each other; give one")
     exclude = () if args.no_exclude else (tuple(args.exclude) if args.exclude else DEFAULT_EXCLUDE)
-    if args.constraint is not None and not args.constraint > 0:
-        raise UserError("--constraint must be a radius in mm above 0")
+    if args.constraint is not None and not 0 < args.constraint < float("inf"):
+        raise UserError("--constraint must be a finite radius in mm above 0")
     try:
         rep = find_lesions(suv, pet.geometry, args.method, seed_world=seed, liver_world=liver,
                            min_volume_ml=args.min_volume, exclude=exclude, constraint=args.constraint)

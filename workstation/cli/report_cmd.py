@@ -54,5 +54,8 @@ def run(args) -> int:
     except ReportError as exc:
         raise UserError(str(exc)) from None
     print(f"{len(reading.lesions)} lesion(s), method {reading.report.method}, SUV type {reading.suv.suv_type}")
+    from workstation.io.db_audit import audit_event
+
+    audit_event("report", volume=reading.pet, detail=f"PDF reading report, {len(reading.lesions)} lesion(s)")
     print(f"wrote {out}")
     return 0

@@ -74,6 +74,9 @@ def run(args) -> int:
         raise UserError("--min-volume must be >= 0 mL and --gate > 0 mm")
     from pathlib import Path
 
+    if Path(args.baseline).resolve() == Path(args.followup).resolve():
+        raise UserError(f"{args.baseline}: the baseline and the follow-up are the same folder; a response needs "
+                        "two time points")
     for opt, path in (("--csv", args.csv), ("--screenshot", args.screenshot), ("--pdf", args.pdf), ("--sr", args.sr)):
         if path and Path(path).exists() and not args.force:
             raise UserError(f"{path} already exists; choose another file or pass --force ({opt})")
@@ -88,6 +91,10 @@ def run(args) -> int:
     try:
         base = load_timepoint(args.baseline, with_ct=not args.no_register)
         fu = load_timepoint(args.followup, with_ct=not args.no_register)
+        b_uid, f_uid = (getattr(t.pet, "series_uid", None) or None for t in (base, fu))
+        if b_uid and b_uid == f_uid:
+            raise UserError(f"the baseline and the follow-up are the same PET series ({b_uid}); a response needs "
+                            "two time points")
         notes = []
         if liver is None:
             from workstation.analysis.followup_store import find_references

@@ -89,6 +89,12 @@ def run(args) -> int:
         if args.web_command == "find":
             rows = web.find(url, args.level, study_uid=args.study_uid, auth=auth, PatientName=args.patient_name,
                             PatientID=args.patient_id, StudyDate=args.study_date)
+            from urllib.parse import urlsplit
+
+            from workstation.io.db_audit import audit_event
+
+            audit_event("query", peer_host=urlsplit(url).netloc.rsplit("@", 1)[-1], study_uid=args.study_uid or "",
+                        detail=f"QIDO-RS {args.level}: {len(rows)} match(es)")
             if args.json:
                 print_json(rows)
             else:

@@ -228,6 +228,10 @@ def default_db_path() -> Path:
     return data_dir() / "studies.sqlite"
 
 
+class StudyDBError(RuntimeError):
+    """The study database file cannot be used (a folder, not a database, unwritable); one line."""
+
+
 class StudyDB(RegistrationStore, AuditTrail, QaLog):
     """Thread-safe handle on the study database (one connection, serialised by a lock)."""
 
@@ -235,13 +239,21 @@ class StudyDB(RegistrationStore, AuditTrail, QaLog):
         """``synchronous="NORMAL"`` (WAL: commits survive a crashed process, maybe not a power cut) is for
         the DICOM node, whose file store is authoritative and re-indexed at start."""
         self.path = Path(path) if path is not None else default_db_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
-        self._con = sqlite3.connect(str(self.path), check_same_thread=False)
-        self._con.execute("PRAGMA foreign_keys = ON")
-        self._con.execute("PRAGMA journal_mode = WAL")
         if synchronous.upper() not in ("FULL", "NORMAL"):
             raise ValueError(f"synchronous must be FULL or NORMAL, not {synchronous!r}")
+        if self.path.is_dir():
+            raise StudyDBError(f"{self.path}: is a folder; the study database is a file (e.g. {self.path / 'studies.sqlite'})")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        try:
+            self._con = sqlite3.connect(str(self.path), check_same_thread=False)
+            self._open(synchronous)
+        except sqlite3.DatabaseError as exc:
+            raise StudyDBError(f"{self.path}: cannot be used as the study database ({exc})") from None
+
+    def _open(self, synchronous: str) -> None:
+        self._con.execute("PRAGMA foreign_keys = ON")
+        self._con.execute("PRAGMA journal_mode = WAL")
         self._con.execute(f"PRAGMA synchronous = {synchronous.upper()}")
         with self._con:
             self._con.executescript(_SCHEMA)

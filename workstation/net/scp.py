@@ -95,8 +95,8 @@ class StorageNode:
         self.max_associations = int(max_associations)
         self.max_instance_bytes = int(max_instance_bytes) if max_instance_bytes else None
         self.ssl_context = ssl_context
-        # per address: most of the slots, so that one address cannot take them all from the others
-        self.max_per_peer = int(max_per_peer) if max_per_peer else max(1, (3 * self.max_associations) // 4)
+        # per address: all slots but 8, so that one address cannot take them all from the others
+        self.max_per_peer = int(max_per_peer) if max_per_peer else max(1, self.max_associations - 8)
         self.handshake_s, self.evict_idle_s, self.idle_timeout_s = handshake_s, evict_idle_s, idle_timeout_s
         self.guard = None
         self._server = None

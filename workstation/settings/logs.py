@@ -122,6 +122,9 @@ class PhiFilter(logging.Filter):
         except Exception:  # noqa: BLE001 - a broken format string must not break logging
             message = str(record.msg)
         third_party = not record.name.startswith("workstation")
+        # a file name that is not UTF-8 (os.fsdecode's lone surrogates) would make the handler raise and
+        # print a logging traceback: such characters are written as \\udcxx escapes instead
+        message = message.encode("utf-8", "backslashreplace").decode("utf-8")
         record.msg = scrub(message, third_party)
         record.args = None
         if record.exc_info and record.exc_info[1] is not None:
