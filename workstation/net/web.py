@@ -175,7 +175,7 @@ def get(url: str, study_uid: str, store, series_uid: str | None = None, auth: di
                 raise _WrongInstance
             buf = BytesIO()
             ds.save_as(buf, enforce_file_format=True)
-            stored = store.store_bytes(buf.getvalue())
+            stored = store.store_bytes(buf.getvalue(), expect={"study_uid": study_uid, "series_uid": series_uid})
         except Cancelled:
             raise
         except _WrongInstance:
