@@ -74,9 +74,6 @@ def run(args) -> int:
         raise UserError("--min-volume must be >= 0 mL and --gate > 0 mm")
     from pathlib import Path
 
-    if Path(args.baseline).resolve() == Path(args.followup).resolve():
-        raise UserError(f"{args.baseline}: the baseline and the follow-up are the same folder; a response needs "
-                        "two time points")
     for opt, path in (("--csv", args.csv), ("--screenshot", args.screenshot), ("--pdf", args.pdf), ("--sr", args.sr)):
         if path and Path(path).exists() and not args.force:
             raise UserError(f"{path} already exists; choose another file or pass --force ({opt})")
@@ -88,6 +85,9 @@ def run(args) -> int:
             size = ()
         if len(size) != 2 or not all(64 <= v <= 8000 for v in size):
             raise UserError(f"--size {args.size}: give WIDTHxHEIGHT, each 64..8000 pixels")
+    if Path(args.baseline).resolve() == Path(args.followup).resolve():
+        raise UserError(f"{args.baseline}: the baseline and the follow-up are the same folder; a response needs "
+                        "two time points")
     try:
         base = load_timepoint(args.baseline, with_ct=not args.no_register)
         fu = load_timepoint(args.followup, with_ct=not args.no_register)

@@ -9,7 +9,6 @@ caller says ``overwrite=True`` (the CLI's ``--force``).
 
 from __future__ import annotations
 
-import os
 import warnings
 from pathlib import Path
 

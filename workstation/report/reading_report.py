@@ -310,7 +310,6 @@ def _followup_story(story, fu: FollowupSection, T, P, grid, h2, small, width) ->
 
 def write_pdf(path, content: ReportContent, *, lang: str = "en", page: str = "A4", overwrite: bool = False):
     """Lay ``content`` out as a PDF at ``path`` (refuses to replace a file unless ``overwrite``)."""
-    import os
     from pathlib import Path
 
     from reportlab.lib import colors
