@@ -202,6 +202,18 @@ REGRESSIONS: list[tuple[str, str, list]] = [
 ]
 
 
+def test_zero_pixel_spacing_is_a_geometry_error(tmp_path):
+    """Found by `make fuzz` at 20,000 executions per target (issue 27): PixelSpacing 0 raised a plain ValueError."""
+    from workstation.io.loader import load_series
+
+    ds = base_dataset()
+    ds.PixelSpacing = [0.0, 1.0]
+    path = save(ds, tmp_path / "zero.dcm")
+    with pytest.raises(DicomError, match="PixelSpacing"):
+        load_series([path])
+    check_load(path)
+
+
 @pytest.mark.parametrize("target,kind,recipe", REGRESSIONS or [pytest.param(None, None, None, marks=pytest.mark.skip(
     reason="no fuzz failure recorded yet"))])
 def test_regressions(tmp_path, target, kind, recipe):

@@ -109,3 +109,20 @@ def test_node_settings_round_trip_and_errors(tmp_path):
     (tmp_path / "broken.json").write_text("{not json")
     with pytest.raises(NodeConfigError, match="broken.json"):
         load_nodes(tmp_path / "broken.json")
+
+
+def test_a_retrieved_instance_of_another_study_is_refused(tmp_path):
+    """Issue 27 item 2: C-GET and WADO-RS pass the requested study; an instance of another one is refused."""
+    import pytest
+
+    from workstation.io.db import StudyDB
+    from workstation.io.store import ManagedStore, StoreError
+
+    study, files = make_study(tmp_path / "in", n_slices=1)
+    data = files[0].read_bytes()
+    with StudyDB(tmp_path / "db.sqlite") as db:
+        store = ManagedStore(tmp_path / "store", db)
+        with pytest.raises(StoreError, match="another study"):
+            store.store_bytes(data, expect={"study_uid": "1.2.3.4", "series_uid": None})
+        assert not list((tmp_path / "store").rglob("*.dcm")) and db.counts()["instances"] == 0
+        assert store.store_bytes(data, expect={"study_uid": study}).sop_instance_uid

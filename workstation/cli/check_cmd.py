@@ -75,5 +75,6 @@ def run(args) -> int:
     for path, reason in rep.skipped_files:
         print(f"skipped  {printable(path)}: {printable(reason)}")
     print(f"{n_loaded} series loaded, {n_refused} refused, {len(rep.skipped_files)} file(s) skipped "
-          f"of {rep.files_seen} file(s)")
+          f"of {rep.files_seen} file(s)"
+          + (f"; {rep.special_files} special file(s) (FIFO, socket, device) skipped" if rep.special_files else ""))
     return 0 if rep.all_loaded else 1

@@ -46,7 +46,9 @@ def user_error_types() -> tuple[type[BaseException], ...]:
     types: list[type[BaseException]] = [UserError, FileNotFoundError, NotADirectoryError, PermissionError]
     for mod, name in (
         ("workstation.io.errors", "DicomError"),
-        ("workstation.analysis.suv.factor", "SuvError"),
+        ("workstation.io.atomic_write", "OutputError"),
+        ("workstation.io.db", "StudyDBError"),
+        ("workstation.analysis.errors", "SuvError"),
         ("workstation.analysis.errors", "QuantError"),
         ("workstation.core.vocabulary", "VocabularyError"),
         ("workstation.io.nifti", "NiftiError"),

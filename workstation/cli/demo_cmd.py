@@ -54,11 +54,18 @@ def run(args) -> int:
             raise UserError(f"{out} holds no demo study (no truth.json); run without --show to write one")
         print_summary(out, json.loads(truth_path.read_text()))
         return 0
-    if out.exists() and any(out.iterdir()):
-        raise UserError(f"{out} is not empty; choose another --out (nothing is overwritten)")
+    from workstation.io.atomic_write import OutputError, atomic_output_dir, check_output_dir
+
+    try:
+        check_output_dir(out)
+    except OutputError as exc:
+        raise UserError(str(exc)) from None
     t0 = time.perf_counter()
     if args.listmode_seconds is not None and not args.with_listmode:
         raise UserError("--listmode-seconds needs --with-listmode")
+    seconds = LISTMODE_SECONDS if args.listmode_seconds is None else args.listmode_seconds
+    if args.with_listmode and not seconds > 0:
+        raise UserError("--listmode-seconds must be positive")
     if args.with_listmode:
         try:
             import listmode_osem  # noqa: F401
@@ -70,23 +77,33 @@ def run(args) -> int:
             raise UserError("--followup cannot be combined with --with-listmode, --import or --summary")
         from workstation.demo.study import write_followup_study
 
-        truth = write_followup_study(out, seed=args.seed)
+        try:  # the whole folder or nothing (a full disk leaves no partial study)
+            with atomic_output_dir(out) as tmp:
+                truth = write_followup_study(tmp, seed=args.seed)
+        except OutputError as exc:
+            raise UserError(str(exc)) from None
         print(f"baseline and follow-up written to {out / 'baseline'} and {out / 'followup'} in "
               f"{time.perf_counter() - t0:.1f} s; expected reading in {out / 'followup' / 'truth.json'}")
         for row in truth["followup"]["lesions"]:
             print(f"  {row['name']:<24} {row['status']:<12} SUVbw {row['suvmax_bw']['baseline']:5.1f} -> "
                   f"{row['suvmax_bw']['followup']:5.1f}  PERCIST {row['percist']}  EORTC {row['eortc']}")
         return 0
-    truth = write_demo_study(out, seed=args.seed)
-    print(f"demo study written to {out} in {time.perf_counter() - t0:.1f} s")
-    if args.with_listmode:
-        t0 = time.perf_counter()
-        seconds = LISTMODE_SECONDS if args.listmode_seconds is None else args.listmode_seconds
-        if not seconds > 0:
-            raise UserError("--listmode-seconds must be positive")
-        info = write_demo_listmode(out / "listmode" / "demo.petsird", truth, seed=args.seed, duration_s=seconds)
-        truth["listmode"] = info
-        (out / "truth.json").write_text(strict_dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    info = None
+    try:  # the whole folder or nothing (a full disk leaves no partial study)
+        with atomic_output_dir(out) as tmp:
+            truth = write_demo_study(tmp, seed=args.seed)
+            t_study = time.perf_counter() - t0
+            if args.with_listmode:
+                t0 = time.perf_counter()
+                info = write_demo_listmode(tmp / "listmode" / "demo.petsird", truth, seed=args.seed,
+                                           duration_s=seconds)
+                truth["listmode"] = info
+                (tmp / "truth.json").write_text(strict_dumps(truth, indent=2, ensure_ascii=False) + "\n",
+                                                encoding="utf-8")
+    except OutputError as exc:
+        raise UserError(str(exc)) from None
+    print(f"demo study written to {out} in {t_study:.1f} s")
+    if info is not None:
         print(f"list-mode written to {info['file']} ({info['prompts']} prompts, {info['duration_s']:g} s, bed centred "
               f"at z = {info['bed_centre_z_mm']:g} mm) in {time.perf_counter() - t0:.1f} s")
     if args.do_import:

@@ -176,7 +176,14 @@ def _all_targets(args) -> list:
     if out.exists() and not out.is_dir():
         raise UserError(f"{out}: export all writes into a folder; give a folder name")
     targets = [out / n for n in ("seg.dcm", "rwvm.dcm", "sr.dcm", "report.pdf")] + sorted(out.glob("key-*.dcm"))
-    existing = [t for t in targets if t.exists()]
+    import os
+
+    from workstation.io.atomic_write import check_output
+
+    existing = [t for t in targets if os.path.lexists(t)]
+    for t in existing:  # a device, FIFO, folder or link there is never replaced, even with --force
+        if not t.is_file() or t.is_symlink():
+            check_output(t, overwrite=True)
     if existing and not args.force:
         raise UserError(f"{existing[0]}: already exists; choose another folder or pass --force to replace "
                         f"({len(existing)} file(s) would be replaced)")
@@ -215,6 +222,10 @@ def run(args) -> int:
     print_finding(reading)
     if reading.response is not None:
         print(f"PERCIST: {reading.response.category}")
+    from workstation.io.audit_events import audit_event
+
+    audit_event("export", volume=reading.pet, detail=f"{args.kind}: {len(paths)} file(s), "
+                f"{len(reading.lesions)} lesion(s)")
     for p in paths:
         print(f"wrote {p}")
     return 0

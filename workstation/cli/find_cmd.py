@@ -42,6 +42,11 @@ def run(args) -> int:
         rows = find(node, cfg.local.ae_title, level, **keys)
     except DicomNetError as exc:
         raise UserError(str(exc)) from None
+    from workstation.io.audit_events import audit_event
+
+    # the query's keys may be a name or an ID: the trail keeps the level, the UID asked for, the count
+    audit_event("query", peer_ae=node.ae_title, peer_host=node.host, study_uid=args.study_uid or "",
+                detail=f"C-FIND {level}: {len(rows)} match(es)")
     if args.json:
         print_json(rows)
         return 0

@@ -27,6 +27,7 @@ def _merge(a, b):
     a.studies += b.studies
     a.series += b.series
     a.copied += b.copied
+    a.special_files += b.special_files
     a.skipped = (a.skipped or []) + (b.skipped or [])
     a.series_uids = sorted(set(a.series_uids or []) | set(b.series_uids or []))
     a.conflicts = (a.conflicts or []) + (b.conflicts or [])
@@ -34,6 +35,19 @@ def _merge(a, b):
 
 
 def run(args) -> int:
+    import sqlite3
+
+    from workstation.cli.common import UserError
+
+    if args.workers is not None and args.workers < 1:
+        raise UserError("--workers must be 1 or more")
+    try:
+        return _run(args)
+    except sqlite3.Error as exc:  # a full disk, a database locked or damaged meanwhile
+        raise UserError(f"the study database could not be written ({exc}); nothing of this import was indexed") from None
+
+
+def _run(args) -> int:
     from workstation.core.text import printable
     from workstation.io.db import StudyDB
     from workstation.tasks.progress import Progress
@@ -61,6 +75,10 @@ def run(args) -> int:
             print(file=sys.stderr)
         print(f"imported: {summary.text()}")
         touched = set(summary.series_uids or [])
+        rows = [row for row in db.series() if row.series_uid in touched]
+        db.audit_many([dict(event="import", study_uid=row.study_uid, series_uid=row.series_uid,
+                            detail=f"{row.n_instances} instances indexed") for row in rows]
+                      or [dict(event="import", detail=f"{summary.files_seen} files, nothing indexed")])
         for row in db.series():
             if row.series_uid in touched:
                 kind = "" if row.is_image else " (non-image, indexed only)"

@@ -57,8 +57,8 @@ def finding_from_args(args) -> dict:
     if args.no_exclude and args.exclude:
         raise UserError("--no-exclude and --exclude contradict each other; give one")
     exclude = () if args.no_exclude else (tuple(args.exclude) if args.exclude else DEFAULT_EXCLUDE)
-    if args.constraint is not None and not args.constraint > 0:
-        raise UserError("--constraint must be a radius in mm above 0")
+    if args.constraint is not None and not 0 < args.constraint < float("inf"):
+        raise UserError("--constraint must be a finite radius in mm above 0")
     return {"exclude": exclude, "constraint": args.constraint}
 
 

@@ -136,6 +136,8 @@ def run(args) -> int:
     sender.start()
     try:
         return process.run_foreground(node, store)
+    except process.NodeProcessError as exc:
+        raise UserError(str(exc)) from None
     except OSError as exc:
         raise UserError(f"cannot listen on {node.host}:{node.port}: {exc.strerror or exc}") from None
     finally:

@@ -35,9 +35,9 @@ def run(args) -> int:
     from workstation.cli.common import UserError
     from workstation.cli.export_cmd import key_images_from_args, key_png_scale, print_finding, reading_from_args
 
-    out = Path(args.out)
-    if out.exists() and not args.force:
-        raise UserError(f"{out}: already exists; choose another name or pass --force to replace it")
+    from workstation.io.atomic_write import check_output
+
+    out = check_output(args.out, args.force)  # before any work: only an earlier regular file is replaced
     impression = args.impression
     if args.impression_file:
         try:
@@ -54,5 +54,8 @@ def run(args) -> int:
     except ReportError as exc:
         raise UserError(str(exc)) from None
     print_finding(reading)
+    from workstation.io.audit_events import audit_event
+
+    audit_event("report", volume=reading.pet, detail=f"PDF reading report, {len(reading.lesions)} lesion(s)")
     print(f"wrote {out}")
     return 0

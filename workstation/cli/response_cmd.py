@@ -85,9 +85,16 @@ def run(args) -> int:
             size = ()
         if len(size) != 2 or not all(64 <= v <= 8000 for v in size):
             raise UserError(f"--size {args.size}: give WIDTHxHEIGHT, each 64..8000 pixels")
+    if Path(args.baseline).resolve() == Path(args.followup).resolve():
+        raise UserError(f"{args.baseline}: the baseline and the follow-up are the same folder; a response needs "
+                        "two time points")
     try:
         base = load_timepoint(args.baseline, with_ct=not args.no_register)
         fu = load_timepoint(args.followup, with_ct=not args.no_register)
+        b_uid, f_uid = (getattr(t.pet, "series_uid", None) or None for t in (base, fu))
+        if b_uid and b_uid == f_uid:
+            raise UserError(f"the baseline and the follow-up are the same PET series ({b_uid}); a response needs "
+                            "two time points")
         notes, tracer_notes = [], []
         from workstation.analysis.followup.response import check_response_tracer
 

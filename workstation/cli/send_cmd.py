@@ -25,7 +25,9 @@ def resolve(what, db) -> list[str]:
     files: list[str] = []
     for w in what:
         if Path(w).exists():
-            files += iter_files([w])
+            found = iter_files([w])
+            check_sendable(found)
+            files += found
         elif re.match(r"^[0-9.]+$", w):
             series = [s.series_uid for s in db.series(w)] or ([w] if db.series_files(w) else [])
             if not series:
@@ -35,6 +37,26 @@ def resolve(what, db) -> list[str]:
         else:
             raise UserError(f"{w}: no such file or folder")
     return files
+
+
+def check_sendable(files) -> None:
+    """Every file is a DICOM instance with its UIDs, checked before anything is sent (a folder with one
+    stray file would otherwise fail after minutes of sending)."""
+    from workstation.core.text import printable
+    from workstation.io.scan import read_record
+
+    from workstation.cli.common import UserError
+
+    bad = []
+    for f in files:
+        try:
+            read_record(f)
+        except Exception as exc:  # noqa: BLE001 - any unreadable file is named, nothing is sent
+            bad.append((f, type(exc).__name__))
+    if bad:
+        f, why = bad[0]
+        raise UserError(printable(f"{len(bad)} of {len(files)} file(s) are not DICOM instances that can be sent "
+                                  f"(first: {f}, {why}); nothing was sent"))
 
 
 def run(args) -> int:

@@ -77,6 +77,12 @@ def _check_writable(path: str) -> None:
         raise UserError(f"--screenshot {path}: is a folder; give a file name ending in .png")
     if not os.access(parent, os.W_OK):
         raise UserError(f"--screenshot {path}: the folder {parent} is not writable")
+    from workstation.io.atomic_write import OutputError, check_output
+
+    try:
+        check_output(path, overwrite=True)  # an earlier PNG is replaced; a device, FIFO or link never
+    except OutputError as exc:
+        raise UserError(f"--screenshot {exc}") from None
 
 
 def run(args) -> int:
@@ -168,9 +174,8 @@ def _screenshot(args) -> int:
     img, _ = render_layout(session, session.layout, w, h)
     try:
         save_png(img, args.screenshot)
-    except OSError as exc:
-        raise UserError(f"--screenshot {args.screenshot}: cannot write the file "
-                        f"({exc.strerror or type(exc).__name__})") from None
+    except OSError as exc:  # OutputError: one line, the temporary file removed, no truncated PNG left
+        raise UserError(f"--screenshot {exc}") from None
     print(f"wrote {args.screenshot} ({w}x{h}, layout {session.layout})")
     return 0
 

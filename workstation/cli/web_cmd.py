@@ -52,7 +52,14 @@ def _auth(args) -> dict:
 
 def _url(text: str) -> str:
     if text.startswith(("http://", "https://")):
-        return text
+        from workstation.net.web import WebError, check_url
+
+        from workstation.cli.common import UserError
+
+        try:
+            return check_url(text)
+        except WebError as exc:
+            raise UserError(str(exc)) from None
     from workstation.settings.nodes import load_nodes
 
     node = load_nodes().get(text)
@@ -82,6 +89,12 @@ def run(args) -> int:
         if args.web_command == "find":
             rows = web.find(url, args.level, study_uid=args.study_uid, auth=auth, PatientName=args.patient_name,
                             PatientID=args.patient_id, StudyDate=args.study_date)
+            from urllib.parse import urlsplit
+
+            from workstation.io.audit_events import audit_event
+
+            audit_event("query", peer_host=urlsplit(url).netloc.rsplit("@", 1)[-1], study_uid=args.study_uid or "",
+                        detail=f"QIDO-RS {args.level}: {len(rows)} match(es)")
             if args.json:
                 print_json(rows)
             else:
@@ -95,8 +108,11 @@ def run(args) -> int:
             with StudyDB(args.db) as db:
                 res = web.get(url, args.study_uid, ManagedStore(args.store, db), args.series_uid, auth, Progress(show))
             print(file=sys.stderr)
-            print(f"retrieved {res.completed} instances ({res.failed} failed)")
-            return 0 if res.failed == 0 else 1
+            print(f"retrieved {res.completed} instances ({res.failed} failed"
+                  + (f", {res.not_attempted} not attempted: {res.stopped}" if res.not_attempted else "") + ")")
+            for e in res.errors[:5]:
+                print(f"  {e}")
+            return 0 if res.failed == 0 and not res.not_attempted else 1
         from workstation.cli.send_cmd import resolve
 
         with StudyDB(args.db) as db:

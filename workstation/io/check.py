@@ -43,6 +43,7 @@ class CheckReport:
     series: list[SeriesCheck] = field(default_factory=list)
     skipped_files: list[tuple[str, str]] = field(default_factory=list)  # (path, reason) from the scan
     files_seen: int = 0
+    special_files: int = 0  # FIFOs, sockets, devices: skipped, never opened
 
     @property
     def unreadable_files(self) -> list[tuple[str, str]]:
@@ -56,6 +57,7 @@ class CheckReport:
     def to_dict(self) -> dict:
         return {"files_seen": self.files_seen, "all_loaded": self.all_loaded,
                 "series": [s.to_dict() for s in self.series],
+                "special_files": self.special_files,
                 "skipped_files": [{"path": p, "reason": r} for p, r in self.skipped_files]}
 
 
@@ -77,7 +79,8 @@ def check_paths(paths, progress=None, on_loaded=None) -> CheckReport:
     groups: dict[str, list] = {}
     for r in scan.instances:
         groups.setdefault(r.series_uid, []).append(r)
-    report = CheckReport(skipped_files=list(scan.skipped), files_seen=scan.files_seen)
+    report = CheckReport(skipped_files=list(scan.skipped), files_seen=scan.files_seen,
+                         special_files=scan.special_files)
     ordered = sorted(groups.values(), key=lambda rs: (rs[0].study_uid, rs[0].series_number or 0, rs[0].series_uid))
     for n, recs in enumerate(ordered):
         first = recs[0]

@@ -41,6 +41,7 @@ missing) are mixins too.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -109,6 +110,20 @@ CREATE TABLE IF NOT EXISTS followup_edits (
 
 SOP_CONFLICT = "sop_instance_uid"  # one SOP Instance UID, two different files
 STUDY_CONFLICT = "study_uid_patient"  # one Study UID, two different patients
+SERIES_CONFLICT = "series_uid_study"  # one Series UID, two different studies
+
+_UID_CHARS = re.compile(r"[0-9]+(\.[0-9]+)*")
+
+
+def uid_problem(uid: str) -> str | None:
+    """Why ``uid`` is not a UID (None when it is one): at most 64 characters, digits and dots only."""
+    if not uid:
+        return "is empty"
+    if len(uid) > 64:
+        return f"is {len(uid)} characters long (at most 64)"
+    if not _UID_CHARS.fullmatch(uid):
+        return "has characters other than digits and dots"
+    return None
 
 #: method name of a stored identity: the scanner's own alignment (a reset)
 
@@ -170,7 +185,7 @@ class ConflictRow:
     found: str
 
     def text(self) -> str:
-        what = "SOP Instance UID" if self.kind == SOP_CONFLICT else "Study UID"
+        what = {SOP_CONFLICT: "SOP Instance UID", SERIES_CONFLICT: "Series UID"}.get(self.kind, "Study UID")
         return f"{what} {self.uid}: {self.detail}"
 
 
@@ -196,12 +211,15 @@ class ImportSummary:
     series_uids: list[str] | None = None  # the series the import touched
     conflicts: list[ConflictRow] | None = None  # UID conflicts found by this import
     copied: int = 0  # files copied into the managed store (DICOMDIR media)
+    special_files: int = 0  # FIFOs, sockets, devices in the folders: skipped, never opened
 
     def text(self) -> str:
         s = (f"{self.files_seen} files: {self.instances} DICOM instances ({self.new_instances} new) in "
              f"{self.series} series, {self.studies} studies, {self.patients} patients")
         if self.skipped:
             s += f"; {len(self.skipped)} files skipped"
+        if self.special_files:
+            s += f"; {self.special_files} special file(s) (FIFO, socket, device) skipped"
         if self.conflicts:
             s += f"; {len(self.conflicts)} UID conflict(s)"
         if self.copied:
@@ -215,6 +233,10 @@ def default_db_path() -> Path:
     return data_dir() / "studies.sqlite"
 
 
+class StudyDBError(RuntimeError):
+    """The study database file cannot be used (a folder, not a database, unwritable); one line."""
+
+
 class StudyDB(RegistrationStore, AuditTrail, QaLog, QueryIndex, WorklistStore):
     """Thread-safe handle on the study database (one connection, serialised by a lock)."""
 
@@ -222,13 +244,21 @@ class StudyDB(RegistrationStore, AuditTrail, QaLog, QueryIndex, WorklistStore):
         """``synchronous="NORMAL"`` (WAL: commits survive a crashed process, maybe not a power cut) is for
         the DICOM node, whose file store is authoritative and re-indexed at start."""
         self.path = Path(path) if path is not None else default_db_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
-        self._con = sqlite3.connect(str(self.path), check_same_thread=False)
-        self._con.execute("PRAGMA foreign_keys = ON")
-        self._con.execute("PRAGMA journal_mode = WAL")
         if synchronous.upper() not in ("FULL", "NORMAL"):
             raise ValueError(f"synchronous must be FULL or NORMAL, not {synchronous!r}")
+        if self.path.is_dir():
+            raise StudyDBError(f"{self.path}: is a folder; the study database is a file (e.g. {self.path / 'studies.sqlite'})")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        try:
+            self._con = sqlite3.connect(str(self.path), check_same_thread=False)
+            self._open(synchronous)
+        except sqlite3.DatabaseError as exc:
+            raise StudyDBError(f"{self.path}: cannot be used as the study database ({exc})") from None
+
+    def _open(self, synchronous: str) -> None:
+        self._con.execute("PRAGMA foreign_keys = ON")
+        self._con.execute("PRAGMA journal_mode = WAL")
         self._con.execute(f"PRAGMA synchronous = {synchronous.upper()}")
         with self._con:
             self._con.executescript(_SCHEMA)
@@ -290,7 +320,26 @@ class StudyDB(RegistrationStore, AuditTrail, QaLog, QueryIndex, WorklistStore):
             studies, series = set(), set()
             study_patient: dict[str, int] = {}
             used: dict[str, str] = {}  # SOP Instance UID -> the file used for it in this import
+            series_study: dict[str, str] = {}  # Series UID -> its study (this import or the database)
+            indexed = []  # the records this import indexes (conflicting and invalid ones are left out)
+            bad_uids: list[tuple[str, str]] = []
             for r in recs:
+                why = next((f"{what} {p}" for what, u in (("SOP Instance UID", r.sop_instance_uid),
+                                                            ("Series Instance UID", r.series_uid),
+                                                            ("Study Instance UID", r.study_uid))
+                            if (p := uid_problem(u))), None)
+                if why:
+                    bad_uids.append((r.path, f"not indexed: the {why}"))
+                    continue
+                owner_study = series_study.get(r.series_uid)
+                if owner_study is None:
+                    row = cur.execute("SELECT study_uid FROM series WHERE series_uid = ?", (r.series_uid,)).fetchone()
+                    owner_study = series_study[r.series_uid] = row[0] if row else r.study_uid
+                if owner_study != r.study_uid:
+                    conflict(SERIES_CONFLICT, r.series_uid, r.path, "", None,
+                             f"this Series UID belongs to study {owner_study}; the file names study {r.study_uid}: "
+                             "not indexed, listed here")
+                    continue
                 first_path = used.get(r.sop_instance_uid) or known.get(r.sop_instance_uid)
                 if first_path and first_path != r.path and (r.sop_instance_uid in used or os.path.exists(first_path)):
                     if not _same_content(first_path, r.path):
@@ -299,6 +348,7 @@ class StudyDB(RegistrationStore, AuditTrail, QaLog, QueryIndex, WorklistStore):
                                  "this one is listed here")
                     continue  # an identical copy, or a conflicting file: the instance keeps its first file
                 used[r.sop_instance_uid] = r.path
+                indexed.append(r)
                 pk_tuple = (r.patient_id, r.patient_name, r.patient_birth_date)
                 pk = patient_keys.get(pk_tuple)
                 if pk is None:
@@ -337,10 +387,15 @@ class StudyDB(RegistrationStore, AuditTrail, QaLog, QueryIndex, WorklistStore):
                     (r.sop_instance_uid, r.series_uid, r.path, r.sop_class_uid, r.instance_number,
                      json.dumps(r.image_position), json.dumps(r.image_orientation), r.rows, r.columns,
                      r.number_of_frames, r.transfer_syntax_uid, r.file_size))
-        return ImportSummary(files_seen=scan.files_seen, instances=len(recs),
-                             new_instances=len({r.sop_instance_uid for r in recs} - set(known)),
+            # no orphan rows: a patient neither in a study nor named by a conflict, a study without series
+            cur.execute("DELETE FROM studies WHERE study_uid NOT IN (SELECT study_uid FROM series)")
+            cur.execute("DELETE FROM patients WHERE patient_key NOT IN (SELECT patient_key FROM studies) AND "
+                        "patient_key NOT IN (SELECT patient_key FROM conflicts WHERE patient_key IS NOT NULL)")
+        return ImportSummary(files_seen=scan.files_seen, instances=len(indexed),
+                             new_instances=len({r.sop_instance_uid for r in indexed} - set(known)),
                              patients=len(patient_keys), studies=len(studies), series=len(series),
-                             skipped=list(scan.skipped), series_uids=sorted(series), conflicts=conflicts)
+                             skipped=list(scan.skipped) + bad_uids, series_uids=sorted(series), conflicts=conflicts,
+                             special_files=scan.special_files)
 
     def conflicts(self, uid: str | None = None) -> list[ConflictRow]:
         """UID conflicts recorded at import (all, or those of one SOP Instance / Study UID)."""

@@ -9,7 +9,6 @@ caller says ``overwrite=True`` (the CLI's ``--force``).
 
 from __future__ import annotations
 
-import os
 import warnings
 from pathlib import Path
 
@@ -49,27 +48,24 @@ class ExportError(DicomError):
 
 def check_target(path, overwrite: bool = False) -> Path:
     """The output path, refusing to replace an existing file unless ``overwrite``."""
-    p = Path(path)
-    if p.exists() and not overwrite:
-        raise ExportError(f"{p}: already exists; choose another name or pass --force to replace it")
-    if p.exists() and p.is_dir():
-        raise ExportError(f"{p}: is a folder; give a file name")
-    parent = p.parent if str(p.parent) else Path(".")
-    if not parent.is_dir():
-        raise ExportError(f"{p}: the folder {parent} does not exist")
-    return p
+    from workstation.io.atomic_write import OutputError, check_output
+
+    try:
+        return check_output(path, overwrite)
+    except OutputError as exc:
+        raise ExportError(str(exc)) from None
 
 
 def save_dataset(ds, path, overwrite: bool = False) -> Path:
     """Write ``ds`` (a highdicom SOP instance or pydicom Dataset) atomically to ``path``."""
+    from workstation.io.atomic_write import OutputError, atomic_output
+
     p = check_target(path, overwrite)
-    tmp = p.with_name(f".{p.name}.partial-{os.getpid()}")
     try:
-        ds.save_as(str(tmp), enforce_file_format=True)
-        os.replace(tmp, p)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+        with atomic_output(p, overwrite) as tmp:
+            ds.save_as(str(tmp), enforce_file_format=True)
+    except OutputError as exc:
+        raise ExportError(str(exc)) from None
     return p
 
 

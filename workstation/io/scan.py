@@ -3,11 +3,17 @@
 Files are parsed with ``stop_before_pixels`` (pixel data is never read here) in parallel worker
 processes for large trees. Files that are not DICOM, or whose header is corrupt, are skipped with a
 message in ``ScanResult.skipped``; the scan goes on. Source files are opened read-only.
+
+Only regular files are opened: a FIFO, socket or device in a scanned folder would block the reader
+forever (a FIFO until a writer comes, ``/dev/zero`` never ends), so they are skipped and counted in
+``ScanResult.special_files``; one named directly is a :class:`ScanInputError`. The worker processes
+carry the application's PHI filter (:func:`workstation.settings.logs.setup_child_logging`).
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
@@ -15,6 +21,7 @@ from pathlib import Path
 import multiprocessing as mp
 
 from workstation.io import dicom_text
+from workstation.io.errors import DicomError
 
 # SOP classes that are not image volumes: indexed, never loaded as volumes
 NON_IMAGE_MODALITIES = {"SR", "SEG", "RTSTRUCT", "RTPLAN", "RTDOSE", "PR", "KO", "REG", "RWV", "DOC", "OT-PDF", "PLAN"}
@@ -70,6 +77,19 @@ class ScanResult:
     instances: list[InstanceRecord] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     files_seen: int = 0
+    special_files: int = 0  # FIFOs, sockets, devices met in the folders: never opened
+
+
+class ScanInputError(DicomError):
+    """A path given to the scan is neither a regular file nor a folder (a FIFO, socket or device)."""
+
+
+def file_kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return name
+    return "not a regular file"
 
 
 def is_image_object(modality: str, sop_class_uid: str) -> bool:
@@ -295,21 +315,64 @@ def _reason(exc: BaseException, path: str = "") -> str:
 
 def iter_files(paths) -> list[str]:
     """All regular files below the given files/folders (hidden files and DICOMDIR skipped)."""
+    return collect_files(paths)[0]
+
+
+def collect_files(paths) -> tuple[list[str], int]:
+    """(regular files below the given files/folders, number of special files skipped there).
+
+    Hidden files and DICOMDIR are left out; FIFOs, sockets and devices are counted, never opened;
+    a path given directly that is one of them is a :class:`ScanInputError`.
+    """
     out: list[str] = []
+    special = 0
     for p in paths:
         p = Path(p)
-        if not p.exists():
-            raise FileNotFoundError(f"{p}: no such file or folder")
-        if p.is_file():
+        try:
+            st = os.stat(p)
+        except FileNotFoundError:
+            raise FileNotFoundError(f"{p}: no such file or folder") from None
+        if stat.S_ISREG(st.st_mode):
             out.append(str(p))
             continue
+        if not stat.S_ISDIR(st.st_mode):
+            raise ScanInputError(f"{p}: is {file_kind(st.st_mode)}, not a file or folder; nothing to read there")
         for root, dirs, files in os.walk(p):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for f in sorted(files):
                 if f.startswith(".") or f.upper() == "DICOMDIR":
                     continue
-                out.append(os.path.join(root, f))
-    return out
+                full = os.path.join(root, f)
+                try:
+                    mode = os.stat(full).st_mode
+                except OSError:  # a dangling link, a file gone meanwhile: the reader says why
+                    out.append(full)
+                    continue
+                if stat.S_ISREG(mode):
+                    out.append(full)
+                elif not stat.S_ISDIR(mode):
+                    special += 1
+    return out, special
+
+
+def _worker_init(parent_pid: int) -> None:
+    """Each worker process gets the same PHI filter as the main process (no raw pydicom warning on
+    stderr), and ends with its parent: an import killed with SIGKILL leaves no orphaned worker."""
+    import sys
+
+    from workstation.settings.logs import setup_child_logging
+
+    setup_child_logging()
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+        if os.getppid() != parent_pid:  # the parent died before the line above
+            os._exit(1)
 
 
 class _PoolUnavailable(Exception):
@@ -320,7 +383,8 @@ def _scan_parallel(chunks, workers, result: ScanResult, total: int, progress) ->
     ctx = mp.get_context("spawn")
     done = 0
     try:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
+                                   initargs=(os.getpid(),))
     except (OSError, RuntimeError, ValueError) as exc:
         raise _PoolUnavailable(str(exc)) from exc
     with pool:
@@ -350,8 +414,8 @@ def scan_paths(paths, progress=None, workers: int | None = None) -> ScanResult:
     """Scan files/folders header-only. ``progress`` is a :class:`workstation.tasks.Progress` or None."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    files = iter_files(paths)
-    result = ScanResult(files_seen=len(files))
+    files, special = collect_files(paths)
+    result = ScanResult(files_seen=len(files), special_files=special)
     if not files:
         return result
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)

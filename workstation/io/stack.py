@@ -59,6 +59,9 @@ def build_geometry(slices: list[Slice], warnings: list[str]):
     slices = [slices[i] for i in order]
     dist = dist[order]
     dj, di = slices[0].spacing  # PixelSpacing = (row spacing, column spacing)
+    if not (np.isfinite(dj) and np.isfinite(di) and dj > 0 and di > 0):
+        raise GeometryError(f"{getattr(slices[0], 'path', '')}: PixelSpacing (0028,0030) is {dj:g}\\{di:g}; "
+                            "both values must be positive mm")
     ipp = np.array([s.ipp for s in slices])
     if len(slices) > 1:
         gaps = np.diff(dist)

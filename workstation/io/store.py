@@ -136,12 +136,34 @@ class ManagedStore:
     def final_path(self, study_uid: str, series_uid: str, sop_uid: str) -> Path:
         return self.root / study_uid / series_uid / f"{sop_uid}.dcm"
 
-    def store_bytes(self, data: bytes, index: bool = True, audit: dict | None = None) -> Stored:
-        """Write one DICOM file's bytes (preamble + meta + dataset) atomically; index it; return where."""
+    def store_bytes(self, data: bytes, index: bool = True, audit: dict | None = None,
+                    expect: dict | None = None) -> Stored:
+        """Write one DICOM file's bytes (preamble + meta + dataset) atomically; index it; return where.
+
+        ``expect`` ({"study_uid": ..., "series_uid": ...}, None values ignored): a retrieve's request; an
+        instance of another study or series is refused (:class:`StoreError`), never stored."""
         fd, tmp = tempfile.mkstemp(prefix="in-", suffix=".part", dir=str(self.incoming))
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            return self._commit(Path(tmp), index, audit, expect)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            raise
+
+    def store_file(self, path: str | Path, index: bool = True, audit: dict | None = None) -> Stored:
+        """Like :meth:`store_bytes` for a file, copied in 1 MiB pieces: never held whole in memory."""
+        import shutil
+
+        fd, tmp = tempfile.mkstemp(prefix="in-", suffix=".part", dir=str(self.incoming))
+        try:
+            with os.fdopen(fd, "wb") as fh, open(path, "rb") as src:
+                shutil.copyfileobj(src, fh, 1 << 20)
                 fh.flush()
                 os.fsync(fh.fileno())
             return self._commit(Path(tmp), index, audit)
@@ -152,14 +174,15 @@ class ManagedStore:
                 pass
             raise
 
-    def store_file(self, path: str | Path, index: bool = True, audit: dict | None = None) -> Stored:
-        return self.store_bytes(Path(path).read_bytes(), index, audit)
-
-    def _commit(self, tmp: Path, index: bool, audit: dict | None = None) -> Stored:
+    def _commit(self, tmp: Path, index: bool, audit: dict | None = None, expect: dict | None = None) -> Stored:
         try:
             rec = read_record(str(tmp))
         except Exception as exc:  # noqa: BLE001 - any unreadable header is a refusal, never a crash
             raise StoreError(f"unreadable DICOM header ({type(exc).__name__})") from None
+        for key, what in (("study_uid", "study"), ("series_uid", "series")):
+            want = (expect or {}).get(key)
+            if want and getattr(rec, key) != want:
+                raise StoreError(f"the instance belongs to another {what} than the one requested; refused")
         sop = check_uid(rec.sop_instance_uid, "SOP Instance UID")
         series = check_uid(rec.series_uid, "Series Instance UID")
         study = check_uid(rec.study_uid, "Study Instance UID")

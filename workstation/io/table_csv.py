@@ -25,18 +25,19 @@ def write_table_csv(path, rows, fields=VOI_CSV_FIELDS, overwrite: bool = False) 
     Never overwrites an existing file unless ``overwrite=True`` (FileExistsError otherwise); a
     missing folder is a FileNotFoundError that says so. Write no patient identity into ``rows``.
     """
+    from workstation.io.atomic_write import atomic_output
+
     p = Path(path)
-    if p.exists() and not overwrite:
+    if os.path.lexists(p) and not overwrite:
         raise FileExistsError(f"{p} already exists; choose another file name or confirm overwriting")
     if not p.parent.is_dir():
         raise FileNotFoundError(f"cannot write {p}: folder {p.parent} does not exist")
-    tmp = p.with_name(p.name + ".part")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(fields))
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: csv_value(r[k]) for k in fields})
-    os.replace(tmp, p)
+    with atomic_output(p, overwrite) as tmp:
+        with open(tmp, "w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(fields))
+            w.writeheader()
+            for r in rows:
+                w.writerow({k: csv_value(r[k]) for k in fields})
     return p
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workstation.tasks.progress import Cancelled, Progress
+from workstation.io.store import StoreError
 
 from workstation.net.logs import install_phi_filter
 from workstation.net.scp import received_bytes
@@ -221,7 +222,10 @@ def get(node, calling_aet: str, study_uid: str, store, series_uid: str | None = 
 
     def on_store(event):
         try:
-            stored = store.store_bytes(received_bytes(event))
+            # an instance of another study (or series) than the one asked for is refused, never stored
+            stored = store.store_bytes(received_bytes(event), expect={"study_uid": study_uid, "series_uid": series_uid})
+        except StoreError:
+            return 0xA900
         except Exception:  # noqa: BLE001 - refuse the sub-operation, keep the association
             return 0xA700
         received.append(stored.sop_instance_uid)

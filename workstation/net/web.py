@@ -4,10 +4,18 @@ Authentication is HTTP basic (user + password) or a bearer token; credentials ar
 stored or logged. Retrieve goes instance by instance so that progress is exact and a cancel takes
 effect between two instances; retrieved instances go through the managed store (atomic, indexed,
 duplicates once), exactly like instances received by the DIMSE node.
+
+Hostile or dying servers: every request has a connect and a read timeout (``TIMEOUTS``), the
+client's own retries are off, and a retrieve has an overall deadline (``deadline_s``) and a retry
+budget: after ``MAX_CONSECUTIVE_FAILURES`` failed instances in a row the server is taken as gone and
+the retrieve ends at once, saying how many instances were kept and how many were not. An instance
+whose Study (or Series, or SOP Instance) UID is not the one asked for is refused, never stored.
+A study with no instance on the server is an error, not "retrieved 0".
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from io import BytesIO
 
@@ -26,6 +34,40 @@ class WebResult:
     failed: int = 0
     sop_instance_uids: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    not_attempted: int = 0  # instances left when the retrieve stopped (server gone, deadline)
+    stopped: str = ""  # why it stopped early, empty when every instance was tried
+
+
+TIMEOUTS = (5.0, 60.0)  # seconds: connect, read (between two bytes of an answer)
+MAX_CONSECUTIVE_FAILURES = 3
+DEFAULT_DEADLINE_S = 3600.0
+
+
+def check_url(url: str) -> str:
+    """The URL when it is a usable http(s) URL, else a one-line :class:`WebError`."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise WebError(f"{url}: not a valid URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise WebError(f"{url}: not a valid URL (expected http://HOST[:PORT]/PATH or https://...)")
+    return url
+
+
+def _session_class():
+    import requests
+
+    class _TimedSession(requests.Session):
+        """A session whose every request has a connect and read timeout (requests has none by default)."""
+
+        def request(self, method, url, **kwargs):
+            kwargs.setdefault("timeout", TIMEOUTS)
+            return super().request(method, url, **kwargs)
+
+    return _TimedSession
 
 
 def client(url: str, user: str | None = None, password: str | None = None, token: str | None = None):
@@ -33,12 +75,18 @@ def client(url: str, user: str | None = None, password: str | None = None, token
     from dicomweb_client.api import DICOMwebClient
 
     install_phi_filter()
-    session = requests.Session()
+    check_url(url)
+    session = _session_class()()
     if token:
         session.headers["Authorization"] = f"Bearer {token}"
     elif user:
         session.auth = (user, password or "")
-    return DICOMwebClient(url=url.rstrip("/"), session=session)
+    c = DICOMwebClient(url=url.rstrip("/"), session=session)
+    try:  # its own retries (5 attempts with exponential waits, ~30 s per instance) off: our budget decides
+        c.set_http_retry_params(retry=False)
+    except (AttributeError, TypeError):
+        pass
+    return c
 
 
 def _http_error(url: str, exc: Exception) -> WebError:
@@ -48,6 +96,8 @@ def _http_error(url: str, exc: Exception) -> WebError:
         code = exc.response.status_code
         hint = " (check the user/password or token)" if code in (401, 403) else ""
         return WebError(f"{url}: HTTP {code} {exc.response.reason}{hint}")
+    if isinstance(exc, requests.Timeout):
+        return WebError(f"{url}: no answer within {TIMEOUTS[1]:g} s")
     if isinstance(exc, requests.ConnectionError):
         return WebError(f"{url}: cannot connect (is the server running and the URL right?)")
     return WebError(f"{url}: {type(exc).__name__}: {exc}")
@@ -87,30 +137,58 @@ def find(url: str, level: str = "STUDY", study_uid: str | None = None, auth: dic
     return [_flat(r) for r in res]
 
 
+class _WrongInstance(Exception):
+    """The server sent an instance other than the one asked for."""
+
+
 def get(url: str, study_uid: str, store, series_uid: str | None = None, auth: dict | None = None,
-        progress: Progress | None = None) -> WebResult:
-    """WADO-RS a study (or series) into ``store``, instance by instance (progress; cancel between instances)."""
+        progress: Progress | None = None, deadline_s: float = DEFAULT_DEADLINE_S) -> WebResult:
+    """WADO-RS a study (or series) into ``store``, instance by instance (progress; cancel between instances).
+
+    Ends early (``stopped`` says why, ``not_attempted`` how many were left) after
+    ``MAX_CONSECUTIVE_FAILURES`` failures in a row or at ``deadline_s``."""
+    t_end = time.monotonic() + deadline_s
     c = client(url, **(auth or {}))
     try:
         listing = c.search_for_instances(study_instance_uid=study_uid, series_instance_uid=series_uid)
     except Exception as exc:  # noqa: BLE001
         raise _http_error(url, exc) from None
     items = [_flat(r) for r in listing]
+    if not items:
+        what = f"series {series_uid} of study {study_uid}" if series_uid else f"study {study_uid}"
+        raise WebError(f"{url}: no instance of {what} found on the server")
     res = WebResult()
+    in_a_row = 0
     for n, it in enumerate(items):
         if progress is not None:
             progress.update(n / max(1, len(items)), f"WADO-RS {n} of {len(items)}")
+        if in_a_row >= MAX_CONSECUTIVE_FAILURES or time.monotonic() > t_end:
+            res.not_attempted = len(items) - n
+            res.stopped = (f"stopped after {in_a_row} failures in a row (the server is gone?)"
+                           if in_a_row >= MAX_CONSECUTIVE_FAILURES else f"stopped at the deadline of {deadline_s:g} s")
+            break
         try:
             ds = c.retrieve_instance(study_uid, it["SeriesInstanceUID"], it["SOPInstanceUID"])
+            got = (str(ds.get("StudyInstanceUID", "")), str(ds.get("SeriesInstanceUID", "")),
+                   str(ds.get("SOPInstanceUID", "")))
+            if got[0] != study_uid or (series_uid and got[1] != series_uid) or got[2] != it["SOPInstanceUID"]:
+                raise _WrongInstance
             buf = BytesIO()
             ds.save_as(buf, enforce_file_format=True)
-            stored = store.store_bytes(buf.getvalue())
+            stored = store.store_bytes(buf.getvalue(), expect={"study_uid": study_uid, "series_uid": series_uid})
         except Cancelled:
             raise
+        except _WrongInstance:
+            res.failed += 1  # refused, not a transport failure: the budget is not spent on it
+            res.errors.append(f"{it.get('SOPInstanceUID', '?')}: refused, the server sent an instance of another "
+                              "study, series or SOP instance")
+            continue
         except Exception as exc:  # noqa: BLE001 - one failed instance is counted, the rest continue
             res.failed += 1
+            in_a_row += 1
             res.errors.append(f"{it.get('SOPInstanceUID', '?')}: {type(exc).__name__}")
             continue
+        in_a_row = 0
         res.completed += 1
         res.sop_instance_uids.append(stored.sop_instance_uid)
     if progress is not None:

@@ -204,6 +204,9 @@ def build_arg_parser(parser: argparse.ArgumentParser | None = None) -> argparse.
 
 
 def main(argv: list[str] | None = None) -> int:
+    from workstation.settings.logs import setup_child_logging
+
+    setup_child_logging()  # one PHI filter on every process we start
     args = build_arg_parser().parse_args(argv)
     # stray prints from plugins go to the log (our stdout is the log file), never to the channel
     return run_job(args.job_dir, args.channel_fd)

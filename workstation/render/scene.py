@@ -236,8 +236,9 @@ def save_png(rgb: np.ndarray, path) -> None:
     data = vtk_to_numpy(w.GetResult()).tobytes()
     if not data:
         raise OSError(f"{path}: the PNG encoder produced no data")
-    with open(path, "wb") as f:
-        f.write(data)
+    from workstation.io.atomic_write import write_bytes_atomic
+
+    write_bytes_atomic(path, data, overwrite=True)  # never a truncated PNG: a temporary file, then renamed
 
 
 __all__ = ["CellRenderer", "Cell", "layout_rects", "render_layout", "save_png", "MIP_COLORMAP"]

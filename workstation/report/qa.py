@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import os
-import tempfile
 from pathlib import Path
 
 # EARL bands as (low, high) per sphere diameter; the report draws the bands it is given by the
@@ -156,20 +155,15 @@ def _write(path, story, overwrite: bool, title: str):
     from reportlab.lib.units import mm
     from reportlab.platypus import SimpleDocTemplate
 
+    from workstation.io.atomic_write import atomic_output
+
     path = Path(path)
-    if path.exists() and not overwrite:
+    if os.path.lexists(path) and not overwrite:
         raise FileExistsError(f"{path}: the report exists; choose another name or allow overwriting")
-    fd, tmp = tempfile.mkstemp(suffix=".pdf", dir=str(path.parent))
-    os.close(fd)
-    try:
-        doc = SimpleDocTemplate(tmp, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=14 * mm,
+    with atomic_output(path, overwrite) as tmp:
+        doc = SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=14 * mm,
                                 bottomMargin=14 * mm, title=title, author="workstation QA")
         doc.build(story)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
     return path
 
 
@@ -326,5 +320,7 @@ def write_trend_plot(path, rows, metric: str, *, overwrite: bool = False) -> Pat
     ax.legend(fontsize=7)
     fig.autofmt_xdate()
     fig.tight_layout()
-    path.write_bytes(_fig_png(fig))
+    from workstation.io.atomic_write import write_bytes_atomic
+
+    write_bytes_atomic(path, _fig_png(fig), overwrite=overwrite)
     return path

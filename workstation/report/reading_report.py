@@ -382,7 +382,6 @@ def _followup_story(story, fu: FollowupSection, T, P, grid, h2, small, width) ->
 
 def write_pdf(path, content: ReportContent, *, lang: str = "en", page: str = "A4", overwrite: bool = False):
     """Lay ``content`` out as a PDF at ``path`` (refuses to replace a file unless ``overwrite``)."""
-    import os
     from pathlib import Path
 
     from reportlab.lib import colors
@@ -399,9 +398,13 @@ def write_pdf(path, content: ReportContent, *, lang: str = "en", page: str = "A4
     sizes = {"a4": A4, "letter": letter}
     if page.lower() not in sizes:
         raise ReportError(f"page size {page!r}: use A4 or Letter")
+    from workstation.io.atomic_write import OutputError, atomic_output, check_output
+
     out = Path(path)
-    if out.exists() and not overwrite:
-        raise ReportError(f"{out}: already exists; choose another name or pass --force to replace it")
+    try:
+        check_output(out, overwrite)
+    except OutputError as exc:
+        raise ReportError(str(exc)) from None
     T = dict(_TEXT[lang])
     T["title"] = T["title"].format(mod=content.modality_label)
     texts = [content.patient_name, content.institution, content.study_description, content.impression,
@@ -552,14 +555,13 @@ def write_pdf(path, content: ReportContent, *, lang: str = "en", page: str = "A4
     story.append(Spacer(1, 6 * mm))
     story.append(P(T["footer"], small))
 
-    tmp = out.with_name(f".{out.name}.partial-{os.getpid()}")
-    doc = SimpleDocTemplate(str(tmp), pagesize=pagesize, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-                            bottomMargin=15 * mm, title=T["title"], author="PET/CT workstation",
-                            subject=f"{content.modality_label} reading report")
     try:
-        doc.build(story)
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+        with atomic_output(out, overwrite) as tmp:
+            doc = SimpleDocTemplate(str(tmp), pagesize=pagesize, leftMargin=15 * mm, rightMargin=15 * mm,
+                                    topMargin=15 * mm, bottomMargin=15 * mm, title=T["title"],
+                                    author="PET/CT workstation",
+                                    subject=f"{content.modality_label} reading report")
+            doc.build(story)
+    except OutputError as exc:
+        raise ReportError(str(exc)) from None
     return out

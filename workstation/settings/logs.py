@@ -122,6 +122,9 @@ class PhiFilter(logging.Filter):
         except Exception:  # noqa: BLE001 - a broken format string must not break logging
             message = str(record.msg)
         third_party = not record.name.startswith("workstation")
+        # a file name that is not UTF-8 (os.fsdecode's lone surrogates) would make the handler raise and
+        # print a logging traceback: such characters are written as \\udcxx escapes instead
+        message = message.encode("utf-8", "backslashreplace").decode("utf-8")
         record.msg = scrub(message, third_party)
         record.args = None
         if record.exc_info and record.exc_info[1] is not None:
@@ -205,6 +208,14 @@ def setup_logging(level: int = logging.INFO, stderr_level: int = logging.WARNING
     if root.level == logging.NOTSET or root.level > level:
         root.setLevel(level)
     logging.captureWarnings(True)
+
+
+def setup_child_logging() -> None:
+    """The same PHI filter in every process we start (the parallel scan's workers, the recon child):
+    Python warnings and third-party records go through it and never reach stderr raw (pydicom's
+    "Invalid value for VR ..." warnings quote element values, patient names and IDs included).
+    Standard error only: the parent owns the log file, and several writers would break its rotation."""
+    setup_logging(to_file=False)
 
 
 def diagnostics_text(tail_lines: int = 200) -> str:

@@ -89,8 +89,14 @@ def window_screenshot(path: str, out: str, width: int, height: int, *, configure
         for _ in range(5):
             app.processEvents()
         image = win.grab().toImage()
-        if not image.save(str(out)):
-            raise ValueError(f"{out}: could not be written")
+        from workstation.io.atomic_write import OutputError, atomic_output
+
+        try:  # never a truncated PNG at ``out``: a temporary file beside it, renamed when complete
+            with atomic_output(out, overwrite=True) as tmp:
+                if not image.save(str(tmp), "PNG"):
+                    raise OSError(f"{out}: the PNG could not be written")
+        except OutputError as exc:
+            raise ValueError(str(exc)) from None
         return image.width(), image.height(), win.session.layout
     finally:
         win.cancel_work()
