@@ -27,7 +27,7 @@ PKG = REPO / "workstation"
 BENCH = REPO / "bench"
 PLUGINS = REPO / "plugins"
 ROWS = {"core": 1, "kernels": 1, "io": 2, "net": 2, "tasks": 2, "settings": 2, "analysis": 3, "render": 3, "recon": 3,
-        "report": 3, "ui": 4, "cli": 5, "testing": 5}
+        "report": 3, "batch": 4, "ui": 5, "cli": 6, "testing": 6}
 QT = ("PySide6", "shiboken6")
 VTK = ("vtk", "vtkmodules")
 # Same-row exceptions: settings and tasks are leaves of row 2 (they import nothing of ours), so the
@@ -35,6 +35,7 @@ VTK = ("vtk", "vtkmodules")
 SAME_ROW_ALLOWED = {("io", "settings"), ("io", "tasks"), ("net", "settings"), ("net", "tasks"),
                     ("net", "io")}  # the node writes into the study database and the audit trail
 NET = ("pynetdicom", "dicomweb_client")
+DASK = ("dask", "distributed")  # the batch engine: only batch drives it
 
 
 def _imports(path: Path):
@@ -69,6 +70,8 @@ def _violations():
                 out.append(f"{where}: VTK only in render and ui")
             if top in NET and layer != "net":
                 out.append(f"{where}: pynetdicom and dicomweb-client only in net")
+            if top in DASK and layer != "batch":
+                out.append(f"{where}: dask and distributed only in batch")
             if top == "numba" and layer != "kernels":
                 out.append(f"{where}: numba only in kernels")
             if top == "workstation" and mod.count(".") >= 1:
@@ -255,9 +258,14 @@ def test_rule_checker_catches_a_violation(tmp_path, monkeypatch):
     fake = tmp_path / "workstation"
     (fake / "core").mkdir(parents=True)
     (fake / "core" / "bad.py").write_text("import PySide6\nfrom workstation.io import loader\n")
+    (fake / "report").mkdir()
+    (fake / "report" / "bad.py").write_text("import distributed\nfrom workstation.batch import engine\n")
+    (fake / "batch").mkdir()
+    (fake / "batch" / "ok.py").write_text("import distributed\nfrom workstation.analysis import reading\n")
     monkeypatch.setattr(sys.modules[__name__], "PKG", fake)
     v = _violations()
-    assert len(v) == 2
+    assert len(v) == 4, v
+    assert not [x for x in v if "batch/ok.py" in x]
 
 
 @pytest.mark.parametrize("modules,forbidden", [
@@ -265,7 +273,8 @@ def test_rule_checker_catches_a_violation(tmp_path, monkeypatch):
      ("PySide6", "vtkmodules", "numba")),
     ("workstation.analysis.resample, workstation.analysis.suv", ("PySide6", "vtkmodules", "numba")),
     ("workstation.kernels", ("PySide6", "vtkmodules")),
-    ("workstation.cli", ("PySide6", "vtkmodules", "numba")),
+    ("workstation.cli", ("PySide6", "vtkmodules", "numba", "dask", "distributed", "pyarrow")),
+    ("workstation.batch.tasks, workstation.batch.select, workstation.batch.store", ("PySide6", "vtkmodules", "dask")),
     ("workstation.net.scp, workstation.net.scu, workstation.net.web", ("PySide6", "vtkmodules", "numba")),
 ])
 def test_lower_layers_import_headless(modules, forbidden):
