@@ -32,7 +32,7 @@ from datetime import datetime, timezone
 
 from .schema import empty_series_row
 from .store import ResultStore
-from .tasks import SeriesRef, TaskSpec, result_key, run_task, software_version
+from .tasks import SeriesRef, TaskSpec, result_key, run_task, software_version, warm_up
 
 
 @dataclass
@@ -201,6 +201,9 @@ def _run_dask(todo, spec, store, prog, workers, scheduler, memory_limit, on_prog
         engine["dashboard"] = prog.dashboard
         if on_start:
             on_start(prog)
+        t0 = time.monotonic()
+        client.run(warm_up)  # imports and kernels once per worker, before the clock of the tasks starts
+        engine["warm_up_s"] = round(time.monotonic() - t0, 3)
         prog.started = time.monotonic()
         refs = {f"workstation-batch-{key}": ref for key, ref in todo}
         if refs:

@@ -129,6 +129,24 @@ def result_key(ref: SeriesRef, spec: TaskSpec, version: str | None = None) -> st
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
+def warm_up() -> float:
+    """Import the task's modules and load the numba kernels on a tiny image in this process (a
+    worker), so the first series is not charged for them; returns the seconds it took."""
+    import numpy as np
+
+    from workstation.analysis.references import find_liver  # noqa: F401
+    from workstation.analysis.segmentation import find_lesions
+    from workstation.core.geometry import ImageGeometry
+    from workstation.io.loader import load_series  # noqa: F401
+
+    t0 = time.perf_counter()
+    geometry = ImageGeometry((8, 8, 8), (8.0, 8.0, 8.0), (0.0, 0.0, 0.0))
+    suv = np.ones((8, 8, 8), np.float32)
+    suv[3:5, 3:5, 3:5] = 5.0
+    find_lesions(suv, geometry, DEFAULT_METHOD, min_volume_ml=0.0, exclude=())
+    return time.perf_counter() - t0
+
+
 # ------------------------------------------------------------------------------ the task
 def run_task(ref: SeriesRef, spec: TaskSpec) -> dict:
     """Quantify one series (see the module docstring). Never raises."""

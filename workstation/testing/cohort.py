@@ -61,7 +61,7 @@ def write_cohort(root, n: int, *, seed: int = 0, shape=(10, 20, 20), corrupt=(),
         suv[liver] = lsuv * (1.0 + 0.02 * rng.standard_normal(int(liver.sum())))
         lesions = []
         for m in range(1 + s % 2):
-            c = (35.0, -15.0 + 30.0 * m, float(rng.uniform(-12.0, 12.0)))
+            c = (35.0, -25.0 + 50.0 * m, float(rng.uniform(-12.0, 12.0)))
             r = float(rng.uniform(9.0, 14.0))
             v = float(np.round(rng.uniform(4.0, 10.0), 2))
             inside = (x - c[0]) ** 2 + (y - c[1]) ** 2 + (z - c[2]) ** 2 <= r * r
