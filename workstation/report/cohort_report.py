@@ -80,6 +80,8 @@ def histograms_png(series: list[dict]) -> bytes:
     from matplotlib.figure import Figure
 
     shown = [m for n, m in enumerate(METRICS) if n < 3 or values(series, m[0])]
+    if values(series, "suvmax"):  # the lesions task: the image SUVmax is (nearly always) the same number
+        shown = [m for m in shown if m[0] != "suvmax_image"]
     ncols = 3
     nrows = (len(shown) + ncols - 1) // ncols
     fig = Figure(figsize=(7.2, 2.5 * nrows))

@@ -73,9 +73,9 @@ def write_cohort(root, n: int, *, seed: int = 0, shape=(10, 20, 20), corrupt=(),
         stored = np.round(bqml / slope).astype(np.int16)
         folder = root / f"{prefix}{s + 1:04d}"
         ds = pet_dataset(weight=weight, dose=dose, sex=sex or None, half_life=HALF_LIFE_S,
-                         radiopharmaceutical=tracer)
+                         radiopharmaceutical=tracer, series_date=study_date, acquisition_date=study_date)
         extra = {kw: ds.get(kw) for kw in PET_KEYS if kw in ds}
-        extra.update(PatientSex=sex, StudyDate=study_date, Manufacturer="Synthetic",
+        extra.update(PatientSex=sex, StudyDate=study_date, StudyTime="115000", Manufacturer="Synthetic",
                      ManufacturerModelName=f"Model {'AB'[s % 2]}")
         paths = write_series(folder, stored, origin=origin, spacing_ijk=(SPACING_MM,) * 3, modality="PT",
                              slopes=[slope] * nk, extra=extra, patient_name=f"COHORT^{s:04d}",
