@@ -78,6 +78,7 @@ def _fig_png(fig) -> bytes:
 
 def histograms_png(series: list[dict]) -> bytes:
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     shown = [m for n, m in enumerate(METRICS) if n < 3 or values(series, m[0])]
     if values(series, "suvmax"):  # the lesions task: the image SUVmax is (nearly always) the same number
@@ -92,6 +93,7 @@ def histograms_png(series: list[dict]) -> bytes:
         ax.set_xlabel(f"{label} ({unit})" if unit else label, fontsize=7)
         ax.set_ylabel("series", fontsize=7)
         ax.tick_params(labelsize=6)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         if not xs:
             ax.text(0.5, 0.5, "no values", ha="center", va="center", transform=ax.transAxes, fontsize=8, color="0.4")
             continue

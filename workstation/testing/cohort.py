@@ -26,7 +26,7 @@ SPACING_MM = 8.0
 BODY_SEMI_AXES = (70.0, 55.0)
 LIVER = ((-35.0, 5.0), 30.0, 2.0)  # (x, y), radius mm, SUV (z: the middle of the image)
 PET_KEYS = ("Units", "DecayCorrection", "CorrectedImage", "SeriesDate", "SeriesTime", "AcquisitionDate",
-            "AcquisitionTime", "PatientWeight", "RadiopharmaceuticalInformationSequence")
+            "AcquisitionTime", "PatientWeight", "PatientSize", "RadiopharmaceuticalInformationSequence")
 
 
 def suv_factor_by_hand(weight_kg: float, dose_bq: float, dt_s: float = 3600.0, half_life_s: float = HALF_LIFE_S) -> float:
@@ -53,6 +53,7 @@ def write_cohort(root, n: int, *, seed: int = 0, shape=(10, 20, 20), corrupt=(),
     for s in range(n):
         weight = float(rng.uniform(50.0, 100.0))
         dose = float(rng.uniform(200e6, 400e6))
+        height = float(np.round(rng.uniform(1.5, 1.9), 2))
         sex = ("M", "F", "")[s % 3]
         tracer = "Fluorodeoxyglucose" if s % 4 else "Fluorothymidine"
         study_date = f"2024{1 + s % 12:02d}{1 + s % 28:02d}"
@@ -72,7 +73,7 @@ def write_cohort(root, n: int, *, seed: int = 0, shape=(10, 20, 20), corrupt=(),
         slope = float(bqml.max()) / 32000.0
         stored = np.round(bqml / slope).astype(np.int16)
         folder = root / f"{prefix}{s + 1:04d}"
-        ds = pet_dataset(weight=weight, dose=dose, sex=sex or None, half_life=HALF_LIFE_S,
+        ds = pet_dataset(weight=weight, dose=dose, size=height, sex=sex or None, half_life=HALF_LIFE_S,
                          radiopharmaceutical=tracer, series_date=study_date, acquisition_date=study_date)
         extra = {kw: ds.get(kw) for kw in PET_KEYS if kw in ds}
         extra.update(PatientSex=sex, StudyDate=study_date, StudyTime="115000", Manufacturer="Synthetic",
@@ -85,7 +86,7 @@ def write_cohort(root, n: int, *, seed: int = 0, shape=(10, 20, 20), corrupt=(),
                 data = p.read_bytes()
                 p.write_bytes(data[: len(data) - nj * ni])  # half the pixel data gone
         uid = str(pydicom.dcmread(paths[-1], stop_before_pixels=True).SeriesInstanceUID)
-        out.append({"folder": str(folder), "series_uid": uid, "suv_factor": factor, "weight_kg": weight,
+        out.append({"folder": str(folder), "series_uid": uid, "suv_factor": factor, "weight_kg": weight, "height_m": height,
                     "dose_bq": dose, "sex": sex, "tracer": tracer, "study_date": study_date, "lesions": lesions,
                     "liver_suv": lsuv, "slope": slope, "corrupt": s in corrupt})
     return out
