@@ -107,3 +107,19 @@ def test_report_command(small_cohort, tmp_path, capsys):
     assert rc == 2 and "exists" in err
     rc, _, err = run(capsys, "batch", "report", tmp_path / "missing.parquet", "--out", tmp_path / "x.pdf")
     assert rc == 2 and "no such results file" in err
+
+
+def test_unreachable_scheduler_is_one_line_and_leaves_nothing(small_cohort, tmp_path, capsys):
+    import socket
+
+    import dask
+
+    root, truth = small_cohort
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+        rc, _, err = run(capsys, "batch", "run", truth[0]["folder"], "--task", "suv", "--scheduler",
+                         f"tcp://127.0.0.1:{port}", "--out", tmp_path / "r.parquet")
+    assert rc == 2 and "--scheduler" in err and "Traceback" not in err
+    assert not list(tmp_path.glob("r.*"))  # no empty result set that would need --force

@@ -32,7 +32,7 @@ from datetime import datetime, timezone
 
 from .schema import empty_series_row
 from .store import ResultStore
-from .tasks import SeriesRef, TaskSpec, result_key, run_task, software_version, warm_up
+from .tasks import BatchError, SeriesRef, TaskSpec, result_key, run_task, software_version, warm_up
 
 
 @dataclass
@@ -137,27 +137,36 @@ def run_batch(refs, spec: TaskSpec, store: ResultStore, *, workers: int | None =
             engine = _run_dask(todo, spec, store, prog, workers, scheduler, memory_limit, on_progress, on_start)
     except KeyboardInterrupt:
         interrupted = True
-    finally:
-        run_meta = dict(meta or {})
-        run_meta.update(task=spec.label, parameters=spec.parameters(), software_version=software_version(),
-                        started_utc=started_utc, ended_utc=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                        seconds=round(prog.elapsed, 3), selected=len(todo) + skipped, skipped_done=skipped,
-                        completed=prog.done, failed=prog.failed, interrupted=interrupted, host=socket.gethostname(),
-                        python=platform.python_version(), **engine)
-        try:
-            import dask
-            import distributed
-
-            run_meta.setdefault("dask_version", dask.__version__)
-            run_meta.setdefault("distributed_version", distributed.__version__)
-        except ImportError:  # pragma: no cover - dask is a dependency
-            pass
-        n_series, n_lesions = store.write_tables(run_meta)
+    except BaseException:
+        store.close()
+        if prog.done:  # what finished is kept: the tables are written before the error goes on
+            _finish(store, spec, prog, todo, skipped, started_utc, False, engine, meta)
+        raise  # nothing ran (e.g. the scheduler cannot be reached): no empty result set is left behind
+    counts = _finish(store, spec, prog, todo, skipped, started_utc, interrupted, engine, meta)
     summary = RunSummary(len(todo) + skipped, skipped, prog.done, prog.failed, prog.elapsed, interrupted,
-                         prog.dashboard, n_series, n_lesions)
+                         prog.dashboard, *counts)
     if interrupted:
         raise BatchInterrupted(summary)
     return summary
+
+
+def _finish(store, spec, prog, todo, skipped, started_utc, interrupted, engine, meta) -> tuple[int, int]:
+    """Write the tables and the run's metadata; (series rows, lesion rows)."""
+    run_meta = dict(meta or {})
+    run_meta.update(task=spec.label, parameters=spec.parameters(), software_version=software_version(),
+                    started_utc=started_utc, ended_utc=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    seconds=round(prog.elapsed, 3), selected=len(todo) + skipped, skipped_done=skipped,
+                    completed=prog.done, failed=prog.failed, interrupted=interrupted, host=socket.gethostname(),
+                    python=platform.python_version(), **engine)
+    try:
+        import dask
+        import distributed
+
+        run_meta.setdefault("dask_version", dask.__version__)
+        run_meta.setdefault("distributed_version", distributed.__version__)
+    except ImportError:  # pragma: no cover - dask is a dependency
+        pass
+    return store.write_tables(run_meta)
 
 
 class BatchInterrupted(KeyboardInterrupt):
@@ -184,7 +193,10 @@ def _run_dask(todo, spec, store, prog, workers, scheduler, memory_limit, on_prog
 
     cluster = None
     if scheduler:
-        client = Client(scheduler, timeout="20s")
+        try:  # timeout: distributed.comm.timeouts.connect (Dask's configuration)
+            client = Client(scheduler)
+        except (OSError, ValueError) as exc:
+            raise BatchError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
         engine = {"engine": "dask distributed", "scheduler": scheduler}
     else:
         n = workers if workers and workers > 0 else (os.cpu_count() or 1)

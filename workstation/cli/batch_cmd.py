@@ -173,6 +173,7 @@ def run_batch_cmd(args) -> int:
 
 def _run(args, spec, store, refs, inputs) -> int:
     from workstation.batch.engine import BatchInterrupted, run_batch
+    from workstation.batch.tasks import BatchError
 
     printer = _Printer(args.quiet)
 
@@ -194,8 +195,8 @@ def _run(args, spec, store, refs, inputs) -> int:
         print(f"\ninterrupted: {s.done} series finished and recorded ({s.failed} failed); "
               f"rerun with --resume to go on", file=sys.stderr)
         return 130
-    except OSError as exc:  # the scheduler cannot be reached
-        raise UserError(f"--scheduler {args.scheduler}: {exc}") from None
+    except BatchError as exc:  # the scheduler cannot be reached
+        raise UserError(str(exc)) from None
     paths = store.paths
     print(f"{s.done} series run ({s.failed} failed), {s.skipped} skipped as done, in {s.seconds:.1f} s; "
           f"{s.series_rows} series rows and {s.lesion_rows} lesion rows in {paths['series']} and "
