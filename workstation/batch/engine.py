@@ -27,6 +27,7 @@ import os
 import platform
 import socket
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -200,8 +201,9 @@ def _run_dask(todo, spec, store, prog, workers, scheduler, memory_limit, on_prog
         engine = {"engine": "dask distributed", "scheduler": scheduler}
     else:
         n = workers if workers and workers > 0 else (os.cpu_count() or 1)
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, memory_limit=memory_limit,
-                               dashboard_address="127.0.0.1:0", silence_logs=logging.WARNING)
+        with _workers_ignore_ctrl_c():
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, memory_limit=memory_limit,
+                                   dashboard_address="127.0.0.1:0", silence_logs=logging.WARNING)
         client = Client(cluster)
         engine = {"engine": "dask distributed (local cluster)", "scheduler": cluster.scheduler_address}
     futures = []
@@ -214,7 +216,10 @@ def _run_dask(todo, spec, store, prog, workers, scheduler, memory_limit, on_prog
         if on_start:
             on_start(prog)
         t0 = time.monotonic()
-        client.run(warm_up)  # imports and kernels once per worker, before the clock of the tasks starts
+        try:  # imports and kernels once per worker, before the clock of the tasks starts
+            client.run(warm_up)
+        except Exception as exc:  # noqa: BLE001 - a worker that cannot warm up still gets tasks; each says why it fails
+            engine["warm_up_error"] = f"{type(exc).__name__}: {exc}"
         engine["warm_up_s"] = round(time.monotonic() - t0, 3)
         prog.started = time.monotonic()
         refs = {f"workstation-batch-{key}": ref for key, ref in todo}
@@ -242,3 +247,21 @@ def _run_dask(todo, spec, store, prog, workers, scheduler, memory_limit, on_prog
         if cluster is not None:
             cluster.close()
     return engine
+
+
+@contextmanager
+def _workers_ignore_ctrl_c():
+    """Start the local workers with SIGINT ignored (an ignored signal stays ignored in a spawned child):
+    Ctrl-C in the terminal reaches the whole process group, and it is this process that must stop
+    the run (cancel, record, write the tables, close the cluster), not the workers one by one."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)

@@ -134,16 +134,26 @@ def warm_up() -> float:
     worker), so the first series is not charged for them; returns the seconds it took."""
     import numpy as np
 
-    from workstation.analysis.references import find_liver  # noqa: F401
+    t0 = time.perf_counter()
+    import workstation.analysis.qa.series  # noqa: F401
+    import workstation.analysis.reading  # noqa: F401
+    import workstation.analysis.suv  # noqa: F401
+    import workstation.analysis.suv_apply  # noqa: F401
+    import workstation.io.loader  # noqa: F401
+    import workstation.io.pet_header  # noqa: F401
+    from workstation.analysis.errors import QuantError
+    from workstation.analysis.references import find_liver, liver_reference
     from workstation.analysis.segmentation import find_lesions
     from workstation.core.geometry import ImageGeometry
-    from workstation.io.loader import load_series  # noqa: F401
 
-    t0 = time.perf_counter()
-    geometry = ImageGeometry((8, 8, 8), (8.0, 8.0, 8.0), (0.0, 0.0, 0.0))
-    suv = np.ones((8, 8, 8), np.float32)
+    geometry = ImageGeometry((12, 12, 12), (8.0, 8.0, 8.0), (0.0, 0.0, 0.0))
+    suv = np.full((12, 12, 12), 2.0, np.float32)
     suv[3:5, 3:5, 3:5] = 5.0
     find_lesions(suv, geometry, DEFAULT_METHOD, min_volume_ml=0.0, exclude=())
+    try:
+        liver_reference(suv, geometry, find_liver(suv, geometry))
+    except QuantError:
+        pass
     return time.perf_counter() - t0
 
 

@@ -192,8 +192,8 @@ def _run(args, spec, store, refs, inputs) -> int:
                       meta={"inputs": inputs, "out": str(store.paths["series"])})
     except BatchInterrupted as exc:
         s = exc.summary
-        print(f"\ninterrupted: {s.done} series finished and recorded ({s.failed} failed); "
-              f"rerun with --resume to go on", file=sys.stderr)
+        print(f"\ninterrupted: {s.series_rows} series recorded in {store.paths['series']} (this run about {s.done}, "
+              f"{s.failed} failed); rerun with --resume to go on", file=sys.stderr)
         return 130
     except BatchError as exc:  # the scheduler cannot be reached
         raise UserError(str(exc)) from None
