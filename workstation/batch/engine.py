@@ -2,7 +2,9 @@
 
 :func:`run_batch` skips the series already in the journal (resume), submits one
 :func:`~workstation.batch.tasks.run_task` per remaining series to a Dask cluster and records each
-result in the journal as it arrives (``distributed.as_completed``), with progress and ETA.
+result in the journal as it arrives (``distributed.as_completed``), with progress and ETA. At most
+a window of tasks (four per worker thread, at least 16) is on the cluster at a time, refilled as
+results arrive, so the scheduler never holds the whole cohort's file lists.
 
 * Cluster: a scheduler address (``--scheduler tcp://host:8786``, a cluster started with
   ``dask scheduler`` / ``dask worker``, or by dask-jobqueue on SLURM/PBS), else a local cluster of
@@ -222,10 +224,25 @@ def _run_dask(todo, spec, store, prog, workers, scheduler, memory_limit, on_prog
             engine["warm_up_error"] = f"{type(exc).__name__}: {exc}"
         engine["warm_up_s"] = round(time.monotonic() - t0, 3)
         prog.started = time.monotonic()
-        refs = {f"workstation-batch-{key}": ref for key, ref in todo}
-        if refs:
-            futures = client.map(run_task, list(refs.values()), spec=spec, key=list(refs))
-        for fut in as_completed(futures):
+        # a bounded window of tasks on the cluster (Dask's as_completed, refilled as results arrive): the
+        # scheduler holds a few file lists at a time, not the whole cohort's, and Ctrl-C has little to cancel
+        window = max(4 * max(engine["threads"], 1), 16)
+        pending = iter(todo)
+        refs: dict[str, SeriesRef] = {}
+
+        def submit_next():
+            item = next(pending, None)
+            if item is None:
+                return None
+            key, ref = item
+            dkey = f"workstation-batch-{key}"
+            refs[dkey] = ref
+            fut = client.submit(run_task, ref, spec, key=dkey, pure=False)
+            futures.append(fut)
+            return fut
+
+        queue = as_completed([f for f in (submit_next() for _ in range(window)) if f is not None])
+        for fut in queue:
             try:
                 result = fut.result()
             except Exception as exc:  # noqa: BLE001 - KilledWorker, a cancelled task: a failure row, the run goes on
@@ -234,9 +251,14 @@ def _run_dask(todo, spec, store, prog, workers, scheduler, memory_limit, on_prog
                           if type(exc).__name__ == "KilledWorker" else f"{type(exc).__name__}: {msg}")
                 result = failure_row(refs[fut.key], spec, reason)
             _record(store, result, prog, on_progress)
+            futures.remove(fut)
+            refs.pop(fut.key, None)
             fut.release()
+            nxt = submit_next()
+            if nxt is not None:
+                queue.add(nxt)
     except KeyboardInterrupt:
-        if futures:
+        if futures:  # the tasks in flight: lost, and run again by --resume
             try:
                 client.cancel(futures)
             except Exception:  # noqa: BLE001 - shutting down anyway

@@ -76,7 +76,7 @@ class LoopbackCluster:
             if p is None:
                 continue
             try:
-                p.wait(timeout=15)
+                p.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 os.kill(p.pid, signal.SIGKILL)
                 p.wait(timeout=15)
