@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -39,10 +40,11 @@ refs = [SeriesRef(s.series_uid, tuple(s.files), s.study_uid) for s in find_serie
         if s.is_image and s.modality == "PT"]
 spec = TaskSpec.parse(sys.argv[2])
 warm_up()
-t1 = time.perf_counter()
+t1, c1 = time.perf_counter(), time.process_time()
 rows = [run_task(r, spec) for r in refs]
-t2 = time.perf_counter()
-print(json.dumps({"n": len(rows), "task_s": t2 - t1, "failed": sum(r["series"]["status"] != "ok" for r in rows)}))
+t2, c2 = time.perf_counter(), time.process_time()
+print(json.dumps({"n": len(rows), "task_s": t2 - t1, "task_cpu_s": c2 - c1,
+                  "failed": sum(r["series"]["status"] != "ok" for r in rows)}))
 """
 
 
@@ -50,11 +52,20 @@ def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def _cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes and all they waited for (the local
+    cluster's workers included): the cost of a configuration, much less sensitive than wall time to
+    what else the machine runs."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 def run_loop(folder: Path, task: str) -> dict:
-    t = time.perf_counter()
+    t, c = time.perf_counter(), _cpu()
     r = subprocess.run([sys.executable, "-c", LOOP, str(folder), task], capture_output=True, text=True, check=True)
     out = json.loads(r.stdout.strip().splitlines()[-1])
     out["wall_s"] = time.perf_counter() - t
+    out["cpu_s"] = _cpu() - c
     return out
 
 
@@ -63,14 +74,19 @@ def run_batch(folder: Path, task: str, workers: int, out_dir: Path) -> dict:
     exe = Path(sys.executable).with_name("workstation")
     cmd = [str(exe), "batch", "run", str(folder), "--task", task, "--workers", str(workers), "--out", str(out),
            "--force", "--quiet"]
-    t = time.perf_counter()
+    t, c = time.perf_counter(), _cpu()
     r = subprocess.run(cmd, capture_output=True, text=True)
-    wall = time.perf_counter() - t
+    wall, cpu = time.perf_counter() - t, _cpu() - c
     if r.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{r.stderr}")
     meta = json.loads(out.with_name(f"w{workers}.run.json").read_text())["runs"][-1]
+    import pyarrow.parquet as pq
+
+    inside = sum(r["seconds"] for r in pq.read_table(out, columns=["seconds"]).to_pylist())
+    phase = meta.get("task_phase_cpu_s") or {}
     return {"n": meta["completed"], "task_s": meta["seconds"], "wall_s": wall, "failed": meta["failed"],
-            "warm_up_s": meta.get("warm_up_s")}
+            "warm_up_s": meta.get("warm_up_s"), "cpu_s": cpu, "inside_s": inside,
+            "task_cpu_s": (phase["workers"] + phase["driver"]) if phase else None}
 
 
 def main() -> int:
@@ -105,11 +121,14 @@ def main() -> int:
                     res[name] = r
         print(f"load average after: {_load()}")
         n = res["loop"]["n"]
-        print(f"\n{'':<10} {'wall s':>8} {'studies/min':>12} {'task s':>8} {'studies/min':>12}  (task phase)")
+        print(f"\n{'':<10} {'wall s':>8} {'studies/min':>12} {'task s':>8} {'studies/min':>12} {'CPU s':>8} "
+              f"{'CPU ms/study':>13}")
         for name, r in res.items():
             print(f"{name:<10} {r['wall_s']:8.2f} {60 * r['n'] / r['wall_s']:12.1f} {r['task_s']:8.2f} "
-                  f"{60 * r['n'] / r['task_s']:12.1f}" + (f"  warm-up {r['warm_up_s']:.2f} s" if r.get("warm_up_s")
-                                                          else ""))
+                  f"{60 * r['n'] / r['task_s']:12.1f} {r['cpu_s']:8.2f} {1000 * r['cpu_s'] / r['n']:13.1f}"
+                  + (f"  warm-up {r['warm_up_s']:.2f} s" if r.get("warm_up_s") else "")
+                  + (f"  (time inside the tasks {r['inside_s']:.1f} s)" if r.get("inside_s") else ""))
+        print("(task s: first submission to last result; CPU s: every process of the command, start-up included)")
         loop, one, two = res["loop"], res["1 worker"], res["2 workers"]
         per = loop["task_s"] / n
         over_task = (one["task_s"] - loop["task_s"]) / n
@@ -119,6 +138,13 @@ def main() -> int:
               f"({100 * over_task / per:+.1f} %, goal <= 10 %)")
         print(f"  whole command (cluster start, warm-up, tables): {1000 * over_wall:+.1f} ms per study "
               f"({100 * over_wall / per:+.1f} %)")
+        if one.get("task_cpu_s") is not None:
+            d = (one["task_cpu_s"] - loop["task_cpu_s"]) / n
+            print(f"engine CPU per study in the task phase, 1 worker (worker + driver with its scheduler) vs loop: "
+                  f"{1000 * d:+.1f} ms ({100 * d / (loop['task_cpu_s'] / n):+.1f} %, goal <= 10 %; loop "
+                  f"{1000 * loop['task_cpu_s'] / n:.1f} ms CPU per study)")
+        print(f"engine CPU per study, 1 worker vs loop (whole commands): "
+              f"{1000 * (one['cpu_s'] - loop['cpu_s']) / n:+.1f} ms ({100 * (one['cpu_s'] - loop['cpu_s']) / loop['cpu_s']:+.1f} %)")
         print(f"speed-up 2 workers / 1 worker: task phase {one['task_s'] / two['task_s']:.2f}x, whole command "
               f"{one['wall_s'] / two['wall_s']:.2f}x (goal >= 1.8x)")
         fails = {k: r["failed"] for k, r in res.items() if r["failed"]}

@@ -19,8 +19,12 @@ results arrive, so the scheduler never holds the whole cohort's file lists.
 * Ctrl-C cancels what is queued, keeps everything that finished, writes the tables and raises
   :class:`KeyboardInterrupt`; ``--resume`` goes on from there.
 
-The workers need the ``workstation`` package (same version) and read the series' files by path:
-they must see the same file system (the managed store on a shared disk, or the given folders).
+The workers need the ``workstation`` package (same version: checked before the first task) and
+read the series' files by path: they must see the same file system (the managed store on a shared
+disk, or the given folders). A script that calls :func:`run_batch` with a local cluster needs the
+``if __name__ == "__main__":`` guard (the workers are spawned processes). ``run.json`` records the
+CPU time of the task phase (workers, and the driver with the local scheduler), which the benchmark
+compares with a plain loop's.
 """
 
 from __future__ import annotations
@@ -217,6 +221,12 @@ def _run_dask(todo, spec, store, prog, workers, scheduler, memory_limit, on_prog
         engine["dashboard"] = prog.dashboard
         if on_start:
             on_start(prog)
+        versions = client.run(software_version)  # the resume key holds the version: one version on every worker
+        other = {addr: v for addr, v in versions.items() if v != software_version()}
+        if other:
+            addr, v = next(iter(other.items()))
+            raise BatchError(f"the worker at {addr} runs workstation {v}, this is {software_version()}: install the "
+                             "same version on every worker")
         t0 = time.monotonic()
         try:  # imports and kernels once per worker, before the clock of the tasks starts
             client.run(warm_up)
@@ -224,6 +234,7 @@ def _run_dask(todo, spec, store, prog, workers, scheduler, memory_limit, on_prog
             engine["warm_up_error"] = f"{type(exc).__name__}: {exc}"
         engine["warm_up_s"] = round(time.monotonic() - t0, 3)
         prog.started = time.monotonic()
+        cpu0 = client.run(time.process_time), time.process_time()  # CPU of the task phase, workers and driver
         # a bounded window of tasks on the cluster (Dask's as_completed, refilled as results arrive): the
         # scheduler holds a few file lists at a time, not the whole cohort's, and Ctrl-C has little to cancel
         window = max(4 * max(engine["threads"], 1), 16)
@@ -257,6 +268,13 @@ def _run_dask(todo, spec, store, prog, workers, scheduler, memory_limit, on_prog
             nxt = submit_next()
             if nxt is not None:
                 queue.add(nxt)
+        try:
+            cpu1 = client.run(time.process_time)
+            engine["task_phase_cpu_s"] = {
+                "workers": round(sum(v - cpu0[0].get(w, 0.0) for w, v in cpu1.items()), 3),
+                "driver": round(time.process_time() - cpu0[1], 3)}  # the local scheduler runs in the driver
+        except Exception:  # noqa: BLE001 - a measurement only (a worker may have died)
+            pass
     except KeyboardInterrupt:
         if futures:  # the tasks in flight: lost, and run again by --resume
             try:

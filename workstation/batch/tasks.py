@@ -26,7 +26,7 @@ import math
 import os
 import socket
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -67,7 +67,6 @@ class TaskSpec:
     suv_type: str = "bw"
     min_volume_ml: float = 0.5
     exclude: tuple[str, ...] = ("brain", "bladder")
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @classmethod
     def parse(cls, text: str, *, suv_type: str = "bw", min_volume_ml: float = 0.5,
