@@ -39,6 +39,7 @@ VTK = ("vtk", "vtkmodules")
 SAME_ROW_ALLOWED = {("io", "settings"), ("io", "tasks"), ("net", "settings"), ("net", "tasks"),
                     ("net", "io")}  # the node writes into the study database and the audit trail
 NET = ("pynetdicom", "dicomweb_client")
+DASK = ("dask", "distributed")  # the batch engine: only batch drives it (testing starts clusters for tests)
 
 
 def _imports(path: Path):
@@ -73,6 +74,8 @@ def _violations():
                 out.append(f"{where}: VTK only in render and ui")
             if top in NET and layer != "net":
                 out.append(f"{where}: pynetdicom and dicomweb-client only in net")
+            if top in DASK and layer not in ("batch", "testing"):
+                out.append(f"{where}: dask and distributed only in batch (and the test fixtures)")
             if top == "numba" and layer != "kernels":
                 out.append(f"{where}: numba only in kernels")
             if top == "workstation" and mod.count(".") >= 1:
@@ -400,9 +403,14 @@ def test_rule_checker_catches_a_violation(tmp_path, monkeypatch):
     fake = tmp_path / "workstation"
     (fake / "core").mkdir(parents=True)
     (fake / "core" / "bad.py").write_text("import PySide6\nfrom workstation.io import loader\n")
+    (fake / "report").mkdir()
+    (fake / "report" / "bad.py").write_text("import distributed\nfrom workstation.batch import engine\n")
+    (fake / "batch").mkdir()
+    (fake / "batch" / "ok.py").write_text("import distributed\nfrom workstation.analysis import reading\n")
     monkeypatch.setattr(sys.modules[__name__], "PKG", fake)
     v = _violations()
-    assert len(v) == 2
+    assert len(v) == 4, v
+    assert not [x for x in v if "batch/ok.py" in x]
 
 
 @pytest.mark.parametrize("modules,forbidden", [
@@ -410,7 +418,8 @@ def test_rule_checker_catches_a_violation(tmp_path, monkeypatch):
      ("PySide6", "vtkmodules", "numba")),
     ("workstation.analysis.registration.resample, workstation.analysis.suv.factor", ("PySide6", "vtkmodules", "numba")),
     ("workstation.kernels", ("PySide6", "vtkmodules")),
-    ("workstation.cli", ("PySide6", "vtkmodules", "numba")),
+    ("workstation.cli", ("PySide6", "vtkmodules", "numba", "dask", "distributed", "pyarrow")),
+    ("workstation.batch.tasks, workstation.batch.select, workstation.batch.store", ("PySide6", "vtkmodules", "dask")),
     ("workstation.net.scp, workstation.net.scu, workstation.net.web", ("PySide6", "vtkmodules", "numba")),
 ])
 def test_lower_layers_import_headless(modules, forbidden):

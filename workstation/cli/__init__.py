@@ -37,6 +37,7 @@ COMMANDS = (
     "web_cmd",
     "worklist_cmd",
     "qa_cmd",
+    "batch_cmd",
 )
 
 

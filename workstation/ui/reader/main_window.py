@@ -239,6 +239,15 @@ class MainWindow(QMainWindow):
 
         self.node_settings_action = menu.addAction(self.tr("DICOM node…"))
         self.node_settings_action.triggered.connect(lambda: open_node_settings(self))
+        cohort = self.menuBar().addMenu(self.tr("Cohort"))  # results of `workstation batch run` (ui/batch)
+        self.batch_results_action = cohort.addAction(self.tr("Open batch results…"))
+        self.batch_results_action.triggered.connect(lambda: self.show_batch_results())
+
+    def show_batch_results(self, path=None):
+        """The batch results browser (sort, filter, open a row's study with its lesions)."""
+        from workstation.ui.batch.results_window import open_batch_results
+
+        return open_batch_results(self, path)
 
     def choose_language(self, code: str) -> None:
         from workstation.ui import i18n

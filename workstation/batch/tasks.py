@@ -1,0 +1,343 @@
+"""The task of a batch run: a plain function of one series that any worker can run.
+
+:func:`run_task` loads the series from its files, computes its SUV factor (``analysis.suv.factor``,
+with its provenance) and then, by task:
+
+* ``lesions[:METHOD]``: whole-body lesions exactly as ``workstation lesions`` finds them
+  (``analysis.reading.measure`` → ``segmentation.find_lesions``, brain and bladder excluded,
+  ``min_volume_ml``), plus the liver reference found automatically (``references.find_liver``,
+  a 3 cm sphere), which PERCIST needs and the cohort report plots;
+* ``suv``: the SUV factor, its trail and QC flags, the image's SUVmax;
+* ``references``: the liver and blood-pool references found automatically;
+* ``qa``: the uniform-cylinder check (``analysis.qa.series.uniformity_volume``).
+
+It returns ``{"series": row, "lesions": [rows]}`` with the columns of :mod:`.schema`. It never
+raises: any failure (unreadable files, missing SUV tags, a method that refuses) is a row with
+``status = "failed"`` and the reason, so one bad series never stops a run. The function has no
+state, opens no database and knows nothing of Dask: the serial loop and the workers call the
+same code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import socket
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from workstation.batch.schema import empty_lesion_row, empty_series_row
+
+TASKS = ("lesions", "suv", "references", "qa")
+DEFAULT_METHOD = "fixed:2.5"
+
+
+class BatchError(ValueError):
+    """A batch request that cannot run (bad task, bad selection); the message says the fix."""
+
+
+@dataclass(frozen=True)
+class SeriesRef:
+    """One series to quantify: its UID (may be empty for loose files) and its files."""
+
+    series_uid: str
+    files: tuple[str, ...]
+    study_uid: str = ""
+
+    @property
+    def source(self) -> str:
+        return str(Path(self.files[0]).parent) if self.files else ""
+
+    @property
+    def identity(self) -> str:
+        """What names the series for resume: its UID, else its sorted file paths."""
+        return self.series_uid or "files:" + "|".join(sorted(self.files))
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """The task and its parameters (all of which enter the resume key)."""
+
+    name: str = "lesions"
+    method: str = ""
+    suv_type: str = "bw"
+    min_volume_ml: float = 0.5
+    exclude: tuple[str, ...] = ("brain", "bladder")
+
+    @classmethod
+    def parse(cls, text: str, *, suv_type: str = "bw", min_volume_ml: float = 0.5,
+              exclude: tuple[str, ...] = ("brain", "bladder")) -> "TaskSpec":
+        """``lesions``, ``lesions:pct:41``, ``suv``, ``references`` or ``qa`` -> TaskSpec (BatchError if not)."""
+        from workstation.analysis.lesions.segmentation import DEFAULT_EXCLUDE
+        from workstation.analysis.suv.factor import normalize_suv_type
+        from workstation.core.vocabulary import VocabularyError, parse_method
+
+        name, _, method = str(text).strip().partition(":")
+        name = name.lower()
+        if name not in TASKS:
+            raise BatchError(f"--task {text!r}: known tasks are lesions[:METHOD], suv, references, qa")
+        if method and name != "lesions":
+            raise BatchError(f"--task {text!r}: only the lesions task takes a method")
+        if name == "lesions":
+            method = method or DEFAULT_METHOD
+            try:
+                parse_method(method)
+            except VocabularyError as exc:
+                raise BatchError(f"--task {text!r}: {exc}") from None
+        try:
+            suv_type = normalize_suv_type(suv_type)
+        except ValueError as exc:
+            raise BatchError(f"--suv: {exc}") from None
+        if not (min_volume_ml >= 0):
+            raise BatchError("--min-volume must be 0 or more (mL)")
+        bad = [e for e in exclude if e not in DEFAULT_EXCLUDE]
+        if bad:
+            raise BatchError(f"--exclude {bad}: known organs are {', '.join(DEFAULT_EXCLUDE)}")
+        return cls(name, method, suv_type, float(min_volume_ml), tuple(exclude))
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}:{self.method}" if self.method else self.name
+
+    def parameters(self) -> dict:
+        p = {"task": self.name, "suv_type": self.suv_type}
+        if self.name == "lesions":
+            p.update(method=self.method, min_volume_ml=self.min_volume_ml, exclude=list(self.exclude),
+                     liver="found automatically (3 cm sphere)")
+        if self.name == "references":
+            p.update(liver="found automatically (3 cm sphere)", blood_pool="found automatically (1 x 2 cm cylinder)")
+        return p
+
+    def parameters_json(self) -> str:
+        return json.dumps(self.parameters(), sort_keys=True, separators=(",", ":"))
+
+
+def software_version() -> str:
+    from workstation import __version__
+
+    return __version__
+
+
+def result_key(ref: SeriesRef, spec: TaskSpec, version: str | None = None) -> str:
+    """The resume key: the same series, task, parameters and software version give the same key."""
+    text = "\n".join([ref.identity, spec.parameters_json(), version or software_version()])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def warm_up() -> float:
+    """Import the task's modules and load the numba kernels on a tiny image in this process (a
+    worker), so the first series is not charged for them; returns the seconds it took."""
+    import numpy as np
+
+    t0 = time.perf_counter()
+    import workstation.analysis.qa.series  # noqa: F401
+    import workstation.analysis.lesions.findings  # noqa: F401
+    import workstation.analysis.suv.factor  # noqa: F401
+    import workstation.analysis.suv.apply  # noqa: F401
+    import workstation.io.loader  # noqa: F401
+    import workstation.io.pet_header  # noqa: F401
+    from workstation.analysis.errors import QuantError
+    from workstation.analysis.lesions.references import find_liver, liver_reference
+    from workstation.analysis.lesions.segmentation import find_lesions
+    from workstation.core.geometry import ImageGeometry
+
+    geometry = ImageGeometry((12, 12, 12), (8.0, 8.0, 8.0), (0.0, 0.0, 0.0))
+    suv = np.full((12, 12, 12), 2.0, np.float32)
+    suv[3:5, 3:5, 3:5] = 5.0
+    find_lesions(suv, geometry, DEFAULT_METHOD, min_volume_ml=0.0, exclude=())
+    try:
+        liver_reference(suv, geometry, find_liver(suv, geometry))
+    except QuantError:
+        pass
+    return time.perf_counter() - t0
+
+
+# ------------------------------------------------------------------------------ the task
+def run_task(ref: SeriesRef, spec: TaskSpec) -> dict:
+    """Quantify one series (see the module docstring). Never raises."""
+    t0 = time.perf_counter()
+    row = empty_series_row()
+    row.update(result_key=result_key(ref, spec), series_uid=ref.series_uid, study_uid=ref.study_uid,
+               source=ref.source, n_files=len(ref.files), task=spec.name, method=spec.method,
+               parameters=spec.parameters_json(), software_version=software_version(), status="ok", error="",
+               started_utc=datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+               worker=f"{socket.gethostname()}:{os.getpid()}", qc_missing_tags=False, qc_decay_conflict=False,
+               qc_sex_unknown=False, qc_flags="")
+    lesions: list[dict] = []
+    try:
+        lesions = _quantify(ref, spec, row)
+    except MemoryError:
+        row.update(status="failed", error="MemoryError: the series does not fit in this worker's memory")
+    except Exception as exc:  # noqa: BLE001 - a failure is a row with its reason, never the end of the run
+        msg = " ".join(str(exc).split()) or "(no message)"
+        row.update(status="failed", error=f"{type(exc).__name__}: {msg}")
+        lesions = []
+    row["seconds"] = time.perf_counter() - t0
+    return {"series": row, "lesions": lesions}
+
+
+def _quantify(ref: SeriesRef, spec: TaskSpec, row: dict) -> list[dict]:
+    from workstation.analysis.suv.factor import compute_suv
+    from workstation.analysis.suv.apply import suv_array
+    from workstation.io.loader import load_series
+
+    if not ref.files:
+        raise BatchError("the series has no files")
+    vol = load_series(list(ref.files))
+    _describe(vol, row)
+    if not vol.is_pet or vol.pet is None:
+        raise BatchError(f"modality {vol.modality or '?'} is not PET: nothing to quantify")
+    row["series_uid"] = row["series_uid"] or vol.series_uid
+    row["study_uid"] = row["study_uid"] or vol.study_uid
+    if spec.name == "qa":
+        from workstation.analysis.qa.series import uniformity_volume
+
+        res, suv = uniformity_volume(vol, spec.suv_type)
+        _suv_fields(suv, list(vol.warnings), row)
+        row.update(qa_mean=res.mean, qa_deviation_percent=res.deviation_percent,
+                   qa_max_slice_deviation_percent=res.max_slice_deviation_percent, qa_pass=bool(res.passed))
+        row["suvmax_image"] = float(suv_array(vol, suv).max())
+        return []
+    suv = compute_suv(vol.pet, spec.suv_type)
+    _suv_fields(suv, list(vol.warnings), row)
+    arr = suv_array(vol, suv)
+    row["suvmax_image"] = float(arr.max())
+    if spec.name == "suv":
+        return []
+    liver = _auto_liver(arr, vol.geometry, row, required=spec.name == "lesions" and spec.method == "percist")
+    if spec.name == "references":
+        if liver is not None:
+            _blood_pool(arr, vol.geometry, liver, row)
+        return []
+    from workstation.analysis.reading import measure
+
+    reading = measure(vol, suv, spec.method, liver_world=None if liver is None else liver.centre_world,
+                      min_volume_ml=spec.min_volume_ml, exclude=spec.exclude)
+    rep = reading.report
+    les = rep.lesions
+    row.update(n_lesions=len(les), tmtv_ml=float(rep.total_mtv_ml), tlg_total=float(rep.total_tlg),
+               suvmax=max((x.suvmax for x in les), default=None),
+               suvpeak_max=max((x.suvpeak for x in les), default=None),
+               threshold=None if rep.threshold is None else float(rep.threshold))
+    out = []
+    for x in les:
+        r = empty_lesion_row()
+        r.update(result_key=row["result_key"], series_uid=row["series_uid"], task=spec.name, method=spec.method,
+                 lesion=int(x.label), voxels=int(x.voxels), mtv_ml=float(x.mtv_ml), suvmax=float(x.suvmax),
+                 suvmean=float(x.suvmean), suvpeak=float(x.suvpeak), suv_sd=_num(x.suv_sd), tlg=float(x.tlg),
+                 threshold=_num(x.threshold), background=_num(x.background))
+        r["centre_x"], r["centre_y"], r["centre_z"] = (float(v) for v in x.centre_world)
+        r["max_x"], r["max_y"], r["max_z"] = (float(v) for v in x.max_world)
+        out.append(r)
+    return out
+
+
+def _num(v):
+    if v is None:
+        return None
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+def _auto_liver(arr, geometry, row: dict, *, required: bool):
+    from workstation.analysis.errors import QuantError
+    from workstation.analysis.lesions.references import find_liver, liver_reference
+
+    try:
+        centre = find_liver(arr, geometry)
+        liver = liver_reference(arr, geometry, centre)
+    except QuantError as exc:
+        if required:
+            raise QuantError(f"percist needs the liver reference, which was not found automatically ({exc})",
+                             field="liver_world") from None
+        _flag(row, "liver_not_found")
+        return None
+    row.update(liver_suvmean=float(liver.mean), liver_suvsd=float(liver.std))
+    row["liver_x"], row["liver_y"], row["liver_z"] = (float(v) for v in liver.centre_world)
+    return liver
+
+
+def _blood_pool(arr, geometry, liver, row: dict) -> None:
+    from workstation.analysis.errors import QuantError
+    from workstation.analysis.lesions.references import blood_pool_reference, find_blood_pool
+
+    try:
+        c = find_blood_pool(arr, geometry, liver.centre_world, liver.mean)
+        bp = blood_pool_reference(arr, geometry, c)
+    except QuantError:
+        _flag(row, "blood_pool_not_found")
+        return
+    row.update(blood_pool_suvmean=float(bp.mean), blood_pool_suvsd=float(bp.std))
+
+
+def _flag(row: dict, name: str) -> None:
+    flags = [f for f in (row.get("qc_flags") or "").split(",") if f]
+    if name not in flags:
+        flags.append(name)
+    row["qc_flags"] = ",".join(flags)
+
+
+# words of the loader's and the SUV trail's warnings -> QC flags
+_MISSING = ("is missing", "was assumed", "not recorded", "have no actualframeduration")
+_DECAY = ("does not list decy", "half-lives after injection", "after the earliest acquisition",
+          "radiopharmaceuticalstartdatetime", "radionuclidehalflife", "back-computed")
+
+
+def qc_flags(warnings: list[str], sex_assumed: str | None) -> dict:
+    """The QC flags of a series from its warnings (the words the loader and the SUV trail use)."""
+    low = [w.lower() for w in warnings]
+    return {"qc_missing_tags": any(any(m in w for m in _MISSING) for w in low),
+            "qc_decay_conflict": any(any(d in w for d in _DECAY) for w in low),
+            "qc_sex_unknown": sex_assumed is not None}
+
+
+def _suv_fields(suv, volume_warnings: list[str], row: dict) -> None:
+    from workstation.analysis.suv.factor import sex_assumed
+
+    warnings = list(dict.fromkeys(list(volume_warnings) + list(suv.warnings)))
+    row.update(suv_type=suv.suv_type, suv_units=suv.units, suv_factor=float(suv.factor),
+               suv_factor_varies=suv.instance_factors is not None,
+               suv_provenance=json.dumps(suv.provenance, default=str, sort_keys=True),
+               warnings=json.dumps(warnings))
+    flags = qc_flags(warnings, sex_assumed(suv))
+    row.update(flags)
+    low = " ".join(volume_warnings).lower()
+    for name, on in (("missing_tags", flags["qc_missing_tags"]), ("decay_conflict", flags["qc_decay_conflict"]),
+                     ("sex_unknown", flags["qc_sex_unknown"]), ("files_skipped", "skipped" in low),
+                     ("slices_interpolated", "interpolat" in low or "resampled" in low)):
+        if on:
+            _flag(row, name)
+
+
+def _describe(vol, row: dict) -> None:
+    info = vol.info or {}
+    nk, nj, ni = vol.shape
+    row.update(study_date=str(info.get("StudyDate", "") or ""), patient_sex=(vol.patient.sex or "").upper(),
+               manufacturer=str(info.get("Manufacturer", "") or ""), model=str(info.get("ManufacturerModelName", "")
+                                                                               or ""),
+               units=vol.units or "", shape=f"{nk}x{nj}x{ni}", voxel_ml=float(vol.geometry.voxel_volume_ml))
+    row["patient_age_y"] = age_years(vol.patient.birth_date, row["study_date"])
+    pet = vol.pet
+    if pet is not None:
+        rp = pet.value("radiopharmaceutical")
+        row["tracer"] = str(rp or "")
+        code = pet.value("radionuclide_code")
+        if isinstance(code, (tuple, list)) and len(code) >= 3:
+            row["nuclide"] = str(code[2] or "").strip("^")
+        elif code:
+            row["nuclide"] = str(code)
+
+
+def age_years(birth_date: str, study_date: str) -> float | None:
+    """Whole years between two DICOM dates (YYYYMMDD); None when either is missing or invalid."""
+    try:
+        b = date(int(birth_date[:4]), int(birth_date[4:6]), int(birth_date[6:8]))
+        s = date(int(study_date[:4]), int(study_date[4:6]), int(study_date[6:8]))
+    except (TypeError, ValueError, IndexError):
+        return None
+    years = s.year - b.year - ((s.month, s.day) < (b.month, b.day))
+    return float(years) if years >= 0 else None
