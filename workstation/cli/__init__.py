@@ -35,6 +35,7 @@ COMMANDS = (
     "send_cmd",
     "web_cmd",
     "qa_cmd",
+    "brain_cmd",
 )
 
 
