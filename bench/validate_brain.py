@@ -75,8 +75,13 @@ def main(argv=None) -> int:
     ap.add_argument("--test-normals", type=int, default=20)
     ap.add_argument("--patients", type=int, default=10, help="per kind (AD, bvFTD; MTLE split L/R)")
     ap.add_argument("--grid-mm", type=float, default=4.0)
+    ap.add_argument("--voxel-mm", type=float, default=4.0, help="voxel size of the synthetic PETs")
+    ap.add_argument("--sweep-amplitudes", default="0.05,0.10,0.15,0.20,0.30")
+    ap.add_argument("--sweep-radii", default="6,10,15")
     ap.add_argument("--reference", default="pons")
     ap.add_argument("--no-sweep", action="store_true")
+    ap.add_argument("--reuse-db", type=Path, help="a database folder of an earlier (interrupted) run: its normals are "
+                    "used as they are (their landmark errors are not re-measured)")
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)
     out = args.out or Path(tempfile.mkdtemp(prefix="validate-brain-"))
@@ -84,13 +89,20 @@ def main(argv=None) -> int:
     print(f"load average {os.getloadavg()}; output {out}", flush=True)
     t_start = time.time()
     lms = landmarks()
-    db = NormalDatabase.create(out / "db", synthetic=True, grid_mm=args.grid_mm)
-    space = db.space
-    template = db.template()
     lm_err = {"normal": [], "patient": []}
     times = []
-    for i in range(args.normals):
-        vol, tr = make_subject(10000 + i, "normal")
+    if args.reuse_db:
+        db = NormalDatabase.open(args.reuse_db)
+        db.meta["build"] = None
+        n_done = len(db.meta["subjects"])
+        print(f"reusing {n_done} normals of {args.reuse_db}", flush=True)
+    else:
+        db = NormalDatabase.create(out / "db", synthetic=True, grid_mm=args.grid_mm)
+        n_done = 0
+    space = db.space
+    template = db.template()
+    for i in range(n_done, args.normals):
+        vol, tr = make_subject(10000 + i, "normal", voxel_mm=args.voxel_mm)
         t0 = time.time()
         m = process(vol.array, vol.geometry, space, template, native_fwhm_mm=tr.fwhm_mm,
                     target_fwhm_mm=db.meta["target_fwhm_mm"])
@@ -101,12 +113,14 @@ def main(argv=None) -> int:
             print(f"normal {i + 1}/{args.normals}: {times[-1]:.1f} s, landmark error {lm_err['normal'][-1]:.2f} mm",
                   flush=True)
     build = db.build()
+    (out / "partial.json").write_text(json.dumps({"landmark_error_mm_normals": lm_err["normal"], "loo": build["loo"],
+                                                  "registration_seconds": times}))
     print("database built", json.dumps(build["loo"][args.reference]), flush=True)
 
     ref = args.reference
     fp_test, frac_test, pattern_normals = [], [], {k: [] for k in stats.PATTERNS}
     for i in range(args.test_normals):
-        vol, tr = make_subject(20000 + i, "normal")
+        vol, tr = make_subject(20000 + i, "normal", voxel_mm=args.voxel_mm)
         r = analyse(vol, db, ref, age=tr.age, native_fwhm_mm=tr.fwhm_mm)
         fp_test.append(len(r.clusters))
         zb = r.z[space.analysis_mask]
@@ -119,7 +133,7 @@ def main(argv=None) -> int:
         ["MTLE-L"] * (args.patients // 2) + ["MTLE-R"] * (args.patients - args.patients // 2)
     per = []
     for n, kind in enumerate(kinds):
-        vol, tr = make_subject(30000 + n, kind)
+        vol, tr = make_subject(30000 + n, kind, voxel_mm=args.voxel_mm)
         r = analyse(vol, db, ref, age=tr.age, native_fwhm_mm=tr.fwhm_mm)
         lm_err["patient"].append(landmark_error(r.normalisation, tr, lms))
         truth = truth_on_grid(tr.deficit, space)
@@ -149,9 +163,9 @@ def main(argv=None) -> int:
     sweep = []
     if not args.no_sweep:
         centre = np.array([-38.0, 62.0, 38.0])  # LPS: RAS (38, -62, 38), right inferior parietal
-        for amp in (0.05, 0.10, 0.15, 0.20, 0.30):
-            for radius in (6.0, 10.0, 15.0):
-                vol, tr = make_subject(40000 + len(sweep), "normal",
+        for amp in [float(v) for v in args.sweep_amplitudes.split(",")]:
+            for radius in [float(v) for v in args.sweep_radii.split(",")]:
+                vol, tr = make_subject(40000 + len(sweep), "normal", voxel_mm=args.voxel_mm,
                                        extra_deficit={"centre_mni": centre, "radius_mm": radius, "amplitude": amp})
                 r = analyse(vol, db, ref, age=tr.age, native_fwhm_mm=tr.fwhm_mm)
                 hit = False
@@ -170,11 +184,13 @@ def main(argv=None) -> int:
     mtle = [p for p in per if p["kind"].startswith("MTLE")]
     res = {
         "settings": vars(args) | {"out": str(out)},
-        "registration_seconds_mean": float(np.mean(times)),
+        "registration_seconds_mean": float(np.mean(times)) if times else None,
         "landmark_error_mm_patients": {"mean": float(np.mean(lm_err["patient"])), "max": float(np.max(lm_err["patient"]))},
-        "landmark_error_mm_normals": {"mean": float(np.mean(lm_err["normal"])),
-                                      "p95": float(np.percentile(lm_err["normal"], 95)),
-                                      "max": float(np.max(lm_err["normal"]))},
+        "landmark_error_mm_normals": ({"mean": float(np.mean(lm_err["normal"])),
+                                       "p95": float(np.percentile(lm_err["normal"], 95)),
+                                       "max": float(np.max(lm_err["normal"])), "n": len(lm_err["normal"])}
+                                      if lm_err["normal"] else None),
+        "database_n": len(db.meta["subjects"]),
         "database_loo": build["loo"],
         "test_normals_false_positive_clusters_per_normal": float(np.mean(fp_test)),
         "test_normals_voxel_fraction_z_le_-2": float(np.mean(frac_test)),

@@ -139,4 +139,5 @@ def regions_of(labels: dict) -> list[tuple[str, int, int]]:
 def regional_means(image: np.ndarray, atlas: np.ndarray, label_ids) -> np.ndarray:
     from scipy import ndimage
 
-    return np.asarray(ndimage.mean(image, atlas, index=list(label_ids)), dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a label with no voxel on a coarse grid: NaN
+        return np.asarray(ndimage.mean(image, atlas, index=list(label_ids)), dtype=float)
