@@ -32,3 +32,10 @@ def test_real_sts_pet_has_no_head(refdata):
     vol = load_pet_folder(refdata / "ibsi-sts-petctmr" / "STS_002" / "PET")
     with pytest.raises(NoHeadFound):
         find_head(vol.array, vol.geometry)
+
+
+def test_cropped_through_the_brain_is_refused():
+    vol, _t = make_subject(12, "normal", voxel_mm=4.0)
+    a = vol.array[:, :, : vol.array.shape[2] // 2]  # half the head cut away in the transverse plane
+    with pytest.raises(NoHeadFound):
+        find_head(a, vol.geometry.with_shape(a.shape))

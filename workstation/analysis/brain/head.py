@@ -66,6 +66,14 @@ def find_head(array: np.ndarray, geometry: ImageGeometry, *, margin_mm: float = 
                           "a brain is 400-3000 mL): is the head in this PET?")
     comp = lab == best
     kk, jj, ii = np.nonzero(comp)
+    if ii.min() == 0 or jj.min() == 0 or ii.max() == a.shape[2] - 1 or jj.max() == a.shape[1] - 1:
+        raise NoHeadFound("the brain-like region touches the edge of the field of view: a cropped image, or no head "
+                          "in this PET")
+    ext = [(x.max() - x.min() + 1) * s for x, s in ((ii, geometry.spacing[0]), (jj, geometry.spacing[1]),
+                                                     (kk, geometry.spacing[2]))]
+    if not (90 <= ext[0] <= 220 and 110 <= ext[1] <= 240 and 60 <= ext[2] <= 200):
+        raise NoHeadFound(f"the high-uptake region at the top is {ext[0]:.0f} x {ext[1]:.0f} x {ext[2]:.0f} mm "
+                          "(a brain is about 140 x 170 x 120 mm): is the head in this PET?")
     # the brain must not touch the top of the field of view by more than a few slices (head cut off)
     centre = geometry.kji_to_world((kk.mean(), jj.mean(), ii.mean()))
     m = [int(np.ceil(margin_mm / s)) for s in (geometry.spacing[2], geometry.spacing[1], geometry.spacing[0])]

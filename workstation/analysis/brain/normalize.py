@@ -20,6 +20,9 @@ from workstation.core.geometry import ImageGeometry
 from workstation.io.sitk_bridge import from_sitk, to_sitk
 
 
+MIN_CORRELATION = 0.8  # synthetic brains reach 0.97; a thigh crop forced onto the template reached 0.53
+
+
 class NormalisationFailed(ValueError):
     """The registration did not converge to a plausible solution."""
 
@@ -130,8 +133,9 @@ def normalise(array: np.ndarray, geometry: ImageGeometry, template: np.ndarray, 
     cc = _ncc(warped, template, brain_mask)
     if progress is not None:
         progress.update(1.0, "normalised")
-    if cc < 0.5:
-        raise NormalisationFailed(f"spatial normalisation failed: correlation with the template {cc:.2f} (< 0.5)")
+    if cc < MIN_CORRELATION:
+        raise NormalisationFailed(f"spatial normalisation failed: correlation with the template {cc:.2f} (< "
+                                  f"{MIN_CORRELATION}); is this a brain FDG PET?")
     return Normalisation(composite, warped, template_geometry, m4, cc, method)
 
 
