@@ -147,7 +147,7 @@ def slices_png(t1, z, n: int = 8, dpi: int = 110) -> bytes:
     import numpy as np
 
     nk = t1.shape[0]
-    ks = np.linspace(int(nk * 0.2), int(nk * 0.85), n).astype(int)
+    ks = np.linspace(int(nk * 0.22), int(nk * 0.78), n).astype(int)
     fig, axes = plt.subplots(1, n, figsize=(8.0, 1.5), dpi=dpi)
     for ax, k in zip(axes, ks):
         # array [k, j, i]: j anterior->posterior (top->bottom), i patient right->left (left->right: radiological)
@@ -156,6 +156,8 @@ def slices_png(t1, z, n: int = 8, dpi: int = 110) -> bytes:
             dec = -np.asarray(z[k], float)
             ax.imshow(np.ma.masked_where(~np.isfinite(dec) | (dec < 2), np.clip(dec, 0, 7)), cmap="hot_r", vmin=0, vmax=7,
                       origin="upper")
+        ax.text(0.02, 0.5, "R", color="yellow", fontsize=6, transform=ax.transAxes, va="center")
+        ax.text(0.93, 0.5, "L", color="yellow", fontsize=6, transform=ax.transAxes, va="center")
         ax.axis("off")
     fig.subplots_adjust(left=0, right=1, top=1, bottom=0, wspace=0.02)
     buf = io.BytesIO()
@@ -266,7 +268,7 @@ def write_brain_pdf(path, content: dict, *, lang: str = "en", overwrite: bool = 
         for k, v in content["pattern_scores"].items():
             rows.append([k, _f(v["t_sum_z_ml"], 1), _f(v["threshold"], 1), T["abnormal"] if v["abnormal"] else T["normal"]])
         story.append(grid(rows, [width * 0.2, width * 0.25, width * 0.25, width * 0.3]))
-    story.append(P(f"{T['regions']} ({T['reference']}: {ref_text})", h2))
+    story.append(P(f"{T['regions']} ({T['reference']}: {ref_text})", ParagraphStyle("h2r", parent=h2, keepWithNext=0)))
     by = {}
     for r in content["regions"]:
         by.setdefault(r["name"], {})[r["hemisphere"]] = r
