@@ -65,6 +65,18 @@ def test_brain_json_and_report(setup, capsys, monkeypatch):
     assert all(c["reference"] == "cerebellum" for c in j["clusters"])
     assert set(j["pattern_scores"]) == {"AD", "bvFTD", "DLB"}
     assert pdf.read_bytes()[:5] == b"%PDF-"
+    # the z-map as DICOM: read back, its value at the first cluster's peak is that cluster's peak z
+    from workstation.io.loader import load_pet_folder
+
+    assert main(["brain", str(setup / "ad"), "--db", "tiny", "--reference", "cerebellum",
+                 "--zmap-dicom", str(setup / "zmap"), "--json"]) == 0
+    j2 = _strict(capsys.readouterr().out)
+    zvol = load_pet_folder(setup / "zmap")
+    assert zvol.units == "NONE" and "ref cerebellum" in zvol.description and "SYNTHETIC" in zvol.description
+    c = j2["clusters"][0]
+    ras = c["peak_mni_ras_mm"]
+    kji = zvol.geometry.world_to_nearest_kji((-ras[0], -ras[1], ras[2]))
+    assert abs(float(zvol.array[kji]) - c["peak_z"]) < 0.02
     # no silent overwrite
     assert main(["brain", str(setup / "ad"), "--db", "tiny", "--report", str(pdf)]) == 2
     assert "exists" in capsys.readouterr().err

@@ -41,6 +41,8 @@ def add_parser(sub):
     p.add_argument("--no-age-regression", action="store_true", help="normals build: plain mean and SD")
     p.add_argument("--n", type=int, default=40, help="normals demo: number of synthetic normals (default 40)")
     p.add_argument("--grid-mm", type=float, default=4.0, help="analysis grid of a new database (default 4 mm)")
+    p.add_argument("--zmap-dicom", metavar="DIR", help="write the z-map (MNI152 grid, its own frame of reference) as a "
+                   "DICOM PET-image series that other viewers open")
     p.add_argument("--view", action="store_true", help="open the brain layout of the viewer")
     p.add_argument("--screenshot", metavar="FILE.png", help="with --view: render the layout to a PNG and exit")
     p.add_argument("--size", default="1500x950", help="screenshot size WxH")
@@ -200,6 +202,11 @@ def _read(args) -> int:
         from workstation.report.brain_report import write_brain_pdf
 
         write_brain_pdf(args.report, content_from_result(res, vol), lang=args.lang, overwrite=args.force)
+    if args.zmap_dicom:
+        if res.z is None:
+            raise UserError("--zmap-dicom needs a normal database (--db NAME): without it there is no z-map")
+        paths = write_zmap_dicom(res, vol, args.zmap_dicom, overwrite=args.force)
+        print(f"z-map written as {len(paths)} DICOM files in {args.zmap_dicom}", file=sys.stderr)
     if args.view:
         from workstation.ui.brain.window import show_brain
 
@@ -213,6 +220,33 @@ def _read(args) -> int:
     if args.report:
         print(f"report written to {args.report}")
     return 0
+
+
+def write_zmap_dicom(res, vol, out_dir, *, overwrite: bool = False):
+    """The z-map (outside the brain 0) as a PT series on the MNI grid: Units NONE, no dose, its own frame of
+    reference (MNI152, not the patient's scanner frame), the patient's identity and study, so that it files with
+    the study in PACS; the description names the reference region and the database."""
+    from datetime import datetime
+
+    import numpy as np
+
+    from workstation.core.volume import Volume
+    from workstation.io.dicom_write import PetHeader, StudyInfo, make_uid, write_series
+
+    z = np.nan_to_num(res.z, nan=0.0).astype(np.float32)
+    db = res.database or {}
+    desc = f"z-map MNI152 ref {res.reference} db {db.get('name', '')}" + (" SYNTHETIC" if db.get("synthetic") else "")
+    zvol = Volume(array=z, geometry=res.space.geometry, modality="PT", units="NONE", patient=vol.patient,
+                  description=desc[:64])
+    now = datetime.now().replace(microsecond=0)
+    pet = PetHeader(injected_dose_bq=None, injection_datetime=None, series_datetime=now, units="NONE",
+                    decay_correction="NONE", series_type=("STATIC", "IMAGE"), corrected_image=())
+    study = StudyInfo(patient=vol.patient, study_uid=vol.study_uid or None,
+                      frame_of_reference_uid=make_uid("mni152-2009-frame"), study_datetime=now,
+                      model_name="workstation brain z-map", study_description=vol.description)
+    seed = f"zmap-{vol.series_uid}-{res.reference}-{db.get('name', '')}"
+    return write_series(zvol, out_dir, modality="PT", pet=pet, study=study, uid_seed=seed, series_number=901,
+                        description=desc[:64], overwrite=overwrite)
 
 
 def content_from_result(res, vol) -> dict:

@@ -39,5 +39,7 @@ def test_brain_window(qtbot):
     w.slider.setValue(40)  # threshold 4: the z = -3 spot disappears
     img_high = w.views["axial"].pixmap().toImage()
     assert img_low != img_high
+    w.background.setCurrentIndex(1)  # the patient's SUVR as background
+    assert w.views["axial"].pixmap().toImage() != img_high
     w._hover(w.cursor)
     assert "pons" in w.readout.text() and "-3.00" in w.readout.text()

@@ -165,6 +165,7 @@ def analyse(volume, db: NormalDatabase | None, reference: str = DEFAULT_REFERENC
     info["pattern_scores"] = stats.PATTERN_NOTE
     info["ssp"] = f"3D-SSP, maximum within {ssp.DEPTH_MM} mm inward along the surface normal (Minoshima 1995)"
     info["atlas"] = "CerebrA (ICBM152 2009c)"
+    info["percentile"] = "regional percentile from z assuming normally distributed normals"
     if progress is not None:
         progress.update(1.0, "brain analysis done")
     res = BrainResult(space, reference, ref_value, suvr, z, clusters, regions, ssp_suvr, ssp_z, pattern, tinfo,

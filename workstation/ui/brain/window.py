@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPixmap
-from PySide6.QtWidgets import (QApplication, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QSlider,
+from PySide6.QtWidgets import (QApplication, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QSlider,
                                QStyledItemDelegate, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from workstation.report.brain_report import ssp_png
@@ -163,6 +163,11 @@ class BrainWindow(QWidget):
         thr_row.addWidget(self.thr_label)
         thr_row.addWidget(self.slider, 1)
         side.addLayout(thr_row)
+        self.background = QComboBox()
+        self.background.addItem(self.tr("Background: MNI T1 template"), "t1")
+        self.background.addItem(self.tr("Background: patient SUVR"), "suvr")
+        self.background.currentIndexChanged.connect(self._background_changed)
+        side.addWidget(self.background)
         self.readout = QLabel()
         self.readout.setWordWrap(True)
         side.addWidget(self.readout)
@@ -248,6 +253,15 @@ class BrainWindow(QWidget):
         for c in cl[:8]:
             lines.append(self.tr("{0:.1f} mL, peak z {1:.2f}, {2}").format(c["volume_ml"], c["peak_z"], c["region"]))
         self.clusters.setText("\n".join(lines))
+
+    def _background_changed(self, _index):
+        if self.background.currentData() == "suvr":
+            s = np.nan_to_num(self.result.suvr)
+            hi = float(np.percentile(s[self.space.brain], 99.5)) if self.space.brain.any() else 1.0
+            self.t1 = np.clip(s / max(hi, 1e-6), 0, 1)
+        else:
+            self.t1 = self.space.t1
+        self._redraw()
 
     def _threshold_changed(self, value):
         self.threshold = value / 10.0
