@@ -202,10 +202,12 @@ class NormalDatabase:
         pmasks = {k: m[brain] for k, m in stats.pattern_masks(space.atlas, space.labels, space.analysis_mask).items()}
         out_arrays = {}
         loo_all = {}
-        # the registration template for later: mean global-normalised normal
-        tpl = np.zeros(space.geometry.shape, np.float32)
-        tpl[brain] = (Yraw / refs[:, 2:3]).mean(0)
-        out_arrays["template"] = smooth(tpl, 0.0, space.spacing_mm)
+        # the registration template for later: the mean global-normalised normal over the whole grid (not
+        # cut at the brain mask: a hard edge there misregisters the cortex next to it)
+        tpl = np.zeros(space.geometry.shape, np.float64)
+        for s_i, s in enumerate(subs):
+            tpl += np.load(self.path / "subjects" / f"{s['id']}.npz")["warped"] / refs[s_i, 2]
+        out_arrays["template"] = (tpl / n).astype(np.float32)
         for r_i, ref in enumerate(REFERENCES):
             if progress is not None:
                 progress.update(r_i / len(REFERENCES), f"building the {ref} statistics")
