@@ -123,7 +123,7 @@ def pattern_masks(atlas: np.ndarray, labels: dict, analysis_mask: np.ndarray) ->
 def pattern_score(z: np.ndarray, mask: np.ndarray, voxel_ml: float, threshold: float = Z_THRESHOLD) -> float:
     zz = z[mask]
     zz = zz[np.isfinite(zz) & (zz <= threshold)]
-    return float(-zz.sum() * voxel_ml)
+    return float(-zz.sum() * voxel_ml) + 0.0  # never -0.0
 
 
 def regions_of(labels: dict) -> list[tuple[str, int, int]]:

@@ -299,6 +299,10 @@ def show_brain(result, *, screenshot: str | None = None, size: str = "1500x950",
 
     from workstation.ui import i18n
 
+    import os
+
+    if screenshot and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # headless rendering needs no display
     app = QApplication.instance() or QApplication(sys.argv[:1])
     i18n.install(app, i18n.choose_language(None))
     w = BrainWindow(result)
