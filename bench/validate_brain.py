@@ -203,8 +203,8 @@ def main(argv=None) -> int:
         "lateralisation_accuracy": float(np.mean([p["lateralised"] == p["true_side"] for p in mtle])) if mtle else None,
         "sweep": sweep, "patients": per, "wall_seconds": time.time() - t_start,
     }
-    (out / "validate_brain.json").write_text(json.dumps(res, indent=1))
-    print(json.dumps({k: v for k, v in res.items() if k not in ("patients", "sweep")}, indent=1))
+    (out / "validate_brain.json").write_text(json.dumps(res, indent=1, default=str))
+    print(json.dumps({k: v for k, v in res.items() if k not in ("patients", "sweep")}, indent=1, default=str))
     print("sweep (amplitude x radius -> detected):", [(s["amplitude"], s["radius_mm"], s["detected"]) for s in sweep])
     return 0
 
