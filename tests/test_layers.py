@@ -37,7 +37,8 @@ VTK = ("vtk", "vtkmodules")
 # Same-row exceptions: settings and tasks are leaves of row 2 (they import nothing of ours), so the
 # rest of row 2 (io) may use them for the data directory and progress objects.
 SAME_ROW_ALLOWED = {("io", "settings"), ("io", "tasks"), ("net", "settings"), ("net", "tasks"),
-                    ("net", "io")}  # the node writes into the study database and the audit trail
+                    ("net", "io"),  # the node writes into the study database and the audit trail
+                    ("cli", "testing")}  # `brain normals demo` builds its database from the synthetic brain cohort
 NET = ("pynetdicom", "dicomweb_client")
 DASK = ("dask", "distributed")  # the batch engine: only batch drives it (testing starts clusters for tests)
 

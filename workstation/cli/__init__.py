@@ -38,6 +38,7 @@ COMMANDS = (
     "worklist_cmd",
     "qa_cmd",
     "batch_cmd",
+    "brain_cmd",
 )
 
 
