@@ -1,52 +1,464 @@
 <?xml version='1.0' encoding='utf-8'?>
-<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
+<context>
+    <name>BatchResultsWindow</name>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="33" />
+        <source>status</source>
+        <extracomment>(column of the series table, header)</extracomment>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="34" />
+        <source>folder</source>
+        <translation>文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="35" />
+        <source>date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="36" />
+        <source>sex</source>
+        <translation>性别</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="37" />
+        <source>age</source>
+        <translation>年龄</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="38" />
+        <source>tracer</source>
+        <translation>示踪剂</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="39" />
+        <source>method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="40" />
+        <source>lesions</source>
+        <translation>病灶数</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="41" />
+        <location filename="../../workstation/ui/batch/results_window.py" line="53" />
+        <source>SUVmax</source>
+        <translation>SUVmax</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="42" />
+        <source>TMTV mL</source>
+        <translation>TMTV (mL)</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="43" />
+        <location filename="../../workstation/ui/batch/results_window.py" line="57" />
+        <source>TLG</source>
+        <translation>TLG</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="44" />
+        <source>liver SUVmean</source>
+        <translation>肝脏 SUVmean</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="45" />
+        <source>image SUVmax</source>
+        <translation>图像 SUVmax</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="46" />
+        <source>SUV factor</source>
+        <translation>SUV 因子</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="47" />
+        <source>QC flags</source>
+        <translation>质控标记</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="48" />
+        <source>reason of failure</source>
+        <translation>失败原因</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="49" />
+        <source>series UID</source>
+        <translation>序列 UID</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="52" />
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="54" />
+        <source>SUVmean</source>
+        <translation>SUVmean</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="55" />
+        <source>SUVpeak</source>
+        <translation>SUVpeak</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="56" />
+        <source>MTV mL</source>
+        <translation>MTV (mL)</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="58" />
+        <source>x mm</source>
+        <translation>x (mm)</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="59" />
+        <source>y mm</source>
+        <translation>y (mm)</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="60" />
+        <source>z mm</source>
+        <translation>z (mm)</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="175" />
+        <source>Batch results</source>
+        <translation>批量结果</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="182" />
+        <source>Open results…</source>
+        <translation>打开结果…</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="184" />
+        <source>no results file</source>
+        <translation>未打开结果文件</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="186" />
+        <source>filter: words that every row shown must contain</source>
+        <translation>筛选：显示的每一行都须包含这些词</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="189" />
+        <source>all rows</source>
+        <translation>全部行</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="189" />
+        <source>quantified</source>
+        <translation>已定量</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="189" />
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="191" />
+        <source>QC flags only</source>
+        <translation>仅有质控标记</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="193" />
+        <source>Open study</source>
+        <translation>打开检查</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="194" />
+        <source>open the selected series in the reading window and find its lesions again with the row's method</source>
+        <translation>在阅片窗口中打开所选序列，并用该行的方法重新查找其病灶</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="236" />
+        <source>Open batch results</source>
+        <translation>打开批量结果</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="237" />
+        <source>Batch results (*.parquet)</source>
+        <translation>批量结果 (*.parquet)</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="247" />
+        <source>cannot open {}: {}</source>
+        <translation>无法打开 {}：{}</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="265" />
+        <source>task {}, workstation {}, {} run(s); last: {} selected, {} failed, {:.1f} s</source>
+        <translation>任务 {}，workstation {}，运行 {} 次；最近一次：选中 {}，失败 {}，{:.1f} 秒</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="273" />
+        <source>{} of {} series</source>
+        <translation>{} / {} 个序列</translation>
+    </message>
+</context>
+<context>
+    <name>BrainWindow</name>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="140" />
+        <source>Brain FDG PET</source>
+        <translation>脑 FDG PET</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="167" />
+        <source>Background: MNI T1 template</source>
+        <translation>背景：MNI T1 模板</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="168" />
+        <source>Background: patient SUVR</source>
+        <translation>背景：患者 SUVR</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="204" />
+        <source>pons</source>
+        <translation>脑桥</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="204" />
+        <source>cerebellar grey matter</source>
+        <translation>小脑灰质</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="205" />
+        <source>whole brain (global)</source>
+        <translation>全脑（整体）</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="206" />
+        <source>Reference: {0}  |  Template: {1}</source>
+        <translation>参考区域：{0}  |  模板：{1}</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="210" />
+        <source>Database: {0}, N = {1}</source>
+        <translation>数据库：{0}，例数 = {1}</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="212" />
+        <source>, ages {0:.0f}–{1:.0f}</source>
+        <translation>，年龄 {0:.0f}–{1:.0f}</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="214" />
+        <source>synthetic — demonstration only</source>
+        <translation>合成数据——仅供演示</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="216" />
+        <source>No normal database: SUVR only</source>
+        <translation>无正常数据库：仅 SUVR</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="223" />
+        <source>Region</source>
+        <translation>脑区</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="223" />
+        <source>SUVR L</source>
+        <translation>SUVR 左</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="223" />
+        <source>z L</source>
+        <translation>z 左</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="223" />
+        <source>SUVR R</source>
+        <translation>SUVR 右</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="223" />
+        <source>z R</source>
+        <translation>z 右</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="223" />
+        <source>AI %</source>
+        <translation>AI %</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="224" />
+        <source>AI z</source>
+        <translation>AI z</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="247" />
+        <source>No z-map without a normal database.</source>
+        <translation>没有正常数据库，无 z 图。</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="250" />
+        <source>No cluster (z ≤ −2, ≥ 1 mL).</source>
+        <translation>无团块（z ≤ −2，≥ 1 mL）。</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="252" />
+        <source>Clusters (reference {0}):</source>
+        <translation>团块（参考区域 {0}）：</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="254" />
+        <source>{0:.1f} mL, peak z {1:.2f}, {2}</source>
+        <translation>{0:.1f} mL，峰值 z {1:.2f}，{2}</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="268" />
+        <source>z-map threshold: decrease ≥ {0:.1f}</source>
+        <translation>z 图阈值：减低 ≥ {0:.1f}</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="292" />
+        <source>MNI {0:.0f}, {1:.0f}, {2:.0f} mm  SUVR {3:.3f} ({4})  z {5}</source>
+        <translation>MNI {0:.0f}, {1:.0f}, {2:.0f} mm  SUVR {3:.3f}（{4}）  z {5}</translation>
+    </message>
+</context>
 <context>
     <name>ConflictsDialog</name>
     <message>
-        <location filename="../../workstation/ui/browser/diagnostics.py" line="30" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="31" />
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/diagnostics.py" line="30" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="31" />
         <source>UID</source>
         <translation>UID</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/diagnostics.py" line="31" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="32" />
         <source>File in conflict</source>
         <translation>冲突文件</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/diagnostics.py" line="32" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="33" />
         <source>First file (keeps the UID)</source>
         <translation>首个文件（保留该 UID）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/diagnostics.py" line="33" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="34" />
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/diagnostics.py" line="33" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="34" />
         <source>Found</source>
         <translation>发现时间</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/diagnostics.py" line="40" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="41" />
         <source>Same SOP Instance UID, different file</source>
         <translation>相同 SOP 实例 UID，不同文件</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/diagnostics.py" line="41" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="42" />
         <source>Same Study UID, different patient</source>
         <translation>相同检查 UID，不同患者</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/diagnostics.py" line="88" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="89" />
         <source>Every file stays reachable: the first file keeps the UID, the other is listed here. Ask the sender to correct the UIDs, then import again.</source>
         <translation>所有文件均可访问：首个文件保留该 UID，另一文件列于此处。请发送方更正 UID 后重新导入。</translation>
+    </message>
+</context>
+<context>
+    <name>DosimetryWorkspace</name>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="60" />
+        <source>Dosimetry</source>
+        <translation>剂量学</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="70" />
+        <source>No dosimetry loaded.</source>
+        <translation>未加载剂量学结果。</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="73" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="91" />
+        <source>Slice</source>
+        <translation>层面</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="102" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="108" />
+        <source>VOI</source>
+        <translation>VOI</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="102" />
+        <source>Mass (g)</source>
+        <translation>质量 (g)</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="102" />
+        <source>Activity (MBq)</source>
+        <translation>活度 (MBq)</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="103" />
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="103" />
+        <source>TIA (MBq·h)</source>
+        <translation>时间积分活度 (MBq·h)</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="103" />
+        <source>LED (Gy)</source>
+        <translation>LED (Gy)</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="104" />
+        <source>DVK (Gy)</source>
+        <translation>DVK (Gy)</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="104" />
+        <source>Gy/GBq</source>
+        <translation>Gy/GBq</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="104" />
+        <source>BED (Gy)</source>
+        <translation>BED (Gy)</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="136" />
+        <source>Computing the dosimetry…</source>
+        <translation>正在计算剂量学…</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="145" />
+        <source>Dosimetry failed: {0}</source>
+        <translation>剂量学计算失败：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="169" />
+        <source>{0}: {1} time points, {2} VOIs, method {3}</source>
+        <translation>{0}：{1} 个时间点，{2} 个 VOI，方法 {3}</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="198" />
+        <source>{0} / {1}</source>
+        <translation>{0} / {1}</translation>
     </message>
 </context>
 <context>
@@ -113,197 +525,197 @@
 <context>
     <name>FollowupWindow</name>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="40" />
+        <location filename="../../workstation/ui/followup/window.py" line="41" />
         <source>Lesion</source>
         <translation>病灶</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="40" />
+        <location filename="../../workstation/ui/followup/window.py" line="41" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="44" />
+        <location filename="../../workstation/ui/followup/window.py" line="45" />
         <source>matched</source>
         <translation>已匹配</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="44" />
+        <location filename="../../workstation/ui/followup/window.py" line="45" />
         <source>disappeared</source>
         <translation>消失</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="45" />
+        <location filename="../../workstation/ui/followup/window.py" line="46" />
         <source>new</source>
         <translation>新发</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="46" />
+        <location filename="../../workstation/ui/followup/window.py" line="47" />
         <source>complete metabolic response</source>
         <translation>完全代谢缓解</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="47" />
+        <location filename="../../workstation/ui/followup/window.py" line="48" />
         <source>partial metabolic response</source>
         <translation>部分代谢缓解</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="48" />
+        <location filename="../../workstation/ui/followup/window.py" line="49" />
         <source>stable metabolic disease</source>
         <translation>代谢稳定</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="49" />
+        <location filename="../../workstation/ui/followup/window.py" line="50" />
         <source>progressive metabolic disease</source>
         <translation>代谢进展</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="50" />
+        <location filename="../../workstation/ui/followup/window.py" line="51" />
         <source>not evaluable</source>
         <translation>不可评价</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="60" />
+        <location filename="../../workstation/ui/followup/window.py" line="61" />
         <source>Follow-up reading</source>
         <translation>随访阅片</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="76" />
+        <location filename="../../workstation/ui/followup/window.py" line="77" />
         <source>Link crosshairs through the registration</source>
         <translation>按配准联动十字线</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="83" />
+        <location filename="../../workstation/ui/followup/window.py" line="84" />
         <source>Accept registration</source>
         <translation>接受配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="84" />
+        <location filename="../../workstation/ui/followup/window.py" line="85" />
         <source>Store this registration of the follow-up CT onto the baseline CT</source>
         <translation>保存随访 CT 到基线 CT 的此次配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="85" />
+        <location filename="../../workstation/ui/followup/window.py" line="86" />
         <source>Undo registration</source>
         <translation>撤销配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="86" />
+        <location filename="../../workstation/ui/followup/window.py" line="87" />
         <source>Go back to the registration stored before</source>
         <translation>恢复到之前保存的配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="87" />
+        <location filename="../../workstation/ui/followup/window.py" line="88" />
         <source>Match lesions through the deformable registration</source>
         <translation>通过形变配准匹配病灶</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="88" />
+        <location filename="../../workstation/ui/followup/window.py" line="89" />
         <source>B-spline after the rigid registration, for lesion matching only; the views stay linked through the rigid registration</source>
         <translation>在刚性配准之后进行 B 样条形变配准，仅用于病灶匹配；视图仍按刚性配准联动</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="100" />
+        <location filename="../../workstation/ui/followup/window.py" line="101" />
         <source>Baseline</source>
         <translation>基线</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="100" />
+        <location filename="../../workstation/ui/followup/window.py" line="101" />
         <source>Follow-up</source>
         <translation>随访</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="120" />
+        <location filename="../../workstation/ui/followup/window.py" line="121" />
         <source>Unlink</source>
         <translation>取消关联</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="121" />
+        <location filename="../../workstation/ui/followup/window.py" line="122" />
         <source>The selected matched lesion becomes disappeared + new</source>
         <translation>所选已匹配病灶拆分为“消失”和“新发”</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="122" />
+        <location filename="../../workstation/ui/followup/window.py" line="123" />
         <source>Link</source>
         <translation>关联</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="123" />
+        <location filename="../../workstation/ui/followup/window.py" line="124" />
         <source>Select one disappeared and one new lesion: they become one matched lesion</source>
         <translation>选择一个消失病灶和一个新发病灶：二者合并为一个已匹配病灶</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="125" />
+        <location filename="../../workstation/ui/followup/window.py" line="126" />
         <source>name of the selected lesion</source>
         <translation>所选病灶的名称</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="126" />
+        <location filename="../../workstation/ui/followup/window.py" line="127" />
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="155" />
+        <location filename="../../workstation/ui/followup/window.py" line="156" />
         <source>Registration: {}</source>
         <translation>配准：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="157" />
+        <location filename="../../workstation/ui/followup/window.py" line="158" />
         <source>lesions matched through the deformable registration</source>
         <translation>病灶按形变配准匹配</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="163" />
+        <location filename="../../workstation/ui/followup/window.py" line="164" />
         <source>Deauville: {} → {}</source>
         <translation>Deauville：{} → {}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="177" />
+        <location filename="../../workstation/ui/followup/window.py" line="178" />
         <source>registered (MI {:.3f}, shift {:.1f},{:.1f},{:.1f} mm, rotation {:.1f}°)</source>
         <translation>已配准（MI {:.3f}，平移 {:.1f},{:.1f},{:.1f} mm，旋转 {:.1f}°）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="180" />
+        <location filename="../../workstation/ui/followup/window.py" line="181" />
         <source>given by the reader</source>
         <translation>由阅片者给定</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="195" />
+        <location filename="../../workstation/ui/followup/window.py" line="196" />
         <source>within</source>
         <translation>在范围内</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="195" />
+        <location filename="../../workstation/ui/followup/window.py" line="196" />
         <source>beyond</source>
         <translation>超出范围</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="235" />
+        <location filename="../../workstation/ui/followup/window.py" line="236" />
         <source>stored (version {})</source>
         <translation>已保存（第 {} 版）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="237" />
+        <location filename="../../workstation/ui/followup/window.py" line="238" />
         <source>scanner coordinates (no registration)</source>
         <translation>扫描仪坐标（未配准）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="239" />
+        <location filename="../../workstation/ui/followup/window.py" line="240" />
         <source>not stored (no study database)</source>
         <translation>未保存（无检查数据库）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="241" />
+        <location filename="../../workstation/ui/followup/window.py" line="242" />
         <source>proposed, not stored</source>
         <translation>建议配准，未保存</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="247" />
+        <location filename="../../workstation/ui/followup/window.py" line="248" />
         <source>No deformable registration was computed for this reading</source>
         <translation>本次阅片未计算形变配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/followup/window.py" line="286" />
+        <location filename="../../workstation/ui/followup/window.py" line="287" />
         <source>{} edit(s) no longer fit and were dropped</source>
         <translation>{} 项编辑已不再适用，已舍弃</translation>
     </message>
@@ -437,196 +849,225 @@
     </message>
     <message>
         <location filename="../../workstation/ui/quant/lesion_table.py" line="37" />
+        <location filename="../../workstation/ui/quant/lesion_table.py" line="63" />
+        <source>Activity (MBq)</source>
+        <extracomment>short prefix of the quantity headers per SUV type: SUVmax, SULmax (SUVlbm), SUVbsa max, SUVibw max</extracomment>
+        <translation>活度 (MBq)</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/quant/lesion_table.py" line="38" />
         <source>Method</source>
         <translation>方法</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/lesion_table.py" line="38" />
+        <location filename="../../workstation/ui/quant/lesion_table.py" line="39" />
         <source>Thr</source>
         <translation>阈值</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/lesion_table.py" line="39" />
+        <location filename="../../workstation/ui/quant/lesion_table.py" line="40" />
         <source>Voxels</source>
         <translation>体素数</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/lesion_table.py" line="41" />
+        <location filename="../../workstation/ui/quant/lesion_table.py" line="42" />
         <source>PERCIST ≥thr</source>
         <translation>PERCIST ≥阈值</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/lesion_table.py" line="45" />
+        <location filename="../../workstation/ui/quant/lesion_table.py" line="77" />
         <source>yes</source>
         <extracomment>columns hidden by default (shown from the header's context menu)</extracomment>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/lesion_table.py" line="45" />
+        <location filename="../../workstation/ui/quant/lesion_table.py" line="77" />
         <source>no</source>
         <translation>否</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/quant/lesion_table.py" line="133" />
+        <source>values in {}</source>
+        <extracomment>Bq/mL per unit of the VOI values (1 / SUV factor for an image in Bq/mL), for the activity column</extracomment>
+        <translation>数值单位：{}</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="55" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="63" />
         <source>rigid MI</source>
         <translation>刚性互信息配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="55" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="63" />
         <source>manual nudge</source>
         <translation>手动微调</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="56" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="64" />
         <source>scanner alignment</source>
         <translation>扫描仪对位</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="62" />
-        <location filename="../../workstation/ui/reader/main_window.py" line="537" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="70" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="625" />
         <source>PET/CT workstation</source>
         <translation>PET/CT 工作站</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="84" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="92" />
         <source>SUV</source>
         <translation>标准摄取值 SUV</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="92" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="100" />
         <source>VOIs</source>
         <translation>感兴趣区 VOI</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="128" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="140" />
         <source>Reading</source>
         <translation>阅片</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="131" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="143" />
         <source>Studies</source>
         <translation>检查列表</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="141" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="160" />
         <source>Layout</source>
         <translation>布局</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="139" />
-        <location filename="../../workstation/ui/reader/main_window.py" line="383" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="151" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="467" />
         <source>CT</source>
         <translation>CT</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="143" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="153" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="469" />
         <source>PET</source>
         <translation>PET</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="144" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="157" />
+        <source>unit of the PET/SPECT values shown in the views, the colour bar and the readout (VOI statistics stay in SUV)</source>
+        <translation>视图、色标和读数中 PET/SPECT 数值的单位（VOI 统计仍为 SUV）</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/reader/main_window.py" line="164" />
         <source>Colours</source>
         <translation>伪彩</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="147" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="168" />
         <source>Opacity</source>
         <translation>不透明度</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="155" />
-        <location filename="../../workstation/ui/reader/main_window.py" line="548" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="176" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="636" />
         <source>Play MIP</source>
         <translation>播放 MIP</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="159" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="180" />
         <source>Anonymise</source>
         <translation>匿名显示</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="163" />
-        <location filename="../../workstation/ui/reader/main_window.py" line="384" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="184" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="470" />
         <source>Register PET→CT</source>
         <translation>配准 PET→CT</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="164" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="185" />
         <source>propose a rigid registration; nothing changes until you accept it</source>
         <translation>给出刚性配准建议；接受之前不做任何更改</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="167" />
-        <location filename="../../workstation/ui/reader/main_window.py" line="660" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="188" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="748" />
         <source>Scanner alignment</source>
         <translation>扫描仪对位</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="168" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="189" />
         <source>show the PET as the scanners placed it (no registration); undoable</source>
         <translation>按扫描仪原始位置显示 PET（不配准）；可撤销</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="171" />
-        <location filename="../../workstation/ui/reader/main_window.py" line="673" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="192" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="761" />
         <source>Undo alignment</source>
         <translation>撤销对位</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="172" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="193" />
         <source>go back to the previous stored alignment of this PET/CT pair</source>
         <translation>恢复此 PET/CT 组合上一次保存的对位</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="179" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="200" />
         <source>move the PET {} mm (x=patient left, y=posterior, z=head)</source>
         <translation>移动 PET {} mm（x=患者左侧，y=后方，z=头侧）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="184" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="205" />
         <source>SUV…</source>
         <translation>SUV…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="187" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="208" />
         <source>VOIs…</source>
         <translation>感兴趣区…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="190" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="211" />
         <source>Reconstruct…</source>
         <translation>重建…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="193" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="214" />
         <source>QA…</source>
         <translation>质控…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="204" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="225" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="205" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="226" />
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="219" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="240" />
         <source>DICOM node…</source>
         <translation>DICOM 节点…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="226" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="242" />
+        <source>Cohort</source>
+        <translation>队列</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/reader/main_window.py" line="243" />
+        <source>Open batch results…</source>
+        <translation>打开批量结果…</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/reader/main_window.py" line="256" />
         <source>The language changes when the workstation is started again.</source>
         <translation>重新启动工作站后语言设置生效。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="236" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="266" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -642,181 +1083,191 @@
     </message>
     <message>
         <location filename="../../workstation/ui/reader/load_notes.py" line="33" />
-        <location filename="../../workstation/ui/reader/main_window.py" line="262" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="292" />
         <source>{}: done</source>
         <translation>{}：完成</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="254" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="284" />
         <source>{}: cancelled</source>
         <translation>{}：已取消</translation>
     </message>
     <message>
         <location filename="../../workstation/ui/reader/load_notes.py" line="33" />
-        <location filename="../../workstation/ui/reader/main_window.py" line="300" />
-        <location filename="../../workstation/ui/reader/main_window.py" line="306" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="331" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="337" />
         <source>Loading study</source>
         <translation>正在载入检查</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="345" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="377" />
         <source>PET aligned with the {}</source>
         <translation>PET 已按{}对齐</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="348" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="380" />
         <source>PET and MR frames of reference differ: use 'Register PET→MR' or nudge</source>
         <translation>PET 与 MR 的参考坐标系不同：请使用“配准 PET→MR”或手动微调</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="350" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="382" />
         <source>PET and CT frames of reference differ: use 'Register PET→CT' or nudge</source>
         <translation>PET 与 CT 的参考坐标系不同：请使用“配准 PET→CT”或手动微调</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="383" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="455" />
+        <source>Values now in {}: VOIs, lesions and structures re-measured</source>
+        <translation>数值已改为 {}：VOI、病灶和结构已重新测量</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/reader/main_window.py" line="467" />
         <source>MR</source>
         <translation>MR</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="384" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="468" />
+        <source>SPECT</source>
+        <translation>SPECT</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/reader/main_window.py" line="470" />
         <source>Register PET→MR</source>
         <translation>配准 PET→MR</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="398" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="484" />
         <source>PET: {}</source>
         <translation>PET：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="451" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="537" />
         <source>next / previous slice (MIP: rotate) in the view under the mouse</source>
         <translation>鼠标所在视图的下一层 / 上一层（MIP：旋转）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="452" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="538" />
         <source>PgUp / PgDn</source>
         <translation>上翻页 / 下翻页</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="452" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="538" />
         <source>10 slices forward / back</source>
         <translation>前进 / 后退 10 层</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="453" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="539" />
         <source>zoom in / out</source>
         <translation>放大 / 缩小</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="454" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="540" />
         <source>Home</source>
         <translation>Home 键</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="454" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="540" />
         <source>reset zoom and pan</source>
         <translation>重置缩放和平移</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="455" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="541" />
         <source>CT/MR window presets in the order of the tool bar</source>
         <translation>按工具栏顺序选择 CT/MR 窗宽窗位预设</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="456" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="542" />
         <source>Space</source>
         <translation>空格键</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="456" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="542" />
         <source>play / pause the rotating MIP</source>
         <translation>播放 / 暂停旋转 MIP</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="457" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="543" />
         <source>undo / redo VOI edits and PET alignment changes</source>
         <translation>撤销 / 重做 VOI 编辑和 PET 配准更改</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="458" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="544" />
         <source>distance / line profile tool, histogram of the selected VOI</source>
         <translation>距离 / 线剖面工具，所选 VOI 的直方图</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="459" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="545" />
         <source>Esc</source>
         <translation>Esc</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="459" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="545" />
         <source>end the distance or profile tool</source>
         <translation>结束距离或线剖面工具</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="460" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="546" />
         <source>this list</source>
         <translation>本列表</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="466" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="552" />
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="548" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="636" />
         <source>Pause MIP</source>
         <translation>暂停 MIP</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="572" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="660" />
         <source>Registration</source>
         <translation>配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="573" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="661" />
         <source>The PET and the CT/MR do not share a frame of reference.
 Register them automatically now, or align them by hand with the nudge buttons?</source>
         <translation>PET 与 CT/MR 不在同一参考坐标系中。
 现在自动配准，还是用微调按钮手动对齐？</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="576" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="664" />
         <source>Register now</source>
         <translation>立即配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="577" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="665" />
         <source>Nudge by hand</source>
         <translation>手动微调</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="592" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="680" />
         <source>Keeping the registration</source>
         <translation>保存配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="605" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="693" />
         <source>Moving PET</source>
         <translation>正在移动 PET</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="624" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="712" />
         <source>Registering PET to CT</source>
         <translation>正在将 PET 配准到 CT</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="624" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="712" />
         <source>Registering PET to MR</source>
         <translation>正在将 PET 配准到 MR</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="634" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="722" />
         <source>Registration proposal rejected: alignment unchanged</source>
         <translation>已拒绝配准建议：对位未改变</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="636" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="724" />
         <source>Registration proposal: accept or reject</source>
         <translation>配准建议：请接受或拒绝</translation>
     </message>
@@ -945,7 +1396,7 @@ Register them automatically now, or align them by hand with the nudge buttons?</
     </message>
     <message>
         <location filename="../../workstation/ui/settings/node_settings.py" line="94" />
-        <location filename="../../workstation/ui/settings/node_settings.py" line="195" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="205" />
         <source>Storage folder</source>
         <translation>存储文件夹</translation>
     </message>
@@ -971,7 +1422,7 @@ Register them automatically now, or align them by hand with the nudge buttons?</
     </message>
     <message>
         <location filename="../../workstation/ui/settings/node_settings.py" line="102" />
-        <location filename="../../workstation/ui/settings/node_settings.py" line="238" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="248" />
         <source>Start our node</source>
         <translation>启动本机节点</translation>
     </message>
@@ -996,59 +1447,157 @@ Register them automatically now, or align them by hand with the nudge buttons?</
         <translation>对端节点（也可向本机节点发送）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/settings/node_settings.py" line="225" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="235" />
         <source>Saved in {}</source>
         <translation>已保存至 {}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/settings/node_settings.py" line="233" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="243" />
         <source>Our node: {} on port {} (PID {})</source>
         <translation>本机节点：{}，端口 {}（PID {}）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/settings/node_settings.py" line="235" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="245" />
         <source>Stop our node</source>
         <translation>停止本机节点</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/settings/node_settings.py" line="237" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="247" />
         <source>Our node: not running</source>
         <translation>本机节点：未运行</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/settings/node_settings.py" line="247" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="257" />
         <source>Our node was stopped.</source>
         <translation>本机节点已停止。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/settings/node_settings.py" line="250" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="260" />
         <source>Our node {} is listening on {}:{}.</source>
         <translation>本机节点 {} 正在 {}:{} 监听。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/settings/node_settings.py" line="264" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="274" />
         <source>Select a peer first.</source>
         <translation>请先选择一个对端节点。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/settings/node_settings.py" line="274" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="284" />
         <source>{}: no AE title, host and port to echo.</source>
         <translation>{}：没有可用于 Echo 的 AE 标题、主机和端口。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/settings/node_settings.py" line="278" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="288" />
         <source>{}: C-ECHO ok</source>
         <translation>{}：C-ECHO 成功</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/settings/node_settings.py" line="279" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="289" />
         <source>{}: C-ECHO status 0x{:04X}</source>
         <translation>{}：C-ECHO 状态 0x{:04X}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/settings/node_settings.py" line="281" />
+        <location filename="../../workstation/ui/settings/node_settings.py" line="291" />
         <source>Echo {}…</source>
         <translation>正在 Echo {}…</translation>
+    </message>
+</context>
+<context>
+    <name>OutboxView</name>
+    <message>
+        <location filename="../../workstation/ui/worklist/outbox_view.py" line="15" />
+        <source>queued</source>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/outbox_view.py" line="15" />
+        <source>sending</source>
+        <translation>发送中</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/outbox_view.py" line="16" />
+        <source>sent</source>
+        <translation>已发送</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/outbox_view.py" line="17" />
+        <source>waiting to retry</source>
+        <translation>等待重试</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/outbox_view.py" line="18" />
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/outbox_view.py" line="22" />
+        <source>Job</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/outbox_view.py" line="22" />
+        <source>Destination</source>
+        <translation>目的地</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/outbox_view.py" line="23" />
+        <source>Study</source>
+        <translation>检查</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/outbox_view.py" line="23" />
+        <source>Content</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/outbox_view.py" line="24" />
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/outbox_view.py" line="24" />
+        <source>Delivered</source>
+        <translation>已送达</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/outbox_view.py" line="25" />
+        <source>Attempts</source>
+        <translation>尝试次数</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/outbox_view.py" line="25" />
+        <source>Next try</source>
+        <translation>下次重试</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/outbox_view.py" line="26" />
+        <source>Bytes sent</source>
+        <translation>已发送字节</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/outbox_view.py" line="26" />
+        <source>Last error</source>
+        <translation>最近错误</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/outbox_view.py" line="36" />
+        <source>Retry now</source>
+        <translation>立即重试</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/outbox_view.py" line="40" />
+        <source>Outgoing queue</source>
+        <translation>发送队列</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/outbox_view.py" line="59" />
+        <source>No outgoing queue.</source>
+        <translation>没有发送队列。</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/outbox_view.py" line="76" />
+        <source>{} job(s): {} waiting, {} failed</source>
+        <translation>{} 个任务：{} 个等待，{} 个失败</translation>
     </message>
 </context>
 <context>
@@ -1243,32 +1792,32 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>PairDialog</name>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="75" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="74" />
         <source>Choose the series to read</source>
         <translation>选择要阅读的序列</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="81" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="80" />
         <source>(no PET)</source>
         <translation>（无 PET）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="81" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="80" />
         <source>(no CT/MR)</source>
         <translation>（无 CT/MR）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="98" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="97" />
         <source>CT / MR</source>
         <translation>CT / MR</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="116" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="115" />
         <source>Same frame of reference: fused as acquired.</source>
         <translation>参考坐标系相同：按采集位置融合。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="117" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="116" />
         <source>Different frames of reference: the reading offers automatic registration and a manual nudge.</source>
         <translation>参考坐标系不同：阅片时可自动配准或手动微调。</translation>
     </message>
@@ -1368,7 +1917,7 @@ Register them automatically now, or align them by hand with the nudge buttons?</
     </message>
     <message>
         <location filename="../../workstation/ui/qa/panel.py" line="86" />
-        <location filename="../../workstation/ui/qa/panel.py" line="133" />
+        <location filename="../../workstation/ui/qa/panel.py" line="138" />
         <source>No PET loaded</source>
         <translation>未载入 PET</translation>
     </message>
@@ -1393,63 +1942,63 @@ Register them automatically now, or align them by hand with the nudge buttons?</
         <translation>趋势</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/panel.py" line="132" />
+        <location filename="../../workstation/ui/qa/panel.py" line="137" />
         <source>Ready: {0}</source>
         <translation>就绪：{0}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/panel.py" line="161" />
+        <location filename="../../workstation/ui/qa/panel.py" line="166" />
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/panel.py" line="170" />
+        <location filename="../../workstation/ui/qa/panel.py" line="175" />
         <source>Analysis failed: {0}</source>
         <translation>分析失败：{0}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/panel.py" line="181" />
+        <location filename="../../workstation/ui/qa/panel.py" line="186" />
         <source>pass</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/panel.py" line="181" />
-        <location filename="../../workstation/ui/qa/panel.py" line="189" />
+        <location filename="../../workstation/ui/qa/panel.py" line="186" />
+        <location filename="../../workstation/ui/qa/panel.py" line="194" />
         <source>FAIL</source>
         <translation>不通过</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/panel.py" line="189" />
+        <location filename="../../workstation/ui/qa/panel.py" line="194" />
         <source>PASS</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/panel.py" line="190" />
+        <location filename="../../workstation/ui/qa/panel.py" line="195" />
         <source>EARL1 {0} · EARL2 {1} · background CoV {2:.2f} % · lung residual {3:.2f} %</source>
         <translation>EARL1 {0} · EARL2 {1} · 本底变异系数 {2:.2f} % · 肺插件残余误差 {3:.2f} %</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/panel.py" line="193" />
+        <location filename="../../workstation/ui/qa/panel.py" line="198" />
         <source>NU 2-{0}; {1}</source>
         <translation>NU 2-{0}；{1}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/panel.py" line="193" />
+        <location filename="../../workstation/ui/qa/panel.py" line="198" />
         <source>no warnings</source>
         <translation>无警告</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/panel.py" line="208" />
+        <location filename="../../workstation/ui/qa/panel.py" line="213" />
         <source>Stored in the QA log</source>
         <translation>已存入质控记录</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/panel.py" line="220" />
+        <location filename="../../workstation/ui/qa/panel.py" line="225" />
         <source>Save QA report</source>
         <translation>保存质控报告</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/panel.py" line="227" />
+        <location filename="../../workstation/ui/qa/panel.py" line="232" />
         <source>QA report</source>
         <translation>质控报告</translation>
     </message>
@@ -1696,182 +2245,182 @@ Register them automatically now, or align them by hand with the nudge buttons?</
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="126" />
+        <location filename="../../workstation/ui/recon/panel.py" line="131" />
         <source>raw data file (e.g. PETSIRD list-mode)</source>
         <translation>原始数据文件（如 PETSIRD 列表模式）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="127" />
+        <location filename="../../workstation/ui/recon/panel.py" line="132" />
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="133" />
+        <location filename="../../workstation/ui/recon/panel.py" line="138" />
         <source>Plugin</source>
         <translation>插件</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="135" />
-        <location filename="../../workstation/ui/recon/panel.py" line="307" />
+        <location filename="../../workstation/ui/recon/panel.py" line="140" />
+        <location filename="../../workstation/ui/recon/panel.py" line="312" />
         <source>Raw data</source>
         <translation>原始数据</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="140" />
+        <location filename="../../workstation/ui/recon/panel.py" line="145" />
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="143" />
+        <location filename="../../workstation/ui/recon/panel.py" line="148" />
         <source>SUV facts (blank: from the study's PET / CT headers or the raw data)</source>
         <translation>SUV 参数（留空：取自本检查 PET / CT 文件头或原始数据）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="149" />
         <location filename="../../workstation/ui/recon/panel.py" line="154" />
+        <location filename="../../workstation/ui/recon/panel.py" line="159" />
         <source>from headers</source>
         <translation>取自文件头</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="160" />
+        <location filename="../../workstation/ui/recon/panel.py" line="165" />
         <source>Injected dose</source>
         <extracomment>SUV fact (``recon.publish.SuvFacts`` field) -&gt; (form label, widget)</extracomment>
         <translation>注射剂量</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="161" />
+        <location filename="../../workstation/ui/recon/panel.py" line="166" />
         <source>Injection time</source>
         <translation>注射时间</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="162" />
+        <location filename="../../workstation/ui/recon/panel.py" line="167" />
         <source>Acquisition start</source>
         <translation>采集开始</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="163" />
+        <location filename="../../workstation/ui/recon/panel.py" line="168" />
         <source>Weight</source>
         <translation>体重</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="168" />
+        <location filename="../../workstation/ui/recon/panel.py" line="173" />
         <source>Reconstruct</source>
         <translation>重建</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="171" />
+        <location filename="../../workstation/ui/recon/panel.py" line="176" />
         <source>Reconstruct and analyse as NEMA IQ</source>
         <translation>重建并按 NEMA IQ 分析</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="173" />
+        <location filename="../../workstation/ui/recon/panel.py" line="178" />
         <source>for phantom data: write the result as a PET series of its own study and open the physicist QA panel on it (NEMA IEC body phantom, EARL bands)</source>
         <translation>用于模体数据：将结果写为独立检查中的 PET 序列，并在其上打开物理师质控面板（NEMA IEC 人体模体，EARL 范围）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="176" />
+        <location filename="../../workstation/ui/recon/panel.py" line="181" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="192" />
+        <location filename="../../workstation/ui/recon/panel.py" line="197" />
         <source>latest iteration: central slice | MIP</source>
         <translation>最近一次迭代：中心层 | MIP</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="206" />
+        <location filename="../../workstation/ui/recon/panel.py" line="211" />
         <source>{} — broken</source>
         <translation>{} — 已损坏</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="213" />
+        <location filename="../../workstation/ui/recon/panel.py" line="218" />
         <source>{}: unavailable — {}</source>
         <translation>{}：不可用 — {}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="243" />
+        <location filename="../../workstation/ui/recon/panel.py" line="248" />
         <source>no usable reconstruction plugin installed</source>
         <translation>未安装可用的重建插件</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="307" />
+        <location filename="../../workstation/ui/recon/panel.py" line="312" />
         <source>PETSIRD (*.petsird *.bin);;All files (*)</source>
         <translation>PETSIRD (*.petsird *.bin);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="383" />
+        <location filename="../../workstation/ui/recon/panel.py" line="388" />
         <source>{}: preparing the inputs…</source>
         <translation>{}：正在准备输入…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="399" />
+        <location filename="../../workstation/ui/recon/panel.py" line="404" />
         <source>{}: scheduled (job {})</source>
         <translation>{}：已排队（任务 {}）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="406" />
-        <location filename="../../workstation/ui/recon/panel.py" line="409" />
+        <location filename="../../workstation/ui/recon/panel.py" line="411" />
+        <location filename="../../workstation/ui/recon/panel.py" line="414" />
         <source>cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="429" />
+        <location filename="../../workstation/ui/recon/panel.py" line="434" />
         <source>iteration {}: central slice | MIP</source>
         <translation>第 {} 次迭代：中心层 | MIP</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="431" />
+        <location filename="../../workstation/ui/recon/panel.py" line="436" />
         <source>preview of iteration {} unreadable: {}</source>
         <translation>第 {} 次迭代的预览无法读取：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="444" />
+        <location filename="../../workstation/ui/recon/panel.py" line="449" />
         <source>reconstruction failed: {}</source>
         <translation>重建失败：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="458" />
+        <location filename="../../workstation/ui/recon/panel.py" line="463" />
         <source>reconstruction completed; open a study with a CT to write it into (result kept in {})</source>
         <translation>重建完成；请打开含 CT 的检查以写入（结果保存在 {}）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="500" />
+        <location filename="../../workstation/ui/recon/panel.py" line="505" />
         <source>writing the PET series into the study…</source>
         <translation>正在将 PET 序列写入检查…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="505" />
-        <location filename="../../workstation/ui/recon/panel.py" line="533" />
+        <location filename="../../workstation/ui/recon/panel.py" line="510" />
+        <location filename="../../workstation/ui/recon/panel.py" line="538" />
         <source>publishing cancelled</source>
         <translation>写入已取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="529" />
+        <location filename="../../workstation/ui/recon/panel.py" line="534" />
         <source>writing the PET series for QA…</source>
         <translation>正在写入用于质控的 PET 序列…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="543" />
+        <location filename="../../workstation/ui/recon/panel.py" line="548" />
         <source>written as PET series …{} of its own study ({} slices); NEMA IQ analysis started in the QA panel</source>
         <translation>已写为独立检查中的 PET 序列 …{}（{} 层）；已在质控面板中开始 NEMA IQ 分析</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="564" />
+        <location filename="../../workstation/ui/recon/panel.py" line="569" />
         <source>written as PET series …{} in the CT's study ({} slices); opened fused with the CT</source>
         <translation>已写入 CT 所在检查的 PET 序列 …{}（{} 层）；已与 CT 融合打开</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="585" />
+        <location filename="../../workstation/ui/recon/panel.py" line="590" />
         <source>(result kept in {})</source>
         <translation>（结果保存在 {}）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="586" />
+        <location filename="../../workstation/ui/recon/panel.py" line="591" />
         <source>reconstruction completed but not written: {}</source>
         <translation>重建完成但未写入：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/recon/panel.py" line="604" />
+        <location filename="../../workstation/ui/recon/panel.py" line="609" />
         <source>Reconstruction</source>
         <translation>重建</translation>
     </message>
@@ -1997,57 +2546,136 @@ Register them automatically now, or align them by hand with the nudge buttons?</
         <translation>节点</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/pacs_panel.py" line="354" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="364" />
         <source>Nothing to send, or no node configured.</source>
         <translation>没有可发送的内容，或未配置节点。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/pacs_panel.py" line="361" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="371" />
         <source>Sent {} of {} to {}</source>
         <translation>已发送 {}/{} 到 {}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/pacs_panel.py" line="362" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="372" />
         <source>; {} failed</source>
         <translation>；{} 个失败</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/pacs_panel.py" line="363" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="373" />
         <source>Send failed: {}</source>
         <translation>发送失败：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/pacs_panel.py" line="364" />
+        <location filename="../../workstation/ui/browser/pacs_panel.py" line="374" />
         <source>Send cancelled</source>
         <translation>已取消发送</translation>
     </message>
 </context>
 <context>
+    <name>SignAndSend</name>
+    <message>
+        <location filename="../../workstation/ui/worklist/reader_hook.py" line="33" />
+        <source>Sign and send…</source>
+        <translation>签发并回传…</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/reader_hook.py" line="52" />
+        <source>Sign and send needs the study database and a study read from it</source>
+        <translation>签发并回传需要检查数据库及从中打开的检查</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/reader_hook.py" line="58" />
+        <source>This study is not on the worklist</source>
+        <translation>此检查不在阅片工作列表中</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/reader_hook.py" line="61" />
+        <source>Open the study for reporting in the Worklist tab first</source>
+        <translation>请先在阅片工作列表中打开该检查书写报告</translation>
+    </message>
+</context>
+<context>
+    <name>SignSendDialog</name>
+    <message>
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="16" />
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="49" />
+        <source>Sign and send</source>
+        <translation>签发并回传</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="23" />
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="33" />
+        <source>Add attachments…</source>
+        <translation>添加附件…</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="37" />
+        <source>Study</source>
+        <translation>检查</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="38" />
+        <source>Reader</source>
+        <translation>阅片医师</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="39" />
+        <source>Version</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="39" />
+        <source>{} (amends version {})</source>
+        <translation>{}（修订第 {} 版）</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="41" />
+        <source>Send back to</source>
+        <translation>回传至</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="42" />
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="58" />
+        <source>Report PDF</source>
+        <translation>报告 PDF</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="43" />
+        <source>Hospital</source>
+        <translation>医院</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="44" />
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="63" />
+        <source>Attachments</source>
+        <translation>附件</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="72" />
+        <source>Choose the report PDF first.</source>
+        <translation>请先选择报告 PDF。</translation>
+    </message>
+</context>
+<context>
     <name>StructuresList</name>
     <message>
-        <location filename="../../workstation/ui/quant/structures_list.py" line="67" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="94" />
         <source>Structure</source>
         <translation>结构</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/structures_list.py" line="67" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="94" />
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/structures_list.py" line="67" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="94" />
         <source>Volume (mL)</source>
         <translation>体积 (mL)</translation>
-    </message>
-    <message>
-        <location filename="../../workstation/ui/quant/structures_list.py" line="68" />
-        <source>SUVmax</source>
-        <translation>SUVmax</translation>
-    </message>
-    <message>
-        <location filename="../../workstation/ui/quant/structures_list.py" line="68" />
-        <source>SUVmean</source>
-        <translation>SUVmean</translation>
     </message>
     <message>
         <location filename="../../workstation/ui/quant/structures_list.py" line="72" />
@@ -2061,7 +2689,7 @@ Register them automatically now, or align them by hand with the nudge buttons?</
     </message>
     <message>
         <location filename="../../workstation/ui/quant/structures_list.py" line="76" />
-        <location filename="../../workstation/ui/quant/structures_list.py" line="97" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="136" />
         <source>No study structures.</source>
         <translation>无检查结构。</translation>
     </message>
@@ -2071,37 +2699,37 @@ Register them automatically now, or align them by hand with the nudge buttons?</
         <translation>检查结构</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/structures_list.py" line="108" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="147" />
         <source>Looking for structures…</source>
         <translation>正在查找结构…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/structures_list.py" line="111" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="150" />
         <source>Structures not listed: {}</source>
         <translation>未能列出结构：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/structures_list.py" line="118" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="157" />
         <source>{} structure(s) in this study</source>
         <translation>本检查有 {} 个结构</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/structures_list.py" line="119" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="158" />
         <source>No structures in this study.</source>
         <translation>本检查无结构。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/structures_list.py" line="121" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="160" />
         <source>Not read: {}</source>
         <translation>未读取：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/structures_list.py" line="165" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="204" />
         <source>Measuring {} structure(s)…</source>
         <translation>正在测量 {} 个结构…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/structures_list.py" line="184" />
+        <location filename="../../workstation/ui/quant/structures_list.py" line="220" />
         <source>{} structure(s) measured</source>
         <translation>已测量 {} 个结构</translation>
     </message>
@@ -2109,133 +2737,138 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>StudyBrowser</name>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="65" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="64" />
         <source>(no description)</source>
         <translation>（无描述）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="66" />
-        <location filename="../../workstation/ui/browser/study_browser.py" line="200" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="65" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="224" />
         <source>{} slices</source>
         <translation>{} 层</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="131" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="130" />
         <source>Patient / series</source>
         <translation>患者 / 序列</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="131" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="130" />
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="131" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="130" />
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="132" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="131" />
         <source>Modalities / slices</source>
         <translation>模态 / 层数</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="132" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="131" />
         <source>Series / FoR</source>
         <translation>序列 / 参考坐标系</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="135" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="134" />
         <source>Import folder…</source>
         <translation>导入文件夹…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="137" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="136" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="139" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="138" />
         <source>Read study</source>
         <translation>阅读检查</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="141" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="140" />
         <source>Send to node…</source>
         <translation>发送到节点…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="143" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="142" />
         <source>Conflicts…</source>
         <translation>UID 冲突…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="145" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="144" />
         <source>Copy diagnostics</source>
         <translation>复制诊断信息</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="150" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="149" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="171" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="170" />
         <source>Local</source>
         <translation>本地</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="187" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="174" />
+        <source>Worklist</source>
+        <translation>阅片工作列表</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/browser/study_browser.py" line="211" />
         <source>No study database.</source>
         <translation>没有检查数据库。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="192" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="216" />
         <source>(no name)</source>
         <translation>（无姓名）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="193" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="217" />
         <source>(patient hidden)</source>
         <translation>（患者信息已隐藏）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="195" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="219" />
         <source>{} series</source>
         <translation>{} 个序列</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="209" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="233" />
         <source>{} studies</source>
         <translation>{} 个检查</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="269" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="293" />
         <source>Import DICOM folder</source>
         <translation>导入 DICOM 文件夹</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="277" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="301" />
         <source>Imported: {}</source>
         <translation>已导入：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="278" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="302" />
         <source>Import failed: {}</source>
         <translation>导入失败：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="279" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="303" />
         <source>Import cancelled</source>
         <translation>导入已取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/diagnostics.py" line="60" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="61" />
         <source>{} · {} UID conflict(s)</source>
         <translation>{} · {} 个 UID 冲突</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/diagnostics.py" line="62" />
+        <location filename="../../workstation/ui/browser/diagnostics.py" line="63" />
         <source>UID conflicts (Conflicts… lists the files):</source>
         <translation>UID 冲突（“UID 冲突…”列出相关文件）：</translation>
     </message>
@@ -2388,17 +3021,22 @@ Register them automatically now, or align them by hand with the nudge buttons?</
         <translation>⚠ 性别未知（{}）：SUV{} 采用男女平均值</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/suv_panel.py" line="173" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="174" />
         <source>An override needs a reason (it is written to the audit trail).</source>
         <translation>修改需要填写原因（将写入审计记录）。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/suv_panel.py" line="186" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="189" />
+        <source>Refused: {}</source>
+        <translation>已拒绝：{}</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="192" />
         <source>Applied.</source>
         <translation>已应用。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/suv_panel.py" line="187" />
+        <location filename="../../workstation/ui/quant/suv_panel.py" line="193" />
         <source>SUV unavailable: {}</source>
         <translation>SUV 不可用：{}</translation>
     </message>
@@ -2520,93 +3158,93 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>UniformityTab</name>
     <message>
-        <location filename="../../workstation/ui/qa/uniformity.py" line="18" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="17" />
         <source>slice z (mm)</source>
         <translation>层面 z (mm)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/uniformity.py" line="18" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="17" />
         <source>mean SUV</source>
         <translation>平均 SUV</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/uniformity.py" line="19" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="18" />
         <source>CoV (%)</source>
         <translation>变异系数 (%)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/uniformity.py" line="34" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="33" />
         <source>Analyse as uniform cylinder (SUVbw)</source>
         <translation>按均匀圆柱体模分析 (SUVbw)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/uniformity.py" line="36" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="35" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/uniformity.py" line="39" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="38" />
         <source>Store in the QA log</source>
         <translation>存入质控记录</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/uniformity.py" line="42" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="41" />
         <source>Save report…</source>
         <translation>保存报告…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/uniformity.py" line="50" />
-        <location filename="../../workstation/ui/qa/uniformity.py" line="72" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="49" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="71" />
         <source>No PET loaded</source>
         <translation>未载入 PET</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/uniformity.py" line="71" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="70" />
         <source>Ready: {0}</source>
         <translation>就绪：{0}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/uniformity.py" line="83" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="82" />
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/uniformity.py" line="93" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="92" />
         <source>Analysis failed: {0}</source>
         <translation>分析失败：{0}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/uniformity.py" line="103" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="102" />
         <source>PASS</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/uniformity.py" line="103" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="102" />
         <source>FAIL</source>
         <translation>不通过</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/uniformity.py" line="104" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="103" />
         <source>Mean {0:.4f} {1} ({2:+.2f} %, tolerance ±10 %): {3} · CoV per slice {4:.2f}–{5:.2f} % · largest slice deviation {6:.2f} %</source>
         <translation>平均值 {0:.4f} {1}（{2:+.2f} %，容差 ±10 %）：{3} · 各层面变异系数 {4:.2f}–{5:.2f} % · 最大层面偏差 {6:.2f} %</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/uniformity.py" line="109" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="108" />
         <source>no warnings</source>
         <translation>无警告</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/uniformity.py" line="129" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="128" />
         <source>Save QA report</source>
         <translation>保存质控报告</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/uniformity.py" line="136" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="135" />
         <source>QA report</source>
         <translation>质控报告</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/qa/uniformity.py" line="148" />
+        <location filename="../../workstation/ui/qa/uniformity.py" line="147" />
         <source>Stored in the QA log</source>
         <translation>已存入质控记录</translation>
     </message>
@@ -2644,216 +3282,398 @@ Register them automatically now, or align them by hand with the nudge buttons?</
         <translation>血池</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="123" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="124" />
         <source>SUV for 'fixed SUV (user)', percent for '% of SUVmax (user)'</source>
         <translation>“固定 SUV（自定义）”时为 SUV，“SUVmax 百分比（自定义）”时为百分比</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="139" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="140" />
         <source>exclude brain and bladder</source>
         <translation>排除脑和膀胱</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="140" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="141" />
         <source>whole body: leave out the organs found by the brain/bladder rules (the default)</source>
         <translation>全身：排除按脑/膀胱规则识别的器官（默认）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="148" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="149" />
         <source>a clicked lesion grows only inside a sphere of this radius around the click; reaching it stops the segmentation with a warning</source>
         <translation>点击的病灶只在以点击处为中心、此半径的球内生长；到达边界时停止分割并给出警告</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="151" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="152" />
         <source>Delete VOI</source>
         <translation>删除感兴趣区</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="153" />
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="467" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="154" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="483" />
         <source>Whole body</source>
         <translation>全身检测</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="154" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="155" />
         <source>detect every lesion with the chosen method</source>
         <translation>用所选方法检测全部病灶</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="156" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="157" />
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="158" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="159" />
         <source>Structures…</source>
         <translation>结构…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="159" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="160" />
         <source>load the structures of a DICOM SEG or RTSTRUCT file as VOIs</source>
         <translation>将 DICOM SEG 或 RTSTRUCT 文件中的结构载入为 VOI</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="172" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="173" />
         <source>Method</source>
         <translation>方法</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="173" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="174" />
         <source>User value</source>
         <translation>自定义值</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="177" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="178" />
         <source>Threshold</source>
         <translation>阈值</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="178" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="179" />
         <source>Sphere radius</source>
         <translation>球半径</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="179" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="180" />
         <source>Constraint radius</source>
         <translation>约束半径</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="180" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="181" />
         <source>Min. volume</source>
         <translation>最小体积</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="344" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="357" />
         <source>sphere VOI {}: radius {:.1f} mm</source>
         <translation>球形感兴趣区 {}：半径 {:.1f} mm</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="364" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="377" />
         <source>{}: mean {:.2f} SD {:.2f} {}</source>
         <translation>{}：均值 {:.2f} 标准差 {:.2f} {}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="396" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="409" />
         <source>segmenting ({})…</source>
         <translation>正在分割（{}）…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="414" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="427" />
         <source>⚠ nothing measured: {}</source>
         <translation>⚠ 未测量：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="418" />
-        <source>The region that grew is outlined in red; drag the amber circle's rim to resize the constraint, or its centre to move it.</source>
-        <translation>生长出的区域以红色勾画；拖动琥珀色圆圈的边缘可调整约束范围，拖动其中心可移动约束。</translation>
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="434" />
+        <source>The region that grew is outlined in {} (a colour no structure on screen uses); drag the amber circle's rim to resize the constraint, or its centre to move it.</source>
+        <translation>生长出的区域以{}勾画（屏幕上的结构均未使用此颜色）；拖动琥珀色圆圈的边缘可调整约束范围，拖动其中心可移动约束。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="429" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="445" />
         <source>{}: {}, threshold {:.2f} {}, {:.2f} mL, SUVmax {:.2f}</source>
         <translation>{}：{}，阈值 {:.2f} {}，{:.2f} mL，SUVmax {:.2f}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="438" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="454" />
         <source>whole body: cancelled</source>
         <translation>全身检测：已取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="461" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="477" />
         <source>whole-body detection ({})…</source>
         <translation>正在全身检测（{}）…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="462" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="478" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="470" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="486" />
         <source>whole body: {} {:.0f} %</source>
         <translation>全身检测：{} {:.0f} %</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="481" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="497" />
         <source>; excluded {}</source>
         <translation>；已排除 {}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="484" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="500" />
         <source>; looked for {}, none found</source>
         <translation>；已查找 {}，未找到</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="487" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="503" />
         <source>; nothing excluded</source>
         <translation>；未排除任何器官</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="488" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="506" />
+        <source>; warning: {}</source>
+        <translation>；警告：{}</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="507" />
         <source>whole body: {} lesions</source>
         <translation>全身检测：{} 个病灶</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="534" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="553" />
         <source>auto</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="587" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="606" />
         <source>Load structures (DICOM SEG or RTSTRUCT)</source>
         <translation>载入结构（DICOM SEG 或 RTSTRUCT）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="588" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="607" />
         <source>DICOM files (*.dcm *);;All files (*)</source>
         <translation>DICOM 文件 (*.dcm *);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="597" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="616" />
         <source>Structures not loaded: {}</source>
         <translation>未载入结构：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="602" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="621" />
         <source>Loaded {} structure(s) from {}: </source>
         <translation>已从 {1} 载入 {0} 个结构：</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="611" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="630" />
         <source>Export VOIs as CSV</source>
         <translation>将感兴趣区导出为 CSV</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="611" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="630" />
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="621" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="640" />
         <source>Overwrite?</source>
         <translation>覆盖？</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="621" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="640" />
         <source>{} already exists. Replace it?</source>
         <translation>{} 已存在，是否替换？</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="625" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="644" />
         <source>Not exported: the file exists and was kept.</source>
         <translation>未导出：文件已存在并被保留。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="630" />
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="633" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="649" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="652" />
         <source>Not exported: {}</source>
         <translation>未导出：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="636" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="655" />
         <source>Exported {} VOIs to {}</source>
         <translation>已将 {} 个感兴趣区导出到 {}</translation>
+    </message>
+</context>
+<context>
+    <name>WorklistPanel</name>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="23" />
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="23" />
+        <source>Patient</source>
+        <translation>患者</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="24" />
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="24" />
+        <source>Arrived</source>
+        <translation>到达时间</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="25" />
+        <source>From</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="25" />
+        <source>Modality</source>
+        <translation>模态</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="26" />
+        <source>Tracer</source>
+        <translation>显像剂</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="26" />
+        <source>Reader</source>
+        <translation>阅片医师</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="27" />
+        <source>Study UID</source>
+        <translation>检查 UID</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="29" />
+        <source>new</source>
+        <translation>新到达</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="29" />
+        <source>being read</source>
+        <translation>阅片中</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="30" />
+        <source>reported</source>
+        <translation>已出报告</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="30" />
+        <source>sent back</source>
+        <translation>已回传</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="31" />
+        <source>acknowledged</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="31" />
+        <source>stat</source>
+        <translation>紧急</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="32" />
+        <source>urgent</source>
+        <translation>加急</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="32" />
+        <source>routine</source>
+        <translation>常规</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="46" />
+        <source>All statuses</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="51" />
+        <source>From (AE title or host)</source>
+        <translation>来源（AE 名称或主机）</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="53" />
+        <source>Open for reporting</source>
+        <translation>打开并书写报告</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="55" />
+        <source>Release</source>
+        <translation>释放</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="57" />
+        <source>Sign and send…</source>
+        <translation>签发并回传…</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="68" />
+        <source>Reader: {}</source>
+        <translation>阅片医师：{}</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="116" />
+        <source>{} (since {})</source>
+        <translation>{}（自 {} 起）</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="117" />
+        <source>(patient hidden)</source>
+        <translation>（已隐藏患者信息）</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="130" />
+        <source>{} studies, {} new</source>
+        <translation>{} 个检查，{} 个新到达</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="157" />
+        <source>Being read by {} since {}.</source>
+        <translation>{} 自 {} 起正在阅片。</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="162" />
+        <source>You are reading this study.</source>
+        <translation>您正在阅读此检查。</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="185" />
+        <source>Open the study for reporting first.</source>
+        <translation>请先打开该检查书写报告。</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/worklist/panel.py" line="193" />
+        <source>Report version {} signed and queued.</source>
+        <translation>报告第 {} 版已签发并加入发送队列。</translation>
+    </message>
+</context>
+<context>
+    <name>colours</name>
+    <message>
+        <location filename="../../workstation/ui/quant/voi_style.py" line="37" />
+        <source>green</source>
+        <extracomment>Outline colours (RGB 0..1). Lesion colours cycle; references have their own. leak outline candidates, in order of preference, with their names (context "colours")</extracomment>
+        <translation>绿色</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/quant/voi_style.py" line="38" />
+        <source>white</source>
+        <translation>白色</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/quant/voi_style.py" line="39" />
+        <source>red</source>
+        <translation>红色</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/quant/voi_style.py" line="40" />
+        <source>violet</source>
+        <translation>紫色</translation>
     </message>
 </context>
 <context>
@@ -2978,6 +3798,11 @@ Register them automatically now, or align them by hand with the nudge buttons?</
         <translation>自定义</translation>
     </message>
     <message>
+        <location filename="../../workstation/ui/i18n.py" line="117" />
+        <source>hot spot</source>
+        <translation>热点</translation>
+    </message>
+    <message>
         <location filename="../../workstation/ui/i18n.py" line="118" />
         <source>hot iron</source>
         <translation>热铁</translation>
@@ -3032,6 +3857,26 @@ Register them automatically now, or align them by hand with the nudge buttons?</
         <location filename="../../workstation/ui/i18n.py" line="130" />
         <source>sex unknown: M/F mean</source>
         <translation>性别未知：取男女均值</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/i18n.py" line="131" />
+        <source>p.i.</source>
+        <translation>注射后</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/i18n.py" line="131" />
+        <source>injection after scan!</source>
+        <translation>注射时间晚于扫描！</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/i18n.py" line="132" />
+        <source>decay: {} but DecayFactor {:.3g} (expected {:.3g}): read as at the scan</source>
+        <translation>衰减：{}，但 DecayFactor 为 {:.3g}（应为 {:.3g}）：按扫描时刻读取</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/i18n.py" line="133" />
+        <source>decay: {} but DecayFactor {:.3g} (expected {:.3g}): DecayFactor trusted</source>
+        <translation>衰减：{}，但 DecayFactor 为 {:.3g}（应为 {:.3g}）：采用 DecayFactor</translation>
     </message>
 </context>
 <context>
