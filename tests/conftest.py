@@ -44,6 +44,15 @@ class _MainThreadGarbage:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_phi_registry():
+    """The log's registry of patient names is process-wide: each test starts without the names of the tests
+    that ran before it in the same process (one pytest process runs the whole suite)."""
+    from workstation.settings.logs import forget_phi
+
+    forget_phi()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path_factory, monkeypatch):
     """Never touch the user's real study database from tests."""
     monkeypatch.setenv("WORKSTATION_DATA_DIR", str(tmp_path_factory.mktemp("wsdata")))

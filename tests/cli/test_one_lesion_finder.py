@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import json
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "analysis" / "lesions"))
-from test_organ_exclusion import PRIMARY, _study  # noqa: E402
+from wholebody_factory import PRIMARY, _study
 
 from workstation.cli import main  # noqa: E402
 from workstation.testing.dicom_factory import write_series  # noqa: E402

@@ -18,7 +18,7 @@ def _run(code, **env):
 def test_import_does_not_load_numba():
     code = ("import sys, workstation.kernels as k\n"
             "import workstation.kernels.stats, workstation.kernels.labeling, workstation.kernels.peak, workstation.kernels.grow\n"
-            "k.label_components, k.suvpeak_labels, k.region_grow\n"
+            "k.labeling.label_components, k.peak.suvpeak_labels, k.grow.region_grow\n"
             "print('numba' in sys.modules)")
     assert _run(code).strip() == "False"
 

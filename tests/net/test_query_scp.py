@@ -110,7 +110,7 @@ def test_movescu_to_a_configured_destination_and_unknown_refused(filled_node, tm
     node, mover_port, _a, (uid_b, files_b) = filled_node
     out = tmp_path / "moved"
     out.mkdir()
-    r = _run(["movescu", "-S", "-aet", "MOVESCU", "-aem", "MOVESCU", "--port", str(mover_port), "-od", str(out),
+    r = _run(["movescu", "-S", "-aet", "MOVESCU", "-aec", node.ae_title, "-aem", "MOVESCU", "--port", str(mover_port), "-od", str(out),
               "-k", "QueryRetrieveLevel=STUDY", "-k", f"StudyInstanceUID={uid_b}",
               "127.0.0.1", str(node.port)])
     assert r.returncode == 0, r.stderr
@@ -119,7 +119,7 @@ def test_movescu_to_a_configured_destination_and_unknown_refused(filled_node, tm
     # an AE title that is no configured node: 0xA801, nothing sent
     out2 = tmp_path / "moved2"
     out2.mkdir()
-    r = _run(["movescu", "-v", "-S", "-aet", "MOVESCU", "-aem", "NOBODY", "--port", str(free_port()), "-od", str(out2),
+    r = _run(["movescu", "-v", "-S", "-aet", "MOVESCU", "-aec", node.ae_title, "-aem", "NOBODY", "--port", str(free_port()), "-od", str(out2),
               "-k", "QueryRetrieveLevel=STUDY", "-k", f"StudyInstanceUID={uid_b}", "127.0.0.1", str(node.port)])
     assert "movedestinationunknown" in (r.stdout + r.stderr).lower()
     assert not list(out2.iterdir())

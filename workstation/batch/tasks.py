@@ -72,7 +72,7 @@ class TaskSpec:
     def parse(cls, text: str, *, suv_type: str = "bw", min_volume_ml: float = 0.5,
               exclude: tuple[str, ...] = ("brain", "bladder")) -> "TaskSpec":
         """``lesions``, ``lesions:pct:41``, ``suv``, ``references`` or ``qa`` -> TaskSpec (BatchError if not)."""
-        from workstation.analysis.lesions.segmentation import DEFAULT_EXCLUDE
+        from workstation.core.vocabulary import DEFAULT_EXCLUDE
         from workstation.analysis.suv.factor import normalize_suv_type
         from workstation.core.vocabulary import VocabularyError, parse_method
 
@@ -213,7 +213,7 @@ def _quantify(ref: SeriesRef, spec: TaskSpec, row: dict) -> list[dict]:
         if liver is not None:
             _blood_pool(arr, vol.geometry, liver, row)
         return []
-    from workstation.analysis.reading import measure
+    from workstation.analysis.lesions.findings import measure
 
     reading = measure(vol, suv, spec.method, liver_world=None if liver is None else liver.centre_world,
                       min_volume_ml=spec.min_volume_ml, exclude=spec.exclude)

@@ -19,7 +19,7 @@ import math
 
 
 def add_parser(sub):
-    from workstation.analysis.dosimetry.fits import FIT_CHOICES
+    from workstation.core.vocabulary import FIT_CHOICES
 
     p = sub.add_parser("dosimetry", help="radionuclide therapy dosimetry across time points (TAC, TIA, dose)",
                        description="Time-activity curves, time-integrated activity and absorbed dose per VOI from "

@@ -31,7 +31,7 @@ def add_finding_options(p) -> None:
     """The lesion-finding options of `lesions`, `export` and `report` (one definition: the same
     names, defaults and meaning in all three; the viewer uses the same defaults from
     ``analysis.lesions.segmentation``). ``--seed`` is added by each command (one or several)."""
-    from workstation.analysis.lesions.segmentation import DEFAULT_CONSTRAINT_MM, DEFAULT_EXCLUDE, ORGANS
+    from workstation.core.vocabulary import DEFAULT_CONSTRAINT_MM, DEFAULT_EXCLUDE, ORGANS
     from workstation.core.vocabulary import METHODS_HELP
 
     p.add_argument("--method", default="fixed:2.5", metavar="METHOD", help=f"{METHODS_HELP}; default fixed:2.5")
@@ -50,7 +50,7 @@ def add_finding_options(p) -> None:
 
 def finding_from_args(args) -> dict:
     """``exclude`` and ``constraint`` keyword arguments of the finder from the shared options."""
-    from workstation.analysis.lesions.segmentation import DEFAULT_EXCLUDE
+    from workstation.core.vocabulary import DEFAULT_EXCLUDE
 
     from workstation.cli.common import UserError
 

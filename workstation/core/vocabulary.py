@@ -150,9 +150,9 @@ NUCLIDE_LIST: tuple[Nuclide, ...] = (
     Nuclide("Lu-177", 574300.8, "Lu", "lutetium", "177", ("", "447553000"), "^177^Lutetium", 0.0,  # 6.647 d
             0.14792, 0.4983, "ICRP Publication 107: T1/2 6.647 d, electrons (beta- + IC + Auger) 0.14792 MeV "
             "per decay; beta- end point 498.3 keV (79.4 %)", positron_emitter=False),
-    Nuclide("Y-90", 230760.0, "Y", "yttrium", "90", (), "^90^Yttrium", 3.19e-5,  # 64.10 h
-            0.9336, 2.2801, "ICRP Publication 107: T1/2 64.10 h, electrons per decay 0.9336 MeV (beta- mean "
-            "0.9327 MeV + conversion/Auger); beta- end point 2280.1 keV (99.98 %)"),
+    Nuclide("Y-90", 2.6684 * 86400, "Y", "yttrium", "90", (), "^90^Yttrium", 3.19e-5,  # 64.04 h
+            0.9336, 2.2801, "half-life DDEP (LNHB) 2.6684 d; ICRP Publication 107: electrons per decay 0.9336 MeV "
+            "(beta- mean 0.9327 MeV + conversion/Auger); beta- end point 2280.1 keV (99.98 %)"),
     Nuclide("I-131", 693377.28, "I", "iodine", "131", ("", "1368003"), "^131^Iodine", 0.0,  # 8.0252 d
             0.1921, 0.6063, "half-life NNDC NuDat 3 (8.0252 d); ICRP Publication 107: electrons per decay 0.1921 "
             "MeV (beta- 0.1819 MeV + conversion and Auger electrons); main beta- end point 606.3 keV (89.6 %)",
@@ -263,6 +263,16 @@ DEFAULT_FIXED = 2.5
 DEFAULT_PCT = 41.0
 METHODS: tuple[str, ...] = ("fixed", "pct", "percist", "a50", "gradient")
 METHODS_HELP = "fixed[:SUV] (default 2.5), pct[:PERCENT] (default 41), percist, a50, gradient"
+#: organs of physiological uptake that whole-body detection removes by anatomy
+ORGANS = ("brain", "bladder")
+#: whole-body detection leaves these out unless asked not to (the one default of the CLI and the viewer)
+DEFAULT_EXCLUDE: tuple[str, ...] = ORGANS
+#: radius of the sphere around the click that bounds a seeded region, mm
+DEFAULT_CONSTRAINT_MM = 40.0
+
+# ============================================================================ dosimetry
+#: time-activity curve models of ``analysis.dosimetry.fits`` ("auto": chosen by AICc)
+FIT_CHOICES = ("auto", "trapezoid", "mono", "bi", "uptake-washout", "stp")
 
 
 class Method(NamedTuple):

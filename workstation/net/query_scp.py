@@ -214,21 +214,13 @@ class QueryNode(StorageNode):
             ae.add_supported_context(cx.abstract_syntax, ALL_TRANSFER_SYNTAXES, scu_role=True, scp_role=True)
         return ae
 
+    description = "query/retrieve + storage SCP"
+
     def handlers(self):
         from pynetdicom import evt
 
-        return [(evt.EVT_C_ECHO, self._on_echo), (evt.EVT_C_STORE, self._on_store),
-                (evt.EVT_C_FIND, self._on_find), (evt.EVT_C_GET, self._on_get), (evt.EVT_C_MOVE, self._on_move),
-                (evt.EVT_REJECTED, self._on_rejected), (evt.EVT_ABORTED, self._on_aborted)]
-
-    def start(self, block: bool = False):
-        ae = self.build_ae()
-        log.info("query/retrieve + storage SCP %s listening on %s:%d%s (%d peers allowed, %d move destinations)",
-                 self.ae_title, self.host, self.port, " over TLS" if self.ssl_context is not None else "",
-                 len(self.allowed), len(self.destinations))
-        self._server = ae.start_server((self.host, self.port), block=block, evt_handlers=self.handlers(),
-                                       ssl_context=self.ssl_context)
-        return self._server
+        return super().handlers() + [(evt.EVT_C_FIND, self._on_find), (evt.EVT_C_GET, self._on_get),
+                                     (evt.EVT_C_MOVE, self._on_move)]
 
     # ---------------------------------------------------------------- handlers
     def _refuse(self, evt, what: str):

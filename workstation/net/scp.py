@@ -222,6 +222,15 @@ class StorageNode:
         ae.add_supported_context(Verification)
         return ae
 
+    description = "storage SCP"  # what the log calls this node
+
+    def handlers(self) -> list:
+        """The DIMSE event handlers (a subclass adds its services); the connection guard adds its own."""
+        from pynetdicom import evt
+
+        return [(evt.EVT_C_ECHO, self._on_echo), (evt.EVT_C_STORE, self._on_store),
+                (evt.EVT_REJECTED, self._on_rejected), (evt.EVT_ABORTED, self._on_aborted)]
+
     def start(self, block: bool = False):
         from pynetdicom import evt
 
@@ -230,11 +239,9 @@ class StorageNode:
         guard = ConnectionGuard(self.max_associations, self.max_per_peer, handshake_s=self.handshake_s,
                                 evict_idle_s=self.evict_idle_s)
         self.guard = guard
-        handlers = [(evt.EVT_C_ECHO, self._on_echo), (evt.EVT_C_STORE, self._on_store),
-                    (evt.EVT_REJECTED, self._on_rejected), (evt.EVT_ABORTED, self._on_aborted),
-                    (evt.EVT_CONN_CLOSE, guard.on_conn_close)]
-        log.info("storage SCP %s listening on %s:%d%s (%d peers allowed; at most %d connections, %d per address)",
-                 self.ae_title, self.host, self.port, " over TLS" if self.ssl_context is not None else "",
+        handlers = self.handlers() + [(evt.EVT_CONN_CLOSE, guard.on_conn_close)]
+        log.info("%s %s listening on %s:%d%s (%d peers allowed; at most %d connections, %d per address)",
+                 self.description, self.ae_title, self.host, self.port, " over TLS" if self.ssl_context is not None else "",
                  len(self.allowed), self.max_associations, self.max_per_peer)
         server = ae.make_server((self.host, self.port), evt_handlers=handlers, ssl_context=self.ssl_context,
                                 server_class=_make_server_class(), request_handler=_GuardedRequestHandler)

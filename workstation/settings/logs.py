@@ -79,6 +79,15 @@ def register_phi(*values) -> None:
             _version += 1
 
 
+def forget_phi() -> None:
+    """Forget every registered value (a new session; the tests call it before each test so that the values one
+    test registered do not mask another test's text)."""
+    global _version
+    with _phi_lock:
+        _phi_values.clear()
+        _version += 1
+
+
 def _phi_pattern() -> re.Pattern | None:
     global _pattern_cache
     with _phi_lock:

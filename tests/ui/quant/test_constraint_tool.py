@@ -13,7 +13,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from workstation.analysis.lesions import voi as V
-from workstation.analysis.lesions.segmentation import DEFAULT_CONSTRAINT_MM
+from workstation.core.vocabulary import DEFAULT_CONSTRAINT_MM
 from workstation.ui.reader.main_window import MainWindow
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]

@@ -410,7 +410,7 @@ def test_whole_body_button_cancels_a_running_detection(win, panel, qtbot):
 def test_constraint_leak_is_shown_not_measured_and_gradient_method(win, panel, qtbot, demo_study):
     """The panel's constraint radius bounds a click; a region that reaches it adds no VOI and says so
     (the leaked region is kept to outline); the gradient method is offered and segments the lesion."""
-    from workstation.analysis.lesions.segmentation import DEFAULT_CONSTRAINT_MM, DEFAULT_EXCLUDE
+    from workstation.core.vocabulary import DEFAULT_CONSTRAINT_MM, DEFAULT_EXCLUDE
 
     _, truth = demo_study
     assert panel.exclude.isChecked() == bool(DEFAULT_EXCLUDE) and panel.constraint.value() == DEFAULT_CONSTRAINT_MM

@@ -40,10 +40,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["FitResult", "fit_tac", "MODELS", "FIT_CHOICES", "TacError", "trapezoid_weights", "aicc"]
+from workstation.core.vocabulary import FIT_CHOICES
+
+__all__ = ["FitResult", "fit_tac", "MODELS", "TacError", "trapezoid_weights", "aicc"]
 
 MODELS = ("trapezoid", "mono", "uptake-washout", "bi", "stp")
-FIT_CHOICES = ("auto", "trapezoid", "mono", "bi", "uptake-washout", "stp")
 N_PARAMS = {"trapezoid": 0, "mono": 2, "uptake-washout": 3, "bi": 4, "stp": 0}
 DEFAULT_REL_SIGMA = 0.10
 STP_METHOD_REL = 0.10  # Hänscheid 2018: within about 10 % for 0.75 T_eff <= t <= 2 T_eff

@@ -18,7 +18,8 @@ import numpy as np
 from workstation.analysis.errors import QuantError
 from workstation.analysis.lesions.references import ReferenceVOI, blood_pool_reference, liver_reference
 from workstation.analysis.followup.response import deauville_points
-from workstation.analysis.lesions.segmentation import DEFAULT_EXCLUDE, LesionReport, find_lesions
+from workstation.core.vocabulary import DEFAULT_EXCLUDE
+from workstation.analysis.lesions.segmentation import LesionReport, find_lesions
 from workstation.analysis.lesions.shapes import cylinder_mask, sphere_mask
 
 

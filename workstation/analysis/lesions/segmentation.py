@@ -76,6 +76,7 @@ from workstation.kernels import grow as grow_mod
 from workstation.kernels import peak as peak_mod
 from workstation.core import vocabulary as vocab
 from workstation.core.geometry import ImageGeometry
+from workstation.core.vocabulary import DEFAULT_CONSTRAINT_MM, DEFAULT_EXCLUDE, ORGANS
 
 from workstation.analysis.errors import QuantError
 from workstation.analysis.lesions.references import LIVER_DIAMETER_MM, liver_reference, percist_threshold
@@ -88,13 +89,8 @@ DEFAULT_PCT = vocab.DEFAULT_PCT
 METHODS_HELP = vocab.METHODS_HELP
 A50_GAP_MM = 6.0
 A50_SHELL_MM = 10.0
-ORGANS = ("brain", "bladder")
 #: a lesion of fewer PET voxels than this is reported with a warning
 MIN_VOXELS_WARN = 3
-#: whole-body detection leaves these out unless asked not to (the one default of the CLI and the viewer)
-DEFAULT_EXCLUDE: tuple[str, ...] = ORGANS
-#: radius of the sphere around the click that bounds a seeded region, mm
-DEFAULT_CONSTRAINT_MM = 40.0
 GRADIENT_RAYS = 98
 #: radii (mm) tried in turn when the caller gives no constraint: the first the region does not reach is used
 AUTO_CONSTRAINT_MM = (40.0, 60.0, 90.0, 135.0, 200.0)

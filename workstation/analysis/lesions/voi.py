@@ -43,7 +43,8 @@ from workstation.core.geometry import ImageGeometry
 
 from workstation.analysis.lesions import references as R
 from workstation.analysis.lesions.regions import RegionStats, bounding_box, measure_crop
-from workstation.analysis.lesions.segmentation import DEFAULT_EXCLUDE, segment_seeded, segment_whole_body
+from workstation.core.vocabulary import DEFAULT_EXCLUDE
+from workstation.analysis.lesions.segmentation import segment_seeded, segment_whole_body
 from workstation.analysis.lesions.shapes import box_mask, cylinder_mask, sphere_mask, world_point
 from workstation.analysis.reading.events import EventEmitter
 

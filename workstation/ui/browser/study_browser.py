@@ -45,7 +45,7 @@ from workstation.io.dicom_text import display_name as patient_display_name
 from workstation.ui.browser import diagnostics as browser_support
 from workstation.ui.browser.roles import SERIES_UID_ROLE, STUDY_UID_ROLE
 from workstation.ui.browser.pacs_panel import PacsPanel, SendDialog
-from workstation.ui.workers import Job, JobSlot, show_progress
+from workstation.ui.workers import Job, JobSlot, show_progress, stop_window_jobs
 
 PET_MODALITIES = ("PT", "PET", "NM")  # NM: a reconstructed SPECT reads like a PET
 ANAT_MODALITIES = ("CT", "MR")
@@ -190,11 +190,23 @@ class StudyBrowser(QWidget):
             return None
         self._outbox = Outbox(nodes={n.name: n for n in cfg.nodes}, calling_aet=cfg.local.ae_title, db=db)
         self._outbox_worker = OutboxWorker(self._outbox, interval=2.0)
-        self._outbox_worker.start()
-        self.destroyed.connect(self._outbox_worker.stop)
+        self._outbox_worker.start()  # stopped and joined by stop_background (the window's closeEvent)
         panel = WorklistPanel(db, ManagedStore(cfg.local.store or None, db), self._outbox)
         panel.open_requested.connect(self.study_activated)
         return panel
+
+    def closeEvent(self, ev) -> None:
+        """Shown on its own (not inside the reading window): closing it stops its jobs and the queue's thread."""
+        stop_window_jobs(self)
+        self.stop_background()
+        super().closeEvent(ev)
+
+    def stop_background(self) -> None:
+        """Stop and join the outgoing queue's thread (the window closes: no thread outlives it)."""
+        worker = getattr(self, "_outbox_worker", None)
+        if worker is not None:
+            worker.stop()
+            self._outbox_worker = None
 
     def set_anonymise(self, on: bool) -> None:
         self.anonymise = bool(on)

@@ -51,7 +51,8 @@ from PySide6.QtWidgets import (
 
 from workstation.analysis.lesions import voi as V
 from workstation.analysis.errors import QuantError
-from workstation.analysis.lesions.segmentation import DEFAULT_CONSTRAINT_MM, DEFAULT_EXCLUDE, SegmentationLeak
+from workstation.core.vocabulary import DEFAULT_CONSTRAINT_MM, DEFAULT_EXCLUDE
+from workstation.analysis.lesions.segmentation import SegmentationLeak
 from workstation.core import vocabulary as vocab
 from workstation.io.table_csv import write_table_csv
 from workstation.render.overlays import VoiOutlines
