@@ -86,6 +86,8 @@ def test_cli_echo_send_find_retrieve_list(orthanc, orthanc_node, tmp_path, capsy
     assert main(["find", "pacs", "--patient-id", "CLI-9", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["StudyInstanceUID"] for r in rows] == [study_uid]
+    assert main(["find", "pacs", "--patient-id", "NOBODY-42"]) == 1  # nothing found: an error exit
+    assert "0 study match(es)" in capsys.readouterr().out
     assert main(["retrieve", "pacs", study_uid]) == 0
     assert "retrieved 3 instances" in capsys.readouterr().out
     assert main(["list", "--json"]) == 0

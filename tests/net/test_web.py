@@ -93,6 +93,8 @@ def test_cli_web_put_find_get(dicomweb, tmp_path, capsys, monkeypatch):
     assert "stored 4 of 4" in capsys.readouterr().out
     assert main(["web", "find", dicomweb, "--patient-id", "WEB-CLI", "--json"]) == 0
     assert [r["StudyInstanceUID"] for r in json.loads(capsys.readouterr().out)] == [study_uid]
+    assert main(["web", "find", dicomweb, "--patient-id", "NOBODY-42"]) == 1  # nothing found: an error exit
+    assert "0 match(es)" in capsys.readouterr().out
     assert main(["web", "get", dicomweb, study_uid]) == 0
     assert "retrieved 4 instances" in capsys.readouterr().out
     assert main(["list", "--json"]) == 0

@@ -49,7 +49,7 @@ def run(args) -> int:
                 detail=f"C-FIND {level}: {len(rows)} match(es)")
     if args.json:
         print_json(rows)
-        return 0
+        return 0 if rows else 1
     for r in rows:
         if level == "SERIES":
             print(f"{r.get('Modality', ''):<4} #{r.get('SeriesNumber', '')}  {r.get('SeriesDescription', '')}  "
@@ -58,4 +58,4 @@ def run(args) -> int:
             print(f"{display_name(str(r.get('PatientName', '')))} [{r.get('PatientID', '')}]  {r.get('StudyDate', '')}  "
                   f"{r.get('StudyDescription', '')}  {r.get('StudyInstanceUID', '')}")
     print(f"{len(rows)} {level.lower()} match(es)")
-    return 0
+    return 0 if rows else 1  # nothing found is not a success (as grep): scripts can tell

@@ -103,7 +103,7 @@ def run(args) -> int:
                                                                 "StudyDescription", "SeriesInstanceUID" if
                                                                 args.level != "STUDY" else "StudyInstanceUID")))
                 print(f"{len(rows)} match(es)")
-            return 0
+            return 0 if rows else 1  # nothing found is not a success (as grep): scripts can tell
         if args.web_command == "get":
             with StudyDB(args.db) as db:
                 res = web.get(url, args.study_uid, ManagedStore(args.store, db), args.series_uid, auth, Progress(show))
