@@ -72,11 +72,12 @@ def test_report_refuses_to_overwrite(pet, tmp_path, capsys):
 
 
 def test_chinese_without_a_cjk_font_is_a_clear_error(tmp_path, monkeypatch):
+    from workstation.report import fonts as report_fonts
     from workstation.report import reading_report as R
     from workstation.settings import fonts
 
     monkeypatch.setattr(fonts, "unicode_font_file", lambda: None)
-    monkeypatch.setattr(R, "_register_cjk", lambda: False)
+    monkeypatch.setattr(report_fonts, "register_cjk", lambda: False)
     with pytest.raises(R.ReportError, match="fonts-wqy-microhei"):
         R.write_pdf(tmp_path / "z.pdf", R.ReportContent(), lang="zh_CN")
     assert not (tmp_path / "z.pdf").exists()

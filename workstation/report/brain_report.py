@@ -12,8 +12,9 @@ from __future__ import annotations
 import io
 import math
 
+from workstation.report import fonts as report_fonts
+
 LANGS = ("en", "zh_CN")
-_CJK = "WorkstationCJK"
 VIEWS = ("right_lateral", "left_lateral", "superior", "inferior", "anterior", "posterior", "right_medial",
          "left_medial")
 
@@ -58,25 +59,6 @@ TEXT = {
 
 class BrainReportError(ValueError):
     """The report cannot be written as asked."""
-
-
-def _register_cjk() -> bool:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    from workstation.settings.fonts import unicode_font_file
-
-    if _CJK in pdfmetrics.getRegisteredFontNames():
-        return True
-    path = unicode_font_file()
-    if not path:
-        return False
-    try:
-        kw = {"subfontIndex": 0} if path.lower().endswith(".ttc") else {}
-        pdfmetrics.registerFont(TTFont(_CJK, path, **kw))
-    except Exception:  # noqa: BLE001 - an unusable font file is the same as none
-        return False
-    return True
 
 
 def _mpl_font(lang: str):
@@ -187,12 +169,12 @@ def write_brain_pdf(path, content: dict, *, lang: str = "en", overwrite: bool = 
     if out.exists() and not overwrite:
         raise BrainReportError(f"{out}: already exists; pass --force to replace it")
     T = TEXT[lang]
-    cjk = _register_cjk() if lang == "zh_CN" else False
+    cjk = report_fonts.register_cjk() if lang == "zh_CN" else False
     if lang == "zh_CN" and not cjk:
         raise BrainReportError("no font with Chinese characters was found on this machine; install one "
                                "(Debian: fonts-wqy-microhei) or set WORKSTATION_FONT_FILE to a .ttf/.ttc file")
-    body = _CJK if cjk else "Helvetica"
-    bold = _CJK if cjk else "Helvetica-Bold"
+    body = report_fonts.CJK_FONT if cjk else "Helvetica"
+    bold = report_fonts.CJK_FONT if cjk else "Helvetica-Bold"
     base = ParagraphStyle("b", fontName=body, fontSize=8.5, leading=11, wordWrap="CJK" if cjk else None)
     h1 = ParagraphStyle("h1", parent=base, fontName=bold, fontSize=15, leading=19, spaceAfter=3)
     h2 = ParagraphStyle("h2", parent=base, fontName=bold, fontSize=10.5, leading=13, spaceBefore=6, spaceAfter=2,

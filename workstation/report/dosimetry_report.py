@@ -17,10 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
+from workstation.report import fonts as report_fonts
+
 __all__ = ["write_dosimetry_report", "DosimetryReportError", "LANGS"]
 
 LANGS = ("en", "zh_CN")
-_CJK = "WorkstationCJK"
 
 _TEXT = {
     "en": {
@@ -58,25 +59,6 @@ _TEXT = {
 
 class DosimetryReportError(ValueError):
     """The report cannot be written (the message says why)."""
-
-
-def _register_cjk() -> bool:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    from workstation.settings.fonts import unicode_font_file
-
-    if _CJK in pdfmetrics.getRegisteredFontNames():
-        return True
-    path = unicode_font_file()
-    if not path:
-        return False
-    try:
-        kw = {"subfontIndex": 0} if path.lower().endswith(".ttc") else {}
-        pdfmetrics.registerFont(TTFont(_CJK, path, **kw))
-    except Exception:  # noqa: BLE001 - an unusable font file is the same as none
-        return False
-    return True
 
 
 def _f(v, nd=2) -> str:
@@ -154,9 +136,9 @@ def write_dosimetry_report(path, result, *, lang: str = "en", overwrite: bool = 
         raise DosimetryReportError(f"report language {lang!r}: choose one of {', '.join(LANGS)}")
     font, bold, family = "Helvetica", "Helvetica-Bold", None
     if lang == "zh_CN":
-        if not _register_cjk():
+        if not report_fonts.register_cjk():
             raise DosimetryReportError("a Chinese report needs a CJK font (e.g. the Debian package fonts-noto-cjk)")
-        font = bold = _CJK
+        font = bold = report_fonts.CJK_FONT
         from workstation.settings.fonts import unicode_font_file
 
         try:

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from workstation.io.dicom_text import display_name
+from workstation.report import fonts as report_fonts
 
 LANGS = ("en", "zh_CN")
 KEY_COLUMNS = 2  # key images per row: two, so that the letters, scale and colour bar of each can be read
@@ -288,7 +289,6 @@ def content_from_reading(reading, *, images=(), impression: str = "", physician:
 
 
 # ------------------------------------------------------------------------------ PDF
-_CJK = "WorkstationCJK"
 
 
 def content_from_followup(reading, *, impression: str = "", physician: str = "") -> ReportContent:
@@ -302,26 +302,6 @@ def content_from_followup(reading, *, impression: str = "", physician: str = "")
                          study_date=fu.followup_date, study_description=getattr(pet, "description", "") or "",
                          suv_type="SUVbw, SULpeak (Janmahasatian)", method="PERCIST threshold in both studies",
                          followup=fu, impression=impression, physician=physician)
-
-
-def _register_cjk() -> bool:
-    """Register the machine's CJK TrueType font with reportlab (embedded as a subset); False if none."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    from workstation.settings.fonts import unicode_font_file
-
-    if _CJK in pdfmetrics.getRegisteredFontNames():
-        return True
-    path = unicode_font_file()
-    if not path:
-        return False
-    try:
-        kw = {"subfontIndex": 0} if path.lower().endswith(".ttc") else {}
-        pdfmetrics.registerFont(TTFont(_CJK, path, **kw))
-    except Exception:  # noqa: BLE001 - an unusable font file is the same as none
-        return False
-    return True
 
 
 def _fmt(v, nd=2) -> str:
@@ -410,12 +390,12 @@ def write_pdf(path, content: ReportContent, *, lang: str = "en", page: str = "A4
     texts = [content.patient_name, content.institution, content.study_description, content.impression,
              content.physician, content.tracer]
     need_cjk = lang == "zh_CN" or any(needs_unicode_font(t or "") for t in texts)
-    have_cjk = _register_cjk() if need_cjk else False
+    have_cjk = report_fonts.register_cjk() if need_cjk else False
     if need_cjk and not have_cjk:
         raise ReportError("no font with Chinese characters was found on this machine; install one "
                           "(Debian: fonts-wqy-microhei) or set WORKSTATION_FONT_FILE to a .ttf/.ttc file")
-    body_font = _CJK if have_cjk else "Helvetica"
-    bold_font = _CJK if have_cjk else "Helvetica-Bold"
+    body_font = report_fonts.CJK_FONT if have_cjk else "Helvetica"
+    bold_font = report_fonts.CJK_FONT if have_cjk else "Helvetica-Bold"
     base = ParagraphStyle("base", fontName=body_font, fontSize=9, leading=12, wordWrap="CJK" if have_cjk else None)
     h1 = ParagraphStyle("h1", parent=base, fontName=bold_font, fontSize=16, leading=20, spaceAfter=4)
     h2 = ParagraphStyle("h2", parent=base, fontName=bold_font, fontSize=11, leading=14, spaceBefore=8, spaceAfter=3,
