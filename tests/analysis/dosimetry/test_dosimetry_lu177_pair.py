@@ -79,7 +79,7 @@ def test_time_points_and_decay_warning(result):
     tps = result.therapy.time_points
     assert [round(tp.time_h, 2) for tp in tps] == [3.74, 27.73]
     assert result.therapy.nuclide.name == "Lu-177"
-    assert sum("ADMIN but DecayFactor" in w for w in result.warnings) == 2
+    assert sum("DecayCorrection ADMIN implies DecayFactor" in w for w in result.warnings) == 2
 
 
 def test_activities_equal_an_independent_sum(result):

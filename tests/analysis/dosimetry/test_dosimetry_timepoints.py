@@ -37,9 +37,11 @@ def test_decay_policy_admin_with_factor_one_warns_and_trusts_the_factor():
     scale, note, w = decay_scale("ADMIN", 1.0, s, HL)
     assert scale == 1.0 and "DecayFactor" in note
     expected = math.exp(math.log(2) / HL * s)
-    assert len(w) == 1 and "ADMIN" in w[0] and f"{expected:.4f}" in w[0]
+    # the one text of analysis.suv.decay: the implied factor, the header's and the policy
+    assert len(w) == 1 and w[0].startswith("decay statements disagree: DecayCorrection ADMIN implies DecayFactor "
+                                           f"{expected:.4g}") and "trust DecayFactor" in w[0]
     scale, _, w = decay_scale("ADMIN", 1.0, s, HL, policy="correction")
-    assert scale == pytest.approx(1 / expected) and w
+    assert scale == pytest.approx(1 / expected) and w and "trusting DecayCorrection instead" in w[0]
 
 
 def test_decay_policy_consistent_admin_is_silent():
@@ -51,7 +53,7 @@ def test_decay_policy_consistent_admin_is_silent():
 
 def test_decay_policy_none_with_a_factor_warns():
     _, _, w = decay_scale("NONE", 1.2, 3600.0, HL)
-    assert w and "NONE" in w[0]
+    assert w and "DecayCorrection NONE implies DecayFactor 1 for" in w[0] and "is 1.2;" in w[0]
     with pytest.raises(DosimetryError, match="--decay"):
         decay_scale("NONE", 1.0, 3600.0, HL, policy="guess")
 

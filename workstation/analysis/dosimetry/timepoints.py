@@ -44,12 +44,14 @@ from workstation.core.vocabulary import NUCLIDE_LIST, Nuclide, nuclide_from_code
 from workstation.core.volume import Volume
 from workstation.io.dicom_time import latest_at_or_before, parse_da, parse_dt, parse_tm
 
+from workstation.analysis.suv.decay import DECAY_FACTOR_TOLERANCE, check_decay_statement
+
 __all__ = ["DosimetryError", "TimePoint", "Therapy", "time_point_from_volume", "group_by_therapy",
            "decay_scale", "utc_offset_minutes", "hours_after_injection", "DECAY_POLICIES", "therapy_nuclide"]
 
 DECAY_POLICIES = ("factor", "correction")
 COUNT_UNITS = ("CNTS", "COUNTS")  # a SPECT in counts (the loader says "counts" for an NM image without Units)
-DECAY_TOLERANCE = 0.005  # relative disagreement between DecayFactor and the expected decay that is warned about
+DECAY_TOLERANCE = DECAY_FACTOR_TOLERANCE  # relative disagreement between DecayFactor and the expected decay, warned
 
 
 class DosimetryError(ValueError):
@@ -96,10 +98,13 @@ def therapy_nuclide(volume: Volume) -> Nuclide:
 
 
 def decay_scale(decay_correction: str, decay_factor: float | None, seconds_after_injection: float,
-                half_life_s: float, policy: str = "factor") -> tuple[float, str, list[str]]:
+                half_life_s: float, policy: str = "factor", *,
+                injection: _dt.datetime | None = None) -> tuple[float, str, list[str]]:
     """(scale, note, warnings): stored value x scale = activity concentration at the acquisition time.
 
-    See the module docstring for the policies."""
+    See the module docstring for the policies. Whether DecayCorrection and DecayFactor disagree is decided,
+    and said, by ``analysis.suv.decay.check_decay_statement`` (one check and one text for SUV and dosimetry);
+    ``injection`` (clock time) only dates the message."""
     if policy not in DECAY_POLICIES:
         raise DosimetryError(f"--decay {policy!r}: choose one of {', '.join(DECAY_POLICIES)}")
     dc = (decay_correction or "").strip().upper() or "NONE"
@@ -109,14 +114,14 @@ def decay_scale(decay_correction: str, decay_factor: float | None, seconds_after
     df = None if decay_factor is None else float(decay_factor)
     if df is not None and not (df > 0 and math.isfinite(df)):
         raise DosimetryError(f"DecayFactor (0054,1321) is {decay_factor!r}; it must be a positive number")
-    if dc == "ADMIN" and df is not None and abs(df / expected_admin - 1) > DECAY_TOLERANCE:
-        warns.append(f"DecayCorrection (0054,1102) is ADMIN but DecayFactor (0054,1321) is {df:g}, while decay from "
-                     f"injection to acquisition ({seconds_after_injection / 3600:.2f} h) is {expected_admin:.4f}: "
-                     + ("trusting DecayFactor (values taken as activity at the scan time)" if policy == "factor"
-                        else "trusting DecayCorrection (values decayed from injection to the scan time)"))
-    if dc == "NONE" and df is not None and abs(df - 1) > DECAY_TOLERANCE:
-        warns.append(f"DecayCorrection (0054,1102) is NONE but DecayFactor (0054,1321) is {df:g}: "
-                     + ("trusting DecayFactor" if policy == "factor" else "trusting DecayCorrection (no correction)"))
+    if dc in ("ADMIN", "NONE") and df is not None:
+        inj = injection or _dt.datetime(2000, 1, 1)
+        st = check_decay_statement(dc, df, half_life_s=half_life_s, injection=inj,
+                                   acquisition_start=inj + _dt.timedelta(seconds=seconds_after_injection),
+                                   tolerance=DECAY_TOLERANCE)
+        if st.conflict:
+            warns.append(st.message if policy == "factor" else
+                         st.message + "; overridden by --decay correction: trusting DecayCorrection instead")
     if dc == "START":  # values are activity at the acquisition start; a DecayFactor there is in-frame decay
         return 1.0, "DecayCorrection START: taken as activity at the acquisition start", warns
     if policy == "factor":
@@ -266,7 +271,8 @@ def time_point_from_volume(volume: Volume, label: str = "", policy: str = "facto
         warns.append(f"{name}: DecayFactor (0054,1321) differs between instances ({dfs[0]:g} to {dfs[-1]:g}); "
                      "the median is used")
     df = float(np.median(dfs)) if dfs else None
-    scale, note, dw = decay_scale(pet.value("decay_correction", "") or "", df, seconds, nuc.half_life_s, policy)
+    scale, note, dw = decay_scale(pet.value("decay_correction", "") or "", df, seconds, nuc.half_life_s, policy,
+                                  injection=inj)
     hl = pet.value("radionuclide_half_life_s")
     if hl and abs(float(hl) / nuc.half_life_s - 1) > 0.01:
         warns.append(f"{name}: RadionuclideHalfLife (0018,1075) {float(hl):g} s differs from {nuc.name}'s "
