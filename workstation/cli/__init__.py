@@ -57,8 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: two-word commands that are parsers of their own (the first word's parser takes folders as positionals)
+COMMAND_ALIASES = {("dosimetry", "calibration"): "dosimetry-calibration"}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if tuple(argv[:2]) in COMMAND_ALIASES:
+        argv = [COMMAND_ALIASES[tuple(argv[:2])], *argv[2:]]
     parser = build_parser()
     args = parser.parse_args(argv)  # --help and usage errors end here: no logging set up, nothing heavy imported
     if not getattr(args, "func", None):

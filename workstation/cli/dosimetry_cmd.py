@@ -50,6 +50,89 @@ def add_parser(sub):
     p.add_argument("--view", action="store_true", help="open the dosimetry workspace on the result")
     p.add_argument("--screenshot", metavar="FILE.png", help="draw the dosimetry workspace off screen to this PNG")
     p.set_defaults(func=run)
+    _add_calibration_parser(sub)
+
+
+def _add_calibration_parser(sub):
+    """`workstation dosimetry calibration add|list|max-age`: the camera calibration factors kept in the settings."""
+    p = sub.add_parser("dosimetry-calibration", help="camera calibration factors (cps/MBq) per camera and nuclide "
+                                                     "(also: workstation dosimetry calibration ...)",
+                       description="Camera calibration factors for counts SPECT, kept per camera and nuclide with "
+                                   "the date measured; the newest is used by `workstation dosimetry`.")
+    cs = p.add_subparsers(dest="calibration_command", metavar="add|list|max-age", required=True)
+    a = cs.add_parser("add", help="store a measured factor")
+    who = a.add_mutually_exclusive_group(required=True)
+    who.add_argument("--camera", metavar="'MANUFACTURER / MODEL / SERIAL'",
+                     help="the camera as its headers name it: Manufacturer / ManufacturerModelName / DeviceSerialNumber")
+    who.add_argument("--from-scan", metavar="DICOM_FILE_OR_DIR", help="take the camera's name from this scan's header")
+    a.add_argument("--nuclide", required=True, help="e.g. Lu-177")
+    a.add_argument("--cps-per-mbq", type=float, required=True, metavar="CPS_PER_MBQ", help="the sensitivity measured")
+    a.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="when it was measured")
+    a.add_argument("--who", default="", help="who measured it")
+    a.add_argument("--note", default="", help="e.g. energy windows, collimator, phantom")
+    a.set_defaults(func=run_calibration)
+    ls = cs.add_parser("list", help="the stored factors, newest first")
+    ls.add_argument("--json", action="store_true", help="print one JSON object")
+    ls.set_defaults(func=run_calibration)
+    m = cs.add_parser("max-age", help="the age in days after which a factor is warned about")
+    m.add_argument("days", type=int, nargs="?", help="set it (default: show it)")
+    m.set_defaults(func=run_calibration)
+
+
+def _camera_of_scan(path) -> str:
+    from pathlib import Path
+
+    import pydicom
+
+    from workstation.analysis.dosimetry.timepoints import camera_of
+    from workstation.cli.common import UserError
+
+    p = Path(path)
+    files = [p] if p.is_file() else sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else []
+    for f in files:
+        try:
+            ds = pydicom.dcmread(str(f), stop_before_pixels=True)
+        except Exception:  # noqa: BLE001 - not DICOM: try the next file
+            continue
+        if str(ds.get("Modality", "")).upper() in ("NM", "PT"):
+            return camera_of(ds)
+    raise UserError(f"--from-scan {path}: no NM/PT DICOM file found there")
+
+
+def run_calibration(args) -> int:
+    import json
+    import sys
+
+    from workstation.cli.common import UserError
+    from workstation.settings.camera_calibration import (CalibrationError, add_entry, calibration_path, entries,
+                                                         max_age_days, set_max_age_days)
+
+    try:
+        if args.calibration_command == "add":
+            camera = args.camera if args.camera else _camera_of_scan(args.from_scan)
+            e = add_entry(camera, args.nuclide, args.cps_per_mbq, args.date, args.who, args.note)
+            print(f"stored: {e.camera}  {e.nuclide}  {e.cps_per_mbq:g} cps/MBq  measured {e.measured}"
+                  + (f"  by {e.who}" if e.who else "") + f"  ({calibration_path()})")
+            return 0
+        if args.calibration_command == "max-age":
+            if args.days is not None:
+                set_max_age_days(args.days)
+            print(f"a calibration older than {max_age_days()} days at the scan is warned about")
+            return 0
+        rows = entries()
+        if args.json:
+            sys.stdout.write(json.dumps({"max_age_days": max_age_days(), "entries": [e.to_dict() for e in rows]},
+                                        indent=2, ensure_ascii=False) + "\n")
+            return 0
+        if not rows:
+            print("no camera calibration stored (add one: workstation dosimetry calibration add ...)")
+            return 0
+        print(f"{'camera':<44}{'nuclide':<9}{'cps/MBq':>10}  {'measured':<11} who")
+        for e in rows:
+            print(f"{e.camera[:43]:<44}{e.nuclide:<9}{e.cps_per_mbq:>10.4g}  {e.measured:<11} {e.who}")
+        return 0
+    except CalibrationError as exc:
+        raise UserError(str(exc)) from None
 
 
 def strict(obj):
@@ -88,6 +171,10 @@ def _print_table(res) -> None:
             f"shift {', '.join(f'{v:.1f}' for v in reg['translation_mm'])} mm, rot {reg['rotation_deg']:.2f}°"
             if "translation_mm" in reg else reg.get("method", ""))
         print(f"  {tp['label']:<12} {tp['time_h']:8.2f} h  {what}")
+        cal = tp.get("calibration")
+        if cal:
+            print(f"  {'':<12} calibration {cal['cps_per_mbq']:g} cps/MBq of {cal['camera']} ({cal['nuclide']}), "
+                  f"measured {cal['measured'] or '?'}, from {cal['source']}")
     print(f"{'VOI':<26}{'mass g':>9}  {'activity MBq per time point':<28}{'fit':<16}{'TIA MBq·h':>18}"
           f"{'LED Gy':>9}{'DVK Gy':>9}{'Gy/GBq':>8}")
     for v in res.vois:

@@ -159,3 +159,42 @@ def test_counts_spect_through_the_camera_calibration(tmp_path):
     ds.save_as(str(p))
     tp = time_point_from_volume(load_series([str(p)]), "nm", calibration=S)
     assert float(tp.activity_bqml().sum()) * vvol / 1e6 == pytest.approx(counts.sum() / (S * T), rel=1e-6)
+
+
+def _with_camera(p, manufacturer="ACME", model="Gamma 2", serial="SN 0042"):
+    ds = pydicom.dcmread(str(p))
+    ds.Manufacturer, ds.ManufacturerModelName, ds.DeviceSerialNumber = manufacturer, model, serial
+    ds.save_as(str(p))
+    return p
+
+
+def test_counts_spect_finds_its_camera_calibration_in_the_settings(tmp_path):
+    """The factor kept for this camera and nuclide is used without --calibration; the hand formula holds."""
+    from workstation.settings.camera_calibration import add_entry, set_max_age_days
+
+    S, T, vvol = 7.5, 1200.0, 0.064
+    conc = np.zeros((6, 8, 8))
+    conc[2:4, 3:6, 3:6] = 40_000.0
+    counts = np.round(conc * vvol / 1e6 * S * T).astype(np.uint16)
+    p = _with_camera(_counts_spect(tmp_path, counts))
+    v = load_series([str(p)])
+    with pytest.raises(DosimetryError, match=r"none is kept for camera 'ACME / Gamma 2 / SN 0042' and Lu-177"):
+        time_point_from_volume(v, "nm", acquisition_s=T)
+    add_entry("ACME / Gamma 2 / SN 0042", "Lu-177", 99.0, "2020-01-01", who="old")  # older: not used
+    add_entry("acme /  gamma 2 / sn 0042", "Lu-177", S, "2025-01-02", who="physicist A")
+    tp = time_point_from_volume(v, "nm", acquisition_s=T)
+    assert float(tp.activity_bqml().sum()) * vvol / 1e6 == pytest.approx(counts.sum() / (S * T), rel=1e-6)
+    cal = tp.to_dict()["calibration"]
+    assert cal["cps_per_mbq"] == S and cal["measured"] == "2025-01-02" and cal["source"] == "settings"
+    assert cal["who"] == "physicist A"
+    scan_day = tp.acquisition.date()
+    age = (scan_day - dt.date(2025, 1, 2)).days
+    old = [w for w in tp.warnings if "re-measure" in w]
+    assert bool(old) == (age > 365)
+    set_max_age_days(max(1, age - 1)) if age > 1 else None
+    tp = time_point_from_volume(v, "nm", acquisition_s=T)
+    assert (age > 1) == any(f"{age} days before the scan" in w for w in tp.warnings)
+    # the command-line factor overrides the settings and says so
+    tp = time_point_from_volume(v, "nm", acquisition_s=T, calibration=2 * S)
+    assert tp.to_dict()["calibration"]["source"].startswith("--calibration")
+    assert float(tp.activity_bqml().sum()) * vvol / 1e6 == pytest.approx(counts.sum() / (2 * S * T), rel=1e-6)

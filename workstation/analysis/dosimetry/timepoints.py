@@ -173,6 +173,7 @@ class TimePoint:
     injection_utc: _dt.datetime | None = None
     warnings: list[str] = field(default_factory=list)
     registration: dict = field(default_factory=dict)  # filled by align: transform to the first time point
+    calibration: dict = field(default_factory=dict)  # counts SPECT: the factor used, its date, camera and source
 
     def activity_bqml(self) -> np.ndarray:
         """The image in Bq/mL at the acquisition time (float32)."""
@@ -185,7 +186,8 @@ class TimePoint:
                 "frame_of_reference_uid": self.volume.frame_of_reference_uid,
                 "acquisition": self.acquisition.isoformat(), "injection": self.injection.isoformat(),
                 "time_h": self.time_h, "decay": self.decay_note, "scale_to_bqml": self.scale,
-                "registration": self.registration}
+                "registration": self.registration,
+                **({"calibration": self.calibration} if self.calibration else {})}
 
 
 def _header(volume: Volume):
@@ -223,11 +225,12 @@ def time_point_from_volume(volume: Volume, label: str = "", policy: str = "facto
     if units != "BQML" and not counts:
         raise DosimetryError(f"{name}: Units (0054,1001) is {volume.units or 'absent'}; dosimetry needs a "
                              "quantitative image in Bq/mL (BQML) or counts with a camera calibration (--calibration)")
-    if counts and not calibration:
-        raise DosimetryError(f"{name}: a counts SPECT (Units {volume.units or 'absent'}) needs the camera's "
-                             "calibration factor in cps/MBq (command line: --calibration CPS_PER_MBQ)")
     nuc = therapy_nuclide(volume)
     ds = _header(volume)
+    cal_info: dict = {}
+    if counts:
+        calibration, calibration_date, cal_info = _camera_calibration(name, volume, ds, nuc, calibration,
+                                                                      calibration_date)
     tz_default = utc_offset_minutes(_text(ds, "TimezoneOffsetFromUTC"))
     warns: list[str] = []
     # acquisition: earliest instance of the parsed facts; its offset from the header
@@ -285,11 +288,64 @@ def time_point_from_volume(volume: Volume, label: str = "", policy: str = "facto
                                  "--acquisition-s SECONDS)")
         scale = 1e6 / (float(calibration) * float(seconds_acq) * volume.geometry.voxel_volume_ml)
         note = (f"counts / ({seconds_acq:g} s x {float(calibration):g} cps/MBq) per voxel volume"
-                + (f" (calibration of {calibration_date})" if calibration_date else ""))
+                + (f" (calibration of {calibration_date})" if calibration_date else "")
+                + f", {cal_info['source']}")
         dw = []
+        cal_info["acquisition_s"] = float(seconds_acq)
+        if cal_info.get("measured"):
+            dw += _calibration_age_warnings(cal_info, acq.date())
     dose = pet.value("radionuclide_total_dose")
     return TimePoint(volume, name, acq, inj, seconds / 3600.0, float(dose) if dose else None, nuc, scale, note,
-                     inj_utc, warns + [f"{name}: {w}" for w in dw])
+                     inj_utc, warns + [f"{name}: {w}" for w in dw], calibration=cal_info)
+
+
+def camera_of(ds) -> str:
+    """The camera of a header: Manufacturer / ManufacturerModelName / DeviceSerialNumber."""
+    from workstation.settings.camera_calibration import camera_name
+
+    return camera_name(_text(ds, "Manufacturer"), _text(ds, "ManufacturerModelName"), _text(ds, "DeviceSerialNumber"))
+
+
+def _camera_calibration(name: str, volume: Volume, ds, nuc: Nuclide, override, override_date: str):
+    """(cps/MBq, date, info) for a counts SPECT: the ``--calibration`` override, else the newest factor kept in
+    the settings for this camera and nuclide; refused, naming both, when there is none."""
+    from workstation.settings.camera_calibration import CalibrationError, find_entry
+
+    camera = camera_of(ds)
+    if override:
+        return float(override), override_date, {
+            "cps_per_mbq": float(override), "measured": override_date, "who": "", "camera": camera,
+            "nuclide": nuc.name, "source": "--calibration (override of the settings)"}
+    try:
+        e = find_entry(camera, nuc.name)
+    except CalibrationError as exc:
+        raise DosimetryError(f"{name}: {exc}") from None
+    if e is None:
+        raise DosimetryError(f"{name}: a counts SPECT (Units {volume.units or 'absent'}) needs the camera's calibration "
+                             f"factor; none is kept for camera {camera!r} and {nuc.name} (add it: workstation dosimetry "
+                             "calibration add, or the Dosimetry calibration settings; or give --calibration CPS_PER_MBQ)")
+    return e.cps_per_mbq, e.measured, {"cps_per_mbq": e.cps_per_mbq, "measured": e.measured, "who": e.who,
+                                       "camera": e.camera, "nuclide": e.nuclide, "source": "settings"}
+
+
+def _calibration_age_warnings(info: dict, scan_day: _dt.date) -> list[str]:
+    """A factor older than the settings' maximum age at the scan, or measured after the scan, is said."""
+    from workstation.settings.camera_calibration import max_age_days
+
+    try:
+        measured = _dt.date.fromisoformat(str(info["measured"]))
+    except ValueError:
+        return [f"calibration date {info['measured']!r} is not YYYY-MM-DD; its age is unknown"]
+    age = (scan_day - measured).days
+    limit = max_age_days()
+    if age > limit:
+        return [f"the calibration {info['cps_per_mbq']:g} cps/MBq of camera {info['camera']!r} for {info['nuclide']} "
+                f"was measured {measured.isoformat()}, {age} days before the scan (more than {limit} days): "
+                "re-measure it"]
+    if age < 0:
+        return [f"the calibration of camera {info['camera']!r} for {info['nuclide']} was measured "
+                f"{measured.isoformat()}, {-age} days after the scan"]
+    return []
 
 
 def acquisition_seconds(volume: Volume, ds=None) -> float | None:

@@ -239,6 +239,10 @@ class MainWindow(QMainWindow):
 
         self.node_settings_action = menu.addAction(self.tr("DICOM node…"))
         self.node_settings_action.triggered.connect(lambda: open_node_settings(self))
+        from workstation.ui.settings.calibration_settings import open_calibration_settings  # cps/MBq per camera, nuclide
+
+        self.calibration_settings_action = menu.addAction(self.tr("Camera calibration (dosimetry)…"))
+        self.calibration_settings_action.triggered.connect(lambda: open_calibration_settings(self))
         cohort = self.menuBar().addMenu(self.tr("Cohort"))  # results of `workstation batch run` (ui/batch)
         self.batch_results_action = cohort.addAction(self.tr("Open batch results…"))
         self.batch_results_action.triggered.connect(lambda: self.show_batch_results())
