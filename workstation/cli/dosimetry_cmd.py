@@ -163,7 +163,7 @@ def _print_table(res) -> None:
     admin = d["administered_mbq"]
     print(f"{nuc['name']}  T1/2 {nuc['half_life_h']:.2f} h  electrons {nuc['electron_energy_mev_per_decay']} MeV/decay"
           f"  administered {_fmt(admin, 1)} MBq  injection {d['injection']}")
-    print(f"fit {d['fit']}  method {d['method']}  decay policy {d['decay_policy']}  density {d['density_g_ml']:g} g/mL"
+    print(f"fit {d['fit']}  method {d['method']}  decay policy {d['decay_policy']}  density {d['density']}"
           f"  LED k = {d['led_constant_gy_g_per_mbq_h']:.5f} Gy·g/(MBq·h)")
     for tp in d["time_points"]:
         reg = tp["registration"]

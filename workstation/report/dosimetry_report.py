@@ -181,7 +181,7 @@ def write_dosimetry_report(path, result, *, lang: str = "en", overwrite: bool = 
              f"{d['kernel']['reference']}; {d['kernel']['shape']} voxels of "
              f"{' x '.join(f'{s:.3g}' for s in d['kernel']['spacing_mm'])} mm; self-voxel fraction "
              f"{d['kernel']['self_voxel_fraction']:.3f}"],
-            [T["density"], f"{d['density_g_ml']:g} g/mL"], [T["decay"], d["decay_policy"]],
+            [T["density"], f"{d['density_g_ml']:g} g/mL" if d.get("density_g_ml") is not None else str(d.get("density", ""))], [T["decay"], d["decay_policy"]],
             [T["sigma"], f"{d['activity_rel_sigma']:.0%}"],
             [T["led_k"], f"{d['led_constant_gy_g_per_mbq_h']:.5f} Gy·g/(MBq·h)"]]
     story.append(table(rows, [55 * mm, 125 * mm]))

@@ -6,7 +6,12 @@ the voxels that carry the region's activity):
 * ``tumour``: a sphere, mono-exponential A0 e^(-l t) with l = lp + 0.010/h;
 * ``kidney left`` / ``kidney right``: uptake-washout A (e^(-lw t) - e^(-(lw + lu) t)), lw = lp + 0.015/h, lu = 0.8/h;
 * ``liver``: mono-exponential, l = lp + 0.004/h;
+* ``vertebra`` (not an RTSTRUCT VOI: the place of a drawn marrow VOI): mono-exponential, l = lp + 0.02/h;
 * a body background (not a VOI) with l = lp + 0.05/h.
+
+``with_ct``: each time point also gets a CT (same grid, frame and patient movement as its SPECT: a
+SPECT/CT) with each region's ``hu`` (air -1000 HU outside the body), so the density of every voxel and
+the CT-to-CT registration are known.
 
 Each time point is a PT series in Bq/mL (DecayCorrection START) with its own FrameOfReferenceUID, the
 table moved along z (``table_mm``) and the patient moved by whole voxels (``shift_vox``), so the
@@ -46,6 +51,7 @@ class Region:
     d_lambda: float  # effective - physical (1/h)
     lambda_u: float = 0.0  # uptake (uptake-washout)
     voi: bool = True
+    hu: float = 40.0  # CT number of the region (with_ct)
 
     def activity(self, t_h) -> np.ndarray:
         t = np.asarray(t_h, float)
@@ -79,11 +85,12 @@ class Region:
 
 
 DEFAULT_REGIONS = (
-    Region("body", (0.0, 0.0, 0.0), (70.0, 55.0, 62.0), "mono", 400.0, 0.05, voi=False),
-    Region("liver", (-28.0, 8.0, 22.0), (30.0, 24.0, 20.0), "mono", 600.0, 0.004),
-    Region("kidney left", (40.0, 22.0, -26.0), (13.0, 15.0, 18.0), "uptake-washout", 160.0, 0.015, 0.8),
-    Region("kidney right", (-40.0, 22.0, -28.0), (13.0, 15.0, 18.0), "uptake-washout", 150.0, 0.015, 0.8),
-    Region("tumour", (22.0, -20.0, 30.0), (14.0, 14.0, 14.0), "mono", 90.0, 0.010),
+    Region("body", (0.0, 0.0, 0.0), (70.0, 55.0, 62.0), "mono", 400.0, 0.05, voi=False, hu=0.0),
+    Region("vertebra", (0.0, 38.0, -20.0), (14.0, 12.0, 34.0), "mono", 12.0, 0.02, voi=False, hu=700.0),
+    Region("liver", (-28.0, 8.0, 22.0), (30.0, 24.0, 20.0), "mono", 600.0, 0.004, hu=60.0),
+    Region("kidney left", (40.0, 22.0, -26.0), (13.0, 15.0, 18.0), "uptake-washout", 160.0, 0.015, 0.8, hu=30.0),
+    Region("kidney right", (-40.0, 22.0, -28.0), (13.0, 15.0, 18.0), "uptake-washout", 150.0, 0.015, 0.8, hu=30.0),
+    Region("tumour", (22.0, -20.0, 30.0), (14.0, 14.0, 14.0), "mono", 90.0, 0.010, hu=45.0),
 )
 
 
@@ -98,6 +105,14 @@ class DosimetryPhantom:
     shifts_vox: tuple  # per time point (dk, dj, di) whole-voxel patient movement
     table_mm: tuple  # per time point table shift along z (mm), also a new frame of reference
     volumes: list = field(default_factory=list)  # Volume per time point (Bq/mL at scan time)
+    cts: list = field(default_factory=list)  # CT Volume per time point (HU) when made with_ct
+
+    def hu_map(self) -> np.ndarray:
+        """The CT numbers on the first time point's grid (before any movement)."""
+        hu = np.full(self.geometry.shape, -1000.0, np.float32)
+        for r in self.regions:
+            hu[self.masks[r.name]] = r.hu
+        return hu
 
     def moving_from_fixed(self, n: int) -> np.ndarray:
         """The true transform from the first time point's world to time point n's."""
@@ -119,7 +134,7 @@ class DosimetryPhantom:
 
 def make_phantom(times_h=(4.0, 24.0, 48.0, 96.0, 168.0), *, shape=(40, 48, 48), spacing_mm=4.0,
                  shifts_vox=None, table_mm=None, noise=0.02, seed=7, regions=DEFAULT_REGIONS,
-                 injection=datetime(2025, 3, 3, 9, 30, 0), administered_bq=7.4e9) -> DosimetryPhantom:
+                 injection=datetime(2025, 3, 3, 9, 30, 0), administered_bq=7.4e9, with_ct=False) -> DosimetryPhantom:
     """The phantom's time points in memory (see the module docstring)."""
     n = len(times_h)
     shifts_vox = tuple(shifts_vox) if shifts_vox is not None else tuple(
@@ -155,6 +170,9 @@ def make_phantom(times_h=(4.0, 24.0, 48.0, 96.0, 168.0), *, shape=(40, 48, 48), 
         conc = np.roll(conc, (dk, dj, di), axis=(0, 1, 2))
         gi = ImageGeometry(shape=shape, spacing=(sp, sp, sp), origin=(origin[0], origin[1], origin[2] + table_mm[i]))
         ph.volumes.append(Volume(conc.astype(np.float32), gi, modality="PT", units="BQML"))
+        if with_ct:
+            hu = np.roll(ph.hu_map(), (dk, dj, di), axis=(0, 1, 2))
+            ph.cts.append(Volume(hu, gi, modality="CT", units="HU"))
     return ph
 
 
@@ -176,6 +194,9 @@ def write_phantom(out_dir, phantom: DosimetryPhantom | None = None, *, rtstruct:
                         decay_correction="START", frame_duration_s=1200.0)
         write_series(vol, folder, modality="PT", series_number=10 + i, description=f"Lu-177 SPECT TP{i + 1}",
                      study=st, pet=pet, uid_seed=f"{seed}-{i}")
+        if ph.cts:
+            write_series(ph.cts[i], folder / "CT", modality="CT", series_number=20 + i, description=f"CT TP{i + 1}",
+                         study=st, uid_seed=f"{seed}-ct-{i}")
         folders.append(folder)
         if rtstruct and i == 0:
             write_rtstruct(folder / "RS.dcm", ph, st)

@@ -24,7 +24,8 @@ from workstation.core.volume import Volume
 
 from workstation.analysis.dosimetry.timepoints import TimePoint
 
-__all__ = ["block_average", "activity_centroid", "register_to_first", "propagate_mask", "map_to_first"]
+__all__ = ["block_average", "activity_centroid", "register_to_first", "register_ct_to_first", "propagate_mask",
+           "map_to_first"]
 
 
 def block_average(volume: Volume, target_mm: float = 4.0) -> Volume:
@@ -68,6 +69,29 @@ def register_to_first(first: TimePoint, other: TimePoint, progress=None, *, targ
                         learning_rate=1.0)
     mat = rg.pet_from_anat
     return {"method": f"rigid Mattes MI, SPECT to SPECT, {target_mm:g} mm blocks; start: activity centroids, "
+                      "translation then rigid",
+            "moving_from_fixed": [[float(v) for v in row] for row in mat],
+            "translation_mm": [float(v) for v in mat[:3, 3]],
+            "rotation_deg": float(rotation_angle_deg(mat)),
+            "centroid_start_mm": [float(v) for v in start[:3, 3]],
+            "metric": float(rg.metric),
+            "same_frame_of_reference": first.volume.frame_of_reference_uid == other.volume.frame_of_reference_uid}
+
+
+def register_ct_to_first(first: TimePoint, other: TimePoint, *, target_mm: float = 4.0) -> dict:
+    """Rigid CT-to-CT registration of ``other``'s CT to ``first``'s (SPECT/CT: each SPECT shares its CT's frame and
+    position, so the CT transform carries the SPECT). Start: the centroids of the body (HU above -500)."""
+    f = block_average(first.ct, target_mm)
+    m = block_average(other.ct, target_mm)
+    fb = Volume(array=(np.asarray(f.array) > -500).astype(np.float32), geometry=f.geometry)
+    mb = Volume(array=(np.asarray(m.array) > -500).astype(np.float32), geometry=m.geometry)
+    start = np.eye(4)
+    start[:3, 3] = activity_centroid(mb) - activity_centroid(fb)
+    tr = register_translation(f, m, initial=start, iterations=200, shrink=(2, 1), smoothing=(1.0, 0.0))
+    rg = register_rigid(f, m, initial=tr.pet_from_anat, iterations=200, shrink=(2, 1), smoothing=(1.0, 0.0),
+                        learning_rate=1.0)
+    mat = rg.pet_from_anat
+    return {"method": f"rigid Mattes MI, CT to CT, {target_mm:g} mm blocks; start: body centroids, "
                       "translation then rigid",
             "moving_from_fixed": [[float(v) for v in row] for row in mat],
             "translation_mm": [float(v) for v in mat[:3, 3]],

@@ -12,6 +12,17 @@ sampled onto it through their registration; the voxel TIA is the trapezoid with 
 (single time point: Hänscheid) per voxel, rescaled inside each VOI so that its sum equals the VOI's
 fitted TIA. Both LED and DVK doses of a VOI are means over that map, so LED's mean equals the VOI's
 hand formula k x TIA / m.
+
+**Organ VOIs** (``extra_vois``: thresholded or drawn on the first time point, :mod:`.organs`) join the
+RTSTRUCT VOIs and are carried to the later time points through the registration.
+
+**SPECT/CT.** When every time point has a CT (same frame as its SPECT), the registration is CT to CT
+(rigid) instead of SPECT to SPECT, and the first time point's CT gives the density map (bilinear HU ->
+g/mL, :func:`.organs.hu_to_density`) on the first grid: VOI masses are the sums of the voxel masses, the
+LED map divides each voxel's energy by its own mass, and the DVK dose, computed with the water kernel,
+is divided by the voxel's density relative to water (the density-scaled kernel convolution of
+Dieudonné et al., J Nucl Med 2013;54:236-243). Without a CT the density is ``density_g_ml`` (1.04 g/mL
+soft tissue unless given) everywhere, stated.
 """
 
 from __future__ import annotations
@@ -26,10 +37,12 @@ from workstation.io.series import find_series
 from workstation.io.loader import load_series
 
 from workstation.analysis.dosimetry import dose as dosemod
-from workstation.analysis.dosimetry.align import map_to_first, propagate_mask, register_to_first
+from workstation.analysis.dosimetry.align import map_to_first, propagate_mask, register_ct_to_first, register_to_first
+from workstation.analysis.dosimetry.organs import SOFT_TISSUE_DENSITY, HuDensityCalibration, OrganVoi, hu_to_density
 from workstation.analysis.dosimetry.fits import DEFAULT_REL_SIGMA, FitResult, fit_tac, trapezoid_weights
 from workstation.analysis.dosimetry.timepoints import DosimetryError, Therapy, TimePoint, group_by_therapy, time_point_from_volume
 from workstation.analysis.dosimetry.vois import Voi, activity_mbq, rtstruct_masks
+from workstation.analysis.registration.resample import resample_to_grid
 
 __all__ = ["DosimetryOptions", "DosimetryResult", "VoiResult", "load_time_points", "find_rtstructs",
            "run_dosimetry", "run_cycles", "cumulative_doses", "METHODS", "KIDNEY_WORDS"]
@@ -43,9 +56,11 @@ class DosimetryOptions:
     fit: str = "auto"
     method: str = "led"
     decay_policy: str = "factor"
-    density_g_ml: float = 1.0
+    density_g_ml: float = SOFT_TISSUE_DENSITY
     rel_sigma: float = DEFAULT_REL_SIGMA
     register: bool = True
+    use_ct: bool = True  # CT-to-CT registration and CT density when every time point has a CT
+    hu_calibration: HuDensityCalibration = field(default_factory=HuDensityCalibration)
 
 
 @dataclass
@@ -67,9 +82,12 @@ class VoiResult:
     bed_gy: float | None = None
     dose_sphere_gy: float | None = None  # sphere-model cross-check (electrons, same mass)
     warnings: list = field(default_factory=list)
+    origin: str = "rtstruct"  # how the VOI was made (RTSTRUCT, threshold, drawn)
+    density_g_ml: float | None = None  # mean density over the VOI (CT) or the one assumed
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "volume_ml": self.volume_ml, "mass_g": self.mass_g,
+        return {"name": self.name, "origin": self.origin, "volume_ml": self.volume_ml, "mass_g": self.mass_g,
+                "density_g_ml": self.density_g_ml,
                 "time_h": self.times_h, "activity_mbq": self.activities_mbq, "mask_source": self.mask_sources,
                 "fit": {"model": self.fit.model, "params": self.fit.params, "aicc": self.fit.aicc,
                         "chosen_by": self.fit.chosen_by, "lambda_eff_per_h": self.fit.lambda_eff_per_h,
@@ -93,6 +111,8 @@ class DosimetryResult:
     tia_map_bq_s: np.ndarray | None = None
     voi_masks: dict = field(default_factory=dict)  # name -> mask on the first time point's grid
     aligned_bqml: list = field(default_factory=list)  # each time point's Bq/mL on the first grid (for viewing)
+    density_map: np.ndarray | None = None  # g/mL on the first grid, from the CT (None: uniform density)
+    organ_vois: list = field(default_factory=list)  # the OrganVoi objects given (to run again with one more)
 
     @property
     def reference(self) -> TimePoint:
@@ -107,7 +127,10 @@ class DosimetryResult:
             "injection": self.therapy.injection.isoformat(),
             "administered_mbq": None if admin is None else admin / 1e6,
             "fit": self.options.fit, "method": self.options.method, "decay_policy": self.options.decay_policy,
-            "density_g_ml": self.options.density_g_ml, "activity_rel_sigma": self.options.rel_sigma,
+            "density_g_ml": self.options.density_g_ml if self.density_map is None else None,
+            "density": ("CT: " + self.options.hu_calibration.reference) if self.density_map is not None else
+            f"uniform {self.options.density_g_ml:g} g/mL (no CT)",
+            "activity_rel_sigma": self.options.rel_sigma,
             "led_constant_gy_g_per_mbq_h": dosemod.led_constant(nuc),
             "kernel": None if self.kernel is None else self.kernel.to_dict(),
             "time_points": [tp.to_dict() for tp in self.therapy.time_points],
@@ -126,14 +149,25 @@ def load_time_points(scan_dirs, policy: str = "factor", progress=None, *, calibr
     for d in scan_dirs:
         if not Path(d).exists():
             raise DosimetryError(f"{d}: no such file or folder")
-        series = [s for s in find_series([str(d)]) if s.is_image and str(s.modality).upper() in ("PT", "PET", "NM")]
+        found = find_series([str(d)])
+        series = [s for s in found if s.is_image and str(s.modality).upper() in ("PT", "PET", "NM")]
+        cts = [s for s in found if s.is_image and str(s.modality).upper() == "CT"]
         if not series:
             raise NoSeriesError(f"{d}: no SPECT/PET image series found (Modality PT or NM)")
         if len(series) > 1:
             raise AmbiguousSeriesError(f"{d}: {len(series)} SPECT/PET series found; give one folder per time point")
         vol = load_series(series[0].files)
-        out.append(time_point_from_volume(vol, Path(d).name or str(d), policy, calibration=calibration,
-                                          calibration_date=calibration_date, acquisition_s=acquisition_s))
+        tp = time_point_from_volume(vol, Path(d).name or str(d), policy, calibration=calibration,
+                                    calibration_date=calibration_date, acquisition_s=acquisition_s)
+        if len(cts) == 1:
+            ct = load_series(cts[0].files)
+            if ct.frame_of_reference_uid == vol.frame_of_reference_uid:
+                tp.ct = ct
+            else:
+                tp.warnings.append(f"{tp.label}: its CT has another frame of reference than the SPECT; left out")
+        elif len(cts) > 1:
+            tp.warnings.append(f"{tp.label}: {len(cts)} CT series in the folder; none used (give one per scan)")
+        out.append(tp)
     return out
 
 
@@ -166,10 +200,13 @@ def _assign_rtstructs(tps: list[TimePoint], files) -> tuple[dict[int, list[str]]
 
 # ------------------------------------------------------------------------------ the chain
 def run_dosimetry(time_points: list[TimePoint], rtstructs, options: DosimetryOptions | None = None,
-                  progress=None, *, keep_maps: bool = False) -> DosimetryResult:
+                  progress=None, *, keep_maps: bool = False, extra_vois: list[OrganVoi] | None = None,
+                  reuse_registration: bool = False) -> DosimetryResult:
     """Time points of one therapy + RTSTRUCT files -> :class:`DosimetryResult` (see the module docstring).
 
-    ``keep_maps``: keep every time point's Bq/mL resampled on the first grid (``aligned_bqml``, for a viewer)."""
+    ``keep_maps``: keep every time point's Bq/mL resampled on the first grid (``aligned_bqml``, for a viewer).
+    ``extra_vois``: organ VOIs on the first time point's grid. ``reuse_registration``: keep the registrations
+    the time points already carry (a second run with one more VOI)."""
     opt = options or DosimetryOptions()
     if opt.method not in METHODS:
         raise DosimetryError(f"--method {opt.method!r}: choose one of {', '.join(METHODS)}")
@@ -191,12 +228,17 @@ def run_dosimetry(time_points: list[TimePoint], rtstructs, options: DosimetryOpt
             progress.update(frac, text)
 
     # -- registration of every later time point to the first
+    with_ct = opt.use_ct and all(tp.ct is not None for tp in tps)
+    if opt.use_ct and any(tp.ct is not None for tp in tps) and not with_ct:
+        warnings.append("only some scans have a CT: SPECT-to-SPECT registration and a uniform density are used")
     tps[0].registration = {"reference": True, "moving_from_fixed": np.eye(4).tolist()}
     for n, tp in enumerate(tps[1:], start=1):
         step(0.1 + 0.3 * n / len(tps), f"registering time point {n + 1} to the first")
+        if reuse_registration and "moving_from_fixed" in tp.registration:
+            continue
         if opt.register:
             try:
-                tp.registration = register_to_first(tps[0], tp)
+                tp.registration = register_ct_to_first(tps[0], tp) if with_ct else register_to_first(tps[0], tp)
             except (RuntimeError, ValueError) as exc:  # SimpleITK's failures are RuntimeErrors
                 raise DosimetryError(f"{tp.label}: registration to {tps[0].label} failed "
                                      f"({str(exc).splitlines()[0][:200]}); check the scans or use --no-register") from None
@@ -222,14 +264,33 @@ def run_dosimetry(time_points: list[TimePoint], rtstructs, options: DosimetryOpt
     names: list[str] = []
     for i in sorted(own):
         names += [nm for nm in own[i] if nm not in names]
-    if not names:
-        raise DosimetryError("no VOI: give an RTSTRUCT (--rtstruct FILE) drawn on one of the scans")
+    organs = list(extra_vois or [])
+    for ov in organs:
+        if ov.name in names:
+            raise DosimetryError(f"organ VOI {ov.name!r}: an RTSTRUCT VOI has that name; choose another")
+        if ov.mask.shape != tuple(tps[0].volume.geometry.shape):
+            raise DosimetryError(f"organ VOI {ov.name!r}: its mask is not on the first scan's grid")
+    if not names and not organs:
+        raise DosimetryError("no VOI: give an RTSTRUCT (--rtstruct FILE) drawn on one of the scans, or an organ VOI")
+    origin = {nm: "rtstruct" for nm in names}
+    for ov in organs:
+        origin[ov.name] = ov.how
     vois: list[Voi] = []
+    organ_vois: list[Voi] = []
+    g_first = tps[0].volume.geometry
+    for ov in organs:  # on the first grid: carried to every later time point
+        v = Voi(ov.name)
+        v.masks[0], v.sources[0] = ov.mask, f"organ VOI on {tps[0].label} ({ov.how})"
+        for i, tp in enumerate(tps[1:], start=1):
+            v.masks[i] = propagate_mask(ov.mask, g_first, tp.volume.geometry, mats[i])
+            v.sources[i] = f"propagated from {tps[0].label}"
+        v.masks[-1] = ov.mask
+        organ_vois.append(v)
     for name in names:
         v = Voi(name)
         src_i = min(i for i in own if name in own[i])
         for i, tp in enumerate(tps):
-            if name in own.get(i, {}):
+            if i in own and name in own[i]:
                 v.masks[i], v.sources[i] = own[i][name], f"rtstruct ({tp.label})"
             else:
                 m_rel = mats[i] @ np.linalg.inv(mats[src_i])  # time point i from time point src_i
@@ -244,10 +305,30 @@ def run_dosimetry(time_points: list[TimePoint], rtstructs, options: DosimetryOpt
                                      "that scan's field of view; give that scan's own RTSTRUCT or leave the scan out")
         if not ref_mask.any():
             raise DosimetryError(f"VOI {name!r} covers no voxel of the first scan {tps[0].label}")
-        v.volume_ml = float(ref_mask.sum() * tps[0].volume.geometry.voxel_volume_ml)
-        v.mass_g = v.volume_ml * opt.density_g_ml
-        v.activities_mbq = [activity_mbq(tp, v.masks[i]) for i, tp in enumerate(tps)]
         vois.append(v)
+    vois += organ_vois
+    # -- density on the first grid (CT) and each VOI's mass and activities
+    density = None
+    if with_ct:
+        ct0 = tps[0].ct
+        rho_ct = hu_to_density(ct0.array, opt.hu_calibration)
+        density = resample_to_grid(rho_ct, ct0.geometry, g_first, order=1, fill=np.nan)
+        outside = ~np.isfinite(density)
+        if outside.any():
+            density[outside] = np.float32(opt.density_g_ml)
+            warnings.append(f"the CT of {tps[0].label} does not cover the whole SPECT: {opt.density_g_ml:g} g/mL "
+                            "assumed outside it")
+        density = np.maximum(density, np.float32(opt.hu_calibration.air_density)).astype(np.float32)
+    for v in vois:
+        for i, tp in enumerate(tps):
+            if not v.masks[i].any():
+                raise DosimetryError(f"VOI {v.name!r} covers no voxel of {tp.label} ({v.sources[i]}): it lies outside "
+                                     "that scan's field of view; draw it inside every scan or leave the scan out")
+        ref_mask = v.masks[-1]
+        v.volume_ml = float(ref_mask.sum() * g_first.voxel_volume_ml)
+        v.mass_g = (v.volume_ml * opt.density_g_ml if density is None else
+                    float(density[ref_mask].sum(dtype=np.float64) * g_first.voxel_volume_ml))
+        v.activities_mbq = [activity_mbq(tp, v.masks[i]) for i, tp in enumerate(tps)]
 
     # -- voxel activity maps (Bq per voxel of the first grid) and the base TIA map
     step(0.55, "activity maps")
@@ -281,18 +362,23 @@ def run_dosimetry(time_points: list[TimePoint], rtstructs, options: DosimetryOpt
             tia_map[v.masks[-1]] *= np.float32(fit.tia_mbq_h / base)
     step(0.7, "absorbed dose")
     e_j = nuc.electron_energy_mev * dosemod.MEV_J
-    m_vox_kg = vvol0 * opt.density_g_ml / 1000.0
-    led_map = tia_map * np.float32(e_j / m_vox_kg)
+    if density is None:
+        led_map = tia_map * np.float32(e_j / (vvol0 * opt.density_g_ml / 1000.0))
+    else:
+        led_map = tia_map * np.float32(e_j / (vvol0 / 1000.0)) / density
     kernel = None
     dvk_map = None
     if opt.method == "dvk":
-        kernel = dosemod.dose_kernel(nuc, g0.spacing[::-1], opt.density_g_ml)
+        kernel = dosemod.dose_kernel(nuc, g0.spacing[::-1], opt.density_g_ml if density is None else 1.0)
         dvk_map = dosemod.dvk_dose_map(tia_map, kernel)
+        if density is not None:  # water kernel, scaled by each voxel's density relative to water
+            dvk_map = (dvk_map / density).astype(np.float32)
     dose_map = dvk_map if dvk_map is not None else led_map
     admin_gbq = None if therapy.administered_bq is None else therapy.administered_bq / 1e9
     for v, fit in zip(vois, fits):
         m = v.masks[-1]
         d_led = dosemod.led_dose_gy(fit.tia_mbq_h, v.mass_g, nuc)
+        rho_v = v.mass_g / v.volume_ml
         d_dvk = float(dvk_map[m].mean(dtype=np.float64)) if dvk_map is not None else None
         d = d_dvk if d_dvk is not None else d_led
         vals = dose_map[m]
@@ -309,13 +395,16 @@ def run_dosimetry(time_points: list[TimePoint], rtstructs, options: DosimetryOpt
             [v.sources[i] for i in range(len(tps))], fit, d_led, d_dvk, d, d * rel,
             dosemod.dose_percentiles(vals), dosemod.dvh(vals), None if not admin_gbq else d / admin_gbq,
             bed_gy=bed_gy, warnings=vw,
-            dose_sphere_gy=dosemod.sphere_dose_gy(fit.tia_mbq_h, v.mass_g, nuc, opt.density_g_ml)))
+            dose_sphere_gy=dosemod.sphere_dose_gy(fit.tia_mbq_h, v.mass_g, nuc, rho_v),
+            origin=origin.get(v.name, "rtstruct"), density_g_ml=rho_v))
         warnings += vw
     step(1.0, "done")
-    warnings.append("dose from electrons only (photons left out); tissue density "
-                    f"{opt.density_g_ml:g} g/mL (no CT); activity uncertainty {opt.rel_sigma:.0%} per time point assumed")
+    dens_text = (f"tissue density {opt.density_g_ml:g} g/mL (no CT)" if density is None else
+                 f"tissue density from the CT of {tps[0].label} ({opt.hu_calibration.reference})")
+    warnings.append(f"dose from electrons only (photons left out); {dens_text}; activity uncertainty "
+                    f"{opt.rel_sigma:.0%} per time point assumed")
     return DosimetryResult(therapy, opt, results, warnings, kernel, dose_map, tia_map,
-                           {v.name: v.masks[-1] for v in vois}, aligned if keep_maps else [])
+                           {v.name: v.masks[-1] for v in vois}, aligned if keep_maps else [], density, organs)
 
 
 # ------------------------------------------------------------------------------ several cycles

@@ -174,6 +174,7 @@ class TimePoint:
     warnings: list[str] = field(default_factory=list)
     registration: dict = field(default_factory=dict)  # filled by align: transform to the first time point
     calibration: dict = field(default_factory=dict)  # counts SPECT: the factor used, its date, camera and source
+    ct: Volume | None = None  # the CT of a SPECT/CT in the same frame of reference (HU), when the scan has one
 
     def activity_bqml(self) -> np.ndarray:
         """The image in Bq/mL at the acquisition time (float32)."""
@@ -187,6 +188,7 @@ class TimePoint:
                 "acquisition": self.acquisition.isoformat(), "injection": self.injection.isoformat(),
                 "time_h": self.time_h, "decay": self.decay_note, "scale_to_bqml": self.scale,
                 "registration": self.registration,
+                "ct_series_uid": None if self.ct is None else self.ct.series_uid,
                 **({"calibration": self.calibration} if self.calibration else {})}
 
 
