@@ -84,5 +84,21 @@ def test_two_cycles_json_and_refusals(tmp_path):
     assert len(d["cycles"]) == 2
     for c in d["cumulative"]:
         assert c["dose_gy"] == pytest.approx(sum(c["dose_gy_per_cycle"]))
-    out = _run(*dirs, "--no-register", "--rtdose", tmp_path / "x.dcm")
+    # the cumulative RT Dose (cycle 2 carried onto cycle 1's grid and added), the report and the CSV
+    out = _run(*dirs, "--no-register", "--json", "--rtdose", tmp_path / "sum.dcm", "--report", tmp_path / "c.pdf",
+               "--csv", tmp_path / "c.csv")
+    assert out.returncode == 0, out.stderr
+    d = json.loads(out.stdout)
+    ds = pydicom.dcmread(str(tmp_path / "sum.dcm"))
+    dose = ds.pixel_array.astype(float) * float(ds.DoseGridScaling)
+    ph = make_phantom(times_h=(4.0, 24.0), shape=(24, 36, 36), noise=0.0)
+    for c in d["cumulative"]:
+        per = c["dose_gy_per_cycle"]
+        assert len(per) == 2 and per[1] == pytest.approx(per[0], rel=0.02)  # the same phantom twice
+        assert dose[ph.masks[c["name"]]].mean() == pytest.approx(c["dose_gy"], rel=0.01), c["name"]
+    assert (tmp_path / "c.pdf").read_bytes()[:4] == b"%PDF"
+    rows = (tmp_path / "c.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("voi,dose_gy_cycle1,dose_gy_cycle2,dose_gy_sum") and len(rows) == 1 + len(d["cumulative"])
+    # organ VOIs are drawn on one cycle: refused with several
+    out = _run(*dirs, "--no-register", "--marrow", "0,38,-20")
     assert out.returncode != 0 and "one cycle" in out.stderr and "Traceback" not in out.stderr

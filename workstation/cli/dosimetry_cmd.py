@@ -1,11 +1,15 @@
 """`workstation dosimetry SCAN_DIR SCAN_DIR...`: time-activity curves, TIA and absorbed dose per VOI.
 
-Each SCAN_DIR holds one quantitative SPECT (or PET) series in Bq/mL (or counts with ``--calibration``);
-scans of several therapy cycles are computed cycle by cycle and summed per VOI name (JSON ``cycles`` and
-``cumulative``); the VOIs come from
-the RTSTRUCT files given with ``--rtstruct`` (or found below the scan folders). Later time points are
-registered to the first (rigid, SPECT to SPECT); a VOI missing from a time point's RTSTRUCT is carried
-there. Prints a table, or with ``--json`` one strict JSON object (no NaN): ``time_points`` (time_h,
+Each SCAN_DIR holds one quantitative SPECT (or PET) series in Bq/mL, or in counts: then the camera's
+calibration factor kept in the settings for its camera and nuclide is used (``workstation dosimetry
+calibration add|list|max-age``), or ``--calibration`` overrides it (named in the output); a CT series in
+the folder makes it a SPECT/CT (CT-to-CT registration, CT density). Scans of several therapy cycles are
+computed cycle by cycle and summed per VOI name (JSON ``cycles`` and ``cumulative``; ``--rtdose`` then
+writes the dose summed over the cycles on the first cycle's grid, ``--report`` every cycle and the
+cumulative table). The VOIs come from the RTSTRUCT files given with ``--rtstruct`` (or found below the
+scan folders) and from ``--organ`` (thresholded from a seed) and ``--marrow`` (vertebral cylinders).
+Later time points are registered to the first (rigid); a VOI missing from a time point's RTSTRUCT is
+carried there. Prints a table, or with ``--json`` one strict JSON object (no NaN): ``time_points`` (time_h,
 registration), ``vois`` (name, mass_g, activity_mbq per time point, fit {model, params, aicc},
 tia_mbq_h {value, sd}, dose_gy {value, sd}, dvh, ...) and ``warnings``. ``--rtdose`` writes the dose map
 as DICOM RT Dose on the first scan's grid, ``--report`` a PDF (``--lang en|zh_CN``), ``--csv`` one row
@@ -32,7 +36,8 @@ def add_parser(sub):
                    help="local energy deposition or dose-voxel-kernel convolution (default led)")
     p.add_argument("--decay", choices=("factor", "correction"), default="factor",
                    help="trust DecayFactor (default) or DecayCorrection when they disagree")
-    p.add_argument("--density", type=float, default=1.0, metavar="G_PER_ML", help="tissue density (default 1.0)")
+    p.add_argument("--density", type=float, default=1.04, metavar="G_PER_ML",
+                   help="tissue density without a CT (default 1.04, soft tissue)")
     p.add_argument("--activity-sigma", type=float, default=0.10, metavar="FRACTION",
                    help="relative standard uncertainty of each VOI activity (default 0.10)")
     p.add_argument("--calibration", metavar="CPS_PER_MBQ", type=float,
@@ -41,6 +46,17 @@ def add_parser(sub):
     p.add_argument("--acquisition-s", metavar="SECONDS", type=float,
                    help="total acquisition time of a counts SPECT when the header lacks it")
     p.add_argument("--no-register", action="store_true", help="use the scanner coordinates (no registration)")
+    p.add_argument("--organ", metavar="NAME=X,Y,Z[,PERCENT]", action="append", default=[],
+                   help="an organ VOI thresholded on the first scan: the region above PERCENT %% (default 40) of the "
+                        "maximum within 120 mm of the seed X,Y,Z (LPS mm), connected to it (repeatable)")
+    p.add_argument("--marrow", metavar="X,Y,Z", action="append", default=[],
+                   help="the centre of a vertebral body (e.g. L2, L3, L4; repeatable): a 15 x 20 mm cylinder in each "
+                        "makes the 'red marrow (L2-L4)' VOI")
+    p.add_argument("--voxelwise", choices=("mono", "trapezoid"),
+                   help="fit every voxel's curve (mono-exponential, or trapezoid with a fitted tail) instead of "
+                        "rescaling the voxel map to the VOI fits")
+    p.add_argument("--no-ct", action="store_true",
+                   help="ignore the scans' CTs (SPECT-to-SPECT registration and a uniform density)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--report", metavar="FILE.pdf", help="write a PDF report")
     p.add_argument("--lang", choices=("en", "zh_CN"), default="en", help="report language")
@@ -224,16 +240,73 @@ def _run_cycles(args, tps, rts, opts) -> int:
 
     from workstation.cli.common import UserError
 
-    if args.rtdose or args.report or args.csv or args.view or args.screenshot:
-        raise UserError("the scans hold several therapy cycles: --rtdose, --report, --csv, --view and --screenshot "
-                        "work on one cycle; give one cycle's scans for them")
+    if args.organ or args.marrow:
+        raise UserError("--organ and --marrow are drawn on one cycle's first scan; give one cycle's scans for them")
     results = run_cycles(tps, rts, opts)
     total = cumulative_doses(results)
+    outputs = {}
+    if args.rtdose:
+        from workstation.analysis.dosimetry.pipeline import cumulative_dose_map
+        from workstation.io.export_rtdose import write_rtdose
+
+        dose, regs = cumulative_dose_map(results)
+        ref = results[0].reference
+        comment = (f"{results[0].therapy.nuclide.name} dose summed over {len(results)} cycles, "
+                   f"{args.method.upper()}, fit {args.fit}")
+        outputs["rtdose"] = str(write_rtdose(dose, ref.volume.geometry, ref.volume.source_files[0], args.rtdose,
+                                             frame_of_reference_uid=ref.volume.frame_of_reference_uid,
+                                             comment=comment, overwrite=args.force))
+        outputs["rtdose_cycle_registrations"] = regs
+    if args.csv:
+        _write_cycles_csv(args.csv, total, args.force)
+        outputs["csv"] = str(args.csv)
+    if args.report:
+        from workstation.report.dosimetry_report import write_dosimetry_report
+
+        outputs["report"] = str(write_dosimetry_report(args.report, results[0], lang=args.lang, overwrite=args.force,
+                                                       cycles=results, cumulative=total))
+    if args.screenshot:
+        from workstation.ui.dosimetry.workspace import workspace_screenshot
+
+        outputs["screenshot"] = workspace_screenshot(results[0], args.screenshot, cycles=results, cumulative=total)
     if args.json:
         d = {"cycles": [r.to_dict() for r in results], "cumulative": total,
-             "warnings": [w for r in results for w in r.warnings]}
+             "warnings": [w for r in results for w in r.warnings], "outputs": outputs}
         sys.stdout.write(json.dumps(strict(d), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
-        return 0
+    else:
+        _print_cycles(results, total)
+        for k, v in outputs.items():
+            if k != "rtdose_cycle_registrations":
+                print(f"wrote {k}: {v}")
+    if args.view:
+        from workstation.ui.dosimetry.workspace import show_workspace
+
+        return show_workspace(results[0], cycles=results, cumulative=total)
+    return 0
+
+
+def _write_cycles_csv(path, total, force: bool) -> None:
+    """One row per VOI: dose per cycle, the sum, its SD and the summed BED."""
+    import csv
+    import os
+
+    from workstation.io.export_common import check_target
+
+    p = check_target(path, force)
+    tmp = p.with_name(f".{p.name}.partial-{os.getpid()}")
+    n = max((len(c["dose_gy_per_cycle"]) for c in total), default=0)
+    with open(tmp, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["voi", *[f"dose_gy_cycle{i + 1}" for i in range(n)], "dose_gy_sum", "dose_sd_gy", "bed_gy_sum",
+                    "missing_in_cycles"])
+        for c in total:
+            w.writerow([c["name"], *["" if x is None else f"{x:.4f}" for x in c["dose_gy_per_cycle"]],
+                        f"{c['dose_gy']:.4f}", "" if c["dose_sd_gy"] is None else f"{c['dose_sd_gy']:.4f}",
+                        "" if c["bed_gy"] is None else f"{c['bed_gy']:.4f}", " ".join(map(str, c["missing_in"]))])
+    os.replace(tmp, p)
+
+
+def _print_cycles(results, total) -> None:
     for n, r in enumerate(results, start=1):
         print(f"=== cycle {n}")
         _print_table(r)
@@ -244,6 +317,41 @@ def _run_cycles(args, tps, rts, opts) -> int:
         print(f"{c['name'][:25]:<26}{per} = {_fmt(c['dose_gy'])} ± {_fmt(c['dose_sd_gy'])} Gy{bed}"
               + (f"  (missing in cycle {', '.join(map(str, c['missing_in']))})" if c["missing_in"] else ""))
     return 0
+
+
+def _point(text: str, what: str):
+    from workstation.cli.common import UserError
+
+    try:
+        vals = [float(v) for v in text.split(",")]
+    except ValueError:
+        vals = []
+    if len(vals) != 3:
+        raise UserError(f"{what} {text!r}: give X,Y,Z in mm (LPS)")
+    return vals
+
+
+def _organ_vois(args, first_tp) -> list:
+    """The organ VOIs of --organ and --marrow on the first time point."""
+    from workstation.analysis.dosimetry.organs import marrow_voi, threshold_voi
+    from workstation.cli.common import UserError
+
+    out = []
+    g = first_tp.volume.geometry
+    for spec in args.organ:
+        name, sep, rest = spec.partition("=")
+        parts = rest.split(",")
+        if not sep or not name.strip() or len(parts) not in (3, 4):
+            raise UserError(f"--organ {spec!r}: write NAME=X,Y,Z or NAME=X,Y,Z,PERCENT")
+        seed = _point(",".join(parts[:3]), "--organ")
+        try:
+            pct = float(parts[3]) if len(parts) == 4 else 40.0
+        except ValueError:
+            raise UserError(f"--organ {spec!r}: PERCENT must be a number") from None
+        out.append(threshold_voi(name.strip(), first_tp.activity_bqml(), g, seed, pct))
+    if args.marrow:
+        out.append(marrow_voi(g, [_point(t, "--marrow") for t in args.marrow]))
+    return out
 
 
 def run(args) -> int:
@@ -272,10 +380,13 @@ def run(args) -> int:
                                calibration_date=args.calibration_date, acquisition_s=args.acquisition_s)
         rts = args.rtstruct if args.rtstruct else find_rtstructs(args.scan_dirs)
         opts = DosimetryOptions(fit=args.fit, method=args.method, decay_policy=args.decay, density_g_ml=args.density,
-                                rel_sigma=args.activity_sigma, register=not args.no_register)
-        if len(group_by_therapy(tps)) > 1:
+                                rel_sigma=args.activity_sigma, register=not args.no_register, use_ct=not args.no_ct,
+                                voxelwise=args.voxelwise or "")
+        therapies = group_by_therapy(tps)
+        if len(therapies) > 1:
             return _run_cycles(args, tps, rts, opts)
-        res = run_dosimetry(tps, rts, opts, keep_maps=bool(args.view or args.screenshot))
+        organs = _organ_vois(args, therapies[0].time_points[0])
+        res = run_dosimetry(tps, rts, opts, keep_maps=bool(args.view or args.screenshot), extra_vois=organs)
     except (DosimetryError, TacError) as exc:
         raise UserError(str(exc)) from None
     outputs = {}

@@ -50,3 +50,55 @@ def test_workspace_runs_and_links_the_crosshair(qtbot, scans, tmp_path):
     panel = rgba[y0:y1, x0:x1, :3].astype(int)
     assert (np.abs(panel[..., 0] - panel[..., 2]) > 60).mean() > 0.01
     w.close()
+
+
+def test_threshold_organ_voi_joins_the_table(qtbot, scans):
+    """Click the left kidney, 'Threshold organ': the chain runs again (registrations kept) and the kidney VOI
+    made by threshold equals the phantom's kidney and holds its activities."""
+    from workstation.analysis.dosimetry.pipeline import find_rtstructs, load_time_points, run_dosimetry
+    from workstation.ui.dosimetry.workspace import DosimetryWorkspace
+
+    ph, dirs = scans
+    tps = load_time_points(dirs)
+    res = run_dosimetry(tps, find_rtstructs(dirs), DosimetryOptions(method="led"), keep_maps=True)
+    regs = [tp.registration["moving_from_fixed"] for tp in tps]
+    w = DosimetryWorkspace(res)
+    qtbot.addWidget(w)
+    assert w.add_organ_voi() is None or w.cross is not None  # without a crosshair: asks for a click
+    g = tps[0].volume.geometry
+    k, j, i = (int(round(v)) for v in g.world_to_kji(np.array([40.0, 22.0, -26.0])))
+    w._set_slice(k)
+    w.cross = (j, i)
+    w.organ_combo.setCurrentText("kidney left (threshold)")
+    w.organ_percent.setValue(40)
+    assert w.add_organ_voi("threshold") is not None
+    qtbot.waitUntil(lambda: w.result is not res, timeout=240_000)
+    new = w.result
+    assert w.table.rowCount() == 5 and [tp.registration["moving_from_fixed"] for tp in tps] == regs
+    v = next(x for x in new.vois if x.name == "kidney left (threshold)")
+    mine, truth = new.voi_masks[v.name], new.voi_masks["kidney left"]
+    assert 2 * (mine & truth).sum() / (mine.sum() + truth.sum()) > 0.95
+    np.testing.assert_allclose(v.activities_mbq, ph.truth_activity_mbq("kidney left", v.times_h), rtol=0.03)
+    assert v.origin.startswith("threshold 40 %")
+    w.close()
+
+
+def test_cycles_chooser_and_cumulative_table(qtbot, scans):
+    from workstation.analysis.dosimetry.pipeline import (cumulative_doses, find_rtstructs, load_time_points,
+                                                         run_dosimetry)
+    from workstation.ui.dosimetry.workspace import DosimetryWorkspace
+
+    _, dirs = scans
+    a = run_dosimetry(load_time_points(dirs[:2]), find_rtstructs(dirs), DosimetryOptions(register=False))
+    b = run_dosimetry(load_time_points(dirs[:2]), find_rtstructs(dirs), DosimetryOptions(register=False))
+    total = cumulative_doses([a, b])
+    w = DosimetryWorkspace()
+    qtbot.addWidget(w)
+    w.set_cycles([a, b], total)
+    assert w.cycle_combo.count() == 2 and w.result is a and w.cumulative_table.rowCount() == len(total)
+    w.cycle_combo.setCurrentIndex(1)
+    assert w.result is b
+    row = next(r for r in range(w.cumulative_table.rowCount()) if w.cumulative_table.item(r, 0).text() == "tumour")
+    ta = next(v for v in a.vois if v.name == "tumour").dose_gy
+    assert w.cumulative_table.item(row, 2).text().startswith(f"{2 * ta:.2f}")
+    w.close()

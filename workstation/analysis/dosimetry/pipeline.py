@@ -45,7 +45,7 @@ from workstation.analysis.dosimetry.vois import Voi, activity_mbq, rtstruct_mask
 from workstation.analysis.registration.resample import resample_to_grid
 
 __all__ = ["DosimetryOptions", "DosimetryResult", "VoiResult", "load_time_points", "find_rtstructs",
-           "run_dosimetry", "run_cycles", "cumulative_doses", "METHODS", "KIDNEY_WORDS"]
+           "run_dosimetry", "run_cycles", "cumulative_doses", "cumulative_dose_map", "METHODS", "KIDNEY_WORDS"]
 
 METHODS = ("led", "dvk")
 KIDNEY_WORDS = ("kidney", "renal", "niere", "rein")
@@ -60,6 +60,7 @@ class DosimetryOptions:
     rel_sigma: float = DEFAULT_REL_SIGMA
     register: bool = True
     use_ct: bool = True  # CT-to-CT registration and CT density when every time point has a CT
+    voxelwise: str = ""  # "" (VOI fits, voxel map rescaled per VOI), or a per-voxel model: "mono", "trapezoid"
     hu_calibration: HuDensityCalibration = field(default_factory=HuDensityCalibration)
 
 
@@ -113,6 +114,7 @@ class DosimetryResult:
     aligned_bqml: list = field(default_factory=list)  # each time point's Bq/mL on the first grid (for viewing)
     density_map: np.ndarray | None = None  # g/mL on the first grid, from the CT (None: uniform density)
     organ_vois: list = field(default_factory=list)  # the OrganVoi objects given (to run again with one more)
+    rtstructs: list = field(default_factory=list)  # the RTSTRUCT files used (to run again with one more VOI)
 
     @property
     def reference(self) -> TimePoint:
@@ -127,6 +129,7 @@ class DosimetryResult:
             "injection": self.therapy.injection.isoformat(),
             "administered_mbq": None if admin is None else admin / 1e6,
             "fit": self.options.fit, "method": self.options.method, "decay_policy": self.options.decay_policy,
+            "voxelwise": self.options.voxelwise or None,
             "density_g_ml": self.options.density_g_ml if self.density_map is None else None,
             "density": ("CT: " + self.options.hu_calibration.reference) if self.density_map is not None else
             f"uniform {self.options.density_g_ml:g} g/mL (no CT)",
@@ -348,8 +351,15 @@ def run_dosimetry(time_points: list[TimePoint], rtstructs, options: DosimetryOpt
         if i > 0:
             a = map_to_first(a, tp.volume.geometry, g0, mats[i])
         tia_map += np.float32(weights_h[i] * 3600.0 * vvol0) * a  # Bq·s per voxel
-        aligned.append(a if keep_maps else None)
+        aligned.append(a if (keep_maps or opt.voxelwise) else None)
         del a
+    if opt.voxelwise:
+        from workstation.analysis.dosimetry.voxelwise import voxel_tia
+
+        step(0.6, f"voxel-wise {opt.voxelwise} fits")
+        tia_map = voxel_tia(np.stack(aligned), times, half_life_h, opt.voxelwise) * np.float32(3600.0 * vvol0)
+        if not keep_maps:
+            aligned = []
 
     # -- fits, per-VOI rescaling of the map
     results: list[VoiResult] = []
@@ -358,7 +368,7 @@ def run_dosimetry(time_points: list[TimePoint], rtstructs, options: DosimetryOpt
         fit = fit_tac(times, v.activities_mbq, half_life_h, opt.fit, opt.rel_sigma)
         fits.append(fit)
         base = float(tia_map[v.masks[-1]].sum(dtype=np.float64)) / 3.6e9  # MBq·h
-        if base > 0:
+        if base > 0 and not opt.voxelwise:
             tia_map[v.masks[-1]] *= np.float32(fit.tia_mbq_h / base)
     step(0.7, "absorbed dose")
     e_j = nuc.electron_energy_mev * dosemod.MEV_J
@@ -381,6 +391,8 @@ def run_dosimetry(time_points: list[TimePoint], rtstructs, options: DosimetryOpt
         rho_v = v.mass_g / v.volume_ml
         d_dvk = float(dvk_map[m].mean(dtype=np.float64)) if dvk_map is not None else None
         d = d_dvk if d_dvk is not None else d_led
+        if opt.voxelwise:  # the mean of the voxel-wise dose map (LED map without DVK)
+            d = float(dose_map[m].mean(dtype=np.float64))
         vals = dose_map[m]
         rel = fit.tia_rel_sd if math.isfinite(fit.tia_rel_sd) else float("nan")
         vw = [f"{v.name}: {x}" for x in fit.warnings]
@@ -401,10 +413,14 @@ def run_dosimetry(time_points: list[TimePoint], rtstructs, options: DosimetryOpt
     step(1.0, "done")
     dens_text = (f"tissue density {opt.density_g_ml:g} g/mL (no CT)" if density is None else
                  f"tissue density from the CT of {tps[0].label} ({opt.hu_calibration.reference})")
+    if opt.voxelwise:
+        warnings.append(f"voxel-wise {opt.voxelwise} fits (rigid registration only, no deformable): the TIA map is not "
+                        "rescaled to the VOI fits; each VOI's dose is the mean of the voxel dose map")
     warnings.append(f"dose from electrons only (photons left out); {dens_text}; activity uncertainty "
                     f"{opt.rel_sigma:.0%} per time point assumed")
     return DosimetryResult(therapy, opt, results, warnings, kernel, dose_map, tia_map,
-                           {v.name: v.masks[-1] for v in vois}, aligned if keep_maps else [], density, organs)
+                           {v.name: v.masks[-1] for v in vois}, aligned if keep_maps else [], density, organs,
+                           [str(f) for f in rtstructs])
 
 
 # ------------------------------------------------------------------------------ several cycles
@@ -448,3 +464,35 @@ def cumulative_doses(results: list[DosimetryResult]) -> list[dict]:
                     "bed_gy": float(sum(beds)) if beds and len(beds) == len(given) else None,
                     "missing_in": missing})
     return out
+
+
+def cumulative_dose_map(results: list[DosimetryResult], progress=None) -> tuple[np.ndarray, list[dict]]:
+    """(dose map summed over the cycles on the first cycle's first grid (Gy, float32), registrations).
+
+    Cycles are weeks apart (new frames of reference): each cycle's first time point is registered rigidly
+    to the first cycle's (CT to CT when both have a CT, else SPECT to SPECT), and its dose map is sampled
+    there (linear) and added."""
+    if not results:
+        raise DosimetryError("no cycle to sum")
+    ref = results[0].reference
+    g0 = ref.volume.geometry
+    total = np.array(results[0].dose_map_gy, np.float32, copy=True)
+    regs = [{"reference": True, "moving_from_fixed": np.eye(4).tolist()}]
+    for n, r in enumerate(results[1:], start=2):
+        if progress is not None:
+            progress.update((n - 1) / len(results), f"registering cycle {n} to the first")
+        tp = r.reference
+        if not r.options.register:
+            reg = {"method": "none (scanner coordinates)", "moving_from_fixed": np.eye(4).tolist()}
+            total += map_to_first(r.dose_map_gy, tp.volume.geometry, g0, np.eye(4))
+            regs.append(reg)
+            continue
+        use_ct = r.options.use_ct and ref.ct is not None and tp.ct is not None
+        try:
+            reg = register_ct_to_first(ref, tp) if use_ct else register_to_first(ref, tp)
+        except (RuntimeError, ValueError) as exc:
+            raise DosimetryError(f"cycle {n}: registration of {tp.label} to {ref.label} failed "
+                                 f"({str(exc).splitlines()[0][:200]})") from None
+        total += map_to_first(r.dose_map_gy, tp.volume.geometry, g0, reg["moving_from_fixed"])
+        regs.append(reg)
+    return total, regs

@@ -7,6 +7,12 @@ TIA ± SD, LED and DVK dose, Gy/GBq, BED), the chosen VOI's TAC with its fit and
 
 :meth:`DosimetryWorkspace.start` runs the whole chain (``analysis.dosimetry.pipeline``) on a worker thread
 with progress and cancel (``ui.workers``); :meth:`show_result` shows a finished result.
+
+Organ VOIs: click the organ to set the crosshair, choose its name and threshold, then "Threshold organ"
+(the connected region above that % of the local maximum, :func:`analysis.dosimetry.organs.threshold_voi`) or
+"Marrow cylinder" (a cylinder in the vertebral body under the crosshair); the chain runs again on a worker
+with the registrations kept, and the VOI joins the table. Several cycles (:meth:`set_cycles`): a cycle
+chooser and the cumulative table (dose per cycle, sum, BED).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import numpy as np
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMainWindow, QPlainTextEdit, QProgressBar, QPushButton,
-                               QSlider,
+                               QSlider, QSpinBox,
                                QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from workstation.ui.workers import Job, JobSlot, show_progress, stop_jobs
@@ -36,6 +42,14 @@ def _run_chain(scan_dirs, rtstructs, options, progress=None):
     tps = load_time_points(scan_dirs, options.decay_policy)
     rts = list(rtstructs) if rtstructs else find_rtstructs(scan_dirs)
     return run_dosimetry(tps, rts, options, progress, keep_maps=True)
+
+
+def _rerun_with_organs(result, organs, progress=None):
+    """The chain again on the same time points with these organ VOIs (registrations kept)."""
+    from workstation.analysis.dosimetry.pipeline import run_dosimetry
+
+    return run_dosimetry(result.therapy.time_points, result.rtstructs, result.options, progress, keep_maps=True, extra_vois=organs,
+                         reuse_registration=True)
 
 
 class _SliceLabel(QLabel):
@@ -103,7 +117,48 @@ class DosimetryWorkspace(QMainWindow):
                                               self.tr("Model"), self.tr("TIA (MBq·h)"), self.tr("LED (Gy)"),
                                               self.tr("DVK (Gy)"), self.tr("Gy/GBq"), self.tr("BED (Gy)")])
         self.table.verticalHeader().setVisible(False)
+        crow = QHBoxLayout()
+        self.cycle_label = QLabel(self.tr("Cycle"))
+        self.cycle_combo = QComboBox()
+        self.cycle_combo.currentIndexChanged.connect(self._show_cycle)
+        crow.addWidget(self.cycle_label)
+        crow.addWidget(self.cycle_combo, 1)
+        rv.addLayout(crow)
+        self.cycles, self.cumulative = [], []
+        self.cycle_label.setVisible(False)
+        self.cycle_combo.setVisible(False)
         rv.addWidget(self.table)
+        self.cumulative_table = QTableWidget(0, 4)
+        self.cumulative_table.setHorizontalHeaderLabels([self.tr("VOI"), self.tr("Dose per cycle (Gy)"),
+                                                         self.tr("Sum (Gy)"), self.tr("BED (Gy)")])
+        self.cumulative_table.verticalHeader().setVisible(False)
+        self.cumulative_table.setVisible(False)
+        self.cumulative_table.setMaximumHeight(140)
+        rv.addWidget(self.cumulative_table)
+        orow = QHBoxLayout()
+        from workstation.analysis.dosimetry.organs import ORGAN_NAMES
+
+        self.organ_combo = QComboBox()
+        self.organ_combo.setEditable(True)
+        self.organ_combo.addItems(list(ORGAN_NAMES))
+        self.organ_percent = QSpinBox()
+        self.organ_percent.setRange(5, 95)
+        self.organ_percent.setValue(40)
+        self.organ_percent.setSuffix(" %")
+        self.threshold_button = QPushButton(self.tr("Threshold organ"))
+        self.threshold_button.setToolTip(self.tr("The region above this % of the local maximum, connected to the "
+                                                 "crosshair, on the first time point"))
+        self.threshold_button.clicked.connect(lambda: self.add_organ_voi("threshold"))
+        self.marrow_button = QPushButton(self.tr("Marrow cylinder"))
+        self.marrow_button.setToolTip(self.tr("A cylinder 15 mm across and 20 mm long in the vertebral body under "
+                                              "the crosshair"))
+        self.marrow_button.clicked.connect(lambda: self.add_organ_voi("marrow"))
+        orow.addWidget(QLabel(self.tr("Organ VOI")))
+        orow.addWidget(self.organ_combo, 1)
+        orow.addWidget(self.organ_percent)
+        orow.addWidget(self.threshold_button)
+        orow.addWidget(self.marrow_button)
+        rv.addLayout(orow)
         vrow = QHBoxLayout()
         vrow.addWidget(QLabel(self.tr("VOI")))
         self.voi_combo = QComboBox()
@@ -136,6 +191,74 @@ class DosimetryWorkspace(QMainWindow):
         self.status.setText(self.tr("Computing the dosimetry…"))
         job.done.connect(self._job_done)
         return self.slot.start(job, self.show_result, self._failed)
+
+    def crosshair_world(self):
+        """The crosshair (slice, row, column of the first grid) as a world point, or None."""
+        if self.result is None or self.cross is None:
+            return None
+        g = self.result.therapy.time_points[0].volume.geometry
+        return g.kji_to_world((self.k, self.cross[0], self.cross[1]))
+
+    def add_organ_voi(self, kind: str = "threshold"):
+        """Make an organ VOI at the crosshair and run the chain again with it (worker thread); the Job or None."""
+        from workstation.analysis.dosimetry.organs import marrow_voi, threshold_voi
+        from workstation.analysis.dosimetry.timepoints import DosimetryError
+
+        seed = self.crosshair_world()
+        if seed is None:
+            self.status.setText(self.tr("Click the organ first (it sets the crosshair)."))
+            return None
+        name = self.organ_combo.currentText().strip()
+        if not name:
+            self.status.setText(self.tr("Give the organ VOI a name."))
+            return None
+        res = self.result
+        tp0 = res.therapy.time_points[0]
+        try:
+            if kind == "marrow":
+                ov = marrow_voi(tp0.volume.geometry, [seed], name=name)
+            else:
+                ov = threshold_voi(name, tp0.activity_bqml(), tp0.volume.geometry, seed,
+                                   float(self.organ_percent.value()))
+        except DosimetryError as exc:
+            self.status.setText(str(exc))
+            return None
+        organs = [o for o in res.organ_vois if o.name != name] + [ov]
+        job = Job(_rerun_with_organs, res, organs, name="dosimetry-organ")
+        job.progressed.connect(lambda f, m: show_progress(self.progress, f, m))
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
+        self.status.setText(self.tr("Adding the organ VOI {0}…").format(name))
+        job.done.connect(self._job_done)
+        return self.slot.start(job, self.show_result, self._failed)
+
+    def set_cycles(self, results, cumulative) -> None:
+        """Several therapy cycles: a chooser for the cycle shown and the cumulative table."""
+        self.cycles, self.cumulative = list(results), list(cumulative)
+        many = len(self.cycles) > 1
+        self.cycle_label.setVisible(many)
+        self.cycle_combo.setVisible(many)
+        self.cumulative_table.setVisible(many)
+        self.cycle_combo.blockSignals(True)
+        self.cycle_combo.clear()
+        for n, r in enumerate(self.cycles, start=1):
+            self.cycle_combo.addItem(self.tr("Cycle {0} ({1})").format(n, r.therapy.injection.date().isoformat()))
+        self.cycle_combo.blockSignals(False)
+        self.cumulative_table.setRowCount(len(self.cumulative))
+        for r, c in enumerate(self.cumulative):
+            per = " + ".join("-" if x is None else f"{x:.2f}" for x in c["dose_gy_per_cycle"])
+            cells = [c["name"], per, f"{c['dose_gy']:.2f}" + ("" if c["dose_sd_gy"] is None else
+                                                              f" ± {c['dose_sd_gy']:.2f}"),
+                     "-" if c["bed_gy"] is None else f"{c['bed_gy']:.2f}"]
+            for col, text in enumerate(cells):
+                self.cumulative_table.setItem(r, col, QTableWidgetItem(text))
+        self.cumulative_table.resizeColumnsToContents()
+        if self.cycles:
+            self.show_result(self.cycles[0])
+
+    def _show_cycle(self, index: int) -> None:
+        if 0 <= index < len(self.cycles):
+            self.show_result(self.cycles[index])
 
     def _job_done(self):
         self.progress.setVisible(False)
@@ -229,7 +352,8 @@ def _app():
     return QApplication.instance() or QApplication([])
 
 
-def workspace_screenshot(result, out: str, width: int = 1600, height: int = 950) -> str:
+def workspace_screenshot(result, out: str, width: int = 1600, height: int = 950, *, cycles=None,
+                         cumulative=None) -> str:
     """Draw the workspace of a finished result off screen and save it as a PNG; returns the path."""
     app = _app()
     w = DosimetryWorkspace()
@@ -237,7 +361,10 @@ def workspace_screenshot(result, out: str, width: int = 1600, height: int = 950)
     w.show()
     for _ in range(3):
         app.processEvents()
-    w.show_result(result)
+    if cycles:
+        w.set_cycles(cycles, cumulative or [])
+    else:
+        w.show_result(result)
     for _ in range(3):
         app.processEvents()
     if not w.grab().toImage().save(str(out)):
@@ -246,10 +373,12 @@ def workspace_screenshot(result, out: str, width: int = 1600, height: int = 950)
     return str(out)
 
 
-def show_workspace(result) -> int:
-    """Open the workspace on a finished result and run the event loop until it is closed."""
+def show_workspace(result, *, cycles=None, cumulative=None) -> int:
+    """Open the workspace on a finished result (or several cycles) and run the event loop until it is closed."""
     app = _app()
-    w = DosimetryWorkspace(result)
+    w = DosimetryWorkspace(None if cycles else result)
+    if cycles:
+        w.set_cycles(cycles, cumulative or [])
     w.resize(1600, 950)
     w.show()
     return app.exec()
