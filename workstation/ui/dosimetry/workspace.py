@@ -9,8 +9,9 @@ TIA ± SD, LED and DVK dose, Gy/GBq, BED), the chosen VOI's TAC with its fit and
 with progress and cancel (``ui.workers``); :meth:`show_result` shows a finished result.
 
 Organ VOIs: click the organ to set the crosshair, choose its name and threshold, then "Threshold organ"
-(the connected region above that % of the local maximum, :func:`analysis.dosimetry.organs.threshold_voi`) or
-"Marrow cylinder" (a cylinder in the vertebral body under the crosshair); the chain runs again on a worker
+(the connected region above that % of the local maximum, :func:`analysis.dosimetry.organs.threshold_voi`),
+"Marrow cylinder" (a cylinder in the vertebral body under the crosshair) or "Sphere" (drawn, the viewer's
+sphere shape); the chain runs again on a worker
 with the registrations kept, and the VOI joins the table. Several cycles (:meth:`set_cycles`): a cycle
 chooser and the cumulative table (dose per cycle, sum, BED).
 """
@@ -153,11 +154,20 @@ class DosimetryWorkspace(QMainWindow):
         self.marrow_button.setToolTip(self.tr("A cylinder 15 mm across and 20 mm long in the vertebral body under "
                                               "the crosshair"))
         self.marrow_button.clicked.connect(lambda: self.add_organ_voi("marrow"))
+        self.sphere_button = QPushButton(self.tr("Sphere"))
+        self.sphere_button.setToolTip(self.tr("A drawn sphere of this radius at the crosshair"))
+        self.sphere_button.clicked.connect(lambda: self.add_organ_voi("sphere"))
+        self.sphere_radius = QSpinBox()
+        self.sphere_radius.setRange(2, 100)
+        self.sphere_radius.setValue(10)
+        self.sphere_radius.setSuffix(" mm")
         orow.addWidget(QLabel(self.tr("Organ VOI")))
         orow.addWidget(self.organ_combo, 1)
         orow.addWidget(self.organ_percent)
         orow.addWidget(self.threshold_button)
         orow.addWidget(self.marrow_button)
+        orow.addWidget(self.sphere_radius)
+        orow.addWidget(self.sphere_button)
         rv.addLayout(orow)
         vrow = QHBoxLayout()
         vrow.addWidget(QLabel(self.tr("VOI")))
@@ -201,7 +211,7 @@ class DosimetryWorkspace(QMainWindow):
 
     def add_organ_voi(self, kind: str = "threshold"):
         """Make an organ VOI at the crosshair and run the chain again with it (worker thread); the Job or None."""
-        from workstation.analysis.dosimetry.organs import marrow_voi, threshold_voi
+        from workstation.analysis.dosimetry.organs import drawn_voi, marrow_voi, threshold_voi
         from workstation.analysis.dosimetry.timepoints import DosimetryError
 
         seed = self.crosshair_world()
@@ -217,6 +227,9 @@ class DosimetryWorkspace(QMainWindow):
         try:
             if kind == "marrow":
                 ov = marrow_voi(tp0.volume.geometry, [seed], name=name)
+            elif kind == "sphere":
+                ov = drawn_voi(name, tp0.volume.geometry, "sphere", centre=seed,
+                               radius_mm=float(self.sphere_radius.value()))
             else:
                 ov = threshold_voi(name, tp0.activity_bqml(), tp0.volume.geometry, seed,
                                    float(self.organ_percent.value()))
