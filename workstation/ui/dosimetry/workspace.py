@@ -118,6 +118,7 @@ class DosimetryWorkspace(QMainWindow):
                                               self.tr("Model"), self.tr("TIA (MBq·h)"), self.tr("LED (Gy)"),
                                               self.tr("DVK (Gy)"), self.tr("Gy/GBq"), self.tr("BED (Gy)")])
         self.table.verticalHeader().setVisible(False)
+        self.table.setMinimumHeight(170)  # five VOI rows without scrolling
         crow = QHBoxLayout()
         self.cycle_label = QLabel(self.tr("Cycle"))
         self.cycle_combo = QComboBox()
