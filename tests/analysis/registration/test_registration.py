@@ -227,3 +227,24 @@ def test_block_halves_split_the_overlap_by_blocks():
         bb = {tuple(x) for x in np.stack([(i * 5.0) // 25, (j * 5.0) // 25, (k * 3.0) // 25], -1)[b].astype(int)}
         assert not ba & bb
     assert not np.array_equal(halves[0][0], halves[1][0])
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="on the cropped STS_005 PET/CT Mattes MI has an optimum ~8 mm from the "
+                   "scanner's alignment that survives resampling; with a known move added it is proposed 9.8 mm "
+                   "from the truth (bench/registration_shared_frame.py); issue 21 left open")
+def test_known_move_of_a_real_shared_frame_pair_is_recovered(sts):
+    """The real STS_005 PET moved by a known rigid transform (rotation 2/-1/3° about its centre, shift 5/-4/3 mm;
+    its world re-labelled, the frame of reference kept: a patient who moved between CT and PET) must be proposed
+    back within 2 mm (centre and 25 mm around it) and 1°."""
+    pet, ct = sts["STS_005"]["PET"], sts["STS_005"]["CT"]
+    c = pet.geometry.center_world()
+    truth = np.eye(4)
+    truth[:3, :3] = rg._rotation_xyz_deg(2.0, -1.0, 3.0)
+    truth[:3, 3] = np.array([5.0, -4.0, 3.0]) + c - truth[:3, :3] @ c
+    moved = dataclasses.replace(_misaligned(pet, truth), frame_of_reference_uid=ct.frame_of_reference_uid)
+    p = rg.propose_registration(ct, moved)
+    assert p.same_frame and p.changes and p.significant, (p.summary(), p.warnings)
+    pts = _points(pet)
+    err = np.linalg.norm(pts @ p.after[:3, :3].T + p.after[:3, 3] - (pts @ truth[:3, :3].T + truth[:3, 3]), axis=1)
+    assert err.max() <= 2.0 and rg.rotation_angle_deg(np.linalg.solve(truth, p.after)) <= 1.0, (err, p.summary())

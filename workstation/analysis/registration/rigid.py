@@ -454,6 +454,8 @@ class RegistrationProposal:
             "candidate_rotation_deg": round(self.candidate_rotation_deg, 3),
             "metric_spread": self.metric_spread,
             "confidence": dict(self.confidence),
+            "candidate_pet_from_anat": (None if self.candidate is None
+                                        else np.asarray(self.candidate).round(6).tolist()),
             "warnings": list(self.warnings),
         }
 
