@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from workstation.analysis.qa.phantom import SPHERE_DIAMETERS_MM, iec_phantom_image
+from workstation.analysis.qa.phantom import iec_phantom_image
 from workstation.cli import main
 from workstation.core.geometry import ImageGeometry
 from workstation.core.volume import Volume
@@ -49,7 +49,8 @@ def test_nema_iq_json_with_decayed_fill(capsys, tmp_path, nema_dir):
     decay = 2 ** (-1800 / HALF)
     assert d["fill"]["true_background"] == pytest.approx(5300.0 * decay, rel=1e-9)
     assert d["background"]["calibration_ratio"] == pytest.approx(1.0, rel=2e-3)  # int16 quantisation of the file
-    assert [s["diameter_mm"] for s in d["spheres"]] == list(SPHERE_DIAMETERS_MM)
+    # the six spheres of the NEMA NU 2-2012 / IEC 61675-1 body phantom, inner diameters typed from the standard
+    assert [s["diameter_mm"] for s in d["spheres"]] == [37.0, 28.0, 22.0, 17.0, 13.0, 10.0]
     for s, c in zip(d["spheres"], truth.sphere_centres_world):
         for key in ("diameter_mm", "centre_world", "max", "mean", "mean_a50", "peak", "rc_max", "rc_a50", "rc_peak",
                     "contrast_hot", "earl1", "earl2"):

@@ -97,13 +97,8 @@ def _points(v):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("patient,anat", [
-    ("STS_002", "CT"), ("STS_002", "MR_T1"), ("STS_005", "CT"),
-    # STS_005's T1 MR (FFS, registered to the PET by IBSI) has a consistent MI optimum 11.6 mm / 4.3 deg away:
-    # four starts within 2.3 mm, gain 77x their metric range; a real residual misregistration or an MI artefact,
-    # not decided here (issue 21 closing note). Strict: it fails loudly once the proposal is within 2 mm / 1 deg.
-    pytest.param("STS_005", "MR_T1", marks=pytest.mark.xfail(strict=True, reason="consistent 11.6 mm MI optimum")),
-])
+@pytest.mark.parametrize("patient,anat", [("STS_002", "CT"), ("STS_002", "MR_T1"), ("STS_005", "CT"),
+                                          ("STS_005", "MR_T1")])
 def test_aligned_refdata_pair_is_not_moved(sts, patient, anat):
     """Shared frame, already aligned: what one click on Accept applies stays within 2 mm and 1° of
     identity at the PET centre and 25 mm around it; a larger candidate only comes with a warning."""
@@ -140,7 +135,12 @@ def test_shared_frame_real_misalignment_is_still_proposed(pair):
     pts = np.array([[30.0, -15.0, 10.0], [-25.0, 20.0, -20.0], [0.0, 0.0, 40.0]])
     err = np.linalg.norm(pts @ p.after[:3, :3].T + p.after[:3, 3] - (pts @ truth[:3, :3].T + truth[:3, 3]), axis=1)
     assert err.max() < 2.0, (err, p.summary())
-    assert p.candidate_move_mm > rg.SIGNIFICANCE_FACTOR * p.spread_mm
+    # the confidence test's numbers: the move is many standard errors, every held-out half improves, and so does
+    # the whole overlap (every voxel)
+    cf = p.confidence
+    assert cf["significant"] and p.candidate_move_mm > 3.0 * cf["se_mm"], cf
+    assert min(cf["heldout_gains"]) > 0.0 and cf["full_gain"] > 0.0 and p.metric_after < p.metric_before
+    assert len(cf["heldout_gains"]) == len(cf["deviations_mm"]) == 6
 
 
 def _misaligned(pet, truth):
@@ -200,3 +200,51 @@ def test_overlap_mask_excludes_voxels_outside_the_other_field_of_view():
     shift[0, 3] = -2.0  # big's x maps to small's x - 2: x 2..6 inside
     m = rg.overlap_mask(big, small, shift)
     assert m[:, :, 2:7].all() and not m[:, :, :2].any() and not m[:, :, 7:].any()
+
+
+def test_block_halves_split_the_overlap_by_blocks():
+    """The resampling of the confidence test: each half and its complement partition the mask, each half holds
+    half of the 25 mm blocks that meet the mask (counted here by hand from world positions), and the halves
+    are reproducible and differ from one another."""
+    from workstation.core.geometry import ImageGeometry
+    from workstation.core.volume import Volume
+
+    g = ImageGeometry((20, 24, 22), (5.0, 5.0, 3.0), (-50.0, -60.0, -30.0))
+    pet = Volume(np.zeros(g.shape, np.float32), g, modality="PT")
+    mask = np.zeros(g.shape, bool)
+    mask[2:18, 3:20, 1:21] = True
+    k, j, i = np.indices(g.shape)
+    block = np.stack([(i * 5.0) // 25, (j * 5.0) // 25, (k * 3.0) // 25], -1)[mask]  # from voxel offsets, mm
+    n_blocks = len({tuple(b) for b in block.astype(int)})
+    halves = rg.block_halves(pet, mask, runs=4)
+    again = rg.block_halves(pet, mask, runs=4)
+    assert len(halves) == 4
+    for (a, b), (a2, _) in zip(halves, again):
+        assert not (a & b).any() and np.array_equal(a | b, mask) and np.array_equal(a, a2)
+        ba = {tuple(x) for x in np.stack([(i * 5.0) // 25, (j * 5.0) // 25, (k * 3.0) // 25], -1)[a].astype(int)}
+        assert len(ba) == n_blocks // 2
+        # a block is wholly in one half
+        bb = {tuple(x) for x in np.stack([(i * 5.0) // 25, (j * 5.0) // 25, (k * 3.0) // 25], -1)[b].astype(int)}
+        assert not ba & bb
+    assert not np.array_equal(halves[0][0], halves[1][0])
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="on the cropped STS_005 PET/CT Mattes MI has an optimum ~8 mm from the "
+                   "scanner's alignment that survives resampling; with a known move added it is proposed 9.8 mm "
+                   "from the truth (bench/registration_shared_frame.py); issue 21 left open")
+def test_known_move_of_a_real_shared_frame_pair_is_recovered(sts):
+    """The real STS_005 PET moved by a known rigid transform (rotation 2/-1/3° about its centre, shift 5/-4/3 mm;
+    its world re-labelled, the frame of reference kept: a patient who moved between CT and PET) must be proposed
+    back within 2 mm (centre and 25 mm around it) and 1°."""
+    pet, ct = sts["STS_005"]["PET"], sts["STS_005"]["CT"]
+    c = pet.geometry.center_world()
+    truth = np.eye(4)
+    truth[:3, :3] = rg._rotation_xyz_deg(2.0, -1.0, 3.0)
+    truth[:3, 3] = np.array([5.0, -4.0, 3.0]) + c - truth[:3, :3] @ c
+    moved = dataclasses.replace(_misaligned(pet, truth), frame_of_reference_uid=ct.frame_of_reference_uid)
+    p = rg.propose_registration(ct, moved)
+    assert p.same_frame and p.changes and p.significant, (p.summary(), p.warnings)
+    pts = _points(pet)
+    err = np.linalg.norm(pts @ p.after[:3, :3].T + p.after[:3, 3] - (pts @ truth[:3, :3].T + truth[:3, 3]), axis=1)
+    assert err.max() <= 2.0 and rg.rotation_angle_deg(np.linalg.solve(truth, p.after)) <= 1.0, (err, p.summary())
