@@ -29,6 +29,7 @@ compares with a plain loop's.
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import socket
@@ -39,7 +40,8 @@ from datetime import datetime, timezone
 
 from workstation.batch.schema import empty_series_row
 from workstation.batch.store import ResultStore
-from workstation.batch.tasks import BatchError, SeriesRef, TaskSpec, result_key, run_task, software_version, warm_up
+from workstation.batch.tasks import (BatchError, SeriesRef, TaskSpec, WebSource, result_key, run_task, software_version,
+                                     warm_up)
 
 
 @dataclass
@@ -125,23 +127,27 @@ def plan(refs, spec: TaskSpec, store: ResultStore, retry_failed: bool = False):
 
 def run_batch(refs, spec: TaskSpec, store: ResultStore, *, workers: int | None = None, scheduler: str | None = None,
               retry_failed: bool = False, on_progress=None, on_start=None, memory_limit="auto",
-              meta: dict | None = None) -> RunSummary:
+              meta: dict | None = None, web: WebSource | None = None, cluster=None) -> RunSummary:
     """Run ``spec`` on every series of ``refs`` (see the module docstring). ``on_progress(Progress)``
-    is called after each result, ``on_start(Progress)`` once the cluster is up (its dashboard known)."""
+    is called after each result, ``on_start(Progress)`` once the cluster is up (its dashboard known).
+    ``web``: credentials, attempts and deadline for the series that have a DICOMweb URL. ``cluster``:
+    a Dask cluster object not yet scaled (:func:`jobqueue_cluster`), scaled to ``workers`` workers
+    (default 1) and closed at the end."""
     todo, skipped = plan(refs, spec, store, retry_failed)
     prog = Progress(total=len(todo), skipped=skipped)
     started_utc = datetime.now(timezone.utc).isoformat(timespec="seconds")
     interrupted = False
     engine = {}
     try:
-        if workers == 0 and not scheduler:
+        if workers == 0 and not scheduler and cluster is None:
             engine = {"engine": "serial (no Dask)", "workers": 0}
             if on_start:
                 on_start(prog)
             for key, ref in todo:
-                _record(store, run_task(ref, spec), prog, on_progress)
+                _record(store, run_task(ref, spec, web), prog, on_progress)
         else:
-            engine = _run_dask(todo, spec, store, prog, workers, scheduler, memory_limit, on_progress, on_start)
+            engine = _run_dask(todo, spec, store, prog, workers, scheduler, memory_limit, on_progress, on_start,
+                               web, cluster)
     except KeyboardInterrupt:
         interrupted = True
     except BaseException:
@@ -193,13 +199,20 @@ def _record(store: ResultStore, result: dict, prog: Progress, on_progress) -> No
         on_progress(prog)
 
 
-def _run_dask(todo, spec, store, prog, workers, scheduler, memory_limit, on_progress, on_start) -> dict:
+def _run_dask(todo, spec, store, prog, workers, scheduler, memory_limit, on_progress, on_start, web=None,
+              given=None) -> dict:
     import logging
 
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
-    if scheduler:
+    if given is not None:  # dask-jobqueue: the batch system starts the workers as jobs
+        cluster = given
+        cluster.scale(n=max(1, workers or 1))
+        client = Client(cluster)
+        engine = {"engine": f"dask distributed ({type(given).__name__})", "scheduler": cluster.scheduler_address}
+        client.wait_for_workers(1)  # the first job may wait in the batch system's queue
+    elif scheduler:
         try:  # timeout: distributed.comm.timeouts.connect (Dask's configuration)
             client = Client(scheduler)
         except (OSError, ValueError) as exc:
@@ -248,7 +261,7 @@ def _run_dask(todo, spec, store, prog, workers, scheduler, memory_limit, on_prog
             key, ref = item
             dkey = f"workstation-batch-{key}"
             refs[dkey] = ref
-            fut = client.submit(run_task, ref, spec, key=dkey, pure=False)
+            fut = client.submit(run_task, ref, spec, web, key=dkey, pure=False)
             futures.append(fut)
             return fut
 
@@ -287,6 +300,51 @@ def _run_dask(todo, spec, store, prog, workers, scheduler, memory_limit, on_prog
         if cluster is not None:
             cluster.close()
     return engine
+
+
+JOBQUEUE_KINDS = {"slurm": "SLURMCluster", "pbs": "PBSCluster"}
+
+
+def parse_cluster_options(items) -> dict:
+    """``KEY=VALUE`` strings -> keyword arguments of a dask-jobqueue cluster. A VALUE that reads as
+    JSON is taken as such (``cores=8`` -> 8, ``job_extra_directives=["--gres=gpu:1"]`` -> a list),
+    anything else is text (``memory=16GB``, ``walltime=02:00:00``, ``queue=short``)."""
+    out = {}
+    for item in items or ():
+        key, sep, value = str(item).partition("=")
+        key = key.strip()
+        if not sep or not key.isidentifier():
+            raise BatchError(f"--cluster-option {item!r}: give KEY=VALUE (e.g. cores=8, memory=16GB, walltime=02:00:00)")
+        try:
+            out[key] = json.loads(value)
+        except ValueError:
+            out[key] = value
+    return out
+
+
+def jobqueue_cluster(kind: str, options: dict | None = None):
+    """A dask-jobqueue cluster (``slurm`` or ``pbs``) with ``options`` (its keyword arguments: cores,
+    memory, walltime, queue, account, job_extra_directives, ...), not yet scaled: no job is
+    submitted before :func:`run_batch` scales it. Unless ``processes`` is given, every core of a job
+    is a worker process of one thread (``processes = cores``), as on a local cluster: one series per
+    process at a time, and memory bounded per process. The job script is ``cluster.job_script()``."""
+    kind = str(kind).lower()
+    if kind not in JOBQUEUE_KINDS:
+        raise BatchError(f"--cluster {kind!r}: known batch systems are {', '.join(JOBQUEUE_KINDS)}")
+    try:
+        import dask_jobqueue
+    except ImportError:
+        raise BatchError(f"--cluster {kind} needs the optional package dask-jobqueue: pip install dask-jobqueue "
+                         "(or pip install 'pet-workstation[cluster]')") from None
+    opts = dict(options or {})
+    if "cores" not in opts or "memory" not in opts:
+        raise BatchError(f"--cluster {kind}: give at least --cluster-option cores=N and --cluster-option memory=SIZE "
+                         "(the resources of one job)")
+    opts.setdefault("processes", opts["cores"])
+    try:
+        return getattr(dask_jobqueue, JOBQUEUE_KINDS[kind])(**opts)
+    except (TypeError, ValueError) as exc:
+        raise BatchError(f"--cluster {kind}: {' '.join(str(exc).split())}") from None
 
 
 @contextmanager

@@ -26,7 +26,7 @@ import math
 import os
 import socket
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -42,14 +42,18 @@ class BatchError(ValueError):
 
 @dataclass(frozen=True)
 class SeriesRef:
-    """One series to quantify: its UID (may be empty for loose files) and its files."""
+    """One series to quantify: its UID (may be empty for loose files) and its files, or (``url``,
+    no files) the DICOMweb service root it is retrieved from by WADO-RS (see :class:`WebSource`)."""
 
     series_uid: str
     files: tuple[str, ...]
     study_uid: str = ""
+    url: str = ""
 
     @property
     def source(self) -> str:
+        if self.url:
+            return strip_credentials(self.url)
         return str(Path(self.files[0]).parent) if self.files else ""
 
     @property
@@ -116,6 +120,27 @@ class TaskSpec:
         return json.dumps(self.parameters(), sort_keys=True, separators=(",", ":"))
 
 
+@dataclass(frozen=True)
+class WebSource:
+    """How a worker retrieves a series that has a DICOMweb ``url``: credentials (``auth``: user and
+    password, or token; never in a row, a log or a repr), the number of attempts and the deadline of
+    the retrieve of one series (``net.web.get_series_files``)."""
+
+    auth: dict = field(default_factory=dict, repr=False, compare=False, hash=False)
+    attempts: int = 2
+    deadline_s: float = 600.0
+
+
+def strip_credentials(url: str) -> str:
+    """The URL without a ``user:password@`` part."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
 def software_version() -> str:
     from workstation import __version__
 
@@ -157,8 +182,11 @@ def warm_up() -> float:
 
 
 # ------------------------------------------------------------------------------ the task
-def run_task(ref: SeriesRef, spec: TaskSpec) -> dict:
-    """Quantify one series (see the module docstring). Never raises."""
+def run_task(ref: SeriesRef, spec: TaskSpec, web: WebSource | None = None) -> dict:
+    """Quantify one series (see the module docstring). Never raises. A series with a DICOMweb
+    ``url`` is first retrieved by WADO-RS into a temporary folder of this process (``TMPDIR``),
+    which is removed when the task ends, whatever happened; a series not retrieved whole is a
+    failure row."""
     t0 = time.perf_counter()
     row = empty_series_row()
     row.update(result_key=result_key(ref, spec), series_uid=ref.series_uid, study_uid=ref.study_uid,
@@ -169,7 +197,10 @@ def run_task(ref: SeriesRef, spec: TaskSpec) -> dict:
                qc_sex_unknown=False, qc_flags="")
     lesions: list[dict] = []
     try:
-        lesions = _quantify(ref, spec, row)
+        if ref.url:
+            lesions = _quantify_remote(ref, spec, row, web or WebSource())
+        else:
+            lesions = _quantify(ref, ref.files, spec, row)
     except MemoryError:
         row.update(status="failed", error="MemoryError: the series does not fit in this worker's memory")
     except Exception as exc:  # noqa: BLE001 - a failure is a row with its reason, never the end of the run
@@ -180,14 +211,28 @@ def run_task(ref: SeriesRef, spec: TaskSpec) -> dict:
     return {"series": row, "lesions": lesions}
 
 
-def _quantify(ref: SeriesRef, spec: TaskSpec, row: dict) -> list[dict]:
+def _quantify_remote(ref: SeriesRef, spec: TaskSpec, row: dict, web: WebSource) -> list[dict]:
+    import tempfile
+
+    from workstation.net.web import get_series_files
+
+    if not ref.series_uid or not ref.study_uid:
+        raise BatchError("a DICOMweb series needs its Study and Series Instance UIDs")
+    with tempfile.TemporaryDirectory(prefix="workstation-batch-") as tmp:
+        files = get_series_files(ref.url, ref.study_uid, ref.series_uid, tmp, web.auth or None,
+                                 attempts=web.attempts, deadline_s=web.deadline_s)
+        row["n_files"] = len(files)
+        return _quantify(ref, tuple(files), spec, row)
+
+
+def _quantify(ref: SeriesRef, files: tuple[str, ...], spec: TaskSpec, row: dict) -> list[dict]:
     from workstation.analysis.suv.factor import compute_suv
     from workstation.analysis.suv.apply import suv_array
     from workstation.io.loader import load_series
 
-    if not ref.files:
+    if not files:
         raise BatchError("the series has no files")
-    vol = load_series(list(ref.files))
+    vol = load_series(list(files))
     _describe(vol, row)
     if not vol.is_pet or vol.pet is None:
         raise BatchError(f"modality {vol.modality or '?'} is not PET: nothing to quantify")
