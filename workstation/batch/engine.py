@@ -21,7 +21,9 @@ results arrive, so the scheduler never holds the whole cohort's file lists.
 
 The workers need the ``workstation`` package (same version: checked before the first task) and
 read the series' files by path: they must see the same file system (the managed store on a shared
-disk, or the given folders). A script that calls :func:`run_batch` with a local cluster needs the
+disk, or the given folders), or, for series with a DICOMweb URL, retrieve them by WADO-RS into a
+temporary folder of their own (``tasks.WebSource``). ``jobqueue_cluster`` builds a dask-jobqueue
+cluster (SLURM, PBS) whose workers are batch jobs. A script that calls :func:`run_batch` with a local cluster needs the
 ``if __name__ == "__main__":`` guard (the workers are spawned processes). ``run.json`` records the
 CPU time of the task phase (workers, and the driver with the local scheduler), which the benchmark
 compares with a plain loop's.
