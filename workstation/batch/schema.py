@@ -1,4 +1,4 @@
-"""The two result tables of a batch run (series level and lesion level) and their columns.
+"""The result tables of a batch run (series level, and below it lesions or brain regions) and their columns.
 
 Every row a task returns has exactly these columns (missing values are None), so that the
 Parquet and CSV files of any run, complete or interrupted, have one fixed schema. The README's
@@ -15,7 +15,7 @@ SERIES_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("study_uid", "str", "Study Instance UID"),
     ("source", "str", "folder of the series' first file"),
     ("n_files", "int", "number of files of the series"),
-    ("task", "str", "lesions, suv, references or qa"),
+    ("task", "str", "lesions, suv, references, qa or brain"),
     ("method", "str", "segmentation method (lesions task), else empty"),
     ("parameters", "str", "the task's parameters as JSON"),
     ("software_version", "str", "workstation version that computed the row"),
@@ -63,6 +63,11 @@ SERIES_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("qa_deviation_percent", "float", "qa task: deviation of that mean from 1, %"),
     ("qa_max_slice_deviation_percent", "float", "qa task: largest slice deviation, %"),
     ("qa_pass", "bool", "qa task: within +-10 %"),
+    ("brain_reference", "str", "brain task: reference region of the SUVRs (pons, cerebellum or global)"),
+    ("brain_reference_value", "float", "brain task: mean of the reference region, in the file's units"),
+    ("brain_database", "str", "brain task: normal database the z-scores are against (empty: none, SUVR only)"),
+    ("brain_n_clusters", "int", "brain task: hypometabolic clusters (z <= -2, grey matter; empty without a database)"),
+    ("brain_min_region_z", "float", "brain task: lowest regional z-score (empty without a database)"),
 )
 
 LESION_COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -88,8 +93,23 @@ LESION_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("background", "float", "local background (a50), else empty"),
 )
 
+REGION_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("result_key", "str", "the series row this region belongs to"),
+    ("series_uid", "str", "Series Instance UID"),
+    ("task", "str", "brain"),
+    ("region", "str", "CerebrA region (ICBM152 2009c atlas)"),
+    ("hemisphere", "str", "L or R"),
+    ("suvr", "float", "regional mean in MNI space over the reference region's mean"),
+    ("z", "float", "(SUVR - normal mean at the patient's age) / normal SD; negative = lower (empty: no database)"),
+    ("percentile", "float", "percentile of z among normals (normal distribution assumed)"),
+    ("ai", "float", "asymmetry index 200 (L - R) / (L + R) of the region, %"),
+    ("ai_z", "float", "z-score of the asymmetry index"),
+    ("reference", "str", "reference region of the SUVR"),
+)
+
 SERIES_NAMES = tuple(c[0] for c in SERIES_COLUMNS)
 LESION_NAMES = tuple(c[0] for c in LESION_COLUMNS)
+REGION_NAMES = tuple(c[0] for c in REGION_COLUMNS)
 #: columns that differ between two runs of the same work (when, where, how long)
 RUN_COLUMNS = ("started_utc", "seconds", "worker")
 
@@ -100,6 +120,10 @@ def empty_series_row() -> dict:
 
 def empty_lesion_row() -> dict:
     return dict.fromkeys(LESION_NAMES)
+
+
+def empty_region_row() -> dict:
+    return dict.fromkeys(REGION_NAMES)
 
 
 def arrow_schema(columns):

@@ -9,7 +9,8 @@ For ``--out results.parquet`` a run writes, beside it:
   software version) is in the journal is not run again (failed ones too, unless
   ``--retry-failed``; a rerun's row then replaces the failed one).
 * ``results.parquet`` (series level) and ``results.lesions.parquet`` (lesion level), and the same
-  two tables as ``results.csv`` and ``results.lesions.csv``, rebuilt from the journal at the end of
+  two tables as ``results.csv`` and ``results.lesions.csv`` (and, for the brain task, the region level
+  ``results.regions.parquet`` / ``.csv``), rebuilt from the journal at the end of
   every run (also an interrupted one), each written to a temporary file and moved into place;
 * ``results.run.json``: the run metadata (task, parameters, software and engine versions,
   counts, times, workers, scheduler and dashboard addresses), one entry per run or resume.
@@ -24,7 +25,8 @@ import json
 import os
 from pathlib import Path
 
-from workstation.batch.schema import LESION_COLUMNS, LESION_NAMES, SERIES_COLUMNS, SERIES_NAMES, arrow_table
+from workstation.batch.schema import (LESION_COLUMNS, LESION_NAMES, REGION_COLUMNS, REGION_NAMES, SERIES_COLUMNS,
+                                      SERIES_NAMES, arrow_table)
 from workstation.batch.tasks import BatchError
 
 
@@ -35,6 +37,8 @@ def output_paths(out) -> dict[str, Path]:
     stem = out.with_suffix("")
     return {"series": out, "lesions": stem.with_name(stem.name + ".lesions.parquet"),
             "series_csv": stem.with_name(stem.name + ".csv"), "lesions_csv": stem.with_name(stem.name + ".lesions.csv"),
+            "regions": stem.with_name(stem.name + ".regions.parquet"),
+            "regions_csv": stem.with_name(stem.name + ".regions.csv"),
             "journal": stem.with_name(stem.name + ".journal.jsonl"), "meta": stem.with_name(stem.name + ".run.json")}
 
 
@@ -84,8 +88,10 @@ class ResultStore:
                     r.seek(-1, os.SEEK_END)
                     if r.read(1) != b"\n":
                         self._fh.write(b"\n")
-        line = json.dumps({"series": result["series"], "lesions": result.get("lesions", [])},
-                          default=_json_default, allow_nan=True)
+        rec = {"series": result["series"], "lesions": result.get("lesions", [])}
+        if result.get("regions"):
+            rec["regions"] = result["regions"]
+        line = json.dumps(rec, default=_json_default, allow_nan=True)
         self._fh.write(line.encode("utf-8") + b"\n")
         self._fh.flush()
         os.fsync(self._fh.fileno())
@@ -108,11 +114,16 @@ class ResultStore:
         order = {s["result_key"]: n for n, s in enumerate(series)}
         lesions = sorted((les for r in results.values() for les in r.get("lesions", [])),
                          key=lambda x: (order.get(x["result_key"], 0), x.get("lesion") or 0))
+        regions = [x for s in series for x in results[s["result_key"]].get("regions", [])]
         series = [{k: s.get(k) for k in SERIES_NAMES} for s in series]
         lesions = [{k: x.get(k) for k in LESION_NAMES} for x in lesions]
+        regions = [{k: x.get(k) for k in REGION_NAMES} for x in regions]
         st, lt = arrow_table(series, SERIES_COLUMNS), arrow_table(lesions, LESION_COLUMNS)
         meta = {} if run_meta is None else dict(run_meta)
-        for table, pkey, ckey in ((st, "series", "series_csv"), (lt, "lesions", "lesions_csv")):
+        tables = [(st, "series", "series_csv"), (lt, "lesions", "lesions_csv")]
+        if regions:  # brain runs: the third level
+            tables.append((arrow_table(regions, REGION_COLUMNS), "regions", "regions_csv"))
+        for table, pkey, ckey in tables:
             if meta:
                 md = dict(table.schema.metadata or {})
                 md[b"workstation.batch.run"] = json.dumps(meta, default=str).encode("utf-8")
@@ -147,6 +158,15 @@ def _json_default(obj):
         return obj.item()  # numpy scalars
     except AttributeError:
         return str(obj)
+
+
+def load_regions(path) -> list[dict]:
+    """The region rows (brain task) of a result set, from ``results.regions.parquet`` beside
+    ``results.parquet``; [] when the run had none."""
+    import pyarrow.parquet as pq
+
+    p = output_paths(path)["regions"]
+    return pq.read_table(p).to_pylist() if p.is_file() else []
 
 
 def load_results(path) -> tuple[list[dict], list[dict], dict]:

@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from workstation.batch.schema import empty_lesion_row, empty_series_row
+from workstation.batch.schema import empty_lesion_row, empty_region_row, empty_series_row
 
-TASKS = ("lesions", "suv", "references", "qa")
+TASKS = ("lesions", "suv", "references", "qa", "brain")
+BRAIN_REFERENCES = ("pons", "cerebellum", "global")  # analysis.brain.pipeline.REFERENCES (checked by a test)
 DEFAULT_METHOD = "fixed:2.5"
 
 
@@ -71,11 +72,15 @@ class TaskSpec:
     suv_type: str = "bw"
     min_volume_ml: float = 0.5
     exclude: tuple[str, ...] = ("brain", "bladder")
+    reference: str = "pons"  # brain: reference region
+    database: str = ""  # brain: normal database (name or folder; empty: SUVR and asymmetry only)
+    grid_mm: float = 4.0  # brain: MNI grid without a database (a database has its own)
 
     @classmethod
     def parse(cls, text: str, *, suv_type: str = "bw", min_volume_ml: float = 0.5,
-              exclude: tuple[str, ...] = ("brain", "bladder")) -> "TaskSpec":
-        """``lesions``, ``lesions:pct:41``, ``suv``, ``references`` or ``qa`` -> TaskSpec (BatchError if not)."""
+              exclude: tuple[str, ...] = ("brain", "bladder"), reference: str = "pons", database: str = "",
+              grid_mm: float = 4.0) -> "TaskSpec":
+        """``lesions``, ``lesions:pct:41``, ``suv``, ``references``, ``qa`` or ``brain`` -> TaskSpec (BatchError if not)."""
         from workstation.core.vocabulary import DEFAULT_EXCLUDE
         from workstation.analysis.suv.factor import normalize_suv_type
         from workstation.core.vocabulary import VocabularyError, parse_method
@@ -83,7 +88,7 @@ class TaskSpec:
         name, _, method = str(text).strip().partition(":")
         name = name.lower()
         if name not in TASKS:
-            raise BatchError(f"--task {text!r}: known tasks are lesions[:METHOD], suv, references, qa")
+            raise BatchError(f"--task {text!r}: known tasks are lesions[:METHOD], suv, references, qa, brain")
         if method and name != "lesions":
             raise BatchError(f"--task {text!r}: only the lesions task takes a method")
         if name == "lesions":
@@ -101,6 +106,12 @@ class TaskSpec:
         bad = [e for e in exclude if e not in DEFAULT_EXCLUDE]
         if bad:
             raise BatchError(f"--exclude {bad}: known organs are {', '.join(DEFAULT_EXCLUDE)}")
+        if name == "brain":
+            if reference not in BRAIN_REFERENCES:
+                raise BatchError(f"--brain-reference {reference!r}: one of {', '.join(BRAIN_REFERENCES)}")
+            if not (grid_mm > 0):
+                raise BatchError("--brain-grid must be more than 0 mm")
+            return cls(name, "", suv_type, reference=reference, database=str(database or ""), grid_mm=float(grid_mm))
         return cls(name, method, suv_type, float(min_volume_ml), tuple(exclude))
 
     @property
@@ -114,6 +125,8 @@ class TaskSpec:
                      liver="found automatically (3 cm sphere)")
         if self.name == "references":
             p.update(liver="found automatically (3 cm sphere)", blood_pool="found automatically (1 x 2 cm cylinder)")
+        if self.name == "brain":
+            p.update(reference=self.reference, database=self.database, grid_mm=self.grid_mm if not self.database else None)
         return p
 
     def parameters_json(self) -> str:
@@ -208,6 +221,8 @@ def run_task(ref: SeriesRef, spec: TaskSpec, web: WebSource | None = None) -> di
         row.update(status="failed", error=f"{type(exc).__name__}: {msg}")
         lesions = []
     row["seconds"] = time.perf_counter() - t0
+    if spec.name == "brain":
+        return {"series": row, "lesions": [], "regions": lesions}
     return {"series": row, "lesions": lesions}
 
 
@@ -238,6 +253,8 @@ def _quantify(ref: SeriesRef, files: tuple[str, ...], spec: TaskSpec, row: dict)
         raise BatchError(f"modality {vol.modality or '?'} is not PET: nothing to quantify")
     row["series_uid"] = row["series_uid"] or vol.series_uid
     row["study_uid"] = row["study_uid"] or vol.study_uid
+    if spec.name == "brain":
+        return _brain(vol, spec, row)
     if spec.name == "qa":
         from workstation.analysis.qa.series import uniformity_volume
 
@@ -278,6 +295,41 @@ def _quantify(ref: SeriesRef, files: tuple[str, ...], spec: TaskSpec, row: dict)
         r["centre_x"], r["centre_y"], r["centre_z"] = (float(v) for v in x.centre_world)
         r["max_x"], r["max_y"], r["max_z"] = (float(v) for v in x.max_world)
         out.append(r)
+    return out
+
+
+def _brain(vol, spec: TaskSpec, row: dict) -> list[dict]:
+    """Regional SUVR (and z-scores against a normal database) of a brain FDG PET, as
+    ``workstation brain`` computes them (``analysis.brain.analysis.analyse``); one region row per
+    atlas region and hemisphere. SUVR is a ratio: the SUV factor is recorded when the header gives
+    one, and its absence is a QC flag, not a failure."""
+    from workstation.analysis.brain.analysis import analyse
+    from workstation.analysis.brain.normals import NormalDatabase
+    from workstation.analysis.suv.factor import compute_suv
+
+    warnings = list(vol.warnings)
+    try:
+        _suv_fields(compute_suv(vol.pet, spec.suv_type), warnings, row)
+    except Exception as exc:  # noqa: BLE001 - SUVR needs no SUV
+        _flag(row, "suv_unavailable")
+        warnings.append(f"no SUV factor ({' '.join(str(exc).split())}); SUVR needs none")
+    db = NormalDatabase.open(spec.database) if spec.database else None
+    res = analyse(vol, db, spec.reference, age=row.get("patient_age_y"), grid_mm=spec.grid_mm)
+    row["warnings"] = json.dumps(list(dict.fromkeys((json.loads(row["warnings"]) if row.get("warnings") else warnings)
+                                                    + list(res.warnings))))
+    zs = [r["z"] for r in res.regions if r.get("z") is not None]
+    row.update(brain_reference=spec.reference, brain_reference_value=_num(res.reference_value),
+               brain_database=db.name if db is not None else "",
+               brain_n_clusters=len(res.clusters) if db is not None else None,
+               brain_min_region_z=min(zs) if zs else None)
+    out = []
+    for r in res.regions:
+        x = empty_region_row()
+        x.update(result_key=row["result_key"], series_uid=row["series_uid"], task=spec.name, region=r["name"],
+                 hemisphere=r["hemisphere"], suvr=_num(r["suvr"]), z=_num(r.get("z")),
+                 percentile=_num(r.get("percentile")), ai=_num(r.get("ai")), ai_z=_num(r.get("ai_z")),
+                 reference=r["reference"])
+        out.append(x)
     return out
 
 

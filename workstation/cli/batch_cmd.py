@@ -48,8 +48,9 @@ def add_parser(sub):
                    help="--dicomweb: tries to retrieve a series whole before its row is a failure (default 2)")
     r.add_argument("--wado-deadline", type=float, default=600.0, metavar="S",
                    help="--dicomweb: deadline of the retrieve of one series, all tries together (default 600 s)")
-    r.add_argument("--task", required=True, metavar="TASK", help="lesions[:METHOD] | suv | references | qa "
-                                                                 "(METHOD as for `workstation lesions`, default fixed:2.5)")
+    r.add_argument("--task", required=True, metavar="TASK", help="lesions[:METHOD] | suv | references | qa | brain "
+                                                                 "(METHOD as for `workstation lesions`, default fixed:2.5; "
+                                                                 "brain: regional SUVR table, see --brain-*)")
     r.add_argument("--out", default="results.parquet", metavar="FILE.parquet",
                    help="series table (default results.parquet); the lesion table, CSV copies, journal and run "
                         "metadata are written beside it")
@@ -77,6 +78,13 @@ def add_parser(sub):
     r.add_argument("--min-volume", type=float, default=0.5, metavar="ML",
                    help="lesions: smallest lesion kept, mL (default 0.5)")
     r.add_argument("--no-exclude", action="store_true", help="lesions: keep the brain and bladder")
+    r.add_argument("--brain-reference", default="pons", choices=("pons", "cerebellum", "global"),
+                   help="brain: reference region of the SUVRs (default pons)")
+    r.add_argument("--brain-db", default="", metavar="NAME|DIR",
+                   help="brain: normal database for z-scores (`workstation brain normals`; the workers must see "
+                        "it); without it SUVR and asymmetry only")
+    r.add_argument("--brain-grid", type=float, default=4.0, metavar="MM",
+                   help="brain without a database: MNI grid spacing (default 4 mm)")
     r.add_argument("--db", metavar="FILE", help="study database file (default: in the user data directory)")
     r.add_argument("--quiet", action="store_true", help="no progress line")
     r.set_defaults(func=run_batch_cmd)
@@ -223,7 +231,8 @@ def run_batch_cmd(args) -> int:
         raise UserError("--workers starts a local cluster; with --scheduler the cluster's own workers run the tasks")
     try:
         spec = TaskSpec.parse(args.task, suv_type=args.suv, min_volume_ml=args.min_volume,
-                              exclude=() if args.no_exclude else ("brain", "bladder"))
+                              exclude=() if args.no_exclude else ("brain", "bladder"), reference=args.brain_reference,
+                              database=args.brain_db, grid_mm=args.brain_grid)
         from workstation.batch.store import ResultStore
 
         store = ResultStore(args.out, resume=args.resume, force=args.force)
@@ -287,7 +296,8 @@ def _run(args, spec, store, refs, inputs) -> int:
     paths = store.paths
     print(f"{s.done} series run ({s.failed} failed), {s.skipped} skipped as done, in {s.seconds:.1f} s; "
           f"{s.series_rows} series rows and {s.lesion_rows} lesion rows in {paths['series']} and "
-          f"{paths['lesions'].name} (CSV: {paths['series_csv'].name}, {paths['lesions_csv'].name})")
+          f"{paths['lesions'].name} (CSV: {paths['series_csv'].name}, {paths['lesions_csv'].name})"
+          + (f"; region rows in {paths['regions'].name}" if spec.name == "brain" else ""))
     return 0
 
 
