@@ -14,7 +14,7 @@ import pytest
 
 from workstation.batch.engine import run_batch
 from workstation.batch.schema import REGION_NAMES
-from workstation.batch.store import ResultStore, load_regions, load_results
+from workstation.batch.store import ResultStore, load_level, load_results
 from workstation.batch.tasks import BRAIN_REFERENCES, SeriesRef, TaskSpec
 from workstation.io.series import find_series
 
@@ -46,7 +46,7 @@ def test_brain_rows_show_the_pattern_and_equal_the_brain_command(subjects, tmp_p
     s, out = _run(root, tmp_path)
     assert (s.done, s.failed) == (2, 0)
     series, lesions, _ = load_results(out)
-    regions = load_regions(out)
+    regions = load_level(out, "regions")
     assert lesions == [] and all(r["status"] == "ok" for r in series), [r["error"] for r in series]
     assert set(regions[0]) == set(REGION_NAMES)
     by_desc = {}

@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from workstation.batch.schema import empty_lesion_row, empty_region_row, empty_series_row
+from workstation.batch.schema import empty_lesion_row, empty_region_row, empty_series_row, empty_voi_row
 
-TASKS = ("lesions", "suv", "references", "qa", "brain")
+TASKS = ("lesions", "suv", "references", "qa", "brain", "dosimetry")
+DOSE_METHODS = ("led", "dvk")  # analysis.dosimetry.pipeline.METHODS (checked by a test)
 BRAIN_REFERENCES = ("pons", "cerebellum", "global")  # analysis.brain.pipeline.REFERENCES (checked by a test)
 DEFAULT_METHOD = "fixed:2.5"
 
@@ -50,6 +51,7 @@ class SeriesRef:
     files: tuple[str, ...]
     study_uid: str = ""
     url: str = ""
+    group: tuple[str, ...] = ()  # dosimetry: the Series Instance UIDs of the therapy's time points
 
     @property
     def source(self) -> str:
@@ -59,7 +61,10 @@ class SeriesRef:
 
     @property
     def identity(self) -> str:
-        """What names the series for resume: its UID, else its sorted file paths."""
+        """What names the series for resume: its UID, else its sorted file paths (a therapy: the UIDs
+        of all its time points, so a therapy with one more scan is a new result)."""
+        if self.group:
+            return "therapy:" + "|".join(sorted(self.group))
         return self.series_uid or "files:" + "|".join(sorted(self.files))
 
 
@@ -75,11 +80,12 @@ class TaskSpec:
     reference: str = "pons"  # brain: reference region
     database: str = ""  # brain: normal database (name or folder; empty: SUVR and asymmetry only)
     grid_mm: float = 4.0  # brain: MNI grid without a database (a database has its own)
+    dose_method: str = "led"  # dosimetry: led or dvk
 
     @classmethod
     def parse(cls, text: str, *, suv_type: str = "bw", min_volume_ml: float = 0.5,
               exclude: tuple[str, ...] = ("brain", "bladder"), reference: str = "pons", database: str = "",
-              grid_mm: float = 4.0) -> "TaskSpec":
+              grid_mm: float = 4.0, dose_method: str = "led") -> "TaskSpec":
         """``lesions``, ``lesions:pct:41``, ``suv``, ``references``, ``qa`` or ``brain`` -> TaskSpec (BatchError if not)."""
         from workstation.core.vocabulary import DEFAULT_EXCLUDE
         from workstation.analysis.suv.factor import normalize_suv_type
@@ -88,7 +94,7 @@ class TaskSpec:
         name, _, method = str(text).strip().partition(":")
         name = name.lower()
         if name not in TASKS:
-            raise BatchError(f"--task {text!r}: known tasks are lesions[:METHOD], suv, references, qa, brain")
+            raise BatchError(f"--task {text!r}: known tasks are lesions[:METHOD], suv, references, qa, brain, dosimetry")
         if method and name != "lesions":
             raise BatchError(f"--task {text!r}: only the lesions task takes a method")
         if name == "lesions":
@@ -112,6 +118,10 @@ class TaskSpec:
             if not (grid_mm > 0):
                 raise BatchError("--brain-grid must be more than 0 mm")
             return cls(name, "", suv_type, reference=reference, database=str(database or ""), grid_mm=float(grid_mm))
+        if name == "dosimetry":
+            if dose_method not in DOSE_METHODS:
+                raise BatchError(f"--dosimetry-method {dose_method!r}: one of {', '.join(DOSE_METHODS)}")
+            return cls(name, "", suv_type, dose_method=dose_method)
         return cls(name, method, suv_type, float(min_volume_ml), tuple(exclude))
 
     @property
@@ -127,6 +137,9 @@ class TaskSpec:
             p.update(liver="found automatically (3 cm sphere)", blood_pool="found automatically (1 x 2 cm cylinder)")
         if self.name == "brain":
             p.update(reference=self.reference, database=self.database, grid_mm=self.grid_mm if not self.database else None)
+        if self.name == "dosimetry":
+            p = {"task": self.name, "dose_method": self.dose_method, "fit": "auto", "decay_policy": "factor",
+                 "register": True, "vois": "RTSTRUCT below the scans"}
         return p
 
     def parameters_json(self) -> str:
@@ -200,7 +213,7 @@ def run_task(ref: SeriesRef, spec: TaskSpec, web: WebSource | None = None) -> di
     ``url`` is first retrieved by WADO-RS into a temporary folder of this process (``TMPDIR``),
     which is removed when the task ends, whatever happened; a series not retrieved whole is a
     failure row."""
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.thread_time()
     row = empty_series_row()
     row.update(result_key=result_key(ref, spec), series_uid=ref.series_uid, study_uid=ref.study_uid,
                source=ref.source, n_files=len(ref.files), task=spec.name, method=spec.method,
@@ -221,8 +234,11 @@ def run_task(ref: SeriesRef, spec: TaskSpec, web: WebSource | None = None) -> di
         row.update(status="failed", error=f"{type(exc).__name__}: {msg}")
         lesions = []
     row["seconds"] = time.perf_counter() - t0
+    row["cpu_seconds"] = time.thread_time() - c0
     if spec.name == "brain":
         return {"series": row, "lesions": [], "regions": lesions}
+    if spec.name == "dosimetry":
+        return {"series": row, "lesions": [], "vois": lesions}
     return {"series": row, "lesions": lesions}
 
 
@@ -247,6 +263,8 @@ def _quantify(ref: SeriesRef, files: tuple[str, ...], spec: TaskSpec, row: dict)
 
     if not files:
         raise BatchError("the series has no files")
+    if spec.name == "dosimetry":
+        return _dosimetry(files, spec, row)
     vol = load_series(list(files))
     _describe(vol, row)
     if not vol.is_pet or vol.pet is None:
@@ -329,6 +347,87 @@ def _brain(vol, spec: TaskSpec, row: dict) -> list[dict]:
                  hemisphere=r["hemisphere"], suvr=_num(r["suvr"]), z=_num(r.get("z")),
                  percentile=_num(r.get("percentile")), ai=_num(r.get("ai")), ai_z=_num(r.get("ai_z")),
                  reference=r["reference"])
+        out.append(x)
+    return out
+
+
+def therapy_groups(paths) -> list[SeriesRef]:
+    """The dosimetry tasks of folders: their SPECT/PET image series (PT, NM) grouped into therapies,
+    one per patient and administration (PatientID and RadiopharmaceuticalStartDateTime, else the
+    series date and RadiopharmaceuticalStartTime, to the minute), each with the RTSTRUCTs whose
+    referenced frame of reference is one of its scans'. The patient ID is used for grouping here,
+    in the driver, and is written nowhere."""
+    import pydicom
+
+    from workstation.io.series import find_series
+
+    found = find_series([str(p) for p in paths])
+    images = [s for s in found if s.is_image and str(s.modality).upper() in ("PT", "PET", "NM")]
+    structs = [s for s in found if str(s.modality).upper() == "RTSTRUCT"]
+    groups: dict[tuple[str, str], list] = {}
+    for se in images:
+        try:
+            ds = pydicom.dcmread(se.files[0], stop_before_pixels=True)
+        except Exception:  # noqa: BLE001 - unreadable: a therapy of its own, whose task says why
+            groups.setdefault(("?", se.series_uid), []).append(se)
+            continue
+        item = (ds.get("RadiopharmaceuticalInformationSequence") or [None])[0]
+        start = str(item.get("RadiopharmaceuticalStartDateTime", "") or "") if item is not None else ""
+        if not start and item is not None:
+            start = str(ds.get("SeriesDate", "") or "") + str(item.get("RadiopharmaceuticalStartTime", "") or "")
+        key = (str(ds.get("PatientID", "") or ""), start[:12] or se.series_uid)
+        groups.setdefault(key, []).append(se)
+    out = []
+    for members in groups.values():
+        members.sort(key=lambda s: s.series_uid)
+        frames = {s.frame_of_reference_uid for s in members if s.frame_of_reference_uid}
+        rs_files = []
+        for rs in structs:  # the scan index reads an RTSTRUCT's (referenced) frame of reference
+            if rs.frame_of_reference_uid and rs.frame_of_reference_uid in frames:
+                rs_files += rs.files
+        files = tuple(f for s in members for f in s.files) + tuple(sorted(rs_files))
+        out.append(SeriesRef(members[0].series_uid, files, members[0].study_uid,
+                             group=tuple(s.series_uid for s in members)))
+    return out
+
+
+def _dosimetry(files, spec: TaskSpec, row: dict) -> list[dict]:
+    """One therapy (see :func:`therapy_groups`) through the dosimetry chain exactly as
+    ``workstation dosimetry`` runs it (``analysis.dosimetry.pipeline``): time points, registration to
+    the first, RTSTRUCT VOIs, fits, TIA and absorbed dose; one VOI row each."""
+    from workstation.analysis.dosimetry.pipeline import DosimetryOptions, run_dosimetry
+    from workstation.analysis.dosimetry.timepoints import time_point_from_volume
+    from workstation.io.loader import load_series
+    from workstation.io.series import find_series
+
+    found = find_series(list(files))
+    scans = [s for s in found if s.is_image and str(s.modality).upper() in ("PT", "PET", "NM")]
+    structs = sorted(f for s in found if str(s.modality).upper() == "RTSTRUCT" for f in s.files)
+    if not scans:
+        raise BatchError("the therapy has no SPECT/PET image series")
+    tps = []
+    for n, se in enumerate(scans):
+        vol = load_series(se.files)
+        if n == 0:
+            _describe(vol, row)
+        tps.append(time_point_from_volume(vol, f"TP{n + 1}"))
+    res = run_dosimetry(tps, structs, DosimetryOptions(method=spec.dose_method))
+    tps = res.therapy.time_points  # sorted by time after injection
+    first = tps[0].volume
+    row.update(series_uid=first.series_uid or row["series_uid"], study_uid=first.study_uid or row["study_uid"],
+               dosimetry_time_points=len(tps), dosimetry_times_h=json.dumps([round(tp.time_h, 4) for tp in tps]),
+               dosimetry_nuclide=res.therapy.nuclide.name,
+               dosimetry_administered_mbq=None if res.therapy.administered_bq is None
+               else res.therapy.administered_bq / 1e6, warnings=json.dumps(list(res.warnings)))
+    out = []
+    for v in res.vois:
+        x = empty_voi_row()
+        x.update(result_key=row["result_key"], series_uid=row["series_uid"], task=spec.name, voi=v.name,
+                 volume_ml=_num(v.volume_ml), mass_g=_num(v.mass_g), activities_mbq=json.dumps(list(v.activities_mbq)),
+                 fit_model=v.fit.model, lambda_eff_per_h=_num(v.fit.lambda_eff_per_h), tia_mbq_h=_num(v.fit.tia_mbq_h),
+                 tia_sd_mbq_h=_num(v.fit.tia_sd_mbq_h), dose_gy=_num(v.dose_gy), dose_sd_gy=_num(v.dose_sd_gy),
+                 dose_led_gy=_num(v.dose_led_gy), dose_dvk_gy=_num(v.dose_dvk_gy), gy_per_gbq=_num(v.gy_per_gbq),
+                 bed_gy=_num(v.bed_gy))
         out.append(x)
     return out
 

@@ -48,9 +48,10 @@ def add_parser(sub):
                    help="--dicomweb: tries to retrieve a series whole before its row is a failure (default 2)")
     r.add_argument("--wado-deadline", type=float, default=600.0, metavar="S",
                    help="--dicomweb: deadline of the retrieve of one series, all tries together (default 600 s)")
-    r.add_argument("--task", required=True, metavar="TASK", help="lesions[:METHOD] | suv | references | qa | brain "
+    r.add_argument("--task", required=True, metavar="TASK", help="lesions[:METHOD] | suv | references | qa | brain | dosimetry "
                                                                  "(METHOD as for `workstation lesions`, default fixed:2.5; "
-                                                                 "brain: regional SUVR table, see --brain-*)")
+                                                                 "brain: regional SUVR table, see --brain-*; "
+                                                                 "dosimetry: one task per therapy, VOI rows)")
     r.add_argument("--out", default="results.parquet", metavar="FILE.parquet",
                    help="series table (default results.parquet); the lesion table, CSV copies, journal and run "
                         "metadata are written beside it")
@@ -85,6 +86,8 @@ def add_parser(sub):
                         "it); without it SUVR and asymmetry only")
     r.add_argument("--brain-grid", type=float, default=4.0, metavar="MM",
                    help="brain without a database: MNI grid spacing (default 4 mm)")
+    r.add_argument("--dosimetry-method", default="led", choices=("led", "dvk"),
+                   help="dosimetry: absorbed dose by local energy deposition or a dose voxel kernel (default led)")
     r.add_argument("--db", metavar="FILE", help="study database file (default: in the user data directory)")
     r.add_argument("--quiet", action="store_true", help="no progress line")
     r.set_defaults(func=run_batch_cmd)
@@ -105,6 +108,8 @@ def _refs(args):
 
     from workstation.batch.tasks import SeriesRef
 
+    if (args.dicomweb or args.select is not None) and args.task.strip().lower() == "dosimetry":
+        raise UserError("--task dosimetry takes folders (PATH... or folders in --from-list), not --select or --dicomweb")
     if args.dicomweb:
         from workstation.batch.select import select_dicomweb
         from workstation.batch.tasks import strip_credentials
@@ -139,6 +144,13 @@ def _refs(args):
     if missing:
         raise UserError(f"{missing[0]}: no such file or folder")
     refs = []
+    if args.task.strip().lower() == "dosimetry":
+        if uids or not paths:
+            raise UserError("--task dosimetry takes folders (PATH... or folders in --from-list): their scans are "
+                            "grouped into therapies by patient and administration")
+        from workstation.batch.tasks import therapy_groups
+
+        return therapy_groups(paths), {"paths": [str(p) for p in paths]}
     if paths:
         from workstation.io.series import find_series
 
@@ -232,7 +244,7 @@ def run_batch_cmd(args) -> int:
     try:
         spec = TaskSpec.parse(args.task, suv_type=args.suv, min_volume_ml=args.min_volume,
                               exclude=() if args.no_exclude else ("brain", "bladder"), reference=args.brain_reference,
-                              database=args.brain_db, grid_mm=args.brain_grid)
+                              database=args.brain_db, grid_mm=args.brain_grid, dose_method=args.dosimetry_method)
         from workstation.batch.store import ResultStore
 
         store = ResultStore(args.out, resume=args.resume, force=args.force)
@@ -240,7 +252,8 @@ def run_batch_cmd(args) -> int:
     except (BatchError, SelectError) as exc:
         raise UserError(str(exc)) from None
     if not refs:
-        raise UserError("no PET series selected: nothing to run")
+        raise UserError("no PET series selected: nothing to run" if spec.name != "dosimetry"
+                        else "no SPECT/PET scans found in the folders: nothing to run")
     return _run(args, spec, store, refs, inputs)
 
 
@@ -297,7 +310,8 @@ def _run(args, spec, store, refs, inputs) -> int:
     print(f"{s.done} series run ({s.failed} failed), {s.skipped} skipped as done, in {s.seconds:.1f} s; "
           f"{s.series_rows} series rows and {s.lesion_rows} lesion rows in {paths['series']} and "
           f"{paths['lesions'].name} (CSV: {paths['series_csv'].name}, {paths['lesions_csv'].name})"
-          + (f"; region rows in {paths['regions'].name}" if spec.name == "brain" else ""))
+          + (f"; region rows in {paths['regions'].name}" if spec.name == "brain" else "")
+          + (f"; VOI rows in {paths['vois'].name}" if spec.name == "dosimetry" else ""))
     return 0
 
 
