@@ -15,6 +15,13 @@ run.json's "seconds" for batch), studies per minute from both, the speed-up of 2
 (goal >= 1.8x on a machine with 2 free cores) and the overhead per study of the 1-worker engine
 against the loop (goal <= 10 %). Prints the load average: on a shared machine the numbers move.
 
+Then, from CPU time (less sensitive to a loaded machine than wall time, though cache contention still
+inflates it): per study, the CPU inside the tasks (their ``cpu_seconds``), in the worker processes
+outside the tasks (Dask's worker: comms, serialisation, heartbeats, profiler) and in the driver
+(scheduler, client, journal); the parallelism of each run (worker CPU seconds / task-phase wall
+seconds; a free core per worker gives 1.0 each); and the speed-up that those CPU costs allow on a
+machine with this many cores when the driver shares them with 2 workers (2 w / (w + d) on 2 cores).
+
 Usage: python bench/bench_batch.py [--studies N] [--shape K,J,I] [--task lesions] [--keep DIR]
 """
 
