@@ -15,6 +15,13 @@ run.json's "seconds" for batch), studies per minute from both, the speed-up of 2
 (goal >= 1.8x on a machine with 2 free cores) and the overhead per study of the 1-worker engine
 against the loop (goal <= 10 %). Prints the load average: on a shared machine the numbers move.
 
+Then, from CPU time (less sensitive to a loaded machine than wall time, though cache contention still
+inflates it): per study, the CPU inside the tasks (their ``cpu_seconds``), in the worker processes
+outside the tasks (Dask's worker: comms, serialisation, heartbeats, profiler) and in the driver
+(scheduler, client, journal); the parallelism of each run (worker CPU seconds / task-phase wall
+seconds; a free core per worker gives 1.0 each); and the speed-up that those CPU costs allow on a
+machine with this many cores when the driver shares them with 2 workers (2 w / (w + d) on 2 cores).
+
 Usage: python bench/bench_batch.py [--studies N] [--shape K,J,I] [--task lesions] [--keep DIR]
 """
 
@@ -44,6 +51,7 @@ t1, c1 = time.perf_counter(), time.process_time()
 rows = [run_task(r, spec) for r in refs]
 t2, c2 = time.perf_counter(), time.process_time()
 print(json.dumps({"n": len(rows), "task_s": t2 - t1, "task_cpu_s": c2 - c1,
+                  "inside_cpu_s": sum(r["series"]["cpu_seconds"] for r in rows),
                   "failed": sum(r["series"]["status"] != "ok" for r in rows)}))
 """
 
@@ -66,6 +74,7 @@ def run_loop(folder: Path, task: str) -> dict:
     out = json.loads(r.stdout.strip().splitlines()[-1])
     out["wall_s"] = time.perf_counter() - t
     out["cpu_s"] = _cpu() - c
+    out["load"] = os.getloadavg()[0]
     return out
 
 
@@ -82,11 +91,40 @@ def run_batch(folder: Path, task: str, workers: int, out_dir: Path) -> dict:
     meta = json.loads(out.with_name(f"w{workers}.run.json").read_text())["runs"][-1]
     import pyarrow.parquet as pq
 
-    inside = sum(r["seconds"] for r in pq.read_table(out, columns=["seconds"]).to_pylist())
+    rows = pq.read_table(out, columns=["seconds", "cpu_seconds"]).to_pylist()
+    inside = sum(r["seconds"] for r in rows)
     phase = meta.get("task_phase_cpu_s") or {}
     return {"n": meta["completed"], "task_s": meta["seconds"], "wall_s": wall, "failed": meta["failed"],
             "warm_up_s": meta.get("warm_up_s"), "cpu_s": cpu, "inside_s": inside,
+            "inside_cpu_s": sum(r["cpu_seconds"] or 0.0 for r in rows), "load": os.getloadavg()[0],
+            "worker_cpu_s": phase.get("workers"), "driver_cpu_s": phase.get("driver"),
             "task_cpu_s": (phase["workers"] + phase["driver"]) if phase else None}
+
+
+def _cpu_table(res: dict, n: int, cores: int) -> None:
+    """Where the CPU goes, per study, and the scaling read from CPU time (robust to a shared machine):
+    in the tasks (the work itself), in the worker processes outside the tasks (Dask's worker: comms,
+    (de)serialisation, heartbeats), in the driver (scheduler, client, journal); parallelism = worker CPU
+    seconds / task-phase wall seconds (1.0 = one core busy all the time)."""
+    print(f"\n{'':<10} {'in tasks':>9} {'worker':>8} {'driver':>8}  ms CPU per study   {'parallelism':>11} {'load 1 min':>10}")
+    for name, r in res.items():
+        inside = 1000 * r["inside_cpu_s"] / n
+        if r.get("worker_cpu_s") is None:
+            print(f"{name:<10} {inside:9.1f} {'':>8} {'':>8}  {'':17} {'':>11} {r['load']:10.2f}")
+            continue
+        w, d = 1000 * r["worker_cpu_s"] / n, 1000 * r["driver_cpu_s"] / n
+        print(f"{name:<10} {inside:9.1f} {w - inside:+8.1f} {d:8.1f}  {'':17} {r['worker_cpu_s'] / r['task_s']:11.2f} "
+              f"{r['load']:10.2f}")
+    one, two = res["1 worker"], res["2 workers"]
+    if one.get("worker_cpu_s") is None or two.get("worker_cpu_s") is None:
+        return
+    p1, p2 = one["worker_cpu_s"] / one["task_s"], two["worker_cpu_s"] / two["task_s"]
+    w, d = one["worker_cpu_s"] / n, one["driver_cpu_s"] / n
+    bound = min(2.0, cores * w / (w + d)) if cores < 3 else 2.0 * w / max(w, d)
+    print(f"CPU-time scaling, 2 workers / 1 worker: parallelism {p2:.2f} / {p1:.2f} = {p2 / p1:.2f}x; worker CPU per "
+          f"study {1000 * two['worker_cpu_s'] / n:.1f} / {1000 * w:.1f} ms")
+    print(f"bound on a free {cores}-core machine from these CPU costs (2 workers and the driver share the cores): "
+          f"{bound:.2f}x")
 
 
 def main() -> int:
@@ -147,6 +185,7 @@ def main() -> int:
               f"{1000 * (one['cpu_s'] - loop['cpu_s']) / n:+.1f} ms ({100 * (one['cpu_s'] - loop['cpu_s']) / loop['cpu_s']:+.1f} %)")
         print(f"speed-up 2 workers / 1 worker: task phase {one['task_s'] / two['task_s']:.2f}x, whole command "
               f"{one['wall_s'] / two['wall_s']:.2f}x (goal >= 1.8x)")
+        _cpu_table(res, n, os.cpu_count() or 1)
         fails = {k: r["failed"] for k, r in res.items() if r["failed"]}
         if fails:
             print(f"failures: {fails}")

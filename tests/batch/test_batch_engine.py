@@ -200,3 +200,23 @@ def test_200_studies_match_serial_and_survive_sigkill(tmp_path):
         _interrupt_and_resume(tmp_path / "c", n, c, tmp_path)
     rows = _sigkill_run(tmp_path / "c", n, tmp_path, "dask2")
     assert sum(r["status"] != "ok" for r in rows) == 1
+
+
+def test_local_cluster_workers_run_without_the_profiler(cohort, tmp_path, monkeypatch):
+    """The local workers leave out Dask's statistical profiler (CPU beside the tasks all run long);
+    the environment variable still decides when it is set."""
+    root, _ = cohort
+    refs = _refs(root)[:2]
+    monkeypatch.delenv("DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED", raising=False)
+    run_batch(refs, TaskSpec.parse("suv"), ResultStore(tmp_path / "a.parquet"), workers=1)
+    assert load_results(tmp_path / "a.parquet")[2]["runs"][0]["worker_profiler"] is False
+    monkeypatch.setenv("DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED", "True")
+    import dask
+
+    dask.config.refresh()
+    try:
+        run_batch(refs, TaskSpec.parse("suv"), ResultStore(tmp_path / "b.parquet"), workers=1)
+    finally:
+        monkeypatch.delenv("DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED")
+        dask.config.refresh()
+    assert load_results(tmp_path / "b.parquet")[2]["runs"][0]["worker_profiler"] is True

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workstation.batch.schema import LESION_NAMES, SERIES_NAMES
+from workstation.batch.schema import LESION_NAMES, REGION_NAMES, SERIES_NAMES
 from workstation.batch.tasks import BatchError, SeriesRef, TaskSpec, age_years, qc_flags, result_key, run_task
 from workstation.io.series import find_series
 from workstation.testing.cohort import write_cohort
@@ -84,14 +84,14 @@ def test_task_parsing_and_resume_key():
     assert k != result_key(ref, TaskSpec.parse("lesions:pct:41"))
     assert k != result_key(ref, TaskSpec.parse("lesions", min_volume_ml=1.0))
     assert k != result_key(ref, spec, version="9.9")
-    for bad in ("brain", "suv:fixed:2", "lesions:nope"):
+    for bad in ("brains", "suv:fixed:2", "lesions:nope", "brain:fixed:2"):
         with pytest.raises(BatchError):
             TaskSpec.parse(bad)
 
 
 def test_readme_documents_every_column():
     text = README.read_text(encoding="utf-8")
-    missing = [c for c in SERIES_NAMES + LESION_NAMES if f"| `{c}` |" not in text]
+    missing = [c for c in SERIES_NAMES + LESION_NAMES + REGION_NAMES if f"| `{c}` |" not in text]
     assert not missing, f"README's batch schema lacks {missing}"
 
 

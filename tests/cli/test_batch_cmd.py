@@ -67,7 +67,11 @@ def test_from_list_folders_and_uids(small_cohort, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("args,words", [
-    (["--task", "dosimetry"], "known tasks are"),
+    (["--task", "radiomics"], "known tasks are"),
+    (["--task", "dosimetry"], "--task dosimetry takes folders"),
+    (["--task", "suv", "--cluster-option", "cores=2"], "--cluster-option goes with --cluster"),
+    (["--task", "suv", "--wado-attempts", "0", "--dicomweb", "http://127.0.0.1:9/dicom-web"], "--wado-attempts"),
+    (["--task", "suv", "--dicomweb", "http://[::1"], "not a valid URL"),
     (["--task", "suv:a50"], "only the lesions task takes a method"),
     (["--task", "lesions:fixed:x"], "--task"),
     (["--task", "suv", "--select", "sex=X and"], "--select"),

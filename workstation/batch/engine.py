@@ -21,7 +21,9 @@ results arrive, so the scheduler never holds the whole cohort's file lists.
 
 The workers need the ``workstation`` package (same version: checked before the first task) and
 read the series' files by path: they must see the same file system (the managed store on a shared
-disk, or the given folders). A script that calls :func:`run_batch` with a local cluster needs the
+disk, or the given folders), or, for series with a DICOMweb URL, retrieve them by WADO-RS into a
+temporary folder of their own (``tasks.WebSource``). ``jobqueue_cluster`` builds a dask-jobqueue
+cluster (SLURM, PBS) whose workers are batch jobs. A script that calls :func:`run_batch` with a local cluster needs the
 ``if __name__ == "__main__":`` guard (the workers are spawned processes). ``run.json`` records the
 CPU time of the task phase (workers, and the driver with the local scheduler), which the benchmark
 compares with a plain loop's.
@@ -29,6 +31,7 @@ compares with a plain loop's.
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import socket
@@ -39,7 +42,8 @@ from datetime import datetime, timezone
 
 from workstation.batch.schema import empty_series_row
 from workstation.batch.store import ResultStore
-from workstation.batch.tasks import BatchError, SeriesRef, TaskSpec, result_key, run_task, software_version, warm_up
+from workstation.batch.tasks import (BatchError, SeriesRef, TaskSpec, WebSource, result_key, run_task, software_version,
+                                     warm_up)
 
 
 @dataclass
@@ -125,23 +129,27 @@ def plan(refs, spec: TaskSpec, store: ResultStore, retry_failed: bool = False):
 
 def run_batch(refs, spec: TaskSpec, store: ResultStore, *, workers: int | None = None, scheduler: str | None = None,
               retry_failed: bool = False, on_progress=None, on_start=None, memory_limit="auto",
-              meta: dict | None = None) -> RunSummary:
+              meta: dict | None = None, web: WebSource | None = None, cluster=None) -> RunSummary:
     """Run ``spec`` on every series of ``refs`` (see the module docstring). ``on_progress(Progress)``
-    is called after each result, ``on_start(Progress)`` once the cluster is up (its dashboard known)."""
+    is called after each result, ``on_start(Progress)`` once the cluster is up (its dashboard known).
+    ``web``: credentials, attempts and deadline for the series that have a DICOMweb URL. ``cluster``:
+    a Dask cluster object not yet scaled (:func:`jobqueue_cluster`), scaled to ``workers`` workers
+    (default 1) and closed at the end."""
     todo, skipped = plan(refs, spec, store, retry_failed)
     prog = Progress(total=len(todo), skipped=skipped)
     started_utc = datetime.now(timezone.utc).isoformat(timespec="seconds")
     interrupted = False
     engine = {}
     try:
-        if workers == 0 and not scheduler:
+        if workers == 0 and not scheduler and cluster is None:
             engine = {"engine": "serial (no Dask)", "workers": 0}
             if on_start:
                 on_start(prog)
             for key, ref in todo:
-                _record(store, run_task(ref, spec), prog, on_progress)
+                _record(store, run_task(ref, spec, web), prog, on_progress)
         else:
-            engine = _run_dask(todo, spec, store, prog, workers, scheduler, memory_limit, on_progress, on_start)
+            engine = _run_dask(todo, spec, store, prog, workers, scheduler, memory_limit, on_progress, on_start,
+                               web, cluster)
     except KeyboardInterrupt:
         interrupted = True
     except BaseException:
@@ -193,13 +201,20 @@ def _record(store: ResultStore, result: dict, prog: Progress, on_progress) -> No
         on_progress(prog)
 
 
-def _run_dask(todo, spec, store, prog, workers, scheduler, memory_limit, on_progress, on_start) -> dict:
+def _run_dask(todo, spec, store, prog, workers, scheduler, memory_limit, on_progress, on_start, web=None,
+              given=None) -> dict:
     import logging
 
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
-    if scheduler:
+    if given is not None:  # dask-jobqueue: the batch system starts the workers as jobs
+        cluster = given
+        cluster.scale(n=max(1, workers or 1))
+        client = Client(cluster)
+        engine = {"engine": f"dask distributed ({type(given).__name__})", "scheduler": cluster.scheduler_address}
+        client.wait_for_workers(1)  # the first job may wait in the batch system's queue
+    elif scheduler:
         try:  # timeout: distributed.comm.timeouts.connect (Dask's configuration)
             client = Client(scheduler)
         except (OSError, ValueError) as exc:
@@ -207,7 +222,7 @@ def _run_dask(todo, spec, store, prog, workers, scheduler, memory_limit, on_prog
         engine = {"engine": "dask distributed", "scheduler": scheduler}
     else:
         n = workers if workers and workers > 0 else (os.cpu_count() or 1)
-        with _workers_ignore_ctrl_c():
+        with _workers_ignore_ctrl_c(), _local_worker_config():
             cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, memory_limit=memory_limit,
                                    dashboard_address="127.0.0.1:0", silence_logs=logging.WARNING)
         client = Client(cluster)
@@ -221,6 +236,10 @@ def _run_dask(todo, spec, store, prog, workers, scheduler, memory_limit, on_prog
         engine["dashboard"] = prog.dashboard
         if on_start:
             on_start(prog)
+        try:  # recorded in run.json: whether the workers run Dask's statistical profiler (see _local_worker_config)
+            engine["worker_profiler"] = any(client.run(_profiler_on).values())
+        except Exception:  # noqa: BLE001 - a record only
+            pass
         versions = client.run(software_version)  # the resume key holds the version: one version on every worker
         other = {addr: v for addr, v in versions.items() if v != software_version()}
         if other:
@@ -248,7 +267,7 @@ def _run_dask(todo, spec, store, prog, workers, scheduler, memory_limit, on_prog
             key, ref = item
             dkey = f"workstation-batch-{key}"
             refs[dkey] = ref
-            fut = client.submit(run_task, ref, spec, key=dkey, pure=False)
+            fut = client.submit(run_task, ref, spec, web, key=dkey, pure=False)
             futures.append(fut)
             return fut
 
@@ -287,6 +306,73 @@ def _run_dask(todo, spec, store, prog, workers, scheduler, memory_limit, on_prog
         if cluster is not None:
             cluster.close()
     return engine
+
+
+JOBQUEUE_KINDS = {"slurm": "SLURMCluster", "pbs": "PBSCluster"}
+
+
+def parse_cluster_options(items) -> dict:
+    """``KEY=VALUE`` strings -> keyword arguments of a dask-jobqueue cluster. A VALUE that reads as
+    JSON is taken as such (``cores=8`` -> 8, ``job_extra_directives=["--gres=gpu:1"]`` -> a list),
+    anything else is text (``memory=16GB``, ``walltime=02:00:00``, ``queue=short``)."""
+    out = {}
+    for item in items or ():
+        key, sep, value = str(item).partition("=")
+        key = key.strip()
+        if not sep or not key.isidentifier():
+            raise BatchError(f"--cluster-option {item!r}: give KEY=VALUE (e.g. cores=8, memory=16GB, walltime=02:00:00)")
+        try:
+            out[key] = json.loads(value)
+        except ValueError:
+            out[key] = value
+    return out
+
+
+def jobqueue_cluster(kind: str, options: dict | None = None):
+    """A dask-jobqueue cluster (``slurm`` or ``pbs``) with ``options`` (its keyword arguments: cores,
+    memory, walltime, queue, account, job_extra_directives, ...), not yet scaled: no job is
+    submitted before :func:`run_batch` scales it. Unless ``processes`` is given, every core of a job
+    is a worker process of one thread (``processes = cores``), as on a local cluster: one series per
+    process at a time, and memory bounded per process. The job script is ``cluster.job_script()``."""
+    kind = str(kind).lower()
+    if kind not in JOBQUEUE_KINDS:
+        raise BatchError(f"--cluster {kind!r}: known batch systems are {', '.join(JOBQUEUE_KINDS)}")
+    try:
+        import dask_jobqueue
+    except ImportError:
+        raise BatchError(f"--cluster {kind} needs the optional package dask-jobqueue: pip install dask-jobqueue "
+                         "(or pip install 'pet-workstation[cluster]')") from None
+    opts = dict(options or {})
+    if "cores" not in opts or "memory" not in opts:
+        raise BatchError(f"--cluster {kind}: give at least --cluster-option cores=N and --cluster-option memory=SIZE "
+                         "(the resources of one job)")
+    opts.setdefault("processes", opts["cores"])
+    try:
+        return getattr(dask_jobqueue, JOBQUEUE_KINDS[kind])(**opts)
+    except (TypeError, ValueError) as exc:
+        raise BatchError(f"--cluster {kind}: {' '.join(str(exc).split())}") from None
+
+
+def _profiler_on() -> bool:
+    import dask
+
+    return bool(dask.config.get("distributed.worker.profile.enabled", True))
+
+
+@contextmanager
+def _local_worker_config():
+    """The local workers without Dask's statistical profiler (a stack sample every 10 ms, for the
+    dashboard's profile page): CPU that a worker spends beside its tasks, all the run long. Measured
+    with bench_batch's CPU split (1 worker, 40 small studies, load about 20): 24-25 ms per study
+    outside the tasks with it, 14-22 ms without. DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED set in the
+    environment decides instead."""
+    import dask
+
+    if os.environ.get("DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED") is not None:
+        yield
+        return
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        yield
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""The two result tables of a batch run (series level and lesion level) and their columns.
+"""The result tables of a batch run (series level, and below it lesions, brain regions or dosimetry VOIs).
 
 Every row a task returns has exactly these columns (missing values are None), so that the
 Parquet and CSV files of any run, complete or interrupted, have one fixed schema. The README's
@@ -11,11 +11,11 @@ from __future__ import annotations
 # (name, type, description); types: "str", "float", "int", "bool"
 SERIES_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("result_key", "str", "hash of series UID, task, parameters and software version (the resume key)"),
-    ("series_uid", "str", "Series Instance UID"),
+    ("series_uid", "str", "Series Instance UID (dosimetry: of the first time point)"),
     ("study_uid", "str", "Study Instance UID"),
-    ("source", "str", "folder of the series' first file"),
+    ("source", "str", "folder of the series' first file (DICOMweb: the service URL)"),
     ("n_files", "int", "number of files of the series"),
-    ("task", "str", "lesions, suv, references or qa"),
+    ("task", "str", "lesions, suv, references, qa, brain or dosimetry"),
     ("method", "str", "segmentation method (lesions task), else empty"),
     ("parameters", "str", "the task's parameters as JSON"),
     ("software_version", "str", "workstation version that computed the row"),
@@ -23,6 +23,7 @@ SERIES_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("error", "str", "failed: the reason (exception type and message); ok: empty"),
     ("started_utc", "str", "when the task started (ISO 8601, UTC)"),
     ("seconds", "float", "time the task took on its worker, s"),
+    ("cpu_seconds", "float", "CPU time of the task's thread on its worker, s (seconds minus waiting: I/O, other processes)"),
     ("worker", "str", "host:pid of the process that ran the task"),
     ("study_date", "str", "StudyDate (YYYYMMDD)"),
     ("patient_sex", "str", "PatientSex (M, F, O or empty)"),
@@ -63,6 +64,15 @@ SERIES_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("qa_deviation_percent", "float", "qa task: deviation of that mean from 1, %"),
     ("qa_max_slice_deviation_percent", "float", "qa task: largest slice deviation, %"),
     ("qa_pass", "bool", "qa task: within +-10 %"),
+    ("brain_reference", "str", "brain task: reference region of the SUVRs (pons, cerebellum or global)"),
+    ("brain_reference_value", "float", "brain task: mean of the reference region, in the file's units"),
+    ("brain_database", "str", "brain task: normal database the z-scores are against (empty: none, SUVR only)"),
+    ("brain_n_clusters", "int", "brain task: hypometabolic clusters (z <= -2, grey matter; empty without a database)"),
+    ("brain_min_region_z", "float", "brain task: lowest regional z-score (empty without a database)"),
+    ("dosimetry_time_points", "int", "dosimetry task: scans (time points) of the therapy"),
+    ("dosimetry_times_h", "str", "dosimetry task: hours after injection of each time point, JSON list"),
+    ("dosimetry_nuclide", "str", "dosimetry task: therapy nuclide"),
+    ("dosimetry_administered_mbq", "float", "dosimetry task: administered activity, MBq"),
 )
 
 LESION_COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -88,10 +98,46 @@ LESION_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("background", "float", "local background (a50), else empty"),
 )
 
+REGION_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("result_key", "str", "the series row this region belongs to"),
+    ("series_uid", "str", "Series Instance UID"),
+    ("task", "str", "brain"),
+    ("region", "str", "CerebrA region (ICBM152 2009c atlas)"),
+    ("hemisphere", "str", "L or R"),
+    ("suvr", "float", "regional mean in MNI space over the reference region's mean"),
+    ("z", "float", "(SUVR - normal mean at the patient's age) / normal SD; negative = lower (empty: no database)"),
+    ("percentile", "float", "percentile of z among normals (normal distribution assumed)"),
+    ("ai", "float", "asymmetry index 200 (L - R) / (L + R) of the region, %"),
+    ("ai_z", "float", "z-score of the asymmetry index"),
+    ("reference", "str", "reference region of the SUVR"),
+)
+
+VOI_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("result_key", "str", "the therapy's series row this VOI belongs to"),
+    ("series_uid", "str", "Series Instance UID of the first time point"),
+    ("task", "str", "dosimetry"),
+    ("voi", "str", "VOI (RTSTRUCT ROI name)"),
+    ("volume_ml", "float", "VOI volume on the first time point, mL"),
+    ("mass_g", "float", "VOI mass (volume x density), g"),
+    ("activities_mbq", "str", "VOI activity at each time point, MBq, JSON list"),
+    ("fit_model", "str", "time-activity fit (mono, bi, uptake-washout, trapezoid, stp)"),
+    ("lambda_eff_per_h", "float", "effective decay constant of the fit, 1/h"),
+    ("tia_mbq_h", "float", "time-integrated activity, MBq h"),
+    ("tia_sd_mbq_h", "float", "its standard deviation, MBq h"),
+    ("dose_gy", "float", "mean absorbed dose by the chosen method, Gy"),
+    ("dose_sd_gy", "float", "its standard deviation, Gy"),
+    ("dose_led_gy", "float", "local energy deposition dose (electrons), Gy"),
+    ("dose_dvk_gy", "float", "dose voxel kernel dose (electrons), Gy; empty with --dosimetry-method led"),
+    ("gy_per_gbq", "float", "dose per administered GBq"),
+    ("bed_gy", "float", "biologically effective dose (kidneys), Gy"),
+)
+
 SERIES_NAMES = tuple(c[0] for c in SERIES_COLUMNS)
 LESION_NAMES = tuple(c[0] for c in LESION_COLUMNS)
+REGION_NAMES = tuple(c[0] for c in REGION_COLUMNS)
+VOI_NAMES = tuple(c[0] for c in VOI_COLUMNS)
 #: columns that differ between two runs of the same work (when, where, how long)
-RUN_COLUMNS = ("started_utc", "seconds", "worker")
+RUN_COLUMNS = ("started_utc", "seconds", "cpu_seconds", "worker")
 
 
 def empty_series_row() -> dict:
@@ -100,6 +146,14 @@ def empty_series_row() -> dict:
 
 def empty_lesion_row() -> dict:
     return dict.fromkeys(LESION_NAMES)
+
+
+def empty_region_row() -> dict:
+    return dict.fromkeys(REGION_NAMES)
+
+
+def empty_voi_row() -> dict:
+    return dict.fromkeys(VOI_NAMES)
 
 
 def arrow_schema(columns):

@@ -248,6 +248,11 @@ def _header_fields(path: str) -> dict:
         ds = pydicom.dcmread(path, stop_before_pixels=True)
     except Exception:  # noqa: BLE001 - an unreadable file matches no header comparison; the task will say why
         return {}
+    return _header_of(ds)
+
+
+def _header_of(ds) -> dict:
+    """The header fields (scanner, manufacturer, model, tracer) of one instance's dataset."""
 
     def txt(obj, kw):
         v = obj.get(kw) if obj is not None else None
@@ -322,3 +327,57 @@ def _tri(node, rec):
     if node.op == "and":
         return False if False in vals else (None if None in vals else True)
     return True if True in vals else (None if None in vals else False)
+
+
+# ------------------------------------------------------------------------------ a DICOMweb server
+def select_dicomweb(url: str, expression: str | None, auth: dict | None = None) -> list:
+    """The image series of a DICOMweb server that the expression selects, as SeriesRefs with the
+    server's ``url`` and no files (the workers retrieve them by WADO-RS). The fields come from QIDO-RS:
+    studies (StudyDate, StudyDescription, PatientSex, PatientBirthDate), then the series of each study
+    (Modality, SeriesDate, SeriesDescription, NumberOfSeriesRelatedInstances); the header fields
+    (scanner, tracer, ...) from the WADO-RS metadata of one instance per series, read only for the
+    series the QIDO fields have not already ruled out. Raises ``net.web.WebError`` when the server
+    cannot be asked."""
+    from workstation.batch.tasks import SeriesRef
+    from workstation.net.web import find, first_instance_header
+
+    pred = parse(expression) if expression and expression.strip() else None
+    wanted = pred.fields() if pred is not None else set()
+    if "modality" not in wanted:
+        modality_pt = Comparison("modality", "=", "PT")
+        pred = modality_pt if pred is None else BoolOp("and", (modality_pt, pred))
+    needs_header = bool(wanted & set(HEADER_FIELDS))
+    out = []
+    for st in find(url, "STUDY", auth=auth):
+        study_uid = st.get("StudyInstanceUID", "")
+        if not study_uid:
+            continue
+        study_date = _text(st.get("StudyDate"))
+        for se in find(url, "SERIES", study_uid=study_uid, auth=auth):
+            series_uid = se.get("SeriesInstanceUID", "")
+            if not series_uid:
+                continue
+            series_date = _text(se.get("SeriesDate"))
+            try:
+                n = int(_text(se.get("NumberOfSeriesRelatedInstances")) or 0)
+            except ValueError:
+                n = 0
+            rec = {"modality": _text(se.get("Modality")), "series_date": series_date, "study_date": study_date,
+                   "date": series_date or study_date, "description": _text(se.get("SeriesDescription")),
+                   "study": _text(st.get("StudyDescription")), "sex": _text(st.get("PatientSex")),
+                   "age": _age(_text(st.get("PatientBirthDate")), study_date), "instances": n,
+                   "series_uid": series_uid, "study_uid": study_uid}
+            if needs_header:
+                if not _maybe(pred, rec):
+                    continue
+                ds = first_instance_header(url, study_uid, series_uid, auth)
+                rec.update(_header_of(ds) if ds is not None else {})
+            if pred(rec):
+                out.append(SeriesRef(series_uid, (), study_uid, url=url))
+    return out
+
+
+def _text(v) -> str:
+    if isinstance(v, list):
+        v = v[0] if v else ""
+    return "" if v is None else str(v)

@@ -9,7 +9,9 @@ For ``--out results.parquet`` a run writes, beside it:
   software version) is in the journal is not run again (failed ones too, unless
   ``--retry-failed``; a rerun's row then replaces the failed one).
 * ``results.parquet`` (series level) and ``results.lesions.parquet`` (lesion level), and the same
-  two tables as ``results.csv`` and ``results.lesions.csv``, rebuilt from the journal at the end of
+  two tables as ``results.csv`` and ``results.lesions.csv`` (and, for the brain task, the region level
+  ``results.regions.parquet`` / ``.csv``; for the dosimetry task, the VOI level ``results.vois.parquet``
+  / ``.csv``), rebuilt from the journal at the end of
   every run (also an interrupted one), each written to a temporary file and moved into place;
 * ``results.run.json``: the run metadata (task, parameters, software and engine versions,
   counts, times, workers, scheduler and dashboard addresses), one entry per run or resume.
@@ -24,7 +26,11 @@ import json
 import os
 from pathlib import Path
 
-from workstation.batch.schema import LESION_COLUMNS, LESION_NAMES, SERIES_COLUMNS, SERIES_NAMES, arrow_table
+from workstation.batch.schema import (LESION_COLUMNS, LESION_NAMES, REGION_COLUMNS, SERIES_COLUMNS, SERIES_NAMES,
+                                      VOI_COLUMNS, arrow_table)
+
+#: the levels below the series that only some tasks write: name -> columns (brain regions, dosimetry VOIs)
+EXTRA_LEVELS = {"regions": REGION_COLUMNS, "vois": VOI_COLUMNS}
 from workstation.batch.tasks import BatchError
 
 
@@ -35,6 +41,9 @@ def output_paths(out) -> dict[str, Path]:
     stem = out.with_suffix("")
     return {"series": out, "lesions": stem.with_name(stem.name + ".lesions.parquet"),
             "series_csv": stem.with_name(stem.name + ".csv"), "lesions_csv": stem.with_name(stem.name + ".lesions.csv"),
+            "regions": stem.with_name(stem.name + ".regions.parquet"),
+            "regions_csv": stem.with_name(stem.name + ".regions.csv"),
+            "vois": stem.with_name(stem.name + ".vois.parquet"), "vois_csv": stem.with_name(stem.name + ".vois.csv"),
             "journal": stem.with_name(stem.name + ".journal.jsonl"), "meta": stem.with_name(stem.name + ".run.json")}
 
 
@@ -84,8 +93,11 @@ class ResultStore:
                     r.seek(-1, os.SEEK_END)
                     if r.read(1) != b"\n":
                         self._fh.write(b"\n")
-        line = json.dumps({"series": result["series"], "lesions": result.get("lesions", [])},
-                          default=_json_default, allow_nan=True)
+        rec = {"series": result["series"], "lesions": result.get("lesions", [])}
+        for level in EXTRA_LEVELS:
+            if result.get(level):
+                rec[level] = result[level]
+        line = json.dumps(rec, default=_json_default, allow_nan=True)
         self._fh.write(line.encode("utf-8") + b"\n")
         self._fh.flush()
         os.fsync(self._fh.fileno())
@@ -108,11 +120,17 @@ class ResultStore:
         order = {s["result_key"]: n for n, s in enumerate(series)}
         lesions = sorted((les for r in results.values() for les in r.get("lesions", [])),
                          key=lambda x: (order.get(x["result_key"], 0), x.get("lesion") or 0))
+        extra = {level: [{k: x.get(k) for k, _t, _d in cols} for s in series
+                         for x in results[s["result_key"]].get(level, [])] for level, cols in EXTRA_LEVELS.items()}
         series = [{k: s.get(k) for k in SERIES_NAMES} for s in series]
         lesions = [{k: x.get(k) for k in LESION_NAMES} for x in lesions]
         st, lt = arrow_table(series, SERIES_COLUMNS), arrow_table(lesions, LESION_COLUMNS)
         meta = {} if run_meta is None else dict(run_meta)
-        for table, pkey, ckey in ((st, "series", "series_csv"), (lt, "lesions", "lesions_csv")):
+        tables = [(st, "series", "series_csv"), (lt, "lesions", "lesions_csv")]
+        for level, rows in extra.items():  # brain regions, dosimetry VOIs: written when the run has them
+            if rows:
+                tables.append((arrow_table(rows, EXTRA_LEVELS[level]), level, f"{level}_csv"))
+        for table, pkey, ckey in tables:
             if meta:
                 md = dict(table.schema.metadata or {})
                 md[b"workstation.batch.run"] = json.dumps(meta, default=str).encode("utf-8")
@@ -147,6 +165,17 @@ def _json_default(obj):
         return obj.item()  # numpy scalars
     except AttributeError:
         return str(obj)
+
+
+def load_level(path, level: str) -> list[dict]:
+    """The rows of a level below the series (``regions``: brain task, ``vois``: dosimetry task) of a
+    result set, from ``results.<level>.parquet`` beside ``results.parquet``; [] when the run had none."""
+    import pyarrow.parquet as pq
+
+    if level not in EXTRA_LEVELS:
+        raise ValueError(f"level {level!r}: one of {', '.join(EXTRA_LEVELS)}")
+    p = output_paths(path)[level]
+    return pq.read_table(p).to_pylist() if p.is_file() else []
 
 
 def load_results(path) -> tuple[list[dict], list[dict], dict]:

@@ -26,13 +26,15 @@ import math
 import os
 import socket
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from workstation.batch.schema import empty_lesion_row, empty_series_row
+from workstation.batch.schema import empty_lesion_row, empty_region_row, empty_series_row, empty_voi_row
 
-TASKS = ("lesions", "suv", "references", "qa")
+TASKS = ("lesions", "suv", "references", "qa", "brain", "dosimetry")
+DOSE_METHODS = ("led", "dvk")  # analysis.dosimetry.pipeline.METHODS (checked by a test)
+BRAIN_REFERENCES = ("pons", "cerebellum", "global")  # analysis.brain.pipeline.REFERENCES (checked by a test)
 DEFAULT_METHOD = "fixed:2.5"
 
 
@@ -42,19 +44,27 @@ class BatchError(ValueError):
 
 @dataclass(frozen=True)
 class SeriesRef:
-    """One series to quantify: its UID (may be empty for loose files) and its files."""
+    """One series to quantify: its UID (may be empty for loose files) and its files, or (``url``,
+    no files) the DICOMweb service root it is retrieved from by WADO-RS (see :class:`WebSource`)."""
 
     series_uid: str
     files: tuple[str, ...]
     study_uid: str = ""
+    url: str = ""
+    group: tuple[str, ...] = ()  # dosimetry: the Series Instance UIDs of the therapy's time points
 
     @property
     def source(self) -> str:
+        if self.url:
+            return strip_credentials(self.url)
         return str(Path(self.files[0]).parent) if self.files else ""
 
     @property
     def identity(self) -> str:
-        """What names the series for resume: its UID, else its sorted file paths."""
+        """What names the series for resume: its UID, else its sorted file paths (a therapy: the UIDs
+        of all its time points, so a therapy with one more scan is a new result)."""
+        if self.group:
+            return "therapy:" + "|".join(sorted(self.group))
         return self.series_uid or "files:" + "|".join(sorted(self.files))
 
 
@@ -67,11 +77,16 @@ class TaskSpec:
     suv_type: str = "bw"
     min_volume_ml: float = 0.5
     exclude: tuple[str, ...] = ("brain", "bladder")
+    reference: str = "pons"  # brain: reference region
+    database: str = ""  # brain: normal database (name or folder; empty: SUVR and asymmetry only)
+    grid_mm: float = 4.0  # brain: MNI grid without a database (a database has its own)
+    dose_method: str = "led"  # dosimetry: led or dvk
 
     @classmethod
     def parse(cls, text: str, *, suv_type: str = "bw", min_volume_ml: float = 0.5,
-              exclude: tuple[str, ...] = ("brain", "bladder")) -> "TaskSpec":
-        """``lesions``, ``lesions:pct:41``, ``suv``, ``references`` or ``qa`` -> TaskSpec (BatchError if not)."""
+              exclude: tuple[str, ...] = ("brain", "bladder"), reference: str = "pons", database: str = "",
+              grid_mm: float = 4.0, dose_method: str = "led") -> "TaskSpec":
+        """``lesions``, ``lesions:pct:41``, ``suv``, ``references``, ``qa`` or ``brain`` -> TaskSpec (BatchError if not)."""
         from workstation.core.vocabulary import DEFAULT_EXCLUDE
         from workstation.analysis.suv.factor import normalize_suv_type
         from workstation.core.vocabulary import VocabularyError, parse_method
@@ -79,7 +94,7 @@ class TaskSpec:
         name, _, method = str(text).strip().partition(":")
         name = name.lower()
         if name not in TASKS:
-            raise BatchError(f"--task {text!r}: known tasks are lesions[:METHOD], suv, references, qa")
+            raise BatchError(f"--task {text!r}: known tasks are lesions[:METHOD], suv, references, qa, brain, dosimetry")
         if method and name != "lesions":
             raise BatchError(f"--task {text!r}: only the lesions task takes a method")
         if name == "lesions":
@@ -97,6 +112,16 @@ class TaskSpec:
         bad = [e for e in exclude if e not in DEFAULT_EXCLUDE]
         if bad:
             raise BatchError(f"--exclude {bad}: known organs are {', '.join(DEFAULT_EXCLUDE)}")
+        if name == "brain":
+            if reference not in BRAIN_REFERENCES:
+                raise BatchError(f"--brain-reference {reference!r}: one of {', '.join(BRAIN_REFERENCES)}")
+            if not (grid_mm > 0):
+                raise BatchError("--brain-grid must be more than 0 mm")
+            return cls(name, "", suv_type, reference=reference, database=str(database or ""), grid_mm=float(grid_mm))
+        if name == "dosimetry":
+            if dose_method not in DOSE_METHODS:
+                raise BatchError(f"--dosimetry-method {dose_method!r}: one of {', '.join(DOSE_METHODS)}")
+            return cls(name, "", suv_type, dose_method=dose_method)
         return cls(name, method, suv_type, float(min_volume_ml), tuple(exclude))
 
     @property
@@ -110,10 +135,36 @@ class TaskSpec:
                      liver="found automatically (3 cm sphere)")
         if self.name == "references":
             p.update(liver="found automatically (3 cm sphere)", blood_pool="found automatically (1 x 2 cm cylinder)")
+        if self.name == "brain":
+            p.update(reference=self.reference, database=self.database, grid_mm=self.grid_mm if not self.database else None)
+        if self.name == "dosimetry":
+            p = {"task": self.name, "dose_method": self.dose_method, "fit": "auto", "decay_policy": "factor",
+                 "register": True, "vois": "RTSTRUCT below the scans"}
         return p
 
     def parameters_json(self) -> str:
         return json.dumps(self.parameters(), sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class WebSource:
+    """How a worker retrieves a series that has a DICOMweb ``url``: credentials (``auth``: user and
+    password, or token; never in a row, a log or a repr), the number of attempts and the deadline of
+    the retrieve of one series (``net.web.get_series_files``)."""
+
+    auth: dict = field(default_factory=dict, repr=False, compare=False, hash=False)
+    attempts: int = 2
+    deadline_s: float = 600.0
+
+
+def strip_credentials(url: str) -> str:
+    """The URL without a ``user:password@`` part."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 def software_version() -> str:
@@ -157,9 +208,12 @@ def warm_up() -> float:
 
 
 # ------------------------------------------------------------------------------ the task
-def run_task(ref: SeriesRef, spec: TaskSpec) -> dict:
-    """Quantify one series (see the module docstring). Never raises."""
-    t0 = time.perf_counter()
+def run_task(ref: SeriesRef, spec: TaskSpec, web: WebSource | None = None) -> dict:
+    """Quantify one series (see the module docstring). Never raises. A series with a DICOMweb
+    ``url`` is first retrieved by WADO-RS into a temporary folder of this process (``TMPDIR``),
+    which is removed when the task ends, whatever happened; a series not retrieved whole is a
+    failure row."""
+    t0, c0 = time.perf_counter(), time.thread_time()
     row = empty_series_row()
     row.update(result_key=result_key(ref, spec), series_uid=ref.series_uid, study_uid=ref.study_uid,
                source=ref.source, n_files=len(ref.files), task=spec.name, method=spec.method,
@@ -169,7 +223,10 @@ def run_task(ref: SeriesRef, spec: TaskSpec) -> dict:
                qc_sex_unknown=False, qc_flags="")
     lesions: list[dict] = []
     try:
-        lesions = _quantify(ref, spec, row)
+        if ref.url:
+            lesions = _quantify_remote(ref, spec, row, web or WebSource())
+        else:
+            lesions = _quantify(ref, ref.files, spec, row)
     except MemoryError:
         row.update(status="failed", error="MemoryError: the series does not fit in this worker's memory")
     except Exception as exc:  # noqa: BLE001 - a failure is a row with its reason, never the end of the run
@@ -177,22 +234,45 @@ def run_task(ref: SeriesRef, spec: TaskSpec) -> dict:
         row.update(status="failed", error=f"{type(exc).__name__}: {msg}")
         lesions = []
     row["seconds"] = time.perf_counter() - t0
+    row["cpu_seconds"] = time.thread_time() - c0
+    if spec.name == "brain":
+        return {"series": row, "lesions": [], "regions": lesions}
+    if spec.name == "dosimetry":
+        return {"series": row, "lesions": [], "vois": lesions}
     return {"series": row, "lesions": lesions}
 
 
-def _quantify(ref: SeriesRef, spec: TaskSpec, row: dict) -> list[dict]:
+def _quantify_remote(ref: SeriesRef, spec: TaskSpec, row: dict, web: WebSource) -> list[dict]:
+    import tempfile
+
+    from workstation.net.web import get_series_files
+
+    if not ref.series_uid or not ref.study_uid:
+        raise BatchError("a DICOMweb series needs its Study and Series Instance UIDs")
+    with tempfile.TemporaryDirectory(prefix="workstation-batch-") as tmp:
+        files = get_series_files(ref.url, ref.study_uid, ref.series_uid, tmp, web.auth or None,
+                                 attempts=web.attempts, deadline_s=web.deadline_s)
+        row["n_files"] = len(files)
+        return _quantify(ref, tuple(files), spec, row)
+
+
+def _quantify(ref: SeriesRef, files: tuple[str, ...], spec: TaskSpec, row: dict) -> list[dict]:
     from workstation.analysis.suv.factor import compute_suv
     from workstation.analysis.suv.apply import suv_array
     from workstation.io.loader import load_series
 
-    if not ref.files:
+    if not files:
         raise BatchError("the series has no files")
-    vol = load_series(list(ref.files))
+    if spec.name == "dosimetry":
+        return _dosimetry(files, spec, row)
+    vol = load_series(list(files))
     _describe(vol, row)
     if not vol.is_pet or vol.pet is None:
         raise BatchError(f"modality {vol.modality or '?'} is not PET: nothing to quantify")
     row["series_uid"] = row["series_uid"] or vol.series_uid
     row["study_uid"] = row["study_uid"] or vol.study_uid
+    if spec.name == "brain":
+        return _brain(vol, spec, row)
     if spec.name == "qa":
         from workstation.analysis.qa.series import uniformity_volume
 
@@ -233,6 +313,122 @@ def _quantify(ref: SeriesRef, spec: TaskSpec, row: dict) -> list[dict]:
         r["centre_x"], r["centre_y"], r["centre_z"] = (float(v) for v in x.centre_world)
         r["max_x"], r["max_y"], r["max_z"] = (float(v) for v in x.max_world)
         out.append(r)
+    return out
+
+
+def _brain(vol, spec: TaskSpec, row: dict) -> list[dict]:
+    """Regional SUVR (and z-scores against a normal database) of a brain FDG PET, as
+    ``workstation brain`` computes them (``analysis.brain.analysis.analyse``); one region row per
+    atlas region and hemisphere. SUVR is a ratio: the SUV factor is recorded when the header gives
+    one, and its absence is a QC flag, not a failure."""
+    from workstation.analysis.brain.analysis import analyse
+    from workstation.analysis.brain.normals import NormalDatabase
+    from workstation.analysis.suv.factor import compute_suv
+
+    warnings = list(vol.warnings)
+    try:
+        _suv_fields(compute_suv(vol.pet, spec.suv_type), warnings, row)
+    except Exception as exc:  # noqa: BLE001 - SUVR needs no SUV
+        _flag(row, "suv_unavailable")
+        warnings.append(f"no SUV factor ({' '.join(str(exc).split())}); SUVR needs none")
+    db = NormalDatabase.open(spec.database) if spec.database else None
+    res = analyse(vol, db, spec.reference, age=row.get("patient_age_y"), grid_mm=spec.grid_mm)
+    row["warnings"] = json.dumps(list(dict.fromkeys((json.loads(row["warnings"]) if row.get("warnings") else warnings)
+                                                    + list(res.warnings))))
+    zs = [r["z"] for r in res.regions if r.get("z") is not None]
+    row.update(brain_reference=spec.reference, brain_reference_value=_num(res.reference_value),
+               brain_database=db.name if db is not None else "",
+               brain_n_clusters=len(res.clusters) if db is not None else None,
+               brain_min_region_z=min(zs) if zs else None)
+    out = []
+    for r in res.regions:
+        x = empty_region_row()
+        x.update(result_key=row["result_key"], series_uid=row["series_uid"], task=spec.name, region=r["name"],
+                 hemisphere=r["hemisphere"], suvr=_num(r["suvr"]), z=_num(r.get("z")),
+                 percentile=_num(r.get("percentile")), ai=_num(r.get("ai")), ai_z=_num(r.get("ai_z")),
+                 reference=r["reference"])
+        out.append(x)
+    return out
+
+
+def therapy_groups(paths) -> list[SeriesRef]:
+    """The dosimetry tasks of folders: their SPECT/PET image series (PT, NM) grouped into therapies,
+    one per patient and administration (PatientID and RadiopharmaceuticalStartDateTime, else the
+    series date and RadiopharmaceuticalStartTime, to the minute), each with the RTSTRUCTs whose
+    referenced frame of reference is one of its scans'. The patient ID is used for grouping here,
+    in the driver, and is written nowhere."""
+    import pydicom
+
+    from workstation.io.series import find_series
+
+    found = find_series([str(p) for p in paths])
+    images = [s for s in found if s.is_image and str(s.modality).upper() in ("PT", "PET", "NM")]
+    structs = [s for s in found if str(s.modality).upper() == "RTSTRUCT"]
+    groups: dict[tuple[str, str], list] = {}
+    for se in images:
+        try:
+            ds = pydicom.dcmread(se.files[0], stop_before_pixels=True)
+        except Exception:  # noqa: BLE001 - unreadable: a therapy of its own, whose task says why
+            groups.setdefault(("?", se.series_uid), []).append(se)
+            continue
+        item = (ds.get("RadiopharmaceuticalInformationSequence") or [None])[0]
+        start = str(item.get("RadiopharmaceuticalStartDateTime", "") or "") if item is not None else ""
+        if not start and item is not None:
+            start = str(ds.get("SeriesDate", "") or "") + str(item.get("RadiopharmaceuticalStartTime", "") or "")
+        key = (str(ds.get("PatientID", "") or ""), start[:12] or se.series_uid)
+        groups.setdefault(key, []).append(se)
+    out = []
+    for members in groups.values():
+        members.sort(key=lambda s: s.series_uid)
+        frames = {s.frame_of_reference_uid for s in members if s.frame_of_reference_uid}
+        rs_files = []
+        for rs in structs:  # the scan index reads an RTSTRUCT's (referenced) frame of reference
+            if rs.frame_of_reference_uid and rs.frame_of_reference_uid in frames:
+                rs_files += rs.files
+        files = tuple(f for s in members for f in s.files) + tuple(sorted(rs_files))
+        out.append(SeriesRef(members[0].series_uid, files, members[0].study_uid,
+                             group=tuple(s.series_uid for s in members)))
+    return out
+
+
+def _dosimetry(files, spec: TaskSpec, row: dict) -> list[dict]:
+    """One therapy (see :func:`therapy_groups`) through the dosimetry chain exactly as
+    ``workstation dosimetry`` runs it (``analysis.dosimetry.pipeline``): time points, registration to
+    the first, RTSTRUCT VOIs, fits, TIA and absorbed dose; one VOI row each."""
+    from workstation.analysis.dosimetry.pipeline import DosimetryOptions, run_dosimetry
+    from workstation.analysis.dosimetry.timepoints import time_point_from_volume
+    from workstation.io.loader import load_series
+    from workstation.io.series import find_series
+
+    found = find_series(list(files))
+    scans = [s for s in found if s.is_image and str(s.modality).upper() in ("PT", "PET", "NM")]
+    structs = sorted(f for s in found if str(s.modality).upper() == "RTSTRUCT" for f in s.files)
+    if not scans:
+        raise BatchError("the therapy has no SPECT/PET image series")
+    tps = []
+    for n, se in enumerate(scans):
+        vol = load_series(se.files)
+        if n == 0:
+            _describe(vol, row)
+        tps.append(time_point_from_volume(vol, f"TP{n + 1}"))
+    res = run_dosimetry(tps, structs, DosimetryOptions(method=spec.dose_method))
+    tps = res.therapy.time_points  # sorted by time after injection
+    first = tps[0].volume
+    row.update(series_uid=first.series_uid or row["series_uid"], study_uid=first.study_uid or row["study_uid"],
+               dosimetry_time_points=len(tps), dosimetry_times_h=json.dumps([round(tp.time_h, 4) for tp in tps]),
+               dosimetry_nuclide=res.therapy.nuclide.name,
+               dosimetry_administered_mbq=None if res.therapy.administered_bq is None
+               else res.therapy.administered_bq / 1e6, warnings=json.dumps(list(res.warnings)))
+    out = []
+    for v in res.vois:
+        x = empty_voi_row()
+        x.update(result_key=row["result_key"], series_uid=row["series_uid"], task=spec.name, voi=v.name,
+                 volume_ml=_num(v.volume_ml), mass_g=_num(v.mass_g), activities_mbq=json.dumps(list(v.activities_mbq)),
+                 fit_model=v.fit.model, lambda_eff_per_h=_num(v.fit.lambda_eff_per_h), tia_mbq_h=_num(v.fit.tia_mbq_h),
+                 tia_sd_mbq_h=_num(v.fit.tia_sd_mbq_h), dose_gy=_num(v.dose_gy), dose_sd_gy=_num(v.dose_sd_gy),
+                 dose_led_gy=_num(v.dose_led_gy), dose_dvk_gy=_num(v.dose_dvk_gy), gy_per_gbq=_num(v.gy_per_gbq),
+                 bed_gy=_num(v.bed_gy))
+        out.append(x)
     return out
 
 

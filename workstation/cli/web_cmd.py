@@ -38,7 +38,7 @@ def add_parser(sub):
     p.set_defaults(func=run)
 
 
-def _auth(args) -> dict:
+def web_auth(args) -> dict:
     import os
 
     token = args.token or os.environ.get("WORKSTATION_WEB_TOKEN")
@@ -50,7 +50,7 @@ def _auth(args) -> dict:
     return {}
 
 
-def _url(text: str) -> str:
+def web_url(text: str) -> str:
     if text.startswith(("http://", "https://")):
         from workstation.net.web import WebError, check_url
 
@@ -80,7 +80,7 @@ def run(args) -> int:
 
     from workstation.cli.common import UserError, print_json
 
-    url, auth = _url(args.url), _auth(args)
+    url, auth = web_url(args.url), web_auth(args)
 
     def show(frac, msg):
         print(f"\r{msg}   ", end="", file=sys.stderr, flush=True)

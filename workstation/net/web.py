@@ -230,3 +230,93 @@ def put(url: str, paths, auth: dict | None = None, progress: Progress | None = N
     if progress is not None:
         progress.update(1.0, f"STOW-RS {res.completed} of {len(files)}")
     return res
+
+
+@dataclass
+class _Kept:
+    sop_instance_uid: str
+    path: str
+
+
+class FolderSink:
+    """Where :func:`get` writes when there is no managed store: a plain folder (a batch worker's
+    temporary folder), one file per instance named by its SOP Instance UID, each written to a
+    temporary name and renamed. Nothing is indexed (``db`` is None)."""
+
+    db = None
+
+    def __init__(self, folder):
+        from pathlib import Path
+
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def store_bytes(self, data: bytes, expect: dict | None = None) -> _Kept:
+        import os
+
+        import pydicom
+
+        ds = pydicom.dcmread(BytesIO(data), stop_before_pixels=True)
+        uid = str(ds.get("SOPInstanceUID", ""))
+        if not uid or any(c not in "0123456789." for c in uid):
+            raise ValueError("the instance has no valid SOP Instance UID")
+        for key, tag in (("study_uid", "StudyInstanceUID"), ("series_uid", "SeriesInstanceUID")):
+            want = (expect or {}).get(key)
+            if want and str(ds.get(tag, "")) != want:
+                raise ValueError(f"the instance's {tag} is not the one asked for")
+        path = self.folder / f"{uid}.dcm"
+        tmp = self.folder / f".{uid}.part"
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+        return _Kept(uid, str(path))
+
+
+def get_series_files(url: str, study_uid: str, series_uid: str, folder, auth: dict | None = None, *,
+                     attempts: int = 2, deadline_s: float = 600.0, pause_s: float = 1.0) -> list[str]:
+    """WADO-RS every instance of one series into ``folder`` (a :class:`FolderSink`); the file paths.
+
+    A series comes whole or not at all: when instances are still missing after ``attempts`` tries
+    (each with :func:`get`'s budget of consecutive failures) or at ``deadline_s`` for all of them
+    together, this raises :class:`WebError` saying how many of how many arrived. The caller removes
+    the folder."""
+    t_end = time.monotonic() + deadline_s
+    sink = FolderSink(folder)
+    reason = ""
+    for attempt in range(max(1, attempts)):
+        left = t_end - time.monotonic()
+        if left <= 0:
+            reason = reason or f"the deadline of {deadline_s:g} s passed"
+            break
+        try:
+            res = get(url, study_uid, sink, series_uid=series_uid, auth=auth, deadline_s=left)
+        except WebError as exc:
+            reason = str(exc)
+        else:
+            total = res.completed + res.failed + res.not_attempted
+            if res.failed == 0 and res.not_attempted == 0:
+                return sorted(str(p) for p in sink.folder.glob("*.dcm"))
+            reason = (f"{res.completed} of {total} instances retrieved"
+                      + (f", {res.stopped}" if res.stopped else "")
+                      + (f" ({'; '.join(res.errors[:2])})" if res.errors else ""))
+        if attempt + 1 < attempts:
+            time.sleep(min(pause_s * (2 ** attempt), max(0.0, t_end - time.monotonic())))
+    raise WebError(f"WADO-RS series {series_uid}: not retrieved whole after {max(1, attempts)} attempt(s): {reason}")
+
+
+def first_instance_header(url: str, study_uid: str, series_uid: str, auth: dict | None = None):
+    """The header (WADO-RS metadata, no pixels) of one instance of a series, as a pydicom Dataset;
+    None when the series has no instance."""
+    from pydicom.dataset import Dataset
+
+    c = client(url, **(auth or {}))
+    try:
+        listing = c.search_for_instances(study_instance_uid=study_uid, series_instance_uid=series_uid, limit=1)
+        if not listing:
+            return None
+        sop = _flat(listing[0]).get("SOPInstanceUID", "")
+        meta = c.retrieve_instance_metadata(study_uid, series_uid, sop)
+        meta = {k: v for k, v in meta.items() if "BulkDataURI" not in v}  # pixels and other bulk data: not wanted
+    except Exception as exc:  # noqa: BLE001 - every transport failure becomes one line
+        raise _http_error(url, exc) from None
+    return Dataset.from_json(meta)

@@ -89,3 +89,28 @@ def test_row_opens_in_the_reading_window_with_its_lesions(results, qtbot, tmp_pa
     w.cancel_work()
     win.close()
     w.close()
+
+
+def test_brain_rows_show_their_regions_and_remote_rows_do_not_open(tmp_path, qtbot):
+    from workstation.batch.store import load_level
+    from workstation.testing.brain_cohort import make_subject, write_dicom
+
+    vol, t = make_subject(803, "normal", voxel_mm=6.0)
+    write_dicom(vol, t, tmp_path / "b")
+    refs = [SeriesRef(s.series_uid, tuple(s.files), s.study_uid) for s in find_series([tmp_path / "b"])]
+    out = tmp_path / "brain.parquet"
+    run_batch(refs, TaskSpec.parse("brain", grid_mm=8.0), ResultStore(out), workers=0)
+    win = BatchResultsWindow()
+    qtbot.addWidget(win)
+    assert win.open_results(out)
+    win.series_view.selectRow(0)
+    regions = load_level(out, "regions")
+    assert win.lesion_model.rowCount() == len(regions) > 0
+    assert [c for c, _ in win.lesion_model.columns][:3] == ["region", "hemisphere", "suvr"]
+    assert win.lesion_model.index(0, 0).data() == regions[0]["region"]
+    assert win.study_button.isEnabled()
+    # a row read over DICOMweb: its source is a URL, not a folder the reading window can open
+    row = dict(win.series_model.rows[0], source="http://127.0.0.1:8042/dicom-web")
+    win.set_results([row], [], {}, regions)
+    win.series_view.selectRow(0)
+    assert win.lesion_model.rowCount() == len(regions) and not win.study_button.isEnabled()

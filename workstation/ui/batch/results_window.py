@@ -59,6 +59,25 @@ LESION_SHOWN = (
     ("centre_y", QT_TRANSLATE_NOOP("BatchResultsWindow", "y mm")),
     ("centre_z", QT_TRANSLATE_NOOP("BatchResultsWindow", "z mm")),
 )
+#: the lower table of a brain row (its regions) and of a dosimetry row (its VOIs)
+REGION_SHOWN = (
+    ("region", QT_TRANSLATE_NOOP("BatchResultsWindow", "region")),
+    ("hemisphere", QT_TRANSLATE_NOOP("BatchResultsWindow", "side")),
+    ("suvr", QT_TRANSLATE_NOOP("BatchResultsWindow", "SUVR")),
+    ("z", QT_TRANSLATE_NOOP("BatchResultsWindow", "z")),
+    ("ai", QT_TRANSLATE_NOOP("BatchResultsWindow", "asymmetry %")),
+    ("reference", QT_TRANSLATE_NOOP("BatchResultsWindow", "reference")),
+)
+VOI_SHOWN = (
+    ("voi", QT_TRANSLATE_NOOP("BatchResultsWindow", "VOI")),
+    ("mass_g", QT_TRANSLATE_NOOP("BatchResultsWindow", "mass g")),
+    ("fit_model", QT_TRANSLATE_NOOP("BatchResultsWindow", "fit")),
+    ("tia_mbq_h", QT_TRANSLATE_NOOP("BatchResultsWindow", "TIA MBq h")),
+    ("dose_gy", QT_TRANSLATE_NOOP("BatchResultsWindow", "dose Gy")),
+    ("dose_sd_gy", QT_TRANSLATE_NOOP("BatchResultsWindow", "SD Gy")),
+    ("gy_per_gbq", QT_TRANSLATE_NOOP("BatchResultsWindow", "Gy/GBq")),
+)
+DETAIL_SHOWN = {"brain": REGION_SHOWN, "dosimetry": VOI_SHOWN}
 
 
 def _text(column: str, v) -> str:
@@ -91,9 +110,11 @@ class RowsModel(QAbstractTableModel):
         self.columns = tuple(columns)
         self.rows: list[dict] = []
 
-    def set_rows(self, rows: list[dict]) -> None:
+    def set_rows(self, rows: list[dict], columns=None) -> None:
         self.beginResetModel()
         self.rows = list(rows)
+        if columns is not None:
+            self.columns = tuple(columns)
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt's name
@@ -176,6 +197,7 @@ class BatchResultsWindow(QWidget):
         self.resize(1200, 700)
         self.path: Path | None = None
         self.lesions_by_key: dict[str, list[dict]] = {}
+        self.details_by_key: dict[str, list[dict]] = {}
         self.meta: dict = {}
         if opener is not None:
             self.open_requested.connect(opener)
@@ -239,22 +261,29 @@ class BatchResultsWindow(QWidget):
             self.open_results(path)
 
     def open_results(self, path) -> bool:
-        from workstation.batch.store import load_results
+        from workstation.batch.store import load_level, load_results
 
         try:
             series, lesions, meta = load_results(path)
+            details = load_level(path, "regions") + load_level(path, "vois")
         except (ValueError, OSError) as exc:
             self.path_label.setText(self.tr("cannot open {}: {}").format(path, exc))
             return False
-        self.set_results(series, lesions, meta)
+        self.set_results(series, lesions, meta, details)
         self.path = Path(path)
         self.path_label.setText(str(path))
         return True
 
-    def set_results(self, series: list[dict], lesions: list[dict], meta: dict | None = None) -> None:
+    def set_results(self, series: list[dict], lesions: list[dict], meta: dict | None = None,
+                    details: list[dict] | None = None) -> None:
+        """``details``: the region rows (brain) and VOI rows (dosimetry), shown below their series row
+        in the place of the lesions."""
         self.lesions_by_key = {}
         for x in lesions:
             self.lesions_by_key.setdefault(x.get("result_key"), []).append(x)
+        self.details_by_key = {}
+        for x in details or []:
+            self.details_by_key.setdefault(x.get("result_key"), []).append(x)
         self.meta = meta or {}
         self.series_model.set_rows(series)
         self.lesion_model.set_rows([])
@@ -282,12 +311,19 @@ class BatchResultsWindow(QWidget):
 
     def _selection_changed(self) -> None:
         row = self.selected_row()
-        self.lesion_model.set_rows(self.lesions_by_key.get(row.get("result_key"), []) if row else [])
-        self.study_button.setEnabled(row is not None and bool(row.get("source")))
+        key = row.get("result_key") if row else None
+        shown = DETAIL_SHOWN.get(row.get("task")) if row else None
+        if shown is not None:
+            self.lesion_model.set_rows(self.details_by_key.get(key, []), shown)
+        else:
+            self.lesion_model.set_rows(self.lesions_by_key.get(key, []) if row else [], LESION_SHOWN)
+        # a series read over DICOMweb has no folder here to open
+        self.study_button.setEnabled(row is not None and bool(row.get("source"))
+                                     and not str(row.get("source")).startswith(("http://", "https://")))
 
     def open_selected(self) -> None:
         row = self.selected_row()
-        if row is not None and row.get("source"):
+        if row is not None and row.get("source") and self.study_button.isEnabled():
             self.open_requested.emit(dict(row), list(self.lesions_by_key.get(row.get("result_key"), [])))
 
 
