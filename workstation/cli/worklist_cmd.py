@@ -38,7 +38,8 @@ def add_parser(sub):
     sg.add_argument("--send", action="store_true", help="queue the signed report back to the study's origin")
     sg.add_argument("--attach", nargs="*", default=[], metavar="FILE.dcm", help="also send these (SR, key images)")
     sg.add_argument("--to", metavar="NODE", help="destination node (default: the study's origin)")
-    sg.add_argument("--compress", choices=["jpeg-ls"], help="send uncompressed images JPEG-LS lossless")
+    sg.add_argument("--compress", choices=["jpeg-ls", "j2k", "deflate"],
+                    help="send uncompressed datasets losslessly compressed: JPEG-LS or JPEG 2000 (images), deflate (any)")
     p.set_defaults(func=run)
 
     o = sub.add_parser("outbox", help="the outgoing queue (reports sent back): list, run, retry",
