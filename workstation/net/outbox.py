@@ -274,7 +274,10 @@ class Outbox:
     def _held_web(self, node, study_uid: str) -> set[str]:
         from workstation.net import web
 
-        c = web.client(node.url, **(self.auth or {}))
+        try:
+            c = web.client(node.url, **self._web_auth(node))
+        except web.WebError as exc:
+            raise OutboxError(str(exc)) from None
         try:
             rows = c.search_for_instances(study_instance_uid=study_uid)
         except Exception as exc:  # noqa: BLE001
@@ -408,11 +411,17 @@ class Outbox:
             if assoc.is_established:
                 assoc.release()
 
+    def _web_auth(self, node) -> dict:
+        """Credentials for the node's DICOMweb URL, with its client certificate and CA over https."""
+        from workstation.net import web
+
+        return {**(self.auth or {}), **web.node_tls(node)}
+
     def _send_stow(self, job: Job, node, pending) -> None:
         from workstation.net import web
 
         for path, uid, _sop, _ts in pending:
-            res = web.put(node.url, [path], auth=self.auth)
+            res = web.put(node.url, [path], auth=self._web_auth(node))
             if uid in res.sop_instance_uids:
                 self._acknowledge(job, uid, 0, Path(path).stat().st_size)
                 self._audit(node, uid, 0, f"outgoing job {job.job_id} (STOW-RS)")
