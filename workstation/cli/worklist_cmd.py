@@ -25,6 +25,8 @@ def add_parser(sub):
         c.add_argument("--reader", help="reader name (default: the operating-system user)")
         if name == "claim":
             c.add_argument("--take-over", action="store_true", help="break another reader's lock (audited)")
+            c.add_argument("--stale-after", type=float, default=30.0, metavar="MINUTES",
+                           help="a lock older than this whose process is gone is taken over, audited (default 30)")
     cf = s.add_parser("confirm", help="ask the origin whether it holds the returned report (then: acknowledged)")
     cf.add_argument("study_uid")
     pr = s.add_parser("priority", help="set a study's priority")
@@ -92,7 +94,10 @@ def run(args) -> int:
             return 0
         reader = getattr(args, "reader", None) or current_reader()
         if cmd == "claim":
-            r = db.worklist_claim(args.study_uid, reader, take_over=args.take_over)
+            if not args.stale_after > 0:
+                raise UserError("--stale-after must be a positive number of minutes")
+            r = db.worklist_claim(args.study_uid, reader, take_over=args.take_over,
+                                  stale_after_s=args.stale_after * 60)
             print(f"study {r.study_uid}: {r.status}, held by {r.locked_by}")
         elif cmd == "release":
             r = db.worklist_release(args.study_uid, reader)
