@@ -38,6 +38,8 @@ def add_parser(sub):
     sg.add_argument("--reader", help="reader name (default: the operating-system user)")
     sg.add_argument("--institution", default="", help="the reading hub's name")
     sg.add_argument("--send", action="store_true", help="queue the signed report back to the study's origin")
+    sg.add_argument("--sr", metavar="FILE.dcm", help="the reading's structured report, versioned with the report "
+                    "(an amendment's SR is a new instance referencing the previous one) and sent back with it")
     sg.add_argument("--attach", nargs="*", default=[], metavar="FILE.dcm", help="also send these (SR, key images)")
     sg.add_argument("--to", metavar="NODE", help="destination node (default: the study's origin)")
     sg.add_argument("--compress", choices=["jpeg-ls", "j2k", "deflate"],
@@ -117,7 +119,8 @@ def run(args) -> int:
             pdf = Path(args.pdf).read_bytes()
             store = ManagedStore(None, db)
             try:
-                ds, path = sign_report(db, store, args.study_uid, reader, pdf, institution=args.institution)
+                ds, path = sign_report(db, store, args.study_uid, reader, pdf, institution=args.institution,
+                                       sr=args.sr)
             finally:
                 store.close()
             print(f"signed report version {ds.InstanceNumber} ({ds.SOPInstanceUID}) by {reader}: {path}")

@@ -16,7 +16,8 @@ audited as such; a lock whose process still runs, or that was taken on another h
 over without ``take_over`` (an explicit, audited decision).
 
 A signed report is a version (``report_versions``): version 1, then each amendment a new version
-whose ``supersedes`` names the previous version's SOP Instance UID; nothing is ever overwritten.
+whose ``supersedes`` names the previous version's SOP Instance UID; nothing is ever overwritten. A
+version may carry its structured report (``sr_uid``, ``sr_path``), versioned the same way.
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ class ReportVersion:
     supersedes: str
     pdf_path: str
     sr_uid: str
+    sr_path: str = ""
 
 
 _COLS = ("study_uid, origin, origin_kind, origin_host, arrived, priority, modality, tracer, status, reader, "
@@ -149,6 +151,8 @@ class WorklistStore:
             cols = {r[1] for r in self._con.execute("PRAGMA table_info(worklist)")}
             if "lock_proc" not in cols:  # databases from before stale-lock detection
                 self._con.execute("ALTER TABLE worklist ADD COLUMN lock_proc TEXT")
+            if "sr_path" not in {r[1] for r in self._con.execute("PRAGMA table_info(report_versions)")}:
+                self._con.execute("ALTER TABLE report_versions ADD COLUMN sr_path TEXT")
         self._wl_ready = True
 
     def worklist_lock_process(self, study_uid: str) -> str:
@@ -327,12 +331,13 @@ class WorklistStore:
         self._wl_schema()
         with self._lock:
             rows = self._con.execute(
-                "SELECT study_uid, version, sop_instance_uid, series_uid, reader, signed, supersedes, pdf_path, sr_uid "
-                "FROM report_versions WHERE study_uid = ? ORDER BY version", (study_uid,)).fetchall()
+                "SELECT study_uid, version, sop_instance_uid, series_uid, reader, signed, supersedes, pdf_path, sr_uid, "
+                "sr_path FROM report_versions WHERE study_uid = ? ORDER BY version", (study_uid,)).fetchall()
         return [ReportVersion(*[("" if v is None else v) for v in r]) for r in rows]
 
     def record_signed_report(self, study_uid: str, reader: str, *, sop_instance_uid: str, series_uid: str,
-                             signed: str, pdf_path: str, sr_uid: str = "", version: int, supersedes: str = "") -> None:
+                             signed: str, pdf_path: str, sr_uid: str = "", version: int, supersedes: str = "",
+                             sr_path: str = "") -> None:
         """Record a signed report version and set the study ``reported``, unlocked. The reader must hold the lock."""
         row = self.worklist_entry(study_uid)
         if row.locked_by != reader:
@@ -341,8 +346,9 @@ class WorklistStore:
         if version != len(prev) + 1 or (prev and supersedes != prev[-1].sop_instance_uid):
             raise WorklistError(f"study {study_uid}: report version {version} does not follow version {len(prev)}")
         with self._lock, self._con:
-            self._con.execute("INSERT INTO report_versions VALUES (?,?,?,?,?,?,?,?,?)",
+            self._con.execute("INSERT INTO report_versions (study_uid, version, sop_instance_uid, series_uid, reader, "
+                              "signed, supersedes, pdf_path, sr_uid, sr_path) VALUES (?,?,?,?,?,?,?,?,?,?)",
                               (study_uid, version, sop_instance_uid, series_uid, reader, signed, supersedes or None,
-                               pdf_path, sr_uid or None))
+                               pdf_path, sr_uid or None, sr_path or None))
         self._set_status(study_uid, REPORTED, unlock=True,
                          detail=f"report version {version} ({sop_instance_uid}) signed by {reader}")
