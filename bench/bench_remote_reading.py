@@ -159,10 +159,10 @@ def wire(tmp: Path, files) -> int:
         finally:
             node.stop()
     pb, pt, pn = res[""]
-    print(f"{'as stored':18s}{pb / 1e6:8.1f} MB on the wire, {pt:6.1f} s, {pn} instances")
+    print(f"{'as stored':20s}{pb / 1e6:8.1f} MB on the wire, {pt:6.1f} s, {pn} instances")
     for mode, label in (("jpeg-ls", "JPEG-LS lossless"), ("j2k", "JPEG 2000 lossless"), ("deflate", "deflate")):
         cb, ct, cn = res[mode]
-        print(f"{label + ':':18s}{cb / 1e6:8.1f} MB on the wire, {ct:6.1f} s, {cn} instances, pixel-identical "
+        print(f"{label + ':':20s}{cb / 1e6:8.1f} MB on the wire, {ct:6.1f} s, {cn} instances, pixel-identical "
               f"(every 50th checked); bytes ratio {cb / pb:.2f}")
     print(f"load average: {os.getloadavg()[0]:.1f} (1 min) on {os.cpu_count()} CPUs")
     return 0
