@@ -116,6 +116,24 @@ def sign_report(db, store, study_uid: str, reader: str, pdf: bytes, *, signed: d
     return ds, Path(stored.path)
 
 
+def split_sr(paths) -> tuple[str | None, list[str]]:
+    """(the first structured report among ``paths``, the others): the SR that is versioned with the report."""
+    import pydicom
+
+    sr, rest = None, []
+    for p in map(str, paths):
+        if sr is None:
+            try:
+                sop = str(pydicom.dcmread(p, stop_before_pixels=True, specific_tags=["SOPClassUID"]).SOPClassUID)
+            except Exception:  # noqa: BLE001 - not readable here: left as an attachment, refused when queued
+                sop = ""
+            if sop.startswith("1.2.840.10008.5.1.4.1.1.88."):
+                sr = p
+                continue
+        rest.append(p)
+    return sr, rest
+
+
 def destination_for(origin: str, origin_kind: str, nodes) -> str:
     """The configured node's name for a worklist origin (an AE title, or a DICOMweb host)."""
     for n in nodes:
