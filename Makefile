@@ -10,7 +10,7 @@ DEMO_DIR := demo-study
 PLUGINS := $(wildcard plugins/*/pyproject.toml)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test fuzz sysdeps venv bench clean bundle bundle-test dist-linux translations i18n-update
+.PHONY: demo test fuzz fuzz-ci sysdeps venv bench clean bundle bundle-test dist-linux translations i18n-update
 
 sysdeps:
 	@bash installer/sysdeps.sh
@@ -68,6 +68,12 @@ fuzz: venv
 	WORKSTATION_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) WORKSTATION_FUZZ_REPORT=$(CURDIR)/fuzz-report.txt \
 		$(HEADLESS) $(PY) -m pytest -q -p no:cacheprovider -p no:logging tests/fuzz $(PYTEST_ARGS)
 	@cat fuzz-report.txt
+
+# the same targets at a budget that fits a CI run (about 1 min on 2 loaded cores: 500 per target);
+# .ci/run calls it after `make test`
+FUZZ_CI_EXAMPLES ?= 500
+fuzz-ci: venv
+	$(MAKE) fuzz FUZZ_EXAMPLES=$(FUZZ_CI_EXAMPLES)
 
 # The one-folder application (PyInstaller): dist/workstation/workstation takes the CLI's sub-commands.
 BUNDLE := dist/workstation/workstation

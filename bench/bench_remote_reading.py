@@ -46,7 +46,8 @@ def main() -> int:
     ap.add_argument("--keep", help="work in this folder and keep it")
     ap.add_argument("--compress", action="store_true", help="send the return JPEG-LS (images only)")
     ap.add_argument("--wire", action="store_true", help="only: the study through the outgoing queue to a fresh node, "
-                    "as stored and JPEG-LS lossless: bytes on the wire, time, pixel identity")
+                    "as stored, JPEG-LS lossless, JPEG 2000 lossless and deflate: bytes on the wire, time, "
+                    "pixel identity")
     a = ap.parse_args()
 
     import pydicom
@@ -140,7 +141,7 @@ def wire(tmp: Path, files) -> int:
     from workstation.settings.nodes import Node
 
     res = {}
-    for mode in ("", "jpeg-ls"):
+    for mode in ("", "jpeg-ls", "j2k", "deflate"):
         d = tmp / f"wire-{mode or 'plain'}"
         d.mkdir(exist_ok=True)
         node = NodeProcess(d, free_port(), ae_title="SPOKE", allow=("HUB@127.0.0.1",)).start()
@@ -157,10 +158,12 @@ def wire(tmp: Path, files) -> int:
                 assert np.array_equal(got.pixel_array, s.pixel_array), src
         finally:
             node.stop()
-    (pb, pt, pn), (cb, ct, cn) = res[""], res["jpeg-ls"]
-    print(f"as stored:        {pb / 1e6:8.1f} MB on the wire, {pt:6.1f} s, {pn} instances")
-    print(f"JPEG-LS lossless: {cb / 1e6:8.1f} MB on the wire, {ct:6.1f} s, {cn} instances, pixel-identical "
-          f"(every 50th checked); bytes ratio {cb / pb:.2f}")
+    pb, pt, pn = res[""]
+    print(f"{'as stored':20s}{pb / 1e6:8.1f} MB on the wire, {pt:6.1f} s, {pn} instances")
+    for mode, label in (("jpeg-ls", "JPEG-LS lossless"), ("j2k", "JPEG 2000 lossless"), ("deflate", "deflate")):
+        cb, ct, cn = res[mode]
+        print(f"{label + ':':20s}{cb / 1e6:8.1f} MB on the wire, {ct:6.1f} s, {cn} instances, pixel-identical "
+              f"(every 50th checked); bytes ratio {cb / pb:.2f}")
     print(f"load average: {os.getloadavg()[0]:.1f} (1 min) on {os.cpu_count()} CPUs")
     return 0
 

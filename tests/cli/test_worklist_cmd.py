@@ -76,3 +76,74 @@ def test_sign_without_holding_the_study_is_refused(tmp_path, capsys):
     assert main(["worklist", "sign", "1.2.3", "--reader", "dr_li", "--pdf", str(_pdf(tmp_path, "x"))]) != 0
     err = capsys.readouterr().err
     assert "dr_li does not hold it" in err and "Traceback" not in err
+
+
+def _sr(path, study_uid, text):
+    """A minimal Comprehensive SR of the study (what the reader exports with the reading)."""
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian
+
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.88.33"
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = "2.25.4242424242"
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = study_uid, "2.25.4242424243"
+    ds.Modality, ds.InstanceNumber, ds.ValueType = "SR", 1, "CONTAINER"
+    item = Dataset()
+    item.ValueType, item.TextValue, item.RelationshipType = "TEXT", text, "CONTAINS"
+    ds.ContentSequence = [item]
+    ds.save_as(path, enforce_file_format=True)
+    return path
+
+
+def test_an_amendment_versions_the_sr_never_overwriting_it(tmp_path, capsys):
+    """The SR signed with version 1 stays as it was; the amendment's SR (the same document edited, same UID)
+    becomes a new instance in the same series referencing version 1's SR, and goes back with the report."""
+    from workstation.io.db import StudyDB
+    from workstation.io.store import ManagedStore
+    from workstation.settings.nodes import LocalNode, Node, NodeConfig, save_nodes
+    from workstation.testing.dicom_factory import write_series
+
+    save_nodes(NodeConfig(LocalNode(ae_title="HUB"), [Node("spoke", "SPOKE", "127.0.0.1", 9)]))
+    uid = generate_uid()
+    files = write_series(tmp_path / "src", np.zeros((2, 4, 4), np.int16), origin=(0, 0, 0), spacing_ijk=(1, 1, 1),
+                         modality="PT", study_uid=uid)
+    with StudyDB() as db:
+        store = ManagedStore(None, db)
+        for f in files:
+            store.store_file(f, audit=dict(event="store-received", peer_ae="SPOKE", peer_host="127.0.0.1"))
+        store.close()
+    sr = _sr(tmp_path / "sr.dcm", uid, "first reading")
+    assert main(["worklist", "claim", uid, "--reader", "dr_wang"]) == 0
+    assert main(["worklist", "sign", uid, "--reader", "dr_wang", "--pdf", str(_pdf(tmp_path, "v1")),
+                 "--sr", str(sr)]) == 0
+    with StudyDB() as db:
+        (v1,) = db.report_versions(uid)
+    first = open(v1.sr_path, "rb").read()
+    assert v1.sr_uid == "2.25.4242424242"
+    _sr(sr, uid, "amended reading")  # the reader edits the same document
+    assert main(["worklist", "claim", uid, "--reader", "dr_li"]) == 0
+    assert main(["worklist", "sign", uid, "--reader", "dr_li", "--pdf", str(_pdf(tmp_path, "amended")),
+                 "--sr", str(sr), "--send"]) == 0
+    capsys.readouterr()
+    with StudyDB() as db:
+        v1b, v2 = db.report_versions(uid)
+    assert open(v1.sr_path, "rb").read() == first and v1b.sr_path == v1.sr_path  # never overwritten
+    new = pydicom.dcmread(v2.sr_path)
+    assert v2.sr_uid == str(new.SOPInstanceUID) != v1.sr_uid and v2.sr_path != v1.sr_path
+    assert new.ContentSequence[0].TextValue == "amended reading" and int(new.InstanceNumber) == 2
+    assert str(new.SeriesInstanceUID) == "2.25.4242424243"
+    ref = new.PredecessorDocumentsSequence[0]
+    assert ref.StudyInstanceUID == uid
+    assert ref.ReferencedSeriesSequence[0].ReferencedSOPSequence[0].ReferencedSOPInstanceUID == v1.sr_uid
+    assert main(["outbox", "list", "--json"]) == 0
+    jobs = json.loads(capsys.readouterr().out)
+    assert jobs[-1]["n_items"] == 2  # the amended PDF and its SR
+    # not an SR: one line
+    assert main(["worklist", "claim", uid, "--reader", "dr_li"]) == 0
+    capsys.readouterr()
+    assert main(["worklist", "sign", uid, "--reader", "dr_li", "--pdf", str(_pdf(tmp_path, "x")),
+                 "--sr", str(files[0])]) != 0
+    err = capsys.readouterr().err
+    assert "not a structured report" in err and "Traceback" not in err

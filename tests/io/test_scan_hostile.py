@@ -154,23 +154,25 @@ def test_killing_an_import_leaves_no_worker_behind(many_malformed, tmp_path):
     import time
 
     root, _ = many_malformed
+    # test hooks: each file takes 50 ms in the workers (a chunk lasts seconds) and a worker SIGKILLs the import
+    # after its 10th file, so the import dies mid-batch with every worker mid-chunk. (Before, the test killed
+    # the import while the spawned workers were still starting, where their parent check ends them anyway,
+    # so the test passed without PR_SET_PDEATHSIG too.)
     proc = subprocess.Popen([sys.executable, "-m", "workstation.cli", "import", str(root), "--db",
                              str(tmp_path / "s.sqlite"), "--workers", "2"], cwd=REPO,
-                            env={**os.environ, "PYTHONPATH": str(REPO), "WORKSTATION_DATA_DIR": str(tmp_path)},
+                            env={**os.environ, "PYTHONPATH": str(REPO), "WORKSTATION_DATA_DIR": str(tmp_path),
+                                 "WORKSTATION_TEST_SCAN_DELAY_S": "0.05", "WORKSTATION_TEST_KILL_IMPORT_AFTER": "10"},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     workers: list[int] = []
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
-        workers = _children(proc.pid)  # the scan's workers and multiprocessing's resource tracker
-        if len(workers) >= 3:
-            break
-        time.sleep(0.05)
-    if not workers:
+        workers = _children(proc.pid) or workers  # the scan's workers and multiprocessing's resource tracker
+        time.sleep(0.02)
+    if proc.poll() is None:
         proc.kill()
-        proc.wait()
-        pytest.skip("the import ended before its worker processes could be seen (machine too fast or too loaded)")
-    os.kill(proc.pid, signal.SIGKILL)
     proc.wait(10)
+    assert proc.returncode == -9, "the import was not killed by its worker (test hook)"
+    assert len(workers) >= 2, workers
     deadline = time.monotonic() + 2  # with PR_SET_PDEATHSIG they end at once, not after their chunk
     while time.monotonic() < deadline and any(_alive(w) for w in workers):
         time.sleep(0.1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -156,3 +157,42 @@ def test_a_study_arriving_in_parts_gets_its_tracer_when_the_pet_arrives(tmp_path
         r = db.worklist_entry(study)
         assert (r.modality, r.tracer, r.priority, r.arrived) == ("CT/PT", "FDG", "urgent", r.arrived)
         store.close()
+
+
+def test_stale_lock_of_a_dead_reader_is_taken_over_audited(tmp_path):
+    """A reader's process died holding the lock: once the lock is older than the limit, the next claim takes
+    it over (audited); before that, and for a lock whose process runs or that another host holds, never."""
+    import sqlite3
+
+    from workstation.io.db_worklist import StudyLocked, process_identity
+
+    db_path = tmp_path / "db.sqlite"
+    with StudyDB(db_path) as db:
+        db.worklist_add("1.2.3", "SPOKE")
+    r = subprocess.run([sys.executable, "-c", _CLAIM, str(db_path), "dr_gone"], capture_output=True, text=True,
+                       timeout=120)
+    assert r.stdout.split() == ["GOT"]
+    with StudyDB(db_path) as db:
+        assert db.worklist_lock_process("1.2.3").split(":")[1] != str(os.getpid())
+        with pytest.raises(StudyLocked):  # its process is gone, but the lock is younger than the limit
+            db.worklist_claim("1.2.3", "dr_li", stale_after_s=3600)
+        row = db.worklist_claim("1.2.3", "dr_li", stale_after_s=0)
+        assert row.locked_by == "dr_li" and db.worklist_lock_process("1.2.3") == process_identity()
+        detail = [a["detail"] for a in db.audit_rows(event="worklist")][-1]
+        assert "stale lock of dr_gone" in detail and "is gone" in detail
+        # held by a process that runs (this one): never taken over, however old
+        with pytest.raises(StudyLocked):
+            db.worklist_claim("1.2.3", "dr_wang", stale_after_s=0)
+    # a PID that now names another process (another start time), a lock with no process (older database),
+    # a lock taken on another host
+    for proc, stale in ((process_identity().rsplit(":", 1)[0] + ":1", True), (None, True),
+                        ("another-host:1:1", False)):
+        with sqlite3.connect(db_path) as con:
+            con.execute("UPDATE worklist SET locked_by = 'dr_x', lock_proc = ?, locked_at = '2020-01-01T00:00:00' "
+                        "WHERE study_uid = '1.2.3'", (proc,))
+        with StudyDB(db_path) as db:
+            if stale:
+                assert db.worklist_claim("1.2.3", "dr_zhao", stale_after_s=60).locked_by == "dr_zhao"
+            else:
+                with pytest.raises(StudyLocked):
+                    db.worklist_claim("1.2.3", "dr_zhao", stale_after_s=60)

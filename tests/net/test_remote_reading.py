@@ -202,9 +202,19 @@ def test_unknown_spoke_is_refused(hub, tmp_path):
         assert any(a["peer_ae"] == "OTHER_SPOKE" for a in db.audit_rows(event="rejected"))
 
 
+def _cert(folder, name):
+    key, crt = folder / f"{name}.key", folder / f"{name}.crt"
+    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                        str(crt), "-days", "2", "-subj", f"/CN={name}", "-addext", "subjectAltName=IP:127.0.0.1"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return key, crt
+
+
 def test_dicomweb_source_and_stow_rs_return(tmp_path):
-    """Spoke Orthanc → hub Orthanc (C-STORE); the workstation takes the study from the hub's DICOMweb (origin
-    kind dicomweb on the worklist) and the signed report goes back to it by STOW-RS."""
+    """Spoke Orthanc → hub Orthanc (C-STORE over DICOM TLS, each trusting only the other's certificate); the
+    workstation takes the study from the hub's DICOMweb (origin kind dicomweb on the worklist) and the signed
+    report goes back to it by STOW-RS. The hub refuses a plain association and a stranger's certificate."""
     from reportlab.pdfgen import canvas
 
     from net_peers import PASSWORD, USER
@@ -217,17 +227,36 @@ def test_dicomweb_source_and_stow_rs_return(tmp_path):
     from workstation.report.sign_send import queue_return, sign_report
     from workstation.settings.nodes import Node
 
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is not installed (Debian package openssl): no test certificates")
     (tmp_path / "hub").mkdir()
     (tmp_path / "spoke").mkdir()
-    hub_pacs = start_orthanc(tmp_path / "hub", free_port())
-    spoke = start_orthanc(tmp_path / "spoke", free_port())
+    cert = {n: _cert(tmp_path, n) for n in ("hub", "spoke", "stranger")}
+
+    def tls(me, peer):  # Orthanc's DICOM TLS: its own certificate, the peer's as the only one trusted
+        return {"DicomTlsEnabled": True, "DicomTlsCertificate": str(cert[me][1]),
+                "DicomTlsPrivateKey": str(cert[me][0]), "DicomTlsTrustedCertificates": str(cert[peer][1]),
+                "DicomTlsRemoteCertificateRequired": True}
+
+    hub_pacs = start_orthanc(tmp_path / "hub", free_port(), extra=tls("hub", "spoke"))
+    spoke = start_orthanc(tmp_path / "spoke", free_port(), extra=tls("spoke", "hub"))
     try:
         spoke.rest("/modalities/hub", method="PUT",
-                   data=json.dumps({"AET": ORTHANC_AET, "Host": "127.0.0.1", "Port": hub_pacs.dicom_port}).encode())
+                   data=json.dumps({"AET": ORTHANC_AET, "Host": "127.0.0.1", "Port": hub_pacs.dicom_port,
+                                    "UseDicomTls": True}).encode())
+        from workstation.net.scu import DicomNetError, echo
+
+        hub_node = Node("hub", ORTHANC_AET, "127.0.0.1", hub_pacs.dicom_port)
+        with pytest.raises(DicomNetError):  # plain DICOM: refused
+            echo(hub_node, WS_AET)
+        with pytest.raises(DicomNetError):  # TLS with a certificate the hub does not trust: refused
+            echo(Node("hub", ORTHANC_AET, "127.0.0.1", hub_pacs.dicom_port, tls=True, tls_ca=str(cert["hub"][1]),
+                      tls_cert=str(cert["stranger"][1]), tls_key=str(cert["stranger"][0])), WS_AET)
         files, _bq, _d = write_pet(tmp_path / "src")
         ids = {spoke.rest("/instances", data=Path(f).read_bytes(), method="POST")["ParentStudy"] for f in files}
-        spoke.rest("/modalities/hub/store", method="POST",
-                   data=json.dumps({"Resources": sorted(ids), "Synchronous": True}).encode())
+        sent = spoke.rest("/modalities/hub/store", method="POST",
+                          data=json.dumps({"Resources": sorted(ids), "Synchronous": True}).encode())
+        assert sent["FailedInstancesCount"] == 0 and sent["InstancesCount"] == len(files)
         study_uid = str(pydicom.dcmread(files[0], stop_before_pixels=True).StudyInstanceUID)
         url = hub_pacs.url + "/dicom-web"
         auth = {"user": USER, "password": PASSWORD}

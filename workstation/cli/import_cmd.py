@@ -44,7 +44,11 @@ def run(args) -> int:
     try:
         return _run(args)
     except sqlite3.Error as exc:  # a full disk, a database locked or damaged meanwhile
-        raise UserError(f"the study database could not be written ({exc}); nothing of this import was indexed") from None
+        from workstation.io.db import default_db_path, disk_full_hint
+
+        hint = disk_full_hint(args.db or default_db_path())
+        raise UserError(f"the study database could not be written ({exc}{hint}); nothing of this import was "
+                        "indexed") from None
 
 
 def _run(args) -> int:

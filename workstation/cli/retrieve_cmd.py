@@ -12,6 +12,9 @@ def add_parser(sub):
     p.add_argument("study_uid")
     p.add_argument("--series-uid")
     p.add_argument("--move", action="store_true", help="use C-MOVE to our running node instead of C-GET")
+    p.add_argument("--retries", type=int, default=2, help="new requests after a break (default 2)")
+    p.add_argument("--deadline", type=float, default=3600.0, metavar="SECONDS",
+                   help="overall time budget, retries included (default 3600); every wait is bounded by what is left")
     p.add_argument("--db", metavar="FILE")
     p.add_argument("--store", metavar="DIR")
     p.set_defaults(func=run)
@@ -35,16 +38,31 @@ def run(args) -> int:
         print(f"\r{msg}   ", end="", file=sys.stderr, flush=True)
 
     progress = Progress(show)
+    if args.retries < 0 or args.retries > 20:
+        raise UserError("--retries must be between 0 and 20")
+    if not args.deadline > 0:
+        raise UserError("--deadline must be a positive number of seconds")
+    deadline = scu.Deadline(args.deadline)
     try:
         if args.move:
             st = process.status()
             if not st.get("running"):
                 raise UserError("C-MOVE needs our node running (`workstation node start`), or drop --move for C-GET")
-            res = scu.move(node, cfg.local.ae_title, args.study_uid, st["ae_title"], args.series_uid, progress)
+            res = scu.retrieve_with_retries(
+                lambda d: scu.move(node, cfg.local.ae_title, args.study_uid, st["ae_title"], args.series_uid,
+                                   progress, d), retries=args.retries, deadline=deadline)
         else:
             with StudyDB(args.db) as db:
-                res = scu.get(node, cfg.local.ae_title, args.study_uid, ManagedStore(args.store, db),
-                              args.series_uid, progress)
+                store = ManagedStore(args.store, db)
+                res = scu.retrieve_with_retries(
+                    lambda d: scu.get(node, cfg.local.ae_title, args.study_uid, store, args.series_uid, progress, d),
+                    retries=args.retries, deadline=deadline)
+    except scu.TransferIncomplete as exc:
+        r = exc.result
+        print(file=sys.stderr)
+        left = f"{max(0, r.total - r.completed)}" if r.total else "an unknown number of"
+        print(f"retrieved {r.completed}, not retrieved {left} instances from {node.name}")
+        raise UserError(str(exc)) from None
     except scu.DicomNetError as exc:
         raise UserError(str(exc)) from None
     print(file=sys.stderr)

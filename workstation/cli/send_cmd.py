@@ -9,7 +9,14 @@ def add_parser(sub):
                                    "the study database, to a configured node, in their own transfer syntax.")
     p.add_argument("node")
     p.add_argument("what", nargs="+", metavar="PATH|UID")
-    p.add_argument("--retries", type=int, default=2, help="new associations for what was not acknowledged")
+    p.add_argument("--retries", type=int, default=2, help="new associations for what was not acknowledged "
+                   "(default 2)")
+    p.add_argument("--deadline", type=float, default=3600.0, metavar="SECONDS",
+                   help="overall time budget of the send, retries included (default 3600); every wait is "
+                        "bounded by what is left")
+    p.add_argument("--compress", choices=["jpeg-ls", "j2k", "deflate"],
+                   help="send uncompressed datasets losslessly compressed when the node accepts it: JPEG-LS or "
+                        "JPEG 2000 lossless (images), deflate (any)")
     p.add_argument("--db", metavar="FILE")
     p.set_defaults(func=run)
 
@@ -61,41 +68,32 @@ def check_sendable(files) -> None:
 
 def run(args) -> int:
     import sys
-    import time
 
     from workstation.io.db import StudyDB
-    from workstation.net.scu import DicomNetError, store_files
+    from workstation.net.scu import Deadline, send_with_retries
     from workstation.settings.nodes import load_nodes
     from workstation.tasks.progress import Progress
 
     from workstation.cli.common import UserError
 
+    if args.retries < 0 or args.retries > 20:
+        raise UserError("--retries must be between 0 and 20")
+    if not args.deadline > 0:
+        raise UserError("--deadline must be a positive number of seconds")
     cfg = load_nodes()
     node = cfg.get(args.node)
     with StudyDB(args.db) as db:
         files = resolve(args.what, db)
-        pending = list(files)
-        done, last = 0, None
-        for attempt in range(max(0, args.retries) + 1):
-            try:
-                res = store_files(node, cfg.local.ae_title, pending,
-                                  Progress(lambda f, m: print(f"\r{m}   ", end="", file=sys.stderr, flush=True)), db)
-            except DicomNetError as exc:
-                last = str(exc)
-                time.sleep(min(5.0, 0.5 * 2 ** attempt))
-                continue
-            done += res.completed
-            last = "; ".join(res.errors[:3]) or None
-            acked = set(res.acknowledged)
-            import pydicom
-
-            pending = [p for p in pending
-                       if str(pydicom.dcmread(p, stop_before_pixels=True, specific_tags=["SOPInstanceUID"])
-                              .SOPInstanceUID) not in acked]
-            if not pending:
-                break
+        res = send_with_retries(node, cfg.local.ae_title, files, retries=args.retries,
+                                deadline=Deadline(args.deadline), compress=args.compress or "", db=db,
+                                progress=Progress(lambda f, m: print(f"\r{m}   ", end="", file=sys.stderr,
+                                                                     flush=True)))
     print(file=sys.stderr)
-    print(f"sent {done} of {len(files)} instances to {node.name}")
-    if pending:
-        raise UserError(f"{len(pending)} instances not acknowledged by {node.name}" + (f": {last}" if last else ""))
+    if res.failed:
+        print(f"sent {res.completed}, not sent {res.failed} of {len(files)} instances to {node.name}")
+    else:
+        print(f"sent {res.completed} of {len(files)} instances to {node.name}")
+    if res.failed:
+        last = res.errors[-1] if res.errors else "not acknowledged"
+        raise UserError(f"{res.failed} instances not sent to {node.name}: {last}")
     return 0

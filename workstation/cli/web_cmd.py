@@ -16,6 +16,11 @@ def add_parser(sub):
         q.add_argument("--user")
         q.add_argument("--password")
         q.add_argument("--token", help="bearer token")
+        q.add_argument("--cert", metavar="PEM", help="client certificate for an https server that verifies its "
+                                                      "clients (with --key)")
+        q.add_argument("--key", metavar="PEM", help="the client certificate's private key")
+        q.add_argument("--ca", metavar="PEM", help="CA (or the server's own certificate) to verify the https "
+                                                    "server against (default: the system's CAs)")
 
     f = s.add_parser("find", help="QIDO-RS search")
     common(f)
@@ -41,13 +46,19 @@ def add_parser(sub):
 def web_auth(args) -> dict:
     import os
 
+    tls = {k: getattr(args, k) for k in ("cert", "key", "ca") if getattr(args, k, None)}
+    if not tls and not args.url.startswith(("http://", "https://")):
+        from workstation.net.web import node_tls
+        from workstation.settings.nodes import load_nodes
+
+        tls = node_tls(load_nodes().get(args.url))  # a configured node's own TLS files
     token = args.token or os.environ.get("WORKSTATION_WEB_TOKEN")
     if token:
-        return {"token": token}
+        return {"token": token, **tls}
     user = args.user or os.environ.get("WORKSTATION_WEB_USER")
     if user:
-        return {"user": user, "password": args.password or os.environ.get("WORKSTATION_WEB_PASSWORD", "")}
-    return {}
+        return {"user": user, "password": args.password or os.environ.get("WORKSTATION_WEB_PASSWORD", ""), **tls}
+    return tls
 
 
 def web_url(text: str) -> str:

@@ -25,6 +25,8 @@ def add_parser(sub):
         c.add_argument("--reader", help="reader name (default: the operating-system user)")
         if name == "claim":
             c.add_argument("--take-over", action="store_true", help="break another reader's lock (audited)")
+            c.add_argument("--stale-after", type=float, default=30.0, metavar="MINUTES",
+                           help="a lock older than this whose process is gone is taken over, audited (default 30)")
     cf = s.add_parser("confirm", help="ask the origin whether it holds the returned report (then: acknowledged)")
     cf.add_argument("study_uid")
     pr = s.add_parser("priority", help="set a study's priority")
@@ -36,9 +38,12 @@ def add_parser(sub):
     sg.add_argument("--reader", help="reader name (default: the operating-system user)")
     sg.add_argument("--institution", default="", help="the reading hub's name")
     sg.add_argument("--send", action="store_true", help="queue the signed report back to the study's origin")
+    sg.add_argument("--sr", metavar="FILE.dcm", help="the reading's structured report, versioned with the report "
+                    "(an amendment's SR is a new instance referencing the previous one) and sent back with it")
     sg.add_argument("--attach", nargs="*", default=[], metavar="FILE.dcm", help="also send these (SR, key images)")
     sg.add_argument("--to", metavar="NODE", help="destination node (default: the study's origin)")
-    sg.add_argument("--compress", choices=["jpeg-ls"], help="send uncompressed images JPEG-LS lossless")
+    sg.add_argument("--compress", choices=["jpeg-ls", "j2k", "deflate"],
+                    help="send uncompressed datasets losslessly compressed: JPEG-LS or JPEG 2000 (images), deflate (any)")
     p.set_defaults(func=run)
 
     o = sub.add_parser("outbox", help="the outgoing queue (reports sent back): list, run, retry",
@@ -91,7 +96,10 @@ def run(args) -> int:
             return 0
         reader = getattr(args, "reader", None) or current_reader()
         if cmd == "claim":
-            r = db.worklist_claim(args.study_uid, reader, take_over=args.take_over)
+            if not args.stale_after > 0:
+                raise UserError("--stale-after must be a positive number of minutes")
+            r = db.worklist_claim(args.study_uid, reader, take_over=args.take_over,
+                                  stale_after_s=args.stale_after * 60)
             print(f"study {r.study_uid}: {r.status}, held by {r.locked_by}")
         elif cmd == "release":
             r = db.worklist_release(args.study_uid, reader)
@@ -111,7 +119,8 @@ def run(args) -> int:
             pdf = Path(args.pdf).read_bytes()
             store = ManagedStore(None, db)
             try:
-                ds, path = sign_report(db, store, args.study_uid, reader, pdf, institution=args.institution)
+                ds, path = sign_report(db, store, args.study_uid, reader, pdf, institution=args.institution,
+                                       sr=args.sr)
             finally:
                 store.close()
             print(f"signed report version {ds.InstanceNumber} ({ds.SOPInstanceUID}) by {reader}: {path}")

@@ -237,6 +237,17 @@ class StudyDBError(RuntimeError):
     """The study database file cannot be used (a folder, not a database, unwritable); one line."""
 
 
+def disk_full_hint(path) -> str:
+    """'; no space left on device' when the file system holding ``path`` is full (SQLite then often says only
+    'disk I/O error'), else empty."""
+    import shutil
+
+    try:
+        return "; no space left on device" if shutil.disk_usage(Path(path).parent).free < 64 * 1024 else ""
+    except OSError:
+        return ""
+
+
 class StudyDB(RegistrationStore, AuditTrail, QaLog, QueryIndex, WorklistStore):
     """Thread-safe handle on the study database (one connection, serialised by a lock)."""
 
@@ -254,7 +265,8 @@ class StudyDB(RegistrationStore, AuditTrail, QaLog, QueryIndex, WorklistStore):
             self._con = sqlite3.connect(str(self.path), check_same_thread=False)
             self._open(synchronous)
         except sqlite3.DatabaseError as exc:
-            raise StudyDBError(f"{self.path}: cannot be used as the study database ({exc})") from None
+            raise StudyDBError(f"{self.path}: cannot be used as the study database ({exc}{disk_full_hint(self.path)})") \
+                from None
 
     def _open(self, synchronous: str) -> None:
         self._con.execute("PRAGMA foreign_keys = ON")

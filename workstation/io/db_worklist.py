@@ -9,18 +9,29 @@ is one conditional UPDATE (atomic in SQLite, also between processes sharing the 
 owner and the time of the claim stay visible to everyone. Every change of status, claim or
 release is written to the audit trail (event ``worklist``) by Study UID and reader only.
 
+A lock also records the process that took it (host, PID and the process's start time, so that a
+reused PID is not taken for the owner). A **stale lock** — older than ``STALE_AFTER_S`` (30 min) and
+whose process is gone on this host, or that names no process — is taken over by the next claim,
+audited as such; a lock whose process still runs, or that was taken on another host, is never taken
+over without ``take_over`` (an explicit, audited decision).
+
 A signed report is a version (``report_versions``): version 1, then each amendment a new version
-whose ``supersedes`` names the previous version's SOP Instance UID; nothing is ever overwritten.
+whose ``supersedes`` names the previous version's SOP Instance UID; nothing is ever overwritten. A
+version may carry its structured report (``sr_uid``, ``sr_path``), versioned the same way.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 NEW, BEING_READ, REPORTED, SENT_BACK, ACKNOWLEDGED = "new", "being read", "reported", "sent back", "acknowledged"
 STATUSES = (NEW, BEING_READ, REPORTED, SENT_BACK, ACKNOWLEDGED)
 PRIORITIES = ("stat", "urgent", "routine")  # most urgent first
+STALE_AFTER_S = 30 * 60.0  # a lock this old whose process is gone may be taken over
 # status -> statuses it may go to (amending a reported study means claiming it again)
 TRANSITIONS = {
     NEW: {BEING_READ},
@@ -83,6 +94,7 @@ class ReportVersion:
     supersedes: str
     pdf_path: str
     sr_uid: str
+    sr_path: str = ""
 
 
 _COLS = ("study_uid, origin, origin_kind, origin_host, arrived, priority, modality, tracer, status, reader, "
@@ -93,6 +105,41 @@ def _now() -> str:
     return datetime.now().isoformat(timespec="milliseconds")
 
 
+def _start_time(pid: int) -> str:
+    """The process's start time in clock ticks since boot (field 22 of /proc/PID/stat), empty when unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat.rsplit(")", 1)[-1].split()[19] if ")" in stat else ""
+
+
+def process_identity(pid: int | None = None) -> str:
+    """``host:pid:start`` of a process (this one by default): a PID reused later has another start time."""
+    pid = os.getpid() if pid is None else int(pid)
+    return f"{socket.gethostname()}:{pid}:{_start_time(pid)}"
+
+
+def lock_is_stale(locked_at: str, lock_proc: str, stale_after_s: float = STALE_AFTER_S) -> str:
+    """Why a lock may be taken over (empty when it may not): older than ``stale_after_s`` and its owner gone —
+    no process recorded, or a process of this host that no longer runs (or whose PID now names another)."""
+    try:
+        age = (datetime.now() - datetime.fromisoformat(locked_at)).total_seconds()
+    except (TypeError, ValueError):
+        age = float("inf")  # no readable time: as old as can be
+    if age < stale_after_s:
+        return ""
+    if not lock_proc:
+        return f"{age / 60:.0f} min old, no owning process recorded"
+    host, _, rest = lock_proc.partition(":")
+    pid, _, start = rest.partition(":")
+    if host != socket.gethostname():
+        return ""  # cannot tell from here whether it still runs
+    if not pid.isdigit() or not _start_time(int(pid)) or (start and _start_time(int(pid)) != start):
+        return f"{age / 60:.0f} min old, its process {pid} is gone"
+    return ""
+
+
 class WorklistStore:
     """Tables ``worklist`` and ``report_versions`` (mixed into ``StudyDB``)."""
 
@@ -101,7 +148,19 @@ class WorklistStore:
             return
         with self._lock, self._con:
             self._con.executescript(WORKLIST_SCHEMA)
+            cols = {r[1] for r in self._con.execute("PRAGMA table_info(worklist)")}
+            if "lock_proc" not in cols:  # databases from before stale-lock detection
+                self._con.execute("ALTER TABLE worklist ADD COLUMN lock_proc TEXT")
+            if "sr_path" not in {r[1] for r in self._con.execute("PRAGMA table_info(report_versions)")}:
+                self._con.execute("ALTER TABLE report_versions ADD COLUMN sr_path TEXT")
         self._wl_ready = True
+
+    def worklist_lock_process(self, study_uid: str) -> str:
+        """The process holding the study's lock (``host:pid:start``), empty when none is recorded."""
+        self._wl_schema()
+        with self._lock:
+            r = self._con.execute("SELECT lock_proc FROM worklist WHERE study_uid = ?", (study_uid,)).fetchone()
+        return (r[0] or "") if r else ""
 
     # ---------------------------------------------------------------- entries
     def worklist_add(self, study_uid: str, origin: str, origin_kind: str = "dimse", *, origin_host: str = "",
@@ -196,10 +255,12 @@ class WorklistStore:
         self.audit("worklist", study_uid=study_uid, detail=f"priority {priority}")
 
     # ---------------------------------------------------------------- the lock
-    def worklist_claim(self, study_uid: str, reader: str, take_over: bool = False) -> WorklistRow:
+    def worklist_claim(self, study_uid: str, reader: str, take_over: bool = False,
+                       stale_after_s: float = STALE_AFTER_S) -> WorklistRow:
         """Open the study for reporting as ``reader``: status ``being read``, locked by ``reader``.
 
-        Raises :class:`StudyLocked` when another reader holds it (``take_over`` breaks that lock, audited).
+        Raises :class:`StudyLocked` when another reader holds it, unless the lock is stale (older than
+        ``stale_after_s`` and its process gone: taken over, audited) or ``take_over`` breaks it (audited).
         """
         if not reader:
             raise WorklistError("a reader name is needed to claim a study")
@@ -207,18 +268,33 @@ class WorklistStore:
         if BEING_READ not in TRANSITIONS[row.status] and row.locked_by != reader and row.status != BEING_READ:
             raise WorklistError(f"study {study_uid} is {row.status}; it cannot be opened for reporting")
         now = _now()
-        cond = "" if take_over else " AND (locked_by IS NULL OR locked_by = '' OR locked_by = ?)"
-        args = [reader, reader, now, now, study_uid] + ([] if take_over else [reader])
+        held_by_other = bool(row.locked_by) and row.locked_by != reader
+        stale = why = ""
+        if held_by_other and not take_over:
+            why = lock_is_stale(row.locked_at, self.worklist_lock_process(study_uid), stale_after_s)
+            stale = "yes" if why else ""
+        if take_over or stale:
+            # compare and swap: only the lock that was judged (same owner, same time) is replaced
+            cond, extra = " AND IFNULL(locked_by, '') = ? AND IFNULL(locked_at, '') = ?", [row.locked_by,
+                                                                                          row.locked_at]
+            if take_over:
+                cond, extra = "", []
+        else:
+            cond, extra = " AND (locked_by IS NULL OR locked_by = '' OR locked_by = ?)", [reader]
+        args = [reader, reader, now, now, process_identity(), study_uid, *extra]
         with self._lock, self._con:
             cur = self._con.execute(
-                "UPDATE worklist SET status = 'being read', locked_by = ?, reader = ?, locked_at = ?, updated = ? "
-                "WHERE study_uid = ?" + cond, args)
+                "UPDATE worklist SET status = 'being read', locked_by = ?, reader = ?, locked_at = ?, updated = ?, "
+                "lock_proc = ? WHERE study_uid = ?" + cond, args)
             ok = cur.rowcount == 1
         if not ok:
             cur_row = self.worklist_entry(study_uid)
             raise StudyLocked(study_uid, cur_row.locked_by, cur_row.locked_at)
-        detail = f"claimed by {reader}" + (f" (lock of {row.locked_by} taken over)"
-                                           if take_over and row.locked_by and row.locked_by != reader else "")
+        detail = f"claimed by {reader}"
+        if held_by_other and take_over:
+            detail += f" (lock of {row.locked_by} taken over)"
+        elif held_by_other and stale:
+            detail += f" (stale lock of {row.locked_by} since {row.locked_at} taken over: {why})"
         self.audit("worklist", study_uid=study_uid, detail=f"{detail}: {BEING_READ}")
         return self.worklist_entry(study_uid)
 
@@ -238,7 +314,7 @@ class WorklistStore:
             raise WorklistError(f"study {study_uid}: {row.status} cannot become {status}")
         if expect_owner is not None and row.locked_by != expect_owner:
             raise StudyLocked(study_uid, row.locked_by or "nobody", row.locked_at)
-        sets = "status = ?, updated = ?" + (", locked_by = NULL, locked_at = NULL" if unlock else "")
+        sets = "status = ?, updated = ?" + (", locked_by = NULL, locked_at = NULL, lock_proc = NULL" if unlock else "")
         with self._lock, self._con:
             self._con.execute(f"UPDATE worklist SET {sets} WHERE study_uid = ?", (status, _now(), study_uid))
         self.audit("worklist", study_uid=study_uid, detail=(detail + ": " if detail else "") + status)
@@ -255,12 +331,13 @@ class WorklistStore:
         self._wl_schema()
         with self._lock:
             rows = self._con.execute(
-                "SELECT study_uid, version, sop_instance_uid, series_uid, reader, signed, supersedes, pdf_path, sr_uid "
-                "FROM report_versions WHERE study_uid = ? ORDER BY version", (study_uid,)).fetchall()
+                "SELECT study_uid, version, sop_instance_uid, series_uid, reader, signed, supersedes, pdf_path, sr_uid, "
+                "sr_path FROM report_versions WHERE study_uid = ? ORDER BY version", (study_uid,)).fetchall()
         return [ReportVersion(*[("" if v is None else v) for v in r]) for r in rows]
 
     def record_signed_report(self, study_uid: str, reader: str, *, sop_instance_uid: str, series_uid: str,
-                             signed: str, pdf_path: str, sr_uid: str = "", version: int, supersedes: str = "") -> None:
+                             signed: str, pdf_path: str, sr_uid: str = "", version: int, supersedes: str = "",
+                             sr_path: str = "") -> None:
         """Record a signed report version and set the study ``reported``, unlocked. The reader must hold the lock."""
         row = self.worklist_entry(study_uid)
         if row.locked_by != reader:
@@ -269,8 +346,9 @@ class WorklistStore:
         if version != len(prev) + 1 or (prev and supersedes != prev[-1].sop_instance_uid):
             raise WorklistError(f"study {study_uid}: report version {version} does not follow version {len(prev)}")
         with self._lock, self._con:
-            self._con.execute("INSERT INTO report_versions VALUES (?,?,?,?,?,?,?,?,?)",
+            self._con.execute("INSERT INTO report_versions (study_uid, version, sop_instance_uid, series_uid, reader, "
+                              "signed, supersedes, pdf_path, sr_uid, sr_path) VALUES (?,?,?,?,?,?,?,?,?,?)",
                               (study_uid, version, sop_instance_uid, series_uid, reader, signed, supersedes or None,
-                               pdf_path, sr_uid or None))
+                               pdf_path, sr_uid or None, sr_path or None))
         self._set_status(study_uid, REPORTED, unlock=True,
                          detail=f"report version {version} ({sop_instance_uid}) signed by {reader}")

@@ -13,6 +13,7 @@ carry the application's PHI filter (:func:`workstation.settings.logs.setup_child
 from __future__ import annotations
 
 import os
+import time
 import stat
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -290,9 +291,31 @@ def _read_record_pydicom(path: str) -> InstanceRecord:
     )
 
 
-def _scan_chunk(paths: list[str]) -> tuple[list[InstanceRecord], list[tuple[str, str]]]:
+def _test_hooks() -> tuple[float, int]:
+    """Test hooks, off unless set: ``WORKSTATION_TEST_SCAN_DELAY_S`` (seconds before each file, at most 1) keeps
+    the workers mid-chunk; ``WORKSTATION_TEST_KILL_IMPORT_AFTER`` (N) makes a parallel worker SIGKILL the
+    import after its N-th file, so that a test kills the import mid-batch, deterministically."""
+    try:
+        delay = min(1.0, max(0.0, float(os.environ.get("WORKSTATION_TEST_SCAN_DELAY_S", "0") or 0)))
+    except ValueError:
+        delay = 0.0
+    try:
+        kill_after = max(0, int(os.environ.get("WORKSTATION_TEST_KILL_IMPORT_AFTER", "0") or 0))
+    except ValueError:
+        kill_after = 0
+    return delay, kill_after
+
+
+def _scan_chunk(paths: list[str], parent_pid: int | None = None) -> tuple[list[InstanceRecord], list[tuple[str, str]]]:
     records, skipped = [], []
-    for p in paths:
+    delay, kill_after = _test_hooks()
+    for n, p in enumerate(paths):
+        if delay:
+            time.sleep(delay)
+        if kill_after and parent_pid and n == kill_after and os.getppid() == parent_pid:
+            import signal
+
+            os.kill(parent_pid, signal.SIGKILL)
         try:
             records.append(read_record(p))
         except Exception as exc:  # noqa: BLE001 - any unreadable file is skipped with its reason
@@ -389,7 +412,7 @@ def _scan_parallel(chunks, workers, result: ScanResult, total: int, progress) ->
         raise _PoolUnavailable(str(exc)) from exc
     with pool:
         try:
-            futures = [pool.submit(_scan_chunk, c) for c in chunks]
+            futures = [pool.submit(_scan_chunk, c, os.getpid()) for c in chunks]
         except (OSError, RuntimeError) as exc:
             raise _PoolUnavailable(str(exc)) from exc
         try:

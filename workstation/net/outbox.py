@@ -19,9 +19,11 @@ States of a job: ``queued`` → ``sending`` → ``sent``, or ``retrying`` (with 
 error) → … → ``sent`` or ``failed``. A job found ``sending`` at start (the process died while
 sending) goes back to ``retrying`` at once.
 
-Optional compression for thin lines (``compress="jpeg-ls"``): uncompressed images are offered
-JPEG-LS lossless first and encoded before sending when the peer accepts it; otherwise they go as
-stored. Bytes put on the wire are counted per job (``bytes_sent``).
+Optional compression for thin lines (``compress=`` ``"jpeg-ls"``, ``"j2k"`` or ``"deflate"``, see
+:mod:`workstation.net.syntax`): uncompressed datasets are offered in that lossless syntax first and
+encoded before sending when the peer accepts it; otherwise they go as stored. Files stored compressed
+are also offered uncompressed, and decompressed for a peer that accepts only that. Bytes put on the
+wire are counted per job (``bytes_sent``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from workstation.net import syntax
 from workstation.net.logs import install_phi_filter, net_logger
 
 log = net_logger()
@@ -141,8 +144,10 @@ class Outbox:
         if destination not in self.nodes:
             known = ", ".join(sorted(self.nodes)) or "none configured"
             raise OutboxError(f"unknown destination {destination!r} (known: {known})")
-        if compress not in ("", "jpeg-ls"):
-            raise OutboxError(f"compress={compress!r}: expected '' or 'jpeg-ls'")
+        try:
+            syntax.check(compress)
+        except ValueError as exc:
+            raise OutboxError(str(exc)) from None
         items = []
         for p in paths:
             try:
@@ -269,7 +274,10 @@ class Outbox:
     def _held_web(self, node, study_uid: str) -> set[str]:
         from workstation.net import web
 
-        c = web.client(node.url, **(self.auth or {}))
+        try:
+            c = web.client(node.url, **self._web_auth(node))
+        except web.WebError as exc:
+            raise OutboxError(str(exc)) from None
         try:
             rows = c.search_for_instances(study_instance_uid=study_uid)
         except Exception as exc:  # noqa: BLE001
@@ -351,7 +359,6 @@ class Outbox:
 
     def _send_dimse(self, job: Job, node, pending) -> None:
         import pydicom
-        from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian, JPEGLSLossless
 
         from pynetdicom import AE
 
@@ -360,20 +367,14 @@ class Outbox:
         install_phi_filter()
         ae = AE(ae_title=self.calling_aet)
         ae.acse_timeout, ae.dimse_timeout, ae.network_timeout = 15, 120, 30
-        uncompressed = {str(ExplicitVRLittleEndian), str(ImplicitVRLittleEndian)}
         wanted: dict[str, list[str]] = {}
         for _p, _u, sop, ts in pending:
-            tss = wanted.setdefault(sop, [])
-            if ts not in tss:
-                tss.append(ts)
-        if len(wanted) > 64:
-            raise OutboxError("more than 64 SOP classes in one job")
-        for sop, tss in wanted.items():
-            if job.compress == "jpeg-ls" and set(tss) & uncompressed and _is_image_class(sop):
-                # one context JPEG-LS only, one as stored: the peer's answer tells what it accepts
-                ae.add_requested_context(sop, [str(JPEGLSLossless)])
-            ae.add_requested_context(sop, tss + [t for t in (str(ExplicitVRLittleEndian),) if t in uncompressed and
-                                                 t not in tss and set(tss) <= uncompressed])
+            wanted.setdefault(sop, []).append(ts)
+        try:
+            # per SOP class: the compressed syntax alone, the stored ones, uncompressed for compressed files
+            ae.requested_contexts = syntax.contexts_for(wanted, job.compress or "")
+        except ValueError as exc:
+            raise OutboxError(str(exc)) from None
         try:
             ctx = client_context(node)  # None unless the node is marked tls
         except TlsConfigError as exc:
@@ -386,8 +387,11 @@ class Outbox:
         try:
             for n, (path, uid, sop, ts) in enumerate(pending):
                 ds = pydicom.dcmread(path)
-                if job.compress == "jpeg-ls" and ts in uncompressed and _accepted(assoc, sop, str(JPEGLSLossless)):
-                    ds = _jpegls(ds)
+                if syntax.applies(job.compress or "", sop, ts) and \
+                        syntax.accepted(assoc, sop, syntax.target_uid(job.compress)):
+                    ds = syntax.encode(ds, job.compress)
+                else:
+                    ds = syntax.fit(ds, assoc, f"outgoing job {job.job_id}")
                 nbytes = _wire_bytes(ds)
                 try:
                     status = assoc.send_c_store(ds) if assoc.is_established else None
@@ -407,41 +411,22 @@ class Outbox:
             if assoc.is_established:
                 assoc.release()
 
+    def _web_auth(self, node) -> dict:
+        """Credentials for the node's DICOMweb URL, with its client certificate and CA over https."""
+        from workstation.net import web
+
+        return {**(self.auth or {}), **web.node_tls(node)}
+
     def _send_stow(self, job: Job, node, pending) -> None:
         from workstation.net import web
 
         for path, uid, _sop, _ts in pending:
-            res = web.put(node.url, [path], auth=self.auth)
+            res = web.put(node.url, [path], auth=self._web_auth(node))
             if uid in res.sop_instance_uids:
                 self._acknowledge(job, uid, 0, Path(path).stat().st_size)
                 self._audit(node, uid, 0, f"outgoing job {job.job_id} (STOW-RS)")
             else:
                 raise OutboxError("; ".join(res.errors) or f"STOW-RS of {uid} not acknowledged")
-
-
-_IMAGE_CLASSES = {"1.2.840.10008.5.1.4.1.1.2", "1.2.840.10008.5.1.4.1.1.128", "1.2.840.10008.5.1.4.1.1.4",
-                  "1.2.840.10008.5.1.4.1.1.20", "1.2.840.10008.5.1.4.1.1.7", "1.2.840.10008.5.1.4.1.1.7.4"}
-
-
-def _is_image_class(sop: str) -> bool:
-    return sop in _IMAGE_CLASSES
-
-
-def _accepted(assoc, sop: str, ts: str) -> bool:
-    return any(cx.abstract_syntax == sop and cx.transfer_syntax[0] == ts for cx in assoc.accepted_contexts)
-
-
-def _jpegls(ds):
-    """The dataset with its pixel data re-encoded JPEG-LS lossless (pydicom + pyjpegls); as is when it cannot."""
-    from pydicom.uid import JPEGLSLossless
-
-    try:
-        if int(ds.get("BitsAllocated", 0)) not in (8, 16) or "PixelData" not in ds:
-            return ds
-        ds.compress(JPEGLSLossless, generate_instance_uid=False)  # lossless: the same instance
-    except Exception as exc:  # noqa: BLE001 - sent as stored instead
-        log.warning("JPEG-LS encoding not possible (%s); sent as stored", type(exc).__name__)
-    return ds
 
 
 def _wire_bytes(ds) -> int:

@@ -13,7 +13,8 @@ Query/Retrieve service (PS3.4 Annex C), Patient Root and Study Root information 
 - C-GET: the matching instances go back over the same association, each file as it is stored (its
   own transfer syntax: pixel data bit-identical). The caller must have proposed the storage SOP
   class with the SCP role.
-- C-MOVE: the matching instances are sent to the move destination, which must be a configured
+- C-MOVE: the matching instances are sent to the move destination (each file as stored when the
+  destination accepts its transfer syntax, else decompressed: both are proposed), which must be a configured
   DIMSE node (``workstation node add``; TLS when that node says so). An unknown destination is
   answered 0xA801 (Move Destination unknown).
 
@@ -30,6 +31,7 @@ from pathlib import Path
 from workstation.io.db_query import LEVELS
 
 from workstation.net.logs import net_logger
+from workstation.net.syntax import contexts_for, fit
 from workstation.net.scp import STATUS_NOT_AUTHORIZED, StorageNode
 
 log = net_logger()
@@ -159,20 +161,6 @@ def _read(path: str):
     return pydicom.dcmread(path)
 
 
-def _fit(ds, assoc):
-    """The dataset in a transfer syntax the caller accepted for its SOP class: as stored when possible, else
-    decompressed (lossless: the same pixel values) when the caller accepted only uncompressed syntaxes."""
-    sop, ts = str(ds.SOPClassUID), str(ds.file_meta.TransferSyntaxUID)
-    accepted = {str(cx.transfer_syntax[0]) for cx in assoc.accepted_contexts if cx.abstract_syntax == sop}
-    if ts in accepted or not accepted or not ds.file_meta.TransferSyntaxUID.is_compressed:
-        return ds
-    try:
-        ds.decompress(generate_instance_uid=False)  # the same instance, only re-encoded
-    except Exception as exc:  # noqa: BLE001 - sent as stored; the caller's refusal is then counted as failed
-        log.warning("C-GET: cannot decompress an instance for the caller (%s)", type(exc).__name__)
-    return ds
-
-
 def _level(identifier) -> str | None:
     lv = str(getattr(identifier, "QueryRetrieveLevel", "") or "").strip().upper()
     return lv if lv in LEVELS else None
@@ -297,7 +285,7 @@ class QueryNode(StorageNode):
             if evt.is_cancelled:
                 yield STATUS_CANCEL, None
                 return
-            yield STATUS_PENDING, _fit(_read(r["_path"]), evt.assoc)
+            yield STATUS_PENDING, fit(_read(r["_path"]), evt.assoc, "C-GET")
 
     def _on_move(self, evt):
         if not self._authorised(evt):
@@ -316,7 +304,13 @@ class QueryNode(StorageNode):
         level, rows = self._instances(evt)
         if rows is None:
             raise MoveRefused("C-MOVE identifier without a query level or a unique key")
-        kwargs = {"contexts": self._move_contexts(rows)}
+        # the destination's association (pynetdicom opens it after the next yield): kept when accepted, so
+        # that each instance goes in a syntax it accepted (decompressed when it refused the stored one)
+        store_assoc = []
+        from pynetdicom import evt as events
+
+        kwargs = {"contexts": self._move_contexts(rows),
+                  "evt_handlers": [(events.EVT_ACCEPTED, lambda e: store_assoc.append(e.assoc))]}
         from workstation.net.tls import TlsConfigError, client_context
 
         try:
@@ -334,21 +328,17 @@ class QueryNode(StorageNode):
             if evt.is_cancelled:
                 yield STATUS_CANCEL, None
                 return
-            yield STATUS_PENDING, _read(r["_path"])
+            ds = _read(r["_path"])
+            yield STATUS_PENDING, (fit(ds, store_assoc[-1], f"C-MOVE to {dest.ae_title}") if store_assoc else ds)
 
     @staticmethod
     def _move_contexts(rows):
-        from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
-        from pynetdicom import build_context
-
-        pairs: dict[str, set] = {}
+        """Per SOP class: the stored syntaxes, and the uncompressed ones when something is stored compressed
+        (a destination that refuses compression then gets those instances decompressed)."""
+        pairs: dict[str, list] = {}
         for r in rows:
-            ts = r.get("_transfer_syntax") or str(ImplicitVRLittleEndian)
-            pairs.setdefault(r["SOPClassUID"], set()).add(ts)
-        out = []
-        for sop, tss in sorted(pairs.items()):
-            if len(out) >= _MAX_CONTEXTS:
-                break
-            uncompressed = {str(ImplicitVRLittleEndian), str(ExplicitVRLittleEndian)}
-            out.append(build_context(sop, sorted(tss | (uncompressed if tss & uncompressed else set()))))
-        return out
+            pairs.setdefault(r["SOPClassUID"], []).append(r.get("_transfer_syntax") or "1.2.840.10008.1.2")
+        cxs = contexts_for(pairs, limit=10**6)
+        if len(cxs) > _MAX_CONTEXTS:
+            log.warning("C-MOVE: %d presentation contexts needed, %d proposed", len(cxs), _MAX_CONTEXTS)
+        return cxs[:_MAX_CONTEXTS]

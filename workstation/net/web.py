@@ -1,7 +1,10 @@
 """DICOMweb: QIDO-RS search, WADO-RS retrieve (progress + cancel), STOW-RS upload (dicomweb-client).
 
 Authentication is HTTP basic (user + password) or a bearer token; credentials are passed in, never
-stored or logged. Retrieve goes instance by instance so that progress is exact and a cancel takes
+stored or logged. Over HTTPS the server's certificate is checked (against ``ca``, a PEM file, or the
+system's CAs) and a client certificate (``cert`` with ``key``, PEM) is presented when given, for servers
+that verify their peers (Orthanc ``SslVerifyPeers``). A configured node's ``tls_ca``/``tls_cert``/``tls_key``
+serve its https URL too (:func:`node_tls`). Retrieve goes instance by instance so that progress is exact and a cancel takes
 effect between two instances; retrieved instances go through the managed store (atomic, indexed,
 duplicates once), exactly like instances received by the DIMSE node.
 
@@ -65,18 +68,42 @@ def _session_class():
 
         def request(self, method, url, **kwargs):
             kwargs.setdefault("timeout", TIMEOUTS)
+            if self.verify is not True:  # an explicit CA wins over REQUESTS_CA_BUNDLE (requests prefers the
+                kwargs.setdefault("verify", self.verify)  # environment to the session's own setting)
             return super().request(method, url, **kwargs)
 
     return _TimedSession
 
 
-def client(url: str, user: str | None = None, password: str | None = None, token: str | None = None):
-    import requests
+def _tls_files(url: str, cert: str | None, key: str | None, ca: str | None) -> tuple:
+    """(requests' ``cert``, ``verify``) for these PEM files; a one-line :class:`WebError` for a missing one."""
+    from pathlib import Path
+
+    for what, f in (("--cert", cert), ("--key", key), ("--ca", ca)):
+        if f and not Path(f).is_file():
+            raise WebError(f"{what} {f}: no such file")
+    if key and not cert:
+        raise WebError("--key needs --cert (the client certificate it belongs to)")
+    if (cert or ca) and not url.startswith("https://"):
+        raise WebError(f"{url}: --cert/--key/--ca need an https:// URL")
+    return ((cert, key) if key else cert) if cert else None, (ca or True)
+
+
+def node_tls(node) -> dict:
+    """The node's TLS files as ``client`` keywords, for its https URL (empty for http or none set)."""
+    if not str(getattr(node, "url", "") or "").startswith("https://"):
+        return {}
+    return {k: v for k, v in (("cert", node.tls_cert), ("key", node.tls_key), ("ca", node.tls_ca)) if v}
+
+
+def client(url: str, user: str | None = None, password: str | None = None, token: str | None = None,
+           cert: str | None = None, key: str | None = None, ca: str | None = None):
     from dicomweb_client.api import DICOMwebClient
 
     install_phi_filter()
     check_url(url)
     session = _session_class()()
+    session.cert, session.verify = _tls_files(url, cert, key, ca)
     if token:
         session.headers["Authorization"] = f"Bearer {token}"
     elif user:
@@ -96,6 +123,9 @@ def _http_error(url: str, exc: Exception) -> WebError:
         code = exc.response.status_code
         hint = " (check the user/password or token)" if code in (401, 403) else ""
         return WebError(f"{url}: HTTP {code} {exc.response.reason}{hint}")
+    if isinstance(exc, requests.exceptions.SSLError):
+        return WebError(f"{url}: TLS handshake failed (check --ca for the server's certificate, and --cert/--key "
+                        "when the server verifies its clients)")
     if isinstance(exc, requests.Timeout):
         return WebError(f"{url}: no answer within {TIMEOUTS[1]:g} s")
     if isinstance(exc, requests.ConnectionError):

@@ -4,7 +4,10 @@ to the hospital that sent the study, with the SR and key images, through the out
 ``sign_report`` needs the reader to hold the study's worklist lock (``StudyDB.worklist_claim``); it
 writes version 1, or the next version referencing the previous one (an amendment), into the
 managed store (so that the node's C-FIND / C-MOVE / C-GET find it with the study), records the
-version and sets the study ``reported``. ``queue_return`` puts the latest version and the given
+version and sets the study ``reported``. With ``sr`` (the reading's structured report), the SR is
+versioned with it: version 1 as given, each amendment a new SOP instance in the same series whose
+Predecessor Documents Sequence references the previous version's SR; no SR is ever overwritten.
+``queue_return`` puts the latest version and the given
 attachments in the outgoing queue towards the study's origin (the configured node whose AE title,
 or DICOMweb host, the study came from). ``reconcile_sent`` moves studies whose return job is
 delivered to ``sent back``.
@@ -36,9 +39,54 @@ def _study_header(db, study_uid: str):
     raise SignError(f"study {study_uid}: no image of it in the study database to take the patient and study from")
 
 
+def _versioned_sr(sr, version: int, previous_sr, study_uid: str, used_uids: set):
+    """The SR dataset for report ``version``: a new SOP instance referencing ``previous_sr`` (an amendment)."""
+    import pydicom
+    from pydicom.dataset import Dataset
+    from pydicom.uid import generate_uid
+
+    try:
+        ds = pydicom.dcmread(str(sr)) if not isinstance(sr, Dataset) else sr
+    except Exception as exc:  # noqa: BLE001 - one line naming the file
+        raise SignError(f"{sr}: not a readable DICOM file ({type(exc).__name__})") from None
+    if not str(ds.get("SOPClassUID", "")).startswith("1.2.840.10008.5.1.4.1.1.88."):
+        raise SignError(f"{sr}: not a structured report (SOP Class {ds.get('SOPClassUID', 'missing')})")
+    if str(ds.get("StudyInstanceUID", "")) != study_uid:
+        raise SignError(f"{sr}: the structured report belongs to another study")
+    if previous_sr is None:
+        return ds
+    if str(ds.SOPInstanceUID) in used_uids:  # the same document edited: a new instance, never the old one
+        ds.SOPInstanceUID = generate_uid()
+        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    ds.SeriesInstanceUID = str(previous_sr.SeriesInstanceUID)
+    ds.InstanceNumber = version
+    ref = Dataset()
+    ref.ReferencedSOPClassUID = str(previous_sr.SOPClassUID)
+    ref.ReferencedSOPInstanceUID = str(previous_sr.SOPInstanceUID)
+    ser = Dataset()
+    ser.SeriesInstanceUID = str(previous_sr.SeriesInstanceUID)
+    ser.ReferencedSOPSequence = [ref]
+    study = Dataset()
+    study.StudyInstanceUID = str(previous_sr.StudyInstanceUID)
+    study.ReferencedSeriesSequence = [ser]
+    ds.PredecessorDocumentsSequence = [study]
+    return ds
+
+
+def _store_dataset(store, ds, detail: str):
+    fd, tmp = tempfile.mkstemp(suffix=".dcm")
+    os.close(fd)
+    try:
+        ds.save_as(tmp, enforce_file_format=True)
+        return store.store_file(tmp, audit=dict(event="report-signed", detail=detail))
+    finally:
+        os.unlink(tmp)
+
+
 def sign_report(db, store, study_uid: str, reader: str, pdf: bytes, *, signed: datetime | None = None,
-                institution: str = ""):
-    """Sign ``pdf`` as ``reader``: the Encapsulated PDF dataset written (and indexed) in the store, and its path."""
+                institution: str = "", sr=None):
+    """Sign ``pdf`` as ``reader``: the Encapsulated PDF dataset written (and indexed) in the store, and its path.
+    ``sr`` (a path or dataset): the reading's structured report, stored as this version's SR."""
     import pydicom
 
     row = db.worklist_entry(study_uid)
@@ -48,22 +96,42 @@ def sign_report(db, store, study_uid: str, reader: str, pdf: bytes, *, signed: d
     versions = db.report_versions(study_uid)
     previous = pydicom.dcmread(versions[-1].pdf_path, stop_before_pixels=True) if versions else None
     signed = signed or datetime.now()
+    version = len(versions) + 1
+    sr_ds = None
+    if sr is not None:
+        last_sr = next((v for v in reversed(versions) if v.sr_path), None)
+        previous_sr = pydicom.dcmread(last_sr.sr_path, stop_before_pixels=True) if last_sr else None
+        sr_ds = _versioned_sr(sr, version, previous_sr, study_uid, {v.sr_uid for v in versions if v.sr_uid})
     ds = build_encapsulated_pdf(pdf, _study_header(db, study_uid), reader=reader, signed=signed,
-                                version=len(versions) + 1, previous=previous, institution=institution,
+                                version=version, previous=previous, institution=institution,
                                 series_uid=versions[-1].series_uid if versions else None)
-    fd, tmp = tempfile.mkstemp(suffix=".dcm")
-    os.close(fd)
-    try:
-        ds.save_as(tmp, enforce_file_format=True)
-        stored = store.store_file(tmp, audit=dict(event="report-signed", detail=f"version {ds.InstanceNumber} "
-                                                  f"signed by {reader}"))
-    finally:
-        os.unlink(tmp)
+    stored = _store_dataset(store, ds, f"version {ds.InstanceNumber} signed by {reader}")
+    stored_sr = _store_dataset(store, sr_ds, f"SR of version {version}") if sr_ds is not None else None
     db.record_signed_report(study_uid, reader, sop_instance_uid=str(ds.SOPInstanceUID),
                             series_uid=str(ds.SeriesInstanceUID), signed=signed.isoformat(timespec="seconds"),
                             pdf_path=stored.path, version=int(ds.InstanceNumber),
-                            supersedes=str(previous.SOPInstanceUID) if previous is not None else "")
+                            supersedes=str(previous.SOPInstanceUID) if previous is not None else "",
+                            sr_uid=str(sr_ds.SOPInstanceUID) if sr_ds is not None else "",
+                            sr_path=stored_sr.path if stored_sr is not None else "")
     return ds, Path(stored.path)
+
+
+def split_sr(paths) -> tuple[str | None, list[str]]:
+    """(the first structured report among ``paths``, the others): the SR that is versioned with the report."""
+    import pydicom
+
+    sr, rest = None, []
+    for p in map(str, paths):
+        if sr is None:
+            try:
+                sop = str(pydicom.dcmread(p, stop_before_pixels=True, specific_tags=["SOPClassUID"]).SOPClassUID)
+            except Exception:  # noqa: BLE001 - not readable here: left as an attachment, refused when queued
+                sop = ""
+            if sop.startswith("1.2.840.10008.5.1.4.1.1.88."):
+                sr = p
+                continue
+        rest.append(p)
+    return sr, rest
 
 
 def destination_for(origin: str, origin_kind: str, nodes) -> str:
@@ -87,7 +155,8 @@ def queue_return(db, outbox, study_uid: str, attachments=(), destination: str | 
     if row.status not in (REPORTED, SENT_BACK):
         raise SignError(f"study {study_uid} is {row.status}; only a reported study goes back")
     dest = destination or destination_for(row.origin, row.origin_kind, outbox.nodes.values())
-    files = [versions[-1].pdf_path, *[str(a) for a in attachments]]
+    files = [versions[-1].pdf_path, *([versions[-1].sr_path] if versions[-1].sr_path else []),
+             *[str(a) for a in attachments]]
     return outbox.enqueue(dest, files, study_uid=study_uid, label=f"report v{versions[-1].version}", compress=compress)
 
 

@@ -72,10 +72,11 @@ class OrthancPeer:
     dicom_port: int
     http_port: int
     ws_port: int  # where Orthanc sends C-MOVEs for WS_AET
+    scheme: str = "http"  # https when started with SslEnabled
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.http_port}"
+        return f"{self.scheme}://127.0.0.1:{self.http_port}"
 
     def rest(self, path: str, data: bytes | None = None, method: str | None = None):
         req = urllib.request.Request(self.url + path, data=data, method=method)
@@ -87,7 +88,8 @@ class OrthancPeer:
         return json.loads(body) if body[:1] in (b"{", b"[") else body
 
 
-def start_orthanc(tmp: Path, ws_port: int, threads: int = 8) -> OrthancPeer:
+def start_orthanc(tmp: Path, ws_port: int, threads: int = 8, extra: dict | None = None) -> OrthancPeer:
+    """Orthanc on loopback; ``extra`` adds or replaces configuration options (e.g. SslEnabled)."""
     if ORTHANC is None:
         pytest.skip("Orthanc is not installed (Debian package orthanc)")
     dicom_port, http_port = free_port(), free_port()
@@ -104,6 +106,7 @@ def start_orthanc(tmp: Path, ws_port: int, threads: int = 8) -> OrthancPeer:
         "Plugins": [DICOMWEB_PLUGIN] if DICOMWEB_PLUGIN else [],
         "DicomWeb": {"Enable": True, "Root": "/dicom-web/", "EnableWado": False, "Servers": {}},
     }
+    cfg.update(extra or {})
     (tmp / "orthanc.json").write_text(json.dumps(cfg))
     log = open(tmp / "orthanc-console.log", "wb")
     proc = subprocess.Popen([ORTHANC, f"--logdir={tmp}", str(tmp / "orthanc.json")], cwd=tmp,
@@ -114,4 +117,4 @@ def start_orthanc(tmp: Path, ws_port: int, threads: int = 8) -> OrthancPeer:
     except RuntimeError:
         stop_pid(proc)
         raise
-    return OrthancPeer(proc, tmp, dicom_port, http_port, ws_port)
+    return OrthancPeer(proc, tmp, dicom_port, http_port, ws_port, "https" if cfg.get("SslEnabled") else "http")

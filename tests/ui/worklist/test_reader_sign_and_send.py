@@ -49,6 +49,11 @@ def test_sign_and_send_from_the_reader(qtbot, tmp_path):
         assert names == ["key-lesion-1.dcm", "key-mip.dcm", "sr.dcm"]
         assert dlg.sign_and_send()
         assert [v.version for v in db.report_versions(uid)] == [1]
+        sr = next(dlg.attachments.item(i).text() for i in range(dlg.attachments.count())
+                  if dlg.attachments.item(i).text().endswith("sr.dcm"))
+        import pydicom
+
+        assert db.report_versions(uid)[0].sr_uid == str(pydicom.dcmread(sr, stop_before_pixels=True).SOPInstanceUID)
         (j,) = panel.outbox.jobs()
         assert (j.destination, j.n_items, j.label) == ("spoke", 4, "report v1")
         assert not job.is_running()

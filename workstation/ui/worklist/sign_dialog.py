@@ -1,6 +1,7 @@
 """"Sign and send": the reader's PDF report becomes the signed Encapsulated PDF of the study (a new
 version when the study was reported before) and is queued back to the study's origin with the
-chosen attachments (SR, key images). Signing writes one small file; it runs on the UI thread."""
+chosen attachments (SR, key images; the first SR is versioned with the report). Signing writes small files;
+it runs on the UI thread."""
 
 from __future__ import annotations
 
@@ -65,17 +66,18 @@ class SignSendDialog(QDialog):
             self.attachments.addItem(p)
 
     def sign_and_send(self) -> bool:
-        from workstation.report.sign_send import SignError, queue_return, sign_report
+        from workstation.report.sign_send import SignError, queue_return, sign_report, split_sr
 
         path = Path(self.pdf_edit.text().strip())
         if not path.is_file():
             self.message.setText(self.tr("Choose the report PDF first."))
             return False
         attach = [self.attachments.item(i).text() for i in range(self.attachments.count())]
+        sr, attach = split_sr(attach)  # the SR is versioned with the report (an amendment: a new SR instance)
         try:
             if self.signed is None:  # signed once: pressing again only retries the queueing, never signs twice
                 self.signed = sign_report(self.db, self.store, self.study_uid, self.reader, path.read_bytes(),
-                                          institution=self.institution.text().strip())
+                                          institution=self.institution.text().strip(), sr=sr)
             self.job_id = queue_return(self.db, self.outbox, self.study_uid, attach)
         except (SignError, ValueError, OSError) as exc:
             self.message.setText(str(exc))
