@@ -38,6 +38,8 @@ def add_parser(sub):
     p.add_argument("--fwhm", type=float, default=None, help="the PET's own resolution, mm FWHM (default 6)")
     p.add_argument("--series", metavar="UID", help="PET series UID when the folder holds several")
     p.add_argument("--pooled", action="store_true", help="normals build: pooled (spatially averaged) variance")
+    p.add_argument("--cluster-z", type=float, default=-2.0, help="normals build: cluster-forming threshold (default -2); "
+                   "the minimum extent is calibrated on the leave-one-out normals to <= 0.5 false clusters per normal")
     p.add_argument("--no-age-regression", action="store_true", help="normals build: plain mean and SD")
     p.add_argument("--n", type=int, default=40, help="normals demo: number of synthetic normals (default 40)")
     p.add_argument("--grid-mm", type=float, default=4.0, help="analysis grid of a new database (default 4 mm)")
@@ -119,10 +121,13 @@ def _normals(args) -> int:
             print("no brain normal databases (create one with `workstation brain normals add PET_DIR... --db NAME`)")
         for d in dbs:
             ages = f"{d['age_range'][0]:.0f}-{d['age_range'][1]:.0f} y" if d["age_range"] else "ages unknown"
-            loo = (d["loo"] or {}).get("pons", {}).get("false_positive_clusters_per_normal")
+            lp = (d["loo"] or {}).get("pons", {})
+            loo = lp.get("false_positive_clusters_per_normal")
             print(f"{d['name']}: N={d['n']} ({ages}), built={'yes' if d['built'] else 'no'}, scanners "
                   f"{', '.join(d['scanners']) or '?'}, {d['effective_fwhm_mm']} mm FWHM, grid {d['grid_mm']} mm"
                   + (f", LOO false-positive clusters/normal (pons) {loo:.2f}" if loo is not None else "")
+                  + (f", cluster rule z <= {lp['cluster_z']:g}, >= {lp['cluster_min_ml']:g} mL" if "cluster_min_ml" in lp
+                     else "")
                   + (f"  [{SYNTHETIC_LABEL}]" if d["synthetic"] else ""))
         return 0
     if not args.db:
@@ -153,15 +158,17 @@ def _normals(args) -> int:
         return 0
     if action == "build":
         db = NormalDatabase.open(args.db)
-        b = db.build(pooled=args.pooled, regress=False if args.no_age_regression else None)
+        b = db.build(pooled=args.pooled, regress=False if args.no_age_regression else None, cluster_z=args.cluster_z)
         if args.json:
             print_json(db.summary())
             return 0
         print(f"built {db.name}: N={b['n']}, age regression {'yes' if b['age_regressed'] else 'no'}, pooled variance "
               f"{'yes' if b['pooled'] else 'no'}" + (f"  [{SYNTHETIC_LABEL}]" if db.synthetic else ""))
         for ref, loo in b["loo"].items():
-            print(f"  leave-one-out, {ref}: {loo['false_positive_clusters_per_normal']:.2f} false-positive clusters per "
-                  f"normal, {100 * loo['voxel_fraction_z_le_-2']:.1f} % of grey-matter voxels z <= -2")
+            print(f"  leave-one-out, {ref}: cluster rule z <= {loo['cluster_z']:g}, >= {loo['cluster_min_ml']:g} mL -> "
+                  f"{loo['false_positive_clusters_per_normal']:.2f} false-positive clusters per normal (at 1 mL: "
+                  f"{loo['false_positive_clusters_per_normal_at_1ml']:.2f}), "
+                  f"{100 * loo['voxel_fraction_z_le_-2']:.1f} % of grey-matter voxels z <= -2")
         return 0
     if action == "demo":
         from workstation.testing.brain_cohort import make_subject
@@ -274,7 +281,9 @@ def _print_text(res) -> None:
     for w in j["warnings"]:
         print(f"warning: {w}")
     if j["clusters"]:
-        print(f"clusters (z <= -2, >= 1 mL; reference {res.reference}):")
+        rule = j["database"] or {}
+        print(f"clusters (z <= {rule.get('cluster_z', -2):g}, >= {rule.get('cluster_min_ml', 1):g} mL; "
+              f"reference {res.reference}):")
         for c in j["clusters"][:15]:
             print(f"  {c['volume_ml']:7.1f} mL  peak z {c['peak_z']:6.2f}  MNI {c['peak_mni_ras_mm']}  {c['region']}")
     for k, v in j["pattern_scores"].items():

@@ -122,7 +122,12 @@ def analyse(volume, db: NormalDatabase | None, reference: str = DEFAULT_REFERENC
         zb = model.voxel.z(suvr[brain], use_age if use_age is not None else model.voxel.age0)
         z = np.full(space.geometry.shape, np.nan, np.float32)
         z[brain] = zb
-        for c in stats.clusters(z, space.analysis_mask, space.voxel_ml):
+        if not model.cluster_calibrated:
+            warnings.append(f"database {db.name!r} was built before cluster calibration: clusters use z <= "
+                            f"{model.cluster_z:g} and >= {model.cluster_min_ml:g} mL, which gives several false "
+                            "clusters per normal; rebuild it (`workstation brain normals build`)")
+        for c in stats.clusters(z, space.analysis_mask, space.voxel_ml, threshold=model.cluster_z,
+                                min_ml=model.cluster_min_ml):
             clusters.append({"volume_ml": round(c["volume_ml"], 2), "peak_z": round(c["peak_z"], 2),
                              "mean_z": round(c["mean_z"], 2), "peak_mni_ras_mm": mni_ras(space, c["peak_kji"]),
                              "region": region_at(space, c["peak_kji"]), "reference": reference})
@@ -156,12 +161,18 @@ def analyse(volume, db: NormalDatabase | None, reference: str = DEFAULT_REFERENC
                   "label": s["label"], "scanners": s["scanners"], "effective_fwhm_mm": s["effective_fwhm_mm"],
                   "grid_mm": s["grid_mm"], "age_regressed": s["age_regressed"], "pooled_variance": s["pooled_variance"],
                   "loo_false_positive_clusters_per_normal":
-                      (s["loo"] or {}).get(reference, {}).get("false_positive_clusters_per_normal")}
+                      (s["loo"] or {}).get(reference, {}).get("false_positive_clusters_per_normal"),
+                  "cluster_z": model.cluster_z, "cluster_min_ml": model.cluster_min_ml}
         if db.synthetic:
             warnings.append(f"database {db.name!r} is {SYNTHETIC_LABEL}")
     info = dict(maps.info)
     info["z_definition"] = "z = (patient SUVR - normal mean SUVR at the patient's age) / normal SD; negative = lower"
-    info["clusters"] = f"z <= {stats.Z_THRESHOLD}, >= {stats.MIN_CLUSTER_ML} mL, 26-connected, grey matter"
+    if model is not None:
+        info["clusters"] = model.loo.get("cluster_rule") or (f"z <= {model.cluster_z:g}, >= {model.cluster_min_ml:g} mL, "
+                                                             "26-connected, grey matter")
+        info["cluster_rule"] = {"z": model.cluster_z, "min_ml": model.cluster_min_ml,
+                                "calibrated": model.cluster_calibrated,
+                                "loo_false_positive_clusters_per_normal": model.loo.get("false_positive_clusters_per_normal")}
     info["pattern_scores"] = stats.PATTERN_NOTE
     info["ssp"] = f"3D-SSP, maximum within {ssp.DEPTH_MM} mm inward along the surface normal (Minoshima 1995)"
     info["atlas"] = "CerebrA (ICBM152 2009c)"
