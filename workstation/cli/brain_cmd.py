@@ -31,7 +31,8 @@ def add_parser(sub):
     p.add_argument("--report", metavar="FILE.pdf", help="write the brain report (PDF)")
     p.add_argument("--lang", default="en", choices=["en", "zh_CN"], help="report language")
     p.add_argument("--force", action="store_true", help="overwrite an existing report/screenshot file")
-    p.add_argument("--t1", metavar="DIR", help="T1 MR of the same patient (MR-guided normalisation; not available yet)")
+    p.add_argument("--t1", metavar="DIR", help="T1-weighted MR of the same patient: MR-guided normalisation (PET -> T1 "
+                   "rigid, T1 -> MNI152 T1 template)")
     p.add_argument("--age", type=float, help="age in years (default: PatientAge or birth date in the header)")
     p.add_argument("--sex", choices=["F", "M"], help="sex (normals add; default from the header)")
     p.add_argument("--id", dest="subject_id", help="subject id in the database (normals add; one PET only)")
@@ -102,6 +103,30 @@ def _load(path, series=None):
     vol = load_pet_folder(path, series_uid=series)
     if not vol.is_pet:
         raise UserError(f"{path}: not a PET series (modality {vol.modality})")
+    return vol
+
+
+def _load_t1(path):
+    """The one MR image series below ``path`` (the patient's T1) as a Volume; a one-line error otherwise."""
+    import os
+
+    from workstation.io.loader import load_series
+    from workstation.io.series import find_series
+
+    from workstation.cli.common import UserError
+
+    if not os.path.exists(path):
+        raise UserError(f"--t1 {path}: no such file or folder")
+    series = [s for s in find_series([path]) if s.is_image and s.modality == "MR"]
+    if not series:
+        raise UserError(f"--t1 {path}: no MR image series found (the T1-weighted MR of the same patient is needed)")
+    if len(series) > 1:
+        raise UserError(f"--t1 {path}: {len(series)} MR series found ({'; '.join(s.label() for s in series)}); "
+                        "point --t1 to the folder of the T1 series alone")
+    vol = load_series(series[0].files)
+    if min(vol.array.shape) < 16:
+        raise UserError(f"--t1 {path}: the MR series has {min(vol.array.shape)} slices in one direction: a 3D T1 "
+                        "volume of the whole head is needed")
     return vol
 
 
@@ -196,15 +221,14 @@ def _read(args) -> int:
 
     from workstation.cli.common import UserError, print_json
 
-    if args.t1:
-        raise UserError("--t1: the MR-guided normalisation is not available yet; run without --t1 (PET-only)")
     if args.report and Path(args.report).exists() and not args.force:
         raise UserError(f"{args.report} exists; pass --force to overwrite it")
     vol = _load(args.target[0], args.series)
     db = NormalDatabase.open(args.db) if args.db else None
     age = args.age if args.age is not None else header_age(vol)
+    t1 = _load_t1(args.t1) if args.t1 else None
     res = analyse(vol, db, args.reference, age=age, native_fwhm_mm=args.fwhm or DEFAULT_NATIVE_FWHM_MM,
-                  grid_mm=args.grid_mm)
+                  grid_mm=args.grid_mm, t1=None if t1 is None else (t1.array, t1.geometry))
     if args.report:
         from workstation.report.brain_report import write_brain_pdf
 
@@ -263,7 +287,8 @@ def content_from_result(res, vol) -> dict:
     c["ssp_z"] = res.ssp_z
     c["suvr"] = res.suvr
     c["z"] = res.z
-    c["t1"] = res.space.t1
+    c["t1"] = res.t1_on_mni if getattr(res, "t1_on_mni", None) is not None else res.space.t1
+    c["background"] = "patient T1" if getattr(res, "t1_on_mni", None) is not None else "template T1"
     c["study"] = {"description": vol.description, "date": vol.info.get("StudyDate", ""),
                   "scanner": vol.info.get("ManufacturerModelName", ""), "patient_id": vol.patient.patient_id,
                   "sex": vol.patient.sex}
@@ -275,6 +300,8 @@ def _print_text(res) -> None:
     ref = j["reference"]
     print(f"reference: {ref['description']} (all SUVR and z below are relative to it)")
     print(f"template: {j['template']['name']}")
+    print(f"normalisation: {j['normalisation']}" + (f" ({j['template']['registration']})" if j["template"].get("registration")
+                                                     else ""))
     if j["database"]:
         d = j["database"]
         print(f"database: {d['name']}, N={d['n']}, ages {d['age_range']}" + (f"  [{d['label']}]" if d["synthetic"] else ""))

@@ -44,6 +44,7 @@ class BrainResult:
         return _finite({
             "reference": {"name": self.reference, "description": REFERENCE_TEXT[self.reference],
                           "value_in_file_units": self.reference_value},
+            "normalisation": (self.info.get("normalisation") or {}).get("mode", "PET-only"),
             "template": self.template, "database": self.database, "age_used": self.age,
             "regions": self.regions, "clusters": self.clusters, "pattern_scores": self.pattern_scores,
             "method": self.info, "warnings": self.warnings})
@@ -90,7 +91,8 @@ def region_at(space, kji, radius_vox: int = 2) -> str:
 
 
 def analyse(volume, db: NormalDatabase | None, reference: str = DEFAULT_REFERENCE, *, age: float | None = None,
-            native_fwhm_mm: float = DEFAULT_NATIVE_FWHM_MM, grid_mm: float = 4.0, progress=None) -> BrainResult:
+            native_fwhm_mm: float = DEFAULT_NATIVE_FWHM_MM, grid_mm: float = 4.0, t1=None, progress=None) -> BrainResult:
+    """``t1``: the patient's T1 as (array, geometry) for the MR-guided normalisation; None: PET-only."""
     if reference not in REFERENCES:
         raise ValueError(f"--reference must be one of {', '.join(REFERENCES)}")
     warnings = []
@@ -104,7 +106,11 @@ def analyse(volume, db: NormalDatabase | None, reference: str = DEFAULT_REFERENC
         template, tinfo = pseudo_fdg(space, target), template_description(target)
         warnings.append("no normal database: SUVR and asymmetry only, no z-scores")
     maps = process(volume.array, volume.geometry, space, template, native_fwhm_mm=native_fwhm_mm,
-                   target_fwhm_mm=target, progress=progress.sub(0.0, 0.85) if progress is not None else None)
+                   target_fwhm_mm=target, t1=t1, progress=progress.sub(0.0, 0.85) if progress is not None else None)
+    if t1 is not None:
+        tinfo = dict(tinfo)
+        tinfo["registration"] = ("MR-guided: PET -> the patient's T1 (rigid, Mattes MI), T1 -> MNI152 T1 template "
+                                 "(ICBM152 2009a, affine + demons); the PET template above is the analysis reference")
     ref_value = maps.refs[reference]
     suvr = maps.warped / ref_value
     brain = space.brain
@@ -183,5 +189,6 @@ def analyse(volume, db: NormalDatabase | None, reference: str = DEFAULT_REFERENC
                       dbinfo, info, warnings, use_age)
     res.normalisation = maps.normalisation
     res.maps = maps
+    res.t1_on_mni = getattr(maps, "t1_on_mni", None)  # the patient's T1 on the MNI grid (MR-guided), else None
     return res
 
