@@ -28,7 +28,7 @@ def test_deficit_and_normal_cortex_follow_the_formula():
     for r in rows:
         labels[r["name"]].append(int(r["label"]))
     m = demo_brain.mni_to_demo_matrix()
-    for name, factor in (("Precuneus", 0.8), ("Superior Frontal", 1.0), ("Posterior Cingulate", 0.8)):
+    for name, factor in (("Precuneus", 0.75), ("Superior Frontal", 1.0), ("Posterior Cingulate", 0.75)):
         inside = np.isin(atlas, labels[name])
         core = ndimage.binary_erosion(inside, structure=np.ones((3, 3, 3)), iterations=1) & (gm > 0.5)
         kji = np.argwhere(core)
@@ -53,7 +53,7 @@ def test_brain_lies_inside_the_phantom_ellipsoid_and_truth_names_the_deficit():
                if phantom_mod.PHANTOM_LAYERS[i][0] == "brain")["brain"]
     assert ell.inside(p[:, 0], p[:, 1], p[:, 2]).all()
     t = demo_brain.brain_truth()
-    assert t["deficit"]["amplitude"] == -0.2 and "Precuneus" in t["deficit"]["regions"]
+    assert t["deficit"]["amplitude"] == -0.25 and "Precuneus" in t["deficit"]["regions"]
     assert t["deficit"]["grey_matter_ml"] > 10
 
 
