@@ -172,7 +172,7 @@ def write_visit(out_dir, *, seed: int = 0, overwrite: bool = False, progress=Non
     bq_per_suv = visit.bqml_per_suv()
 
     # --- CT: phantom HU + Gaussian noise
-    ct_ph = make_phantom(ct_grid, supersample=1, lesions=lesions, progress=part(0.0, 0.25))
+    ct_ph = make_phantom(ct_grid, supersample=1, lesions=lesions, brain=False, progress=part(0.0, 0.25))  # HU only
     ct_hu = ct_ph.hu + rng.normal(0.0, CT_NOISE_HU, ct_ph.hu.shape).astype(np.float32)
     ct_hu = np.clip(np.rint(ct_hu), -1024, 3071)
     del ct_ph
