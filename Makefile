@@ -10,7 +10,7 @@ DEMO_DIR := demo-study
 PLUGINS := $(wildcard plugins/*/pyproject.toml)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test fuzz fuzz-ci sysdeps venv bench clean bundle bundle-test dist-linux translations i18n-update
+.PHONY: brain-demo-db demo test fuzz fuzz-ci sysdeps venv bench clean bundle bundle-test dist-linux translations i18n-update
 
 sysdeps:
 	@bash installer/sysdeps.sh
@@ -38,14 +38,24 @@ i18n-update: venv
 $(DEMO_DIR)/truth.json: | venv
 	$(VENV)/bin/workstation demo --out $(DEMO_DIR)
 
-demo: sysdeps venv translations $(DEMO_DIR)/truth.json
+demo: sysdeps venv translations $(DEMO_DIR)/truth.json brain-demo-db
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] || [ "$$(uname)" = "Darwin" ]; then \
 		$(VENV)/bin/workstation view $(DEMO_DIR); \
+		$(VENV)/bin/workstation brain $(DEMO_DIR) --db $(BRAIN_DEMO_DB) --view; \
 	else \
 		echo "No display: printing the demo study's summary and rendering the viewer to $(DEMO_DIR)/viewer.png"; \
 		$(VENV)/bin/workstation demo --out $(DEMO_DIR) --show && \
-		$(HEADLESS) $(VENV)/bin/workstation view $(DEMO_DIR) --layout grid --screenshot $(DEMO_DIR)/viewer.png; \
+		$(HEADLESS) $(VENV)/bin/workstation view $(DEMO_DIR) --layout grid --screenshot $(DEMO_DIR)/viewer.png && \
+		echo "Brain reading of the demo head (synthetic database): $(DEMO_DIR)/brain.pdf, $(DEMO_DIR)/brain.png" && \
+		$(HEADLESS) $(VENV)/bin/workstation brain $(DEMO_DIR) --db $(BRAIN_DEMO_DB) --report $(DEMO_DIR)/brain.pdf \
+			--view --screenshot $(DEMO_DIR)/brain.png --force; \
 	fi
+
+# the synthetic brain normal database the demo's brain is read against (built once, a few minutes)
+BRAIN_DEMO_DB := demo-synthetic
+brain-demo-db: | venv
+	@$(VENV)/bin/workstation brain normals list | grep -q "^$(BRAIN_DEMO_DB):" || \
+		$(VENV)/bin/workstation brain normals demo --db $(BRAIN_DEMO_DB) --n 12
 
 HEADLESS := QT_QPA_PLATFORM=offscreen VTK_DEFAULT_OPENGL_WINDOW=vtkOSOpenGLRenderWindow
 

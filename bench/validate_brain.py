@@ -118,16 +118,21 @@ def main(argv=None) -> int:
     print("database built", json.dumps(build["loo"][args.reference]), flush=True)
 
     ref = args.reference
-    fp_test, frac_test, pattern_normals = [], [], {k: [] for k in stats.PATTERNS}
+    fp_test, fp_test_1ml, frac_test, pattern_normals = [], [], [], {k: [] for k in stats.PATTERNS}
+
+    def clusters_1ml(r):  # the rule before calibration (z <= -2, >= 1 mL), on the same z-map
+        return stats.clusters(r.z, space.analysis_mask, space.voxel_ml, threshold=-2.0, min_ml=1.0)
+
     for i in range(args.test_normals):
         vol, tr = make_subject(20000 + i, "normal", voxel_mm=args.voxel_mm)
         r = analyse(vol, db, ref, age=tr.age, native_fwhm_mm=tr.fwhm_mm)
         fp_test.append(len(r.clusters))
+        fp_test_1ml.append(len(clusters_1ml(r)))
         zb = r.z[space.analysis_mask]
         frac_test.append(float(np.mean(zb <= -2)))
         for k, v in r.pattern_scores.items():
             pattern_normals[k].append(v["abnormal"])
-    print(f"test normals: {np.mean(fp_test):.2f} clusters per normal", flush=True)
+    print(f"test normals: {np.mean(fp_test):.2f} clusters per normal (1 mL rule: {np.mean(fp_test_1ml):.2f})", flush=True)
 
     kinds = ["AD"] * args.patients + ["bvFTD"] * args.patients + \
         ["MTLE-L"] * (args.patients // 2) + ["MTLE-R"] * (args.patients - args.patients // 2)
@@ -154,7 +159,23 @@ def main(argv=None) -> int:
             aiz = [x["ai_z"] for x in r.regions if x["name"] in MTL_REGIONS and x["hemisphere"] == "L"]
             m = float(np.mean(aiz))
             side = "L" if m <= -2 else ("R" if m >= 2 else "none")
+        c1 = clusters_1ml(r)
+        tk = np.argwhere(truth)
+        tw = np.array(space.geometry.origin) + space.spacing_mm * tk[:, ::-1]
+
+        def peak_hit(cl):  # largest cluster's peak within 10 mm of a true deficit voxel
+            if not cl or not len(tw):
+                return False
+            kji = cl[0]["peak_kji"] if "peak_kji" in cl[0] else None
+            if kji is None:
+                c = cl[0]["peak_mni_ras_mm"]
+                p = np.array([-c[0], -c[1], c[2]])
+            else:
+                p = np.array(space.geometry.kji_to_world(kji))
+            return bool(np.linalg.norm(tw - p, axis=1).min() <= 10.0)
+
         per.append({"kind": kind, "auc": a, "dice": dice, "peak_error_mm": peak_err, "n_clusters": len(r.clusters),
+                    "n_clusters_1ml": len(c1), "detected": peak_hit(r.clusters), "detected_1ml": peak_hit(c1),
                     "patterns": {k: v["abnormal"] for k, v in r.pattern_scores.items()},
                     "scores": {k: v["t_sum_z_ml"] for k, v in r.pattern_scores.items()},
                     "lateralised": side, "true_side": kind[-1] if kind.startswith("MTLE") else None})
@@ -173,7 +194,9 @@ def main(argv=None) -> int:
                     p = np.array([-c["peak_mni_ras_mm"][0], -c["peak_mni_ras_mm"][1], c["peak_mni_ras_mm"][2]])
                     if np.linalg.norm(p - centre) <= radius + 10.0:
                         hit = True
-                sweep.append({"amplitude": amp, "radius_mm": radius, "detected": hit})
+                hit1 = any(np.linalg.norm(np.array(space.geometry.kji_to_world(c["peak_kji"])) - centre) <= radius + 10.0
+                           for c in clusters_1ml(r))
+                sweep.append({"amplitude": amp, "radius_mm": radius, "detected": hit, "detected_1ml": hit1})
                 print(f"sweep {amp:.2f} x {radius:.0f} mm: {'detected' if hit else 'missed'}", flush=True)
 
     def summ(kind_prefix, key):
@@ -193,6 +216,14 @@ def main(argv=None) -> int:
         "database_n": len(db.meta["subjects"]),
         "database_loo": build["loo"],
         "test_normals_false_positive_clusters_per_normal": float(np.mean(fp_test)),
+        "test_normals_false_positive_clusters_per_normal_1ml_rule": float(np.mean(fp_test_1ml)),
+        "cluster_rule": {r_: {k: v for k, v in build["loo"][r_].items() if k.startswith("cluster") or "false" in k}
+                         for r_ in build["loo"]},
+        "patients_detected_largest_cluster_peak_within_10mm": {
+            "calibrated": {k: float(np.mean([p["detected"] for p in per if p["kind"].startswith(k)])) for k in ("AD", "bvFTD", "MTLE")},
+            "1ml_rule": {k: float(np.mean([p["detected_1ml"] for p in per if p["kind"].startswith(k)])) for k in ("AD", "bvFTD", "MTLE")}},
+        "patients_clusters_mean": {"calibrated": float(np.mean([p["n_clusters"] for p in per])),
+                                   "1ml_rule": float(np.mean([p["n_clusters_1ml"] for p in per]))},
         "test_normals_voxel_fraction_z_le_-2": float(np.mean(frac_test)),
         "pattern_specificity_test_normals": {k: 1.0 - float(np.mean(v)) for k, v in pattern_normals.items()},
         "auc": {k: summ(k, "auc") for k in ("AD", "bvFTD", "MTLE")},
@@ -205,7 +236,8 @@ def main(argv=None) -> int:
     }
     (out / "validate_brain.json").write_text(json.dumps(res, indent=1, default=str))
     print(json.dumps({k: v for k, v in res.items() if k not in ("patients", "sweep")}, indent=1, default=str))
-    print("sweep (amplitude x radius -> detected):", [(s["amplitude"], s["radius_mm"], s["detected"]) for s in sweep])
+    print("sweep (amplitude x radius -> detected calibrated, detected 1 mL rule):",
+          [(s["amplitude"], s["radius_mm"], s["detected"], s["detected_1ml"]) for s in sweep])
     return 0
 
 

@@ -88,8 +88,33 @@ def test_refusals_are_one_line(setup, capsys, monkeypatch, tmp_path):
     err = capsys.readouterr().err
     assert "no brain normal database" in err and "Traceback" not in err
     assert main(["brain", str(setup / "ad"), "--t1", str(tmp_path)]) == 2
-    assert "not available yet" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--t1" in err and "no MR image series" in err and "Traceback" not in err
     assert main(["brain", "normals", "frobnicate", "--db", "tiny"]) == 2
+
+
+@pytest.mark.slow
+def test_mr_guided_cli(setup, capsys, monkeypatch):
+    """`--t1 DIR`: the synthetic T1 (MR DICOM) of the AD patient; JSON says MR-guided; the report's method too."""
+    from workstation.testing.brain_cohort import make_subject, make_t1, write_t1_dicom
+
+    monkeypatch.setenv("WORKSTATION_DATA_DIR", str(setup / "data"))
+    main(["brain", "normals", "build", "--db", "tiny"])
+    _vol, t = make_subject(799, "AD", voxel_mm=6.0)
+    t1, _t1t = make_t1(t, 799, voxel_mm=3.0)
+    write_t1_dicom(t1, t, setup / "t1")
+    capsys.readouterr()
+    assert main(["brain", str(setup / "ad"), "--db", "tiny", "--t1", str(setup / "t1"), "--json",
+                 "--report", str(setup / "mr.pdf"), "--force"]) == 0
+    j = _strict(capsys.readouterr().out)
+    assert j["normalisation"] == "MR-guided"
+    assert "MR-guided" in j["template"]["registration"]
+    assert j["method"]["normalisation"]["stages"][0].startswith("PET to its T1")
+    assert j["method"]["normalisation"]["t1_correlation_with_t1_template"] > 0.8
+    assert (setup / "mr.pdf").read_bytes()[:5] == b"%PDF-"
+    # a PET folder given as the T1: refused in one line
+    assert main(["brain", str(setup / "ad"), "--db", "tiny", "--t1", str(setup / "ad")]) == 2
+    assert "no MR image series" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("patient", ["STS_002", "STS_005"])

@@ -344,3 +344,32 @@ def test_followup_truth_changes_and_categories():
     t = np.array(ft["followup_from_baseline"])
     r = rows["spine_lumbar"]
     assert np.allclose(t[:3, :3] @ r["baseline_centre_lps_mm"] + t[:3, 3], r["followup_centre_lps_mm"])
+
+
+@pytest.mark.slow
+def test_demo_pet_brain_has_its_deficit(demo_dir):
+    """The written demo PET: the head is found, and grey matter of the deficit regions (truth.json 'brain',
+    mapped by its matrix) reads lower than the same depth of superior frontal cortex by about the amplitude."""
+    from workstation.analysis.brain.head import find_head
+    from workstation.io.loader import load_pet_folder
+
+    out, truth = demo_dir
+    b = truth["brain"]
+    assert b["deficit"]["amplitude"] == -0.25
+    vol = load_pet_folder(out / "PT")
+    h = find_head(vol.array, vol.geometry)
+    assert np.linalg.norm(np.subtract(h.brain_centre_world, (0, 2, -103))) < 12
+    d = np.load(Path(demo.__file__).resolve().parents[2] / "resources" / "brain" / "mni_2mm.npz")
+    rows = json.loads((Path(demo.__file__).resolve().parents[2] / "resources" / "brain" / "cerebra_labels.json").read_text())
+    m = np.asarray(b["mni_lps_to_study_lps"])
+
+    def mean_in(names):
+        labs = [r["label"] for r in rows if r["name"] in names]
+        kji = np.argwhere(np.isin(d["atlas"], labs) & (d["gm"] > 0.6 * 255))
+        mni = np.asarray(d["origin"], float) + 2.0 * kji[:, ::-1]
+        w = mni @ m[:3, :3].T + m[:3, 3]
+        idx = [vol.geometry.world_to_nearest_kji(p) for p in w]
+        return float(np.mean([vol.array[i] for i in idx if i is not None]))
+
+    ratio = mean_in(b["deficit"]["regions"]) / mean_in(["Superior Frontal", "Lateral Occipital", "Middle Temporal"])
+    assert 0.65 < ratio < 0.92, ratio

@@ -31,13 +31,16 @@ def add_parser(sub):
     p.add_argument("--report", metavar="FILE.pdf", help="write the brain report (PDF)")
     p.add_argument("--lang", default="en", choices=["en", "zh_CN"], help="report language")
     p.add_argument("--force", action="store_true", help="overwrite an existing report/screenshot file")
-    p.add_argument("--t1", metavar="DIR", help="T1 MR of the same patient (MR-guided normalisation; not available yet)")
+    p.add_argument("--t1", metavar="DIR", help="T1-weighted MR of the same patient: MR-guided normalisation (PET -> T1 "
+                   "rigid, T1 -> MNI152 T1 template)")
     p.add_argument("--age", type=float, help="age in years (default: PatientAge or birth date in the header)")
     p.add_argument("--sex", choices=["F", "M"], help="sex (normals add; default from the header)")
     p.add_argument("--id", dest="subject_id", help="subject id in the database (normals add; one PET only)")
     p.add_argument("--fwhm", type=float, default=None, help="the PET's own resolution, mm FWHM (default 6)")
     p.add_argument("--series", metavar="UID", help="PET series UID when the folder holds several")
     p.add_argument("--pooled", action="store_true", help="normals build: pooled (spatially averaged) variance")
+    p.add_argument("--cluster-z", type=float, default=-2.0, help="normals build: cluster-forming threshold (default -2); "
+                   "the minimum extent is calibrated on the leave-one-out normals to <= 0.5 false clusters per normal")
     p.add_argument("--no-age-regression", action="store_true", help="normals build: plain mean and SD")
     p.add_argument("--n", type=int, default=40, help="normals demo: number of synthetic normals (default 40)")
     p.add_argument("--grid-mm", type=float, default=4.0, help="analysis grid of a new database (default 4 mm)")
@@ -103,6 +106,30 @@ def _load(path, series=None):
     return vol
 
 
+def _load_t1(path):
+    """The one MR image series below ``path`` (the patient's T1) as a Volume; a one-line error otherwise."""
+    import os
+
+    from workstation.io.loader import load_series
+    from workstation.io.series import find_series
+
+    from workstation.cli.common import UserError
+
+    if not os.path.exists(path):
+        raise UserError(f"--t1 {path}: no such file or folder")
+    series = [s for s in find_series([path]) if s.is_image and s.modality == "MR"]
+    if not series:
+        raise UserError(f"--t1 {path}: no MR image series found (the T1-weighted MR of the same patient is needed)")
+    if len(series) > 1:
+        raise UserError(f"--t1 {path}: {len(series)} MR series found ({'; '.join(s.label() for s in series)}); "
+                        "point --t1 to the folder of the T1 series alone")
+    vol = load_series(series[0].files)
+    if min(vol.array.shape) < 16:
+        raise UserError(f"--t1 {path}: the MR series has {min(vol.array.shape)} slices in one direction: a 3D T1 "
+                        "volume of the whole head is needed")
+    return vol
+
+
 def _normals(args) -> int:
     from workstation.analysis.brain.normals import SYNTHETIC_LABEL, NormalDatabase, list_databases
     from workstation.analysis.brain.pipeline import DEFAULT_NATIVE_FWHM_MM, process
@@ -119,10 +146,13 @@ def _normals(args) -> int:
             print("no brain normal databases (create one with `workstation brain normals add PET_DIR... --db NAME`)")
         for d in dbs:
             ages = f"{d['age_range'][0]:.0f}-{d['age_range'][1]:.0f} y" if d["age_range"] else "ages unknown"
-            loo = (d["loo"] or {}).get("pons", {}).get("false_positive_clusters_per_normal")
+            lp = (d["loo"] or {}).get("pons", {})
+            loo = lp.get("false_positive_clusters_per_normal")
             print(f"{d['name']}: N={d['n']} ({ages}), built={'yes' if d['built'] else 'no'}, scanners "
                   f"{', '.join(d['scanners']) or '?'}, {d['effective_fwhm_mm']} mm FWHM, grid {d['grid_mm']} mm"
                   + (f", LOO false-positive clusters/normal (pons) {loo:.2f}" if loo is not None else "")
+                  + (f", cluster rule z <= {lp['cluster_z']:g}, >= {lp['cluster_min_ml']:g} mL" if "cluster_min_ml" in lp
+                     else "")
                   + (f"  [{SYNTHETIC_LABEL}]" if d["synthetic"] else ""))
         return 0
     if not args.db:
@@ -153,15 +183,17 @@ def _normals(args) -> int:
         return 0
     if action == "build":
         db = NormalDatabase.open(args.db)
-        b = db.build(pooled=args.pooled, regress=False if args.no_age_regression else None)
+        b = db.build(pooled=args.pooled, regress=False if args.no_age_regression else None, cluster_z=args.cluster_z)
         if args.json:
             print_json(db.summary())
             return 0
         print(f"built {db.name}: N={b['n']}, age regression {'yes' if b['age_regressed'] else 'no'}, pooled variance "
               f"{'yes' if b['pooled'] else 'no'}" + (f"  [{SYNTHETIC_LABEL}]" if db.synthetic else ""))
         for ref, loo in b["loo"].items():
-            print(f"  leave-one-out, {ref}: {loo['false_positive_clusters_per_normal']:.2f} false-positive clusters per "
-                  f"normal, {100 * loo['voxel_fraction_z_le_-2']:.1f} % of grey-matter voxels z <= -2")
+            print(f"  leave-one-out, {ref}: cluster rule z <= {loo['cluster_z']:g}, >= {loo['cluster_min_ml']:g} mL -> "
+                  f"{loo['false_positive_clusters_per_normal']:.2f} false-positive clusters per normal (at 1 mL: "
+                  f"{loo['false_positive_clusters_per_normal_at_1ml']:.2f}), "
+                  f"{100 * loo['voxel_fraction_z_le_-2']:.1f} % of grey-matter voxels z <= -2")
         return 0
     if action == "demo":
         from workstation.testing.brain_cohort import make_subject
@@ -189,15 +221,14 @@ def _read(args) -> int:
 
     from workstation.cli.common import UserError, print_json
 
-    if args.t1:
-        raise UserError("--t1: the MR-guided normalisation is not available yet; run without --t1 (PET-only)")
     if args.report and Path(args.report).exists() and not args.force:
         raise UserError(f"{args.report} exists; pass --force to overwrite it")
     vol = _load(args.target[0], args.series)
     db = NormalDatabase.open(args.db) if args.db else None
     age = args.age if args.age is not None else header_age(vol)
+    t1 = _load_t1(args.t1) if args.t1 else None
     res = analyse(vol, db, args.reference, age=age, native_fwhm_mm=args.fwhm or DEFAULT_NATIVE_FWHM_MM,
-                  grid_mm=args.grid_mm)
+                  grid_mm=args.grid_mm, t1=None if t1 is None else (t1.array, t1.geometry))
     if args.report:
         from workstation.report.brain_report import write_brain_pdf
 
@@ -256,7 +287,8 @@ def content_from_result(res, vol) -> dict:
     c["ssp_z"] = res.ssp_z
     c["suvr"] = res.suvr
     c["z"] = res.z
-    c["t1"] = res.space.t1
+    c["t1"] = res.t1_on_mni if getattr(res, "t1_on_mni", None) is not None else res.space.t1
+    c["background"] = "patient T1" if getattr(res, "t1_on_mni", None) is not None else "template T1"
     c["study"] = {"description": vol.description, "date": vol.info.get("StudyDate", ""),
                   "scanner": vol.info.get("ManufacturerModelName", ""), "patient_id": vol.patient.patient_id,
                   "sex": vol.patient.sex}
@@ -268,13 +300,17 @@ def _print_text(res) -> None:
     ref = j["reference"]
     print(f"reference: {ref['description']} (all SUVR and z below are relative to it)")
     print(f"template: {j['template']['name']}")
+    print(f"normalisation: {j['normalisation']}" + (f" ({j['template']['registration']})" if j["template"].get("registration")
+                                                     else ""))
     if j["database"]:
         d = j["database"]
         print(f"database: {d['name']}, N={d['n']}, ages {d['age_range']}" + (f"  [{d['label']}]" if d["synthetic"] else ""))
     for w in j["warnings"]:
         print(f"warning: {w}")
     if j["clusters"]:
-        print(f"clusters (z <= -2, >= 1 mL; reference {res.reference}):")
+        rule = j["database"] or {}
+        print(f"clusters (z <= {rule.get('cluster_z', -2):g}, >= {rule.get('cluster_min_ml', 1):g} mL; "
+              f"reference {res.reference}):")
         for c in j["clusters"][:15]:
             print(f"  {c['volume_ml']:7.1f} mL  peak z {c['peak_z']:6.2f}  MNI {c['peak_mni_ras_mm']}  {c['region']}")
     for k, v in j["pattern_scores"].items():

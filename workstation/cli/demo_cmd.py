@@ -129,6 +129,12 @@ def print_summary(out: Path, truth: dict) -> None:
     for r in c.rows:
         peak = "" if r.reference else f"{(r.suv_peak if r.suv_peak is not None else float('nan')):.2f}"
         print(f"{r.name:<22}{r.radius_mm:>6.1f}{r.true_suv:>10.2f}{r.suv_max:>9.2f}{peak:>9}{r.suv_mean:>9.2f}")
+    b = truth.get("brain")
+    if b:
+        d = b["deficit"]
+        print(f"\nbrain: MNI152 grey/white brain with an {d['pattern']} deficit of {100 * d['amplitude']:.0f} % in "
+              f"{', '.join(d['regions'])} (both sides, {d['grey_matter_ml']:.0f} mL of grey matter); read it with "
+              f"`workstation brain {out} --db NAME`")
     sys.stdout.flush()
 
 

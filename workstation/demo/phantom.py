@@ -207,12 +207,14 @@ def _sub_offsets(n: int):
 
 
 def make_phantom(geometry: ImageGeometry, *, supersample: int = 2, lesions: Sequence[Lesion] | None = None,
-                 lesion_supersample: int = 5, progress=None) -> Phantom:
+                 lesion_supersample: int = 5, brain: bool = True, progress=None) -> Phantom:
     """Sample the torso-and-head phantom on ``geometry`` (any direction matrix).
 
     Organ values are averaged over ``supersample**3`` points per voxel and lesion coverage over
     ``lesion_supersample**3`` points (partial volume). ``lesions`` defaults to
-    :data:`DEFAULT_LESIONS`; pass ``()`` for none.
+    :data:`DEFAULT_LESIONS`; pass ``()`` for none. With ``brain`` the brain's SUV is not uniform but the
+    MNI152 grey/white-matter brain of :mod:`workstation.demo.brain` (with its small AD-like deficit),
+    sampled at the voxel centres of the brain label (CSF level in the partial voxels at its edge).
     """
     if supersample < 1 or lesion_supersample < 1:
         raise ValueError("supersample factors must be >= 1")
@@ -223,6 +225,10 @@ def make_phantom(geometry: ImageGeometry, *, supersample: int = 2, lesions: Sequ
     lut_suv = np.zeros(256, np.float64)
     for o in organs:
         lut_hu[o.label], lut_suv[o.label] = o.hu, o.suv
+    if brain:
+        from workstation.demo.brain import CSF_SUV
+
+        lut_suv[ORGANS["brain"].label] = CSF_SUV
     layers = [(ORGANS[name].label, solid) for name, solid in PHANTOM_LAYERS]
     labels = np.zeros(geometry.shape, np.uint8)
     hu = np.empty(geometry.shape, np.float32)
@@ -245,6 +251,13 @@ def make_phantom(geometry: ImageGeometry, *, supersample: int = 2, lesions: Sequ
         suv[k0:k1] = acc_suv / len(offsets)
         if progress is not None:
             progress.update(0.9 * k1 / nk, "phantom")
+    if brain:
+        from workstation.demo.brain import brain_suv
+
+        kji = np.argwhere(labels == ORGANS["brain"].label)
+        if len(kji):
+            w = geometry.kji_to_world(kji.astype(float))
+            suv[tuple(kji.T)] = brain_suv(w[:, 0], w[:, 1], w[:, 2])
     # lesions: fraction of each voxel inside the sphere replaces the tissue there
     sub = np.asarray(_sub_offsets(lesion_supersample))  # (n, 3) in index units (i, j, k)
     for n, les in enumerate(lesions):

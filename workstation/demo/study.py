@@ -172,7 +172,7 @@ def write_visit(out_dir, *, seed: int = 0, overwrite: bool = False, progress=Non
     bq_per_suv = visit.bqml_per_suv()
 
     # --- CT: phantom HU + Gaussian noise
-    ct_ph = make_phantom(ct_grid, supersample=1, lesions=lesions, progress=part(0.0, 0.25))
+    ct_ph = make_phantom(ct_grid, supersample=1, lesions=lesions, brain=False, progress=part(0.0, 0.25))  # HU only
     ct_hu = ct_ph.hu + rng.normal(0.0, CT_NOISE_HU, ct_ph.hu.shape).astype(np.float32)
     ct_hu = np.clip(np.rint(ct_hu), -1024, 3071)
     del ct_ph
@@ -215,6 +215,13 @@ def write_visit(out_dir, *, seed: int = 0, overwrite: bool = False, progress=Non
 
     truth = _truth(seed, study, str(ct_uid), str(pt_uid), bq_per_suv, counts_per_bqml, offsets, visit=visit,
                    lesions=lesions, followup_from_baseline=followup_from_baseline)
+    from workstation.demo.brain import brain_truth
+
+    truth["brain"] = brain_truth()
+    m = np.asarray(truth["brain"]["mni_lps_to_demo_lps"], float)
+    if moved:
+        m = np.asarray(followup_from_baseline, float) @ m
+    truth["brain"]["mni_lps_to_study_lps"] = m.tolist()
     truth_path.write_text(strict_dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if progress is not None:
         progress.update(1.0, "demo study written")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import math
 
+from workstation.report import brain_terms
 from workstation.report import fonts as report_fonts
 
 LANGS = ("en", "zh_CN")
@@ -25,7 +26,12 @@ TEXT = {
         "database": "Normal database", "smoothing": "Smoothing", "normalisation": "Spatial normalisation",
         "ssp": "3D-SSP: SUVR (top) and z-score of the decrease (bottom)", "slices": "z-map (z ≤ −2) on the template",
         "clusters": "Clusters of decreased uptake", "volume": "Volume (mL)", "peak_z": "Peak z", "mni": "Peak MNI (mm)",
-        "region": "Region", "no_clusters": "No cluster (z ≤ −2, ≥ 1 mL).", "patterns": "Pattern scores",
+        "region": "Region", "no_clusters": "No cluster (z ≤ {z}, ≥ {ml} mL).", "patterns": "Pattern scores",
+        "cluster_rule": "Cluster rule", "yes": "yes", "no": "no", "age_regressed": "age-regressed",
+        "rule_text": "z ≤ {z}, ≥ {ml} mL, 26-connected, grey matter; extent calibrated on the database's leave-one-out "
+                     "normals: {fp} false-positive clusters per normal",
+        "rule_uncalibrated": "z ≤ {z}, ≥ {ml} mL (database built before calibration)",
+        "pet_only": "PET-only", "mr_guided": "MR-guided (the patient's T1)",
         "pattern": "Pattern", "score": "t-sum (z·mL)", "threshold": "Threshold", "result": "Result",
         "abnormal": "abnormal", "normal": "within normal limits", "regions": "Regional values",
         "suvr": "SUVR", "z": "z", "ai": "AI %", "ai_z": "AI z", "left": "L", "right": "R", "none": "none",
@@ -44,7 +50,11 @@ TEXT = {
         "method": "方法", "reference": "参考区域", "template": "模板", "database": "正常数据库", "smoothing": "平滑",
         "normalisation": "空间标准化", "ssp": "3D-SSP：SUVR（上）与代谢减低 z 值（下）", "slices": "z 图（z ≤ −2）叠加于模板",
         "clusters": "代谢减低团块", "volume": "体积 (mL)", "peak_z": "峰值 z", "mni": "峰值 MNI (mm)", "region": "区域",
-        "no_clusters": "无团块（z ≤ −2，≥ 1 mL）。", "patterns": "模式评分", "pattern": "模式", "score": "t 值和 (z·mL)",
+        "no_clusters": "无团块（z ≤ {z}，≥ {ml} mL）。", "patterns": "模式评分", "pattern": "模式", "score": "t 值和 (z·mL)",
+        "cluster_rule": "团块规则", "yes": "是", "no": "否", "age_regressed": "年龄回归",
+        "rule_text": "z ≤ {z}，≥ {ml} mL，26 邻域连通，灰质内；最小体积按数据库正常者留一法校准：每例正常者假阳性团块 {fp} 个",
+        "rule_uncalibrated": "z ≤ {z}，≥ {ml} mL（数据库建于校准之前）",
+        "pet_only": "仅 PET", "mr_guided": "MR 引导（患者本人 T1）",
         "threshold": "阈值", "result": "结果", "abnormal": "异常", "normal": "正常范围内", "regions": "脑区数值",
         "suvr": "SUVR", "z": "z", "ai": "AI %", "ai_z": "AI z", "left": "左", "right": "右", "none": "无",
         "warnings": "警告", "ages": "年龄", "n": "例数", "no_db": "无（仅 SUVR，无 z 值）",
@@ -211,7 +221,8 @@ def write_brain_pdf(path, content: dict, *, lang: str = "en", overwrite: bool = 
         ages = db.get("age_range")
         dbtext = (f"{db['name']} ({T['n']} = {db['n']}, {T['ages']} {ages[0]:.0f}–{ages[1]:.0f}" if ages else
                   f"{db['name']} ({T['n']} = {db['n']}") + f", {', '.join(db.get('scanners') or [])}, " \
-                  f"{db.get('effective_fwhm_mm')} mm FWHM, age-regressed: {db.get('age_regressed')})"
+                  f"{db.get('effective_fwhm_mm')} mm FWHM, {T['age_regressed']}: " \
+                  f"{T['yes'] if db.get('age_regressed') else T['no']})"
         if db.get("synthetic"):
             dbtext += f" — {T['synthetic']}"
     else:
@@ -219,14 +230,23 @@ def write_brain_pdf(path, content: dict, *, lang: str = "en", overwrite: bool = 
     m = content.get("method") or {}
     sm = m.get("smoothing") or {}
     tpl = content.get("template") or {}
-    rows = [[T["reference"], P(ref_text)], [T["template"], P(f"{tpl.get('name', '')} ({tpl.get('fwhm_mm', '')} mm FWHM)")],
+    nm = m.get("normalisation") or {}
+    mode = T["mr_guided"] if nm.get("mode") == "MR-guided" else T["pet_only"]
+    tname = brain_terms.template_name(tpl.get("name", ""), lang)
+    rows = [[T["reference"], P(ref_text)], [T["template"], P(f"{tname} ({tpl.get('fwhm_mm', '')} mm FWHM)")],
             [T["database"], P(dbtext)],
             [T["smoothing"], P(f"{sm.get('native_fwhm_mm')} → {sm.get('effective_fwhm_mm')} mm FWHM (+{sm.get('extra_fwhm_mm')} mm)")],
-            [T["normalisation"], P(", ".join((m.get("normalisation") or {}).get("stages", [])) +
-                                   f"; r = {(m.get('normalisation') or {}).get('correlation_with_template')}")]]
+            [T["normalisation"], P(f"{mode}: " + ", ".join(brain_terms.stage(x, lang) for x in nm.get("stages", [])) +
+                                   f"; r = {nm.get('correlation_with_template')}")]]
+    rule = m.get("cluster_rule") or {}
+    if rule:
+        key = "rule_text" if rule.get("calibrated") else "rule_uncalibrated"
+        fp = rule.get("loo_false_positive_clusters_per_normal")
+        rows.append([T["cluster_rule"], P(T[key].format(z=f"{rule['z']:g}", ml=f"{rule['min_ml']:g}",
+                                                        fp="–" if fp is None else f"{fp:.2f}"))])
     story.append(grid(rows, [width * 0.2, width * 0.8], header=False))
     if content.get("warnings"):
-        story.append(P(T["warnings"] + ": " + "; ".join(content["warnings"]), warn))
+        story.append(P(T["warnings"] + ": " + "; ".join(brain_terms.warning(w, lang) for w in content["warnings"]), warn))
     story.append(P(f"{T['ssp']} — {T['reference']}: {ref_text}", h2))
     png = ssp_png(content["ssp_suvr"], content.get("ssp_z"), lang)
     iw, ih = ImageReader(io.BytesIO(png)).getSize()
@@ -241,15 +261,16 @@ def write_brain_pdf(path, content: dict, *, lang: str = "en", overwrite: bool = 
             rows = [["#", T["volume"], T["peak_z"], T["mni"], T["region"]]]
             for n, c in enumerate(content["clusters"][:20], 1):
                 rows.append([str(n), _f(c["volume_ml"], 1), _f(c["peak_z"]), ", ".join(f"{v:.0f}" for v in c["peak_mni_ras_mm"]),
-                             c["region"]])
+                             brain_terms.cluster_region(c["region"], lang)])
             story.append(grid(rows, [width * 0.06, width * 0.14, width * 0.12, width * 0.22, width * 0.46]))
         else:
-            story.append(P(T["no_clusters"]))
+            story.append(P(T["no_clusters"].format(z=f"{rule.get('z', -2):g}", ml=f"{rule.get('min_ml', 1):g}")))
         story.append(P(f"{T['patterns']} ({T['reference']}: {ref_text})", h2))
         rows = [[T["pattern"], T["score"], T["threshold"], T["result"]]]
         for k, v in content["pattern_scores"].items():
-            rows.append([k, _f(v["t_sum_z_ml"], 1), _f(v["threshold"], 1), T["abnormal"] if v["abnormal"] else T["normal"]])
-        story.append(grid(rows, [width * 0.2, width * 0.25, width * 0.25, width * 0.3]))
+            rows.append([P(brain_terms.pattern(k, lang)), _f(v["t_sum_z_ml"], 1), _f(v["threshold"], 1),
+                         T["abnormal"] if v["abnormal"] else T["normal"]])
+        story.append(grid(rows, [width * 0.34, width * 0.2, width * 0.2, width * 0.26]))
     story.append(P(f"{T['regions']} ({T['reference']}: {ref_text})", ParagraphStyle("h2r", parent=h2, keepWithNext=0)))
     by = {}
     for r in content["regions"]:
@@ -258,7 +279,8 @@ def write_brain_pdf(path, content: dict, *, lang: str = "en", overwrite: bool = 
              T["ai"], T["ai_z"]]]
     for name, d in by.items():
         L, R = d["L"], d["R"]
-        rows.append([name, _f(L["suvr"], 3), _f(L["z"]), _f(R["suvr"], 3), _f(R["z"]), _f(L["ai"]), _f(L["ai_z"])])
+        shown = brain_terms.REGION_ZH.get(name, name) if lang == "zh_CN" else name
+        rows.append([shown, _f(L["suvr"], 3), _f(L["z"]), _f(R["suvr"], 3), _f(R["z"]), _f(L["ai"]), _f(L["ai_z"])])
     story.append(grid(rows, [width * 0.3] + [width * 0.7 / 6] * 6))
     story.append(Spacer(1, 4 * mm))
     story.append(P(T["footer"], small))

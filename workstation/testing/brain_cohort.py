@@ -286,3 +286,97 @@ def write_dicom(volume: Volume, truth: SubjectTruth, out_dir, *, overwrite: bool
                       study_datetime=t0, model_name="synthetic brain", study_description="synthetic brain FDG")
     return write_series(volume, out_dir, modality="PT", pet=pet, study=study, uid_seed=truth.subject_id,
                         description=f"synthetic brain FDG {truth.kind}", overwrite=overwrite)
+
+
+# ---------------------------------------------------------------------- a matching T1-weighted MR
+T1_GM, T1_WM, T1_CSF = 0.45, 0.85, 0.12  # T1-weighted contrast: white > grey > CSF (fraction of full scale)
+
+
+@dataclass
+class T1Truth:
+    t1_to_pet: np.ndarray  # 4x4: T1 scanner point (LPS mm) -> PET scanner point: the known PET<->T1 rigid offset
+    rotation_deg: tuple
+    translation_mm: tuple
+
+    def t1_to_mni(self, subject: SubjectTruth, t) -> np.ndarray:
+        t = np.atleast_2d(np.asarray(t, float))
+        return subject.scanner_to_mni(t @ self.t1_to_pet[:3, :3].T + self.t1_to_pet[:3, 3])
+
+
+def _t1_mni_map(mni: MniTruth) -> np.ndarray:
+    """T1 intensity from the same tissue maps on the MNI 2 mm grid: GM, WM and CSF (intracranial, not tissue)."""
+    tissue = mni.gm + mni.wm
+    icv = ndimage.binary_dilation(ndimage.binary_fill_holes(tissue > 0.3), iterations=3)
+    csf = np.clip(ndimage.gaussian_filter(icv.astype(np.float32), 1.0) - tissue, 0.0, 1.0)
+    return (T1_GM * mni.gm + T1_WM * mni.wm + T1_CSF * csf).astype(np.float32)
+
+
+def make_t1(subject: SubjectTruth, seed: int, *, voxel_mm: float = 2.0, max_rotation_deg: float = 8.0,
+            max_translation_mm: float = 15.0, noise: bool = True):
+    """The subject's T1-weighted MR: the same brain (same tissue maps, same affine + nonlinear warp to MNI as the
+    PET) in its own scanner frame, which differs from the PET's by a known rigid offset (rotation up to
+    ``max_rotation_deg`` about each axis, translation up to ``max_translation_mm``). Scalp bright, skull dark.
+    Returns (Volume modality MR, T1Truth)."""
+    mni = mni_truth()
+    rng = np.random.default_rng(seed + 7777)
+    rot_deg = rng.uniform(-max_rotation_deg, max_rotation_deg, 3)
+    trans = rng.uniform(-max_translation_mm, max_translation_mm, 3)
+    t2p = np.eye(4)
+    t2p[:3, :3] = _rotation(*np.deg2rad(rot_deg))
+    t2p[:3, 3] = trans
+    truth = T1Truth(t2p, tuple(float(v) for v in rot_deg), tuple(float(v) for v in trans))
+    centre_pet = subject.mni_to_scanner(np.array([[0.0, 17.0, 10.0]]))[0]
+    p2t = np.linalg.inv(t2p)
+    centre_t1 = p2t[:3, :3] @ centre_pet + p2t[:3, 3]
+    size = np.array([220.0, 250.0, 240.0])
+    n = np.round(size / voxel_mm).astype(int)
+    origin = centre_t1 - size / 2 + voxel_mm / 2
+    geom = ImageGeometry((n[2], n[1], n[0]), (voxel_mm,) * 3, tuple(origin))
+    kk, jj, ii = np.indices(geom.shape, dtype=np.float32)
+    t = np.stack([origin[0] + voxel_mm * ii, origin[1] + voxel_mm * jj, origin[2] + voxel_mm * kk], axis=-1).reshape(-1, 3)
+    m = truth.t1_to_mni(subject, t)
+    idx = (m - np.array(mni.geometry.origin)) / 2.0
+    brain = ndimage.map_coordinates(_t1_mni_map(mni), idx[:, ::-1].T, order=1, mode="constant", cval=0.0)
+    rel = (m - np.array([0.0, 17.0, 12.0])) / np.array([78.0, 100.0, 92.0])
+    r = np.sqrt((rel ** 2).sum(axis=1))
+    head = np.select([r < 0.86, r < 0.93, r < 1.0], [T1_CSF * 0.6, 0.04, 0.75], 0.0)  # inside / skull / scalp
+    neck = ((m[:, 0] / 55.0) ** 2 + ((m[:, 1] - 10.0) / 60.0) ** 2 < 1.0) & (m[:, 2] < -30)
+    head = np.where(neck & (r >= 0.86), 0.5, head)
+    img = np.where(brain > 0.05, brain, head).reshape(geom.shape).astype(np.float32)
+    img = ndimage.gaussian_filter(img, 0.6)
+    if noise:
+        bias = ndimage.gaussian_filter(rng.normal(0, 1, geom.shape).astype(np.float32), 40.0 / voxel_mm)
+        bias /= max(float(bias.std()), 1e-6)
+        img *= np.clip(1.0 + 0.06 * bias, 0.8, 1.2)
+        img = np.abs(img + rng.normal(0, 0.02, geom.shape).astype(np.float32))
+    vol = Volume(array=np.round(img * 1000.0).astype(np.float32), geometry=geom, modality="MR", units="",
+                 series_uid=f"2.25.{seed}7", description="synthetic T1",
+                 patient=PatientInfo("", subject.subject_id, "", subject.sex), info={"synthetic": True})
+    return vol, truth
+
+
+def write_t1_dicom(volume: Volume, subject: SubjectTruth, out_dir, *, overwrite: bool = False):
+    """Write the synthetic T1 as an MR image series (MR Image Storage) into ``out_dir``. The project's writer
+    makes CT and PT only, so the slices are written as CT (integer intensities, slope 1, intercept 0) and
+    relabelled MR (Modality, SOP class) here: test data only."""
+    import pydicom
+
+    from workstation.io.dicom_write import StudyInfo, write_series
+
+    t0 = datetime(2024, 3, 1, 8, 0, 0)
+    study = StudyInfo(patient=PatientInfo("SYNTHETIC^BRAIN", subject.subject_id, "", subject.sex), study_datetime=t0,
+                      model_name="synthetic MR", study_description="synthetic brain MR")
+    paths = write_series(volume, out_dir, modality="CT", study=study, uid_seed=subject.subject_id + "-t1",
+                         description="synthetic T1", ct_rescale=(1.0, 0.0), ct_window=None, overwrite=overwrite,
+                         series_number=3)
+    mr = "1.2.840.10008.5.1.4.1.1.4"
+    for p in paths:
+        ds = pydicom.dcmread(p)
+        ds.Modality = "MR"
+        ds.SOPClassUID = mr
+        ds.file_meta.MediaStorageSOPClassUID = mr
+        for kw in ("RescaleType", "KVP", "WindowCenter", "WindowWidth"):
+            if kw in ds:
+                delattr(ds, kw)
+        ds.save_as(p)
+    return paths

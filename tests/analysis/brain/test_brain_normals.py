@@ -46,6 +46,33 @@ def test_build_mean_sd_against_numpy(tmp_path):
     assert set(m.pattern_thresholds) == {"AD", "bvFTD", "DLB"}
 
 
+def test_cluster_extent_calibrated_on_loo_normals(tmp_path):
+    """The stored extent brings the leave-one-out false clusters to <= 0.5 per normal; recount by hand."""
+    from workstation.analysis.brain import stats
+
+    db = _db(tmp_path, 8)
+    b = db.build()
+    space = db.space
+    m = db.model("pons")
+    assert m.cluster_calibrated and m.cluster_z == -2.0
+    assert b["loo"]["pons"]["cluster_min_ml"] == m.cluster_min_ml >= stats.MIN_CLUSTER_ML
+    # recount: each normal against the 7 others (plain mean/SD), clusters >= the stored extent
+    stack = np.array([np.load(tmp_path / "db" / "subjects" / f"s{i}.npz")["warped"][space.brain] /
+                      np.load(tmp_path / "db" / "subjects" / f"s{i}.npz")["refs"][0] for i in range(8)])
+    counts, counts_smaller = [], []
+    for i in range(8):
+        o = np.delete(stack, i, 0)
+        zf = np.full(space.geometry.shape, np.nan)
+        zf[space.brain] = (stack[i] - o.mean(0)) / o.std(0, ddof=1)
+        cl = stats.clusters(zf, space.analysis_mask, space.voxel_ml, min_ml=0.0)
+        counts.append(sum(c["volume_ml"] >= m.cluster_min_ml - 1e-9 for c in cl))
+        counts_smaller.append(sum(c["volume_ml"] >= m.cluster_min_ml - space.voxel_ml - 1e-9 for c in cl))
+    assert np.mean(counts) <= 0.5
+    assert b["loo"]["pons"]["false_positive_clusters_per_normal"] == pytest.approx(np.mean(counts))
+    if m.cluster_min_ml > stats.MIN_CLUSTER_ML:  # one voxel less would exceed the target
+        assert np.mean(counts_smaller) > 0.5
+
+
 def test_too_few_normals_refused_and_regression_needs_ages(tmp_path):
     db = _db(tmp_path, 3)
     with pytest.raises(DatabaseError, match="at least"):

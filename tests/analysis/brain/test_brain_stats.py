@@ -69,3 +69,20 @@ def test_pattern_score_sums_minus_z_below_threshold():
     m = np.array([True, True, True, False, True, True])
     # voxels -2.0 and -3.5 count: (2.0 + 3.5) * 0.5 mL
     assert stats.pattern_score(z, m, 0.5) == pytest.approx(2.75)
+
+
+def test_calibrated_min_extent_hand_worked():
+    # 4 normals, target 0.5/normal -> at most 2 clusters may remain. Volumes (mL, voxel 0.5 mL):
+    # all clusters sorted: 6.0, 4.0, 3.0, 2.0, 1.0, 0.5 -> the 3rd largest (3.0) must go: extent 3.5 mL
+    vols = [[6.0, 1.0], [4.0], [], [3.0, 2.0, 0.5]]
+    ext = stats.calibrate_min_extent(vols, 0.5, target=0.5)
+    assert ext == pytest.approx(3.5)
+    kept = sum(v >= ext for vs in vols for v in vs)
+    assert kept / len(vols) <= 0.5
+    assert sum(v >= ext - 0.5 for vs in vols for v in vs) / len(vols) > 0.5  # one voxel less breaks the rate
+    # few clusters: the floor (1 mL) holds
+    assert stats.calibrate_min_extent([[0.5], [], [], []], 0.5, target=0.5) == pytest.approx(1.0)
+    # ties at the cut: every cluster of the cut size goes
+    assert stats.calibrate_min_extent([[2.0], [2.0], [2.0], [2.0]], 0.5, target=0.5) == pytest.approx(2.5)
+    with pytest.raises(ValueError):
+        stats.calibrate_min_extent([], 0.5)

@@ -43,3 +43,24 @@ def test_brain_window(qtbot):
     assert w.views["axial"].pixmap().toImage() != img_high
     w._hover(w.cursor)
     assert "pons" in w.readout.text() and "-3.00" in w.readout.text()
+
+
+def test_brain_window_on_the_patients_t1(qtbot):
+    """MR-guided: the patient's T1 on the MNI grid is the default background and the banner says MR-guided."""
+    from workstation.ui.brain.window import BrainWindow
+
+    r = _result()
+    r.info = {"normalisation": {"mode": "MR-guided"}}
+    t1 = np.zeros(r.space.gm.shape, np.float32)
+    t1[:, :, : t1.shape[2] // 2] = 800.0  # half bright: unlike the template
+    r.t1_on_mni = t1
+    w = BrainWindow(r)
+    qtbot.addWidget(w)
+    w.resize(1200, 800)
+    w.show()
+    assert w.background.currentData() == "patient_t1"
+    assert "MR-guided" in w.banner.text()
+    assert np.array_equal(w.t1 > 0.5, t1 > 400)
+    shown = w.views["axial"].pixmap().toImage()
+    w.background.setCurrentIndex(w.background.findData("t1"))
+    assert w.views["axial"].pixmap().toImage() != shown

@@ -44,6 +44,7 @@ class BrainResult:
         return _finite({
             "reference": {"name": self.reference, "description": REFERENCE_TEXT[self.reference],
                           "value_in_file_units": self.reference_value},
+            "normalisation": (self.info.get("normalisation") or {}).get("mode", "PET-only"),
             "template": self.template, "database": self.database, "age_used": self.age,
             "regions": self.regions, "clusters": self.clusters, "pattern_scores": self.pattern_scores,
             "method": self.info, "warnings": self.warnings})
@@ -90,7 +91,8 @@ def region_at(space, kji, radius_vox: int = 2) -> str:
 
 
 def analyse(volume, db: NormalDatabase | None, reference: str = DEFAULT_REFERENCE, *, age: float | None = None,
-            native_fwhm_mm: float = DEFAULT_NATIVE_FWHM_MM, grid_mm: float = 4.0, progress=None) -> BrainResult:
+            native_fwhm_mm: float = DEFAULT_NATIVE_FWHM_MM, grid_mm: float = 4.0, t1=None, progress=None) -> BrainResult:
+    """``t1``: the patient's T1 as (array, geometry) for the MR-guided normalisation; None: PET-only."""
     if reference not in REFERENCES:
         raise ValueError(f"--reference must be one of {', '.join(REFERENCES)}")
     warnings = []
@@ -104,7 +106,11 @@ def analyse(volume, db: NormalDatabase | None, reference: str = DEFAULT_REFERENC
         template, tinfo = pseudo_fdg(space, target), template_description(target)
         warnings.append("no normal database: SUVR and asymmetry only, no z-scores")
     maps = process(volume.array, volume.geometry, space, template, native_fwhm_mm=native_fwhm_mm,
-                   target_fwhm_mm=target, progress=progress.sub(0.0, 0.85) if progress is not None else None)
+                   target_fwhm_mm=target, t1=t1, progress=progress.sub(0.0, 0.85) if progress is not None else None)
+    if t1 is not None:
+        tinfo = dict(tinfo)
+        tinfo["registration"] = ("MR-guided: PET -> the patient's T1 (rigid, Mattes MI), T1 -> MNI152 T1 template "
+                                 "(ICBM152 2009a, affine + demons); the PET template above is the analysis reference")
     ref_value = maps.refs[reference]
     suvr = maps.warped / ref_value
     brain = space.brain
@@ -122,7 +128,12 @@ def analyse(volume, db: NormalDatabase | None, reference: str = DEFAULT_REFERENC
         zb = model.voxel.z(suvr[brain], use_age if use_age is not None else model.voxel.age0)
         z = np.full(space.geometry.shape, np.nan, np.float32)
         z[brain] = zb
-        for c in stats.clusters(z, space.analysis_mask, space.voxel_ml):
+        if not model.cluster_calibrated:
+            warnings.append(f"database {db.name!r} was built before cluster calibration: clusters use z <= "
+                            f"{model.cluster_z:g} and >= {model.cluster_min_ml:g} mL, which gives several false "
+                            "clusters per normal; rebuild it (`workstation brain normals build`)")
+        for c in stats.clusters(z, space.analysis_mask, space.voxel_ml, threshold=model.cluster_z,
+                                min_ml=model.cluster_min_ml):
             clusters.append({"volume_ml": round(c["volume_ml"], 2), "peak_z": round(c["peak_z"], 2),
                              "mean_z": round(c["mean_z"], 2), "peak_mni_ras_mm": mni_ras(space, c["peak_kji"]),
                              "region": region_at(space, c["peak_kji"]), "reference": reference})
@@ -156,12 +167,18 @@ def analyse(volume, db: NormalDatabase | None, reference: str = DEFAULT_REFERENC
                   "label": s["label"], "scanners": s["scanners"], "effective_fwhm_mm": s["effective_fwhm_mm"],
                   "grid_mm": s["grid_mm"], "age_regressed": s["age_regressed"], "pooled_variance": s["pooled_variance"],
                   "loo_false_positive_clusters_per_normal":
-                      (s["loo"] or {}).get(reference, {}).get("false_positive_clusters_per_normal")}
+                      (s["loo"] or {}).get(reference, {}).get("false_positive_clusters_per_normal"),
+                  "cluster_z": model.cluster_z, "cluster_min_ml": model.cluster_min_ml}
         if db.synthetic:
             warnings.append(f"database {db.name!r} is {SYNTHETIC_LABEL}")
     info = dict(maps.info)
     info["z_definition"] = "z = (patient SUVR - normal mean SUVR at the patient's age) / normal SD; negative = lower"
-    info["clusters"] = f"z <= {stats.Z_THRESHOLD}, >= {stats.MIN_CLUSTER_ML} mL, 26-connected, grey matter"
+    if model is not None:
+        info["clusters"] = model.loo.get("cluster_rule") or (f"z <= {model.cluster_z:g}, >= {model.cluster_min_ml:g} mL, "
+                                                             "26-connected, grey matter")
+        info["cluster_rule"] = {"z": model.cluster_z, "min_ml": model.cluster_min_ml,
+                                "calibrated": model.cluster_calibrated,
+                                "loo_false_positive_clusters_per_normal": model.loo.get("false_positive_clusters_per_normal")}
     info["pattern_scores"] = stats.PATTERN_NOTE
     info["ssp"] = f"3D-SSP, maximum within {ssp.DEPTH_MM} mm inward along the surface normal (Minoshima 1995)"
     info["atlas"] = "CerebrA (ICBM152 2009c)"
@@ -172,5 +189,6 @@ def analyse(volume, db: NormalDatabase | None, reference: str = DEFAULT_REFERENC
                       dbinfo, info, warnings, use_age)
     res.normalisation = maps.normalisation
     res.maps = maps
+    res.t1_on_mni = getattr(maps, "t1_on_mni", None)  # the patient's T1 on the MNI grid (MR-guided), else None
     return res
 

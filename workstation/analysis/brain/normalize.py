@@ -52,6 +52,7 @@ def _ncc(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> float:
 def normalise(array: np.ndarray, geometry: ImageGeometry, template: np.ndarray, template_geometry: ImageGeometry,
               brain_mask: np.ndarray, *, nonlinear="demons", demons_iterations: int = 60,
               demons_sigma_mm: float = 6.0, bspline_mm: float = 40.0, iterations: int = 60,
+              min_correlation: float = MIN_CORRELATION, what: str = "brain FDG PET",
               progress=None) -> Normalisation:
     import SimpleITK as sitk
     from scipy import ndimage
@@ -104,7 +105,8 @@ def normalise(array: np.ndarray, geometry: ImageGeometry, template: np.ndarray, 
     reg(affine, [s1, s2], [6.0, 3.0], iterations)
     composite = sitk.CompositeTransform(3)
     composite.AddTransform(affine)
-    method = {"software": f"SimpleITK {sitk.Version.VersionString()}", "metric": "normalised cross-correlation",
+    method = {"mode": "PET-only", "software": f"SimpleITK {sitk.Version.VersionString()}",
+              "metric": "normalised cross-correlation",
               "stages": ["centre of mass", "rigid", "affine"], "mask": "template brain dilated 8 mm"}
     if nonlinear == "demons":
         if progress is not None:
@@ -133,10 +135,92 @@ def normalise(array: np.ndarray, geometry: ImageGeometry, template: np.ndarray, 
     cc = _ncc(warped, template, brain_mask)
     if progress is not None:
         progress.update(1.0, "normalised")
-    if cc < MIN_CORRELATION:
+    if cc < min_correlation:
         raise NormalisationFailed(f"spatial normalisation failed: correlation with the template {cc:.2f} (< "
-                                  f"{MIN_CORRELATION}); is this a brain FDG PET?")
+                                  f"{min_correlation}); is this a {what}?")
     return Normalisation(composite, warped, template_geometry, m4, cc, method)
+
+
+MIN_T1_CORRELATION = 0.7  # T1 against the MNI T1 template inside the brain after normalisation
+
+
+def rigid_pet_to_t1(pet: np.ndarray, pet_geometry: ImageGeometry, t1: np.ndarray, t1_geometry: ImageGeometry, *,
+                    iterations: int = 100):
+    """Rigid (6 parameters) registration of the PET to the same patient's T1 by Mattes mutual information
+    (the T1 fixed, the PET moving). Returns (transform: T1 world point -> PET world point, final metric value)."""
+    import SimpleITK as sitk
+
+    fixed = to_sitk(np.asarray(t1, np.float32), t1_geometry)
+    moving = to_sitk(np.asarray(pet, np.float32), pet_geometry)
+    init = sitk.CenteredTransformInitializer(fixed, moving, sitk.Euler3DTransform(),
+                                             sitk.CenteredTransformInitializerFilter.MOMENTS)
+    rigid = sitk.Euler3DTransform(init)
+    r = sitk.ImageRegistrationMethod()
+    r.SetMetricAsMattesMutualInformation(numberOfHistogramBins=32)
+    r.SetMetricSamplingStrategy(r.RANDOM)
+    r.SetMetricSamplingPercentage(0.2, 20240614)
+    r.SetInterpolator(sitk.sitkLinear)
+    r.SetOptimizerAsRegularStepGradientDescent(learningRate=2.0, minStep=1e-4, numberOfIterations=iterations,
+                                               relaxationFactor=0.6, gradientMagnitudeTolerance=1e-8)
+    r.SetOptimizerScalesFromPhysicalShift()
+    sp = max(t1_geometry.spacing)
+    r.SetShrinkFactorsPerLevel([max(1, int(round(8.0 / sp))), max(1, int(round(4.0 / sp)))])
+    r.SetSmoothingSigmasPerLevel([4.0, 2.0])
+    r.SmoothingSigmasAreSpecifiedInPhysicalUnitsOn()
+    r.SetInitialTransform(rigid, inPlace=True)
+    r.Execute(fixed, moving)
+    return rigid, float(r.GetMetricValue())
+
+
+def normalise_mr_guided(pet: np.ndarray, pet_geometry: ImageGeometry, t1: np.ndarray, t1_geometry: ImageGeometry,
+                        t1_space, pet_template: np.ndarray, template_geometry: ImageGeometry,
+                        brain_mask: np.ndarray, *, progress=None) -> Normalisation:
+    """MR-guided normalisation: PET -> T1 rigid (Mattes MI), T1 -> MNI152 T1 template (affine + demons, on the
+    template's finest grid ``t1_space``, an MniSpace: the T1's detail is what makes this path worth having),
+    the composed transform (MNI -> T1 -> PET) applied to the PET on the analysis grid ``template_geometry``.
+    ``warped`` is the PET on that grid; ``t1_on_mni`` the T1 on it (the viewer's and report's background)."""
+    import SimpleITK as sitk
+
+    t1n = np.asarray(t1, np.float32)
+    hi = float(np.percentile(t1n[t1n > 0], 99.5)) if np.any(t1n > 0) else 0.0
+    if not hi > 0:
+        raise NormalisationFailed("the T1 is empty (no positive values)")
+    t1n = t1n / hi
+    if progress is not None:
+        progress.update(0.02, "PET to T1 (rigid, mutual information)")
+    rigid, mi = rigid_pet_to_t1(pet, pet_geometry, t1n, t1_geometry)
+    t1norm = normalise(t1n, t1_geometry, t1_space.t1, t1_space.geometry, t1_space.brain,
+                       min_correlation=MIN_T1_CORRELATION,
+                       what="T1-weighted MR of the head",
+                       progress=progress.sub(0.2, 0.9) if progress is not None else None)
+    composite = sitk.CompositeTransform(3)
+    composite.AddTransform(rigid)  # applied last: T1 world -> PET world
+    inner = t1norm.transform
+    for n in range(inner.GetNumberOfTransforms()):
+        composite.AddTransform(inner.GetNthTransform(n))
+    fixed = to_sitk(np.asarray(pet_template, np.float32), template_geometry)
+    moving = to_sitk(np.asarray(pet, np.float32), pet_geometry)
+    warped, _ = from_sitk(sitk.Resample(moving, fixed, composite, sitk.sitkLinear, 0.0, sitk.sitkFloat32))
+    cc = _ncc(warped, pet_template, brain_mask)
+    if progress is not None:
+        progress.update(1.0, "normalised (MR-guided)")
+    if cc < MIN_CORRELATION:
+        raise NormalisationFailed(f"MR-guided normalisation failed: the PET carried to MNI through its T1 correlates "
+                                  f"{cc:.2f} with the PET template (< {MIN_CORRELATION}); is the T1 of the same "
+                                  "patient and session, and does it cover the whole head?")
+    stages = ["PET to its T1: rigid (6 parameters), Mattes mutual information",
+              "T1 to the MNI152 T1 template: " + ", ".join(t1norm.method["stages"]),
+              "composed transform applied to the PET"]
+    method = {"mode": "MR-guided", "software": t1norm.method["software"], "stages": stages,
+              "metric": "Mattes mutual information (PET-T1); normalised cross-correlation (T1-template)",
+              "pet_t1_mutual_information": round(-mi, 4),
+              "t1_correlation_with_t1_template": round(t1norm.correlation, 4),
+              "t1_template": "MNI152 T1 template (ICBM152 2009a), MR-guided"}
+    nm = Normalisation(composite, warped, template_geometry, t1norm.affine_matrix, cc, method)
+    t1_img = to_sitk(t1n, t1_geometry)
+    nm.t1_on_mni = from_sitk(sitk.Resample(t1_img, fixed, t1norm.transform, sitk.sitkLinear, 0.0, sitk.sitkFloat32))[0]
+    nm.pet_to_t1 = rigid
+    return nm
 
 
 def _demons(fixed, moving, affine, brain_mask, mask, grid: ImageGeometry, iterations: int, sigma_mm: float):

@@ -60,6 +60,9 @@ class Model:
     ssp: stats.Fit
     pattern_thresholds: dict
     loo: dict
+    cluster_z: float = stats.Z_THRESHOLD  # cluster-forming threshold
+    cluster_min_ml: float = stats.MIN_CLUSTER_ML  # minimum extent, calibrated at build time
+    cluster_calibrated: bool = False  # False: a database built before the calibration existed (1 mL rule)
 
 
 class NormalDatabase:
@@ -177,7 +180,13 @@ class NormalDatabase:
         return np.array(Y), np.array(R), np.array(S), np.array(refs)
 
     # ------------------------------------------------------------------ building
-    def build(self, *, pooled: bool = False, regress: bool | None = None, progress=None) -> dict:
+    def build(self, *, pooled: bool = False, regress: bool | None = None, cluster_z: float = stats.Z_THRESHOLD,
+              target_fp: float = stats.TARGET_FP_CLUSTERS_PER_NORMAL, progress=None) -> dict:
+        """Build the statistics. The cluster rule (z <= ``cluster_z``, extent >= a minimum) is fixed here: the
+        minimum extent is the smallest at which the leave-one-out normals have at most ``target_fp`` clusters
+        per normal (see :func:`stats.calibrate_min_extent`); it is stored and used for every patient."""
+        if not cluster_z < 0:
+            raise DatabaseError("the cluster-forming threshold must be a negative z (hypometabolism), e.g. -2")
         subs = self.meta["subjects"]
         n = len(subs)
         if n < MIN_N:
@@ -223,7 +232,7 @@ class NormalDatabase:
             if pooled:
                 fits["voxel"].sd = self._pool(fits["voxel"].sd, brain)
             # leave-one-out: each normal against the others
-            n_clusters, frac, scores = [], [], {k: [] for k in stats.PATTERNS}
+            volumes, frac, scores = [], [], {k: [] for k in stats.PATTERNS}
             for i in range(n):
                 f = stats.fit(stats.minus(sm["voxel"], Y[i], ages_f[i], age0), age0, regress)
                 if pooled:
@@ -231,16 +240,22 @@ class NormalDatabase:
                 z = f.z(Y[i], ages_f[i] if regress else None)
                 zfull = np.full(space.geometry.shape, np.nan, np.float32)
                 zfull[brain] = z
-                cl = stats.clusters(zfull, space.analysis_mask, space.voxel_ml)
-                n_clusters.append(len(cl))
+                cl = stats.clusters(zfull, space.analysis_mask, space.voxel_ml, threshold=cluster_z, min_ml=0.0)
+                volumes.append([c["volume_ml"] for c in cl])
                 frac.append(float(np.mean(z[amask] <= stats.Z_THRESHOLD)))
                 for k, pm in pmasks.items():
                     scores[k].append(stats.pattern_score(z, pm, space.voxel_ml))
             thresholds = {k: float(np.percentile(v, 95)) for k, v in scores.items()}
+            min_ml = stats.calibrate_min_extent(volumes, space.voxel_ml, target=target_fp)
+            n_clusters = np.array([sum(1 for v in vs if v >= min_ml - 1e-9) for vs in volumes])
+            n_1ml = np.array([sum(1 for v in vs if v >= stats.MIN_CLUSTER_ML - 1e-9) for vs in volumes])
             loo = {"false_positive_clusters_per_normal": float(np.mean(n_clusters)),
-                   "normals_with_any_cluster": float(np.mean(np.array(n_clusters) > 0)),
+                   "normals_with_any_cluster": float(np.mean(n_clusters > 0)),
+                   "false_positive_clusters_per_normal_at_1ml": float(np.mean(n_1ml)),
                    "voxel_fraction_z_le_-2": float(np.mean(frac)), "expected_fraction_gaussian": 0.0228,
-                   "cluster_rule": f"z <= {stats.Z_THRESHOLD}, >= {stats.MIN_CLUSTER_ML} mL, grey matter"}
+                   "cluster_z": float(cluster_z), "cluster_min_ml": float(min_ml), "target_fp_per_normal": target_fp,
+                   "cluster_rule": f"z <= {cluster_z:g}, >= {min_ml:g} mL, 26-connected, grey matter (extent calibrated "
+                                   f"on the leave-one-out normals to <= {target_fp:g} false-positive clusters per normal)"}
             loo_all[ref] = loo
             for key, f in fits.items():
                 out_arrays[f"{ref}_{key}_mean0"] = f.mean0.astype(np.float32)
@@ -287,8 +302,11 @@ class NormalDatabase:
             return stats.Fit(d[f"{reference}_{key}_mean0"].astype(float), d[f"{reference}_{key}_slope"].astype(float),
                              d[f"{reference}_{key}_sd"].astype(float), b["age0"], b["age_regressed"])
 
-        return Model(reference, f("voxel"), f("regional"), f("ai"), f("ssp"),
-                     b["pattern_thresholds"][reference], b["loo"][reference])
+        loo = b["loo"][reference]
+        calibrated = "cluster_min_ml" in loo
+        return Model(reference, f("voxel"), f("regional"), f("ai"), f("ssp"), b["pattern_thresholds"][reference], loo,
+                     float(loo.get("cluster_z", stats.Z_THRESHOLD)), float(loo.get("cluster_min_ml", stats.MIN_CLUSTER_ML)),
+                     calibrated)
 
 
 def list_databases() -> list[dict]:

@@ -10,8 +10,8 @@ import numpy as np
 
 from workstation.analysis.brain import ssp, stats
 from workstation.analysis.brain.head import find_head
-from workstation.analysis.brain.normalize import normalise
-from workstation.analysis.brain.template import MniSpace, smooth
+from workstation.analysis.brain.normalize import normalise, normalise_mr_guided
+from workstation.analysis.brain.template import MniSpace, load_mni, smooth
 
 REFERENCES = ("pons", "cerebellum", "global")
 REFERENCE_TEXT = {"pons": "pons (GAAIN mask)", "cerebellum": "cerebellar grey matter (GAAIN mask)",
@@ -41,15 +41,21 @@ def reference_values(img: np.ndarray, space: MniSpace) -> dict:
 
 
 def process(array, geometry, space: MniSpace, template: np.ndarray, *, native_fwhm_mm: float = DEFAULT_NATIVE_FWHM_MM,
-            target_fwhm_mm: float = DEFAULT_TARGET_FWHM_MM, nonlinear="demons", progress=None) -> SubjectMaps:
+            target_fwhm_mm: float = DEFAULT_TARGET_FWHM_MM, nonlinear="demons", t1=None, progress=None) -> SubjectMaps:
+    """``t1``: (array, geometry) of the patient's T1 for the MR-guided normalisation (PET -> T1 rigid, T1 -> MNI152
+    T1 template); None: PET-only."""
     if native_fwhm_mm > target_fwhm_mm:
         raise ValueError(f"the PET's resolution ({native_fwhm_mm} mm FWHM) is coarser than the database's "
                          f"({target_fwhm_mm} mm): it cannot be compared with it")
     head = find_head(array, geometry)
     extra = float(np.sqrt(target_fwhm_mm ** 2 - native_fwhm_mm ** 2))
     pet = smooth(head.array, extra, (head.geometry.spacing[2], head.geometry.spacing[1], head.geometry.spacing[0]))
-    norm = normalise(pet, head.geometry, template, space.geometry, space.brain, nonlinear=nonlinear,
-                     progress=progress.sub(0.0, 0.9) if progress is not None else None)
+    sub = progress.sub(0.0, 0.9) if progress is not None else None
+    if t1 is None:
+        norm = normalise(pet, head.geometry, template, space.geometry, space.brain, nonlinear=nonlinear, progress=sub)
+    else:
+        norm = normalise_mr_guided(pet, head.geometry, t1[0], t1[1], load_mni(2.0), template, space.geometry, space.brain,
+                                   progress=sub)
     warped = norm.warped.astype(np.float32)
     refs = reference_values(warped, space)
     if not all(v > 0 for v in refs.values()):
@@ -62,4 +68,6 @@ def process(array, geometry, space: MniSpace, template: np.ndarray, *, native_fw
             "normalisation": {**norm.method, "correlation_with_template": round(norm.correlation, 4)},
             "smoothing": {"native_fwhm_mm": native_fwhm_mm, "extra_fwhm_mm": round(extra, 2),
                           "effective_fwhm_mm": target_fwhm_mm}}
-    return SubjectMaps(warped, refs, reg, ids, proj, info, norm)
+    maps = SubjectMaps(warped, refs, reg, ids, proj, info, norm)
+    maps.t1_on_mni = getattr(norm, "t1_on_mni", None)
+    return maps

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 Z_THRESHOLD = -2.0  # hypometabolism: z <= -2
-MIN_CLUSTER_ML = 1.0
+MIN_CLUSTER_ML = 1.0  # the floor of the minimum extent (and the rule of a database built before calibration)
+TARGET_FP_CLUSTERS_PER_NORMAL = 0.5  # the minimum extent is calibrated on leave-one-out normals to this rate
 
 PATTERNS = {
     "AD": ("Posterior Cingulate", "Isthmus Cingulate", "Precuneus", "Inferior Parietal", "Supramarginal",
@@ -110,6 +111,26 @@ def clusters(z: np.ndarray, mask: np.ndarray, voxel_ml: float, *, threshold: flo
                         "peak_kji": tuple(int(v) for v in p)})
     out.sort(key=lambda d: -d["volume_ml"])
     return out
+
+
+def calibrate_min_extent(volumes_per_normal, voxel_ml: float, *, target: float = TARGET_FP_CLUSTERS_PER_NORMAL,
+                         floor_ml: float = MIN_CLUSTER_ML) -> float:
+    """The smallest cluster extent (mL, a whole number of voxels, >= ``floor_ml``) at which the normals'
+    leave-one-out clusters number at most ``target`` per normal.
+
+    ``volumes_per_normal``: for each normal, the volumes (mL) of all its clusters at the cluster-forming
+    threshold (no extent rule). With n normals at most floor(target x n) clusters may remain, so the extent
+    is one voxel above the (floor(target x n) + 1)-th largest cluster."""
+    n = len(volumes_per_normal)
+    if n == 0:
+        raise ValueError("no normals to calibrate the cluster extent on")
+    vols = np.sort(np.concatenate([np.asarray(v, float) for v in volumes_per_normal] + [np.zeros(0)]))[::-1]
+    allowed = int(np.floor(target * n + 1e-9))
+    if len(vols) <= allowed:
+        return float(floor_ml)
+    need = float(vols[allowed]) + voxel_ml
+    need = np.ceil(need / voxel_ml - 1e-6) * voxel_ml
+    return float(max(floor_ml, need))
 
 
 def pattern_masks(atlas: np.ndarray, labels: dict, analysis_mask: np.ndarray) -> dict:

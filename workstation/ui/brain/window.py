@@ -133,7 +133,8 @@ class BrainWindow(QWidget):
         super().__init__(parent)
         self.result = result
         self.space = result.space
-        self.t1 = self.space.t1
+        self.patient_t1 = self._patient_t1(result)
+        self.t1 = self.patient_t1 if self.patient_t1 is not None else self.space.t1
         self.z = result.z
         self.threshold = 2.0
         self.cursor = self._initial_cursor()
@@ -164,6 +165,8 @@ class BrainWindow(QWidget):
         thr_row.addWidget(self.slider, 1)
         side.addLayout(thr_row)
         self.background = QComboBox()
+        if self.patient_t1 is not None:
+            self.background.addItem(self.tr("Background: patient T1 (MR-guided)"), "patient_t1")
         self.background.addItem(self.tr("Background: MNI T1 template"), "t1")
         self.background.addItem(self.tr("Background: patient SUVR"), "suvr")
         self.background.currentIndexChanged.connect(self._background_changed)
@@ -193,6 +196,15 @@ class BrainWindow(QWidget):
         self._ssp_pixmap.loadFromData(ssp_png(result.ssp_suvr, result.ssp_z, dpi=90))
         self._threshold_changed(self.slider.value())
 
+    @staticmethod
+    def _patient_t1(result):
+        t1 = getattr(result, "t1_on_mni", None)
+        if t1 is None:
+            return None
+        t1 = np.nan_to_num(np.asarray(t1, np.float32))
+        hi = float(np.percentile(t1[t1 > 0], 99.5)) if np.any(t1 > 0) else 1.0
+        return np.clip(t1 / max(hi, 1e-6), 0, 1)
+
     def _initial_cursor(self):
         if self.z is not None and self.result.clusters:
             z = np.where(self.space.analysis_mask, np.nan_to_num(self.z, nan=0.0), 0.0)
@@ -204,6 +216,8 @@ class BrainWindow(QWidget):
         ref = {"pons": self.tr("pons"), "cerebellum": self.tr("cerebellar grey matter"),
                "global": self.tr("whole brain (global)")}[r.reference]
         text = self.tr("Reference: {0}  |  Template: {1}").format(ref, r.template.get("name", ""))
+        if (r.info.get("normalisation") or {}).get("mode") == "MR-guided":
+            text += "  |  " + self.tr("Normalisation: MR-guided (patient T1)")
         if r.database:
             d = r.database
             ages = d.get("age_range")
@@ -247,7 +261,9 @@ class BrainWindow(QWidget):
             self.clusters.setText(self.tr("No z-map without a normal database."))
             return
         if not cl:
-            self.clusters.setText(self.tr("No cluster (z ≤ −2, ≥ 1 mL)."))
+            db = self.result.database or {}
+            self.clusters.setText(self.tr("No cluster (z ≤ {0:g}, ≥ {1:g} mL).").format(db.get("cluster_z", -2.0),
+                                                                                       db.get("cluster_min_ml", 1.0)))
             return
         lines = [self.tr("Clusters (reference {0}):").format(self.result.reference)]
         for c in cl[:8]:
@@ -259,6 +275,8 @@ class BrainWindow(QWidget):
             s = np.nan_to_num(self.result.suvr)
             hi = float(np.percentile(s[self.space.brain], 99.5)) if self.space.brain.any() else 1.0
             self.t1 = np.clip(s / max(hi, 1e-6), 0, 1)
+        elif self.background.currentData() == "patient_t1":
+            self.t1 = self.patient_t1
         else:
             self.t1 = self.space.t1
         self._redraw()
