@@ -50,6 +50,8 @@ MIN_CLEAR_FRACTION = 0.6  # below this share of the full-tile size the identity 
 #: corner texts keep this many pixels from the view's sides (their anchor is 4 px in, plus the text box)
 CORNER_MARGIN_PX = 6
 _TEXT_RENDERER = vtkTextRenderer()
+#: what ends a corner line cut to the view's width (ASCII: the view font has no ellipsis glyph for every script)
+ELLIPSIS = "..."
 
 
 def _nice_length(mm: float) -> float:
@@ -228,8 +230,8 @@ class SliceView:
             t.SetInput(letters.get(side, ""))
 
     def set_corner_text(self, corner: str, text: str) -> None:
-        """Show ``text`` in a corner; a line wider than the view is wrapped at spaces (or cut into pieces
-        when one word is wider) so that every rendered line fits the view."""
+        """Show ``text`` in a corner; a line wider than the view is cut to fit it (:meth:`fit_lines`), and
+        shown again in full when the view widens."""
         self._corner_text[corner] = text
         actor = self.corner[corner]
         use_font_for(actor.GetTextProperty(), text)
@@ -243,29 +245,23 @@ class SliceView:
         return int(bb[1] - bb[0] + 1)
 
     def fit_lines(self, prop, text: str) -> str:
-        """``text`` with its lines wrapped to the view width less a margin (:data:`CORNER_MARGIN_PX` each side)."""
+        """``text`` with each line wider than the view less a margin (:data:`CORNER_MARGIN_PX` each side)
+        cut to the longest start that fits followed by "..." (the line keeps its height, so the image's
+        fit between the texts does not change; the full text is in the SUV trail and the message line)."""
         room = max(self.width - 2 * CORNER_MARGIN_PX, 20)
         out = []
         for line in text.split("\n"):
             if self.text_width(prop, line) <= room:
                 out.append(line)
                 continue
-            cur = ""
-            for word in line.split(" "):
-                trial = word if not cur else cur + " " + word
-                if self.text_width(prop, trial) <= room:
-                    cur = trial
-                    continue
-                if cur:
-                    out.append(cur)
-                cur = word
-                while self.text_width(prop, cur) > room and len(cur) > 1:  # one word wider than the view
-                    n = len(cur)
-                    while n > 1 and self.text_width(prop, cur[:n]) > room:
-                        n -= 1
-                    out.append(cur[:n])
-                    cur = cur[n:]
-            out.append(cur)
+            lo, hi = 0, len(line)  # the longest prefix p with width(p + "...") <= room
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if self.text_width(prop, line[:mid].rstrip() + ELLIPSIS) <= room:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            out.append(line[:lo].rstrip() + ELLIPSIS)
         return "\n".join(out)
 
     def set_view(self, zoom: float = 1.0, pan_mm=(0.0, 0.0)) -> None:
