@@ -370,8 +370,8 @@ def _seeded_in(req: _Request, seed, constraint: Constraint) -> LesionReport:
                              f"{float(suv32[start]):.3g}); click on the lesion or lower the threshold")
         region, box = _grow(suv32, start, thr, inside)
     elif req.name == "gradient":
+        region, box, thr = gradient_region(suv32, geometry, start, inside)
         for _ in range(3):  # a hotter voxel of the same tumour (a rim, several peaks): its maximum is there
-            region, box, thr = gradient_region(suv32, geometry, start, inside)
             rmax, where = _region_max(suv32, region, box)
             if not rmax > float(suv32[start]):
                 break
@@ -693,7 +693,11 @@ def ray_edges(suv32: np.ndarray, geometry: ImageGeometry, start, inside: np.ndar
     # that noise does not bridge; voxels hotter than the maximum are a barrier), holes filled per slice
     sm = ndi.gaussian_filter(sub, 1.0, mode="nearest")
     vals = np.where(inside[box] & (sub <= np.float32(vmax)), sm, -np.inf).astype(np.float32)
-    extent = grow_mod.region_grow(vals, st, np.float32(min(level, float(sm[st]))))
+    if float(sm[st]) >= level:
+        extent = grow_mod.region_grow(vals, st, np.float32(level))
+    else:  # a one-voxel spike: smoothed, it is below L; its extent is the voxel itself
+        extent = np.zeros(sub.shape, bool)
+        extent[st] = True
     for k in range(extent.shape[0]):
         if extent[k].any():
             extent[k] = ndi.binary_fill_holes(extent[k])
