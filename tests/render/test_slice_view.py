@@ -80,3 +80,35 @@ def test_chinese_name_is_drawn_with_cjk_glyphs():
     ascii4 = lit("ABCD^")
     assert name > 3 * caret
     assert name > 0.8 * ascii4  # four ideographs are at least as much ink as four Latin letters
+
+
+DECAY_LINE = "decay: ADMIN but DecayFactor 1 (expected 1.13): read as at the scan"
+
+
+@pytest.mark.parametrize("corner", ["top-left", "top-right", "bottom-left", "bottom-right"])
+def test_a_corner_line_wider_than_the_view_is_cut_to_fit_it(corner):
+    """The decay-conflict line (about 380 px at 11 pt) in a 300 px MIP tile: rendered, the text's box lies
+    inside the view (it used to run past the right edge); the line ends in "..." and starts as given; the
+    short line is untouched."""
+    v = SliceView(300, 400)
+    v.set_image(np.zeros((40, 30, 3), np.uint8), (2.0, 2.0))
+    v.set_corner_text(corner, "SUVbw 0-5\n" + DECAY_LINE)
+    v.render()
+    actor = v.corner[corner]
+    bb = [0.0] * 4
+    actor.GetBoundingBox(v.renderer, bb)  # relative to the actor's anchor
+    x = actor.GetPosition()[0]
+    assert x + bb[0] >= 0 and x + bb[1] <= 300, (x, bb)
+    shown = actor.GetInput().split("\n")
+    assert shown[0] == "SUVbw 0-5" and len(shown) == 2
+    assert shown[1].endswith("...") and DECAY_LINE.startswith(shown[1][:-3]) and len(shown[1]) > 30
+    for line in shown:
+        assert v.text_width(actor.GetTextProperty(), line) <= 300 - 12
+
+
+def test_a_corner_text_is_shown_in_full_when_the_view_widens():
+    v = SliceView(300, 200)
+    v.set_corner_text("bottom-left", DECAY_LINE)
+    assert v.corner["bottom-left"].GetInput().endswith("...")
+    v.set_size(900, 200)
+    assert v.corner["bottom-left"].GetInput() == DECAY_LINE

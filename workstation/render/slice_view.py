@@ -33,6 +33,7 @@ from vtkmodules.vtkRenderingCore import (
     vtkRenderer,
     vtkRenderWindow,
     vtkTextActor,
+    vtkTextRenderer,
     vtkWindowToImageFilter,
 )
 
@@ -44,6 +45,13 @@ OVERLAY_BOX_RGB = (0.0, 0.0, 0.0)  # behind overlay text, colour bar and scale b
 OVERLAY_BOX_OPACITY = 0.55
 MIN_CLEAR_TILE_PX = (240, 200)  # narrower / lower tiles have no margin to give: their texts stay over the image
 MIN_CLEAR_FRACTION = 0.6  # below this share of the full-tile size the identity text is hidden, not the image shrunk
+
+
+#: corner texts keep this many pixels from the view's sides (their anchor is 4 px in, plus the text box)
+CORNER_MARGIN_PX = 6
+_TEXT_RENDERER = vtkTextRenderer()
+#: what ends a corner line cut to the view's width (ASCII: the view font has no ellipsis glyph for every script)
+ELLIPSIS = "..."
 
 
 def _nice_length(mm: float) -> float:
@@ -141,6 +149,7 @@ class SliceView:
         # letters and corner texts
         self.letters = {side: self._text(15, (1.0, 0.85, 0.2), bold=True) for side in ("left", "right", "top", "bottom")}
         self.corner = {c: self._text(11, (0.9, 0.9, 0.9)) for c in ("top-left", "top-right", "bottom-left", "bottom-right")}
+        self._corner_text: dict[str, str] = {}  # as given (before wrapping to the view's width)
         # colour bar
         self._lut = vtkLookupTable()
         self.colorbar = vtkScalarBarActor()
@@ -202,8 +211,12 @@ class SliceView:
     def set_size(self, width: int, height: int) -> None:
         width, height = max(8, int(width)), max(8, int(height))
         if (width, height) != (self.width, self.height):
+            rewrap = width != self.width
             self.width, self.height = width, height
             self._place_letters()
+            if rewrap:
+                for corner, text in self._corner_text.items():
+                    self.set_corner_text(corner, text)
 
     def set_image(self, rgb: np.ndarray, spacing=(1.0, 1.0)) -> None:
         """Show a top-down RGB uint8 image whose pixels are ``spacing`` (col, row) mm."""
@@ -217,9 +230,39 @@ class SliceView:
             t.SetInput(letters.get(side, ""))
 
     def set_corner_text(self, corner: str, text: str) -> None:
+        """Show ``text`` in a corner; a line wider than the view is cut to fit it (:meth:`fit_lines`), and
+        shown again in full when the view widens."""
+        self._corner_text[corner] = text
         actor = self.corner[corner]
         use_font_for(actor.GetTextProperty(), text)
-        actor.SetInput(text)
+        actor.SetInput(self.fit_lines(actor.GetTextProperty(), text))
+
+    def text_width(self, prop, line: str) -> int:
+        """Rendered width in pixels of one line of text with the text property ``prop`` (72 dpi, as drawn)."""
+        bb = [0, 0, 0, 0]
+        if not line or not _TEXT_RENDERER.GetBoundingBox(prop, line, bb, 72):
+            return 0
+        return int(bb[1] - bb[0] + 1)
+
+    def fit_lines(self, prop, text: str) -> str:
+        """``text`` with each line wider than the view less a margin (:data:`CORNER_MARGIN_PX` each side)
+        cut to the longest start that fits followed by "..." (the line keeps its height, so the image's
+        fit between the texts does not change; the full text is in the SUV trail and the message line)."""
+        room = max(self.width - 2 * CORNER_MARGIN_PX, 20)
+        out = []
+        for line in text.split("\n"):
+            if self.text_width(prop, line) <= room:
+                out.append(line)
+                continue
+            lo, hi = 0, len(line)  # the longest prefix p with width(p + "...") <= room
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if self.text_width(prop, line[:mid].rstrip() + ELLIPSIS) <= room:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            out.append(line[:lo].rstrip() + ELLIPSIS)
+        return "\n".join(out)
 
     def set_view(self, zoom: float = 1.0, pan_mm=(0.0, 0.0)) -> None:
         self.zoom, self.pan = float(zoom), (float(pan_mm[0]), float(pan_mm[1]))

@@ -277,6 +277,43 @@ def test_demo_lesions_seeded_a50(demo):
         assert L.suvpeak == pytest.approx(_brute_peak(suv, region, g.spacing), rel=1e-9)
 
 
+def test_demo_liver_lesion_fixed_threshold_refused_as_an_organ_leak(demo):
+    """Fixed SUV 2.5 clicked on the demo's large liver lesion (truth: r 15 mm, 14.1 mL, in a liver of SUV
+    2.2 with 12 % noise): the region used to grow through the liver's noise to 200 mm (403 mL, 29x the
+    lesion) with only a warning. It is refused now, saying why and what to use; % of max and A50
+    still measure the lesion (within a factor 1.6 of the truth volume)."""
+    truth, suv, g = demo
+    les = next(x for x in truth["lesions"] if x["name"] == "liver_large")
+    true_ml = 4 / 3 * math.pi * les["radius_mm"] ** 3 / 1000
+    assert truth["organs"]["liver"]["suv_bw"] < 2.5  # the liver's mean is below the threshold: noise bridges it
+    with pytest.raises(Q.SegmentationLeak, match="into an organ") as ei:
+        Q.find_lesions(suv, g, "fixed:2.5", seed_world=les["centre_lps_mm"])
+    assert ei.value.kind == "organ background" and "A50" in str(ei.value) and "%" in str(ei.value)
+    assert ei.value.region.sum() * g.voxel_volume_ml > 5 * true_ml  # what grew, kept to outline
+    for method in ("pct:41", "a50"):
+        rep = Q.find_lesions(suv, g, method, seed_world=les["centre_lps_mm"])
+        assert true_ml / 1.6 <= rep.lesions[0].mtv_ml <= true_ml * 1.6, method
+    # a lesion outside any organ is unaffected: the lung lesion at fixed 2.5
+    lung = next(x for x in truth["lesions"] if x["name"] == "lung_left_upper")
+    assert Q.find_lesions(suv, g, "fixed:2.5", seed_world=lung["centre_lps_mm"]).lesions[0].mtv_ml < 10
+
+
+def test_fixed_threshold_in_an_organ_above_it_is_refused_when_enlarged():
+    """A lesion (SUV 8) in an organ at SUV 2.8 (above 2.5), no noise: the organ's own level is above the
+    threshold (its A50 background, 2.8); enlarged past 40 mm the region is refused, not measured."""
+    g = ImageGeometry((60, 60, 60), (3.0, 3.0, 3.0), origin=(-90, -90, -90))
+    w = world_grid(g)
+    v = np.full(g.shape, 0.6, np.float32)
+    v[np.sum((w / (75.0, 60.0, 60.0)) ** 2, axis=-1) <= 1.0] = 2.8
+    v[np.sum(w ** 2, axis=-1) <= 12.0 ** 2] = 8.0
+    with pytest.raises(Q.SegmentationLeak, match="itself at SUV 2.8") as ei:
+        Q.find_lesions(v, g, "fixed:2.5", seed_world=(0.0, 0.0, 0.0))
+    assert ei.value.kind == "organ background"
+    # with a 40 mm constraint the same region stops at the sphere (the constraint leak, as before)
+    with pytest.raises(Q.SegmentationLeak, match="reached the constraint"):
+        Q.find_lesions(v, g, "fixed:2.5", seed_world=(0.0, 0.0, 0.0), constraint=40.0)
+
+
 @pytest.mark.slow
 def test_demo_whole_body_percist_finds_the_large_lesions(demo):
     """PERCIST with the truth liver VOI: every lesion of radius >= 8 mm (>= 2 voxels) is found within half a
@@ -342,22 +379,65 @@ def test_gradient_edge_on_blurred_spheres(r, contrast):
     assert rep.method == "gradient" and rep.constraint["radius_mm"] == Q.DEFAULT_CONSTRAINT_MM
 
 
-def test_gradient_threshold_of_a_hand_made_profile():
-    """A 1-D staircase along x only (constant in y, z): 10 for |x| <= 4, 7 for |x| <= 10, 3 for |x| <= 16,
-    then 1, on 2 mm voxels. Between voxel centres the image is linear: ramps of 2 mm with slopes 1.5, 2
-    and 1 per mm, 4 mm of flat between them. Every ray that falls sees its steepest ramp from 7 to 3
-    (x = 10..12); the smoothing along the ray (sigma one voxel, 2 mm) keeps the steepest point of that
-    symmetric ramp at its middle, value (7 + 3) / 2 = 5 (the neighbouring ramps, 4 mm away, pull it by
-    a few tenths); rays that leave the image before x = 10 see only the first ramp (8.5) or no fall
-    at all, and are fewer than half, so the median is 5. The neighbouring ramps' middles would
-    give 8.5 or 2."""
-    g = ImageGeometry((41, 41, 25), (2.0, 2.0, 2.0), origin=(-24.0, -40.0, -40.0))  # wide in y, z: most rays
-    # reach x = 12 before the image's side (those within 73 degrees of x: 71 % of the rays)
-    x = g.kji_to_world(np.stack(np.indices(g.shape), -1).reshape(-1, 3).astype(float))[:, 0].reshape(g.shape)
-    v = np.select([np.abs(x) <= 4, np.abs(x) <= 10, np.abs(x) <= 16], [10.0, 7.0, 3.0], 1.0).astype(np.float32)
-    start = tuple(int(a) for a in np.rint(g.world_to_kji((0.0, 0.0, 0.0))))
-    t = Q.gradient_threshold(v, g, start, np.ones(g.shape, bool))
-    assert t == pytest.approx(5.0, abs=0.6)
+def _blurred(g, v, fwhm=6.0):
+    return ndi.gaussian_filter(v, fwhm / 2.3548 / g.spacing[0]).astype(np.float32)
+
+
+def test_gradient_follows_a_warm_tumour_past_its_hot_cap():
+    """A warm tumour (SUV 3, r 30 mm) in a background of 1, with a hot cap (SUV 8, r 9 mm) at its rim,
+    blurred by a 6 mm PSF, clicked on the cap. The cap's edge is the steepest fall from the maximum
+    (8 -> 3), but the profile has not fallen to the background there (B = 1: the lower quartile of
+    the cap's shell, half of which is outside the tumour): the edge of each ray is its outermost
+    fall, at the half-way (3 + 1) / 2 = 2 of the tumour's edge, so the region is the tumour (the cap's
+    volume would be 3 mL; the tumour's is 113 mL)."""
+    g = ImageGeometry((56, 56, 56), (2.0, 2.0, 2.0), origin=(-55, -55, -55))
+    w = world_grid(g)
+    v = np.full(g.shape, 1.0)
+    tumour = np.sum(w ** 2, axis=-1) <= 30.0 ** 2
+    v[tumour] = 3.0
+    v[np.sum((w - (0, 0, 24.0)) ** 2, axis=-1) <= 9.0 ** 2] = 8.0
+    v = _blurred(g, v)
+    rep = Q.find_lesions(v, g, "gradient", seed_world=(0.0, 0.0, 24.0))
+    les = rep.lesions[0]
+    assert les.mtv_ml == pytest.approx(tumour.sum() * g.voxel_volume_ml, rel=0.15)
+    region = rep.labels == 1
+    assert 2 * (region & tumour).sum() / (region.sum() + tumour.sum()) >= 0.9
+    assert les.suvmax == pytest.approx(float(v.max()))
+
+
+def test_gradient_fills_a_necrotic_centre_inside_a_hot_rim():
+    """A hot rim (SUV 10, 12 <= r <= 22 mm) around a necrotic centre at the background's level (1),
+    blurred by 6 mm, clicked on the rim: rays through the centre meet the far side of the rim (joined
+    to the seed's side around the centre, above L) and end at its outer fall; the region is the whole
+    r 22 mm sphere, centre included (a GTV), not the rim's near wall."""
+    g = ImageGeometry((48, 48, 48), (2.0, 2.0, 2.0), origin=(-47, -47, -47))
+    w = world_grid(g)
+    r2 = np.sum(w ** 2, axis=-1)
+    v = np.where((r2 <= 22.0 ** 2) & (r2 >= 12.0 ** 2), 10.0, 1.0)
+    v = _blurred(g, v)
+    sphere = r2 <= 22.0 ** 2
+    rep = Q.find_lesions(v, g, "gradient", seed_world=(17.0, 0.0, 0.0))
+    region = rep.labels == 1
+    assert region[sphere & (r2 <= 6.0 ** 2)].all()  # the centre is in
+    assert rep.lesions[0].mtv_ml == pytest.approx(sphere.sum() * g.voxel_volume_ml, rel=0.15)
+
+
+def test_gradient_does_not_follow_a_neighbour_joined_below_the_background_level():
+    """A lesion (SUV 8, r 10 mm) and a neighbour (SUV 6, r 10 mm) 30 mm apart, joined by a thin bridge
+    at SUV 1.5 in a background of 1 (so below L = B + 0.15 (8 - B) = 2.05): the neighbour is not part of
+    the lesion's extent, its rays end at the lesion's edge."""
+    g = ImageGeometry((40, 40, 60), (2.0, 2.0, 2.0), origin=(-39, -39, -59))
+    w = world_grid(g)
+    v = np.full(g.shape, 1.0)
+    v[np.all(np.abs(w - (15.0, 0, 0)) <= (15, 2, 2), axis=-1)] = 1.5
+    lesion = np.sum(w ** 2, axis=-1) <= 10.0 ** 2
+    v[lesion] = 8.0
+    v[np.sum((w - (30.0, 0, 0)) ** 2, axis=-1) <= 10.0 ** 2] = 6.0
+    v = v.astype(np.float32)
+    rep = Q.find_lesions(v, g, "gradient", seed_world=(0.0, 0.0, 0.0))
+    region = rep.labels == 1
+    assert region.sum() == pytest.approx(lesion.sum(), rel=0.1)
+    assert not region[np.sum((w - (30.0, 0, 0)) ** 2, axis=-1) <= 6.0 ** 2].any()
 
 
 # ----------------------------------------------------------------------------- constraint and leaks

@@ -441,3 +441,38 @@ def test_constraint_leak_is_shown_not_measured_and_gradient_method(win, panel, q
     assert row["method"] == "gradient"
     r_eff = (3 * row["volume_ml"] * 1000 / (4 * math.pi)) ** (1 / 3)
     assert abs(r_eff - les["radius_mm"]) <= 3.0  # the edge method finds the sphere (PSF-blurred) within 3 mm
+
+
+def test_constraint_leak_offers_one_click_enlarge_and_a_reset(win, panel, qtbot, demo_study):
+    """A lesion (lung, r 10 mm) clicked with a constraint smaller than it: the warning comes with an
+    "Enlarge" button naming the next constraint step; one click re-runs the same click in that sphere and
+    the lesion is measured (larger than what had grown in the small sphere); "Reset" brings the default
+    radius back and hides the buttons."""
+    from workstation.core.vocabulary import DEFAULT_CONSTRAINT_MM
+
+    _, truth = demo_study
+    c = np.asarray(_lesion(truth, "lung_left_upper")["centre_lps_mm"], float)
+    panel.method_box.setCurrentText("fixed SUV (user)")
+    panel.user_value.setValue(2.5)
+    panel.constraint.setValue(6.0)
+    n = len(panel.model.vois)
+    try:
+        assert panel.enlarge_button.isHidden()
+        _wait_job(qtbot, panel.segment_pet(c))
+        qtbot.waitUntil(lambda: panel.last_leak is not None, timeout=10_000)
+        assert panel.last_leak.kind == "constraint" and len(panel.model.vois) == n
+        leaked_voxels = int(panel.last_leak.region.sum())
+        assert not panel.enlarge_button.isHidden() and panel.enlarge_button.isEnabled()
+        assert "40 mm" in panel.enlarge_button.text() and not panel.reset_constraint_button.isHidden()
+        panel.enlarge_button.click()
+        assert panel.constraint.value() == 40.0
+        qtbot.waitUntil(lambda: len(panel.model.vois) == n + 1, timeout=30_000)
+        v = panel.model.get(panel.model.selected)
+        assert v.stats.voxels > leaked_voxels and panel.last_leak is None
+        assert panel.enlarge_button.isHidden()
+        panel.constraint.setValue(60.0)
+        assert not panel.reset_constraint_button.isHidden()  # a radius other than the default can be reset
+        panel.reset_constraint_button.click()
+        assert panel.constraint.value() == DEFAULT_CONSTRAINT_MM and panel.reset_constraint_button.isHidden()
+    finally:
+        panel.constraint.setValue(DEFAULT_CONSTRAINT_MM)

@@ -22,17 +22,26 @@ Rules (the choices the literature leaves open, written down once)
     when the region grown from that voxel at its threshold still holds the first maximum (one
     lesion with several peaks); otherwise the lesion cannot be separated from the hotter
     structure at this threshold and a QuantError says so (no silently merged regions).
-  - ``gradient`` (edge method, as PET Edge-type tools: the boundary is where the SUV falls
-    fastest): rays are cast from the maximum in 98 directions; along each ray (samples every
-    quarter of the smallest voxel, trilinear) the edge is the point of steepest SUV descent
-    (the profile smoothed along the ray by :data:`GRADIENT_RAY_SMOOTH` voxel, so that the flank
-    of a one-voxel hot spot is not the edge) before the profile rises again by more than
-    :data:`GRADIENT_REBOUND` of its fall so far
-    (another structure beyond; smaller ripples of noise or of a heterogeneous tumour are passed);
-    T is the median SUV at those edge points, the region is grown at T, and cavities it encloses
-    (a necrotic centre) are filled: the region is the whole tumour, as a GTV is. On a sphere
-    blurred by a Gaussian PSF the steepest descent lies near the true surface, so the volume does
-    not depend on a percentage.
+  - ``gradient`` (edge method, as PET Edge-type tools: the boundary is where the SUV falls to
+    the background, found along rays): from the maximum, :data:`GRADIENT_RAYS` rays (samples every
+    quarter of the smallest voxel, trilinear, each profile smoothed along the ray by
+    :data:`GRADIENT_RAY_SMOOTH` voxel) up to the constraint or the image edge. The local
+    background B is the lower quartile of the A50 shell around the lesion's A50 region
+    (:func:`gradient_background`); a profile has fallen to the background below
+    L = B + :data:`GRADIENT_EXTENT` (SUVmax − B). The tumour's extent is what is connected to the
+    maximum above L (on the image smoothed by one voxel; a hotter voxel is a barrier; holes filled
+    per slice). On each ray the edge is the OUTERMOST fall: from the ray's last point in that
+    extent, inwards to the top M of its final fall (ripples passed), the boundary is where the
+    profile first crosses (M + B) / 2 outwards from M. So a hot cap inside a heterogeneous tumour,
+    or the inner edge of a hot rim around a necrotic centre, is not taken for the tumour's edge,
+    and a neighbour that joins the tumour only below L is not followed. A ray stops at its lowest
+    point before it enters a structure hotter than the maximum. Each ray's radius and half-way value
+    are the median over it and its :data:`GRADIENT_NEIGHBOURS` nearest rays (outlier rays
+    rejected); the region is the voxels inside the surface through the edges (within half a voxel
+    diagonal of it, those that reach their ray's half-way value), connected to the maximum, cavities
+    filled: the whole tumour, as a GTV is. On a uniform sphere blurred by a PSF the half-way
+    crossing lies near the true surface, whatever the contrast. Limit: a hot spot in the MIDDLE of
+    a warm mass has the warm mass all around (its lower quartile), so only the hot spot is found.
 * **Constraint and leaks (one mechanism for every seeded method).** A seeded region grows only
   inside a constraint (a sphere around the click, or a box; the caller shows it and lets the
   user resize it). When the caller gives none, the constraint is **sized from the tumour**: a
@@ -45,6 +54,12 @@ Rules (the choices the literature leaves open, written down once)
   maximum that belongs to another structure, nothing is measured: :class:`SegmentationLeak`
   (a ``QuantError``) says what happened and carries the offending region so that it can be
   outlined. So no SUVmax outside the clicked lesion is ever reported.
+* **A fixed threshold in an organ** (``fixed``, ``percist``): a region that grew beyond
+  :data:`DEFAULT_CONSTRAINT_MM` from the click is refused (:class:`SegmentationLeak`, kind "organ
+  background", :func:`_organ_leak_check`) when the lesion's local background (A50 shell median) is
+  at or above the threshold, or when the region grown at the threshold on the image smoothed by
+  one voxel is less than half of it (the threshold is within the noise of the tissue around the
+  lesion: the liver at SUV 2.2 with SUV 2.5): the message suggests % of SUVmax or A50.
 * **PERCIST** uses the threshold of ``analysis.lesions.references`` from a liver VOI at ``liver_world``.
 * **Whole-body segmentation** (:func:`segment_whole_body`) labels the 26-connected components
   above the threshold and keeps those of at least ``min_volume_ml``. For ``fixed`` and ``percist``
@@ -91,11 +106,21 @@ A50_GAP_MM = 6.0
 A50_SHELL_MM = 10.0
 #: a lesion of fewer PET voxels than this is reported with a warning
 MIN_VOXELS_WARN = 3
-GRADIENT_RAYS = 98
+GRADIENT_RAYS = 400
 #: radii (mm) tried in turn when the caller gives no constraint: the first the region does not reach is used
 AUTO_CONSTRAINT_MM = (40.0, 60.0, 90.0, 135.0, 200.0)
-#: gradient method: a ray stops where its profile rises again by more than this fraction of its fall so far
-GRADIENT_REBOUND = 0.3
+#: gradient method: a profile has fallen to the background below B + this fraction of (SUVmax - B)
+GRADIENT_EXTENT = 0.15
+#: gradient method: the background B is this percentile of the A50 shell around the lesion's A50 region
+GRADIENT_BG_PERCENTILE = 25
+#: gradient method: going inwards from the tumour's outer end, the top of its final fall is passed when the
+#: profile drops below its running top by more than this fraction of (top - B) (ripples are passed)
+GRADIENT_RIPPLE = 0.1
+#: gradient method: going inwards up the final fall, its top is where the climb per sample falls below this
+#: fraction of its steepest (a plateau or a peak: a hot cap beyond the plateau is not the top)
+GRADIENT_KNEE = 0.2
+#: gradient method: each ray's radius and half-way value are the median over it and its nearest rays
+GRADIENT_NEIGHBOURS = 7
 #: gradient method: each ray's profile is smoothed along the ray by a Gaussian of this many (coarsest) voxel
 #: spacings, so that the flank of a one-voxel hot spot at the maximum is not taken for the tumour's edge
 #: (1-D smoothing leaves the inflection of a symmetric edge in place)
@@ -346,11 +371,22 @@ def _seeded_in(req: _Request, seed, constraint: Constraint) -> LesionReport:
         region, box = _grow(suv32, start, thr, inside)
     elif req.name == "gradient":
         region, box, thr = gradient_region(suv32, geometry, start, inside)
+        for _ in range(3):  # a hotter voxel of the same tumour (a rim, several peaks): its maximum is there
+            rmax, where = _region_max(suv32, region, box)
+            if not rmax > float(suv32[start]):
+                break
+            again = gradient_region(suv32, geometry, where, inside)
+            if not again[0][start]:
+                break  # another structure: _guard says so
+            start = where
+            region, box, thr = again
     else:
         region, box, thr, start, background = _relative_region(suv32, start, req.name, req.value, req.spacing_kji,
                                                                limit=inside, guard=(inside, surface, constraint,
                                                                                     geometry))
     _guard(suv32, region, box, start, thr, inside, surface, constraint, geometry, req.label)
+    if req.threshold is not None:
+        _organ_leak_check(suv32, geometry, region, box, start, thr, inside, constraint, req.label)
     # measure on a crop padded by the SUVpeak sphere (same numbers: outside the crop is outside the grid)
     crop = padded_box([sl.start for sl in box], [sl.stop for sl in box], peak_reach(geometry), suv32.shape)
     crop_labels = region[crop].astype(np.int32)
@@ -562,6 +598,44 @@ def _guard(suv32, region, box, start, thr, inside, surface, constraint, geometry
                                "method or a higher threshold", kind="constraint", region=region, constraint=constraint)
 
 
+def _organ_leak_check(suv32, geometry: ImageGeometry, region, box, start, thr, inside, constraint, label) -> None:
+    """A fixed threshold that grew beyond :data:`DEFAULT_CONSTRAINT_MM` from the click into tissue around the
+    lesion that is itself at the threshold (an organ: the liver at SUV 2.5) is a leak: raises
+    :class:`SegmentationLeak` (kind "organ background") when the lesion's local background (the A50
+    shell median) is at or above the threshold, or when the region grown at the threshold on the image
+    smoothed by one voxel is less than half of it (it grew through the noise of tissue just below the
+    threshold)."""
+    from scipy import ndimage as ndi
+
+    c = np.asarray(constraint.centre_world, float)
+    kk = np.argwhere(region[box]) + [sl.start for sl in box]
+    far = float(np.max(np.linalg.norm(geometry.kji_to_world(kk.astype(float)) - c, axis=1)))
+    if far <= DEFAULT_CONSTRAINT_MM:
+        return
+    vmax = float(suv32[start])
+    try:
+        bg = _relative_region(suv32, start, "a50", None, tuple(geometry.spacing[::-1]))[4]
+    except QuantError:
+        bg = None
+    n = int(np.count_nonzero(region[box]))
+    crop = padded_box([sl.start for sl in box], [sl.stop for sl in box], 3, suv32.shape)
+    sm = ndi.gaussian_filter(suv32[crop], 1.0, mode="nearest")
+    local = tuple(int(a - sl.start) for a, sl in zip(start, crop))
+    sm = np.where(inside[crop] & (suv32[crop] <= np.float32(vmax)), sm, -np.inf).astype(np.float32)
+    n_smooth = int(np.count_nonzero(grow_mod.region_grow(sm, local, np.float32(thr)))) if sm[local] >= thr else 0
+    ml = n * geometry.voxel_volume_ml
+    if bg is not None and bg >= thr:
+        why = f"the tissue around the lesion is itself at SUV {bg:.3g} (its A50 background), not below {thr:.3g}"
+    elif n_smooth < 0.5 * n:
+        why = (f"it grew through the noise of the tissue around the lesion (on the image smoothed by one voxel "
+               f"it is {n_smooth * geometry.voxel_volume_ml:.1f} mL)")
+    else:
+        return
+    raise SegmentationLeak(f"the {label} region grew {far:.0f} mm from the click ({ml:.1f} mL) into an organ: {why}; "
+                           "a fixed threshold cannot separate this lesion: use % of SUVmax (e.g. 41 %) or A50",
+                           kind="organ background", region=region, constraint=constraint)
+
+
 def _unit_directions(n: int = GRADIENT_RAYS) -> np.ndarray:
     """``n`` nearly uniform unit vectors (Fibonacci sphere), (x, y, z)."""
     i = np.arange(n) + 0.5
@@ -570,75 +644,151 @@ def _unit_directions(n: int = GRADIENT_RAYS) -> np.ndarray:
     return np.stack([np.cos(theta) * np.sin(phi), np.sin(theta) * np.sin(phi), np.cos(phi)], axis=1)
 
 
-def gradient_region(suv32: np.ndarray, geometry: ImageGeometry, start, inside: np.ndarray):
-    """(mask, box, edge value T) of the gradient method (module docstring): T from the steepest descent
-    along rays (:func:`gradient_threshold`), the region grown at T inside the constraint, the
-    cavities it encloses filled."""
+def gradient_background(suv32: np.ndarray, geometry: ImageGeometry, start) -> float:
+    """The gradient method's local background B: the lower quartile (:data:`GRADIENT_BG_PERCENTILE`) of
+    the SUV in the A50 shell (6-16 mm) around the converged A50 region of the maximum ``start``.
+
+    The lower quartile, not the median: a hot part at the rim of a warm tumour has the tumour on one
+    side and normal tissue on the other, and the tumour's warm part is not its background."""
     from scipy import ndimage as ndi
 
-    thr = gradient_threshold(suv32, geometry, start, inside)
-    region, box = _grow(suv32, start, np.float32(thr), inside)
-    if box is not None:
-        crop = padded_box([sl.start for sl in box], [sl.stop for sl in box], 1, suv32.shape)
-        region[crop] = ndi.binary_fill_holes(region[crop]) & inside[crop]
-    return region, box, thr
+    sp = tuple(geometry.spacing[::-1])
+    region, box, _, _, _ = _relative_region(suv32, start, "a50", None, sp)
+    reach = A50_GAP_MM + A50_SHELL_MM
+    pad = [int(math.ceil(reach / x)) + 1 for x in sp]
+    outer = padded_box([sl.start for sl in box], [sl.stop for sl in box], pad, suv32.shape)
+    dist = ndi.distance_transform_edt(~region[outer], sampling=sp)
+    shell = (dist > A50_GAP_MM) & (dist <= reach)
+    if not shell.any():
+        raise QuantError("gradient: no background voxels around the lesion (it fills the image); use another method")
+    return float(np.percentile(np.asarray(suv32[outer], np.float32)[shell], GRADIENT_BG_PERCENTILE))
 
 
-def gradient_threshold(suv32: np.ndarray, geometry: ImageGeometry, start, inside=None) -> float:
-    """Edge threshold from the steepest SUV descent along rays from the maximum ``start`` (k, j, i).
+@dataclass
+class RayEdges:
+    """What the gradient method found along its rays (for tests and the report)."""
 
-    Along each of :data:`GRADIENT_RAYS` rays (samples every quarter of the smallest voxel, linear
-    interpolation, up to the constraint or the image edge) the profile is followed while it falls;
-    the edge is where the descent per mm is steepest (the middle of a straight steepest stretch). The threshold is the median SUV at
-    the edge points of all rays (rays without any fall are skipped).
-    """
+    background: float  # B
+    extent_level: float  # L: the level at which a profile has fallen to the background
+    radii_mm: np.ndarray  # per ray, after the neighbour median
+    half_values: np.ndarray  # per ray, the half-way value (M + B) / 2 of its final fall, after the median
+    reached_end: np.ndarray  # per ray: no edge before the constraint or the image edge
+
+
+def ray_edges(suv32: np.ndarray, geometry: ImageGeometry, start, inside: np.ndarray,
+              n_rays: int = GRADIENT_RAYS) -> tuple[RayEdges, np.ndarray]:
+    """The per-ray edges of the gradient method (module docstring); returns (edges, directions)."""
     from scipy import ndimage as ndi
+    from scipy.spatial import cKDTree
 
+    vmax = float(suv32[start])
+    B = min(gradient_background(suv32, geometry, start), vmax)
+    level = B + GRADIENT_EXTENT * (vmax - B)
+    ib = bounding_box(inside)
+    box = padded_box([sl.start for sl in ib], [sl.stop for sl in ib], 2, suv32.shape)
+    off = np.array([sl.start for sl in box])
+    sub = suv32[box]
+    st = tuple(int(a - o) for a, o in zip(start, off))
+    # the tumour's extent: what is connected to the maximum above L (the image smoothed by one voxel, so
+    # that noise does not bridge; voxels hotter than the maximum are a barrier), holes filled per slice
+    sm = ndi.gaussian_filter(sub, 1.0, mode="nearest")
+    vals = np.where(inside[box] & (sub <= np.float32(vmax)), sm, -np.inf).astype(np.float32)
+    if float(sm[st]) >= level:
+        extent = grow_mod.region_grow(vals, st, np.float32(level))
+    else:  # a one-voxel spike: smoothed, it is below L; its extent is the voxel itself
+        extent = np.zeros(sub.shape, bool)
+        extent[st] = True
+    for k in range(extent.shape[0]):
+        if extent[k].any():
+            extent[k] = ndi.binary_fill_holes(extent[k])
     step = 0.25 * float(min(geometry.spacing))
-    reach = DEFAULT_CONSTRAINT_MM if inside is None else None
     p0 = geometry.kji_to_world(np.asarray(start, float))
-    if reach is None:  # the farthest inside voxel bounds the rays
-        kk = np.argwhere(inside)
-        reach = float(np.max(np.linalg.norm(geometry.kji_to_world(kk.astype(float)) - p0, axis=1))) + step
+    kk = np.argwhere(inside)
+    reach = float(np.max(np.linalg.norm(geometry.kji_to_world(kk.astype(float)) - p0, axis=1))) + step
     s = np.arange(0.0, reach + step, step)
-    dirs = _unit_directions()
-    pts = p0[None, None, :] + dirs[:, None, :] * s[None, :, None]  # (rays, samples, 3)
-    kji = geometry.world_to_kji(pts.reshape(-1, 3)).T
-    prof = ndi.map_coordinates(suv32, kji, order=1, mode="constant", cval=np.nan).reshape(len(dirs), len(s))
-    if inside is not None:
-        near = np.clip(np.rint(kji).astype(int), 0, np.asarray(suv32.shape)[:, None] - 1)
-        ok = inside[near[0], near[1], near[2]].reshape(len(dirs), len(s))
-        prof = np.where(ok, prof, np.nan)
-    edges = []
+    dirs = _unit_directions(n_rays)
+    pts = p0[None, None, :] + dirs[:, None, :] * s[None, :, None]
+    kji = geometry.world_to_kji(pts.reshape(-1, 3)).T - off[:, None]
+    raw = ndi.map_coordinates(sub, kji, order=1, mode="constant", cval=np.nan).reshape(len(dirs), len(s))
+    near = np.rint(kji).astype(int)
+    inb = np.all((near >= 0) & (near < np.asarray(sub.shape)[:, None]), axis=0)
+    near = np.clip(near, 0, np.asarray(sub.shape)[:, None] - 1)
+    ok = (inside[box][near[0], near[1], near[2]] & inb).reshape(raw.shape) & np.isfinite(raw)
+    in_extent = extent[near[0], near[1], near[2]].reshape(raw.shape)
     sigma = GRADIENT_RAY_SMOOTH * float(max(geometry.spacing)) / step  # samples
-    for row in prof:
-        valid = np.isfinite(row)
-        n = int(np.argmin(valid)) if not valid.all() else len(row)
-        r = row[:n]
-        if r.size < 3:
+    radii = np.zeros(len(dirs))
+    halves = np.full(len(dirs), vmax)
+    hit = np.zeros(len(dirs), bool)
+    for n in range(len(dirs)):
+        m = int(np.argmin(ok[n])) if not ok[n].all() else ok.shape[1]
+        if m < 2:
+            hit[n] = True
             continue
-        r = ndi.gaussian_filter1d(r, sigma, mode="nearest") if sigma > 0 else r
-        d = np.diff(r)
-        # follow the fall: stop where the profile rises again by more than GRADIENT_REBOUND of the fall so
-        # far (another structure beyond); smaller ripples (noise, a heterogeneous tumour) are passed
-        low = np.minimum.accumulate(r)
-        fall = float(r[0]) - low
-        rising = np.flatnonzero((r - low > GRADIENT_REBOUND * fall) & (fall > 1e-6 * max(1.0, abs(float(r[0])))))
-        stop = int(rising[0]) - 1 if rising.size else d.size
-        if stop < 1:
+        r = ndi.gaussian_filter1d(raw[n, :m], sigma, mode="nearest")
+        hot = np.flatnonzero(raw[n, :m] > vmax)  # a hotter structure: stop at the lowest point before it
+        lim = m if not hot.size else int(np.argmin(r[:hot[0]])) + 1
+        inner = np.flatnonzero(in_extent[n, :lim])
+        e = int(inner[-1]) if inner.size else 0  # the outermost point of the tumour's extent on this ray
+        t, top, steepest = e, float(r[e]), 0.0  # the top M of the final fall: inwards from e while it climbs,
+        while t > 0:  # up to where it flattens after its steepest part (a knee) or drops (ripples passed)
+            rise = float(r[t - 1] - r[t])
+            if float(r[t - 1]) < top - GRADIENT_RIPPLE * (top - B):
+                break
+            top = max(top, float(r[t - 1]))
+            steepest = max(steepest, rise)
+            t -= 1
+            if rise < GRADIENT_KNEE * steepest:
+                break
+        t += int(np.argmax(r[t:e + 1]))
+        half = B + 0.5 * (float(r[t]) - B)
+        halves[n] = half
+        below = np.flatnonzero(r[t:lim] < half)
+        if not below.size:
+            radii[n], hit[n] = s[lim - 1], True
             continue
-        j = int(np.argmin(d[:stop]))  # steepest descent between samples j and j+1
-        if not d[j] < -1e-6 * max(1.0, abs(float(r[0]))):
-            continue  # a flat ray (it left the image or the constraint before any fall): no edge
-        a, b = j, j  # a straight stretch of the same steepest slope: its middle is the edge
-        while a > 0 and d[a - 1] <= 0.99 * d[j]:
-            a -= 1
-        while b + 1 < stop and d[b + 1] <= 0.99 * d[j]:
-            b += 1
-        edges.append(0.5 * (r[a] + r[b + 1]))
-    if not edges:
-        raise QuantError("gradient: no edge found around the maximum (flat image); use another method")
-    return float(np.median(edges))
+        j = t + int(below[0])
+        a, b = float(r[j - 1]), float(r[j])
+        radii[n] = s[j - 1] + (step * (a - half) / (a - b) if a != b else 0.0)
+    _, nbr = cKDTree(dirs).query(dirs, k=GRADIENT_NEIGHBOURS)
+    edges = RayEdges(B, level, np.median(radii[nbr], axis=1), np.median(halves[nbr], axis=1), hit)
+    return edges, dirs
+
+
+def gradient_region(suv32: np.ndarray, geometry: ImageGeometry, start, inside: np.ndarray):
+    """(mask, box, edge value) of the gradient method (module docstring): the surface through the
+    per-ray edges (:func:`ray_edges`), the voxels inside it, cavities filled; the edge value reported
+    is the median of the rays' half-way values."""
+    from scipy import ndimage as ndi
+    from scipy.spatial import cKDTree
+
+    edges, dirs = ray_edges(suv32, geometry, start, inside)
+    p0 = geometry.kji_to_world(np.asarray(start, float))
+    big = float(edges.radii_mm.max()) + float(max(geometry.spacing))
+    corners = np.array([p0 + np.array([sx, sy, sz]) * big for sx in (-1, 1) for sy in (-1, 1) for sz in (-1, 1)])
+    kji = geometry.world_to_kji(corners)
+    box = padded_box(np.floor(kji.min(axis=0)).astype(int), np.ceil(kji.max(axis=0)).astype(int) + 1, 1,
+                     suv32.shape)
+    idx = np.stack(np.meshgrid(*[np.arange(sl.start, sl.stop) for sl in box], indexing="ij"), -1).reshape(-1, 3)
+    w = geometry.kji_to_world(idx.astype(float)) - p0
+    d = np.linalg.norm(w, axis=1)
+    dist, nearest = cKDTree(dirs).query(w / np.maximum(d, 1e-9)[:, None], k=3)
+    wt = 1.0 / np.maximum(dist, 1e-6)
+    rho = (edges.radii_mm[nearest] * wt).sum(1) / wt.sum(1)
+    half = (edges.half_values[nearest] * wt).sum(1) / wt.sum(1)
+    # inside the surface; within half a voxel diagonal of it, a voxel is in when it reaches its ray's half-way value
+    band = 0.5 * float(np.linalg.norm(geometry.spacing))
+    v = suv32[box].reshape(-1)
+    keep = (d <= rho - band) | ((d <= rho + band) & (v >= half))
+    region = np.zeros(suv32.shape, bool)
+    region[box] = keep.reshape([sl.stop - sl.start for sl in box]) & inside[box]
+    lab, _ = ndi.label(region[box], np.ones((3, 3, 3), bool))
+    local = tuple(int(a - sl.start) for a, sl in zip(start, box))
+    region[box] = lab == lab[local] if lab[local] else False
+    region[start] = True
+    bb = bounding_box(region)
+    crop = padded_box([sl.start for sl in bb], [sl.stop for sl in bb], 1, suv32.shape)
+    region[crop] = ndi.binary_fill_holes(region[crop]) & inside[crop]
+    return region, bounding_box(region), float(np.median(edges.half_values))
 
 
 # ============================================================================ measuring labels

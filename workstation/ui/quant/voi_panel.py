@@ -164,6 +164,17 @@ class VoiPanel(QWidget):
         self.references.setWordWrap(True)
         self.message = QLabel("")
         self.message.setWordWrap(True)
+        # shown when a clicked lesion reached its constraint: one click re-runs it in the next larger sphere
+        self.enlarge_button = QPushButton(self.tr("Enlarge constraint"))
+        self.enlarge_button.setObjectName("voi-enlarge")
+        self.enlarge_button.clicked.connect(lambda: self.enlarge_constraint())
+        self.reset_constraint_button = QPushButton(self.tr("Reset constraint"))
+        self.reset_constraint_button.setObjectName("voi-reset-constraint")
+        self.reset_constraint_button.setToolTip(self.tr("back to the default constraint radius"))
+        self.reset_constraint_button.clicked.connect(lambda: self.reset_constraint())
+        self._last_request = None  # (pet_world, method, target_id, centre_pet) of the newest segmentation
+        self.constraint.valueChanged.connect(lambda _v: self.reset_constraint_button.setVisible(
+            not self.enlarge_button.isHidden() or self.constraint.value() != DEFAULT_CONSTRAINT_MM))
         self.table = LesionTable()
         self.table.voi_activated.connect(self.activate)
         self.delete_shortcut = QShortcut(QKeySequence.StandardKey.Delete, self.table)
@@ -190,6 +201,12 @@ class VoiPanel(QWidget):
         lay.addLayout(buttons)
         lay.addWidget(self.references)
         lay.addWidget(self.message)
+        leak_row = QHBoxLayout()
+        leak_row.addWidget(self.enlarge_button)
+        leak_row.addWidget(self.reset_constraint_button)
+        leak_row.addStretch(1)
+        lay.addLayout(leak_row)
+        self._show_leak_actions(False)
         self.structures = StructuresList(self)  # the study's RTSTRUCT/SEG structures, listed when it opens
         lay.addWidget(self.structures)
         lay.addWidget(self.table, 1)
@@ -404,6 +421,9 @@ class VoiPanel(QWidget):
         centre = seed if centre_pet is None else np.asarray(centre_pet, float)
         self.constraint_tool.started(seed, target_id, centre)
         kw["constraint"] = self.constraint_tool.constraint(seed)
+        self._last_request = (tuple(float(x) for x in pet_world), method, target_id,
+                              None if centre_pet is None else tuple(float(x) for x in centre_pet))
+        self._show_leak_actions(False)
         self._redraw_views()
         job = Job(self._seg_work, target_id, self.segment_fn, self.model.suv, self.model.geometry,
                   tuple(float(x) for x in pet_world), method, kw, name="segment")
@@ -427,6 +447,12 @@ class VoiPanel(QWidget):
         if error:
             self.show_message(self.tr("⚠ nothing measured: {}").format(error) if self.last_leak is not None
                               else str(error))
+            self._show_leak_actions(self.last_leak is not None and self.last_leak.kind == "constraint")
+            if not self.enlarge_button.isHidden():
+                nxt = self.next_constraint_mm()
+                self.enlarge_button.setEnabled(nxt is not None)
+                self.enlarge_button.setText(self.tr("Enlarge constraint to {:g} mm").format(nxt) if nxt is not None
+                                            else self.tr("Enlarge constraint"))
             if self.last_leak is not None:  # the region that leaked is outlined in the views
                 from workstation.ui.quant.voi_style import COLOUR_NAMES
 
@@ -445,6 +471,34 @@ class VoiPanel(QWidget):
         self.constraint_tool.finished(v.id, None)
         self.show_message(self.tr("{}: {}, threshold {:.2f} {}, {:.2f} mL, SUVmax {:.2f}").format(
             v.name, seg.method, seg.threshold, m.units, v.stats.volume_ml, v.stats.max))
+
+    # ------------------------------------------------------------ constraint: enlarge / reset
+    def _show_leak_actions(self, show: bool) -> None:
+        self.enlarge_button.setVisible(show)
+        self.reset_constraint_button.setVisible(show or self.constraint.value() != DEFAULT_CONSTRAINT_MM)
+
+    def next_constraint_mm(self) -> float | None:
+        """The next radius of the product's constraint steps (``AUTO_CONSTRAINT_MM``) above the current one."""
+        from workstation.analysis.lesions.segmentation import AUTO_CONSTRAINT_MM
+
+        cur = float(self.constraint.value())
+        larger = [r for r in AUTO_CONSTRAINT_MM if r > cur + 1e-6]
+        return larger[0] if larger else None
+
+    def enlarge_constraint(self) -> Job | None:
+        """One click: the next constraint step, and the newest segmentation run again in it."""
+        nxt = self.next_constraint_mm()
+        if nxt is None or self._last_request is None:
+            return None
+        self.constraint.setValue(nxt)
+        pet_world, method, target_id, centre = self._last_request
+        return self.segment_pet(pet_world, method, target_id, centre_pet=centre)
+
+    def reset_constraint(self) -> None:
+        """Back to the default constraint radius (the next click grows in it)."""
+        self.constraint.setValue(DEFAULT_CONSTRAINT_MM)
+        self._show_leak_actions(False)
+        self.show_message(self.tr("constraint reset to {:g} mm").format(DEFAULT_CONSTRAINT_MM))
 
     def detect_whole_body(self) -> Job | None:
         """Start the whole-body detection; while one runs, the button cancels it."""
