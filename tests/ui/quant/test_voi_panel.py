@@ -431,7 +431,7 @@ def test_constraint_leak_is_shown_not_measured_and_gradient_method(win, panel, q
         assert panel.last_leak.region.any() and not (panel.last_leak.region & ~inside).any()
     finally:
         panel.constraint.setValue(DEFAULT_CONSTRAINT_MM)
-    panel.method_box.setCurrentText("gradient edge (steepest descent)")
+    panel.method_box.setCurrentText("gradient edge (outermost fall)")
     job = panel.segment_pet(c)
     _wait_job(qtbot, job)
     qtbot.waitUntil(lambda: len(panel.model.vois) == n + 1, timeout=10_000)

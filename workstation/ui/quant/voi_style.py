@@ -23,7 +23,7 @@ METHOD_CHOICES: tuple[tuple[str, str], ...] = (
     (QT_TRANSLATE_NOOP("methods", "% of SUVmax (user)"), "pct:{v}"),
     (QT_TRANSLATE_NOOP("methods", "PERCIST (liver)"), "percist"),
     (QT_TRANSLATE_NOOP("methods", "A50 (background-adapted)"), "a50"),
-    (QT_TRANSLATE_NOOP("methods", "gradient edge (steepest descent)"), "gradient"),
+    (QT_TRANSLATE_NOOP("methods", "gradient edge (outermost fall)"), "gradient"),
 )
 
 #: Outline colours (RGB 0..1). Lesion colours cycle; references have their own.
