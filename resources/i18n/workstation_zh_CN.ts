@@ -126,77 +126,143 @@
         <translation>z (mm)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/batch/results_window.py" line="175" />
+        <location filename="../../workstation/ui/batch/results_window.py" line="64" />
+        <source>region</source>
+        <extracomment>the lower table of a brain row (its regions) and of a dosimetry row (its VOIs)</extracomment>
+        <translation>脑区</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="65" />
+        <source>side</source>
+        <translation>侧别</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="66" />
+        <source>SUVR</source>
+        <translation>SUVR</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="67" />
+        <source>z</source>
+        <translation>z</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="68" />
+        <source>asymmetry %</source>
+        <translation>不对称性 %</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="69" />
+        <source>reference</source>
+        <translation>参考区</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="72" />
+        <source>VOI</source>
+        <translation>VOI</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="73" />
+        <source>mass g</source>
+        <translation>质量 g</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="74" />
+        <source>fit</source>
+        <translation>拟合</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="75" />
+        <source>TIA MBq h</source>
+        <translation>TIA MBq·h</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="76" />
+        <source>dose Gy</source>
+        <translation>剂量 Gy</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="77" />
+        <source>SD Gy</source>
+        <translation>标准差 Gy</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="78" />
+        <source>Gy/GBq</source>
+        <translation>Gy/GBq</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/batch/results_window.py" line="196" />
         <source>Batch results</source>
         <translation>批量结果</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/batch/results_window.py" line="182" />
+        <location filename="../../workstation/ui/batch/results_window.py" line="204" />
         <source>Open results…</source>
         <translation>打开结果…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/batch/results_window.py" line="184" />
+        <location filename="../../workstation/ui/batch/results_window.py" line="206" />
         <source>no results file</source>
         <translation>未打开结果文件</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/batch/results_window.py" line="186" />
+        <location filename="../../workstation/ui/batch/results_window.py" line="208" />
         <source>filter: words that every row shown must contain</source>
         <translation>筛选：显示的每一行都须包含这些词</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/batch/results_window.py" line="189" />
+        <location filename="../../workstation/ui/batch/results_window.py" line="211" />
         <source>all rows</source>
         <translation>全部行</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/batch/results_window.py" line="189" />
+        <location filename="../../workstation/ui/batch/results_window.py" line="211" />
         <source>quantified</source>
         <translation>已定量</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/batch/results_window.py" line="189" />
+        <location filename="../../workstation/ui/batch/results_window.py" line="211" />
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/batch/results_window.py" line="191" />
+        <location filename="../../workstation/ui/batch/results_window.py" line="213" />
         <source>QC flags only</source>
         <translation>仅有质控标记</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/batch/results_window.py" line="193" />
+        <location filename="../../workstation/ui/batch/results_window.py" line="215" />
         <source>Open study</source>
         <translation>打开检查</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/batch/results_window.py" line="194" />
+        <location filename="../../workstation/ui/batch/results_window.py" line="216" />
         <source>open the selected series in the reading window and find its lesions again with the row's method</source>
         <translation>在阅片窗口中打开所选序列，并用该行的方法重新查找其病灶</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/batch/results_window.py" line="236" />
+        <location filename="../../workstation/ui/batch/results_window.py" line="258" />
         <source>Open batch results</source>
         <translation>打开批量结果</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/batch/results_window.py" line="237" />
+        <location filename="../../workstation/ui/batch/results_window.py" line="259" />
         <source>Batch results (*.parquet)</source>
         <translation>批量结果 (*.parquet)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/batch/results_window.py" line="247" />
+        <location filename="../../workstation/ui/batch/results_window.py" line="270" />
         <source>cannot open {}: {}</source>
         <translation>无法打开 {}：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/batch/results_window.py" line="265" />
+        <location filename="../../workstation/ui/batch/results_window.py" line="294" />
         <source>task {}, workstation {}, {} run(s); last: {} selected, {} failed, {:.1f} s</source>
         <translation>任务 {}，workstation {}，运行 {} 次；最近一次：选中 {}，失败 {}，{:.1f} 秒</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/batch/results_window.py" line="273" />
+        <location filename="../../workstation/ui/batch/results_window.py" line="302" />
         <source>{} of {} series</source>
         <translation>{} / {} 个序列</translation>
     </message>
@@ -204,124 +270,234 @@
 <context>
     <name>BrainWindow</name>
     <message>
-        <location filename="../../workstation/ui/brain/window.py" line="140" />
+        <location filename="../../workstation/ui/brain/window.py" line="141" />
         <source>Brain FDG PET</source>
         <translation>脑 FDG PET</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/brain/window.py" line="167" />
+        <location filename="../../workstation/ui/brain/window.py" line="169" />
+        <source>Background: patient T1 (MR-guided)</source>
+        <translation>背景：患者 T1（MR 引导）</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="170" />
         <source>Background: MNI T1 template</source>
         <translation>背景：MNI T1 模板</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/brain/window.py" line="168" />
+        <location filename="../../workstation/ui/brain/window.py" line="171" />
         <source>Background: patient SUVR</source>
         <translation>背景：患者 SUVR</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/brain/window.py" line="204" />
+        <location filename="../../workstation/ui/brain/window.py" line="216" />
         <source>pons</source>
         <translation>脑桥</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/brain/window.py" line="204" />
+        <location filename="../../workstation/ui/brain/window.py" line="216" />
         <source>cerebellar grey matter</source>
         <translation>小脑灰质</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/brain/window.py" line="205" />
+        <location filename="../../workstation/ui/brain/window.py" line="217" />
         <source>whole brain (global)</source>
         <translation>全脑（整体）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/brain/window.py" line="206" />
+        <location filename="../../workstation/ui/brain/window.py" line="218" />
         <source>Reference: {0}  |  Template: {1}</source>
         <translation>参考区域：{0}  |  模板：{1}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/brain/window.py" line="210" />
+        <location filename="../../workstation/ui/brain/window.py" line="220" />
+        <source>Normalisation: MR-guided (patient T1)</source>
+        <translation>标准化：MR 引导（患者 T1）</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/brain/window.py" line="224" />
         <source>Database: {0}, N = {1}</source>
         <translation>数据库：{0}，例数 = {1}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/brain/window.py" line="212" />
+        <location filename="../../workstation/ui/brain/window.py" line="226" />
         <source>, ages {0:.0f}–{1:.0f}</source>
         <translation>，年龄 {0:.0f}–{1:.0f}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/brain/window.py" line="214" />
+        <location filename="../../workstation/ui/brain/window.py" line="228" />
         <source>synthetic — demonstration only</source>
         <translation>合成数据——仅供演示</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/brain/window.py" line="216" />
+        <location filename="../../workstation/ui/brain/window.py" line="230" />
         <source>No normal database: SUVR only</source>
         <translation>无正常数据库：仅 SUVR</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/brain/window.py" line="223" />
+        <location filename="../../workstation/ui/brain/window.py" line="237" />
         <source>Region</source>
         <translation>脑区</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/brain/window.py" line="223" />
+        <location filename="../../workstation/ui/brain/window.py" line="237" />
         <source>SUVR L</source>
         <translation>SUVR 左</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/brain/window.py" line="223" />
+        <location filename="../../workstation/ui/brain/window.py" line="237" />
         <source>z L</source>
         <translation>z 左</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/brain/window.py" line="223" />
+        <location filename="../../workstation/ui/brain/window.py" line="237" />
         <source>SUVR R</source>
         <translation>SUVR 右</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/brain/window.py" line="223" />
+        <location filename="../../workstation/ui/brain/window.py" line="237" />
         <source>z R</source>
         <translation>z 右</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/brain/window.py" line="223" />
+        <location filename="../../workstation/ui/brain/window.py" line="237" />
         <source>AI %</source>
         <translation>AI %</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/brain/window.py" line="224" />
+        <location filename="../../workstation/ui/brain/window.py" line="238" />
         <source>AI z</source>
         <translation>AI z</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/brain/window.py" line="247" />
+        <location filename="../../workstation/ui/brain/window.py" line="261" />
         <source>No z-map without a normal database.</source>
         <translation>没有正常数据库，无 z 图。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/brain/window.py" line="250" />
-        <source>No cluster (z ≤ −2, ≥ 1 mL).</source>
-        <translation>无团块（z ≤ −2，≥ 1 mL）。</translation>
+        <location filename="../../workstation/ui/brain/window.py" line="265" />
+        <source>No cluster (z ≤ {0:g}, ≥ {1:g} mL).</source>
+        <translation>无团块（z ≤ {0:g}，≥ {1:g} mL）。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/brain/window.py" line="252" />
+        <location filename="../../workstation/ui/brain/window.py" line="268" />
         <source>Clusters (reference {0}):</source>
         <translation>团块（参考区域 {0}）：</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/brain/window.py" line="254" />
+        <location filename="../../workstation/ui/brain/window.py" line="270" />
         <source>{0:.1f} mL, peak z {1:.2f}, {2}</source>
         <translation>{0:.1f} mL，峰值 z {1:.2f}，{2}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/brain/window.py" line="268" />
+        <location filename="../../workstation/ui/brain/window.py" line="286" />
         <source>z-map threshold: decrease ≥ {0:.1f}</source>
         <translation>z 图阈值：减低 ≥ {0:.1f}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/brain/window.py" line="292" />
+        <location filename="../../workstation/ui/brain/window.py" line="310" />
         <source>MNI {0:.0f}, {1:.0f}, {2:.0f} mm  SUVR {3:.3f} ({4})  z {5}</source>
         <translation>MNI {0:.0f}, {1:.0f}, {2:.0f} mm  SUVR {3:.3f}（{4}）  z {5}</translation>
+    </message>
+</context>
+<context>
+    <name>CalibrationSettingsDialog</name>
+    <message>
+        <location filename="../../workstation/ui/settings/calibration_settings.py" line="19" />
+        <location filename="../../workstation/ui/settings/calibration_settings.py" line="61" />
+        <source>Camera</source>
+        <translation>相机</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/settings/calibration_settings.py" line="20" />
+        <location filename="../../workstation/ui/settings/calibration_settings.py" line="62" />
+        <source>Nuclide</source>
+        <translation>核素</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/settings/calibration_settings.py" line="21" />
+        <source>cps/MBq</source>
+        <translation>cps/MBq</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/settings/calibration_settings.py" line="22" />
+        <source>Measured</source>
+        <translation>测量日期</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/settings/calibration_settings.py" line="23" />
+        <source>Age (days)</source>
+        <translation>时长（天）</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/settings/calibration_settings.py" line="24" />
+        <source>Who</source>
+        <translation>测量人</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/settings/calibration_settings.py" line="34" />
+        <source>Camera calibration (dosimetry)</source>
+        <translation>相机校准（剂量学）</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/settings/calibration_settings.py" line="43" />
+        <source>Manufacturer / ManufacturerModelName / DeviceSerialNumber</source>
+        <translation>制造商 / 型号 / 设备序列号</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/settings/calibration_settings.py" line="57" />
+        <source>energy windows, collimator, phantom (optional)</source>
+        <translation>能窗、准直器、模体（可选）</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/settings/calibration_settings.py" line="58" />
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/settings/calibration_settings.py" line="63" />
+        <source>Sensitivity</source>
+        <translation>灵敏度</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/settings/calibration_settings.py" line="64" />
+        <source>Date measured</source>
+        <translation>测量日期</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/settings/calibration_settings.py" line="65" />
+        <source>Measured by</source>
+        <translation>测量人</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/settings/calibration_settings.py" line="66" />
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/settings/calibration_settings.py" line="68" />
+        <source>New measurement</source>
+        <translation>新测量值</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/settings/calibration_settings.py" line="72" />
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/settings/calibration_settings.py" line="75" />
+        <source>Warn when older than</source>
+        <translation>超过以下时长时警告</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/settings/calibration_settings.py" line="79" />
+        <source>Stored factors (the newest per camera and nuclide is used)</source>
+        <translation>已存校准因子（每台相机和核素使用最新的一条）</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/settings/calibration_settings.py" line="115" />
+        <source>Stored {0} cps/MBq for {1}, {2}, measured {3}.</source>
+        <translation>已保存 {0} cps/MBq：{1}，{2}，测量于 {3}。</translation>
     </message>
 </context>
 <context>
@@ -375,88 +551,160 @@
 <context>
     <name>DosimetryWorkspace</name>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="60" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="75" />
         <source>Dosimetry</source>
         <translation>剂量学</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="70" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="85" />
         <source>No dosimetry loaded.</source>
         <translation>未加载剂量学结果。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="73" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="88" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="91" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="106" />
         <source>Slice</source>
         <translation>层面</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="102" />
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="108" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="117" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="134" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="174" />
         <source>VOI</source>
         <translation>VOI</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="102" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="117" />
         <source>Mass (g)</source>
         <translation>质量 (g)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="102" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="117" />
         <source>Activity (MBq)</source>
         <translation>活度 (MBq)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="103" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="118" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="103" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="118" />
         <source>TIA (MBq·h)</source>
         <translation>时间积分活度 (MBq·h)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="103" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="118" />
         <source>LED (Gy)</source>
         <translation>LED (Gy)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="104" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="119" />
         <source>DVK (Gy)</source>
         <translation>DVK (Gy)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="104" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="119" />
         <source>Gy/GBq</source>
         <translation>Gy/GBq</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="104" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="119" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="135" />
         <source>BED (Gy)</source>
         <translation>BED (Gy)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="136" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="123" />
+        <source>Cycle</source>
+        <translation>周期</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="134" />
+        <source>Dose per cycle (Gy)</source>
+        <translation>各周期剂量 (Gy)</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="135" />
+        <source>Sum (Gy)</source>
+        <translation>合计 (Gy)</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="150" />
+        <source>Threshold organ</source>
+        <translation>阈值勾画器官</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="151" />
+        <source>The region above this % of the local maximum, connected to the crosshair, on the first time point</source>
+        <translation>在第一个时间点上，高于局部最大值此百分比、并与十字光标相连的区域</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="154" />
+        <source>Marrow cylinder</source>
+        <translation>骨髓圆柱</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="155" />
+        <source>A cylinder 15 mm across and 20 mm long in the vertebral body under the crosshair</source>
+        <translation>在十字光标所在椎体内放置直径 15 mm、长 20 mm 的圆柱</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="158" />
+        <source>Sphere</source>
+        <translation>球体</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="159" />
+        <source>A drawn sphere of this radius at the crosshair</source>
+        <translation>在十字光标处绘制此半径的球体</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="165" />
+        <source>Organ VOI</source>
+        <translation>器官 VOI</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="202" />
         <source>Computing the dosimetry…</source>
         <translation>正在计算剂量学…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="145" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="220" />
+        <source>Click the organ first (it sets the crosshair).</source>
+        <translation>请先点击器官（以设置十字光标）。</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="224" />
+        <source>Give the organ VOI a name.</source>
+        <translation>请为器官 VOI 命名。</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="245" />
+        <source>Adding the organ VOI {0}…</source>
+        <translation>正在添加器官 VOI {0}…</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="259" />
+        <source>Cycle {0} ({1})</source>
+        <translation>第 {0} 周期（{1}）</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="282" />
         <source>Dosimetry failed: {0}</source>
         <translation>剂量学计算失败：{0}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="169" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="306" />
         <source>{0}: {1} time points, {2} VOIs, method {3}</source>
         <translation>{0}：{1} 个时间点，{2} 个 VOI，方法 {3}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="198" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="335" />
         <source>{0} / {1}</source>
         <translation>{0} / {1}</translation>
     </message>
@@ -911,7 +1159,7 @@
     </message>
     <message>
         <location filename="../../workstation/ui/reader/main_window.py" line="70" />
-        <location filename="../../workstation/ui/reader/main_window.py" line="625" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="630" />
         <source>PET/CT workstation</source>
         <translation>PET/CT 工作站</translation>
     </message>
@@ -942,13 +1190,13 @@
     </message>
     <message>
         <location filename="../../workstation/ui/reader/main_window.py" line="151" />
-        <location filename="../../workstation/ui/reader/main_window.py" line="467" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="472" />
         <source>CT</source>
         <translation>CT</translation>
     </message>
     <message>
         <location filename="../../workstation/ui/reader/main_window.py" line="153" />
-        <location filename="../../workstation/ui/reader/main_window.py" line="469" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="474" />
         <source>PET</source>
         <translation>PET</translation>
     </message>
@@ -969,7 +1217,7 @@
     </message>
     <message>
         <location filename="../../workstation/ui/reader/main_window.py" line="176" />
-        <location filename="../../workstation/ui/reader/main_window.py" line="636" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="641" />
         <source>Play MIP</source>
         <translation>播放 MIP</translation>
     </message>
@@ -980,7 +1228,7 @@
     </message>
     <message>
         <location filename="../../workstation/ui/reader/main_window.py" line="184" />
-        <location filename="../../workstation/ui/reader/main_window.py" line="470" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="475" />
         <source>Register PET→CT</source>
         <translation>配准 PET→CT</translation>
     </message>
@@ -991,7 +1239,7 @@
     </message>
     <message>
         <location filename="../../workstation/ui/reader/main_window.py" line="188" />
-        <location filename="../../workstation/ui/reader/main_window.py" line="748" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="753" />
         <source>Scanner alignment</source>
         <translation>扫描仪对位</translation>
     </message>
@@ -1002,7 +1250,7 @@
     </message>
     <message>
         <location filename="../../workstation/ui/reader/main_window.py" line="192" />
-        <location filename="../../workstation/ui/reader/main_window.py" line="761" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="766" />
         <source>Undo alignment</source>
         <translation>撤销对位</translation>
     </message>
@@ -1052,22 +1300,27 @@
         <translation>DICOM 节点…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="242" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="244" />
+        <source>Camera calibration (dosimetry)…</source>
+        <translation>相机校准（剂量学）…</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/reader/main_window.py" line="246" />
         <source>Cohort</source>
         <translation>队列</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="243" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="247" />
         <source>Open batch results…</source>
         <translation>打开批量结果…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="256" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="260" />
         <source>The language changes when the workstation is started again.</source>
         <translation>重新启动工作站后语言设置生效。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="266" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="270" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -1083,191 +1336,191 @@
     </message>
     <message>
         <location filename="../../workstation/ui/reader/load_notes.py" line="33" />
-        <location filename="../../workstation/ui/reader/main_window.py" line="292" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="296" />
         <source>{}: done</source>
         <translation>{}：完成</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="284" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="288" />
         <source>{}: cancelled</source>
         <translation>{}：已取消</translation>
     </message>
     <message>
         <location filename="../../workstation/ui/reader/load_notes.py" line="33" />
-        <location filename="../../workstation/ui/reader/main_window.py" line="331" />
-        <location filename="../../workstation/ui/reader/main_window.py" line="337" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="336" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="342" />
         <source>Loading study</source>
         <translation>正在载入检查</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="377" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="382" />
         <source>PET aligned with the {}</source>
         <translation>PET 已按{}对齐</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="380" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="385" />
         <source>PET and MR frames of reference differ: use 'Register PET→MR' or nudge</source>
         <translation>PET 与 MR 的参考坐标系不同：请使用“配准 PET→MR”或手动微调</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="382" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="387" />
         <source>PET and CT frames of reference differ: use 'Register PET→CT' or nudge</source>
         <translation>PET 与 CT 的参考坐标系不同：请使用“配准 PET→CT”或手动微调</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="455" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="460" />
         <source>Values now in {}: VOIs, lesions and structures re-measured</source>
         <translation>数值已改为 {}：VOI、病灶和结构已重新测量</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="467" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="472" />
         <source>MR</source>
         <translation>MR</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="468" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="473" />
         <source>SPECT</source>
         <translation>SPECT</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="470" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="475" />
         <source>Register PET→MR</source>
         <translation>配准 PET→MR</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="484" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="489" />
         <source>PET: {}</source>
         <translation>PET：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="537" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="542" />
         <source>next / previous slice (MIP: rotate) in the view under the mouse</source>
         <translation>鼠标所在视图的下一层 / 上一层（MIP：旋转）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="538" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="543" />
         <source>PgUp / PgDn</source>
         <translation>上翻页 / 下翻页</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="538" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="543" />
         <source>10 slices forward / back</source>
         <translation>前进 / 后退 10 层</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="539" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="544" />
         <source>zoom in / out</source>
         <translation>放大 / 缩小</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="540" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="545" />
         <source>Home</source>
         <translation>Home 键</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="540" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="545" />
         <source>reset zoom and pan</source>
         <translation>重置缩放和平移</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="541" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="546" />
         <source>CT/MR window presets in the order of the tool bar</source>
         <translation>按工具栏顺序选择 CT/MR 窗宽窗位预设</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="542" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="547" />
         <source>Space</source>
         <translation>空格键</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="542" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="547" />
         <source>play / pause the rotating MIP</source>
         <translation>播放 / 暂停旋转 MIP</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="543" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="548" />
         <source>undo / redo VOI edits and PET alignment changes</source>
         <translation>撤销 / 重做 VOI 编辑和 PET 配准更改</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="544" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="549" />
         <source>distance / line profile tool, histogram of the selected VOI</source>
         <translation>距离 / 线剖面工具，所选 VOI 的直方图</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="545" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="550" />
         <source>Esc</source>
         <translation>Esc</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="545" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="550" />
         <source>end the distance or profile tool</source>
         <translation>结束距离或线剖面工具</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="546" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="551" />
         <source>this list</source>
         <translation>本列表</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="552" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="557" />
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="636" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="641" />
         <source>Pause MIP</source>
         <translation>暂停 MIP</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="660" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="665" />
         <source>Registration</source>
         <translation>配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="661" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="666" />
         <source>The PET and the CT/MR do not share a frame of reference.
 Register them automatically now, or align them by hand with the nudge buttons?</source>
         <translation>PET 与 CT/MR 不在同一参考坐标系中。
 现在自动配准，还是用微调按钮手动对齐？</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="664" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="669" />
         <source>Register now</source>
         <translation>立即配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="665" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="670" />
         <source>Nudge by hand</source>
         <translation>手动微调</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="680" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="685" />
         <source>Keeping the registration</source>
         <translation>保存配准</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="693" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="698" />
         <source>Moving PET</source>
         <translation>正在移动 PET</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="712" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="717" />
         <source>Registering PET to CT</source>
         <translation>正在将 PET 配准到 CT</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="712" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="717" />
         <source>Registering PET to MR</source>
         <translation>正在将 PET 配准到 MR</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="722" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="727" />
         <source>Registration proposal rejected: alignment unchanged</source>
         <translation>已拒绝配准建议：对位未改变</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/reader/main_window.py" line="724" />
+        <location filename="../../workstation/ui/reader/main_window.py" line="729" />
         <source>Registration proposal: accept or reject</source>
         <translation>配准建议：请接受或拒绝</translation>
     </message>
@@ -2597,65 +2850,65 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>SignSendDialog</name>
     <message>
-        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="16" />
-        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="49" />
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="17" />
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="50" />
         <source>Sign and send</source>
         <translation>签发并回传</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="23" />
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="24" />
         <source>Choose…</source>
         <translation>选择…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="33" />
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="34" />
         <source>Add attachments…</source>
         <translation>添加附件…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="37" />
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="38" />
         <source>Study</source>
         <translation>检查</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="38" />
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="39" />
         <source>Reader</source>
         <translation>阅片医师</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="39" />
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="40" />
         <source>Version</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="39" />
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="40" />
         <source>{} (amends version {})</source>
         <translation>{}（修订第 {} 版）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="41" />
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="42" />
         <source>Send back to</source>
         <translation>回传至</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="42" />
-        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="58" />
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="43" />
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="59" />
         <source>Report PDF</source>
         <translation>报告 PDF</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="43" />
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="44" />
         <source>Hospital</source>
         <translation>医院</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="44" />
-        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="63" />
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="45" />
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="64" />
         <source>Attachments</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="72" />
+        <location filename="../../workstation/ui/worklist/sign_dialog.py" line="73" />
         <source>Choose the report PDF first.</source>
         <translation>请先选择报告 PDF。</translation>
     </message>
@@ -2743,7 +2996,7 @@ Register them automatically now, or align them by hand with the nudge buttons?</
     </message>
     <message>
         <location filename="../../workstation/ui/browser/study_browser.py" line="65" />
-        <location filename="../../workstation/ui/browser/study_browser.py" line="224" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="236" />
         <source>{} slices</source>
         <translation>{} 层</translation>
     </message>
@@ -2818,47 +3071,47 @@ Register them automatically now, or align them by hand with the nudge buttons?</
         <translation>阅片工作列表</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="211" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="223" />
         <source>No study database.</source>
         <translation>没有检查数据库。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="216" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="228" />
         <source>(no name)</source>
         <translation>（无姓名）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="217" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="229" />
         <source>(patient hidden)</source>
         <translation>（患者信息已隐藏）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="219" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="231" />
         <source>{} series</source>
         <translation>{} 个序列</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="233" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="245" />
         <source>{} studies</source>
         <translation>{} 个检查</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="293" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="305" />
         <source>Import DICOM folder</source>
         <translation>导入 DICOM 文件夹</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="301" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="313" />
         <source>Imported: {}</source>
         <translation>已导入：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="302" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="314" />
         <source>Import failed: {}</source>
         <translation>导入失败：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/browser/study_browser.py" line="303" />
+        <location filename="../../workstation/ui/browser/study_browser.py" line="315" />
         <source>Import cancelled</source>
         <translation>导入已取消</translation>
     </message>
@@ -3252,249 +3505,275 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>VoiPanel</name>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="66" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="67" />
         <source>Navigate</source>
         <translation>浏览</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="66" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="67" />
         <source>Sphere</source>
         <translation>球形</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="67" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="68" />
         <source>Box</source>
         <translation>方框</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="67" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="68" />
         <source>Segment</source>
         <translation>分割</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="68" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="69" />
         <source>Liver ref</source>
         <translation>肝脏参考</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="68" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="69" />
         <source>Blood pool</source>
         <translation>血池</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="124" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="125" />
         <source>SUV for 'fixed SUV (user)', percent for '% of SUVmax (user)'</source>
         <translation>“固定 SUV（自定义）”时为 SUV，“SUVmax 百分比（自定义）”时为百分比</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="140" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="141" />
         <source>exclude brain and bladder</source>
         <translation>排除脑和膀胱</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="141" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="142" />
         <source>whole body: leave out the organs found by the brain/bladder rules (the default)</source>
         <translation>全身：排除按脑/膀胱规则识别的器官（默认）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="149" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="150" />
         <source>a clicked lesion grows only inside a sphere of this radius around the click; reaching it stops the segmentation with a warning</source>
         <translation>点击的病灶只在以点击处为中心、此半径的球内生长；到达边界时停止分割并给出警告</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="152" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="153" />
         <source>Delete VOI</source>
         <translation>删除感兴趣区</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="154" />
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="483" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="155" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="538" />
         <source>Whole body</source>
         <translation>全身检测</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="155" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="156" />
         <source>detect every lesion with the chosen method</source>
         <translation>用所选方法检测全部病灶</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="157" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="158" />
         <source>Export CSV…</source>
         <translation>导出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="159" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="160" />
         <source>Structures…</source>
         <translation>结构…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="160" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="161" />
         <source>load the structures of a DICOM SEG or RTSTRUCT file as VOIs</source>
         <translation>将 DICOM SEG 或 RTSTRUCT 文件中的结构载入为 VOI</translation>
     </message>
     <message>
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="168" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="455" />
+        <source>Enlarge constraint</source>
+        <translation>扩大约束范围</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="171" />
+        <source>Reset constraint</source>
+        <translation>重置约束范围</translation>
+    </message>
+    <message>
         <location filename="../../workstation/ui/quant/voi_panel.py" line="173" />
+        <source>back to the default constraint radius</source>
+        <translation>恢复默认约束半径</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="185" />
         <source>Method</source>
         <translation>方法</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="174" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="186" />
         <source>User value</source>
         <translation>自定义值</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="178" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="190" />
         <source>Threshold</source>
         <translation>阈值</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="179" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="191" />
         <source>Sphere radius</source>
         <translation>球半径</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="180" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="192" />
         <source>Constraint radius</source>
         <translation>约束半径</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="181" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="193" />
         <source>Min. volume</source>
         <translation>最小体积</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="357" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="375" />
         <source>sphere VOI {}: radius {:.1f} mm</source>
         <translation>球形感兴趣区 {}：半径 {:.1f} mm</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="377" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="395" />
         <source>{}: mean {:.2f} SD {:.2f} {}</source>
         <translation>{}：均值 {:.2f} 标准差 {:.2f} {}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="409" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="430" />
         <source>segmenting ({})…</source>
         <translation>正在分割（{}）…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="427" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="448" />
         <source>⚠ nothing measured: {}</source>
         <translation>⚠ 未测量：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="434" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="454" />
+        <source>Enlarge constraint to {:g} mm</source>
+        <translation>将约束范围扩大到 {:g} mm</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="461" />
         <source>The region that grew is outlined in {} (a colour no structure on screen uses); drag the amber circle's rim to resize the constraint, or its centre to move it.</source>
         <translation>生长出的区域以{}勾画（屏幕上的结构均未使用此颜色）；拖动琥珀色圆圈的边缘可调整约束范围，拖动其中心可移动约束。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="445" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="472" />
         <source>{}: {}, threshold {:.2f} {}, {:.2f} mL, SUVmax {:.2f}</source>
         <translation>{}：{}，阈值 {:.2f} {}，{:.2f} mL，SUVmax {:.2f}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="454" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="501" />
+        <source>constraint reset to {:g} mm</source>
+        <translation>约束范围已重置为 {:g} mm</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="509" />
         <source>whole body: cancelled</source>
         <translation>全身检测：已取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="477" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="532" />
         <source>whole-body detection ({})…</source>
         <translation>正在全身检测（{}）…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="478" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="533" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="486" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="541" />
         <source>whole body: {} {:.0f} %</source>
         <translation>全身检测：{} {:.0f} %</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="497" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="552" />
         <source>; excluded {}</source>
         <translation>；已排除 {}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="500" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="555" />
         <source>; looked for {}, none found</source>
         <translation>；已查找 {}，未找到</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="503" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="558" />
         <source>; nothing excluded</source>
         <translation>；未排除任何器官</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="506" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="561" />
         <source>; warning: {}</source>
         <translation>；警告：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="507" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="562" />
         <source>whole body: {} lesions</source>
         <translation>全身检测：{} 个病灶</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="553" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="608" />
         <source>auto</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="606" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="661" />
         <source>Load structures (DICOM SEG or RTSTRUCT)</source>
         <translation>载入结构（DICOM SEG 或 RTSTRUCT）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="607" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="662" />
         <source>DICOM files (*.dcm *);;All files (*)</source>
         <translation>DICOM 文件 (*.dcm *);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="616" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="671" />
         <source>Structures not loaded: {}</source>
         <translation>未载入结构：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="621" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="676" />
         <source>Loaded {} structure(s) from {}: </source>
         <translation>已从 {1} 载入 {0} 个结构：</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="630" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="685" />
         <source>Export VOIs as CSV</source>
         <translation>将感兴趣区导出为 CSV</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="630" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="685" />
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="640" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="695" />
         <source>Overwrite?</source>
         <translation>覆盖？</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="640" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="695" />
         <source>{} already exists. Replace it?</source>
         <translation>{} 已存在，是否替换？</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="644" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="699" />
         <source>Not exported: the file exists and was kept.</source>
         <translation>未导出：文件已存在并被保留。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="649" />
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="652" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="704" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="707" />
         <source>Not exported: {}</source>
         <translation>未导出：{}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="655" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="710" />
         <source>Exported {} VOIs to {}</source>
         <translation>已将 {} 个感兴趣区导出到 {}</translation>
     </message>
@@ -3716,8 +3995,8 @@ Register them automatically now, or align them by hand with the nudge buttons?</
     </message>
     <message>
         <location filename="../../workstation/ui/quant/voi_style.py" line="26" />
-        <source>gradient edge (steepest descent)</source>
-        <translation>梯度边缘（最陡下降）</translation>
+        <source>gradient edge (outermost fall)</source>
+        <translation>梯度边缘（最外侧下降沿）</translation>
     </message>
 </context>
 <context>
@@ -3826,12 +4105,12 @@ Register them automatically now, or align them by hand with the nudge buttons?</
 <context>
     <name>organs</name>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="65" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="66" />
         <source>brain</source>
         <translation>脑</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/quant/voi_panel.py" line="65" />
+        <location filename="../../workstation/ui/quant/voi_panel.py" line="66" />
         <source>bladder</source>
         <translation>膀胱</translation>
     </message>
