@@ -247,6 +247,7 @@ class StorageNode:
         server = ae.make_server((self.host, self.port), evt_handlers=handlers, ssl_context=self.ssl_context,
                                 server_class=_make_server_class(), request_handler=_GuardedRequestHandler)
         server.guard = guard
+        ae._servers.append(server)  # as AE.start_server does: its shutdown() takes it out of that list again
         _prepare_contexts(server)  # before the first peer: not while 50 of them are waiting
         self._server = server
         if block:
