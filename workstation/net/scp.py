@@ -15,6 +15,12 @@ Memory: received datasets are streamed to a temporary file as their fragments ar
 chunked receive), so a huge instance costs disk, not memory; its size is checked before it is read,
 and one over the limit is refused without being read at all.
 
+Speed: associations use the event-driven reactors of :mod:`workstation.net.reactor` (no 1 ms polling;
+C-STORE served in the thread that reads the socket); the streamed temporary file is fsynced and renamed
+into the store when it is on the same file system (:meth:`ManagedStore.adopt_file`), copied otherwise;
+the index is written in batches by one thread (``group_commit``). ``bench/bench_node.py`` measures it
+against Orthanc.
+
 TLS: with an ``ssl_context`` (see :mod:`workstation.net.tls`) the node accepts TLS connections only. An unknown SOP class is
 refused at association negotiation (its presentation context is not accepted).
 
