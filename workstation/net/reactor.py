@@ -46,9 +46,12 @@ _INLINE = ("C_STORE", "C_ECHO")  # requests served in the DUL thread itself (no 
 def available() -> bool:
     """Does the installed pynetdicom have the internals the event-driven reactors replace?"""
     try:
+        import pynetdicom
         from pynetdicom.association import Association
         from pynetdicom.dul import DULServiceProvider
     except ImportError:
+        return False
+    if not str(getattr(pynetdicom, "__version__", "")).startswith("3."):  # written and tested against 3.0
         return False
     return all(hasattr(DULServiceProvider, n) for n in ("run_reactor", "_process_recv_primitive",
                                                         "_is_transport_event", "stop_dul")) \
