@@ -126,3 +126,34 @@ def test_a_retrieved_instance_of_another_study_is_refused(tmp_path):
             store.store_bytes(data, expect={"study_uid": "1.2.3.4", "series_uid": None})
         assert not list((tmp_path / "store").rglob("*.dcm")) and db.counts()["instances"] == 0
         assert store.store_bytes(data, expect={"study_uid": study}).sop_instance_uid
+
+
+def test_adopt_file_renames_on_the_same_file_system_and_copies_otherwise(tmp_path):
+    """The SCP's received temporary file is renamed into the store (same inode), not copied; a duplicate
+    leaves it to the caller; from another file system (faked) it is copied."""
+    import os
+    import shutil
+
+    from workstation.io.db import StudyDB
+    from workstation.io.store import ManagedStore
+
+    _, files = make_study(tmp_path / "src", n_series=1, n_slices=3, seed=2)
+    with StudyDB(tmp_path / "db.sqlite") as db:
+        store = ManagedStore(tmp_path / "store", db)
+        received = tmp_path / "tmpreceived.dcm"
+        shutil.copy(files[0], received)
+        inode = received.stat().st_ino
+        first = store.adopt_file(received)
+        assert not received.exists() and os.stat(first.path).st_ino == inode
+        assert db.counts()["instances"] == 1 and first.path in db.indexed_paths()
+
+        shutil.copy(files[0], received)  # the same instance again: kept once, the new file left alone
+        again = store.adopt_file(received)
+        assert again.duplicate and again.path == first.path and received.exists()
+
+        shutil.copy(files[1], received)
+        store._dev = -1  # as if the received file were on another file system
+        other = store.adopt_file(received)
+        assert received.exists() and os.stat(other.path).st_ino != received.stat().st_ino
+        assert pydicom.dcmread(other.path).SOPInstanceUID == pydicom.dcmread(files[1]).SOPInstanceUID
+        assert db.counts()["instances"] == 2 and not list(store.incoming.iterdir())

@@ -84,6 +84,7 @@ class ManagedStore:
         self.incoming.mkdir(parents=True, exist_ok=True)
         self.db = db
         self._lock = threading.Lock()  # serialises the check-then-rename of one UID
+        self._durable_dirs: set[Path] = set()  # series directories whose own entries are known fsynced
         self._queue: queue.Queue | None = None
         self._indexer: threading.Thread | None = None
         if group_commit and db is not None:
@@ -174,7 +175,32 @@ class ManagedStore:
                 pass
             raise
 
-    def _commit(self, tmp: Path, index: bool, audit: dict | None = None, expect: dict | None = None) -> Stored:
+    def adopt_file(self, path: str | Path, index: bool = True, audit: dict | None = None) -> Stored:
+        """Like :meth:`store_file` for a temporary file that is ours to take (the SCP's received
+        dataset): fsynced and renamed into place instead of copied, when it is on the store's file
+        system; copied otherwise. When it is kept (a duplicate, or an error), the caller removes it."""
+        path = Path(path)
+        try:
+            same_fs = path.stat().st_dev == self._incoming_dev()
+        except OSError:
+            same_fs = False
+        if not same_fs:
+            return self.store_file(path, index=index, audit=audit)
+        fd = os.open(str(path), os.O_RDONLY)
+        try:
+            os.fsync(fd)  # the data written through the writer's descriptor: durable before the rename
+        finally:
+            os.close(fd)
+        return self._commit(path, index, audit, keep_duplicate=True)
+
+    def _incoming_dev(self) -> int:
+        dev = getattr(self, "_dev", None)
+        if dev is None:
+            dev = self._dev = self.incoming.stat().st_dev
+        return dev
+
+    def _commit(self, tmp: Path, index: bool, audit: dict | None = None, expect: dict | None = None,
+                keep_duplicate: bool = False) -> Stored:
         try:
             rec = read_record(str(tmp))
         except Exception as exc:  # noqa: BLE001 - any unreadable header is a refusal, never a crash
@@ -190,12 +216,20 @@ class ManagedStore:
         with self._lock:
             duplicate = final.exists()
             if duplicate:
-                tmp.unlink()
+                if not keep_duplicate:
+                    tmp.unlink()
             else:
                 final.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(tmp, final)
         if not duplicate:
-            _fsync_dir(final.parent)  # the rename itself is durable before we answer
+            # the rename itself durable before the instance is indexed, so before we answer (done here,
+            # in the caller's thread: the file system groups the fsyncs of many threads into one journal
+            # commit, where one indexer thread fsyncing a batch's directories would wait for each)
+            _fsync_dir(final.parent)
+            if final.parent not in self._durable_dirs:  # a new series or study: its directory entries too
+                _fsync_dir(final.parent.parent)
+                _fsync_dir(self.root)
+                self._durable_dirs.add(final.parent)
         entries = []
         if audit is not None:
             entries = [{**audit, "study_uid": study, "series_uid": series, "sop_instance_uid": sop,
