@@ -51,7 +51,7 @@ def available() -> bool:
         from pynetdicom.dul import DULServiceProvider
     except ImportError:
         return False
-    if not str(getattr(pynetdicom, "__version__", "")).startswith("3."):  # written and tested against 3.0
+    if not str(getattr(pynetdicom, "__version__", "")).startswith("3.0."):  # written and tested against 3.0.x; another release falls back to stock pynetdicom
         return False
     return all(hasattr(DULServiceProvider, n) for n in ("run_reactor", "_process_recv_primitive",
                                                         "_is_transport_event", "stop_dul")) \
