@@ -7,8 +7,6 @@ marked slow.
 """
 
 import json
-import math
-import os
 import signal
 import subprocess
 import sys

@@ -82,7 +82,6 @@ def test_known_title_from_wrong_host_is_refused(node_factory, tmp_path):
 
 
 def test_bad_input_gets_a_status_and_the_node_stays_up(node_factory, tmp_path):
-    from pydicom.dataset import Dataset
     from pynetdicom import AE
     from pynetdicom.sop_class import CTImageStorage, Verification
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pydicom
-import pytest
 
 from net_peers import WS_AET, make_study
 

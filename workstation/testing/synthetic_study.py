@@ -23,7 +23,7 @@ LESION_BQML = 40000.0
 
 
 def body_hu(xyz):
-    x, y, z = xyz[..., 0], xyz[..., 1], xyz[..., 2]
+    x, y, _z = xyz[..., 0], xyz[..., 1], xyz[..., 2]
     inside = (x / 80.0) ** 2 + (y / 60.0) ** 2 <= 1.0
     hu = np.where(inside, 40.0, -1000.0)
     marker = np.sum((xyz - MARKER) ** 2, axis=-1) <= MARKER_RADIUS ** 2

@@ -2,7 +2,6 @@
 view shows the side it faces."""
 
 import numpy as np
-import pytest
 
 from workstation.analysis.brain import ssp
 

@@ -1,7 +1,6 @@
 """Follow-up reading: matching on synthetic label images, and the whole reading of the follow-up demo."""
 
 import csv
-import json
 import math
 
 import numpy as np

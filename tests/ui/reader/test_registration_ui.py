@@ -27,7 +27,6 @@ def _ct_with_lesion():
 
 
 def test_register_button_aligns_shifted_pet(qtbot, tmp_path):
-    from workstation.analysis.reading import session as fusion
     from workstation.analysis.reading import study_open
     from workstation.io.db import StudyDB
 

@@ -2,7 +2,6 @@
 PgUp/PgDn change the slice of the view under the mouse (or last clicked), Home resets zoom and pan,
 +/- zoom, 1..5 choose the CT window presets, space plays/pauses the MIP cine, F1 lists the keys."""
 
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt

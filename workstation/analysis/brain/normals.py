@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from workstation.analysis.brain import ssp, stats
+from workstation.analysis.brain import stats
 from workstation.analysis.brain.pipeline import DEFAULT_TARGET_FWHM_MM, REFERENCES, SubjectMaps, label_ids
 from workstation.analysis.brain.template import load_mni, pseudo_fdg, smooth, template_description
 

@@ -326,7 +326,6 @@ def segment_seeded(suv, geometry: ImageGeometry, seed_world, method: str = "fixe
     image (the lesion has label 1).
     """
     req = _request(suv, geometry, method, liver_world, liver_diameter_mm, progress)
-    suv32 = req.suv32
     seed = geometry.world_to_nearest_kji(world_point(seed_world, "seed"))
     if seed is None:
         raise QuantError(f"seed {list(np.round(seed_world, 1))} mm lies outside the PET image; "
