@@ -154,8 +154,10 @@ class StorageNode:
         try:
             # streamed: pynetdicom's temporary file is renamed into the store (copied in 1 MiB pieces when
             # it is on another file system), never read whole
-            (self.store.adopt_file(path, audit=audit) if data is None
-                      else self.store.store_bytes(data, audit=audit))
+            if data is None:
+                self.store.adopt_file(path, audit=audit)
+            else:
+                self.store.store_bytes(data, audit=audit)
         except StoreError as exc:
             log.warning("C-STORE from %s refused: %s", aet, exc)
             self.db.audit("rejected", peer_ae=aet, peer_host=host, sop_instance_uid=sop,
