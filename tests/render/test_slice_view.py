@@ -80,3 +80,22 @@ def test_chinese_name_is_drawn_with_cjk_glyphs():
     ascii4 = lit("ABCD^")
     assert name > 3 * caret
     assert name > 0.8 * ascii4  # four ideographs are at least as much ink as four Latin letters
+
+
+def test_colour_mapped_pictures_take_the_rgba_path_and_look_the_same():
+    """A picture from render.colormaps (3-channel view of opaque RGBA) is copied as whole pixels, in place
+    when the size repeats, and shows exactly what the same picture as plain RGB shows."""
+    from workstation.render import colormaps as cm
+    from workstation.render.slice_view import SliceView
+
+    rng = np.random.default_rng(5)
+    pictures = [cm.fuse_units(rng.random((60, 80)).astype(np.float32), rng.random((60, 80)).astype(np.float32),
+                              "grey", "hot iron", 0.5) for _ in range(2)]
+    fast, plain = SliceView(200, 150), SliceView(200, 150)
+    for rgb in pictures:  # the second one is written into the first one's VTK array
+        fast.set_image(rgb, (1.5, 1.5))
+        plain.set_image(np.ascontiguousarray(rgb), (1.5, 1.5))
+        assert fast._image.GetPointData().GetScalars().GetNumberOfComponents() == 4
+        assert plain._image.GetPointData().GetScalars().GetNumberOfComponents() == 3
+        np.testing.assert_array_equal(vtk_image_to_rgb(fast._image)[..., :3], rgb)
+        np.testing.assert_array_equal(fast.render(), plain.render())
