@@ -18,7 +18,7 @@ sysdeps:
 $(VENV)/.installed: pyproject.toml $(PLUGINS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e '.[test,cluster]'
+	$(PIP) install -q -e '.[test,cohort,cluster]'
 	@for p in $(dir $(PLUGINS)); do echo "installing plugin $$p"; $(PIP) install -q -e "$$p" || exit 1; done
 	@touch $@
 

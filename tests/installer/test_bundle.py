@@ -120,6 +120,21 @@ def test_reconstruction_runs_in_the_frozen_child_process(demo, user_env):
     assert "completed" in json.dumps(status[-1])
 
 
+def test_reading_room_bundle_says_how_to_get_the_cohort_extra(user_env, tmp_path):
+    """The reading-room bundle leaves out Dask and pyarrow (WORKSTATION_BUNDLE_EXTRAS=cohort builds them in):
+    `workstation batch` then refuses in one line that names the extra, before touching anything."""
+    if "cohort" in os.environ.get("WORKSTATION_BUNDLE_EXTRAS", ""):
+        pytest.skip("a cohort bundle: the extra is inside")
+    internal = EXE.parent / "_internal"
+    assert not (internal / "pyarrow").exists() and not (internal / "distributed").exists()
+    out = tmp_path / "r.parquet"
+    proc = subprocess.run([str(EXE), "batch", "run", str(tmp_path), "--task", "suv", "--workers", "0", "--out", str(out)],
+                          env=user_env, capture_output=True, text=True, timeout=300, cwd=user_env["HOME"])
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert "cohort extra" in proc.stderr and "pet-workstation[cohort]" in proc.stderr, proc.stderr
+    assert not out.exists()
+
+
 def test_linux_install_script_registers_the_desktop_entry_and_dicomdir(user_env, tmp_path):
     home = tmp_path / "home"
     env = dict(user_env, HOME=str(home), XDG_DATA_HOME=str(home / ".local" / "share"),

@@ -29,3 +29,18 @@ def test_views_of_four_channel_colours_are_accepted():
     got = cm.fuse(grey, hot, unit, 0.5)
     want = np.rint(grey.astype(np.float32) * 0.5 + hot.astype(np.float32) * 0.5).astype(np.uint8)
     assert np.array_equal(got, want)
+
+
+@pytest.mark.parametrize("colormap,opacity", [("hot iron", 0.5), ("rainbow", 0.3), ("inverted grey", 1.0)])
+def test_one_lookup_fusion_equals_colourise_then_blend(colormap, opacity):
+    """fuse_units (one packed-table lookup per pixel, the viewer's fused cell) equals colourising both
+    images and blending them with fuse, pixel for pixel, the zero-PET anatomy included."""
+    rng = np.random.default_rng(3)
+    ct = rng.random((97, 131)).astype(np.float32)
+    pet = rng.random((97, 131)).astype(np.float32)
+    pet[pet < 0.3] = 0.0
+    pet[0, :5] = [1e-7, 1.0 / 510.0, 0.5 / 255.0, 1.0, 0.999]  # rounding at the table's edges
+    want = cm.fuse(cm.colorize(ct, "grey"), cm.colorize(pet, colormap), pet, opacity)
+    got = cm.fuse_units(ct, pet, "grey", colormap, opacity)
+    assert got.shape == want.shape and got.dtype == np.uint8
+    assert np.array_equal(got, want)

@@ -112,3 +112,22 @@ def test_a_corner_text_is_shown_in_full_when_the_view_widens():
     assert v.corner["bottom-left"].GetInput().endswith("...")
     v.set_size(900, 200)
     assert v.corner["bottom-left"].GetInput() == DECAY_LINE
+
+
+def test_colour_mapped_pictures_take_the_rgba_path_and_look_the_same():
+    """A picture from render.colormaps (3-channel view of opaque RGBA) is copied as whole pixels, in place
+    when the size repeats, and shows exactly what the same picture as plain RGB shows."""
+    from workstation.render import colormaps as cm
+    from workstation.render.slice_view import SliceView
+
+    rng = np.random.default_rng(5)
+    pictures = [cm.fuse_units(rng.random((60, 80)).astype(np.float32), rng.random((60, 80)).astype(np.float32),
+                              "grey", "hot iron", 0.5) for _ in range(2)]
+    fast, plain = SliceView(200, 150), SliceView(200, 150)
+    for rgb in pictures:  # the second one is written into the first one's VTK array
+        fast.set_image(rgb, (1.5, 1.5))
+        plain.set_image(np.ascontiguousarray(rgb), (1.5, 1.5))
+        assert fast._image.GetPointData().GetScalars().GetNumberOfComponents() == 4
+        assert plain._image.GetPointData().GetScalars().GetNumberOfComponents() == 3
+        np.testing.assert_array_equal(vtk_image_to_rgb(fast._image)[..., :3], rgb)
+        np.testing.assert_array_equal(fast.render(), plain.render())

@@ -26,6 +26,7 @@ import json
 import os
 from pathlib import Path
 
+from workstation.batch.extra import require_cohort
 from workstation.batch.schema import (LESION_COLUMNS, LESION_NAMES, REGION_COLUMNS, SERIES_COLUMNS, SERIES_NAMES,
                                       VOI_COLUMNS, arrow_table)
 
@@ -68,6 +69,7 @@ class ResultStore:
     """The journal and the tables of one ``--out`` (see the module docstring)."""
 
     def __init__(self, out, *, resume: bool = False, force: bool = False):
+        require_cohort()  # before anything is touched: the tables are written with pyarrow
         self.paths = output_paths(out)
         exists = [p for p in self.paths.values() if p.exists()]
         if exists and not resume and not force:
@@ -181,6 +183,7 @@ def load_level(path, level: str) -> list[dict]:
 def load_results(path) -> tuple[list[dict], list[dict], dict]:
     """(series rows, lesion rows, run metadata) of a result set, from ``results.parquet`` (the
     lesions and run files beside it are read when present)."""
+    require_cohort("reading batch results")
     import pyarrow.parquet as pq
 
     paths = output_paths(path)

@@ -242,6 +242,9 @@ def run_batch_cmd(args) -> int:
     if args.scheduler and args.workers:
         raise UserError("--workers starts a local cluster; with --scheduler the cluster's own workers run the tasks")
     try:
+        from workstation.batch.extra import require_cohort
+
+        require_cohort()  # the reading-room installation has no cluster stack: say so before any work
         spec = TaskSpec.parse(args.task, suv_type=args.suv, min_volume_ml=args.min_volume,
                               exclude=() if args.no_exclude else ("brain", "bladder"), reference=args.brain_reference,
                               database=args.brain_db, grid_mm=args.brain_grid, dose_method=args.dosimetry_method)

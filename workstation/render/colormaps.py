@@ -74,7 +74,7 @@ _PACKED: dict[str, np.ndarray] = {}
 def colorize(unit: np.ndarray, name: str) -> np.ndarray:
     """Unit values (H, W) -> RGB uint8 (H, W, 3) through a colour map (nearest table entry)."""
     if name not in _PACKED:  # RGBX packed in one uint32 per entry: one gather per pixel
-        t4 = np.zeros((256, 4), np.uint8)
+        t4 = np.full((256, 4), 255, np.uint8)  # X = 255: the 4-byte pixels are opaque RGBA (vtk_bridge)
         t4[:, :3] = cached_lut(name)
         _PACKED[name] = t4.view(np.uint32).reshape(256)
     idx = (np.asarray(unit, np.float32) * np.float32(255.0) + np.float32(0.5)).astype(np.uint8)
@@ -109,3 +109,41 @@ def fuse(base_rgb: np.ndarray, overlay_rgb: np.ndarray, overlay_unit: np.ndarray
     pair = (base.astype(np.uint16) << 8) | np.asarray(overlay_rgb, np.uint8)
     blended = _blend_table(opacity).ravel().take(pair)
     return np.where(m[..., None], blended, base)
+
+
+def _unit_index(unit: np.ndarray) -> np.ndarray:
+    """The colour-table entry (0..255) of unit values: the nearest entry, as ``colorize`` picks it."""
+    return (np.asarray(unit, np.float32) * np.float32(255.0) + np.float32(0.5)).astype(np.uint8)
+
+
+_FUSED: dict[tuple[str, str, float], np.ndarray] = {}
+
+
+def _fused_table(base_map: str, overlay_map: str, opacity: float) -> np.ndarray:
+    """Packed RGBX (uint32) of every (base entry, overlay entry) pair, 256 x 257: column 0 is the base
+    colour alone (no overlay above the window), column 1 + j the blend with overlay entry j, made with
+    ``_blend_table`` so that it equals ``fuse`` of the two colourised images exactly."""
+    key = (base_map, overlay_map, float(np.float32(opacity)))
+    t = _FUSED.get(key)
+    if t is None:
+        base, over = cached_lut(base_map), cached_lut(overlay_map)
+        blend = _blend_table(opacity)
+        t4 = np.full((256, 257, 4), 255, np.uint8)  # X = 255 as in colorize
+        t4[:, 0, :3] = base
+        for c in range(3):
+            t4[:, 1:, c] = blend[base[:, c][:, None], over[:, c][None, :]]
+        if len(_FUSED) > 32:
+            _FUSED.clear()
+        t = _FUSED[key] = t4.view(np.uint32).reshape(256 * 257)
+    return t
+
+
+def fuse_units(base_unit: np.ndarray, overlay_unit: np.ndarray, base_map: str, overlay_map: str,
+               opacity: float) -> np.ndarray:
+    """``fuse(colorize(base_unit, base_map), colorize(overlay_unit, overlay_map), overlay_unit, opacity)``
+    in one table lookup per pixel (the viewer's fused cell, drawn at every scroll step)."""
+    over = np.asarray(overlay_unit, np.float32)
+    idx = _unit_index(base_unit).astype(np.uint32) * np.uint32(257)
+    idx += np.where(over > 0, _unit_index(over).astype(np.uint32) + np.uint32(1), np.uint32(0))
+    out = _fused_table(base_map, overlay_map, opacity)[idx]
+    return out.view(np.uint8).reshape(*idx.shape, 4)[..., :3]

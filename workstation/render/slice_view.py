@@ -22,7 +22,7 @@ import numpy as np
 import vtkmodules.vtkInteractionStyle  # noqa: F401  (registers factories)
 import vtkmodules.vtkRenderingFreeType  # noqa: F401
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401
-from vtkmodules.vtkCommonCore import vtkPoints
+from vtkmodules.vtkCommonCore import vtkPoints, vtkUnsignedCharArray
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
 from vtkmodules.vtkCommonCore import vtkLookupTable
 from vtkmodules.vtkRenderingAnnotation import vtkScalarBarActor
@@ -34,11 +34,10 @@ from vtkmodules.vtkRenderingCore import (
     vtkRenderWindow,
     vtkTextActor,
     vtkTextRenderer,
-    vtkWindowToImageFilter,
 )
 
 from workstation.render.fonts import use_font_for
-from workstation.render.vtk_bridge import rgb_to_vtk_image, vtk_image_to_rgb
+from workstation.render.vtk_bridge import pixels_to_rgb, rgb_to_vtk_image
 
 CROSSHAIR_RGB = (0.2, 0.9, 0.3)
 OVERLAY_BOX_RGB = (0.0, 0.0, 0.0)  # behind overlay text, colour bar and scale bar
@@ -68,23 +67,18 @@ def _nice_length(mm: float) -> float:
 _shared = threading.local()
 
 
-def _shared_window() -> tuple[vtkRenderWindow, vtkWindowToImageFilter]:
-    """The off-screen render window (and its grab filter) that every ``SliceView`` of this thread
-    draws into, one view at a time. Each window has its own OpenGL context and compiles its own
+def _shared_window() -> vtkRenderWindow:
+    """The off-screen render window that every ``SliceView`` of this thread draws into, one view at
+    a time (``SliceView.render``). Each window has its own OpenGL context and compiles its own
     shaders; with software OpenGL that cost about 0.1-0.3 s per window, so ten views in ten windows
     spent most of a first screenshot compiling the same shaders ten times."""
-    got = getattr(_shared, "window", None)
-    if got is None:
-        win = vtkRenderWindow()
+    win = getattr(_shared, "window", None)
+    if win is None:
+        win = _shared.window = vtkRenderWindow()
         win.SetOffScreenRendering(1)
+        win.SwapBuffersOff()  # the picture is read back from the buffer it was drawn into (as vtkWindowToImageFilter does)
         win.SetSize(8, 8)
-        grab = vtkWindowToImageFilter()
-        grab.SetInput(win)
-        grab.ReadFrontBufferOff()
-        # the grab filter renders the window itself (ShouldRerender on): one render per frame, and
-        # never a stale buffer from the view drawn before
-        got = _shared.window = (win, grab)
-    return got
+    return win
 
 
 class SliceView:
@@ -96,11 +90,15 @@ class SliceView:
         self.actor = vtkImageActor()
         self.actor.GetMapper().SetInputData(self._image)
         self.actor.InterpolateOff()
+        # the picture is opaque even when it arrives as RGBA (alpha 255, the fast copy of vtk_bridge): drawn in
+        # the opaque pass, exactly as an RGB picture
+        self.actor.ForceOpaqueOn()
         self.renderer.AddActor(self.actor)
         self.rows, self.cols, self.spacing = 2, 2, (1.0, 1.0)
         self.zoom, self.pan = 1.0, (0.0, 0.0)
         self.keep_image_clear = True  # at zoom 1 the image fits between the texts and bars (render.overlays)
         self._fit_ppm: float | None = None
+        self._pixels = vtkUnsignedCharArray()  # the read-back buffer, reused
         # crosshair
         self._cross_pts = vtkPoints()
         self._cross_pts.SetNumberOfPoints(4)
@@ -383,15 +381,24 @@ class SliceView:
 
     def render(self) -> np.ndarray:
         """Draw and return the view as a top-down (height, width, 3) uint8 array."""
-        window, grab = _shared_window()
+        window = _shared_window()
         renderers = window.GetRenderers()
         if renderers.GetNumberOfItems() != 1 or renderers.GetFirstRenderer() is not self.renderer:
             for r in [renderers.GetItemAsObject(i) for i in range(renderers.GetNumberOfItems())]:
                 window.RemoveRenderer(r)
             window.AddRenderer(self.renderer)
-        if tuple(window.GetSize()) != (self.width, self.height):
-            window.SetSize(self.width, self.height)
+        # A view a little smaller than the window is drawn in its lower-left corner (the renderer's
+        # viewport) and exactly that rectangle is read back: the views of a grid differ by a pixel or
+        # two, and resizing the window for each (new frame buffers) cost more than drawing the view. A
+        # much smaller view resizes it (every frame of a large window costs more to draw).
+        ww, wh = window.GetSize()
+        if self.width > ww or self.height > wh or self.width * self.height < 0.8 * ww * wh:
+            ww, wh = (self.width, self.height) if self.width * self.height < 0.8 * ww * wh else \
+                (max(ww, self.width), max(wh, self.height))
+            window.SetSize(ww, wh)
+        self.renderer.SetViewport(0.0, 0.0, self.width / ww, self.height / wh)
         self._update_camera()
-        grab.Modified()
-        grab.Update()
-        return vtk_image_to_rgb(grab.GetOutput())[..., :3]
+        window.Render()
+        pixels = self._pixels
+        window.GetPixelData(0, 0, self.width - 1, self.height - 1, 0, pixels, 0)  # the back buffer just drawn
+        return pixels_to_rgb(pixels, self.width, self.height)

@@ -96,7 +96,10 @@ class ViewWidget(QWidget):
         self._shown_slice = self.cell.shown_slice(self.session)
         self.last_image = img
         h, w = img.shape[:2]
-        self._qimage = QImage(img.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+        # in the widget's own pixel format (a copy that owns its pixels): each paint is then a plain blit,
+        # and most paints are of pictures that did not change (only the crosshair moved)
+        self._qimage = QImage(img.data, w, h, 3 * w, QImage.Format.Format_RGB888).convertToFormat(
+            QImage.Format.Format_RGB32)
         self._dirty = False
         self.rendered.emit()
         return img
