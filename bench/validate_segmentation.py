@@ -50,7 +50,10 @@ METHODS = ("fixed:2.5", "pct:41", "pct:50", "a50", "percist", "gradient", "whole
 #: lesions here (equivalent radius 30 mm) a contour 7.5 mm outside the method's edge is (22.5/30)^3 = 0.42x:
 #: lower bound 0.4. Upper bound unchanged (2x: partial volume enlarges small lesions as on PET). Measured
 #: (``--profile``): on the 107 mL contours the contour's rim lies at ~20 % of (max - B) above B and 8.5 mm
-#: outside the steepest fall; on the 3 mL ones at 54-62 %, at the steepest fall.
+#: outside the steepest fall; on the 3 mL ones at 54-62 %, at the steepest fall. Caveat: the sarcoma PET GTVs
+#: (6 mm PET) also have their rim at 19-26 % of the contrast, so part of the gap is the experts' convention
+#: (the outer extent of uptake), not only SPECT blur: on a dome-shaped lesion without a plateau the
+#: gradient's half-way (M + B) / 2 has M = SUVmax and measures like A50 (0.38x / 0.42x here).
 #: Percent-of-max methods are honestly smaller on heterogeneous tumours: their bands start low.
 #: PERCIST is expected to be refused where there is no normal liver in the field of view (STS) or
 #: the tracer is not FDG (Lu-177): "refused" is then the expected outcome.
