@@ -81,3 +81,18 @@ def test_gradient_within_its_band_on_the_sarcoma_gtvs(matrix):
     assert len(rows) == 6
     for r in rows:
         assert r.verdict == "in band", r
+
+
+def test_gradient_on_the_lu177_lesions_within_the_spect_band_and_the_bridge_warned(matrix):
+    """The four Lu-177 liver lesions within the SPECT band of the bench (0.4-2x, its reason stated there).
+    SCAN_001 lesion 2 (3 mL) sits at the liver's edge with air around it (B = 0): its extent reaches a cooler
+    structure across a bridge; the gradient used to return 4.25x the contour silently: now the lesion's own
+    edge, with a warning that gives the volume with the neighbour."""
+    rows = [r for r in _rows(matrix, method="gradient") if r.case.startswith("Lu177")]
+    if not rows:
+        pytest.skip("mirp-lu177-spect not present")
+    assert len(rows) == 4
+    for r in rows:
+        assert r.verdict == "in band", r
+    bridged = [r for r in rows if r.case.endswith("SCAN_001") and r.contour_ml < 10]
+    assert len(bridged) == 1 and any("behind a valley" in w for w in bridged[0].warnings), bridged
