@@ -197,7 +197,7 @@ class _Printer:
 def _web_auth(args) -> dict:
     from workstation.cli.web_cmd import web_auth
 
-    return web_auth(args)
+    return web_auth(args, args.dicomweb)
 
 
 def _check_sources(args) -> None:

@@ -43,15 +43,17 @@ def add_parser(sub):
     p.set_defaults(func=run)
 
 
-def web_auth(args) -> dict:
+def web_auth(args, url: str | None = None) -> dict:
+    """Credentials and TLS files for ``url`` (default: the command's ``args.url``)."""
     import os
 
+    url = args.url if url is None else url
     tls = {k: getattr(args, k) for k in ("cert", "key", "ca") if getattr(args, k, None)}
-    if not tls and not args.url.startswith(("http://", "https://")):
+    if not tls and not url.startswith(("http://", "https://")):
         from workstation.net.web import node_tls
         from workstation.settings.nodes import load_nodes
 
-        tls = node_tls(load_nodes().get(args.url))  # a configured node's own TLS files
+        tls = node_tls(load_nodes().get(url))  # a configured node's own TLS files
     token = args.token or os.environ.get("WORKSTATION_WEB_TOKEN")
     if token:
         return {"token": token, **tls}
