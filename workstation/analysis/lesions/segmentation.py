@@ -82,6 +82,12 @@ Rules (the choices the literature leaves open, written down once)
   labelled again and kept (a head-and-neck cancer touching the brain stays a lesion). Every
   exclusion is listed (``report.excluded``: organ, volume, SUVmax, the volume cut off the
   component and kept); one outside the organ's plausible range is a warning (``report.warnings``).
+  The brain is found on the components above :data:`ORGAN_FIND_SUV` (or the method's threshold
+  when that is lower), whatever the method's threshold (the bladder, solid at any level, at the
+  method's): at a higher one (PERCIST: 1.5 x liver + 2 SD,
+  often SUV 3.5-4.5) a real FDG brain falls apart into a cortical shell and islands (white matter
+  lies near that level), the opening finds only part of the shell and the rest would come out as
+  "lesions"; at SUV 2.5 the brain is one bulky component, where the opening is made for.
 * **Warnings**: a lesion of fewer than :data:`MIN_VOXELS_WARN` PET voxels is reported with a
   warning (its volume and mean are at the resolution limit), never silently.
 """
@@ -113,6 +119,8 @@ A50_GAP_MM = 6.0
 A50_SHELL_MM = 10.0
 #: a lesion of fewer PET voxels than this is reported with a warning
 MIN_VOXELS_WARN = 3
+#: SUV above which the physiological organs (brain, bladder) are found for exclusion (module docstring)
+ORGAN_FIND_SUV = 2.5
 GRADIENT_RAYS = 400
 #: radii (mm) tried in turn when the caller gives no constraint: the first the region does not reach is used
 AUTO_CONSTRAINT_MM = (40.0, 60.0, 90.0, 135.0, 200.0)
@@ -441,7 +449,17 @@ def segment_whole_body(suv, geometry: ImageGeometry, method: str = "fixed:2.5", 
     excluded, warnings = [], []
     if exclude:
         keep = np.flatnonzero(st.count * geometry.voxel_volume_ml >= min_volume_ml) + 1
-        found = _organ_masks(suv32, labels, st, geometry, exclude, keep)
+        brain_thr = min(base_thr, ORGAN_FIND_SUV)
+        if "brain" in exclude and brain_thr < base_thr:  # the brain found where it is solid (module docstring)
+            blabels, bn = labeling.label_components(suv32, brain_thr)
+            bst = labeling.label_stats(blabels, suv32, bn)
+            bkeep = np.flatnonzero(bst.count * geometry.voxel_volume_ml >= min_volume_ml) + 1
+            found = _organ_masks(suv32, blabels, bst, geometry, ("brain",), bkeep)
+            del blabels
+            found += _organ_masks(suv32, labels, st, geometry, tuple(e for e in exclude if e != "brain"), keep,
+                                  taken=found[0].full(labels.shape) if found else None)
+        else:
+            found = _organ_masks(suv32, labels, st, geometry, exclude, keep)
         if found:
             masked = suv32.copy()
             for organ in found:
@@ -909,11 +927,12 @@ def _box_of(labels, lab, hint) -> tuple[int, ...]:
     return (*(sl.start + int(h) for sl, h in zip(box, hint[:3])), *(sl.stop - 1 + int(h) for sl, h in zip(box, hint[:3])))
 
 
-def _organ_masks(suv32, labels, st, geometry: ImageGeometry, exclude, keep) -> list:
-    """The organ masks (``analysis.lesions.organ_masks``) of the organs in ``exclude``, brain first."""
+def _organ_masks(suv32, labels, st, geometry: ImageGeometry, exclude, keep, taken=None) -> list:
+    """The organ masks (``analysis.lesions.organ_masks``) of the organs in ``exclude``, brain first;
+    ``taken``: voxels already given to an organ."""
     from workstation.analysis.lesions.organ_masks import find_organ
 
-    found, taken = [], None
+    found = []
     for organ in ORGANS:
         if organ not in exclude:
             continue
