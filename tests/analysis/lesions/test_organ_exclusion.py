@@ -118,3 +118,27 @@ def test_constraint_sized_from_the_tumour_with_a_warning():
     assert len(rep.warnings) == 1 and "enlarged to 60 mm" in rep.warnings[0]
     with pytest.raises(Q.SegmentationLeak, match="radius 40 mm"):
         Q.find_lesions(v, g, "fixed:2.5", seed_world=(0.0, 0.0, 0.0), constraint=40.0)
+
+
+def test_a_brain_that_falls_apart_at_a_high_threshold_is_still_excluded_whole():
+    """A realistic FDG brain at a PERCIST-like threshold (SUV 3.8): cortex (SUV 8) is a 12 mm shell around
+    white matter at SUV 3.0 (below the threshold), with two deep-grey islands (SUV 8, radius 10 mm) inside.
+    Above 3.8 the brain is a shell plus islands; none of it may come out as a lesion, and the primary that
+    touches the brain from below stays one (Dice >= 0.9 against its painted truth)."""
+    g, v, truth = _study()
+    w = world_grid(g)
+    c, a = np.asarray(BRAIN[0]), np.asarray(BRAIN[1])
+    inner = np.sum(((w - c) / (a - 12.0)) ** 2, axis=-1) <= 1.0
+    v[truth["brain"] & inner] = 3.0
+    islands = np.zeros(v.shape, bool)
+    for dx in (-22.0, 22.0):
+        islands |= np.sum((w - (c + (dx, 0.0, 0.0))) ** 2, axis=-1) <= 10.0 ** 2
+    v[islands & truth["brain"]] = 8.0
+    rep = Q.find_lesions(v, g, "fixed:3.8")
+    ex = {e["organ"]: e for e in rep.excluded}
+    assert "brain" in ex
+    in_brain = [L for L in rep.lesions if (rep.labels == L.label)[truth["brain"] & ~truth["primary"]].any()
+                and not (rep.labels == L.label)[truth["primary"]].any()]
+    assert in_brain == [], [(L.label, L.mtv_ml) for L in in_brain]
+    best = max(rep.lesions, key=lambda L: np.count_nonzero((rep.labels == L.label) & truth["primary"]))
+    assert _dice(rep.labels == best.label, truth["primary"]) >= 0.9
