@@ -52,7 +52,7 @@ class DeformableParameters:
     iterations: int = 30  # L-BFGS-B iterations per resolution level
     levels: int = 2  # shrink 2 then 1
     bins: int = 32  # Mattes MI histogram bins
-    sampling: float = 0.2  # fraction of the fixed voxels sampled by the metric (fixed seed)
+    sampling: float = 0.1  # fraction of the fixed voxels sampled by the metric (fixed seed)
     target_mm: float = 4.0  # block-average size of the images
     max_displacement_mm: float = 20.0  # refused above
     min_jacobian: float = 0.0  # refused at or below (folding)
