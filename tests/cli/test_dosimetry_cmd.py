@@ -70,6 +70,37 @@ def test_errors_are_one_line(scans, tmp_path):
     assert out.returncode != 0 and "RTSTRUCT" in out.stderr and "Traceback" not in out.stderr
 
 
+def test_registration_option_refusals(scans):
+    _, dirs = scans
+    out = _run(*dirs, "--registration", "deformable", "--no-register")
+    assert out.returncode != 0 and "--registration" in out.stderr and "Traceback" not in out.stderr
+    out = _run(*dirs, "--registration", "elastic")
+    assert out.returncode != 0 and "--registration" in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.slow
+def test_registration_deformable_json(tmp_path):
+    """A kidney moved 8 mm against the body at 24 h: the JSON names the deformable step per time point."""
+    from workstation.testing.dosimetry_phantom import local_shift
+
+    ph = make_phantom(times_h=(4.0, 24.0, 96.0), shape=(36, 44, 44))
+    local_shift(ph, 1, "kidney left", (2, 0, 0))
+    dirs = write_phantom(tmp_path, ph)
+    out = _run(*dirs, "--registration", "deformable", "--json")
+    assert out.returncode == 0, out.stderr
+    d = json.loads(out.stdout)
+    assert d["registration"] == "deformable"
+    reg = d["time_points"][1]["registration"]
+    assert reg["type"] == "deformable" and reg["requested"] == "deformable" and reg["refused"] is None
+    assert reg["metric_after"] < reg["metric_before"] and 4.0 < reg["max_displacement_mm"] < 12.0
+    assert reg["parameters"]["grid_mm"] == 48.0 and reg["parameters"]["images"] == "SPECT to SPECT"
+    assert "B-spline" in reg["method"]
+    kid = next(v for v in d["vois"] if v["name"] == "kidney left")
+    assert kid["activity_mbq"][1] == pytest.approx(float(ph.truth_activity_mbq("kidney left", 24.0)), rel=0.02)
+    table = _run(*dirs, "--registration", "deformable")
+    assert table.returncode == 0 and "deformable: max" in table.stdout
+
+
 def test_two_cycles_json_and_refusals(tmp_path):
     from datetime import datetime
 

@@ -8,7 +8,8 @@ computed cycle by cycle and summed per VOI name (JSON ``cycles`` and ``cumulativ
 writes the dose summed over the cycles on the first cycle's grid, ``--report`` every cycle and the
 cumulative table). The VOIs come from the RTSTRUCT files given with ``--rtstruct`` (or found below the
 scan folders) and from ``--organ`` (thresholded from a seed) and ``--marrow`` (vertebral cylinders).
-Later time points are registered to the first (rigid); a VOI missing from a time point's RTSTRUCT is
+Later time points are registered to the first (rigid; ``--registration deformable`` adds a B-spline after it,
+refused with a warning when it folds or moves too far); a VOI missing from a time point's RTSTRUCT is
 carried there. Prints a table, or with ``--json`` one strict JSON object (no NaN): ``time_points`` (time_h,
 registration), ``vois`` (name, mass_g, activity_mbq per time point, fit {model, params, aicc},
 tia_mbq_h {value, sd}, dose_gy {value, sd}, dvh, ...) and ``warnings``. ``--rtdose`` writes the dose map
@@ -46,6 +47,9 @@ def add_parser(sub):
     p.add_argument("--acquisition-s", metavar="SECONDS", type=float,
                    help="total acquisition time of a counts SPECT when the header lacks it")
     p.add_argument("--no-register", action="store_true", help="use the scanner coordinates (no registration)")
+    p.add_argument("--registration", choices=("rigid", "deformable"), default="rigid",
+                   help="rigid (default), or deformable: a coarse B-spline (Mattes MI) after the rigid step, for VOIs "
+                        "and voxel maps; a folding or too large deformation is refused and the rigid result kept")
     p.add_argument("--organ", metavar="NAME=X,Y,Z[,PERCENT]", action="append", default=[],
                    help="an organ VOI thresholded on the first scan: the region above PERCENT %% (default 40) of the "
                         "maximum within 120 mm of the seed X,Y,Z (LPS mm), connected to it (repeatable)")
@@ -187,6 +191,10 @@ def _print_table(res) -> None:
             f"shift {', '.join(f'{v:.1f}' for v in reg['translation_mm'])} mm, rot {reg['rotation_deg']:.2f}°"
             if "translation_mm" in reg else reg.get("method", ""))
         print(f"  {tp['label']:<12} {tp['time_h']:8.2f} h  {what}")
+        if reg.get("requested") == "deformable":
+            print(f"  {'':<12} deformable: " + (f"refused ({reg['refused']})" if reg.get("refused") else
+                  f"max {reg['max_displacement_mm']:.1f} mm, Mattes MI {reg['metric_before']:.4f} -> "
+                  f"{reg['metric_after']:.4f}"))
         cal = tp.get("calibration")
         if cal:
             print(f"  {'':<12} calibration {cal['cps_per_mbq']:g} cps/MBq of {cal['camera']} ({cal['nuclide']}), "
@@ -370,6 +378,8 @@ def run(args) -> int:
         raise UserError("--calibration must be a positive number of cps/MBq")
     if args.acquisition_s is not None and not args.acquisition_s > 0:
         raise UserError("--acquisition-s must be a positive number of seconds")
+    if args.registration == "deformable" and args.no_register:
+        raise UserError("--registration deformable and --no-register exclude each other")
     if not 0 < args.activity_sigma < 1:
         raise UserError("--activity-sigma must be a fraction between 0 and 1 (e.g. 0.1)")
     for out in (args.report, args.rtdose, args.csv, args.screenshot):
@@ -381,7 +391,7 @@ def run(args) -> int:
         rts = args.rtstruct if args.rtstruct else find_rtstructs(args.scan_dirs)
         opts = DosimetryOptions(fit=args.fit, method=args.method, decay_policy=args.decay, density_g_ml=args.density,
                                 rel_sigma=args.activity_sigma, register=not args.no_register, use_ct=not args.no_ct,
-                                voxelwise=args.voxelwise or "")
+                                voxelwise=args.voxelwise or "", registration=args.registration)
         therapies = group_by_therapy(tps)
         if len(therapies) > 1:
             return _run_cycles(args, tps, rts, opts)

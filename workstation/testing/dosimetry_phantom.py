@@ -35,7 +35,8 @@ from workstation.core.volume import PatientInfo, Volume
 from workstation.io.dicom_write import PetHeader, StudyInfo, make_uid, write_series
 from workstation.io.rtstruct import contours_to_mask
 
-__all__ = ["Region", "DosimetryPhantom", "make_phantom", "write_phantom", "write_rtstruct", "LU177_HALF_LIFE_H"]
+__all__ = ["Region", "DosimetryPhantom", "make_phantom", "write_phantom", "write_rtstruct", "local_shift",
+           "LU177_HALF_LIFE_H"]
 
 LU177_HALF_LIFE_H = NUCLIDES["Lu-177"].half_life_s / 3600.0
 LP = math.log(2.0) / LU177_HALF_LIFE_H
@@ -174,6 +175,43 @@ def make_phantom(times_h=(4.0, 24.0, 48.0, 96.0, 168.0), *, shape=(40, 48, 48), 
             hu = np.roll(ph.hu_map(), (dk, dj, di), axis=(0, 1, 2))
             ph.cts.append(Volume(hu, gi, modality="CT", units="HU"))
     return ph
+
+
+def local_shift(phantom: DosimetryPhantom, n: int, region: str, shift_vox=(2, 0, 0), *, inner_mm: float = 30.0,
+                outer_mm: float = 64.0) -> np.ndarray:
+    """Warp time point ``n`` in place with a known smooth non-rigid motion: around ``region`` the anatomy moves
+    by the whole voxels ``shift_vox`` (k, j, i) against the rest of the body (an organ pushed by the bowel or the
+    breath). The displacement is the full shift within ``inner_mm`` of the region's centre and falls to 0 at
+    ``outer_mm`` (cosine), so the region itself moves rigidly and keeps exactly its voxels and its activity.
+
+    Returns the region's true mask on time point n's grid. The CT (``with_ct``) is warped the same way."""
+    from scipy import ndimage
+
+    r = next(x for x in phantom.regions if x.name == region)
+    vol = phantom.volumes[n]
+    g = vol.geometry
+    centre_n = phantom.moving_from_fixed(n)[:3, :3] @ np.asarray(r.centre) + phantom.moving_from_fixed(n)[:3, 3]
+    nk, nj, ni = g.shape
+    kji = np.stack(np.meshgrid(np.arange(nk), np.arange(nj), np.arange(ni), indexing="ij"), axis=0).astype(float)
+    centre_kji = g.world_to_kji(centre_n)
+    sp = np.asarray(g.spacing, float)[::-1]
+    dist = np.sqrt(sum(((kji[a] - centre_kji[a]) * sp[a]) ** 2 for a in range(3)))
+    t = np.clip((dist - inner_mm) / (outer_mm - inner_mm), 0.0, 1.0)
+    weight = 0.5 * (1.0 + np.cos(np.pi * t))
+    # the warped image at q is the original at q - d(q): where the weight is 1 a whole-voxel shift, so exact
+    src = kji - np.asarray(shift_vox, float)[:, None, None, None] * weight[None]
+
+    def warp(a, order, fill):
+        return ndimage.map_coordinates(np.asarray(a, np.float64), src, order=order, mode="constant", cval=fill)
+
+    phantom.volumes[n] = Volume(warp(vol.array, 1, 0.0).astype(np.float32), g, modality=vol.modality,
+                                units=vol.units)
+    if phantom.cts:
+        ct = phantom.cts[n]
+        phantom.cts[n] = Volume(warp(ct.array, 1, -1000.0).astype(np.float32), ct.geometry, modality="CT", units="HU")
+    dk, dj, di = phantom.shifts_vox[n]
+    mask_n = np.roll(phantom.masks[region], (dk, dj, di), axis=(0, 1, 2))
+    return warp(mask_n.astype(np.float32), 0, 0.0) > 0.5
 
 
 def write_phantom(out_dir, phantom: DosimetryPhantom | None = None, *, rtstruct: bool = True) -> list[Path]:

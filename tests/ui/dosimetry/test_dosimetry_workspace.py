@@ -103,3 +103,28 @@ def test_cycles_chooser_and_cumulative_table(qtbot, scans):
     ta = next(v for v in a.vois if v.name == "tumour").dose_gy
     assert w.cumulative_table.item(row, 2).text().startswith(f"{2 * ta:.2f}")
     w.close()
+
+
+@pytest.mark.slow
+def test_registration_combo_runs_the_chain_again_deformable(qtbot, scans):
+    """The registration chooser: picking 'Deformable' runs the chain again (worker thread) with a B-spline step
+    after the rigid one for every later time point, and the chooser shows the result's registration."""
+    from workstation.analysis.dosimetry.pipeline import find_rtstructs, load_time_points, run_dosimetry
+    from workstation.ui.dosimetry.workspace import DosimetryWorkspace
+
+    _, dirs = scans
+    res = run_dosimetry(load_time_points(dirs), find_rtstructs(dirs), DosimetryOptions(), keep_maps=True)
+    w = DosimetryWorkspace(res)
+    qtbot.addWidget(w)
+    assert w.registration_combo.currentData() == "rigid" and w.registration_combo.isEnabled()
+    index = w.registration_combo.findData("deformable")
+    w.registration_combo.setCurrentIndex(index)
+    job = w._registration_chosen(index)
+    assert job is not None
+    qtbot.waitUntil(lambda: w.result is not res, timeout=240_000)
+    new = w.result
+    assert new.options.registration == "deformable" and w.registration_combo.currentData() == "deformable"
+    for tp in new.therapy.time_points[1:]:
+        assert tp.registration["requested"] == "deformable" and "metric_after" in tp.registration
+    assert w.table.rowCount() == len(new.vois)
+    w.close()

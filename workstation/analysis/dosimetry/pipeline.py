@@ -13,6 +13,10 @@ sampled onto it through their registration; the voxel TIA is the trapezoid with 
 fitted TIA. Both LED and DVK doses of a VOI are means over that map, so LED's mean equals the VOI's
 hand formula k x TIA / m.
 
+**Deformable registration** (``registration="deformable"``): after the rigid step, a B-spline
+(:mod:`.deform`) per later time point; its VOIs and its activity map are carried through the composed map.
+A folding or too large deformation is refused with a warning and the rigid result kept.
+
 **Organ VOIs** (``extra_vois``: thresholded or drawn on the first time point, :mod:`.organs`) join the
 RTSTRUCT VOIs and are carried to the later time points through the registration.
 
@@ -38,6 +42,8 @@ from workstation.io.loader import load_series
 
 from workstation.analysis.dosimetry import dose as dosemod
 from workstation.analysis.dosimetry.align import map_to_first, propagate_mask, register_ct_to_first, register_to_first
+from workstation.analysis.dosimetry.deform import (REGISTRATIONS, DeformableParameters, map_to_first_through,
+                                                   propagate_mask_through, register_deformable)
 from workstation.analysis.dosimetry.organs import SOFT_TISSUE_DENSITY, HuDensityCalibration, OrganVoi, hu_to_density
 from workstation.analysis.dosimetry.fits import DEFAULT_REL_SIGMA, FitResult, fit_tac, trapezoid_weights
 from workstation.analysis.dosimetry.timepoints import DosimetryError, Therapy, TimePoint, group_by_therapy, time_point_from_volume
@@ -59,6 +65,8 @@ class DosimetryOptions:
     density_g_ml: float = SOFT_TISSUE_DENSITY
     rel_sigma: float = DEFAULT_REL_SIGMA
     register: bool = True
+    registration: str = "rigid"  # or "deformable": a B-spline after the rigid step (:mod:`.deform`)
+    deformable: DeformableParameters = field(default_factory=DeformableParameters)
     use_ct: bool = True  # CT-to-CT registration and CT density when every time point has a CT
     voxelwise: str = ""  # "" (VOI fits, voxel map rescaled per VOI), or a per-voxel model: "mono", "trapezoid"
     hu_calibration: HuDensityCalibration = field(default_factory=HuDensityCalibration)
@@ -130,6 +138,7 @@ class DosimetryResult:
             "administered_mbq": None if admin is None else admin / 1e6,
             "fit": self.options.fit, "method": self.options.method, "decay_policy": self.options.decay_policy,
             "voxelwise": self.options.voxelwise or None,
+            "registration": self.options.registration if self.options.register else "none",
             "density_g_ml": self.options.density_g_ml if self.density_map is None else None,
             "density": ("CT: " + self.options.hu_calibration.reference) if self.density_map is not None else
             f"uniform {self.options.density_g_ml:g} g/mL (no CT)",
@@ -215,6 +224,10 @@ def run_dosimetry(time_points: list[TimePoint], rtstructs, options: DosimetryOpt
         raise DosimetryError(f"--method {opt.method!r}: choose one of {', '.join(METHODS)}")
     if not opt.density_g_ml > 0:
         raise DosimetryError("--density must be a positive number of g/mL")
+    if opt.registration not in REGISTRATIONS:
+        raise DosimetryError(f"--registration {opt.registration!r}: choose one of {', '.join(REGISTRATIONS)}")
+    if opt.registration == "deformable" and not opt.register:
+        raise DosimetryError("--registration deformable needs the registration: leave out --no-register")
     therapies = group_by_therapy(time_points)
     if len(therapies) > 1:
         when = ", ".join(t.injection.isoformat(timespec="minutes") for t in therapies)
@@ -234,25 +247,48 @@ def run_dosimetry(time_points: list[TimePoint], rtstructs, options: DosimetryOpt
     with_ct = opt.use_ct and all(tp.ct is not None for tp in tps)
     if opt.use_ct and any(tp.ct is not None for tp in tps) and not with_ct:
         warnings.append("only some scans have a CT: SPECT-to-SPECT registration and a uniform density are used")
-    tps[0].registration = {"reference": True, "moving_from_fixed": np.eye(4).tolist()}
+    tps[0].registration = {"reference": True, "type": "reference", "moving_from_fixed": np.eye(4).tolist()}
+    tps[0].deformation = None
     for n, tp in enumerate(tps[1:], start=1):
         step(0.1 + 0.3 * n / len(tps), f"registering time point {n + 1} to the first")
         if reuse_registration and "moving_from_fixed" in tp.registration:
+            if tp.deformation is not None:
+                warnings.append(f"{tp.label}: deformable registration kept from the previous run")
             continue
+        tp.deformation = None
         if opt.register:
             try:
-                tp.registration = register_ct_to_first(tps[0], tp) if with_ct else register_to_first(tps[0], tp)
+                rigid = register_ct_to_first(tps[0], tp) if with_ct else register_to_first(tps[0], tp)
             except (RuntimeError, ValueError) as exc:  # SimpleITK's failures are RuntimeErrors
                 raise DosimetryError(f"{tp.label}: registration to {tps[0].label} failed "
                                      f"({str(exc).splitlines()[0][:200]}); check the scans or use --no-register") from None
+            tp.registration = {"type": "rigid", **rigid}
+            if opt.registration == "deformable":
+                step(0.1 + 0.3 * (n + 0.5) / len(tps), f"deformable registration of time point {n + 1}")
+                try:
+                    tp.registration, tp.deformation, w = register_deformable(tps[0], tp, rigid, use_ct=with_ct,
+                                                                             params=opt.deformable)
+                    warnings += w
+                except (RuntimeError, ValueError) as exc:
+                    warnings.append(f"{tp.label}: deformable registration failed, rigid kept "
+                                    f"({str(exc).splitlines()[0][:200]})")
+                    tp.registration = {**tp.registration, "requested": "deformable", "refused": "failed"}
         else:
             same = tp.volume.frame_of_reference_uid == tps[0].volume.frame_of_reference_uid
-            tp.registration = {"method": "none (scanner coordinates)", "moving_from_fixed": np.eye(4).tolist(),
-                               "same_frame_of_reference": same}
+            tp.registration = {"type": "none", "method": "none (scanner coordinates)",
+                               "moving_from_fixed": np.eye(4).tolist(), "same_frame_of_reference": same}
             if not same:
                 warnings.append(f"{tp.label}: another frame of reference than the first scan and no registration: "
                                 "VOIs propagated in scanner coordinates may miss the anatomy")
     mats = [np.asarray(tp.registration["moving_from_fixed"], float) for tp in tps]
+    defs = [tp.deformation for tp in tps]
+
+    def carry(mask, src, dst):  # a mask of time point src to time point dst's grid
+        if defs[src] is None and defs[dst] is None:
+            return propagate_mask(mask, tps[src].volume.geometry, tps[dst].volume.geometry,
+                                  mats[dst] @ np.linalg.inv(mats[src]))
+        return propagate_mask_through(mask, tps[src].volume.geometry, mats[src], defs[src],
+                                      tps[dst].volume.geometry, mats[dst], defs[dst])
 
     # -- VOIs: own RTSTRUCT masks, else propagated
     step(0.45, "VOIs")
@@ -285,7 +321,7 @@ def run_dosimetry(time_points: list[TimePoint], rtstructs, options: DosimetryOpt
         v = Voi(ov.name)
         v.masks[0], v.sources[0] = ov.mask, f"organ VOI on {tps[0].label} ({ov.how})"
         for i, tp in enumerate(tps[1:], start=1):
-            v.masks[i] = propagate_mask(ov.mask, g_first, tp.volume.geometry, mats[i])
+            v.masks[i] = carry(ov.mask, 0, i)
             v.sources[i] = f"propagated from {tps[0].label}"
         v.masks[-1] = ov.mask
         organ_vois.append(v)
@@ -296,11 +332,9 @@ def run_dosimetry(time_points: list[TimePoint], rtstructs, options: DosimetryOpt
             if i in own and name in own[i]:
                 v.masks[i], v.sources[i] = own[i][name], f"rtstruct ({tp.label})"
             else:
-                m_rel = mats[i] @ np.linalg.inv(mats[src_i])  # time point i from time point src_i
-                v.masks[i] = propagate_mask(own[src_i][name], tps[src_i].volume.geometry, tp.volume.geometry, m_rel)
+                v.masks[i] = carry(own[src_i][name], src_i, i)
                 v.sources[i] = f"propagated from {tps[src_i].label}"
-        ref_mask = v.masks[0] if 0 in own and name in own[0] else propagate_mask(
-            own[src_i][name], tps[src_i].volume.geometry, tps[0].volume.geometry, mats[0] @ np.linalg.inv(mats[src_i]))
+        ref_mask = v.masks[0] if 0 in own and name in own[0] else carry(own[src_i][name], src_i, 0)
         v.masks[-1] = ref_mask  # on the first time point's grid, for the maps
         for i, tp in enumerate(tps):
             if not v.masks[i].any():
@@ -348,7 +382,9 @@ def run_dosimetry(time_points: list[TimePoint], rtstructs, options: DosimetryOpt
     aligned = []
     for i, tp in enumerate(tps):
         a = tp.activity_bqml()
-        if i > 0:
+        if i > 0 and defs[i] is not None:
+            a = map_to_first_through(a, tp.volume.geometry, g0, mats[i], defs[i])
+        elif i > 0:
             a = map_to_first(a, tp.volume.geometry, g0, mats[i])
         tia_map += np.float32(weights_h[i] * 3600.0 * vvol0) * a  # Bq·s per voxel
         aligned.append(a if (keep_maps or opt.voxelwise) else None)
@@ -414,7 +450,8 @@ def run_dosimetry(time_points: list[TimePoint], rtstructs, options: DosimetryOpt
     dens_text = (f"tissue density {opt.density_g_ml:g} g/mL (no CT)" if density is None else
                  f"tissue density from the CT of {tps[0].label} ({opt.hu_calibration.reference})")
     if opt.voxelwise:
-        warnings.append(f"voxel-wise {opt.voxelwise} fits (rigid registration only, no deformable): the TIA map is not "
+        how = "deformable" if any(d is not None for d in defs) else "rigid"
+        warnings.append(f"voxel-wise {opt.voxelwise} fits ({how} registration): the TIA map is not "
                         "rescaled to the VOI fits; each VOI's dose is the mean of the voxel dose map")
     warnings.append(f"dose from electrons only (photons left out); {dens_text}; activity uncertainty "
                     f"{opt.rel_sigma:.0%} per time point assumed")

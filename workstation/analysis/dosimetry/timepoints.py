@@ -175,6 +175,7 @@ class TimePoint:
     registration: dict = field(default_factory=dict)  # filled by align: transform to the first time point
     calibration: dict = field(default_factory=dict)  # counts SPECT: the factor used, its date, camera and source
     ct: Volume | None = None  # the CT of a SPECT/CT in the same frame of reference (HU), when the scan has one
+    deformation: object | None = field(default=None, repr=False)  # deform.Deformation after the rigid step, if any
 
     def activity_bqml(self) -> np.ndarray:
         """The image in Bq/mL at the acquisition time (float32)."""

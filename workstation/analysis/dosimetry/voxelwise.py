@@ -13,7 +13,8 @@ never below the physical one (no voxel washes out slower than the nuclide decays
 A voxel with a non-positive value at any time point (outside the body, noise) gets the trapezoid with a
 physical tail, so that no voxel is dropped and no negative TIA appears. No VOI rescaling is done (the
 VOI-level fits stay in the table for comparison); the dose map is the DVK (or LED) of this TIA map.
-Deformable registration is not done here: the maps are those of the rigid registration.
+The maps are those of the registration chosen (rigid, or rigid then deformable with ``--registration
+deformable``, :mod:`.deform`).
 """
 
 from __future__ import annotations

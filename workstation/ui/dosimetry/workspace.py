@@ -53,6 +53,16 @@ def _rerun_with_organs(result, organs, progress=None):
                          reuse_registration=True)
 
 
+def _rerun_with_registration(result, registration, progress=None):
+    """The chain again on the same time points and VOIs with another registration (rigid or deformable)."""
+    from dataclasses import replace
+
+    from workstation.analysis.dosimetry.pipeline import run_dosimetry
+
+    return run_dosimetry(result.therapy.time_points, result.rtstructs, replace(result.options, registration=registration),
+                         progress, keep_maps=True, extra_vois=result.organ_vois)
+
+
 class _SliceLabel(QLabel):
     """The slice panels (shown at their own pixel size, top left); a click reports its pixel position."""
 
@@ -170,6 +180,16 @@ class DosimetryWorkspace(QMainWindow):
         orow.addWidget(self.sphere_radius)
         orow.addWidget(self.sphere_button)
         rv.addLayout(orow)
+        grow = QHBoxLayout()
+        grow.addWidget(QLabel(self.tr("Registration")))
+        self.registration_combo = QComboBox()
+        self.registration_combo.addItem(self.tr("Rigid"), "rigid")
+        self.registration_combo.addItem(self.tr("Deformable (B-spline after rigid)"), "deformable")
+        self.registration_combo.setToolTip(self.tr("How later time points are brought onto the first: a folding or "
+                                                   "too large deformation is refused and the rigid result kept"))
+        self.registration_combo.activated.connect(self._registration_chosen)
+        grow.addWidget(self.registration_combo, 1)
+        rv.addLayout(grow)
         vrow = QHBoxLayout()
         vrow.addWidget(QLabel(self.tr("VOI")))
         self.voi_combo = QComboBox()
@@ -195,7 +215,8 @@ class DosimetryWorkspace(QMainWindow):
         """Run the chain on a worker thread; the result is shown when it arrives."""
         from workstation.analysis.dosimetry.pipeline import DosimetryOptions
 
-        job = Job(_run_chain, list(scan_dirs), rtstructs, options or DosimetryOptions(), name="dosimetry")
+        options = options or DosimetryOptions(registration=self.registration_combo.currentData())
+        job = Job(_run_chain, list(scan_dirs), rtstructs, options, name="dosimetry")
         job.progressed.connect(lambda f, m: show_progress(self.progress, f, m))
         self.progress.setVisible(True)
         self.cancel_button.setVisible(True)
@@ -246,6 +267,20 @@ class DosimetryWorkspace(QMainWindow):
         job.done.connect(self._job_done)
         return self.slot.start(job, self.show_result, self._failed)
 
+    def _registration_chosen(self, index: int):
+        """Run the chain again with the registration chosen (worker thread); the Job or None."""
+        how = self.registration_combo.itemData(index)
+        res = self.result
+        if res is None or not res.options.register or how == res.options.registration:
+            return None
+        job = Job(_rerun_with_registration, res, how, name="dosimetry-registration")
+        job.progressed.connect(lambda f, m: show_progress(self.progress, f, m))
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
+        self.status.setText(self.tr("Registering again ({0})…").format(self.registration_combo.currentText()))
+        job.done.connect(self._job_done)
+        return self.slot.start(job, self.show_result, self._failed)
+
     def set_cycles(self, results, cumulative) -> None:
         """Several therapy cycles: a chooser for the cycle shown and the cumulative table."""
         self.cycles, self.cumulative = list(results), list(cumulative)
@@ -293,6 +328,8 @@ class DosimetryWorkspace(QMainWindow):
     # ----------------------------------------------------------------------- showing
     def show_result(self, result) -> None:
         self.result = result
+        self.registration_combo.setCurrentIndex(max(0, self.registration_combo.findData(result.options.registration)))
+        self.registration_combo.setEnabled(bool(result.options.register))
         tps = result.therapy.time_points
         g = tps[0].volume.geometry
         nk = g.shape[0]
