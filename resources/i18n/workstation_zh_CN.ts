@@ -551,160 +551,185 @@
 <context>
     <name>DosimetryWorkspace</name>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="75" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="85" />
         <source>Dosimetry</source>
         <translation>剂量学</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="85" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="95" />
         <source>No dosimetry loaded.</source>
         <translation>未加载剂量学结果。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="88" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="98" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="106" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="116" />
         <source>Slice</source>
         <translation>层面</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="117" />
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="134" />
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="174" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="127" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="144" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="194" />
         <source>VOI</source>
         <translation>VOI</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="117" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="127" />
         <source>Mass (g)</source>
         <translation>质量 (g)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="117" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="127" />
         <source>Activity (MBq)</source>
         <translation>活度 (MBq)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="118" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="128" />
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="118" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="128" />
         <source>TIA (MBq·h)</source>
         <translation>时间积分活度 (MBq·h)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="118" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="128" />
         <source>LED (Gy)</source>
         <translation>LED (Gy)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="119" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="129" />
         <source>DVK (Gy)</source>
         <translation>DVK (Gy)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="119" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="129" />
         <source>Gy/GBq</source>
         <translation>Gy/GBq</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="119" />
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="135" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="129" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="145" />
         <source>BED (Gy)</source>
         <translation>BED (Gy)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="123" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="133" />
         <source>Cycle</source>
         <translation>周期</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="134" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="144" />
         <source>Dose per cycle (Gy)</source>
         <translation>各周期剂量 (Gy)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="135" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="145" />
         <source>Sum (Gy)</source>
         <translation>合计 (Gy)</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="150" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="160" />
         <source>Threshold organ</source>
         <translation>阈值勾画器官</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="151" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="161" />
         <source>The region above this % of the local maximum, connected to the crosshair, on the first time point</source>
         <translation>在第一个时间点上，高于局部最大值此百分比、并与十字光标相连的区域</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="154" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="164" />
         <source>Marrow cylinder</source>
         <translation>骨髓圆柱</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="155" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="165" />
         <source>A cylinder 15 mm across and 20 mm long in the vertebral body under the crosshair</source>
         <translation>在十字光标所在椎体内放置直径 15 mm、长 20 mm 的圆柱</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="158" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="168" />
         <source>Sphere</source>
         <translation>球体</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="159" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="169" />
         <source>A drawn sphere of this radius at the crosshair</source>
         <translation>在十字光标处绘制此半径的球体</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="165" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="175" />
         <source>Organ VOI</source>
         <translation>器官 VOI</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="202" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="184" />
+        <source>Registration</source>
+        <translation>配准</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="186" />
+        <source>Rigid</source>
+        <translation>刚性</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="187" />
+        <source>Deformable (B-spline after rigid)</source>
+        <translation>形变（刚性之后的 B 样条）</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="188" />
+        <source>How later time points are brought onto the first: a folding or too large deformation is refused and the rigid result kept</source>
+        <translation>后续时间点如何配准到第一个时间点：出现折叠或位移过大的形变将被拒绝，并保留刚性配准结果</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="223" />
         <source>Computing the dosimetry…</source>
         <translation>正在计算剂量学…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="220" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="241" />
         <source>Click the organ first (it sets the crosshair).</source>
         <translation>请先点击器官（以设置十字光标）。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="224" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="245" />
         <source>Give the organ VOI a name.</source>
         <translation>请为器官 VOI 命名。</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="245" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="266" />
         <source>Adding the organ VOI {0}…</source>
         <translation>正在添加器官 VOI {0}…</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="259" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="280" />
+        <source>Registering again ({0})…</source>
+        <translation>重新配准（{0}）…</translation>
+    </message>
+    <message>
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="294" />
         <source>Cycle {0} ({1})</source>
         <translation>第 {0} 周期（{1}）</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="282" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="317" />
         <source>Dosimetry failed: {0}</source>
         <translation>剂量学计算失败：{0}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="306" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="343" />
         <source>{0}: {1} time points, {2} VOIs, method {3}</source>
         <translation>{0}：{1} 个时间点，{2} 个 VOI，方法 {3}</translation>
     </message>
     <message>
-        <location filename="../../workstation/ui/dosimetry/workspace.py" line="335" />
+        <location filename="../../workstation/ui/dosimetry/workspace.py" line="372" />
         <source>{0} / {1}</source>
         <translation>{0} / {1}</translation>
     </message>
