@@ -84,3 +84,13 @@ def make_study(out_dir, n_series: int = 1, n_slices: int = 5, size: int = 8, pat
                               study_uid=study_uid, patient_name=patient_name, patient_id=patient_id,
                               charset=charset, series_number=s + 1, description=f"series {s}")
     return study_uid, paths
+
+
+def self_signed(folder, name):
+    """A self-signed certificate for 127.0.0.1 made by openssl: (key path, certificate path)."""
+    key, crt = Path(folder) / f"{name}.key", Path(folder) / f"{name}.crt"
+    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                        str(crt), "-days", "2", "-subj", f"/CN={name}", "-addext", "subjectAltName=IP:127.0.0.1"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return key, crt

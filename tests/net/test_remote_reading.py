@@ -24,8 +24,8 @@ import pydicom
 import pytest
 
 from export_study import write_pet
-from net_peers import ORTHANC, ORTHANC_AET, WS_AET, NodeProcess, free_port, need_dcmtk, start_orthanc, stop_pid, \
-    wait_port
+from net_peers import ORTHANC, ORTHANC_AET, WS_AET, NodeProcess, free_port, need_dcmtk, self_signed, start_orthanc, \
+    stop_pid, wait_port
 
 pytestmark = pytest.mark.slow
 
@@ -202,13 +202,6 @@ def test_unknown_spoke_is_refused(hub, tmp_path):
         assert any(a["peer_ae"] == "OTHER_SPOKE" for a in db.audit_rows(event="rejected"))
 
 
-def _cert(folder, name):
-    key, crt = folder / f"{name}.key", folder / f"{name}.crt"
-    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
-                        str(crt), "-days", "2", "-subj", f"/CN={name}", "-addext", "subjectAltName=IP:127.0.0.1"],
-                       capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    return key, crt
 
 
 def test_dicomweb_source_and_stow_rs_return(tmp_path):
@@ -231,7 +224,7 @@ def test_dicomweb_source_and_stow_rs_return(tmp_path):
         pytest.skip("the openssl command is not installed (Debian package openssl): no test certificates")
     (tmp_path / "hub").mkdir()
     (tmp_path / "spoke").mkdir()
-    cert = {n: _cert(tmp_path, n) for n in ("hub", "spoke", "stranger")}
+    cert = {n: self_signed(tmp_path, n) for n in ("hub", "spoke", "stranger")}
 
     def tls(me, peer):  # Orthanc's DICOM TLS: its own certificate, the peer's as the only one trusted
         return {"DicomTlsEnabled": True, "DicomTlsCertificate": str(cert[me][1]),

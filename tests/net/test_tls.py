@@ -12,16 +12,9 @@ import subprocess
 import pydicom
 import pytest
 
-from net_peers import free_port, make_study, need_dcmtk, stop_pid, wait_port
+from net_peers import free_port, make_study, need_dcmtk, stop_pid, wait_port, self_signed
 
 
-def _self_signed(folder, name):
-    key, crt = folder / f"{name}.key", folder / f"{name}.crt"
-    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
-                        str(crt), "-days", "2", "-subj", f"/CN={name}", "-addext", "subjectAltName=IP:127.0.0.1"],
-                       capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    return key, crt
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +24,7 @@ def certs(tmp_path_factory):
     d = tmp_path_factory.mktemp("tls")
     out = {}
     for name in ("server", "client", "stranger"):
-        out[name] = _self_signed(d, name)
+        out[name] = self_signed(d, name)
     return out
 
 

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from net_peers import need_dcmtk
+from net_peers import need_dcmtk, self_signed
 
 pytestmark = pytest.mark.slow
 
@@ -23,13 +23,6 @@ def _smooth_study(folder, n=3, size=16):
     return write_series(folder, stored.astype(np.int16), origin=(0, 0, 0), spacing_ijk=(1, 1, 2))
 
 
-def _self_signed(folder, name):
-    key, crt = folder / f"{name}.key", folder / f"{name}.crt"
-    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
-                        str(crt), "-days", "2", "-subj", f"/CN={name}", "-addext", "subjectAltName=IP:127.0.0.1"],
-                       capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    return key, crt
 
 
 def test_return_and_query_over_tls(node_factory, tmp_path):
@@ -38,8 +31,8 @@ def test_return_and_query_over_tls(node_factory, tmp_path):
     from workstation.net.outbox import SENT, Outbox
     from workstation.settings.nodes import Node
 
-    skey, scrt = _self_signed(tmp_path, "spoke")
-    ckey, ccrt = _self_signed(tmp_path, "hub")
+    skey, scrt = self_signed(tmp_path, "spoke")
+    ckey, ccrt = self_signed(tmp_path, "hub")
     spoke = node_factory(allow=("HUB@127.0.0.1",),
                          extra=["--tls-cert", str(scrt), "--tls-key", str(skey), "--tls-ca", str(ccrt)]).start()
     files = _smooth_study(tmp_path / "src", n=3, size=16)

@@ -20,18 +20,11 @@ import time
 import pydicom
 import pytest
 
-from net_peers import PASSWORD, USER, free_port, make_study, start_orthanc, stop_pid
+from net_peers import PASSWORD, USER, free_port, make_study, start_orthanc, stop_pid, self_signed
 
 pytestmark = pytest.mark.slow
 
 
-def _self_signed(folder, name):
-    key, crt = folder / f"{name}.key", folder / f"{name}.crt"
-    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
-                        str(crt), "-days", "2", "-subj", f"/CN={name}", "-addext", "subjectAltName=IP:127.0.0.1"],
-                       capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    return str(key), str(crt)
 
 
 class TlsTerminator:
@@ -94,7 +87,7 @@ class TlsTerminator:
 def _certs(d):
     if shutil.which("openssl") is None:
         pytest.skip("the openssl command is not installed (Debian package openssl): no test certificates")
-    return {n: _self_signed(d, n) for n in ("server", "client", "stranger")}
+    return {n: tuple(map(str, self_signed(d, n))) for n in ("server", "client", "stranger")}
 
 
 @pytest.fixture(scope="module", params=["orthanc-ssl", "tls-terminator"])
