@@ -97,16 +97,7 @@ def build_encapsulated_pdf(pdf: bytes, source, *, reader: str, signed: datetime,
     obs.VerifyingObserverIdentificationCodeSequence = []
     ds.VerifyingObserverSequence = [obs]
     if previous is not None:
-        ref = Dataset()
-        ref.ReferencedSOPClassUID = str(previous.SOPClassUID)
-        ref.ReferencedSOPInstanceUID = str(previous.SOPInstanceUID)
-        ser = Dataset()
-        ser.SeriesInstanceUID = str(previous.SeriesInstanceUID)
-        ser.ReferencedSOPSequence = [ref]
-        study = Dataset()
-        study.StudyInstanceUID = str(previous.StudyInstanceUID)
-        study.ReferencedSeriesSequence = [ser]
-        ds.PredecessorDocumentsSequence = [study]
+        ds.PredecessorDocumentsSequence = predecessor_documents(previous)
     ds.MIMETypeOfEncapsulatedDocument = "application/pdf"
     ds.EncapsulatedDocumentLength = len(pdf)
     ds.EncapsulatedDocument = pdf + (b"\x00" if len(pdf) % 2 else b"")
@@ -131,3 +122,20 @@ def pdf_bytes(ds) -> bytes:
     data = bytes(ds.EncapsulatedDocument)
     n = ds.get("EncapsulatedDocumentLength")
     return data[:int(n)] if n is not None else (data[:-1] if data.endswith(b"\x00") else data)
+
+
+def predecessor_documents(previous) -> list:
+    """Predecessor Documents Sequence (0040,A360) naming ``previous`` (a dataset with its study, series,
+    SOP class and instance UIDs): how an amended document references the version it replaces."""
+    from pydicom.dataset import Dataset
+
+    ref = Dataset()
+    ref.ReferencedSOPClassUID = str(previous.SOPClassUID)
+    ref.ReferencedSOPInstanceUID = str(previous.SOPInstanceUID)
+    ser = Dataset()
+    ser.SeriesInstanceUID = str(previous.SeriesInstanceUID)
+    ser.ReferencedSOPSequence = [ref]
+    study = Dataset()
+    study.StudyInstanceUID = str(previous.StudyInstanceUID)
+    study.ReferencedSeriesSequence = [ser]
+    return [study]

@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from workstation.io.db_worklist import ACKNOWLEDGED, REPORTED, SENT_BACK, WorklistError
-from workstation.io.export_pdf_dicom import build_encapsulated_pdf
+from workstation.io.export_pdf_dicom import build_encapsulated_pdf, predecessor_documents
 
 
 class SignError(ValueError):
@@ -60,16 +60,7 @@ def _versioned_sr(sr, version: int, previous_sr, study_uid: str, used_uids: set)
         ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
     ds.SeriesInstanceUID = str(previous_sr.SeriesInstanceUID)
     ds.InstanceNumber = version
-    ref = Dataset()
-    ref.ReferencedSOPClassUID = str(previous_sr.SOPClassUID)
-    ref.ReferencedSOPInstanceUID = str(previous_sr.SOPInstanceUID)
-    ser = Dataset()
-    ser.SeriesInstanceUID = str(previous_sr.SeriesInstanceUID)
-    ser.ReferencedSOPSequence = [ref]
-    study = Dataset()
-    study.StudyInstanceUID = str(previous_sr.StudyInstanceUID)
-    study.ReferencedSeriesSequence = [ser]
-    ds.PredecessorDocumentsSequence = [study]
+    ds.PredecessorDocumentsSequence = predecessor_documents(previous_sr)
     return ds
 
 

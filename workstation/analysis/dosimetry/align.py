@@ -62,20 +62,28 @@ def register_to_first(first: TimePoint, other: TimePoint, progress=None, *, targ
     the translation (mm), rotation (deg), metric and method (see the module docstring)."""
     f = block_average(first.volume, target_mm)
     m = block_average(other.volume, target_mm)
+    out = _translation_then_rigid(f, m, activity_centroid(m) - activity_centroid(f),
+                                  f"rigid Mattes MI, SPECT to SPECT, {target_mm:g} mm blocks; start: activity "
+                                  "centroids, translation then rigid")
+    out["same_frame_of_reference"] = first.volume.frame_of_reference_uid == other.volume.frame_of_reference_uid
+    return out
+
+
+def _translation_then_rigid(f, m, start_shift, method: str) -> dict:
+    """Translation then rigid Mattes MI of ``m`` to ``f`` from ``start_shift`` (mm): the result dict shared by
+    the SPECT-to-SPECT and CT-to-CT registrations (without the frame-of-reference flag)."""
     start = np.eye(4)
-    start[:3, 3] = activity_centroid(m) - activity_centroid(f)
+    start[:3, 3] = start_shift
     tr = register_translation(f, m, initial=start, iterations=200, shrink=(2, 1), smoothing=(1.0, 0.0))
     rg = register_rigid(f, m, initial=tr.pet_from_anat, iterations=200, shrink=(2, 1), smoothing=(1.0, 0.0),
                         learning_rate=1.0)
     mat = rg.pet_from_anat
-    return {"method": f"rigid Mattes MI, SPECT to SPECT, {target_mm:g} mm blocks; start: activity centroids, "
-                      "translation then rigid",
+    return {"method": method,
             "moving_from_fixed": [[float(v) for v in row] for row in mat],
             "translation_mm": [float(v) for v in mat[:3, 3]],
             "rotation_deg": float(rotation_angle_deg(mat)),
             "centroid_start_mm": [float(v) for v in start[:3, 3]],
-            "metric": float(rg.metric),
-            "same_frame_of_reference": first.volume.frame_of_reference_uid == other.volume.frame_of_reference_uid}
+            "metric": float(rg.metric)}
 
 
 def register_ct_to_first(first: TimePoint, other: TimePoint, *, target_mm: float = 4.0) -> dict:
@@ -85,20 +93,11 @@ def register_ct_to_first(first: TimePoint, other: TimePoint, *, target_mm: float
     m = block_average(other.ct, target_mm)
     fb = Volume(array=(np.asarray(f.array) > -500).astype(np.float32), geometry=f.geometry)
     mb = Volume(array=(np.asarray(m.array) > -500).astype(np.float32), geometry=m.geometry)
-    start = np.eye(4)
-    start[:3, 3] = activity_centroid(mb) - activity_centroid(fb)
-    tr = register_translation(f, m, initial=start, iterations=200, shrink=(2, 1), smoothing=(1.0, 0.0))
-    rg = register_rigid(f, m, initial=tr.pet_from_anat, iterations=200, shrink=(2, 1), smoothing=(1.0, 0.0),
-                        learning_rate=1.0)
-    mat = rg.pet_from_anat
-    return {"method": f"rigid Mattes MI, CT to CT, {target_mm:g} mm blocks; start: body centroids, "
-                      "translation then rigid",
-            "moving_from_fixed": [[float(v) for v in row] for row in mat],
-            "translation_mm": [float(v) for v in mat[:3, 3]],
-            "rotation_deg": float(rotation_angle_deg(mat)),
-            "centroid_start_mm": [float(v) for v in start[:3, 3]],
-            "metric": float(rg.metric),
-            "same_frame_of_reference": first.volume.frame_of_reference_uid == other.volume.frame_of_reference_uid}
+    out = _translation_then_rigid(f, m, activity_centroid(mb) - activity_centroid(fb),
+                                  f"rigid Mattes MI, CT to CT, {target_mm:g} mm blocks; start: body centroids, "
+                                  "translation then rigid")
+    out["same_frame_of_reference"] = first.volume.frame_of_reference_uid == other.volume.frame_of_reference_uid
+    return out
 
 
 def propagate_mask(mask: np.ndarray, fixed: ImageGeometry, moving: ImageGeometry, moving_from_fixed) -> np.ndarray:
