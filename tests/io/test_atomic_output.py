@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 
 import pytest
+from tmpfs_mount import small_tmpfs
 
 from export_study import write_pet
 from workstation.cli import main
@@ -86,13 +86,7 @@ def test_report_force_never_replaces_a_device(pet, tmp_path, capsys):
 @pytest.fixture
 def full_disk(tmp_path):
     """A 256 KiB tmpfs filled to the last byte; skipped (with the reason) where mounting is not allowed."""
-    mnt = tmp_path / "tiny"
-    mnt.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mnt)], capture_output=True, text=True)
-    if r.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here to fill it ({r.stderr.strip() or 'mount failed'}); "
-                    "needs root and mount rights")
-    try:
+    with small_tmpfs(tmp_path / "tiny", "256k") as mnt:
         fd = os.open(mnt / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
         try:
             while os.write(fd, b"\0" * 4096):
@@ -102,9 +96,6 @@ def full_disk(tmp_path):
         finally:
             os.close(fd)
         yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], check=False)
-
 
 def _left(mnt):
     return sorted(p.name for p in mnt.iterdir() if p.name != "filler")
