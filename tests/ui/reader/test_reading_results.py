@@ -220,3 +220,29 @@ def test_exported_key_image_is_the_fused_view(qtbot, demo_study, tmp_path):
     patch = px[row - 1:row + 2, col - 1:col + 2].reshape(-1, 3)
     assert (patch[:, 0] > patch[:, 2] + 60).all(), patch
     w.close()
+
+
+def test_a_closed_window_autosaves_at_once_and_never_later(qtbot, pet_dir, monkeypatch):
+    """Unsaved work is autosaved when its window closes, and no autosave timer outlives the window: a second
+    window that saves the reading afterwards stays the newest (a closed window's timer used to fire later
+    and put an older autosave on top, so the next opening asked to restore stale work)."""
+    monkeypatch.setenv("WORKSTATION_AUTOSAVE_MS", "300")
+    a = _open(qtbot, pet_dir)
+    c = a.session.pet.geometry.kji_to_world(np.array([8.0, 10.0, 8.0]))
+    a.voi_panel.model.add_sphere(c, 6.0, name="work of window A")  # dirty; the timer runs
+    assert a.persistence.dirty and a.persistence.timer.isActive()
+    store, study, key = a.persistence._store(), a.persistence.study_uid, a.persistence.key
+    a.close()
+    assert not a.persistence.timer.isActive()
+    auto = store.load(study, key, "autosave")
+    assert auto is not None and auto.state["vois"][0]["name"] == "work of window A"  # kept at the close
+    b = _open(qtbot, pet_dir)
+    b.persistence.restore_button.click()
+    b.voi_panel.model.add_sphere(c, 4.0, name="saved in window B")
+    b.persistence.save()
+    a.voi_panel.model.add_sphere(c, 3.0, name="late edit of closed A")  # a late event of the closed window
+    qtbot.wait(900)  # three autosave delays
+    latest = b.persistence._store().latest(study, key)
+    assert latest.kind == "saved"
+    assert [v["name"] for v in latest.state["vois"]] == ["work of window A", "saved in window B"]
+    b.close()

@@ -321,6 +321,7 @@ class MainWindow(QMainWindow):
         structures, exports, follow-up) is cancelled and joined; their late results are dropped."""
         self.cine.stop()
         stop_window_jobs(self)
+        self.persistence.window_closed()  # autosaved now if unsaved; no timer outlives the window
         self.browser.stop_background()
         super().closeEvent(ev)
         QTimer.singleShot(0, release_memory)  # once the closed window's objects are gone: memory back to the system

@@ -275,6 +275,22 @@ class ReadingPersistence(QObject):
                                        ready, self.tr("Restoring the registration"))
         return self.registration_job
 
+    def window_closed(self) -> None:
+        """The window closes: unsaved work is autosaved now (not by a timer that would fire after the window is
+        gone, when another window may have saved this reading since), and nothing is listened to any more."""
+        self.timer.stop()
+        try:
+            self.autosave()
+        finally:
+            self.timer.stop()
+            session = getattr(self.window, "session", None)
+            if session is not None:
+                session.events.disconnect("*", self._changed)
+            if self._model is not None:
+                self._model.events.disconnect("*", self._changed)
+                self._model = None
+            self.key = None  # a late event of a closed window saves nothing
+
     # ------------------------------------------------------------ saving
     def _changed(self, event: str = "", **_kw) -> None:
         if self._restoring or event in ("selected", "mip_angle"):
