@@ -8,7 +8,7 @@ import os
 import stat
 
 import pytest
-from tmpfs_mount import small_tmpfs
+from tmpfs_mount import fill, small_tmpfs
 
 from export_study import write_pet
 from workstation.cli import main
@@ -87,15 +87,9 @@ def test_report_force_never_replaces_a_device(pet, tmp_path, capsys):
 def full_disk(tmp_path):
     """A 256 KiB tmpfs filled to the last byte; skipped (with the reason) where mounting is not allowed."""
     with small_tmpfs(tmp_path / "tiny", "256k") as mnt:
-        fd = os.open(mnt / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
-        try:
-            while os.write(fd, b"\0" * 4096):
-                pass
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
+        fill(mnt)
         yield mnt
+
 
 def _left(mnt):
     return sorted(p.name for p in mnt.iterdir() if p.name != "filler")

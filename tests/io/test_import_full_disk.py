@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tmpfs_mount import small_tmpfs
+from tmpfs_mount import fill, small_tmpfs
 
 from workstation.testing.dicom_factory import write_series
 
@@ -22,20 +22,6 @@ REPO = Path(__file__).resolve().parents[2]
 def tiny_disk(tmp_path):
     with small_tmpfs(tmp_path / "tiny", "1m") as mnt:
         yield mnt
-
-
-def _fill(mnt: Path, leave: int = 0) -> None:
-    """Fill the disk to the last byte, then give ``leave`` bytes back."""
-    fd = os.open(mnt / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        while os.write(fd, b"\0" * 4096):
-            pass
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-    size = (mnt / "filler").stat().st_size
-    os.truncate(mnt / "filler", max(0, size - leave))
 
 
 def _import(tmp_path, db, folder):
@@ -54,14 +40,14 @@ def test_full_disk_during_import_is_one_line_and_the_index_stays_consistent(tiny
     r = _import(tmp_path, db, small[0].parent)
     assert r.returncode == 0, r.stderr
     # the disk fills during the import: SQLite runs out of room while indexing 600 instances
-    _fill(tiny_disk, leave=160 * 1024)
+    fill(tiny_disk, leave=160 * 1024)
     r = _import(tmp_path, db, tmp_path / "big")
     assert r.returncode == 2, (r.stdout, r.stderr)
     err = [line for line in r.stderr.splitlines() if line.strip()]
     assert len(err) == 1 and "Traceback" not in r.stderr, r.stderr
     assert "could not be written" in err[0] and "full" in err[0], err[0]
     # full before it starts: the database cannot even be opened; one line that says why
-    _fill(tiny_disk)
+    fill(tiny_disk)
     r = _import(tmp_path, db, tmp_path / "big")
     err = [line for line in r.stderr.splitlines() if line.strip()]
     assert r.returncode == 2 and len(err) == 1 and "no space left on device" in err[0], r.stderr

@@ -1,6 +1,7 @@
 """A small tmpfs for the full-disk tests of io (mounted where the test may, skipped with the reason elsewhere)."""
 
 import contextlib
+import os
 import subprocess
 
 import pytest
@@ -20,3 +21,17 @@ def small_tmpfs(folder, size: str):
         yield folder
     finally:
         subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def fill(mnt, leave: int = 0) -> None:
+    """Fill the disk mounted at ``mnt`` to the last byte (file ``filler``), then give ``leave`` bytes back."""
+    fd = os.open(mnt / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        while os.write(fd, b"\0" * 4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    size = (mnt / "filler").stat().st_size
+    os.truncate(mnt / "filler", max(0, size - leave))
