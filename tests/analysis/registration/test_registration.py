@@ -232,7 +232,8 @@ def test_block_halves_split_the_overlap_by_blocks():
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason="on the cropped STS_005 PET/CT Mattes MI has an optimum ~8 mm from the "
                    "scanner's alignment that survives resampling; with a known move added it is proposed 9.8 mm "
-                   "from the truth (bench/registration_shared_frame.py); not recovered yet, see the closing note of issue 21")
+                   "from the truth (bench/registration_shared_frame.py); not recovered yet, see the closing note "
+                   "of issue 21")
 def test_known_move_of_a_real_shared_frame_pair_is_recovered(sts):
     """The real STS_005 PET moved by a known rigid transform (rotation 2/-1/3° about its centre, shift 5/-4/3 mm;
     its world re-labelled, the frame of reference kept: a patient who moved between CT and PET) must be proposed
