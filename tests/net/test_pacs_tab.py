@@ -33,7 +33,7 @@ def test_search_and_retrieve_with_progress(qtbot, orthanc, orthanc_node, tmp_pat
         assert br.tree.topLevelItemCount() == 0
         pacs.name_edit.setText("王*")
         job = pacs.search()
-        qtbot.waitUntil(lambda: not job.is_running() and pacs.results.rowCount() == 1, timeout=30_000)
+        qtbot.waitUntil(lambda: job.is_settled() and pacs.results.rowCount() == 1, timeout=30_000)
         assert pacs.results.item(0, 0).text() == "王, 小红"  # formatted as everywhere (issue 10)
         assert pacs.results.item(0, 5).text() == "60" and pacs.results.item(0, 6).text() == study_uid
         pacs.results.selectRow(0)
@@ -48,7 +48,7 @@ def test_search_and_retrieve_with_progress(qtbot, orthanc, orthanc_node, tmp_pat
 
         job = pacs.retrieve_selected()
         job.progressed.connect(on_progress)
-        qtbot.waitUntil(lambda: not job.is_running(), timeout=120_000)
+        qtbot.waitUntil(lambda: job.is_settled(), timeout=120_000)
         qtbot.waitUntil(lambda: br.tree.topLevelItemCount() == 1, timeout=10_000)  # no restart needed
         assert pacs.status.text() == "Retrieved 60 instances from pacs"
         assert db.counts()["instances"] == 60
@@ -82,7 +82,7 @@ def test_incoming_queue_from_our_node(qtbot, orthanc, orthanc_node, node_factory
         pacs.timer.setInterval(200)
         pacs.id_edit.setText("INCOMING-1")
         job = pacs.search()
-        qtbot.waitUntil(lambda: not job.is_running() and pacs.results.rowCount() == 1, timeout=30_000)
+        qtbot.waitUntil(lambda: job.is_settled() and pacs.results.rowCount() == 1, timeout=30_000)
         t = threading.Thread(target=scu.move, args=(pacs_node, WS_AET, study_uid, WS_AET))
         t.start()
         t.join(120)
@@ -110,7 +110,7 @@ def test_send_dialog_sends_the_selected_study(qtbot, orthanc, orthanc_node, tmp_
         dlg = br.send_dialog()
         assert dlg.node_box.count() == 1 and len(dlg.files) == 10
         job = dlg.send()
-        qtbot.waitUntil(lambda: not job.is_running(), timeout=60_000)
+        qtbot.waitUntil(lambda: job.is_settled(), timeout=60_000)
         assert dlg.status.text() == "Sent 10 of 10 to pacs"
         assert dlg.progress.value() == 1000
         found = scu.find(orthanc_node.get("pacs"), WS_AET, "STUDY", PatientID="SEND-UI")

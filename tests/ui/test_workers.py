@@ -10,7 +10,7 @@ pytestmark = pytest.mark.gui
 
 
 def _wait(qtbot, job):
-    qtbot.waitUntil(lambda: not job.is_running(), timeout=10_000)
+    qtbot.waitUntil(lambda: job.is_settled(), timeout=10_000)
 
 
 def test_newest_request_wins_even_out_of_order(qtbot):
@@ -114,7 +114,7 @@ def test_the_last_reference_to_a_job_is_dropped_on_the_ui_thread(qtbot):
         weakref.finalize(job, lambda: freed_on.append(threading.current_thread().name))
         jobs.append(weakref.ref(job))
         del job
-    qtbot.waitUntil(lambda: all(j() is None or not j().is_running() for j in jobs), timeout=20_000)
+    qtbot.waitUntil(lambda: all(j() is None or j().is_settled() for j in jobs), timeout=20_000)
     slot.clear()
     qtbot.waitUntil(lambda: gc.collect() >= 0 and len(freed_on) == 12, timeout=20_000)
     assert set(freed_on) == {threading.main_thread().name}
@@ -178,3 +178,18 @@ def test_a_slot_delivers_nothing_to_a_deleted_owner(qtbot):
     _wait(qtbot, job)
     qtbot.wait(50)
     assert got == [] and slot.dropped == 1 and slot.job is None
+
+
+def test_settled_means_the_result_slots_have_run(qtbot):
+    """``is_running`` turns False on the worker thread, before the queued ``succeeded`` slots run on the
+    UI thread; ``is_settled`` waits for them (a dialog's status text, set by such a slot, is then final)."""
+    seen = []
+    release = threading.Event()
+    job = Job(lambda progress=None: release.wait(10) and "ok", name="settle")
+    job.succeeded.connect(seen.append)
+    job.start()
+    release.set()
+    job.join(10)  # the function has returned: no longer running, but its result is still queued
+    assert not job.is_running() and not job.is_settled() and seen == []
+    qtbot.waitUntil(job.is_settled, timeout=10_000)
+    assert seen == ["ok"]

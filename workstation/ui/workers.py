@@ -92,6 +92,7 @@ class Job(QObject):
         self.result = None
         self.error: str | None = None
         self._finished = False
+        self._settled = False
 
     def start(self) -> "Job":
         with _registry_lock:
@@ -106,6 +107,7 @@ class Job(QObject):
         (so the job's last reference is never dropped on the worker thread)."""
         if self.thread is not None:
             self.thread.join(5.0)
+        self._settled = True
         with _registry_lock:
             _started.discard(self)
 
@@ -133,6 +135,12 @@ class Job(QObject):
     def is_running(self) -> bool:
         """True from ``start`` until the function has returned (``done`` slots already see False)."""
         return self.thread is not None and not self._finished
+
+    def is_settled(self) -> bool:
+        """True once ``done`` has been handled on the UI thread: the slots of ``succeeded`` / ``failed`` /
+        ``cancelled`` (queued before ``done``, so delivered before it) have all run. ``is_running`` turns
+        False on the worker thread, before those queued slots run: wait on this to read what they did."""
+        return self._settled
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait for the thread to end; True when it has (or never started)."""

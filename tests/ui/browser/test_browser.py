@@ -21,7 +21,7 @@ def test_import_list_and_open(qtbot, tmp_path, demo_study):
         job = br.import_folder(str(out))
         job.progressed.connect(lambda f, m: fractions.append(f))
         assert not br.progress.isHidden()  # shown as soon as the import starts
-        qtbot.waitUntil(lambda: not job.is_running() and br.tree.topLevelItemCount() == 1, timeout=120_000)
+        qtbot.waitUntil(lambda: job.is_settled() and br.tree.topLevelItemCount() == 1, timeout=120_000)
         assert fractions and max(fractions) <= 1.0
         qtbot.waitUntil(lambda: br.progress.isHidden(), timeout=10_000)  # and hidden when it is done
         study = br.tree.topLevelItem(0)
@@ -51,7 +51,7 @@ def test_loading_can_be_cancelled(qtbot, demo_study):
     cancelled = []
     job.cancelled.connect(lambda: cancelled.append(True))
     win.cancel_work()
-    qtbot.waitUntil(lambda: not job.is_running(), timeout=120_000)
+    qtbot.waitUntil(lambda: job.is_settled(), timeout=120_000)
     qtbot.waitUntil(lambda: bool(cancelled), timeout=5_000)
     assert win.session is None and "cancelled" in win.message_label.text()
     # ``done`` follows ``cancelled`` (both queued to the UI thread): the bar hides once it is delivered

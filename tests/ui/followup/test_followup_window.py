@@ -144,7 +144,7 @@ def test_compare_with_previous_from_the_viewer(qtbot, followup_demo, tmp_path):
         from PySide6.QtWidgets import QPushButton
 
         launcher.dialog.findChild(QPushButton).click()  # the dialog's Cancel button
-        qtbot.waitUntil(lambda: not job.is_running(), timeout=300_000)
+        qtbot.waitUntil(lambda: job.is_settled(), timeout=300_000)
         qtbot.waitUntil(lambda: "cancelled" in launcher.last_error, timeout=10_000)
         assert launcher.windows == []
         # the whole reading: progress reported, the window opens, the UI stayed responsive meanwhile
@@ -212,5 +212,5 @@ def test_compare_with_previous_from_the_viewer(qtbot, followup_demo, tmp_path):
             job = win.followup.jobs.job
             win.followup.jobs.clear()
             win.cancel_work()
-            qtbot.waitUntil(lambda: (job is None or not job.is_running()) and not win.busy(), timeout=300_000)
+            qtbot.waitUntil(lambda: (job is None or job.is_settled()) and not win.busy(), timeout=300_000)
         db.close()

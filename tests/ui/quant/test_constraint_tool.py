@@ -79,7 +79,7 @@ def _near(img, x, y, rgb, tol=40, reach=2):
 def _wait(qtbot, panel):
     job = panel.seg_jobs.job
     if job is not None:
-        qtbot.waitUntil(lambda: not job.is_running(), timeout=240_000)  # the first call may compile kernels
+        qtbot.waitUntil(lambda: job.is_settled(), timeout=240_000)  # the first call may compile kernels
     QApplication.processEvents()
 
 

@@ -49,7 +49,7 @@ def test_structures_listed_on_open_and_measured_on_demand(refdata, qapp, qtbot, 
     sl = w.voi_panel.structures
     listing = sl.list_jobs.job
     assert listing is not None and listing.thread is not None  # listed by a worker thread
-    qtbot.waitUntil(lambda: not listing.is_running() and len(sl.entries) > 0, timeout=120_000)
+    qtbot.waitUntil(lambda: listing.is_settled() and len(sl.entries) > 0, timeout=120_000)
     QApplication.processEvents()
     assert sorted(e.name for e in sl.entries) == sorted(_roi_names(folder))  # every ROI of the three RTSTRUCTs
     assert sl.tree.topLevelItemCount() == 3 and "3 structure" in sl.status.text()
@@ -57,7 +57,7 @@ def test_structures_listed_on_open_and_measured_on_demand(refdata, qapp, qtbot, 
     row = next(i for i, e in enumerate(sl.entries) if e.name == "GTV_Mass_PET")
     assert sl.row_values(row)["volume_ml"] == ""
     job = sl.measure([row])
-    qtbot.waitUntil(lambda: not job.is_running(), timeout=120_000)
+    qtbot.waitUntil(lambda: job.is_settled(), timeout=120_000)
     qtbot.waitUntil(lambda: len(w.voi_panel.model.vois) == 1, timeout=10_000)
     v = next(iter(w.voi_panel.model.vois.values()))
     assert v.name == "GTV_Mass_PET"

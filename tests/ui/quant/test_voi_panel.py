@@ -75,7 +75,7 @@ def _click(widget, x, y):
 
 
 def _wait_job(qtbot, job):
-    qtbot.waitUntil(lambda: not job.is_running(), timeout=60_000)
+    qtbot.waitUntil(lambda: job.is_settled(), timeout=60_000)
     QApplication.processEvents()
 
 

@@ -33,7 +33,7 @@ def test_a_damaged_slice_is_named_and_the_rest_opens(qtbot, tmp_path):
     _truncate_pixels(top)
     w = _window(qtbot)
     job = w.load_folder(str(tmp_path / "pet"))
-    qtbot.waitUntil(lambda: not job.is_running() and w.session is not None, timeout=120_000)
+    qtbot.waitUntil(lambda: job.is_settled() and w.session is not None, timeout=120_000)
     assert not job.error
     assert w.session.pet.shape == (SHAPE[0] - 1, *SHAPE[1:])  # every other slice is shown
     text = w.message_label.text()
@@ -51,7 +51,7 @@ def test_nothing_readable_is_an_error_naming_the_file_and_element(qtbot, tmp_pat
     _truncate_pixels(paths[0])
     w = _window(qtbot)
     job = w.load_folder(str(tmp_path / "pet"))
-    qtbot.waitUntil(lambda: not job.is_running() and bool(w.last_error), timeout=120_000)
+    qtbot.waitUntil(lambda: job.is_settled() and bool(w.last_error), timeout=120_000)
     assert w.session is None, w.message_label.text()
     assert w.last_error.startswith("Loading study: ")
     assert "none of the 1 files holds a loadable image" in w.last_error

@@ -266,11 +266,11 @@ def test_nudge_moves_pet_in_background(win, qtbot):
     s = win.session
     before = s.pet_from_anat.copy()
     job = win.nudge(2.0, 0.0, 0.0)
-    qtbot.waitUntil(lambda: not job.is_running() and s.registration_note == "manual nudge", timeout=60_000)
+    qtbot.waitUntil(lambda: job.is_settled() and s.registration_note == "manual nudge", timeout=60_000)
     assert np.allclose(s.pet_from_anat[:3, 3] - before[:3, 3], [-2.0, 0.0, 0.0])
     assert "manual nudge" in win.readout_label.text()
     job = win.nudge(-2.0, 0.0, 0.0)
-    qtbot.waitUntil(lambda: not job.is_running() and np.allclose(s.pet_from_anat, before), timeout=60_000)
+    qtbot.waitUntil(lambda: job.is_settled() and np.allclose(s.pet_from_anat, before), timeout=60_000)
 
 
 def test_mip_overlays_readable_on_white_inverted_grey(win):

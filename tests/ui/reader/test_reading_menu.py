@@ -121,7 +121,7 @@ def test_export_menu_writes_the_vois(qtbot, pet_dir, tmp_path):
     assert {a for a, act in w.persistence.export_actions.items() if act.isEnabled()} == {"seg", "sr", "rwvm", "sc", "all",
                                                                                           "pdf"}
     job = w.persistence.export_to("sr", str(tmp_path / "sr.dcm"))
-    qtbot.waitUntil(lambda: not job.is_running(), timeout=120_000)
+    qtbot.waitUntil(lambda: job.is_settled(), timeout=120_000)
     assert not job.error, job.error
     segs = read_segments(tmp_path / "sr-seg.dcm")
     assert len(segs) == 1 and segs[0].mask.sum() == sph.stats.voxels
@@ -138,7 +138,7 @@ def test_export_menu_writes_the_vois(qtbot, pet_dir, tmp_path):
     w.hide()  # (a visible window shows errors in a modal box)
     before = (tmp_path / "sr.dcm").read_bytes()
     job = w.persistence.export_to("sr", str(tmp_path / "sr.dcm"))  # exists: refused, file kept
-    qtbot.waitUntil(lambda: not job.is_running(), timeout=120_000)
+    qtbot.waitUntil(lambda: job.is_settled(), timeout=120_000)
     assert job.error and "already exists" in job.error
     assert (tmp_path / "sr.dcm").read_bytes() == before
     w.close()

@@ -116,7 +116,7 @@ def test_registration_is_restored_off_the_ui_thread(qtbot, pet_dir):
     p.restore(StoredSession("saved", state, 0.0))
     job = p.registration_job
     assert job is not None
-    qtbot.waitUntil(lambda: not job.is_running() and np.allclose(s.pet_from_anat, t), timeout=60_000)
+    qtbot.waitUntil(lambda: job.is_settled() and np.allclose(s.pet_from_anat, t), timeout=60_000)
     assert threads and all(th is not threading.main_thread() for th in threads)
     assert s.registration_note == "manual nudge"
     p.undo_restore()  # back to the scanner alignment, again off the UI thread
@@ -137,7 +137,7 @@ def test_sr_and_rwvm_read_back_as_values(qtbot, pet_dir, tmp_path, refdata):
     out = tmp_path / "all"
     out.mkdir()
     job = p.export_to("all", str(out))
-    qtbot.waitUntil(lambda: not job.is_running(), timeout=180_000)
+    qtbot.waitUntil(lambda: job.is_settled(), timeout=180_000)
     assert not job.error, job.error
     assert sorted(x.name for x in out.iterdir()) == ["key-lesion-1.dcm", "key-mip.dcm", "report.pdf", "rwvm.dcm",
                                                      "seg.dcm", "sr.dcm"]
@@ -200,7 +200,7 @@ def test_exported_key_image_is_the_fused_view(qtbot, demo_study, tmp_path):
     s.set_colormap("hot iron")
     s.set_pet_window(2.5, 12.0)  # the lower end above the body's background: the anatomy alone shows there
     job = p.export_to("sc", str(tmp_path / "key.dcm"))
-    qtbot.waitUntil(lambda: not job.is_running(), timeout=180_000)
+    qtbot.waitUntil(lambda: job.is_settled(), timeout=180_000)
     assert not job.error, job.error
     ds = pydicom.dcmread(tmp_path / "key-lesion-1.dcm")
     assert "fused" in ds.ImageComments

@@ -50,7 +50,7 @@ def test_register_button_aligns_shifted_pet(qtbot, tmp_path):
     register.click()
     job = win.pet_jobs.job
     assert job is not None and job.name == "registration"
-    qtbot.waitUntil(lambda: not job.is_running(), timeout=180_000)
+    qtbot.waitUntil(lambda: job.is_settled(), timeout=180_000)
     # a proposal first: nothing has moved and nothing is stored until the reader accepts
     qtbot.waitUntil(lambda: getattr(win, "registration_dialog", None) is not None, timeout=10_000)
     dlg = win.registration_dialog
@@ -109,7 +109,7 @@ def test_large_same_frame_move_needs_confirmation_then_reset_and_undo(qtbot, tmp
     win.set_session(s)
     assert win.reset_alignment_button.isEnabled() and win.undo_registration_button.isEnabled()
     job = win.start_registration()
-    qtbot.waitUntil(lambda: not job.is_running(), timeout=180_000)
+    qtbot.waitUntil(lambda: job.is_settled(), timeout=180_000)
     qtbot.waitUntil(lambda: getattr(win, "registration_dialog", None) is not None, timeout=10_000)
     dlg = win.registration_dialog
     prop = dlg.proposal
@@ -129,13 +129,13 @@ def test_large_same_frame_move_needs_confirmation_then_reset_and_undo(qtbot, tmp
     assert db.get_registration("1.2.826.0.1.4", "1.2.826.0.1.3").version == 1
     # one click back to the scanners' alignment, stored as a version ...
     job = win.reset_alignment()
-    qtbot.waitUntil(lambda: not job.is_running(), timeout=60_000)
+    qtbot.waitUntil(lambda: job.is_settled(), timeout=60_000)
     qtbot.waitUntil(lambda: np.array_equal(s.pet_from_anat, np.eye(4)), timeout=10_000)
     row = db.get_registration("1.2.826.0.1.4", "1.2.826.0.1.3")
     assert row.version == 2 and np.array_equal(row.matrix, np.eye(4))
     # ... that can be undone: the accepted registration comes back
     job = win.undo_registration()
-    qtbot.waitUntil(lambda: not job.is_running(), timeout=60_000)
+    qtbot.waitUntil(lambda: job.is_settled(), timeout=60_000)
     qtbot.waitUntil(lambda: np.allclose(s.pet_from_anat, t), timeout=10_000)
     assert db.get_registration("1.2.826.0.1.4", "1.2.826.0.1.3").version == 1
     db.close()
@@ -152,7 +152,7 @@ def test_rejected_proposal_changes_nothing(qtbot, tmp_path):
     qtbot.addWidget(win)
     win.set_session(s)
     job = win.start_registration()
-    qtbot.waitUntil(lambda: not job.is_running(), timeout=180_000)
+    qtbot.waitUntil(lambda: job.is_settled(), timeout=180_000)
     qtbot.waitUntil(lambda: getattr(win, "registration_dialog", None) is not None, timeout=10_000)
     before = s.pet_from_anat.copy()
     win.registration_dialog.reject_button.click()

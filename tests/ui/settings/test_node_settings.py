@@ -59,7 +59,7 @@ def test_configure_start_echo_stop_from_the_dialog(qtbot, tmp_path):
 
         dlg.peers.selectRow(row)
         job = dlg.echo_selected()
-        qtbot.waitUntil(lambda: not job.is_running(), timeout=30_000)
+        qtbot.waitUntil(lambda: job.is_settled(), timeout=30_000)
         assert dlg.status.text() == "loopback: C-ECHO ok"
         if shutil.which("echoscu"):
             r = subprocess.run(["echoscu", "-aet", "WS_GUI", "-aec", "WS_GUI", "127.0.0.1", str(port)],
