@@ -201,14 +201,16 @@ def test_200_studies_match_serial_and_survive_sigkill(tmp_path):
 
 
 def test_local_cluster_workers_run_without_the_profiler(cohort, tmp_path, monkeypatch):
-    """The local workers leave out Dask's statistical profiler (CPU beside the tasks all run long);
-    the environment variable still decides when it is set."""
+    """The local workers leave out Dask's statistical profiler and tick their event loop every 200 ms,
+    not 20 (CPU beside the tasks all run long); the environment variable still decides when it is set."""
     root, _ = cohort
     refs = _refs(root)[:2]
     monkeypatch.delenv("DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED", raising=False)
     run_batch(refs, TaskSpec.parse("suv"), ResultStore(tmp_path / "a.parquet"), workers=1)
-    assert load_results(tmp_path / "a.parquet")[2]["runs"][0]["worker_profiler"] is False
+    run = load_results(tmp_path / "a.parquet")[2]["runs"][0]
+    assert run["worker_profiler"] is False and run["worker_tick_interval"] == ["200ms"]
     monkeypatch.setenv("DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED", "True")
+    monkeypatch.setenv("DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL", "50ms")
     import dask
 
     dask.config.refresh()
@@ -216,5 +218,7 @@ def test_local_cluster_workers_run_without_the_profiler(cohort, tmp_path, monkey
         run_batch(refs, TaskSpec.parse("suv"), ResultStore(tmp_path / "b.parquet"), workers=1)
     finally:
         monkeypatch.delenv("DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED")
+        monkeypatch.delenv("DASK_DISTRIBUTED__ADMIN__TICK__INTERVAL")
         dask.config.refresh()
-    assert load_results(tmp_path / "b.parquet")[2]["runs"][0]["worker_profiler"] is True
+    run = load_results(tmp_path / "b.parquet")[2]["runs"][0]
+    assert run["worker_profiler"] is True and run["worker_tick_interval"] == ["50ms"]
