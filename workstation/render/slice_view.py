@@ -64,6 +64,10 @@ def _nice_length(mm: float) -> float:
     return e
 
 
+#: the camera sits 1000 mm above the image plane; the props (image at z = 0, outlines, lines, crosshair
+#: at z <= 0.6) are drawn between 1000 -/+ this depth from it
+CLIP_HALF_DEPTH_MM = 100.0
+
 _shared = threading.local()
 
 
@@ -102,6 +106,8 @@ class SliceView:
         # crosshair
         self._cross_pts = vtkPoints()
         self._cross_pts.SetNumberOfPoints(4)
+        for i in range(4):  # defined before the first crosshair is placed
+            self._cross_pts.SetPoint(i, 0.0, 0.0, 0.5)
         lines = vtkCellArray()
         for a, b in ((0, 1), (2, 3)):
             lines.InsertNextCell(2)
@@ -121,6 +127,8 @@ class SliceView:
         # scale bar (image-plane line) + label
         self._bar_pts = vtkPoints()
         self._bar_pts.SetNumberOfPoints(2)
+        for i in range(2):  # defined before the first camera update places the bar
+            self._bar_pts.SetPoint(i, 0.0, 0.0, 0.6)
         bl = vtkCellArray()
         bl.InsertNextCell(2)
         bl.InsertCellPoint(0)
@@ -357,7 +365,10 @@ class SliceView:
         cam.SetPosition(fx, fy, 1000.0)
         cam.SetViewUp(0.0, 1.0, 0.0)
         cam.SetParallelScale(scale)
-        self.renderer.ResetCameraClippingRange()
+        # every prop of a view lies within a millimetre of the image plane (z = 0): a fixed range, not one
+        # computed from the props' bounds (computed before the scale bar's points were set, a new view's
+        # uninitialised points made that range clip the image, crosshair and bar away now and then)
+        cam.SetClippingRange(1000.0 - CLIP_HALF_DEPTH_MM, 1000.0 + CLIP_HALF_DEPTH_MM)
         # scale bar: about a quarter of the visible width, bottom right
         mmpp = 2.0 * scale / self.height
         length = _nice_length(0.25 * self.width * mmpp)
