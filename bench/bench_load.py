@@ -24,12 +24,15 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
 
-def write_series(out: Path, n: int, size: int, modality: str, seed: int = 0) -> list[Path]:
+def write_series(out: Path, n: int, size: int, modality: str, seed: int = 0, study_uid: str | None = None,
+                 frame_uid: str | None = None) -> list[Path]:
+    """One series of ``n`` slices; a PET/CT is two calls with the same ``study_uid`` and ``frame_uid``."""
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     base = Dataset()
     base.SOPClassUID = "1.2.840.10008.5.1.4.1.1.2" if modality == "CT" else "1.2.840.10008.5.1.4.1.1.128"
-    base.StudyInstanceUID, base.SeriesInstanceUID, base.FrameOfReferenceUID = generate_uid(), generate_uid(), generate_uid()
+    base.StudyInstanceUID, base.SeriesInstanceUID = study_uid or generate_uid(), generate_uid()
+    base.FrameOfReferenceUID = frame_uid or generate_uid()
     base.Modality = modality
     base.PatientName, base.PatientID = "BENCH^LOAD", "B1"
     base.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]

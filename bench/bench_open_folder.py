@@ -2,7 +2,9 @@
 
 What the user does: ``workstation view FOLDER --screenshot out.png`` in a new process (page cache
 warm), on the 600-slice 512² CT + 300-slice 200² PET study of ``bench/bench_load.py`` (written
-once into ``--keep DIR`` or a temp folder). Measured: wall time of the process and its peak RSS
+once into ``--keep DIR`` or a temp folder): one study, one frame of reference, the PET's field of
+view (800 mm wide, 900 mm long) beyond the CT's (500 mm, 600 mm), so the views show the union of the
+two, as for a whole-body PET/CT whose PET is wider than the CT's 50 cm field. Measured: wall time of the process and its peak RSS
 (``wait4`` rusage of that child alone).
 
 Reference, also a new process: the I/O floor of the same files (every byte of every file read)
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,7 +42,7 @@ import numpy as np
 root, out, w, h = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 files = sorted(os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs)
 ct_files = [p for p in files if os.path.basename(os.path.dirname(p)) == "CT"]
-pet_files = [p for p in files if os.path.basename(os.path.dirname(p)) != "CT"]
+pet_files = [p for p in files if os.path.basename(os.path.dirname(p)) == "PET"]
 vol = np.empty((len(ct_files), 512, 512), "<i2")  # what any viewer holds: the CT volume
 pet = np.empty((len(pet_files), 200, 200), np.float32)  # and the PET volume
 for k, p in enumerate(ct_files):  # the I/O floor: every byte of every file
@@ -95,6 +98,8 @@ out, w, h = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 with StudyDB() as db:
     study = db.studies()[0].study_uid
     session = open_study(db, study)
+if session.pet is None or session.anatomical is None:  # the same fused picture as the folder's, or no figure
+    raise SystemExit("the reopened study lacks its PET or its CT")
 img, _ = render_layout(session, session.layout, w, h)
 save_png(img, out)
 '''
@@ -114,6 +119,20 @@ def run_child(cmd: list[str], env: dict) -> tuple[float, float, str, float]:
     return wall, usage.ru_maxrss / 1024.0, out, usage.ru_utime + usage.ru_stime
 
 
+def _one_pet_ct_study(root: Path) -> bool:
+    """``root`` holds the 600 CT and 300 PET files of one study in one frame of reference (a folder written
+    by an older version of this bench held two studies in two frames: it is written again)."""
+    import pydicom
+
+    heads = []
+    for name, n in (("CT", 600), ("PET", 300)):
+        files = sorted((root / name).iterdir()) if (root / name).is_dir() else []
+        if len(files) != n:
+            return False
+        heads.append(pydicom.dcmread(files[0], stop_before_pixels=True))
+    return all(heads[0].get(k) == heads[1].get(k) for k in ("StudyInstanceUID", "FrameOfReferenceUID"))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--keep", metavar="DIR", help="generate into / reuse DIR instead of a temp folder")
@@ -125,10 +144,16 @@ def main() -> int:
     from bench_load import write_series
 
     root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench_open_"))
-    for name, n, size, mod in (("CT", 600, 512, "CT"), ("PET", 300, 200, "PT")):
-        d = root / name
-        if not (d.exists() and len(list(d.iterdir())) == n):
-            write_series(d, n, size, mod)
+    from pydicom.uid import generate_uid
+
+    # one PET/CT study: both series share the study and the frame of reference (what the reopen opens)
+    if not _one_pet_ct_study(root):
+        study, frame = generate_uid(), generate_uid()
+        for name, n, size, mod in (("CT", 600, 512, "CT"), ("PET", 300, 200, "PT")):
+            d = root / name
+            if d.exists():
+                shutil.rmtree(d)
+            write_series(d, n, size, mod, study_uid=study, frame_uid=frame)
     w, h = (int(v) for v in args.size.split("x"))
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -161,10 +161,110 @@ PLANE_SPECS = {
 }
 
 
+class PaddedArray:
+    """A ``[z, y, x]`` array seen on a larger (or shifted) grid of the same lattice, never materialised.
+
+    Stored voxel ``(k, j, i)`` sits at ``(k, j, i) + offset`` of a grid of ``shape``; every other voxel
+    of that grid reads ``fill`` (stored voxels that fall outside are cropped). This is how the CT of a
+    PET/CT is shown over the union of the two fields of view: a whole-body PET is usually wider than
+    the CT's 50 cm field, and a padded copy of the CT would hold twice its voxels (600 x 717² int16
+    instead of 600 x 512², 0.6 GB instead of 0.3 GB; more for a longer PET). A plane is cut from the
+    stored block and framed with ``fill``; ``np.asarray`` materialises the whole grid for the rare
+    caller that needs it (equal to ``analysis.reading.display_grid.regrid_by_offset``)."""
+
+    ndim = 3
+
+    def __init__(self, base: np.ndarray, offset, shape, fill):
+        if np.ndim(base) != 3 or len(offset) != 3 or len(shape) != 3:
+            raise ValueError("PaddedArray needs a 3-D array, a 3-D offset and a 3-D shape")
+        self.base = base
+        self.offset = tuple(int(o) for o in offset)
+        self.shape = tuple(int(n) for n in shape)
+        self.dtype = base.dtype
+        self.fill = base.dtype.type(fill)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    @property
+    def nbytes(self) -> int:
+        """What it holds in memory (the stored block), not what a materialised copy would."""
+        return int(self.base.nbytes)
+
+    def _overlap(self, axes) -> tuple[list[slice], list[slice]] | None:
+        """(source slices into ``base``, destination slices into the grid) along ``axes``; None if empty."""
+        src, dst = [], []
+        for a in axes:
+            d0, s0 = max(0, self.offset[a]), max(0, -self.offset[a])
+            n = min(self.base.shape[a] - s0, self.shape[a] - d0)
+            if n <= 0:
+                return None
+            src.append(slice(s0, s0 + n))
+            dst.append(slice(d0, d0 + n))
+        return src, dst
+
+    def covers_fill(self) -> bool:
+        """True when some voxel of the grid is not a stored one (reads ``fill``)."""
+        return any(self.offset[a] > 0 or self.offset[a] + self.base.shape[a] < self.shape[a] for a in range(3))
+
+    def min(self):
+        """The smallest value of the grid: of the stored voxels inside it, and ``fill`` if any voxel reads it."""
+        ov = self._overlap((0, 1, 2))
+        if ov is None:
+            return self.fill
+        lo = self.base[tuple(ov[0])].min()
+        return min(lo, self.fill) if self.covers_fill() else lo
+
+    def take_plane(self, index: int, axis: int) -> np.ndarray:
+        """``np.take(materialised, index, axis)`` without materialising: one plane of the grid."""
+        if not 0 <= index < self.shape[axis]:
+            raise IndexError(f"index {index} is out of bounds for axis {axis} with size {self.shape[axis]}")
+        rest = [a for a in (0, 1, 2) if a != axis]
+        out = np.full([self.shape[a] for a in rest], self.fill, dtype=self.dtype)
+        j = index - self.offset[axis]
+        ov = self._overlap(rest)
+        if 0 <= j < self.base.shape[axis] and ov is not None:
+            src, dst = ov
+            out[tuple(dst)] = np.take(self.base, j, axis=axis)[tuple(src)]
+        return out
+
+    def shifted(self, offset, shape) -> "PaddedArray | np.ndarray":
+        """The stored block on another grid of the lattice (``offset`` of the stored block in it); the
+        stored array itself when that grid is exactly its own."""
+        offset, shape = tuple(int(o) for o in offset), tuple(int(n) for n in shape)
+        if offset == (0, 0, 0) and shape == tuple(self.base.shape):
+            return self.base
+        return PaddedArray(self.base, offset, shape, self.fill)
+
+    def materialise(self) -> np.ndarray:
+        out = np.full(self.shape, self.fill, dtype=self.dtype)
+        ov = self._overlap((0, 1, 2))
+        if ov is not None:
+            out[tuple(ov[1])] = self.base[tuple(ov[0])]
+        return out
+
+    def __array__(self, dtype=None, copy=None):
+        a = self.materialise()
+        return a if dtype is None else a.astype(dtype, copy=False)
+
+    def __getitem__(self, key):
+        return self.materialise()[key]
+
+    def astype(self, dtype, copy: bool = True) -> np.ndarray:
+        return self.materialise().astype(dtype, copy=False)
+
+    def __repr__(self):
+        return f"PaddedArray(shape={self.shape}, dtype={self.dtype}, stored {self.base.shape} at {self.offset})"
+
+
 def extract_plane(array: np.ndarray, spec: PlaneSpec, index: int) -> np.ndarray:
-    """2-D slice of an axis-aligned ``[z, y, x]`` array, row 0 at the top of the screen."""
+    """2-D slice of an axis-aligned ``[z, y, x]`` array (or ``PaddedArray``), row 0 at the top of the screen."""
     ax = {0: 2, 1: 1, 2: 0}  # world axis -> numpy axis
-    sl = np.take(array, index, axis=ax[spec.normal])
+    if isinstance(array, PaddedArray):
+        sl = array.take_plane(index, ax[spec.normal])
+    else:
+        sl = np.take(array, index, axis=ax[spec.normal])
     # remaining numpy axes in order; figure out which is u and which is v
     rest = [a for a in (0, 1, 2) if a != ax[spec.normal]]
     # sl axes correspond to rest (in order); make it (v, u)

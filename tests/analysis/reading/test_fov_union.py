@@ -92,3 +92,23 @@ def test_registration_preview_of_a_proposal_on_a_larger_grid():
     anat_slice = display_mod.extract_plane(s.anat_display, display_mod.PLANE_SPECS["axial"], s.plane_index("axial"))
     assert prev["after"].shape == prev["before"].shape == anat_slice.shape
     assert np.any(prev["blend_after"] != prev["blend_before"])
+
+
+def test_a_shared_frame_pet_wider_than_the_ct_adds_no_padded_copy_of_the_ct():
+    """One frame of reference, a PET field of view wider than the CT's (the usual whole body: 70 cm PET,
+    50 cm CT): the display covers both, the CT is held once (its own bytes), and each CT plane shown is
+    the plane of the padded CT written with NumPy (air outside the CT's field)."""
+    ct = syn.make_ct()  # x -94..94 mm
+    pet = syn.make_pet(origin=(-160.0, -99.0, 81.0))  # starts 66 mm to the right of the CT, same frame
+    assert not needs_registration(pet, ct)
+    s = fusion.ReadingSession(ct, pet, mip_frames=4)
+    g = s.display_geometry
+    assert g.shape[2] > ct.shape[2]  # wider than the CT
+    assert s.anat_display.nbytes == ct.array.nbytes  # no padded copy held
+    off = np.rint(-ct.geometry.world_to_kji(g.origin)).astype(int)
+    nz, ny, nx = ct.shape
+    padded = np.full(g.shape, ct.array.min(), ct.array.dtype)
+    padded[off[0]:off[0] + nz, off[1]:off[1] + ny, off[2]:off[2] + nx] = ct.array
+    for plane, spec in display_mod.PLANE_SPECS.items():
+        got = s.slice_image("ct", plane)
+        assert np.array_equal(got, display_mod.extract_plane(padded, spec, s.plane_index(plane))), plane

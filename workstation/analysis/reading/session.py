@@ -100,14 +100,15 @@ class ReadingSession(ViewState):
         if union_fov and anatomical is not None and pet is not None and not needs_registration(pet, anatomical):
             # one frame of reference: the union of the two fields of view as the scanners placed them (a
             # later registration moves the PET inside this grid; the grid does not depend on it)
-            arr, geo = pad_to_union(arr, geo, pet.geometry, np.eye(4), fill=arr.min())
+            arr, geo = pad_to_union(arr, geo, pet.geometry, np.eye(4), fill=arr.min(), lazy=True)
         self._union_fov = bool(union_fov)
         if self._union_by_transform() and not np.allclose(self.pet_from_anat, np.eye(4)):
             # different frames with a (stored) registration: the union as the registration places the PET
             geo_u = union_geometry(geo, pet.geometry, self.pet_from_anat)
-            arr, geo = regrid_by_offset(arr, geo, geo_u, arr.min()), geo_u
+            arr, geo = regrid_by_offset(arr, geo, geo_u, arr.min(), lazy=True), geo_u
         super().__init__(geo, layout=default_layout(anatomical is not None), mip_frames=mip_frames)
-        # the anatomical image in its stored type (int16 HU for the usual CT): never a float copy
+        # the anatomical image in its stored type (int16 HU for the usual CT): never a float copy, and never
+        # a padded copy over the union of the fields of view (a core.display.PaddedArray frames the planes)
         self.anat_display = arr if anatomical is not None else None
         self.pet_view: PetOnView | None = None
         self.mip: MipFrames | None = None
@@ -165,7 +166,7 @@ class ReadingSession(ViewState):
             return
         if self.anat_display is not None:
             self.anat_display = regrid_by_offset(self.anat_display, self.display_geometry, grid,
-                                                 self.anat_display.min())
+                                                 self.anat_display.min(), lazy=True)
         self.display_geometry = grid
         if hasattr(self, "crosshair"):
             self._snap_crosshair_to_voxel()
