@@ -106,3 +106,19 @@ def test_refdata_pets_suvmax(refdata):
         assert row["status"] == "ok", row["error"]
         got[Path(row["source"]).parts[-3]] = row["suvmax_image"]
     assert got["STS_002"] == pytest.approx(21.676, abs=1e-3) and got["STS_005"] == pytest.approx(6.723, abs=1e-3)
+
+
+def test_whole_body_lesions_on_the_lu177_spect_are_flagged_not_fdg(refdata):
+    """Whole-body detection is FDG's method: on the real Lu-177 DOTATATE SPECT (stored as PT) the kidneys
+    and spleen come out as "lesions", so the row carries the flag tracer_not_fdg and says why; the FDG
+    sarcoma PET (STS_002) does not."""
+    rows = {}
+    for name, folder in (("lu", refdata / "mirp-lu177-spect" / "SCAN_001"), ("sts", refdata / "ibsi-sts-petctmr" / "STS_002")):
+        (s,) = [s for s in find_series([folder]) if s.modality == "PT" and s.is_image]
+        rows[name] = run_task(SeriesRef(s.series_uid, tuple(s.files)), TaskSpec.parse("lesions"))["series"]
+        assert rows[name]["status"] == "ok", rows[name]["error"]
+    lu, sts = rows["lu"], rows["sts"]
+    assert "tracer_not_fdg" in lu["qc_flags"].split(",") and lu["n_lesions"] > 0
+    assert any("made for FDG PET" in w and "Lu-177 SPECT" in w for w in json.loads(lu["warnings"]))
+    assert "tracer_not_fdg" not in sts["qc_flags"].split(",")
+    assert not any("made for FDG PET" in w for w in json.loads(sts["warnings"]))

@@ -152,3 +152,14 @@ def test_seeded_leak_is_a_one_line_error_and_constraint_is_shown(fake_pet, capsy
     assert rc == 0 and "constraint: sphere of radius 30 mm around 0.0,0.0,0.0" in out
     rc = main(["lesions", "/p", "--seed", "0,0,0", "--constraint", "0"])
     assert rc == 2 and "--constraint" in capsys.readouterr().err
+
+
+def test_whole_body_on_a_lu177_spect_says_it_is_not_fdg(refdata, capsys):
+    """The real Lu-177 DOTATATE SPECT: whole-body detection (FDG's method) finds the kidneys and spleen as
+    "lesions"; the command says so in a warning, in text and in JSON."""
+    folder = str(refdata / "mirp-lu177-spect" / "SCAN_001")
+    assert main(["lesions", folder, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["count"] > 0 and any("made for FDG PET" in w and "Lu-177 SPECT" in w for w in out["warnings"])
+    assert main(["lesions", folder]) == 0
+    assert "warning: whole-body detection is made for FDG PET" in capsys.readouterr().out

@@ -82,3 +82,14 @@ def test_parse_method():
             vocab.parse_method(bad)
         assert ei.value.field == "method"
     assert not math.isnan(vocab.DEFAULT_FIXED)
+
+
+def test_fdg_tracer_from_the_nuclide_and_the_radiopharmaceutical():
+    from workstation.core.vocabulary import NUCLIDES, fdg_tracer
+
+    f18, lu, ga = NUCLIDES["F-18"], NUCLIDES["Lu-177"], NUCLIDES["Ga-68"]
+    assert fdg_tracer(f18, "Fluorodeoxyglucose") is True and fdg_tracer(None, "18F-FDG") is True
+    assert fdg_tracer(f18, "Fluorothymidine") is False and fdg_tracer(f18, "PSMA-1007") is False
+    assert fdg_tracer(lu, "") is False and fdg_tracer(ga, "Ga^68^[^68^Gallium]PSMA-11") is False
+    assert fdg_tracer(lu, "Fluorodeoxyglucose") is False  # the nuclide decides first
+    assert fdg_tracer(f18, "") is None and fdg_tracer(None, None) is None  # nothing says: not a refusal

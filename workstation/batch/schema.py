@@ -45,7 +45,7 @@ SERIES_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("qc_decay_conflict", "bool", "decay-correction or timing facts contradict each other"),
     ("qc_sex_unknown", "bool", "the SUV used the mean of male and female formulas (sex unknown)"),
     ("qc_flags", "str", "all QC flags, comma separated (also files_skipped, slices_interpolated, liver_not_found, "
-                                 "blood_pool_not_found)"),
+                                 "blood_pool_not_found, tracer_not_fdg: whole-body lesions on a tracer other than FDG)"),
     ("suvmax_image", "float", "highest SUV of the whole image"),
     ("n_lesions", "int", "lesions found (lesions task)"),
     ("suvmax", "float", "highest lesion SUVmax (lesions task)"),

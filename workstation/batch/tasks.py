@@ -299,6 +299,12 @@ def _quantify(ref: SeriesRef, files: tuple[str, ...], spec: TaskSpec, row: dict)
                       min_volume_ml=spec.min_volume_ml, exclude=spec.exclude)
     rep = reading.report
     les = rep.lesions
+    from workstation.analysis.lesions.findings import whole_body_tracer_warning
+
+    caveat = whole_body_tracer_warning(vol)
+    if caveat:
+        _flag(row, "tracer_not_fdg")
+        row["warnings"] = json.dumps(list(dict.fromkeys(json.loads(row.get("warnings") or "[]") + [caveat])))
     row.update(n_lesions=len(les), tmtv_ml=float(rep.total_mtv_ml), tlg_total=float(rep.total_tlg),
                suvmax=max((x.suvmax for x in les), default=None),
                suvpeak_max=max((x.suvpeak for x in les), default=None),

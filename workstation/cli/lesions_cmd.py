@@ -114,6 +114,12 @@ def run(args) -> int:
                            min_volume_ml=args.min_volume, **kw)
     except QuantError as exc:
         raise UserError(with_option(str(exc), exc.field)) from None
+    if seed is None:  # whole body: FDG's method
+        from workstation.analysis.lesions.findings import whole_body_tracer_warning
+
+        caveat = whole_body_tracer_warning(pet)
+        if caveat:
+            rep.warnings.append(caveat)
     warnings = list(pet.warnings) + list(res.warnings) + list(rep.warnings)
     if args.json:
         out = rep.to_dict()

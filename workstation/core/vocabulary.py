@@ -215,6 +215,27 @@ def nuclide_from_half_life(half_life_s, rel_tol: float = 0.01) -> Nuclide | None
 FUNCTIONAL_MODALITIES: tuple[str, ...] = ("PET", "SPECT")
 
 
+#: words of a radiopharmaceutical (0018,0031) that name FDG, and words that name another tracer
+FDG_WORDS = ("fdg", "fluorodeoxyglucose", "deoxyglucose", "fludeoxyglucose")
+NOT_FDG_WORDS = ("flt", "fluorothymidine", "psma", "fes", "estradiol", "naf", "fluoride", "dopa", "choline",
+                 "fluciclovine", "facbc", "fmiso", "fapi", "dotatate", "dotatoc", "piflufolastat", "amyloid",
+                 "florbetapir", "florbetaben", "flutemetamol")
+
+
+def fdg_tracer(nuclide, radiopharmaceutical: str | None = "") -> bool | None:
+    """Whether a series is FDG: False for a nuclide other than F-18 or a radiopharmaceutical that names another
+    tracer, True when it names FDG, None when nothing says (an F-18 or unknown nuclide, no tracer named)."""
+    name = getattr(nuclide, "name", None)
+    if name is not None and name != "F-18":
+        return False
+    low = str(radiopharmaceutical or "").strip().lower()
+    if any(w in low for w in FDG_WORDS):
+        return True
+    if low and any(w in low for w in NOT_FDG_WORDS):
+        return False
+    return None
+
+
 def tracer_label(radiopharmaceutical: str | None = "", code=None) -> str:
     """The tracer as a reader writes it, without DICOM's superscript marks: "F^18^[^18^Fluorine]" -> "18F",
     "Ga^68^[^68^Gallium]PSMA-11" -> "68Ga-PSMA-11", ("Fluorodeoxyglucose", ^18^Fluorine) ->

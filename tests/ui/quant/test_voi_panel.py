@@ -349,6 +349,7 @@ def test_whole_body_fills_the_table(win, panel, qtbot, demo_study):
     rep = segmentation.find_lesions(suv, g, "percist", liver_world=liver_c, exclude=("brain", "bladder"))
     wb = [v for v in panel.model.vois.values() if v.source == "whole-body"]
     assert len(wb) == rep.count == panel.table.source_model.rowCount() - 1  # + the liver reference
+    assert "made for FDG PET" not in panel.message.text()  # the demo is FDG: no tracer caveat
     for les in truth["lesions"]:
         if les["radius_mm"] >= 8:
             d = min(np.linalg.norm(v.centre_world(g) - les["centre_lps_mm"]) for v in wb)

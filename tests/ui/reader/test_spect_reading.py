@@ -115,3 +115,19 @@ def test_spect_lesion_table_shows_activity_per_voi_not_tlg(lu_folder, qtbot):
     assert shown == pytest.approx(by_hand, abs=0.006)
     assert m.headerData(t.column_of("activity_mbq"), __import__("PySide6.QtCore", fromlist=["Qt"]).Qt.Orientation.Horizontal) \
         == "Activity (MBq)"
+
+
+def test_whole_body_detection_on_a_lu177_spect_says_it_is_not_fdg(lu_folder, qtbot):
+    """Whole-body detection is FDG's method: on a Lu-177 SPECT the panel finds the hot spot and says, with the
+    result, that the tracer's physiological uptake is not excluded."""
+    from workstation.analysis.reading import study_open
+    from workstation.ui.quant.voi_panel import VoiPanel
+
+    s = study_open.open_folder(lu_folder, mip_frames=4)
+    p = VoiPanel()
+    qtbot.addWidget(p)
+    p.set_session(s)
+    job = p.detect_whole_body()
+    qtbot.waitUntil(job.is_settled, timeout=60_000)
+    text = p.message.text()
+    assert "whole body: 1 lesions" in text and "made for FDG PET; this is a Lu-177 SPECT" in text, text

@@ -56,6 +56,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from workstation.core import vocabulary as vocab
+
 __all__ = [
     "CMR", "PMR", "SMD", "PMD", "NE",
     "PERCIST_PCT", "PERCIST_SUL_ABS", "EORTC_PMD_PCT", "EORTC_PMR_ONE_CYCLE_PCT", "EORTC_PMR_LATER_PCT",
@@ -323,10 +325,7 @@ def qiba_within_repeatability(baseline: float, followup: float) -> bool:
 #: the tracers each response criterion was made for: PERCIST 1.0 and EORTC 1999 are FDG criteria, and the
 #: Deauville scale is FDG in lymphoma (Wahl 2009; Young 1999; Barrington 2014)
 RESPONSE_TRACERS = {"percist": "FDG", "eortc": "FDG", "deauville": "FDG"}
-_FDG_WORDS = ("fdg", "fluorodeoxyglucose", "deoxyglucose", "fludeoxyglucose")
-_NOT_FDG_WORDS = ("flt", "fluorothymidine", "psma", "fes", "estradiol", "naf", "fluoride", "dopa", "choline",
-                  "fluciclovine", "facbc", "fmiso", "fapi", "dotatate", "dotatoc", "piflufolastat", "amyloid",
-                  "florbetapir", "florbetaben", "flutemetamol")
+_FDG_WORDS, _NOT_FDG_WORDS = vocab.FDG_WORDS, vocab.NOT_FDG_WORDS
 
 
 def check_response_tracer(method: str, nuclide, radiopharmaceutical: str | None = "") -> str:

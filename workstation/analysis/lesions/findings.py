@@ -59,6 +59,27 @@ class Reading:
         return out
 
 
+def whole_body_tracer_warning(pet) -> str:
+    """A warning when whole-body detection runs on a series that is not FDG ("" for FDG, or when nothing says
+    otherwise): its thresholds and its exclusions (brain, bladder) are those of FDG PET, and the physiological
+    uptake of another tracer (kidneys, spleen, liver, salivary glands of a DOTATATE, PSMA or FAPI scan) is
+    not excluded, so it shows among the "lesions"."""
+    from workstation.core import vocabulary as vocab
+
+    value = getattr(getattr(pet, "pet", None), "value", None)  # the PetAcquisition's facts
+    if value is None:
+        return ""
+    text = str(value("radiopharmaceutical") or "").strip()
+    nuclide = getattr(pet, "nuclide", None)
+    if vocab.fdg_tracer(nuclide, text) is not False:
+        return ""
+    what = " ".join(x for x in (getattr(nuclide, "name", ""), getattr(pet, "functional_modality", "PET")) if x)
+    return (f"whole-body detection is made for FDG PET; this is a {what}"
+            + (f" ({vocab.tracer_label(text)})" if text else "")
+            + ": the physiological uptake of its tracer is not excluded and shows among the lesions;"
+              " read each finding, or measure clicked lesions")
+
+
 def measure(pet, suv_result, method: str = "fixed:2.5", *, seeds=(), liver_world=None, blood_pool_world=None,
             min_volume_ml: float = 0.5, exclude=DEFAULT_EXCLUDE, constraint=None, progress=None) -> Reading:
     """Find the lesions as `workstation lesions` and the viewer do (same defaults: brain and bladder
@@ -71,6 +92,9 @@ def measure(pet, suv_result, method: str = "fixed:2.5", *, seeds=(), liver_world
     if not seeds:
         rep = find_lesions(suv, geom, method, liver_world=liver_world, min_volume_ml=min_volume_ml,
                            exclude=tuple(exclude), progress=progress)
+        caveat = whole_body_tracer_warning(pet)
+        if caveat:
+            rep.warnings.append(caveat)
     else:
         rep = _seeded(suv, geom, method, seeds, liver_world, progress, constraint)
     liver = liver_reference(suv, geom, liver_world) if liver_world is not None else None

@@ -231,7 +231,11 @@ class VoiPanel(QWidget):
         self.wb_jobs.cancel()
         self.session = session
         self.model = None
+        self._tracer_caveat = ""  # whole-body detection on a tracer other than FDG: said with its result
         if session is not None and session.pet is not None:
+            from workstation.analysis.lesions.findings import whole_body_tracer_warning
+
+            self._tracer_caveat = whole_body_tracer_warning(session.pet)
             self.model = V.VoiModel(suv_image(session), session.pet.geometry, session.suv_units)
             self._set_activity_scale(session)
             self._suv_key = (session.suv.factor, session.suv.suv_type)
@@ -556,7 +560,8 @@ class VoiPanel(QWidget):
                 ", ".join(QCoreApplication.translate("organs", r) for r in rules))
         else:
             said = self.tr("; nothing excluded")
-        warned = list(getattr(segs, "warnings", []) or [])
+        warned = ([self._tracer_caveat] if getattr(self, "_tracer_caveat", "") else []) \
+            + list(getattr(segs, "warnings", []) or [])
         if warned:  # an exclusion that does not look like its organ, a lesion under 3 voxels: said, in full
             said += self.tr("; warning: {}").format(" | ".join(warned))
         self.show_message(self.tr("whole body: {} lesions").format(len(vois)) + said)
