@@ -170,7 +170,7 @@ class PaddedArray:
     the CT's 50 cm field, and a padded copy of the CT would hold twice its voxels (600 x 717² int16
     instead of 600 x 512², 0.6 GB instead of 0.3 GB; more for a longer PET). A plane is cut from the
     stored block and framed with ``fill``; ``np.asarray`` materialises the whole grid for the rare
-    caller that needs it (equal to ``analysis.reading.display_grid.regrid_by_offset``)."""
+    caller that needs it (the MR percentile window)."""
 
     ndim = 3
 

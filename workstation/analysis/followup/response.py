@@ -325,7 +325,6 @@ def qiba_within_repeatability(baseline: float, followup: float) -> bool:
 #: the tracers each response criterion was made for: PERCIST 1.0 and EORTC 1999 are FDG criteria, and the
 #: Deauville scale is FDG in lymphoma (Wahl 2009; Young 1999; Barrington 2014)
 RESPONSE_TRACERS = {"percist": "FDG", "eortc": "FDG", "deauville": "FDG"}
-_FDG_WORDS, _NOT_FDG_WORDS = vocab.FDG_WORDS, vocab.NOT_FDG_WORDS
 
 
 def check_response_tracer(method: str, nuclide, radiopharmaceutical: str | None = "") -> str:
@@ -337,14 +336,14 @@ def check_response_tracer(method: str, nuclide, radiopharmaceutical: str | None 
     if need is None:
         return ""
     text = str(radiopharmaceutical or "").strip()
-    low = text.lower()
     name = getattr(nuclide, "name", None)
-    if name is not None and name != "F-18":
+    fdg = vocab.fdg_tracer(nuclide, text)
+    if fdg is True:
+        return ""
+    if fdg is False and name is not None and name != "F-18":
         raise ResponseError(f"{key.upper()} is made for {need} PET; this study's nuclide is {name}"
                             f"{' (' + text + ')' if text else ''}: no {key.upper()} response is given")
-    if any(w in low for w in _FDG_WORDS):
-        return ""
-    if text and any(w in low for w in _NOT_FDG_WORDS):
+    if fdg is False:
         raise ResponseError(f"{key.upper()} is made for {need} PET; this study's radiopharmaceutical is {text!r}: "
                             f"no {key.upper()} response is given")
     if name is None:

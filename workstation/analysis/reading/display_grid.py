@@ -67,16 +67,16 @@ def axis_aligned(array: np.ndarray, geometry: ImageGeometry, progress=None,
 
 
 def pad_to_union(array: np.ndarray, geometry: ImageGeometry, pet_geometry: ImageGeometry, pet_from_anat,
-                 fill: float, lazy: bool = False) -> tuple[np.ndarray, ImageGeometry]:
+                 fill: float) -> tuple[np.ndarray | PaddedArray, ImageGeometry]:
     """Extend an axis-aligned anatomical grid by whole voxels so that it also covers the PET's field
     of view (mapped into the anatomical frame through the inverse of ``pet_from_anat``): the views
     then show the union of the two fields of view, PET outside the CT/MR included. The anatomical
-    voxels keep their values and positions exactly; the added ones hold ``fill`` (``lazy``: a
-    ``core.display.PaddedArray`` that holds only the anatomical voxels)."""
+    voxels keep their values and positions exactly; the added ones read ``fill`` (a
+    ``core.display.PaddedArray``: only the anatomical voxels are held)."""
     geo = union_geometry(geometry, pet_geometry, pet_from_anat, max_factor=None)
     if geo is geometry:
         return array, geometry
-    return regrid_by_offset(array, geometry, geo, fill, lazy=lazy), geo
+    return regrid_by_offset(array, geometry, geo, fill), geo
 
 
 #: a union grid may hold at most this many times the anatomical grid's voxels (a wild transform must not
@@ -105,10 +105,10 @@ def union_geometry(geometry: ImageGeometry, pet_geometry: ImageGeometry, pet_fro
     return ImageGeometry(shape, geometry.spacing, lo_a - add_lo * sp, np.eye(3))
 
 
-def regrid_by_offset(array, geometry: ImageGeometry, target: ImageGeometry, fill: float, lazy: bool = False):
-    """``array`` on an axis-aligned grid put on another axis-aligned grid of the same spacing whose voxels
-    lie on the same lattice (an offset by whole voxels): crop and pad, no interpolation. ``lazy`` (or an
-    ``array`` that is already a ``PaddedArray``): a ``PaddedArray`` over the stored voxels, not a copy."""
+def regrid_by_offset(array, geometry: ImageGeometry, target: ImageGeometry, fill: float):
+    """``array`` (or a ``PaddedArray``) on an axis-aligned grid put on another axis-aligned grid of the same
+    spacing whose voxels lie on the same lattice (an offset by whole voxels): cropped and padded, never
+    interpolated, as a ``PaddedArray`` over the stored voxels (no copy); ``array`` itself on its own grid."""
     if geometry == target or (tuple(geometry.shape) == tuple(target.shape)
                               and np.allclose(geometry.origin, target.origin, atol=1e-4)):
         return array
@@ -116,17 +116,4 @@ def regrid_by_offset(array, geometry: ImageGeometry, target: ImageGeometry, fill
     off = np.rint((np.asarray(geometry.origin, float) - np.asarray(target.origin, float)) / sp).astype(int)[::-1]
     if isinstance(array, PaddedArray):  # the stored block moves by the same whole voxels
         return array.shifted([o + d for o, d in zip(array.offset, off)], target.shape)
-    if lazy:
-        return PaddedArray(array, off, target.shape, fill)
-    out = np.full(target.shape, fill, dtype=array.dtype)
-    src, dst = [], []
-    for a in range(3):
-        d0 = max(0, off[a])
-        s0 = max(0, -off[a])
-        n = min(array.shape[a] - s0, target.shape[a] - d0)
-        if n <= 0:
-            return out
-        src.append(slice(s0, s0 + n))
-        dst.append(slice(d0, d0 + n))
-    out[tuple(dst)] = array[tuple(src)]
-    return out
+    return PaddedArray(array, off, target.shape, fill)

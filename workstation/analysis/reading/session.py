@@ -97,15 +97,16 @@ class ReadingSession(ViewState):
         sub = (lambda a, b: progress.sub(a, b)) if progress is not None else (lambda a, b: None)
         arr, geo = axis_aligned(base.array, base.geometry, progress=sub(0.0, 0.5))
         self.anat_grid = geo  # the anatomical image's own (axis-aligned) grid
+        self._anat_fill = arr.min()  # what the anatomical image shows beyond its field of view (air for a CT)
         if union_fov and anatomical is not None and pet is not None and not needs_registration(pet, anatomical):
             # one frame of reference: the union of the two fields of view as the scanners placed them (a
             # later registration moves the PET inside this grid; the grid does not depend on it)
-            arr, geo = pad_to_union(arr, geo, pet.geometry, np.eye(4), fill=arr.min(), lazy=True)
+            arr, geo = pad_to_union(arr, geo, pet.geometry, np.eye(4), fill=self._anat_fill)
         self._union_fov = bool(union_fov)
         if self._union_by_transform() and not np.allclose(self.pet_from_anat, np.eye(4)):
             # different frames with a (stored) registration: the union as the registration places the PET
             geo_u = union_geometry(geo, pet.geometry, self.pet_from_anat)
-            arr, geo = regrid_by_offset(arr, geo, geo_u, arr.min(), lazy=True), geo_u
+            arr, geo = regrid_by_offset(arr, geo, geo_u, self._anat_fill), geo_u
         super().__init__(geo, layout=default_layout(anatomical is not None), mip_frames=mip_frames)
         # the anatomical image in its stored type (int16 HU for the usual CT): never a float copy, and never
         # a padded copy over the union of the fields of view (a core.display.PaddedArray frames the planes)
@@ -166,7 +167,7 @@ class ReadingSession(ViewState):
             return
         if self.anat_display is not None:
             self.anat_display = regrid_by_offset(self.anat_display, self.display_geometry, grid,
-                                                 self.anat_display.min(), lazy=True)
+                                                 self._anat_fill)
         self.display_geometry = grid
         if hasattr(self, "crosshair"):
             self._snap_crosshair_to_voxel()

@@ -93,6 +93,7 @@ class VoiPanel(QWidget):
         self.tool = "navigate"
         self._press = None
         self._suv_key = None
+        self._tracer_caveat = ""  # whole-body detection on a tracer other than FDG: said with its result
         self._build()
         self.constraint_tool = ConstraintTool(self)  # the constraint sphere drawn and edited in the views
         self._sync_edit_widgets()
@@ -231,7 +232,7 @@ class VoiPanel(QWidget):
         self.wb_jobs.cancel()
         self.session = session
         self.model = None
-        self._tracer_caveat = ""  # whole-body detection on a tracer other than FDG: said with its result
+        self._tracer_caveat = ""
         if session is not None and session.pet is not None:
             from workstation.analysis.lesions.findings import whole_body_tracer_warning
 
@@ -560,8 +561,7 @@ class VoiPanel(QWidget):
                 ", ".join(QCoreApplication.translate("organs", r) for r in rules))
         else:
             said = self.tr("; nothing excluded")
-        warned = ([self._tracer_caveat] if getattr(self, "_tracer_caveat", "") else []) \
-            + list(getattr(segs, "warnings", []) or [])
+        warned = ([self._tracer_caveat] if self._tracer_caveat else []) + list(getattr(segs, "warnings", []) or [])
         if warned:  # an exclusion that does not look like its organ, a lesion under 3 voxels: said, in full
             said += self.tr("; warning: {}").format(" | ".join(warned))
         self.show_message(self.tr("whole body: {} lesions").format(len(vois)) + said)
